@@ -1,0 +1,36 @@
+import { app, BrowserWindow } from 'electron';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createServices, type Services } from '../services';
+import { createHandlers } from '../handlers/index';
+import { log } from '../platform/log';
+import { registerIpc } from './ipc';
+import { createMainWindow, isTrustedFrame } from './window';
+
+const mainDir = path.dirname(fileURLToPath(import.meta.url));
+let services: Services | undefined;
+
+if (!app.requestSingleInstanceLock()) app.quit();
+
+app.on('web-contents-created', (_event, contents) => {
+  contents.on('will-navigate', (event) => event.preventDefault());
+  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+});
+
+app.whenReady().then(() => {
+  services = createServices({ dataDir: process.env.LOCKSTEP_DATA_DIR ?? app.getPath('userData'), mode: 'electron' });
+  registerIpc(createHandlers(services, 'electron'), isTrustedFrame);
+  createMainWindow(mainDir);
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) createMainWindow(mainDir);
+  });
+}).catch((error) => {
+  log.error('startup failed', error);
+  app.quit();
+});
+
+app.on('second-instance', () => BrowserWindow.getAllWindows()[0]?.focus());
+app.on('window-all-closed', () => {
+  if (process.platform !== 'darwin') app.quit();
+});
+app.on('will-quit', () => void services?.close());

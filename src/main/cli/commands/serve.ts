@@ -1,0 +1,44 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AppError } from '../../../shared/errors';
+import { startBrowserServer } from '../../server/browser-server';
+import type { CommandModule } from '../context';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
+export const rendererBuildDir = path.join(repoRoot, 'out', 'renderer');
+
+/** Opens a URL in the user's browser when one is available; stays silent when none is. */
+function openInBrowser(url: string): boolean {
+  const opener = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
+  const candidates = (process.env.PATH ?? '').split(path.delimiter).map((dir) => path.join(dir, opener));
+  if (process.platform !== 'win32' && !candidates.some((file) => existsSync(file))) return false;
+  if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) return false;
+  spawn(opener, [url], { stdio: 'ignore', detached: true }).unref();
+  return true;
+}
+
+export const serveCommand: CommandModule = (program, cli) => {
+  program
+    .command('serve')
+    .description('browser mode: serve the Lockstep UI on 127.0.0.1 with a per-launch token')
+    .option('--port <port>', 'port to listen on (default: any free port)', (v) => Number.parseInt(v, 10))
+    .option('--no-open', 'do not open a browser')
+    .action(async (options: { port?: number; open: boolean }) => {
+      if (!existsSync(path.join(rendererBuildDir, 'index.html'))) {
+        throw new AppError('renderer_not_built', 'The UI is not built yet. Run `npm run build` (or `npm run serve`, which builds first).');
+      }
+      const services = cli.services();
+      const server = await startBrowserServer({ services, rendererDir: rendererBuildDir, port: options.port });
+      const opened = options.open && !process.env.CI && openInBrowser(server.url);
+      cli.print({ url: server.url, port: server.port, dataDir: services.dataDir }, () =>
+        `Lockstep is running in browser mode at ${server.url}${opened ? ' (opened in your browser)' : ''}\nData folder: ${services.dataDir}\nPress Ctrl+C to stop.`,
+      );
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      await server.close();
+    });
+};

@@ -1,0 +1,15 @@
+import type { AppInfo } from '../../shared/contract/app';
+import type { LockstepHandlers } from '../../shared/contract/index';
+import type { Services } from '../services';
+import { appHandlers } from './app';
+import { settingsHandlers } from './settings';
+import { workspaceHandlers } from './workspaces';
+
+/** Binds every contract domain to the services; the type makes a missing handler a compile error. */
+export function createHandlers(services: Services, runtime: AppInfo['runtime']): LockstepHandlers {
+  return {
+    app: appHandlers(services, runtime),
+    settings: settingsHandlers(services),
+    workspaces: workspaceHandlers(services),
+  };
+}

@@ -1,0 +1,77 @@
+// The kernel ABI shared by the TypeScript reference kernels and the WebAssembly SIMD kernels.
+// Kernels run in place on the planned SRAM arena (one shared WebAssembly.Memory per emulated chip group),
+// so every tensor argument is a byte offset into that arena: no kernel allocates, copies or returns arrays.
+//
+// Layout conventions (all little-endian, row-major):
+//   f32 tensors            4-byte aligned
+//   int8 weight matrices   W[N, K] int8, 16-byte aligned, K % Q8_GROUP === 0
+//   int8 weight scales     S[N, K / Q8_GROUP] f32   (dequantised w = W[n,k] * S[n, k / Q8_GROUP])
+//   int8 activations       Xq[M, K] int8 with Xs[M, K / Q8_GROUP] f32 (same grouping as the weights)
+
+/** A byte offset into the arena. */
+export type Ptr = number;
+
+/** Group size of the emulator's native INT8 format: 32, so GGUF Q8_0 blocks convert losslessly. */
+export const Q8_GROUP = 32;
+
+/** Kernels that every implementation (ts, wasm) provides with identical semantics. */
+export interface MatmulKernels {
+  /** Quantise activations: Xq[M,K], Xs[M,K/32] ← X[M,K] f32 (symmetric, scale = max|x|/127 per group). */
+  quantizeRowsQ8(xq: Ptr, xs: Ptr, x: Ptr, M: number, K: number): void;
+  /**
+   * out[M, n] = Σ_k Xq[m,k]·Xs[m,k/32] · W[n,k]·S[n,k/32]  for n in [nStart, nEnd)
+   * (int8×int8 products accumulated per group in int32, then scaled in f32; out row stride is N).
+   * The [nStart, nEnd) range lets worker threads split one matrix by output rows (tensor parallel).
+   */
+  matmulQ8(out: Ptr, xq: Ptr, xs: Ptr, w: Ptr, ws: Ptr, M: number, K: number, N: number, nStart: number, nEnd: number): void;
+  /** out[M, n] = Σ_k X[m,k] · W[n,k] for n in [nStart, nEnd), W f32 [N,K] (float path for golden tests). */
+  matmulF32(out: Ptr, x: Ptr, w: Ptr, M: number, K: number, N: number, nStart: number, nEnd: number): void;
+}
+
+/**
+ * The rest of the transformer's kernels. Shapes are in elements; every pointer is a byte offset.
+ * RoPE has one variant only, GGUF/llama interleaved pairs (x[2i], x[2i+1]); loaders permute HF and
+ * NEOX-style q/k weight rows at load so the interleaved kernel serves every architecture.
+ */
+export interface TransformerKernels {
+  /** out[M,D] = x[M,D] / sqrt(mean(x²) + eps) * weight[D]  (out may alias x). */
+  rmsnorm(out: Ptr, x: Ptr, weight: Ptr, M: number, D: number, eps: number): void;
+  /**
+   * In place on x[M, nHeads*headDim]: row m is at position pos0+m; pair (2i, 2i+1) of each head rotates by
+   * angle (pos0+m)·freq[i]; ropeTable[ctx, headDim/2, 2] f32 holds (cos, sin) per position and pair.
+   */
+  rope(x: Ptr, ropeTable: Ptr, M: number, nHeads: number, headDim: number, pos0: number): void;
+  /**
+   * Causal grouped-query attention for query rows at positions pos0..pos0+M-1.
+   * q[M, nHeads*headDim]; kCache/vCache[ctx, nKvHeads*headDim] already hold positions 0..pos0+M-1;
+   * scores[ctx] f32 scratch; out[M, nHeads*headDim]. Scale 1/sqrt(headDim), softmax in f32.
+   */
+  attention(out: Ptr, q: Ptr, kCache: Ptr, vCache: Ptr, scores: Ptr, M: number, pos0: number, nHeads: number, nKvHeads: number, headDim: number): void;
+  /** out[n] = silu(gate[n]) * up[n]  (out may alias gate). */
+  siluMul(out: Ptr, gate: Ptr, up: Ptr, n: number): void;
+  /** out[n] = a[n] + b[n]  (out may alias a). */
+  add(out: Ptr, a: Ptr, b: Ptr, n: number): void;
+  /** x[M,N] += bias[N] (qwen2's q/k/v bias). */
+  addBias(x: Ptr, bias: Ptr, M: number, N: number): void;
+  /** out[M,D] = dequant(table[ids[m]]) for int8 table W[V,D] + S[V,D/32]; ids i32[M]. */
+  embedQ8(out: Ptr, ids: Ptr, w: Ptr, ws: Ptr, M: number, D: number): void;
+  /** out[M,D] = table[ids[m]] for an f32 table [V,D]; ids i32[M]. */
+  embedF32(out: Ptr, ids: Ptr, table: Ptr, M: number, D: number): void;
+  /** out[M, n] = Σ_k X[m,k] · f16(W[n,k]) for n in [nStart, nEnd), W IEEE binary16 [N,K] (the FP16 weight option). */
+  matmulF16(out: Ptr, x: Ptr, w: Ptr, M: number, K: number, N: number, nStart: number, nEnd: number): void;
+  /** Index of the largest of x[N] f32 (first one on ties). */
+  argmax(x: Ptr, N: number): number;
+}
+
+/** Everything the runtime needs; the ts set is the oracle, the wasm set replaces it for speed. */
+export interface KernelSet extends MatmulKernels, TransformerKernels {
+  readonly name: string;
+}
+
+/** The arena: a shared WebAssembly.Memory (typed structurally because Node's lib types omit WebAssembly.Memory). */
+export interface ArenaMemory {
+  readonly buffer: ArrayBuffer | SharedArrayBuffer;
+}
+
+/** Builds a kernel set that runs in place on one arena. */
+export type KernelSetFactory = (memory: ArenaMemory) => KernelSet | Promise<KernelSet>;

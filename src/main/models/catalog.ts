@@ -1,0 +1,238 @@
+import { AppError } from '../../shared/errors';
+
+// The models Lockstep can download. Sizes and sha256 values come from published pins of these exact files
+// (cross-checked against at least one independent copy, or against ../shared/models/tokenizers for the MiniLM json).
+// A null sha256 means no trustworthy published value was found: the downloader then verifies against the checksum
+// the hub itself sends (X-Linked-ETag = sha256 for LFS files, ETag = git blob sha1 for small files), see verify.ts.
+
+export type ModelKind = 'embedding' | 'chat';
+
+export interface CatalogFile {
+  /** Path inside the Hugging Face repository, and inside the installed model folder. */
+  path: string;
+  /** Exact byte count, or null when it is only known from the server's Content-Length. */
+  size: number | null;
+  sha256: string | null;
+}
+
+interface CatalogBase {
+  /** Stable id: the hub repo id for embedders (transformers.js loads it by this name), a short slug for chat GGUFs. */
+  id: string;
+  kind: ModelKind;
+  name: string;
+  /** Hugging Face repository and the commit (or branch) the pins refer to. */
+  repo: string;
+  revision: string;
+  files: CatalogFile[];
+  licence: string;
+  /** Approximate resident memory once loaded, in bytes. */
+  memoryBytes: number;
+  /** Total download, exact when every file size is known. */
+  downloadBytes: number;
+}
+
+export interface EmbedderEntry extends CatalogBase {
+  kind: 'embedding';
+  dimension: number;
+  pooling: 'mean' | 'cls';
+  normalize: boolean;
+  queryPrefix: string;
+  passagePrefix: string;
+  maxTokens: number;
+  /** The transformers.js dtype whose ONNX file is listed in files (q8 → onnx/model_quantized.onnx). */
+  dtype: 'q8';
+}
+
+export interface ChatEntry extends CatalogBase {
+  kind: 'chat';
+  format: 'gguf';
+  /** GGUF general.architecture, checked again on load. */
+  architecture: 'llama' | 'qwen2';
+  quantization: string;
+  contextLength: number;
+}
+
+export type CatalogEntry = EmbedderEntry | ChatEntry;
+
+/** transformers.js needs exactly these four files for a q8 feature-extraction pipeline. */
+const transformersJsFiles = (
+  config: Omit<CatalogFile, 'path'>,
+  tokenizer: Omit<CatalogFile, 'path'>,
+  tokenizerConfig: Omit<CatalogFile, 'path'>,
+  onnx: Omit<CatalogFile, 'path'>,
+): CatalogFile[] => [
+  { path: 'config.json', ...config },
+  { path: 'tokenizer.json', ...tokenizer },
+  { path: 'tokenizer_config.json', ...tokenizerConfig },
+  { path: 'onnx/model_quantized.onnx', ...onnx },
+];
+
+const sumSizes = (files: CatalogFile[], unknownEstimate = 0) =>
+  files.reduce((total, file) => total + (file.size ?? 0), 0) + unknownEstimate;
+
+const embedders: EmbedderEntry[] = [
+  {
+    id: 'Xenova/all-MiniLM-L6-v2',
+    kind: 'embedding',
+    name: 'all-MiniLM-L6-v2 (English, default)',
+    repo: 'Xenova/all-MiniLM-L6-v2',
+    revision: '751bff37182d3f1213fa05d7196b954e230abad9',
+    files: transformersJsFiles(
+      { size: 650, sha256: '7135149f7cffa1a573466c6e4d8423ed73b62fd2332c575bf738a0d033f70df7' },
+      { size: 711_661, sha256: 'da0e79933b9ed51798a3ae27893d3c5fa4a201126cef75586296df9b4d2c62a0' },
+      { size: 366, sha256: '9261e7d79b44c8195c1cada2b453e55b00aeb81e907a6664974b4d7776172ab3' },
+      { size: 22_972_370, sha256: 'afdb6f1a0e45b715d0bb9b11772f032c399babd23bfc31fed1c170afc848bdb1' },
+    ),
+    licence: 'apache-2.0',
+    memoryBytes: 150e6,
+    downloadBytes: 0,
+    dimension: 384,
+    pooling: 'mean',
+    normalize: true,
+    queryPrefix: '',
+    passagePrefix: '',
+    // sentence-transformers' max_seq_length for this model (positions go to 512, training stopped at 256).
+    maxTokens: 256,
+    dtype: 'q8',
+  },
+  {
+    id: 'Xenova/multilingual-e5-small',
+    kind: 'embedding',
+    name: 'multilingual-e5-small (~100 languages)',
+    repo: 'Xenova/multilingual-e5-small',
+    // No published pin of this repo was found: follow main and verify each file against the hub's own checksum.
+    revision: 'main',
+    files: transformersJsFiles(
+      { size: null, sha256: null },
+      { size: null, sha256: null },
+      { size: null, sha256: null },
+      { size: null, sha256: null },
+    ),
+    licence: 'mit',
+    memoryBytes: 300e6,
+    downloadBytes: 0,
+    dimension: 384,
+    pooling: 'mean',
+    normalize: true,
+    queryPrefix: 'query: ',
+    passagePrefix: 'passage: ',
+    maxTokens: 512,
+    dtype: 'q8',
+  },
+  {
+    id: 'Xenova/bge-small-en-v1.5',
+    kind: 'embedding',
+    name: 'bge-small-en-v1.5 (English retrieval)',
+    repo: 'Xenova/bge-small-en-v1.5',
+    revision: 'ea104dacec62c0de699686887e3f920caeb4f3e3',
+    files: transformersJsFiles(
+      { size: 683, sha256: 'fa73f90bf92c8cace1fbcb709626306f2bdbc9ea3e5b5f94b440df9b6aa56350' },
+      { size: 711_396, sha256: 'd241a60d5e8f04cc1b2b3e9ef7a4921b27bf526d9f6050ab90f9267a1f9e5c66' },
+      { size: 366, sha256: '9261e7d79b44c8195c1cada2b453e55b00aeb81e907a6664974b4d7776172ab3' },
+      { size: 34_014_426, sha256: '6c9c6101a956d62dfb5e7190c538226c0c5bb9cb27b651234b6df063ee7dbfe4' },
+    ),
+    licence: 'mit',
+    memoryBytes: 200e6,
+    downloadBytes: 0,
+    dimension: 384,
+    pooling: 'cls',
+    normalize: true,
+    queryPrefix: 'Represent this sentence for searching relevant passages: ',
+    passagePrefix: '',
+    maxTokens: 512,
+    dtype: 'q8',
+  },
+];
+
+// memoryBytes for chat models: parameters at 1 byte (the emulator's INT8) + f32 KV cache for a 4k bucket + 256 MB runtime.
+const chatModels: ChatEntry[] = [
+  {
+    id: 'smollm2-360m-instruct-q8_0',
+    kind: 'chat',
+    name: 'SmolLM2 360M Instruct (Q8_0)',
+    repo: 'HuggingFaceTB/SmolLM2-360M-Instruct-GGUF',
+    revision: '593b5a2e04c8f3e4ee880263f93e0bd2901ad47f',
+    files: [{ path: 'smollm2-360m-instruct-q8_0.gguf', size: 386_404_992, sha256: '48ab3034d0dd401fbc721eb1df3217902fee7dab9078992d66431f09b7750201' }],
+    licence: 'apache-2.0',
+    memoryBytes: 1.0e9,
+    downloadBytes: 0,
+    format: 'gguf',
+    architecture: 'llama',
+    quantization: 'Q8_0',
+    contextLength: 8192,
+  },
+  {
+    id: 'qwen2.5-0.5b-instruct-q8_0',
+    kind: 'chat',
+    name: 'Qwen2.5 0.5B Instruct (Q8_0)',
+    repo: 'Qwen/Qwen2.5-0.5B-Instruct-GGUF',
+    revision: '9217f5db79a29953eb74d5343926648285ec7e67',
+    files: [{ path: 'qwen2.5-0.5b-instruct-q8_0.gguf', size: 675_710_816, sha256: 'ca59ca7f13d0e15a8cfa77bd17e65d24f6844b554a7b6c12e07a5f89ff76844e' }],
+    licence: 'apache-2.0',
+    memoryBytes: 0.9e9,
+    downloadBytes: 0,
+    format: 'gguf',
+    architecture: 'qwen2',
+    quantization: 'Q8_0',
+    contextLength: 32768,
+  },
+  {
+    id: 'qwen2.5-1.5b-instruct-q4_k_m',
+    kind: 'chat',
+    name: 'Qwen2.5 1.5B Instruct (Q4_K_M)',
+    repo: 'Qwen/Qwen2.5-1.5B-Instruct-GGUF',
+    revision: '91cad51170dc346986eccefdc2dd33a9da36ead9',
+    files: [{ path: 'qwen2.5-1.5b-instruct-q4_k_m.gguf', size: 1_117_320_736, sha256: '6a1a2eb6d15622bf3c96857206351ba97e1af16c30d7a74ee38970e434e9407e' }],
+    licence: 'apache-2.0',
+    memoryBytes: 2.1e9,
+    downloadBytes: 0,
+    format: 'gguf',
+    architecture: 'qwen2',
+    quantization: 'Q4_K_M',
+    contextLength: 32768,
+  },
+  {
+    id: 'llama-3.2-1b-instruct-q8_0',
+    kind: 'chat',
+    name: 'Llama 3.2 1B Instruct (Q8_0)',
+    repo: 'bartowski/Llama-3.2-1B-Instruct-GGUF',
+    revision: '067b946cf014b7c697f3654f621d577a3e3afd1c',
+    files: [{ path: 'Llama-3.2-1B-Instruct-Q8_0.gguf', size: 1_321_083_008, sha256: '432f310a77f4650a88d0fd59ecdd7cebed8d684bafea53cbff0473542964f0c3' }],
+    licence: 'llama3.2',
+    memoryBytes: 1.8e9,
+    downloadBytes: 0,
+    format: 'gguf',
+    architecture: 'llama',
+    quantization: 'Q8_0',
+    contextLength: 131072,
+  },
+];
+
+// multilingual-e5-small's q8 ONNX (~118 MB) and tokenizer (~17 MB) sizes are estimates until the server reports them.
+const unknownSizeEstimates: Record<string, number> = { 'Xenova/multilingual-e5-small': 136e6 };
+
+export const catalog: readonly CatalogEntry[] = [...embedders, ...chatModels].map((entry) => ({
+  ...entry,
+  downloadBytes: sumSizes(entry.files, unknownSizeEstimates[entry.id]),
+}));
+
+export const DEFAULT_EMBEDDER_ID = 'Xenova/all-MiniLM-L6-v2';
+
+export function findCatalogEntry(id: string): CatalogEntry | undefined {
+  return catalog.find((entry) => entry.id === id);
+}
+
+export function requireCatalogEntry(id: string): CatalogEntry {
+  const entry = findCatalogEntry(id);
+  if (!entry) {
+    const known = catalog.map((e) => e.id).join(', ');
+    throw new AppError('model_unknown', `There is no model called "${id}" in the catalog. Known models: ${known}.`);
+  }
+  return entry;
+}
+
+/** The hub's download URL for one file: https://huggingface.co/<repo>/resolve/<revision>/<file>. */
+export function hubFileUrl(entry: Pick<CatalogEntry, 'repo' | 'revision'>, filePath: string, hubBase = 'https://huggingface.co'): string {
+  const encodedPath = filePath.split('/').map(encodeURIComponent).join('/');
+  return `${hubBase}/${entry.repo}/resolve/${encodeURIComponent(entry.revision)}/${encodedPath}`;
+}

@@ -1,0 +1,26 @@
+import { Worker, type WorkerOptions } from 'node:worker_threads';
+import { existsSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import path from 'node:path';
+
+// Workers run from TypeScript source under tsx (CLI, tests, browser mode) and from the electron-vite
+// bundle in the packaged app (out/main/<name>.js), so callers name a worker, never a file.
+const here = path.dirname(fileURLToPath(import.meta.url));
+const runningFromSource = import.meta.url.endsWith('.ts');
+
+/**
+ * Starts a worker thread from a source path relative to src/main (e.g. 'ingest/ingest.worker.ts').
+ * From source it loads through tsx; from the bundle it loads out/main/<basename>.js.
+ * Worker code reads its own data from workerData as usual (one extra key is reserved).
+ */
+export function startWorker(sourcePathFromMain: string, options: WorkerOptions = {}): Worker {
+  if (runningFromSource) {
+    const entry = pathToFileURL(path.resolve(here, '..', sourcePathFromMain)).href;
+    const bootstrap = path.join(here, 'ts-worker-bootstrap.mjs');
+    const workerData = { ...(options.workerData ?? {}), __lockstepWorkerEntry: entry };
+    return new Worker(bootstrap, { ...options, workerData });
+  }
+  const built = path.resolve(here, path.basename(sourcePathFromMain).replace(/\.ts$/, '.js'));
+  if (!existsSync(built)) throw new Error(`Worker bundle missing: ${built}`);
+  return new Worker(built, options);
+}

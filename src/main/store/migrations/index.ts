@@ -1,0 +1,12 @@
+import type Database from 'better-sqlite3';
+import { initial } from './0001_initial';
+
+export interface Migration {
+  version: number;
+  name: string;
+  /** SQL text, or a function for migrations that need logic; runs inside one transaction. */
+  up: string | ((db: Database.Database) => void);
+}
+
+/** Every migration in order; append new ones at the end with the next version number. */
+export const migrations: Migration[] = [initial];

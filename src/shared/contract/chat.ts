@@ -1,0 +1,186 @@
+import { z } from 'zod';
+import { call, stream } from './define';
+
+// Domains `chat` (asking, streamed answers), `threads` (history) and `providers` (Groq key and models).
+// One answer streams as: started → sources → (delta | meters | notice)* → done.
+
+const id = z.number().int().positive();
+export const providerId = z.enum(['lpu', 'groq']);
+export const answerMode = z.enum(['documents', 'chat']);
+
+/** One numbered source handed to the model; [n] in the answer text refers to `ordinal` n. */
+export const answerSource = z.object({
+  ordinal: z.number().int().positive(),
+  chunkId: z.number().int().nullable(),
+  documentId: z.number().int().nullable(),
+  documentTitle: z.string(),
+  documentPath: z.string(),
+  pageStart: z.number().int(),
+  pageEnd: z.number().int(),
+  /** The printed page or slide label ("iv", "Slide 3") when it differs from the number. */
+  label: z.string().nullable(),
+  /** The exact passage the model saw. */
+  passage: z.string(),
+  /** True when the answer text cites this source. */
+  cited: z.boolean(),
+});
+export type AnswerSource = z.infer<typeof answerSource>;
+
+/** Measured on the emulator: per-token cycles and the emulated (900 MHz) versus wall clock. */
+export const lpuMeters = z.object({
+  provider: z.literal('lpu'),
+  promptTokens: z.number().int(),
+  cachedPromptTokens: z.number().int(),
+  completionTokens: z.number().int(),
+  cycles: z.object({ prefill: z.number(), decode: z.number(), total: z.number(), perDecodeToken: z.number() }),
+  emulatedMs: z.object({ ttft: z.number(), total: z.number() }),
+  wallMs: z.object({ ttft: z.number(), total: z.number() }),
+  emulatedTokensPerSecond: z.number(),
+  wallTokensPerSecond: z.number(),
+  utilisation: z.record(z.string(), z.number()),
+  chips: z.number().int(),
+});
+
+/** Measured TTFT and tokens/s on this machine plus Groq's own x_groq.usage timings (seconds). */
+export const groqMeters = z.object({
+  provider: z.literal('groq'),
+  ttftMs: z.number().nullable(),
+  tokensPerSecond: z.number().nullable(),
+  promptTokens: z.number().int().nullable(),
+  completionTokens: z.number().int().nullable(),
+  queueTime: z.number().nullable(),
+  promptTime: z.number().nullable(),
+  completionTime: z.number().nullable(),
+  totalTime: z.number().nullable(),
+});
+
+/** The no-model answer: sentences picked from the passages. */
+export const extractiveMeters = z.object({ provider: z.literal('extractive'), wallMs: z.number() });
+
+export const answerMeters = z.discriminatedUnion('provider', [lpuMeters, groqMeters, extractiveMeters]);
+export type AnswerMeters = z.infer<typeof answerMeters>;
+export type LpuMeters = z.infer<typeof lpuMeters>;
+export type GroqMeters = z.infer<typeof groqMeters>;
+
+export const messageRecord = z.object({
+  id,
+  threadId: id,
+  role: z.enum(['user', 'assistant']),
+  content: z.string(),
+  status: z.enum(['streaming', 'complete', 'cancelled', 'error']),
+  /** 'lpu' | 'groq' | 'extractive' for answers; null for questions. */
+  provider: z.string().nullable(),
+  model: z.string().nullable(),
+  meters: answerMeters.nullable(),
+  error: z.string().nullable(),
+  sources: z.array(answerSource),
+  /** An assistant answer with sources whose text cites none of them. */
+  uncited: z.boolean(),
+  createdAt: z.number(),
+});
+export type MessageRecord = z.infer<typeof messageRecord>;
+
+export const threadSummary = z.object({
+  id,
+  workspaceId: id,
+  title: z.string(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+  messageCount: z.number().int(),
+});
+export type ThreadSummary = z.infer<typeof threadSummary>;
+
+export const noticeKind = z.enum([
+  'fallback', // Groq unreachable: continuing on the local emulator (resetText: drop what streamed so far)
+  'rate_limited', // Groq said 429: waiting secondsLeft before retrying (one event per second)
+  'not_found', // documents mode found nothing relevant
+  'extractive', // no chat model and Groq off: answering with cited sentences; message says how to get a model
+  'keyword_only', // no embedder installed: retrieval ran on keywords alone
+  'context_trimmed', // fewer sources fit the model's context window than were retrieved
+  'follow_up', // the question was rewritten against the thread (message shows the rewritten query)
+]);
+
+export const chatEvent = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('started'),
+    threadId: id,
+    userMessageId: id,
+    assistantMessageId: id,
+    provider: z.enum(['lpu', 'groq', 'extractive']),
+    model: z.string(),
+    /** The query actually searched (after follow-up rewriting). */
+    query: z.string(),
+  }),
+  z.object({ type: z.literal('sources'), routing: z.enum(['retrieval', 'whole_documents', 'none']), sources: z.array(answerSource) }),
+  /** Text to append; `token` carries the emulator's per-token meter when the LPU produced it. */
+  z.object({
+    type: z.literal('delta'),
+    text: z.string(),
+    token: z.object({ index: z.number().int(), cycles: z.number(), emulatedUs: z.number(), wallUs: z.number() }).optional(),
+  }),
+  /** Running meters (Groq: TTFT and tokens/s while streaming; final usage at the end). */
+  z.object({ type: z.literal('meters'), meters: answerMeters }),
+  z.object({
+    type: z.literal('notice'),
+    kind: noticeKind,
+    message: z.string(),
+    secondsLeft: z.number().optional(),
+    resetText: z.boolean().optional(),
+  }),
+  /** The persisted answer, with sources marked cited or not. */
+  z.object({ type: z.literal('done'), message: messageRecord }),
+]);
+export type ChatEvent = z.infer<typeof chatEvent>;
+
+export const askRequest = z.object({
+  question: z.string().trim().min(1, 'Type a question first.').max(8000, 'Keep questions under 8,000 characters.'),
+  /** Omit to start a new thread. */
+  threadId: id.optional(),
+  workspaceId: id.optional(),
+  /** Restrict to these documents; when they fit the context window their full text is used. */
+  documentIds: z.array(id).max(200).optional(),
+  mode: answerMode.optional(),
+  provider: providerId.optional(),
+  model: z.string().min(1).max(500).optional(),
+});
+export type AskRequest = z.infer<typeof askRequest>;
+
+export const quickAction = z.enum(['summarize', 'key_points', 'translate']);
+export type QuickAction = z.infer<typeof quickAction>;
+
+export const chat = {
+  /** Ask a question; cancel the stream to stop generation (the partial answer is kept as cancelled). */
+  ask: stream(askRequest, chatEvent),
+  /** Answer the same question again as a new assistant message (the old one is removed). */
+  regenerate: stream(z.object({ messageId: id, provider: providerId.optional(), model: z.string().min(1).max(500).optional() }), chatEvent),
+  /** Summarize, list key points or translate (English ↔ Chinese) one document with fixed, prefix-cached templates. */
+  quickAction: stream(
+    z.object({ action: quickAction, documentId: id, threadId: id.optional(), provider: providerId.optional() }),
+    chatEvent,
+  ),
+};
+
+export const threads = {
+  list: call(z.object({ workspaceId: id.optional() }), z.array(threadSummary)),
+  get: call(z.object({ id }), z.object({ thread: threadSummary, messages: z.array(messageRecord) })),
+  rename: call(z.object({ id, title: z.string().trim().min(1, 'Give the thread a title.').max(200) }), threadSummary),
+  remove: call(z.object({ id }), z.object({ removed: z.boolean() })),
+  /** Markdown with footnoted citations ([^n] → document, page, passage). */
+  exportMarkdown: call(z.object({ id }), z.object({ fileName: z.string(), markdown: z.string() })),
+};
+
+export const groqModel = z.object({ id: z.string(), ownedBy: z.string().nullable(), contextWindow: z.number().int().nullable() });
+
+export const providers = {
+  /** Never returns the key itself: only whether one is saved. */
+  status: call(
+    z.object({}),
+    z.object({ groq: z.object({ hasKey: z.boolean(), model: z.string() }), lpu: z.object({ modelId: z.string().nullable(), available: z.boolean() }) }),
+  ),
+  setGroqKey: call(z.object({ apiKey: z.string().trim().min(8, 'That does not look like a Groq API key.').max(400) }), z.object({ hasKey: z.literal(true) })),
+  clearGroqKey: call(z.object({}), z.object({ hasKey: z.literal(false) })),
+  /** Checks the saved key against Groq by listing models. */
+  testGroqKey: call(z.object({}), z.object({ ok: z.boolean(), message: z.string() })),
+  /** Models listed by the Groq API (cached for an hour; refresh forces a new listing). */
+  groqModels: call(z.object({ refresh: z.boolean().optional() }), z.array(groqModel)),
+};

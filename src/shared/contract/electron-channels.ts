@@ -1,0 +1,3 @@
+// Electron channel names are derived from contract method names; these prefixes are the only literals.
+export const CALL_CHANNEL_PREFIX = 'lockstep:call:';
+export const STREAM_CHANNEL = 'lockstep:stream';

@@ -1,0 +1,20 @@
+import { z } from 'zod';
+
+// User settings persisted in SQLite. Secrets (the Groq API key) are never part of this object.
+export const settingsSchema = z.object({
+  provider: z.enum(['lpu', 'groq']).default('lpu'),
+  groqModel: z.string().min(1).max(200).default('llama-3.1-8b-instant'),
+  chatModelId: z.string().max(500).nullable().default(null),
+  embedderId: z.string().min(1).max(200).default('Xenova/all-MiniLM-L6-v2'),
+  chunkTokens: z.number().int().min(64).max(1024).default(256),
+  topK: z.number().int().min(1).max(50).default(8),
+  answerMode: z.enum(['documents', 'chat']).default('documents'),
+  theme: z.enum(['light', 'dark', 'system']).default('system'),
+  language: z.enum(['en', 'zh-CN']).default('en'),
+  localApiEnabled: z.boolean().default(false),
+  onboarded: z.boolean().default(false),
+});
+export type Settings = z.infer<typeof settingsSchema>;
+export const settingsPatchSchema = settingsSchema.partial();
+export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
+export const defaultSettings: Settings = settingsSchema.parse({});

@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+// E2E: the built renderer in Debian's Chromium against browser mode; one browser at a time.
+export default defineConfig({
+  test: {
+    include: ['test/e2e/**/*.e2e.test.ts'],
+    pool: 'forks',
+    fileParallelism: false,
+    testTimeout: 180_000,
+    hookTimeout: 180_000,
+  },
+});
