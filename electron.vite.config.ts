@@ -1,7 +1,7 @@
 import { defineConfig } from 'electron-vite';
-import react from '@vitejs/plugin-react';
 import { readdirSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
+import { rendererConfig } from './vite.renderer.config';
 
 // Worker threads are separate entry points so startWorker() finds out/main/<name>.worker.js in the packaged app.
 const workerEntries = Object.fromEntries(
@@ -30,11 +30,5 @@ export default defineConfig({
       },
     },
   },
-  renderer: {
-    root: resolve('src/renderer'),
-    plugins: [react()],
-    build: {
-      rollupOptions: { input: { index: resolve('src/renderer/index.html') } },
-    },
-  },
+  renderer: rendererConfig,
 });

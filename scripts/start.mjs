@@ -14,10 +14,10 @@ function electronBinary() {
   }
 }
 
-const build = spawnSync(process.execPath, ['node_modules/electron-vite/bin/electron-vite.js', 'build', '--logLevel', 'warn'], { stdio: 'inherit' });
+const binary = electronBinary();
+const build = spawnSync(process.execPath, ['scripts/build.mjs', ...(binary ? [] : ['--renderer'])], { stdio: 'inherit' });
 if (build.status !== 0) process.exit(build.status ?? 1);
 
-const binary = electronBinary();
 const child = binary
   ? spawn(binary, ['.'], { stdio: 'inherit' })
   : (console.log('Electron is not available on this machine (its binary could not be downloaded), so Lockstep is starting in browser mode instead.'),

@@ -21,7 +21,7 @@ export interface PullOptions {
   retryDelayMs?: number;
 }
 
-export interface InstalledModel extends ModelManifest {
+export interface PulledModel extends ModelManifest {
   /** The model's folder. */
   dir: string;
 }
@@ -33,7 +33,7 @@ const LOCK_FILE = '.lock';
 
 type PullState = Record<string, { size: number; sha256: string }>;
 
-export async function pullModel(entry: CatalogEntry, options: PullOptions): Promise<InstalledModel> {
+export async function pullModel(entry: CatalogEntry, options: PullOptions): Promise<PulledModel> {
   const finalDir = installDir(options.modelsDir, entry.id);
   const installed = await readManifest(finalDir);
   if (installed) return { ...installed, dir: finalDir };

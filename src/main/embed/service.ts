@@ -1,0 +1,212 @@
+import { EventEmitter } from 'node:events';
+import { AppError } from '../../shared/errors';
+import type { SettingsStore } from '../settings/settings';
+import type { Db } from '../store/db';
+import { log } from '../platform/log';
+import { Embedder } from './embedder';
+import { embedderCatalogEntry, locateEmbedder, type EmbedderModel } from './models';
+import { reembedChunks, type ReembedProgress } from './reembed';
+import { createVectorSet, findVectorSet, searchableVectorSet, writeVectorsToSet, type VectorSet } from './vector-store';
+
+/** What ingestion uses to embed new chunks and store their vectors in the same transaction as the chunk rows. */
+export interface ActiveEmbedding {
+  modelId: string;
+  dimension: number;
+  embedPassages(texts: string[], signal?: AbortSignal): Promise<Float32Array[]>;
+  /** Synchronous so it can run inside the transaction that writes the chunk rows. */
+  writeVectors(chunkIds: number[], vectors: Float32Array[]): void;
+}
+
+/** What search uses: the newest complete set and the model that can embed queries for it. */
+export interface QueryEmbedding {
+  set: VectorSet;
+  embedQuery(text: string, signal?: AbortSignal): Promise<Float32Array>;
+}
+
+export interface EmbeddingStatus {
+  /** The set searches use, or null while none is complete. */
+  searchable: { modelId: string; dimension: number; chunkCount: number; completedAt: number | null } | null;
+  /** The model new vectors are made with (the chosen one when installed), or null when no embedder is installed. */
+  target: { modelId: string; dimension: number } | null;
+  /** The background re-embedding in progress, if any. */
+  reembed: (ReembedProgress & { state: 'running' | 'failed'; error: string | null }) | null;
+  /** Why semantic search is off or partial, in a sentence for users; null when all is well. */
+  notice: string | null;
+}
+
+/** Owns the embedding workers (one per model) and the background re-embedding when the model changes. */
+export class EmbeddingService {
+  private readonly embedders = new Map<string, Embedder>();
+  private readonly events = new EventEmitter();
+  private reembedRun: { modelId: string; abort: AbortController; done: Promise<void> } | undefined;
+  private reembedState: EmbeddingStatus['reembed'] = null;
+  private jobId: number | undefined;
+  private closed = false;
+  private readonly unsubscribe: () => void;
+
+  constructor(private readonly deps: { dataDir: string; db: Db; settings: SettingsStore }) {
+    this.unsubscribe = deps.settings.onChange((_next, patch) => {
+      if (patch.embedderId !== undefined) void this.active().catch((error) => log.warn('could not switch the embedding model', error));
+    });
+  }
+
+  /** The model new chunks are embedded with: the chosen one when installed, else the one the searchable set was built with. */
+  targetModel(): EmbedderModel | null {
+    const chosen = locateEmbedder(this.deps.dataDir, this.deps.settings.get().embedderId);
+    if (chosen) return chosen;
+    const searchable = searchableVectorSet(this.deps.db);
+    return searchable ? locateEmbedder(this.deps.dataDir, searchable.modelId) : null;
+  }
+
+  /** The embedding ingestion should use, or null when no embedder is installed. Starts re-embedding if the set is new. */
+  async active(): Promise<ActiveEmbedding | null> {
+    const model = this.targetModel();
+    if (!model) return null;
+    const { db } = this.deps;
+    const set = findVectorSet(db, model.id, model.dimension) ?? createVectorSet(db, model.id, model.dimension);
+    if (set.status === 'building') this.startReembed(model, set);
+    const embedder = this.embedder(model);
+    return {
+      modelId: model.id,
+      dimension: model.dimension,
+      embedPassages: (texts, signal) => embedder.embedPassages(texts, signal),
+      writeVectors: (chunkIds, vectors) => {
+        const current = findVectorSet(db, model.id, model.dimension);
+        // The set was replaced (model switched back and forth) meanwhile: the re-embedding fills these chunks in.
+        if (current) writeVectorsToSet(db, current, chunkIds, vectors);
+      },
+    };
+  }
+
+  /** The embedding for search queries, or a notice saying why search runs on keywords alone. */
+  async forQueries(): Promise<{ embedding: QueryEmbedding | null; notice: string | null }> {
+    await this.active().catch((error) => log.warn('could not prepare the embedding model', error));
+    const set = searchableVectorSet(this.deps.db);
+    const notice = this.notice();
+    if (!set) return { embedding: null, notice };
+    const model = locateEmbedder(this.deps.dataDir, set.modelId);
+    if (!model) return { embedding: null, notice };
+    const embedder = this.embedder(model);
+    return { embedding: { set, embedQuery: (text, signal) => embedder.embedQuery(text, signal) }, notice };
+  }
+
+  status(): EmbeddingStatus {
+    const searchable = searchableVectorSet(this.deps.db);
+    const target = this.targetModel();
+    return {
+      searchable: searchable
+        ? { modelId: searchable.modelId, dimension: searchable.dimension, chunkCount: searchable.chunkCount, completedAt: searchable.completedAt }
+        : null,
+      target: target ? { modelId: target.id, dimension: target.dimension } : null,
+      reembed: this.reembedState,
+      notice: this.notice(),
+    };
+  }
+
+  onStatus(listener: (status: EmbeddingStatus) => void): () => void {
+    this.events.on('status', listener);
+    return () => this.events.off('status', listener);
+  }
+
+  /** Resolves when the current re-embedding (if any) has finished, failed or stopped. */
+  async whenIdle(): Promise<void> {
+    while (this.reembedRun) await this.reembedRun.done;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.unsubscribe();
+    this.reembedRun?.abort.abort();
+    await this.reembedRun?.done;
+    await Promise.all([...this.embedders.values()].map((embedder) => embedder.close()));
+    this.embedders.clear();
+  }
+
+  private notice(): string | null {
+    const { db, dataDir, settings } = this.deps;
+    const searchable = searchableVectorSet(db);
+    const chosenId = settings.get().embedderId;
+    if (!searchable) {
+      if (this.reembedState?.state === 'running') {
+        const { done, total } = this.reembedState;
+        return `The semantic index is being built (${done} of ${total} passages); results use keywords only until it is ready.`;
+      }
+      if (!locateEmbedder(dataDir, chosenId)) {
+        const name = embedderCatalogEntry(chosenId)?.name ?? chosenId;
+        return `No embedding model is installed (${name}), so search uses keywords only. Install it from the Models page for semantic search.`;
+      }
+      return null;
+    }
+    if (!locateEmbedder(dataDir, searchable.modelId)) {
+      return `The embedding model ${searchable.modelId} that built the semantic index is not installed, so search uses keywords only. Reinstall it or pick another model.`;
+    }
+    if (this.reembedState?.state === 'running') {
+      return `Re-indexing with ${this.reembedState.modelId} (${this.reembedState.done} of ${this.reembedState.total} passages); results use ${searchable.modelId} until it finishes.`;
+    }
+    return null;
+  }
+
+  private embedder(model: EmbedderModel): Embedder {
+    let embedder = this.embedders.get(model.id);
+    if (!embedder || embedder.model.folder !== model.folder) {
+      void embedder?.close();
+      embedder = new Embedder(model);
+      this.embedders.set(model.id, embedder);
+    }
+    return embedder;
+  }
+
+  private startReembed(model: EmbedderModel, set: VectorSet) {
+    if (this.closed || this.reembedRun?.modelId === model.id) return;
+    this.reembedRun?.abort.abort();
+    const abort = new AbortController();
+    const run = { modelId: model.id, abort, done: Promise.resolve() };
+    run.done = this.runReembed(model, set, abort.signal).finally(() => {
+      if (this.reembedRun === run) this.reembedRun = undefined;
+      this.emitStatus();
+    });
+    this.reembedRun = run;
+  }
+
+  private async runReembed(model: EmbedderModel, set: VectorSet, signal: AbortSignal) {
+    const { db } = this.deps;
+    await Promise.resolve(); // let the caller of active() finish its own transaction first
+    const now = Date.now();
+    this.jobId = Number(
+      db
+        .prepare(`INSERT INTO jobs (kind, payload_json, state, created_at, updated_at) VALUES ('reembed', ?, 'running', ?, ?)`)
+        .run(JSON.stringify({ modelId: model.id, dimension: model.dimension, setId: set.id }), now, now).lastInsertRowid,
+    );
+    const finishJob = (state: 'done' | 'failed' | 'cancelled', error: string | null) =>
+      db.prepare('UPDATE jobs SET state = ?, error = ?, updated_at = ? WHERE id = ?').run(state, error, Date.now(), this.jobId);
+    try {
+      await reembedChunks(
+        db,
+        set,
+        this.embedder(model),
+        (progress) => {
+          this.reembedState = { ...progress, state: 'running', error: null };
+          db.prepare('UPDATE jobs SET progress_json = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(progress), Date.now(), this.jobId);
+          this.emitStatus();
+        },
+        signal,
+      );
+      finishJob('done', null);
+      this.reembedState = null;
+    } catch (error) {
+      if (signal.aborted) {
+        finishJob('cancelled', null);
+        this.reembedState = null;
+        return;
+      }
+      const message = error instanceof AppError ? error.message : 'Re-indexing with the new embedding model failed; the details are in the log.';
+      log.error(`re-embedding with ${model.id} failed`, error);
+      finishJob('failed', message);
+      if (this.reembedState) this.reembedState = { ...this.reembedState, state: 'failed', error: message };
+    }
+  }
+
+  private emitStatus() {
+    if (this.events.listenerCount('status') > 0) this.events.emit('status', this.status());
+  }
+}
