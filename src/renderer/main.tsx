@@ -1,6 +1,8 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app/App';
+import './styles/tokens.css';
+import './styles/base.css';
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -26,9 +26,14 @@ export function words(text: string): string[] {
   return out;
 }
 
-/** Words that carry meaning: not stopwords, at least 2 letters (or a number / CJK pair). */
+/** Folds the commonest English inflection so "employees" meets "employee" and "receives" meets "receive". */
+const stem = (word: string) => (word.length > 3 && word.endsWith('s') && !word.endsWith('ss') ? word.slice(0, -1) : word);
+
+/** Words that carry meaning: not stopwords, at least 2 letters (or a number / CJK pair), lightly stemmed. */
 export function contentTerms(text: string): string[] {
-  return words(text).filter((w) => !STOPWORDS.has(w) && (w.length > 1 || /\d/.test(w)));
+  return words(text)
+    .filter((w) => !STOPWORDS.has(w) && (w.length > 1 || /\d/.test(w)))
+    .map(stem);
 }
 
 /** Sentences with their character offsets inside `text`: cut after . ! ? before whitespace (so "3.5" stays whole), after 。！？, and at line breaks. */

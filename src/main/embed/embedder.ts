@@ -64,7 +64,6 @@ export class Embedder {
       dtype: this.model.dtype,
       pooling: this.model.pooling,
       normalize: this.model.normalize,
-      maxTokens: this.model.maxTokens,
       threads: Math.max(1, Math.min(4, os.availableParallelism() - 1)),
     };
     const worker = startWorker('embed/embedder.worker.ts', { workerData });

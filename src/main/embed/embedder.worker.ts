@@ -19,8 +19,6 @@ function loadPipeline(): Promise<FeatureExtractionPipeline> {
         device: 'cpu',
         session_options: { intraOpNumThreads: config.threads, interOpNumThreads: 1 },
       })) as FeatureExtractionPipeline;
-      // Truncate to the length the model was trained on, not the tokenizer's positional limit.
-      extractor.tokenizer.model_max_length = config.maxTokens;
       return extractor;
     } catch (cause) {
       throw new AppError(
@@ -43,7 +41,7 @@ async function embed(request: EmbedRequest): Promise<EmbedReply> {
 
 parentPort!.on('message', (request: EmbedRequest) => {
   embed(request).then(
-    (reply) => parentPort!.postMessage(reply, reply.ok ? [reply.vectors.buffer] : []),
+    (reply) => parentPort!.postMessage(reply, reply.ok ? [reply.vectors.buffer as ArrayBuffer] : []),
     (error: unknown) => {
       const detail = error instanceof AppError ? error.cause : error;
       if (detail) process.stderr.write(`[lockstep embed worker] ${detail instanceof Error ? detail.stack : String(detail)}\n`);

@@ -1,7 +1,6 @@
-import { existsSync } from 'node:fs';
-import path from 'node:path';
+import { AppError } from '../../shared/errors';
 import { findCatalogEntry, type EmbedderEntry } from '../models/catalog';
-import { modelsDir } from '../platform/paths';
+import { resolveEmbedder } from '../models/registry';
 
 /** An installed embedding model: where its files are and how to use it (pooling, prefixes) as its catalog entry says. */
 export interface EmbedderModel {
@@ -21,23 +20,15 @@ export function embedderCatalogEntry(id: string): EmbedderEntry | undefined {
   return entry?.kind === 'embedding' ? entry : undefined;
 }
 
-/** Folders searched for models, in order: the app's models folder, then LOCKSTEP_MODELS_DIR. */
-export function modelRoots(dataDir: string): string[] {
-  const roots = [modelsDir(dataDir)];
-  if (process.env.LOCKSTEP_MODELS_DIR) roots.push(path.resolve(process.env.LOCKSTEP_MODELS_DIR));
-  return roots;
-}
-
-/** The installed copy of a catalog embedder, or null when it is not installed (or not an embedder). */
-export function locateEmbedder(dataDir: string, id: string): EmbedderModel | null {
-  const entry = embedderCatalogEntry(id);
-  if (!entry) return null;
-  for (const root of modelRoots(dataDir)) {
-    const folder = path.join(root, ...id.split('/'));
-    if (entry.files.every((file) => existsSync(path.join(folder, file.path)))) {
-      const { dimension, pooling, normalize, queryPrefix, passagePrefix, maxTokens, dtype } = entry;
-      return { id, folder, dimension, pooling, normalize, queryPrefix, passagePrefix, maxTokens, dtype };
-    }
+/** The installed copy of a catalog embedder (app models folder, then LOCKSTEP_MODELS_DIR), or null when there is none. */
+export async function locateEmbedder(dataDir: string, id: string): Promise<EmbedderModel | null> {
+  try {
+    const { dir, spec } = await resolveEmbedder(dataDir, id);
+    const { dimension, pooling, normalize, queryPrefix, passagePrefix, maxTokens, dtype } = spec;
+    return { id, folder: dir, dimension, pooling, normalize, queryPrefix, passagePrefix, maxTokens, dtype };
+  } catch (error) {
+    // Not installed, not in the catalog, or a chat model: in every case there is no embedder to use.
+    if (error instanceof AppError) return null;
+    throw error;
   }
-  return null;
 }

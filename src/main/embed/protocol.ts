@@ -9,7 +9,6 @@ export interface EmbedderWorkerData {
   dtype: 'q8' | 'fp32';
   pooling: 'mean' | 'cls';
   normalize: boolean;
-  maxTokens: number;
   /** onnxruntime intra-op threads; the machine is shared with ingestion and the LPU workers. */
   threads: number;
 }

@@ -8,6 +8,8 @@ import { embedderCatalogEntry, locateEmbedder, type EmbedderModel } from './mode
 import { reembedChunks, type ReembedProgress } from './reembed';
 import { createVectorSet, findVectorSet, searchableVectorSet, writeVectorsToSet, type VectorSet } from './vector-store';
 
+const LOCATE_CACHE_MS = 3000;
+
 /** What ingestion uses to embed new chunks and store their vectors in the same transaction as the chunk rows. */
 export interface ActiveEmbedding {
   modelId: string;
@@ -17,10 +19,10 @@ export interface ActiveEmbedding {
   writeVectors(chunkIds: number[], vectors: Float32Array[]): void;
 }
 
-/** What search uses: the newest complete set and the model that can embed queries for it. */
-export interface QueryEmbedding {
+/** A search query embedded for the newest complete set; valid until the caller next yields to the event loop. */
+export interface QueryVector {
   set: VectorSet;
-  embedQuery(text: string, signal?: AbortSignal): Promise<Float32Array>;
+  vector: Float32Array;
 }
 
 export interface EmbeddingStatus {
@@ -37,6 +39,7 @@ export interface EmbeddingStatus {
 /** Owns the embedding workers (one per model) and the background re-embedding when the model changes. */
 export class EmbeddingService {
   private readonly embedders = new Map<string, Embedder>();
+  private readonly located = new Map<string, { at: number; model: Promise<EmbedderModel | null> }>();
   private readonly events = new EventEmitter();
   private reembedRun: { modelId: string; abort: AbortController; done: Promise<void> } | undefined;
   private reembedState: EmbeddingStatus['reembed'] = null;
@@ -46,21 +49,23 @@ export class EmbeddingService {
 
   constructor(private readonly deps: { dataDir: string; db: Db; settings: SettingsStore }) {
     this.unsubscribe = deps.settings.onChange((_next, patch) => {
-      if (patch.embedderId !== undefined) void this.active().catch((error) => log.warn('could not switch the embedding model', error));
+      if (patch.embedderId === undefined) return;
+      this.located.clear();
+      void this.active().catch((error) => log.warn('could not switch the embedding model', error));
     });
   }
 
   /** The model new chunks are embedded with: the chosen one when installed, else the one the searchable set was built with. */
-  targetModel(): EmbedderModel | null {
-    const chosen = locateEmbedder(this.deps.dataDir, this.deps.settings.get().embedderId);
+  async targetModel(): Promise<EmbedderModel | null> {
+    const chosen = await this.locate(this.deps.settings.get().embedderId);
     if (chosen) return chosen;
     const searchable = searchableVectorSet(this.deps.db);
-    return searchable ? locateEmbedder(this.deps.dataDir, searchable.modelId) : null;
+    return searchable ? this.locate(searchable.modelId) : null;
   }
 
   /** The embedding ingestion should use, or null when no embedder is installed. Starts re-embedding if the set is new. */
   async active(): Promise<ActiveEmbedding | null> {
-    const model = this.targetModel();
+    const model = await this.targetModel();
     if (!model) return null;
     const { db } = this.deps;
     const set = findVectorSet(db, model.id, model.dimension) ?? createVectorSet(db, model.id, model.dimension);
@@ -78,28 +83,35 @@ export class EmbeddingService {
     };
   }
 
-  /** The embedding for search queries, or a notice saying why search runs on keywords alone. */
-  async forQueries(): Promise<{ embedding: QueryEmbedding | null; notice: string | null }> {
+  /**
+   * The query's vector in the newest complete set, or a notice saying why search runs on keywords alone.
+   * If a re-embedding completes (and drops the old set) while the query is being embedded, it is embedded again.
+   */
+  async embedQuery(text: string, signal?: AbortSignal): Promise<{ query: QueryVector | null; notice: string | null }> {
     await this.active().catch((error) => log.warn('could not prepare the embedding model', error));
-    const set = searchableVectorSet(this.deps.db);
-    const notice = this.notice();
-    if (!set) return { embedding: null, notice };
-    const model = locateEmbedder(this.deps.dataDir, set.modelId);
-    if (!model) return { embedding: null, notice };
-    const embedder = this.embedder(model);
-    return { embedding: { set, embedQuery: (text, signal) => embedder.embedQuery(text, signal) }, notice };
+    const notice = await this.notice();
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const set = searchableVectorSet(this.deps.db);
+      if (!set) return { query: null, notice };
+      const model = await this.locate(set.modelId);
+      if (!model) return { query: null, notice };
+      const vector = await this.embedder(model).embedQuery(text, signal);
+      if (searchableVectorSet(this.deps.db)?.id === set.id) return { query: { set, vector }, notice };
+    }
+    return { query: null, notice: 'The semantic index changed while searching; these results use keywords only. Search again.' };
   }
 
-  status(): EmbeddingStatus {
+  async status(): Promise<EmbeddingStatus> {
+    const reembed = this.reembedState; // as of the call: progress events must not be overtaken by what happens next
     const searchable = searchableVectorSet(this.deps.db);
-    const target = this.targetModel();
+    const target = await this.targetModel();
     return {
       searchable: searchable
         ? { modelId: searchable.modelId, dimension: searchable.dimension, chunkCount: searchable.chunkCount, completedAt: searchable.completedAt }
         : null,
       target: target ? { modelId: target.id, dimension: target.dimension } : null,
-      reembed: this.reembedState,
-      notice: this.notice(),
+      reembed,
+      notice: await this.notice(),
     };
   }
 
@@ -122,8 +134,8 @@ export class EmbeddingService {
     this.embedders.clear();
   }
 
-  private notice(): string | null {
-    const { db, dataDir, settings } = this.deps;
+  private async notice(): Promise<string | null> {
+    const { db, settings } = this.deps;
     const searchable = searchableVectorSet(db);
     const chosenId = settings.get().embedderId;
     if (!searchable) {
@@ -131,19 +143,28 @@ export class EmbeddingService {
         const { done, total } = this.reembedState;
         return `The semantic index is being built (${done} of ${total} passages); results use keywords only until it is ready.`;
       }
-      if (!locateEmbedder(dataDir, chosenId)) {
+      if (!(await this.locate(chosenId))) {
         const name = embedderCatalogEntry(chosenId)?.name ?? chosenId;
         return `No embedding model is installed (${name}), so search uses keywords only. Install it from the Models page for semantic search.`;
       }
       return null;
     }
-    if (!locateEmbedder(dataDir, searchable.modelId)) {
+    if (!(await this.locate(searchable.modelId))) {
       return `The embedding model ${searchable.modelId} that built the semantic index is not installed, so search uses keywords only. Reinstall it or pick another model.`;
     }
     if (this.reembedState?.state === 'running') {
       return `Re-indexing with ${this.reembedState.modelId} (${this.reembedState.done} of ${this.reembedState.total} passages); results use ${searchable.modelId} until it finishes.`;
     }
     return null;
+  }
+
+  /** Installed-model lookups scan folders, so answers are reused briefly (search calls this several times per query). */
+  private locate(id: string): Promise<EmbedderModel | null> {
+    const cached = this.located.get(id);
+    if (cached && Date.now() - cached.at < LOCATE_CACHE_MS) return cached.model;
+    const model = locateEmbedder(this.deps.dataDir, id);
+    this.located.set(id, { at: Date.now(), model });
+    return model;
   }
 
   private embedder(model: EmbedderModel): Embedder {
@@ -161,16 +182,15 @@ export class EmbeddingService {
     this.reembedRun?.abort.abort();
     const abort = new AbortController();
     const run = { modelId: model.id, abort, done: Promise.resolve() };
-    run.done = this.runReembed(model, set, abort.signal).finally(() => {
+    run.done = this.runReembed(model, set, abort.signal).finally(async () => {
       if (this.reembedRun === run) this.reembedRun = undefined;
-      this.emitStatus();
+      await this.emitStatus(); // listeners hear the final state before whenIdle() resolves
     });
     this.reembedRun = run;
   }
 
   private async runReembed(model: EmbedderModel, set: VectorSet, signal: AbortSignal) {
     const { db } = this.deps;
-    await Promise.resolve(); // let the caller of active() finish its own transaction first
     const now = Date.now();
     this.jobId = Number(
       db
@@ -187,7 +207,7 @@ export class EmbeddingService {
         (progress) => {
           this.reembedState = { ...progress, state: 'running', error: null };
           db.prepare('UPDATE jobs SET progress_json = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(progress), Date.now(), this.jobId);
-          this.emitStatus();
+          void this.emitStatus();
         },
         signal,
       );
@@ -206,7 +226,11 @@ export class EmbeddingService {
     }
   }
 
-  private emitStatus() {
-    if (this.events.listenerCount('status') > 0) this.events.emit('status', this.status());
+  private async emitStatus(): Promise<void> {
+    if (this.events.listenerCount('status') === 0) return;
+    await this.status().then(
+      (status) => this.events.emit('status', status),
+      (error) => log.warn('could not read the embedding status', error),
+    );
   }
 }

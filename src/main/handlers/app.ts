@@ -2,10 +2,11 @@ import type { LockstepHandlers } from '../../shared/contract/index';
 import type { AppInfo } from '../../shared/contract/app';
 import type { Services } from '../services';
 import { storeVersions } from '../store/db';
+import { discoverInstalled } from '../models/registry';
 import pkg from '../../../package.json';
 
 
-export function appInfo(services: Services, runtime: AppInfo['runtime']): AppInfo {
+export async function appInfo(services: Services, runtime: AppInfo['runtime']): Promise<AppInfo> {
   const versions = storeVersions(services.db);
   return {
     app: { name: pkg.name, version: pkg.version },
@@ -16,7 +17,7 @@ export function appInfo(services: Services, runtime: AppInfo['runtime']): AppInf
     sqliteVec: versions.sqliteVec,
     schemaVersion: versions.schema,
     dataDir: services.dataDir,
-    models: [],
+    models: (await discoverInstalled(services.dataDir)).map((m) => ({ id: m.id, kind: m.kind, path: m.path })),
   };
 }
 

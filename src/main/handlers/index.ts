@@ -4,6 +4,9 @@ import type { Services } from '../services';
 import { appHandlers } from './app';
 import { settingsHandlers } from './settings';
 import { workspaceHandlers } from './workspaces';
+import { chatHandlers, providerHandlers, threadHandlers } from './chat';
+import { searchHandlers } from './search';
+import { modelHandlers } from './models';
 
 /** Binds every contract domain to the services; the type makes a missing handler a compile error. */
 export function createHandlers(services: Services, runtime: AppInfo['runtime']): LockstepHandlers {
@@ -11,5 +14,10 @@ export function createHandlers(services: Services, runtime: AppInfo['runtime']):
     app: appHandlers(services, runtime),
     settings: settingsHandlers(services),
     workspaces: workspaceHandlers(services),
+    chat: chatHandlers(services),
+    threads: threadHandlers(services),
+    providers: providerHandlers(services),
+    search: searchHandlers(services),
+    models: modelHandlers(services),
   };
 }

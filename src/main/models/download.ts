@@ -125,6 +125,8 @@ async function transferOnce(job: FileDownload): Promise<Transferred> {
     throw new Error('the server could not resume this file');
   } else {
     response.body.destroy();
+    // Overloaded or restarting servers answer 5xx for a moment: worth another attempt, unlike 4xx.
+    if ([500, 502, 503, 504].includes(response.status)) throw new Error(`the server answered HTTP ${response.status}`);
     throw httpFailure(job, response.status);
   }
 

@@ -1,5 +1,6 @@
 import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import https from 'node:https';
+import net from 'node:net';
 import tls from 'node:tls';
 import { AppError } from '../../shared/errors';
 import { openTunnel, proxyFor, type ProxyEnv } from './proxy';
@@ -12,6 +13,8 @@ export interface HttpOptions {
   /** Milliseconds without any byte from the server before the attempt counts as a network failure. */
   idleTimeoutMs?: number;
   userAgent?: string;
+  /** Extra certificate authorities to trust (PEM), e.g. a company proxy's; NODE_EXTRA_CA_CERTS works too. */
+  ca?: string;
 }
 
 export interface HttpResponse {
@@ -62,16 +65,32 @@ async function requestOnce(target: URL, headers: Record<string, string>, signal:
     headers: { 'user-agent': options.userAgent ?? 'Lockstep/0.1 (model manager)', 'accept-encoding': 'identity', ...headers },
     signal,
   };
+  if (options.ca) requestOptions.ca = [...tls.rootCertificates, options.ca];
   if (tunnel) {
     // Over the tunnel we speak TLS (https targets) or plain HTTP ourselves; the proxy only relays bytes.
-    requestOptions.createConnection = () => (secure ? tls.connect({ socket: tunnel, servername: target.hostname }) : tunnel);
+    const servername = net.isIP(target.hostname) ? undefined : target.hostname;
+    requestOptions.createConnection = () => (secure ? tls.connect({ socket: tunnel, host: target.hostname, servername, ca: requestOptions.ca }) : tunnel);
   }
   return new Promise((resolve, reject) => {
     const request = (secure ? https : http).request(requestOptions, resolve);
     request.setTimeout(options.idleTimeoutMs ?? 30_000, () => request.destroy(new Error(`No data from ${target.host} for ${(options.idleTimeoutMs ?? 30_000) / 1000} s`)));
-    request.once('error', reject);
+    request.once('error', (error: NodeJS.ErrnoException) => reject(TLS_FAILURES.has(error.code ?? '') ? untrusted(target, error) : error));
     request.end();
   });
+}
+
+/** Certificate problems are not network hiccups: retrying cannot fix them. */
+const TLS_FAILURES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+function untrusted(target: URL, cause: NodeJS.ErrnoException): AppError {
+  return new AppError(
+    'download_untrusted',
+    `Could not verify the identity of ${target.hostname} (${cause.code}). If a company proxy inspects HTTPS, add its certificate with NODE_EXTRA_CA_CERTS and try again.`,
+    cause,
+  );
 }
 
 /** Header value as one string (Node gives string[] for repeated headers). */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat, symlink } from 'node:fs/promises';
+import { mkdir, rename, rm, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -103,15 +103,4 @@ async function linkAndHash(from: string, to: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(from)) hash.update(chunk as Buffer);
   return hash.digest('hex');
-}
-
-/** Files of a folder, recursively, relative to it (used to list a Hugging Face folder's contents). */
-export async function listFiles(dir: string, prefix = ''): Promise<{ path: string; size: number }[]> {
-  const result: { path: string; size: number }[] = [];
-  for (const entry of await readdir(path.join(dir, prefix), { withFileTypes: true })) {
-    const relative = path.join(prefix, entry.name);
-    if (entry.isDirectory()) result.push(...(await listFiles(dir, relative)));
-    else if (entry.isFile() || entry.isSymbolicLink()) result.push({ path: relative, size: (await stat(path.join(dir, relative))).size });
-  }
-  return result;
 }

@@ -1,19 +1,8 @@
+import type { DownloadProgress } from '../../shared/contract/models';
+
 // Download progress as users see it: bytes, a speed averaged over the last few seconds, and the time left.
 
-export interface DownloadProgress {
-  modelId: string;
-  /** The file being transferred, its position and the number of files. */
-  file: string;
-  fileIndex: number;
-  fileCount: number;
-  bytesDone: number;
-  /** Null while some file's size is still unknown. */
-  bytesTotal: number | null;
-  bytesPerSecond: number;
-  /** Null until a speed and a total are known. */
-  etaSeconds: number | null;
-  phase: 'downloading' | 'verifying' | 'installing' | 'done';
-}
+export type { DownloadProgress };
 
 const WINDOW_MS = 5_000;
 

@@ -36,11 +36,11 @@ export class GroqModelCache {
       throw groqError(error);
     }
     const models = listing.data
-      .map((m) => ({
-        id: m.id,
-        ownedBy: m.owned_by ?? null,
-        contextWindow: typeof (m as { context_window?: unknown }).context_window === 'number' ? (m as { context_window: number }).context_window : null,
-      }))
+      .map((m) => {
+        // Groq adds context_window to each model; the SDK's type does not declare it.
+        const contextWindow = (m as unknown as { context_window?: unknown }).context_window;
+        return { id: m.id, ownedBy: m.owned_by ?? null, contextWindow: typeof contextWindow === 'number' ? contextWindow : null };
+      })
       .sort((a, b) => a.id.localeCompare(b.id));
     mkdirSync(this.cacheDir, { recursive: true });
     writeFileSync(this.file, JSON.stringify({ fetchedAt: Date.now(), baseURL, models }));

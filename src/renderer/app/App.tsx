@@ -1,35 +1,63 @@
-import { useEffect, useState } from 'react';
-import { useAppStore } from '../stores/app/store';
+import { useEffect } from 'react';
+import { useT } from '../i18n';
+import { ChatView } from '../features/chat/ChatView';
+import { Sidebar } from '../features/layout/Sidebar';
+import { Toast } from '../features/layout/Toast';
+import { useShortcuts } from '../features/layout/useShortcuts';
+import { useTheme } from '../features/layout/useTheme';
+import { DropOverlay } from '../features/library/DropOverlay';
+import { LibraryView } from '../features/library/LibraryView';
+import { Welcome } from '../features/onboarding/Welcome';
+import { SettingsView } from '../features/settings/SettingsView';
+import { ViewerPanel } from '../features/viewer/ViewerPanel';
+import { startLibrary } from '../stores/library/store';
+import { loadModels } from '../stores/models/store';
+import { useSettingsStore, watchSettings } from '../stores/settings/store';
+import { useUiStore } from '../stores/ui/store';
+import { loadWorkspaces, useWorkspaceStore } from '../stores/workspace/store';
+import './app.css';
 
 export function App() {
-  const info = useAppStore((s) => s.info);
-  const workspaces = useAppStore((s) => s.workspaces);
-  const error = useAppStore((s) => s.error);
-  const load = useAppStore((s) => s.load);
-  const createWorkspace = useAppStore((s) => s.createWorkspace);
-  const [name, setName] = useState('');
+  const t = useT();
+  const ready = useSettingsStore((s) => s.settings !== null);
+  const settingsError = useSettingsStore((s) => s.error);
+  const workspaceError = useWorkspaceStore((s) => s.error);
+  const connectionError = settingsError ?? workspaceError;
+  const view = useUiStore((s) => s.view);
+  const viewerOpen = useUiStore((s) => s.viewerSource !== null);
+  useTheme();
+  useShortcuts();
 
-  useEffect(() => void load(), [load]);
+  useEffect(() => {
+    const stopSettings = watchSettings();
+    const stopLibrary = startLibrary();
+    void loadWorkspaces();
+    void loadModels();
+    return () => {
+      stopSettings();
+      stopLibrary();
+    };
+  }, []);
 
+  if (!ready) {
+    return (
+      <div className="splash" role="status">
+        {connectionError ? <p className="error-text">{connectionError}</p> : <p className="muted">{t('app.connecting')}</p>}
+      </div>
+    );
+  }
   return (
-    <main>
-      <h1>Lockstep</h1>
-      {error && <p role="alert">{error}</p>}
-      {info && (
-        <dl data-testid="app-info">
-          <dt>Version</dt><dd>{info.app.version}</dd>
-          <dt>SQLite</dt><dd data-testid="sqlite-version">{info.sqlite}</dd>
-          <dt>sqlite-vec</dt><dd data-testid="sqlite-vec-version">{info.sqliteVec}</dd>
-          <dt>Data folder</dt><dd>{info.dataDir}</dd>
-        </dl>
-      )}
-      <ul aria-label="Workspaces">
-        {workspaces.map((w) => <li key={w.id}>{w.name}</li>)}
-      </ul>
-      <form onSubmit={(e) => { e.preventDefault(); void createWorkspace(name); setName(''); }}>
-        <label>New workspace <input value={name} onChange={(e) => setName(e.target.value)} /></label>
-        <button type="submit">Create</button>
-      </form>
-    </main>
+    <div className={`app ${viewerOpen ? 'with-viewer' : ''}`} data-testid="app">
+      <Sidebar />
+      <main className="main" data-view={view}>
+        {view === 'chat' && <ChatView />}
+        {view === 'library' && <LibraryView />}
+        {view === 'settings' && <SettingsView />}
+      </main>
+      {viewerOpen && <ViewerPanel />}
+      <DropOverlay />
+      <Welcome />
+      <Toast />
+    </div>
   );
 }

@@ -2,12 +2,20 @@ import type { ContractClient, ContractHandlers } from './define';
 import { app } from './app';
 import { settings } from './settings';
 import { workspaces } from './workspaces';
+import { chat, providers, threads } from './chat';
+import { search } from './search';
+import { models } from './models';
 
 /** The whole IPC contract: one entry per domain, each declared in its own file. */
 export const contract = {
   app,
   settings,
   workspaces,
+  chat,
+  threads,
+  providers,
+  search,
+  models,
 };
 
 export type Contract = typeof contract;

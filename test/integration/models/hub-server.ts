@@ -1,7 +1,11 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 
 // A local stand-in for huggingface.co that serves files the way the hub does:
 // /<repo>/resolve/<revision>/<path> answers 302 to a CDN URL, with X-Linked-ETag (sha256) and X-Linked-Size for LFS
@@ -22,6 +26,8 @@ export interface HubBehaviour {
   chunkDelayMs?: number;
   /** Send no checksum headers at all. */
   withoutChecksums?: boolean;
+  /** Answer this many requests with 503 before serving normally. */
+  unavailableFor?: number;
   /** Announce this Content-Length instead of the real one, then close (a server claiming a huge file). */
   announcedLength?: number;
 }
@@ -40,7 +46,15 @@ export class HubServer {
   readonly files = new Map<string, HostedFile>();
   behaviour: HubBehaviour = {};
   private readonly disconnected = new Set<string>();
-  private readonly server = http.createServer((req, res) => this.handle(req, res));
+  private readonly server: http.Server;
+  private readonly protocol: 'http' | 'https';
+
+  /** With `tls` (PEM key and certificate) it serves https, as the real hub does. */
+  constructor(options: { tls?: { key: string; cert: string } } = {}) {
+    const handler = (req: http.IncomingMessage, res: http.ServerResponse) => this.handle(req, res);
+    this.server = options.tls ? https.createServer(options.tls, handler) : http.createServer(handler);
+    this.protocol = options.tls ? 'https' : 'http';
+  }
 
   async start(): Promise<string> {
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
@@ -48,7 +62,7 @@ export class HubServer {
   }
 
   get url(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return `${this.protocol}://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
   get port(): number {
@@ -68,6 +82,11 @@ export class HubServer {
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     const url = new URL(req.url ?? '/', this.url);
     this.requests.push({ path: url.pathname, range: req.headers.range, ifRange: req.headers['if-range'] as string | undefined });
+    if (this.behaviour.unavailableFor) {
+      this.behaviour.unavailableFor--;
+      res.writeHead(503).end('Service Unavailable');
+      return;
+    }
     if (url.pathname.startsWith('/cdn/')) return this.serveBytes(req, res, decodeURIComponent(url.pathname.slice('/cdn'.length)));
     const file = this.files.get(decodeURIComponent(url.pathname));
     if (!file) {
@@ -131,6 +150,14 @@ export class HubServer {
     };
     next();
   }
+}
+
+/** A throwaway self-signed certificate for 127.0.0.1 (needs the openssl command, as Debian ships it). */
+export function selfSignedCertificate(dir: string): { key: string; cert: string } {
+  const key = path.join(dir, 'key.pem');
+  const cert = path.join(dir, 'cert.pem');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  return { key: readFileSync(key, 'utf8'), cert: readFileSync(cert, 'utf8') };
 }
 
 /** A minimal HTTP CONNECT proxy that records where it tunnelled to. */

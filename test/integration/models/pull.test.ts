@@ -8,7 +8,7 @@ import type { ChatEntry, EmbedderEntry } from '../../../src/main/models/catalog'
 import { readManifest } from '../../../src/main/models/manifest';
 import type { DownloadProgress } from '../../../src/main/models/progress';
 import { installDir, pullModel, stagingDir } from '../../../src/main/models/pull';
-import { ConnectProxy, HubServer, sha256 } from './hub-server';
+import { ConnectProxy, HubServer, selfSignedCertificate, sha256 } from './hub-server';
 
 // Pulls run against a local server that behaves like huggingface.co (redirects, X-Linked-ETag, Range, If-Range).
 
@@ -255,6 +255,20 @@ describe('pullModel against a hub-like server', () => {
     expect(existsSync(installDir(modelsDir, entry.id))).toBe(false);
   });
 
+  it('retries when the server is briefly unavailable, and gives up with a clear message when it stays down', async () => {
+    const content = randomBytes(50_000);
+    const entry = chatEntry(content);
+    hub.host(entry.repo, REV, entry.files[0].path, { content, lfs: true });
+    hub.behaviour.unavailableFor = 2;
+    const installed = await pullModel(entry, { modelsDir, hubBase: hub.url, http: noProxy, retryDelayMs: 5 });
+    expect(readFileSync(path.join(installed.dir, 'tiny-chat-q8_0.gguf')).equals(content)).toBe(true);
+
+    hub.behaviour.unavailableFor = 100;
+    const other = chatEntry(content, { id: 'tiny-chat-down' });
+    const error = await expectAppError(pullModel(other, { modelsDir, hubBase: hub.url, http: noProxy, retryDelayMs: 5 }), 'download_interrupted');
+    expect(error.message).toBe('The download of tiny-chat-q8_0.gguf keeps failing (the server answered HTTP 503). Check your connection and pull again: it resumes where it stopped.');
+  });
+
   it('reports a missing file as such', async () => {
     const entry = chatEntry(randomBytes(10));
     await expectAppError(pullModel(entry, { modelsDir, hubBase: hub.url, http: noProxy }), 'download_not_found');
@@ -277,6 +291,29 @@ describe('pullModel against a hub-like server', () => {
       expect(proxy.tunnels).toHaveLength(2);
     } finally {
       await proxy.stop();
+    }
+  });
+
+  it('speaks TLS through the proxy tunnel to an https hub, and refuses a certificate it cannot verify', async () => {
+    const certificate = selfSignedCertificate(modelsDir);
+    const secureHub = new HubServer({ tls: certificate });
+    const proxy = new ConnectProxy();
+    const proxyUrl = await proxy.start();
+    try {
+      await secureHub.start();
+      const content = randomBytes(300_000);
+      const entry = chatEntry(content);
+      secureHub.host(entry.repo, REV, entry.files[0].path, { content, lfs: true });
+
+      const error = await expectAppError(pullModel(entry, { modelsDir, hubBase: secureHub.url, http: noProxy }), 'download_untrusted');
+      expect(error.message).toMatch(/^Could not verify the identity of 127\.0\.0\.1 \(DEPTH_ZERO_SELF_SIGNED_CERT\)/);
+
+      const installed = await pullModel(entry, { modelsDir, hubBase: secureHub.url, http: { proxyEnv: { HTTPS_PROXY: proxyUrl }, ca: certificate.cert } });
+      expect(readFileSync(path.join(installed.dir, 'tiny-chat-q8_0.gguf')).equals(content)).toBe(true);
+      expect(proxy.tunnels).toEqual([`127.0.0.1:${secureHub.port}`, `127.0.0.1:${secureHub.port}`]);
+    } finally {
+      await proxy.stop();
+      await secureHub.stop();
     }
   });
 });

@@ -5,8 +5,8 @@ export const infoCommand: CommandModule = (program, cli) => {
   program
     .command('info')
     .description('show versions, the data folder and the models found')
-    .action(() => {
-      const info = appInfo(cli.services(), 'cli');
+    .action(async () => {
+      const info = await appInfo(cli.services(), 'cli');
       cli.print(info, () =>
         [
           `${info.app.name} ${info.app.version}`,

@@ -32,6 +32,11 @@ export function quantize(input: Graph, format: WeightFormat): Graph {
     g.tensors.set('token_embd.scales', { id: 'token_embd.scales', kind: 'weight', dtype: 'f32', shape: [embedding.shape[0]!, dim / Q8_GROUP], layer: -1 });
   }
 
+  if (embedding.scales) {
+    const embed = g.ops.find((op) => op.kind === 'embed')!;
+    embed.inputs.push(embedding.scales);
+  }
+
   const ops: Op[] = [];
   let quantized: string | undefined;
   for (const op of g.ops) {

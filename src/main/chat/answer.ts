@@ -1,0 +1,111 @@
+import type { AskRequest, MessageRecord } from '../../shared/contract/chat';
+import { AppError } from '../../shared/errors';
+import type { ChatTurn } from '../providers/provider';
+import type { ProviderChoice } from '../providers/resolve';
+import { extractiveAnswer, GET_A_MODEL } from './extractive';
+import { rewriteFollowUp } from './follow-up';
+import type { Passage } from './passages';
+import { answerBudget, buildPrompt } from './prompt';
+import { NOT_FOUND, respond, type AnswerDeps, type AnswerPlan, type Emit } from './respond';
+import { threadTitle } from './threads';
+
+// Questions: follow-up rewriting against the thread → retrieval (or the selected documents whole, when they
+// fit the window) → a prompt with numbered sources → respond() streams, cites and persists.
+
+const HISTORY_MESSAGES = 6;
+
+interface Question {
+  threadId: number;
+  userMessageId: number;
+  question: string;
+  mode: 'documents' | 'chat';
+  workspaceId: number;
+  documentIds?: number[];
+  choice: ProviderChoice;
+}
+
+function priorTurns(deps: AnswerDeps, threadId: number, beforeMessageId: number) {
+  const messages = deps.threads.messages(threadId).filter((m) => m.id < beforeMessageId && m.status === 'complete');
+  return {
+    questions: messages.filter((m) => m.role === 'user').map((m) => m.content),
+    history: messages.slice(-HISTORY_MESSAGES).map((m): ChatTurn => ({ role: m.role, content: m.content })),
+  };
+}
+
+function questionPlan(deps: AnswerDeps, q: Question): AnswerPlan {
+  const prior = priorTurns(deps, q.threadId, q.userMessageId);
+  const { query, rewritten } = rewriteFollowUp(q.question, prior.questions);
+  let searched: Passage[] = [];
+  return {
+    threadId: q.threadId,
+    userMessageId: q.userMessageId,
+    choice: q.choice,
+    query,
+    async prepare(emit: Emit) {
+      if (rewritten) emit({ type: 'notice', kind: 'follow_up', message: `Searched for: ${query}` });
+      const { topK } = deps.settings.get();
+      const result = await deps.passages.search({ query, k: topK, workspaceId: q.workspaceId, documentIds: q.documentIds });
+      searched = result.passages;
+      if (result.notice) emit({ type: 'notice', kind: 'keyword_only', message: result.notice });
+      const wholeDocumentsAvailable = (q.documentIds?.length ?? 0) > 0;
+      return q.mode === 'chat' || searched.length > 0 || wholeDocumentsAvailable;
+    },
+    compose(provider) {
+      const countTokens = (t: string) => provider.countTokens(t);
+      // Selected documents that fit the window go in whole, in reading order; otherwise the search results do.
+      const budget = provider.contextTokens - answerBudget(provider.contextTokens) - 256;
+      const whole = q.documentIds?.length ? deps.passages.wholeDocuments(q.documentIds, budget, countTokens) : null;
+      const candidates = whole ?? searched;
+      const prompt = buildPrompt({ mode: q.mode, question: q.question, passages: candidates, history: prior.history, contextTokens: provider.contextTokens, countTokens });
+      return {
+        messages: prompt.messages,
+        used: prompt.used,
+        maxTokens: prompt.maxTokens,
+        routing: whole ? 'whole_documents' : prompt.used.length ? 'retrieval' : 'none',
+        trimmedNotice: prompt.trimmed ? `${prompt.used.length} of ${candidates.length} passages fit ${provider.model}'s context window.` : undefined,
+      };
+    },
+    extractive() {
+      const body = extractiveAnswer(query, searched);
+      const text = `${body ?? (q.mode === 'documents' ? NOT_FOUND : 'There is no chat model to answer with.')}\n\n_${GET_A_MODEL}_`;
+      return { text, used: searched };
+    },
+  };
+}
+
+export async function ask(deps: AnswerDeps, request: AskRequest, emit: Emit, signal: AbortSignal): Promise<MessageRecord> {
+  const thread = request.threadId ? deps.threads.thread(request.threadId) : deps.threads.create(request.workspaceId ?? 1, threadTitle(request.question));
+  const userMessageId = deps.threads.addMessage(thread.id, { role: 'user', content: request.question });
+  const plan = questionPlan(deps, {
+    threadId: thread.id,
+    userMessageId,
+    question: request.question,
+    mode: request.mode ?? deps.settings.get().answerMode,
+    workspaceId: thread.workspaceId,
+    documentIds: request.documentIds,
+    choice: { provider: request.provider, model: request.model },
+  });
+  return respond(deps, plan, emit, signal);
+}
+
+/** Answers the question before an assistant message again, replacing that message. */
+export async function regenerate(deps: AnswerDeps, request: { messageId: number } & ProviderChoice, emit: Emit, signal: AbortSignal): Promise<MessageRecord> {
+  const answer = deps.threads.message(request.messageId);
+  if (answer.role !== 'assistant') throw new AppError('not_an_answer', 'Only answers can be regenerated: pick the answer, not the question.');
+  const question = deps.threads
+    .messages(answer.threadId)
+    .filter((m) => m.role === 'user' && m.id < answer.id)
+    .at(-1);
+  if (!question) throw new AppError('message_not_found', 'The question for this answer no longer exists.');
+  const thread = deps.threads.thread(answer.threadId);
+  deps.threads.removeMessage(answer.id);
+  const plan = questionPlan(deps, {
+    threadId: thread.id,
+    userMessageId: question.id,
+    question: question.content,
+    mode: deps.settings.get().answerMode,
+    workspaceId: thread.workspaceId,
+    choice: { provider: request.provider, model: request.model },
+  });
+  return respond(deps, plan, emit, signal);
+}

@@ -1,0 +1,43 @@
+import type { MessageRecord, ThreadSummary } from '../../shared/contract/chat';
+import { pageText } from './prompt';
+
+// A thread as Markdown: each answer's [n] markers become footnotes [^a-n] (unique per answer) that name
+// the document, the page and quote the exact passage.
+
+const quote = (text: string) =>
+  text
+    .trim()
+    .split(/\r?\n/)
+    .map((line) => `    > ${line}`)
+    .join('\n');
+
+export function exportFileName(thread: ThreadSummary): string {
+  const slug = thread.title.replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'conversation';
+  return `${slug}.md`;
+}
+
+export function threadToMarkdown(thread: ThreadSummary, messages: MessageRecord[]): string {
+  const out: string[] = [`# ${thread.title}`, '', `_Exported from Lockstep on ${new Date().toISOString().slice(0, 10)}._`, ''];
+  let answerIndex = 0;
+  for (const message of messages) {
+    if (message.role === 'user') {
+      out.push(`## ${message.content.replace(/\s+/g, ' ').trim()}`, '');
+      continue;
+    }
+    answerIndex++;
+    const footnote = (ordinal: number) => `[^${answerIndex}-${ordinal}]`;
+    const cited = message.sources.filter((s) => s.cited);
+    const body = message.content.replace(/(?:\[\^?|【)(\d{1,3}(?:\s*[,;，]\s*\d{1,3})*)(?:\]|】)/g, (marker, list: string) => {
+      const ordinals = list.split(/\s*[,;，]\s*/).map(Number);
+      return ordinals.every((n) => cited.some((s) => s.ordinal === n)) ? ordinals.map(footnote).join('') : marker;
+    });
+    out.push(body.trim(), '');
+    const by = [message.provider, message.model].filter(Boolean).join(' · ');
+    const notes = [by && `answered by ${by}`, message.status !== 'complete' && message.status, message.uncited && 'cites no source'].filter(Boolean);
+    if (notes.length) out.push(`_${notes.join(' — ')}_`, '');
+    for (const source of cited) {
+      out.push(`${footnote(source.ordinal)}: ${source.documentTitle}, ${pageText(source)} (${source.documentPath})`, '', quote(source.passage), '');
+    }
+  }
+  return out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n';
+}

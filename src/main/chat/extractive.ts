@@ -1,0 +1,55 @@
+import type { Passage } from './passages';
+import { contentTerms, sentences } from './terms';
+
+export const GET_A_MODEL =
+  'No chat model is installed and Groq is off, so this answer is made of the most relevant sentences from your documents. ' +
+  'For written answers, download a chat model in Settings → Models, or add a Groq API key in Settings → Providers.';
+
+interface ScoredSentence {
+  text: string;
+  ordinal: number;
+  score: number;
+  order: number;
+}
+
+/**
+ * The no-model answer: sentences of the retrieved passages ranked by the query terms they contain, each
+ * term weighted by how rare it is among the candidate sentences (an IDF), with a small bonus for earlier
+ * passages (retrieval already ranked them). Each sentence keeps the number of the passage it came from.
+ */
+export function extractiveSentences(query: string, passages: Passage[], limit = 4): ScoredSentence[] {
+  const queryTerms = new Set(contentTerms(query));
+  const candidates = passages.flatMap((passage, index) =>
+    sentences(passage.text).map((sentence, position) => ({
+      text: sentence.text,
+      ordinal: index + 1,
+      terms: new Set(contentTerms(sentence.text)),
+      order: index * 10_000 + position,
+    })),
+  );
+  const documentFrequency = new Map<string, number>();
+  for (const candidate of candidates) for (const term of candidate.terms) documentFrequency.set(term, (documentFrequency.get(term) ?? 0) + 1);
+  const idf = (term: string) => Math.log(1 + candidates.length / (documentFrequency.get(term) ?? 1));
+
+  const scored: ScoredSentence[] = [];
+  const seenText = new Set<string>();
+  for (const candidate of candidates) {
+    let score = 0;
+    for (const term of queryTerms) if (candidate.terms.has(term)) score += idf(term);
+    const key = candidate.text.toLowerCase();
+    // Headings and fragments (under 4 words) say little on their own.
+    if (score <= 0 || seenText.has(key) || candidate.text.split(/\s+/).length < 4) continue;
+    seenText.add(key);
+    // Very long "sentences" are usually tables or run-on extraction: rank them a little lower.
+    const lengthPenalty = candidate.text.length > 400 ? 0.8 : 1;
+    scored.push({ text: candidate.text, ordinal: candidate.ordinal, score: (score * lengthPenalty) / (1 + 0.05 * (candidate.ordinal - 1)), order: candidate.order });
+  }
+  return scored.sort((a, b) => b.score - a.score).slice(0, limit);
+}
+
+/** The answer text: the best sentences in reading order, each followed by its citation, then how to get a model. */
+export function extractiveAnswer(query: string, passages: Passage[]): string | null {
+  const picked = extractiveSentences(query, passages).sort((a, b) => a.order - b.order);
+  if (picked.length === 0) return null;
+  return picked.map((s) => `- ${s.text.length > 600 ? s.text.slice(0, 600) + ' …' : s.text} [${s.ordinal}]`).join('\n');
+}

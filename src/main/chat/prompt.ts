@@ -1,0 +1,105 @@
+import type { ChatTurn } from '../providers/provider';
+import type { Passage } from './passages';
+
+// The answering prompt. The system text is fixed per mode so the emulator's prefix cache can reuse it;
+// sources come numbered in the user turn, as many as fit the model's context window after the answer budget.
+
+export const SYSTEM_DOCUMENTS =
+  'You answer questions using only the numbered sources provided. Cite every claim with the source number in square brackets, like [1] or [2][3]. ' +
+  'If the sources do not contain the answer, reply exactly: "I could not find this in your documents." Do not use outside knowledge. ' +
+  "Answer in the language of the question.";
+
+export const SYSTEM_CHAT =
+  'You are a helpful assistant. Numbered sources from the user\'s documents may be provided; when you use one, cite it in square brackets like [1]. ' +
+  'When they are not relevant, answer from your own knowledge. Answer in the language of the question.';
+
+export interface PromptInput {
+  mode: 'documents' | 'chat';
+  question: string;
+  passages: Passage[];
+  /** Earlier turns, oldest first; kept only as far as they fit after the sources. */
+  history: ChatTurn[];
+  contextTokens: number;
+  countTokens(text: string): number;
+}
+
+export interface BuiltPrompt {
+  messages: ChatTurn[];
+  /** The passages that made it into the prompt, numbered from 1 in this order. */
+  used: Passage[];
+  maxTokens: number;
+  trimmed: boolean;
+}
+
+/** Tokens kept for the answer: a quarter of the window, between 64 and 1024. */
+export function answerBudget(contextTokens: number): number {
+  return Math.max(64, Math.min(1024, Math.floor(contextTokens / 4)));
+}
+
+export function pageText(passage: Pick<Passage, 'pageStart' | 'pageEnd' | 'label'>): string {
+  if (passage.label) return passage.label.match(/^\d+$/) ? `p. ${passage.label}` : passage.label;
+  return passage.pageStart === passage.pageEnd ? `p. ${passage.pageStart}` : `pp. ${passage.pageStart}–${passage.pageEnd}`;
+}
+
+export function formatSource(ordinal: number, passage: Passage): string {
+  return `[${ordinal}] ${passage.documentTitle}, ${pageText(passage)}\n${passage.text.trim()}`;
+}
+
+/** Cuts text to roughly `tokens` tokens, at a word boundary. */
+function truncateToTokens(text: string, tokens: number, countTokens: (text: string) => number): string {
+  if (countTokens(text) <= tokens) return text;
+  let low = 0;
+  let high = text.length;
+  while (low < high) {
+    const mid = Math.ceil((low + high) / 2);
+    if (countTokens(text.slice(0, mid)) <= tokens) low = mid;
+    else high = mid - 1;
+  }
+  const cut = text.slice(0, low);
+  const space = cut.lastIndexOf(' ');
+  return (space > low * 0.8 ? cut.slice(0, space) : cut) + ' …';
+}
+
+export function buildPrompt(input: PromptInput): BuiltPrompt {
+  const { countTokens } = input;
+  const system = input.mode === 'documents' ? SYSTEM_DOCUMENTS : SYSTEM_CHAT;
+  const maxTokens = answerBudget(input.contextTokens);
+  // Chat templates add a few tokens per turn.
+  const framing = 8 * (input.history.length + 2);
+  let budget = input.contextTokens - maxTokens - framing - countTokens(system) - countTokens(`Question: ${input.question}`) - 16;
+
+  const used: Passage[] = [];
+  const blocks: string[] = [];
+  for (const passage of input.passages) {
+    const block = formatSource(used.length + 1, passage);
+    const cost = countTokens(block) + 2;
+    if (cost <= budget) {
+      used.push(passage);
+      blocks.push(block);
+      budget -= cost;
+    } else if (used.length === 0 && budget > 48) {
+      // The best passage alone is too long for a small window: keep its beginning rather than nothing.
+      const header = `[1] ${passage.documentTitle}, ${pageText(passage)}\n`;
+      const text = truncateToTokens(passage.text.trim(), budget - countTokens(header) - 4, countTokens);
+      used.push({ ...passage, text });
+      blocks.push(header + text);
+      budget = 0;
+    }
+  }
+
+  const history: ChatTurn[] = [];
+  for (const turn of [...input.history].reverse()) {
+    const cost = countTokens(turn.content) + 8;
+    if (cost > budget) break;
+    history.unshift(turn);
+    budget -= cost;
+  }
+
+  const user = blocks.length ? `Sources:\n\n${blocks.join('\n\n')}\n\nQuestion: ${input.question}` : input.question;
+  return {
+    messages: [{ role: 'system', content: system }, ...history, { role: 'user', content: user }],
+    used,
+    maxTokens,
+    trimmed: used.length < input.passages.length,
+  };
+}

@@ -1,0 +1,84 @@
+import type { MessageRecord, QuickAction } from '../../shared/contract/chat';
+import { AppError } from '../../shared/errors';
+import type { ProviderChoice } from '../providers/resolve';
+import { extractiveSentences } from './extractive';
+import type { Passage } from './passages';
+import { formatSource } from './prompt';
+import { quickActionLabel, quickActionMessages, quickActionSystemPrompt, translationTarget } from './quick-actions';
+import { respond, type AnswerDeps, type Emit } from './respond';
+import { threadTitle } from './threads';
+import { contentTerms } from './terms';
+
+/** The document's most frequent content words: the "query" that picks central sentences without a model. */
+function centralTerms(pages: Passage[], count = 12): string {
+  const frequency = new Map<string, number>();
+  for (const page of pages) for (const term of contentTerms(page.text)) frequency.set(term, (frequency.get(term) ?? 0) + 1);
+  return [...frequency.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, count)
+    .map(([term]) => term)
+    .join(' ');
+}
+
+export async function runQuickAction(
+  deps: AnswerDeps,
+  request: { action: QuickAction; documentId: number; threadId?: number } & ProviderChoice,
+  emit: Emit,
+  signal: AbortSignal,
+): Promise<MessageRecord> {
+  const document = deps.passages.document(request.documentId);
+  if (!document) throw new AppError('document_not_found', 'That document is no longer in the library.');
+  const { pages } = document;
+  if (pages.length === 0) throw new AppError('document_empty', 'This document has no text yet: wait until it is indexed, or re-add it.');
+  const title = pages[0].documentTitle;
+  const target = translationTarget(pages.map((p) => p.text).join(' ').slice(0, 20_000));
+  const label = quickActionLabel(request.action, title, target);
+  const thread = request.threadId ? deps.threads.thread(request.threadId) : deps.threads.create(document.workspaceId, threadTitle(label));
+  const userMessageId = deps.threads.addMessage(thread.id, { role: 'user', content: label });
+
+  return respond(
+    deps,
+    {
+      threadId: thread.id,
+      userMessageId,
+      choice: { provider: request.provider, model: request.model },
+      query: label,
+      prepare: async () => true,
+      compose(provider) {
+        const countTokens = (t: string) => provider.countTokens(t);
+        const overhead = countTokens(quickActionSystemPrompt(request.action)) + 64;
+        const room = provider.contextTokens - overhead;
+        // A translation is about as long as its source: split the window evenly; summaries need far less.
+        const maxTokens = request.action === 'translate' ? Math.floor(room / 2) : Math.max(64, Math.min(768, Math.floor(room / 4)));
+        let budget = room - maxTokens;
+        const used: Passage[] = [];
+        for (const page of pages) {
+          const cost = countTokens(formatSource(used.length + 1, page)) + 2;
+          if (cost > budget) break;
+          used.push(page);
+          budget -= cost;
+        }
+        if (used.length === 0) used.push({ ...pages[0], text: pages[0].text.slice(0, Math.max(200, budget * 3)) });
+        const numbered = used.map((page, i) => formatSource(i + 1, page)).join('\n\n');
+        return {
+          messages: quickActionMessages(request.action, numbered, target),
+          used,
+          maxTokens,
+          routing: 'whole_documents',
+          temperature: 0,
+          trimmedNotice: used.length < pages.length ? `The first ${used.length} of ${pages.length} pages fit ${provider.model}'s context window.` : undefined,
+        };
+      },
+      extractive() {
+        if (request.action === 'translate') {
+          throw new AppError('no_chat_model', 'Translation needs a chat model: download one in Settings → Models, or add a Groq API key in Settings → Providers.');
+        }
+        const picked = extractiveSentences(centralTerms(pages), pages, request.action === 'summarize' ? 5 : 8).sort((a, b) => a.order - b.order);
+        const text = picked.map((s) => `${request.action === 'key_points' ? '- ' : ''}${s.text} [${s.ordinal}]`).join(request.action === 'key_points' ? '\n' : ' ');
+        return { text: text || 'This document has too little text to summarize.', used: pages };
+      },
+    },
+    emit,
+    signal,
+  );
+}

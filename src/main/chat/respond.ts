@@ -1,0 +1,150 @@
+import type { AnswerMeters, ChatEvent, MessageRecord } from '../../shared/contract/chat';
+import { AppError } from '../../shared/errors';
+import type { Settings } from '../../shared/settings';
+import { log } from '../platform/log';
+import type { ChatProvider, ChatTurn } from '../providers/provider';
+import type { ProviderChoice } from '../providers/resolve';
+import { mapCitations, toSource } from './citations';
+import { GET_A_MODEL } from './extractive';
+import type { Passage, PassageSource } from './passages';
+import type { ThreadStore } from './threads';
+
+// Streams one assistant message: choose the provider, announce it, let the plan pick passages and compose the
+// prompt, generate (falling back from an unreachable Groq to the emulator, or to extractive sentences), map the
+// [n] citations and persist the message with its sources, provider, model and meters.
+
+export const NOT_FOUND = 'I could not find this in your documents.';
+
+export interface AnswerDeps {
+  threads: ThreadStore;
+  passages: PassageSource;
+  settings: { get(): Settings };
+  providers: { choose(choice: ProviderChoice): Promise<ChatProvider | null>; local(): Promise<ChatProvider | null> };
+}
+
+export type Emit = (event: ChatEvent) => void;
+
+export interface ComposedPrompt {
+  messages: ChatTurn[];
+  used: Passage[];
+  maxTokens: number;
+  routing: 'retrieval' | 'whole_documents' | 'none';
+  /** Set when fewer passages fit the window than were found. */
+  trimmedNotice?: string;
+  temperature?: number;
+}
+
+/** What differs between a question and a quick action. */
+export interface AnswerPlan {
+  threadId: number;
+  userMessageId: number;
+  choice: ProviderChoice;
+  /** The query retrieval ran with, shown to the user. */
+  query: string;
+  /** Retrieval; runs after `started` so its notices follow it. Returns false when documents mode found nothing. */
+  prepare(emit: Emit): Promise<boolean>;
+  compose(provider: ChatProvider): ComposedPrompt;
+  /** The answer without a model: cited sentences, or an AppError when the task needs a model. */
+  extractive(): { text: string; used: Passage[] };
+}
+
+export async function respond(deps: AnswerDeps, plan: AnswerPlan, emit: Emit, signal: AbortSignal): Promise<MessageRecord> {
+  let provider = await deps.providers.choose(plan.choice);
+  const assistantMessageId = deps.threads.addMessage(plan.threadId, {
+    role: 'assistant',
+    content: '',
+    status: 'streaming',
+    provider: provider?.id ?? 'extractive',
+    model: provider?.model ?? 'extractive',
+  });
+  emit({
+    type: 'started',
+    threadId: plan.threadId,
+    userMessageId: plan.userMessageId,
+    assistantMessageId,
+    provider: provider?.id ?? 'extractive',
+    model: provider?.model ?? 'extractive',
+    query: plan.query,
+  });
+
+  let text = '';
+  let used: Passage[] = [];
+  let meters: AnswerMeters | null = null;
+  const finish = (status: MessageRecord['status'], error?: string) =>
+    deps.threads.finishAnswer(assistantMessageId, {
+      content: text,
+      status,
+      provider: provider?.id ?? 'extractive',
+      model: provider?.model ?? 'extractive',
+      meters,
+      error,
+      sources: mapCitations(text, used).sources,
+    });
+
+  const extractively = () => {
+    const started = performance.now();
+    const answer = plan.extractive();
+    used = answer.used;
+    emit({ type: 'sources', routing: used.length ? 'retrieval' : 'none', sources: used.map((p, i) => toSource(p, i + 1, false)) });
+    emit({ type: 'notice', kind: 'extractive', message: GET_A_MODEL });
+    emit({ type: 'delta', text: answer.text });
+    return { text: answer.text, meters: { provider: 'extractive', wallMs: performance.now() - started } satisfies AnswerMeters };
+  };
+
+  const generate = async (chosen: ChatProvider) => {
+    const prompt = plan.compose(chosen);
+    used = prompt.used;
+    emit({ type: 'sources', routing: prompt.routing, sources: used.map((p, i) => toSource(p, i + 1, false)) });
+    if (prompt.trimmedNotice) emit({ type: 'notice', kind: 'context_trimmed', message: prompt.trimmedNotice });
+    let streamed = '';
+    const result = await chosen.generate({ messages: prompt.messages, maxTokens: prompt.maxTokens, signal, temperature: prompt.temperature }, (event) => {
+      if (event.type === 'delta') {
+        streamed += event.text;
+        text = streamed;
+      }
+      emit(event);
+    });
+    return { text: result.text || streamed, meters: result.meters };
+  };
+
+  try {
+    const found = await plan.prepare(emit);
+    if (!found) {
+      text = NOT_FOUND;
+      emit({ type: 'sources', routing: 'none', sources: [] });
+      emit({ type: 'notice', kind: 'not_found', message: 'Nothing in your documents matches this question.' });
+      emit({ type: 'delta', text });
+    } else if (!provider) {
+      ({ text, meters } = extractively());
+    } else {
+      try {
+        ({ text, meters } = await generate(provider));
+      } catch (error) {
+        if (!(error instanceof AppError) || error.code !== 'groq_unreachable' || signal.aborted) throw error;
+        log.warn('Groq is unreachable; falling back to the local model', error.cause);
+        provider = await deps.providers.local();
+        text = '';
+        emit({
+          type: 'notice',
+          kind: 'fallback',
+          resetText: true,
+          message: provider
+            ? 'Groq could not be reached, so the local LPU emulator is answering instead.'
+            : 'Groq could not be reached and no local chat model is installed, so this answer is made of sentences from your documents.',
+        });
+        ({ text, meters } = provider ? await generate(provider) : extractively());
+      }
+    }
+  } catch (error) {
+    if (signal.aborted || (error instanceof AppError && error.code === 'cancelled')) {
+      const record = finish('cancelled');
+      emit({ type: 'done', message: record });
+      return record;
+    }
+    finish('error', error instanceof AppError ? error.message : 'Something went wrong inside Lockstep. The details are in the log.');
+    throw error;
+  }
+  const record = finish('complete');
+  emit({ type: 'done', message: record });
+  return record;
+}

@@ -1,0 +1,52 @@
+import type { Settings } from '../../shared/settings';
+import { cacheDir } from '../platform/paths';
+import { GROQ_BASE_URL } from '../providers/groq';
+import { GroqModelCache } from '../providers/groq-models';
+import { LpuModelPool } from '../providers/local-model';
+import type { LoadLpuModel } from '../providers/lpu';
+import { ProviderResolver } from '../providers/resolve';
+import { FileSecretStore } from '../secrets/file-secret-store';
+import type { SecretStore } from '../secrets/secret-store';
+import type { Db } from '../store/db';
+import type { AnswerDeps } from './respond';
+import type { PassageSource } from './passages';
+import { ThreadStore } from './threads';
+
+export interface ChatServiceOptions {
+  dataDir: string;
+  db: Db;
+  settings: { get(): Settings };
+  /** Electron passes its safeStorage-backed store; elsewhere an encrypted file (see file-secret-store.ts). */
+  secrets?: SecretStore;
+  /** retrievalPassageSource(services) in the app. */
+  passages: PassageSource;
+  /** GROQ_BASE_URL overrides it for proxies and tests. */
+  groqBaseURL?: string;
+  loadLpuModel?: LoadLpuModel;
+}
+
+/** Everything answering needs, built once per process; the compiled local model loads on first use. */
+export interface ChatService extends AnswerDeps {
+  secrets: SecretStore;
+  groqModels: GroqModelCache;
+  lpuModels: LpuModelPool;
+  providers: ProviderResolver;
+  close(): Promise<void>;
+}
+
+export function createChatService(options: ChatServiceOptions): ChatService {
+  const secrets = options.secrets ?? new FileSecretStore(options.dataDir);
+  const groqModels = new GroqModelCache(cacheDir(options.dataDir));
+  const lpuModels = new LpuModelPool(options.loadLpuModel);
+  const groqBaseURL = options.groqBaseURL ?? process.env.GROQ_BASE_URL ?? GROQ_BASE_URL;
+  return {
+    threads: new ThreadStore(options.db),
+    passages: options.passages,
+    settings: options.settings,
+    secrets,
+    groqModels,
+    lpuModels,
+    providers: new ProviderResolver({ dataDir: options.dataDir, settings: options.settings, secrets, groqModels, lpuModels, groqBaseURL }),
+    close: () => lpuModels.close(),
+  };
+}

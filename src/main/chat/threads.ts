@@ -1,0 +1,158 @@
+import { answerMeters, type AnswerMeters, type AnswerSource, type MessageRecord, type ThreadSummary } from '../../shared/contract/chat';
+import { AppError } from '../../shared/errors';
+import type { Db } from '../store/db';
+import { citedOrdinals } from './citations';
+
+// Threads, messages and their numbered sources in SQLite. `cited` is not stored: it is re-derived from the
+// answer text, so an edited or regenerated answer can never disagree with its markers.
+
+const THREAD_COLUMNS = `t.id, t.workspace_id AS workspaceId, t.title, t.created_at AS createdAt, t.updated_at AS updatedAt,
+  (SELECT COUNT(*) FROM messages m WHERE m.thread_id = t.id) AS messageCount`;
+
+interface MessageRow {
+  id: number;
+  threadId: number;
+  role: 'user' | 'assistant';
+  content: string;
+  status: MessageRecord['status'];
+  provider: string | null;
+  model: string | null;
+  metersJson: string | null;
+  error: string | null;
+  createdAt: number;
+}
+
+interface SourceRow {
+  messageId: number;
+  ordinal: number;
+  chunkId: number | null;
+  documentId: number | null;
+  documentTitle: string;
+  documentPath: string;
+  pageStart: number;
+  pageEnd: number;
+  label: string | null;
+  passage: string;
+}
+
+export function threadTitle(question: string): string {
+  const line = question.replace(/\s+/g, ' ').trim();
+  return line.length > 60 ? line.slice(0, 59).trimEnd() + '…' : line;
+}
+
+export class ThreadStore {
+  constructor(private readonly db: Db) {}
+
+  list(workspaceId?: number): ThreadSummary[] {
+    const where = workspaceId === undefined ? '' : 'WHERE t.workspace_id = ?';
+    return this.db
+      .prepare(`SELECT ${THREAD_COLUMNS} FROM threads t ${where} ORDER BY t.updated_at DESC, t.id DESC`)
+      .all(...(workspaceId === undefined ? [] : [workspaceId])) as ThreadSummary[];
+  }
+
+  thread(id: number): ThreadSummary {
+    const row = this.db.prepare(`SELECT ${THREAD_COLUMNS} FROM threads t WHERE t.id = ?`).get(id) as ThreadSummary | undefined;
+    if (!row) throw new AppError('thread_not_found', 'That conversation no longer exists. Start a new one.');
+    return row;
+  }
+
+  create(workspaceId: number, title: string): ThreadSummary {
+    const workspace = this.db.prepare('SELECT 1 FROM workspaces WHERE id = ?').get(workspaceId);
+    if (!workspace) throw new AppError('not_found', 'That workspace no longer exists.');
+    const now = Date.now();
+    const { lastInsertRowid } = this.db.prepare('INSERT INTO threads (workspace_id, title, created_at, updated_at) VALUES (?, ?, ?, ?)').run(workspaceId, title, now, now);
+    return this.thread(Number(lastInsertRowid));
+  }
+
+  rename(id: number, title: string): ThreadSummary {
+    this.thread(id);
+    this.db.prepare('UPDATE threads SET title = ?, updated_at = ? WHERE id = ?').run(title, Date.now(), id);
+    return this.thread(id);
+  }
+
+  remove(id: number): boolean {
+    return this.db.prepare('DELETE FROM threads WHERE id = ?').run(id).changes > 0;
+  }
+
+  addMessage(threadId: number, message: { role: 'user' | 'assistant'; content: string; status?: MessageRecord['status']; provider?: string; model?: string }): number {
+    const now = Date.now();
+    const { lastInsertRowid } = this.db
+      .prepare('INSERT INTO messages (thread_id, role, content, status, provider, model, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(threadId, message.role, message.content, message.status ?? 'complete', message.provider ?? null, message.model ?? null, now);
+    this.db.prepare('UPDATE threads SET updated_at = ? WHERE id = ?').run(now, threadId);
+    return Number(lastInsertRowid);
+  }
+
+  /** Writes the final state of an answer and its sources in one transaction. */
+  finishAnswer(
+    messageId: number,
+    answer: { content: string; status: MessageRecord['status']; provider: string; model: string; meters: AnswerMeters | null; error?: string; sources: AnswerSource[] },
+  ): MessageRecord {
+    this.db.transaction(() => {
+      this.db
+        .prepare('UPDATE messages SET content = ?, status = ?, provider = ?, model = ?, meters_json = ?, error = ? WHERE id = ?')
+        .run(answer.content, answer.status, answer.provider, answer.model, answer.meters ? JSON.stringify(answer.meters) : null, answer.error ?? null, messageId);
+      this.db.prepare('DELETE FROM message_sources WHERE message_id = ?').run(messageId);
+      const insert = this.db.prepare(
+        `INSERT INTO message_sources (message_id, ordinal, chunk_id, document_id, document_title, document_path, page_start, page_end, label, passage)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      );
+      for (const s of answer.sources) {
+        insert.run(messageId, s.ordinal, s.chunkId, s.documentId, s.documentTitle, s.documentPath, s.pageStart, s.pageEnd, s.label, s.passage);
+      }
+    })();
+    return this.message(messageId);
+  }
+
+  removeMessage(messageId: number): void {
+    this.db.prepare('DELETE FROM messages WHERE id = ?').run(messageId);
+  }
+
+  message(id: number): MessageRecord {
+    const row = this.db.prepare(`${SELECT_MESSAGES} WHERE id = ?`).get(id) as MessageRow | undefined;
+    if (!row) throw new AppError('message_not_found', 'That message no longer exists.');
+    return this.toRecord(row, this.sourcesOf([id]).get(id) ?? []);
+  }
+
+  messages(threadId: number): MessageRecord[] {
+    const rows = this.db.prepare(`${SELECT_MESSAGES} WHERE thread_id = ? ORDER BY id`).all(threadId) as MessageRow[];
+    const sources = this.sourcesOf(rows.map((r) => r.id));
+    return rows.map((row) => this.toRecord(row, sources.get(row.id) ?? []));
+  }
+
+  private sourcesOf(messageIds: number[]): Map<number, SourceRow[]> {
+    const bySource = new Map<number, SourceRow[]>();
+    if (messageIds.length === 0) return bySource;
+    const rows = this.db
+      .prepare(
+        `SELECT message_id AS messageId, ordinal, chunk_id AS chunkId, document_id AS documentId, document_title AS documentTitle,
+                document_path AS documentPath, page_start AS pageStart, page_end AS pageEnd, label, passage
+         FROM message_sources WHERE message_id IN (SELECT value FROM json_each(?)) ORDER BY message_id, ordinal`,
+      )
+      .all(JSON.stringify(messageIds)) as SourceRow[];
+    for (const row of rows) bySource.set(row.messageId, [...(bySource.get(row.messageId) ?? []), row]);
+    return bySource;
+  }
+
+  private toRecord(row: MessageRow, sourceRows: SourceRow[]): MessageRecord {
+    const cited = new Set(citedOrdinals(row.content, sourceRows.length));
+    const sources = sourceRows.map(({ messageId: _messageId, ...s }) => ({ ...s, cited: cited.has(s.ordinal) }));
+    const meters = row.metersJson ? answerMeters.safeParse(JSON.parse(row.metersJson)) : null;
+    return {
+      id: row.id,
+      threadId: row.threadId,
+      role: row.role,
+      content: row.content,
+      status: row.status,
+      provider: row.provider,
+      model: row.model,
+      meters: meters?.success ? meters.data : null,
+      error: row.error,
+      sources,
+      uncited: row.role === 'assistant' && row.status === 'complete' && sources.length > 0 && cited.size === 0,
+      createdAt: row.createdAt,
+    };
+  }
+}
+
+const SELECT_MESSAGES = `SELECT id, thread_id AS threadId, role, content, status, provider, model, meters_json AS metersJson, error, created_at AS createdAt FROM messages`;

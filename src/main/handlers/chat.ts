@@ -1,0 +1,68 @@
+import type { LockstepHandlers } from '../../shared/contract/index';
+import { AppError } from '../../shared/errors';
+import { ask, regenerate } from '../chat/answer';
+import { exportFileName, threadToMarkdown } from '../chat/export-markdown';
+import { runQuickAction } from '../chat/quick-answer';
+import { groqError } from '../providers/groq';
+import { locateChatModel } from '../providers/local-model';
+import type { Services } from '../services';
+
+export function chatHandlers(services: Services): LockstepHandlers['chat'] {
+  return {
+    ask: async (request, emit, { signal }) => void (await ask(services.chat, request, emit, signal)),
+    regenerate: async (request, emit, { signal }) => void (await regenerate(services.chat, request, emit, signal)),
+    quickAction: async (request, emit, { signal }) => void (await runQuickAction(services.chat, request, emit, signal)),
+  };
+}
+
+export function threadHandlers(services: Services): LockstepHandlers['threads'] {
+  const threads = () => services.chat.threads;
+  return {
+    list: ({ workspaceId }) => threads().list(workspaceId),
+    get: ({ id }) => ({ thread: threads().thread(id), messages: threads().messages(id) }),
+    rename: ({ id, title }) => threads().rename(id, title),
+    remove: ({ id }) => ({ removed: threads().remove(id) }),
+    exportMarkdown: ({ id }) => {
+      const thread = threads().thread(id);
+      return { fileName: exportFileName(thread), markdown: threadToMarkdown(thread, threads().messages(id)) };
+    },
+  };
+}
+
+/** The Groq key goes in and never comes back out: responses only say whether one is saved. */
+export function providerHandlers(services: Services): LockstepHandlers['providers'] {
+  const { chat } = services;
+  const savedKey = () => {
+    const key = chat.secrets.get('groq.apiKey');
+    if (!key) throw new AppError('groq_no_key', 'Add a Groq API key in Settings → Providers first.');
+    return key;
+  };
+  return {
+    status: async () => {
+      const settings = services.settings.get();
+      const local = settings.chatModelId ? await locateChatModel(services.dataDir, settings.chatModelId) : null;
+      return {
+        groq: { hasKey: chat.secrets.has('groq.apiKey'), model: settings.groqModel },
+        lpu: { modelId: settings.chatModelId, available: local !== null },
+      };
+    },
+    setGroqKey: ({ apiKey }) => {
+      chat.secrets.set('groq.apiKey', apiKey);
+      return { hasKey: true as const };
+    },
+    clearGroqKey: () => {
+      chat.secrets.delete('groq.apiKey');
+      return { hasKey: false as const };
+    },
+    testGroqKey: async () => {
+      try {
+        const models = await chat.groqModels.list(savedKey(), chat.providers.groqBaseURL, true);
+        return { ok: true, message: `The key works: ${models.length} models available.` };
+      } catch (error) {
+        const appError = groqError(error);
+        return { ok: false, message: appError.message };
+      }
+    },
+    groqModels: ({ refresh }) => chat.groqModels.list(savedKey(), chat.providers.groqBaseURL, refresh ?? false),
+  };
+}

@@ -1,0 +1,184 @@
+import type { BlockKind } from './document';
+import { headingPathText } from './document';
+import type { PageText, PlacedBlock } from './pages';
+import type { TokenCounter } from './tokens';
+import { splitSentences } from '../text/segment';
+
+// Structure-aware chunking: a heading starts a new chunk; blocks are packed whole while they fit the token budget;
+// a table that does not fit is split by rows with its header repeated; long prose is split at sentence boundaries
+// (Intl.Segmenter, so CJK is split by sentences, not spaces); consecutive chunks of one section overlap by a few sentences.
+
+export interface Chunk {
+  ordinal: number;
+  text: string;
+  tokenCount: number;
+  pageStart: number;
+  pageEnd: number;
+  labelStart: string | null;
+  labelEnd: string | null;
+  /** Offset into the text of pageStart where the chunk begins, and into the text of pageEnd where it ends. */
+  charStart: number;
+  charEnd: number;
+  headingPath: string;
+  kind: BlockKind | 'mixed';
+}
+
+export interface ChunkOptions {
+  /** Upper bound on tokens per chunk. */
+  maxTokens: number;
+  /** Tokens of trailing sentences repeated at the start of the next chunk within a section. */
+  overlapTokens: number;
+  counter: TokenCounter;
+}
+
+/** Room left for the embedder's special tokens and passage prefix ("passage: ", [CLS], [SEP]). */
+export const RESERVED_TOKENS = 8;
+
+export function chunkOptionsFor(chunkTokens: number, counter: TokenCounter): ChunkOptions {
+  const maxTokens = Math.max(32, chunkTokens - RESERVED_TOKENS);
+  return { maxTokens, overlapTokens: Math.floor(maxTokens * 0.15), counter };
+}
+
+/** The smallest piece the packer moves around: a whole block, a sentence, a group of table rows. */
+interface Unit {
+  text: string;
+  tokens: number;
+  page: PageText;
+  start: number;
+  end: number;
+  kind: BlockKind;
+  headingPath: string[];
+  /** True for a piece of a larger block (sentence, row group): eligible for overlap. */
+  partial: boolean;
+  /** Joins this unit to the previous one in chunk text. */
+  joiner: string;
+}
+
+function hardSplit(text: string, tokens: number, maxTokens: number): { text: string; start: number }[] {
+  // One "sentence" over budget (a log line, a CJK run without punctuation): cut at whitespace near the proportional length.
+  const parts = Math.ceil(tokens / maxTokens) + 1;
+  const target = Math.ceil(text.length / parts);
+  const pieces: { text: string; start: number }[] = [];
+  let start = 0;
+  while (start < text.length) {
+    let end = Math.min(text.length, start + target);
+    if (end < text.length) {
+      const space = text.lastIndexOf(' ', end);
+      if (space > start + target / 2) end = space + 1;
+    }
+    pieces.push({ text: text.slice(start, end), start });
+    start = end;
+  }
+  return pieces;
+}
+
+function unitsOfBlock(block: PlacedBlock, page: PageText, options: ChunkOptions): Unit[] {
+  const { counter, maxTokens } = options;
+  const tokens = counter.count(block.text);
+  const base = { page, kind: block.kind, headingPath: block.headingPath };
+  if (tokens <= maxTokens) return [{ ...base, text: block.text, tokens, start: block.start, end: block.end, partial: false, joiner: '\n\n' }];
+
+  if (block.kind === 'table' && block.tableHeader && block.text.startsWith(block.tableHeader)) {
+    const header = block.tableHeader;
+    const headerTokens = counter.count(header);
+    const units: Unit[] = [];
+    let rows: string[] = [];
+    let rowsStart = block.start + header.length + 1;
+    let cursor = rowsStart;
+    let rowTokens = headerTokens;
+    const flush = () => {
+      if (rows.length === 0) return;
+      const text = `${header}\n${rows.join('\n')}`;
+      units.push({ ...base, text, tokens: counter.count(text), start: rowsStart, end: cursor - 1, partial: true, joiner: '\n\n' });
+      rows = [];
+      rowTokens = headerTokens;
+      rowsStart = cursor;
+    };
+    for (const row of block.text.slice(header.length + 1).split('\n')) {
+      const t = counter.count(row) + 1;
+      if (rows.length && rowTokens + t > maxTokens) flush();
+      rows.push(row);
+      rowTokens += t;
+      cursor += row.length + 1;
+    }
+    flush();
+    return units;
+  }
+
+  const units: Unit[] = [];
+  let first = true;
+  for (const sentence of splitSentences(block.text)) {
+    const sentenceTokens = counter.count(sentence.text);
+    const pieces = sentenceTokens <= maxTokens ? [{ text: sentence.text, start: 0 }] : hardSplit(sentence.text, sentenceTokens, maxTokens);
+    for (const piece of pieces) {
+      const start = block.start + sentence.start + piece.start;
+      const text = piece.text;
+      units.push({ ...base, text, tokens: pieces.length === 1 ? sentenceTokens : counter.count(text), start, end: start + text.length, partial: true, joiner: first ? '\n\n' : '' });
+      first = false;
+    }
+  }
+  return units;
+}
+
+function buildChunk(units: Unit[], ordinal: number, counter: TokenCounter): Chunk {
+  const text = units.map((u, i) => (i === 0 ? u.text : u.joiner + u.text)).join('').trim();
+  const first = units[0];
+  const last = units.at(-1)!;
+  const kinds = new Set(units.filter((u) => u.kind !== 'heading').map((u) => u.kind));
+  const deepest = units.reduce((best, u) => (u.headingPath.length > best.length ? u.headingPath : best), first.headingPath);
+  return {
+    ordinal,
+    text,
+    tokenCount: counter.count(text),
+    pageStart: first.page.number,
+    pageEnd: last.page.number,
+    labelStart: first.page.label,
+    labelEnd: last.page.label,
+    charStart: first.start,
+    charEnd: last.end,
+    headingPath: headingPathText(units.find((u) => u.kind !== 'heading')?.headingPath ?? deepest),
+    kind: kinds.size === 1 ? [...kinds][0] : kinds.size === 0 ? 'heading' : 'mixed',
+  };
+}
+
+/** Splits a document's pages into chunks in reading order. */
+export function chunkDocument(pages: PageText[], options: ChunkOptions): Chunk[] {
+  const chunks: Chunk[] = [];
+  let current: Unit[] = [];
+  let currentTokens = 0;
+  const flush = (withOverlap: boolean) => {
+    if (!current.some((u) => u.kind !== 'heading')) return; // a heading alone waits for its section's text
+    chunks.push(buildChunk(current, chunks.length, options.counter));
+    const carried: Unit[] = [];
+    let carriedTokens = 0;
+    if (withOverlap) {
+      for (let i = current.length - 1; i > 0; i--) {
+        const unit = current[i];
+        if (!unit.partial || unit.kind === 'table' || carriedTokens + unit.tokens > options.overlapTokens) break;
+        carried.unshift(unit);
+        carriedTokens += unit.tokens;
+      }
+    }
+    current = carried;
+    currentTokens = carriedTokens;
+  };
+  for (const page of pages) {
+    for (const block of page.blocks) {
+      for (const unit of unitsOfBlock(block, page, options)) {
+        if (unit.kind === 'heading' && current.some((u) => u.kind !== 'heading')) flush(false);
+        else if (currentTokens + unit.tokens > options.maxTokens) {
+          flush(true);
+          // An overlap that leaves no room for the next unit is dropped.
+          if (currentTokens + unit.tokens > options.maxTokens) {
+            current = [];
+            currentTokens = 0;
+          }
+        }
+        current.push(unit);
+        currentTokens += unit.tokens;
+      }
+    }
+  }
+  flush(false);
+  return chunks;
+}

@@ -1,0 +1,181 @@
+// Turns one PDF page's positioned text items into lines in reading order, then into paragraphs and headings.
+// PDF user space: y grows upwards, so "top of page" is the largest y.
+
+export interface TextItem {
+  str: string;
+  x: number;
+  /** Baseline y. */
+  y: number;
+  width: number;
+  /** Font size in user-space units. */
+  size: number;
+  hasEOL: boolean;
+}
+
+/** Items on one baseline that are close enough horizontally to be one run of text (never across a column gutter). */
+export interface LineFragment {
+  text: string;
+  x0: number;
+  x1: number;
+  y: number;
+  size: number;
+}
+
+export interface PageGeometry {
+  width: number;
+  height: number;
+}
+
+const sameBaseline = (a: number, b: number, size: number) => Math.abs(a - b) <= size * 0.35;
+
+/** Groups items into fragments: same baseline and a horizontal gap smaller than ~1.2 em (a column gutter is wider). */
+export function buildFragments(items: TextItem[]): LineFragment[] {
+  const visible = items.filter((item) => item.str.length > 0 && item.size > 0);
+  visible.sort((a, b) => b.y - a.y || a.x - b.x);
+  const rows: TextItem[][] = [];
+  for (const item of visible) {
+    const row = rows.at(-1);
+    if (row && sameBaseline(row[0].y, item.y, Math.max(row[0].size, item.size))) row.push(item);
+    else rows.push([item]);
+  }
+  const fragments: LineFragment[] = [];
+  for (const row of rows) {
+    row.sort((a, b) => a.x - b.x);
+    let current: LineFragment | null = null;
+    for (const item of row) {
+      const gap: number = current ? item.x - current.x1 : Infinity;
+      if (current && gap < Math.max(current.size, item.size) * 1.2) {
+        // Gaps wider than a fraction of a space between separate items are word breaks the PDF did not encode.
+        const needsSpace = gap > item.size * 0.15 && !current.text.endsWith(' ') && !item.str.startsWith(' ');
+        current.text += (needsSpace ? ' ' : '') + item.str;
+        current.x1 = Math.max(current.x1, item.x + item.width);
+        current.size = Math.max(current.size, item.size);
+      } else {
+        current = { text: item.str, x0: item.x, x1: item.x + item.width, y: item.y, size: item.size };
+        fragments.push(current);
+      }
+    }
+  }
+  // Dot leaders in tables of contents (". . . . 12") carry nothing but noise for search.
+  for (const fragment of fragments) fragment.text = fragment.text.replace(/\s+/g, ' ').replace(/(?: ?\.){4,} ?/g, ' … ').trim();
+  return fragments.filter((fragment) => fragment.text.length > 0);
+}
+
+/** Finds a vertical gutter splitting the page into two columns, or null for single-column pages. */
+export function findGutter(fragments: LineFragment[], page: PageGeometry): number | null {
+  if (fragments.length < 12) return null;
+  let best: { x: number; crossing: number; left: number; right: number } | null = null;
+  for (let x = page.width * 0.3; x <= page.width * 0.7; x += page.width / 100) {
+    let crossing = 0;
+    let left = 0;
+    let right = 0;
+    for (const f of fragments) {
+      if (f.x1 <= x) left++;
+      else if (f.x0 >= x) right++;
+      else crossing++;
+    }
+    const enoughOnBothSides = left >= fragments.length * 0.15 && right >= fragments.length * 0.15;
+    if (enoughOnBothSides && (!best || crossing < best.crossing)) {
+      best = { x, crossing, left, right };
+    }
+  }
+  if (!best) return null;
+  const n = fragments.length;
+  // Figures and titles may cross the gutter; what makes columns is enough text on both sides, side by side.
+  if (best.crossing > n * 0.6) return null;
+  const gutter = best.x;
+  const leftRows = new Set(fragments.filter((f) => f.x1 <= gutter).map((f) => Math.round(f.y)));
+  const sideBySide = fragments.filter((f) => f.x0 >= gutter && leftRows.has(Math.round(f.y))).length;
+  return sideBySide >= 5 ? gutter : null;
+}
+
+/**
+ * Reading order: top to bottom; on two-column pages, fragments spanning the gutter (titles, wide figures) split the page
+ * into bands, and within a band the whole left column is read before the right one.
+ */
+export function readingOrder(fragments: LineFragment[], page: PageGeometry): LineFragment[] {
+  const sorted = [...fragments].sort((a, b) => b.y - a.y || a.x0 - b.x0);
+  const gutter = findGutter(sorted, page);
+  if (gutter === null) return sorted;
+  const ordered: LineFragment[] = [];
+  let left: LineFragment[] = [];
+  let right: LineFragment[] = [];
+  const flushBand = () => {
+    ordered.push(...left, ...right);
+    left = [];
+    right = [];
+  };
+  for (const f of sorted) {
+    if (f.x1 <= gutter + 2) left.push(f);
+    else if (f.x0 >= gutter - 2) right.push(f);
+    else {
+      flushBand();
+      ordered.push(f);
+    }
+  }
+  flushBand();
+  return ordered;
+}
+
+export interface LayoutParagraph {
+  kind: 'heading' | 'paragraph';
+  text: string;
+  size: number;
+}
+
+const cjkEdge = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u3000-\u303f\uff00-\uffef]/u;
+
+/** Joins two lines of one paragraph: drops end-of-line hyphenation, adds no space between CJK characters. */
+export function joinLines(previous: string, next: string): string {
+  if (/\p{L}-$/u.test(previous) && /^\p{Ll}/u.test(next)) return previous.slice(0, -1) + next;
+  if (cjkEdge.test(previous.at(-1) ?? '') && cjkEdge.test(next[0] ?? '')) return previous + next;
+  return `${previous} ${next}`;
+}
+
+/** The most common font size weighted by characters: the body text size of the page. */
+export function bodySize(fragments: LineFragment[]): number {
+  const weight = new Map<number, number>();
+  for (const f of fragments) {
+    const size = Math.round(f.size * 2) / 2;
+    weight.set(size, (weight.get(size) ?? 0) + f.text.length);
+  }
+  let best = 0;
+  let bestWeight = -1;
+  for (const [size, w] of weight) if (w > bestWeight) [best, bestWeight] = [size, w];
+  return best;
+}
+
+/**
+ * Groups ordered fragments into paragraphs: a new paragraph starts at a vertical gap wider than ~1.6 lines, a jump
+ * back up (next column), a change of font size, or after a line that ends well short of the column's right edge.
+ * Short lines set clearly larger than the body size are headings.
+ */
+export function paragraphs(ordered: LineFragment[], body: number): LayoutParagraph[] {
+  const result: LayoutParagraph[] = [];
+  let current: (LayoutParagraph & { lastY: number; lastX1: number; rightEdge: number }) | null = null;
+  for (const f of ordered) {
+    // Stray footnote and affiliation marks (∗, †, #) set on their own baseline carry no text.
+    if (f.text.length <= 2 && !/[\p{L}\p{N}]/u.test(f.text)) continue;
+    const isHeading = f.size >= body * 1.15 && f.text.length <= 150 && /\p{L}/u.test(f.text);
+    const kind = isHeading ? 'heading' : 'paragraph';
+    if (current) {
+      const lineGap = current.lastY - f.y;
+      const sameFlow =
+        current.kind === kind &&
+        Math.abs(current.size - f.size) <= body * 0.1 &&
+        lineGap > 0 &&
+        lineGap <= Math.max(current.size, f.size) * 1.6 &&
+        (kind === 'heading' || current.lastX1 >= current.rightEdge - body * 4);
+      if (sameFlow) {
+        current.text = joinLines(current.text, f.text);
+        current.lastY = f.y;
+        current.lastX1 = f.x1;
+        current.rightEdge = Math.max(current.rightEdge, f.x1);
+        continue;
+      }
+    }
+    current = { kind, text: f.text, size: f.size, lastY: f.y, lastX1: f.x1, rightEdge: f.x1 };
+    result.push(current);
+  }
+  return result.map(({ kind, text, size }) => ({ kind, text, size }));
+}

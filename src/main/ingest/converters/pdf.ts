@@ -1,0 +1,122 @@
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type { Block, Converter, SourcePage } from '../document';
+import { problems } from '../outcome';
+import { isGarbled } from '../text-quality';
+import { bodySize, buildFragments, paragraphs, readingOrder, type LineFragment, type TextItem } from './pdf-layout';
+import { RunningLineFilter } from './pdf-running-lines';
+
+// PDF through pdfjs-dist (legacy build for Node), one page at a time: each page's objects are released before the next.
+
+type PdfJs = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
+let pdfjsModule: Promise<PdfJs> | undefined;
+const loadPdfJs = () => (pdfjsModule ??= import('pdfjs-dist/legacy/build/pdf.mjs'));
+
+const pdfjsRoot = path.dirname(createRequire(import.meta.url).resolve('pdfjs-dist/package.json'));
+/** Pages buffered before emitting, so running headers are recognised from the pages that follow too. */
+const LOOKAHEAD_PAGES = 3;
+
+async function openPdf(pdfjs: PdfJs, bytes: Uint8Array, password: string | undefined) {
+  const task = pdfjs.getDocument({
+    data: new Uint8Array(bytes), // a copy: pdfjs transfers the buffer it is given and refuses Node Buffers
+    password,
+    cMapUrl: path.join(pdfjsRoot, 'cmaps') + path.sep,
+    cMapPacked: true,
+    standardFontDataUrl: path.join(pdfjsRoot, 'standard_fonts') + path.sep,
+    isEvalSupported: false,
+    useSystemFonts: false,
+    verbosity: pdfjs.VerbosityLevel.ERRORS,
+  });
+  try {
+    return await task.promise;
+  } catch (error) {
+    await task.destroy().catch(() => undefined);
+    const name = (error as Error)?.name;
+    if (name === 'PasswordException') {
+      const code = (error as { code?: number }).code;
+      throw code === pdfjs.PasswordResponses.INCORRECT_PASSWORD && password ? problems.wrongPassword('PDF') : problems.passwordRequired('PDF');
+    }
+    if (name === 'InvalidPDFException') throw problems.corrupt('PDF', 'its structure is invalid', error);
+    throw problems.corrupt('PDF', (error as Error)?.message ?? 'unreadable', error);
+  }
+}
+
+function toItems(content: { items: unknown[] }): TextItem[] {
+  const items: TextItem[] = [];
+  for (const raw of content.items) {
+    const item = raw as { str?: string; transform?: number[]; width?: number; height?: number; hasEOL?: boolean };
+    if (typeof item.str !== 'string' || !item.transform) continue;
+    const [a, b, , , x, y] = item.transform;
+    items.push({ str: item.str, x, y, width: item.width ?? 0, size: item.height || Math.hypot(a, b), hasEOL: item.hasEOL ?? false });
+  }
+  return items;
+}
+
+/** Heading paths across pages: a heading closes every open heading set in the same or a smaller size. */
+class HeadingTracker {
+  private stack: { size: number; text: string }[] = [];
+  enter(text: string, size: number): string[] {
+    while (this.stack.length && this.stack.at(-1)!.size <= size + 0.25) this.stack.pop();
+    this.stack.push({ size, text });
+    return this.current();
+  }
+  current(): string[] {
+    return this.stack.map((h) => h.text);
+  }
+}
+
+interface LaidOutPage {
+  number: number;
+  width: number;
+  height: number;
+  fragments: LineFragment[];
+}
+
+export const convertPdf: Converter = async function* (input) {
+  const pdfjs = await loadPdfJs();
+  const doc = await openPdf(pdfjs, input.bytes, input.password);
+  try {
+    const pageCount = doc.numPages;
+    const labels = ((await doc.getPageLabels().catch(() => null)) ?? null) as string[] | null;
+    const info = (await doc.getMetadata().catch(() => null))?.info as { Title?: unknown } | undefined;
+    const title = typeof info?.Title === 'string' && info.Title.trim() ? info.Title.trim() : null;
+    input.onProgress(0, pageCount);
+
+    const running = new RunningLineFilter(pageCount);
+    const headings = new HeadingTracker();
+    const pagesWithoutText: number[] = [];
+    const garbledPages: number[] = [];
+    const buffered: LaidOutPage[] = [];
+
+    const finish = (page: LaidOutPage): SourcePage => {
+      const kept = running.filter(page.fragments, page.height);
+      const ordered = readingOrder(kept, page);
+      const body = bodySize(ordered);
+      const blocks: Block[] = [];
+      for (const paragraph of paragraphs(ordered, body)) {
+        if (paragraph.kind === 'heading') blocks.push({ kind: 'heading', text: paragraph.text, headingPath: headings.enter(paragraph.text, paragraph.size) });
+        else blocks.push({ kind: 'paragraph', text: paragraph.text, headingPath: headings.current() });
+      }
+      const text = blocks.map((b) => b.text).join('\n');
+      if (!text.trim()) pagesWithoutText.push(page.number);
+      else if (isGarbled(text)) garbledPages.push(page.number);
+      return { number: page.number, label: labels?.[page.number - 1] ?? null, blocks };
+    };
+
+    for (let number = 1; number <= pageCount; number++) {
+      const page = await doc.getPage(number);
+      const [, , width, height] = page.view;
+      const content = await page.getTextContent();
+      const fragments = buildFragments(toItems(content));
+      page.cleanup();
+      running.observe(fragments, height);
+      buffered.push({ number, width, height, fragments });
+      if (buffered.length > LOOKAHEAD_PAGES) yield finish(buffered.shift()!);
+      input.onProgress(number, pageCount);
+    }
+    while (buffered.length) yield finish(buffered.shift()!);
+    return { title, pageCount, pagesWithoutText, garbledPages };
+  } finally {
+    await doc.destroy();
+  }
+};

@@ -1,0 +1,21 @@
+import type { Block } from '../document';
+
+// Spreadsheets and CSV become Markdown tables in blocks of rows, each block repeating the header row.
+
+const ROWS_PER_BLOCK = 25;
+const cell = (value: string) => value.replace(/\s+/g, ' ').trim().replace(/\|/g, '\\|');
+
+export function rowsToTableBlocks(rows: string[][], headingPath: string[]): Block[] {
+  const nonEmpty = rows.filter((row) => row.some((value) => value.trim()));
+  if (nonEmpty.length === 0) return [];
+  const width = Math.max(...nonEmpty.map((row) => row.length));
+  const line = (row: string[]) => `| ${Array.from({ length: width }, (_, i) => cell(row[i] ?? '')).join(' | ')} |`;
+  const header = `${line(nonEmpty[0])}\n|${' --- |'.repeat(width)}`;
+  const body = nonEmpty.slice(1).map(line);
+  if (body.length === 0) return [{ kind: 'table', text: header, tableHeader: header, headingPath }];
+  const blocks: Block[] = [];
+  for (let start = 0; start < body.length; start += ROWS_PER_BLOCK) {
+    blocks.push({ kind: 'table', text: [header, ...body.slice(start, start + ROWS_PER_BLOCK)].join('\n'), tableHeader: header, headingPath });
+  }
+  return blocks;
+}

@@ -1,0 +1,58 @@
+// What converters produce: a document as ordered pages (or slides, sheets, chapters) of structured blocks.
+
+export type BlockKind = 'heading' | 'paragraph' | 'list' | 'table' | 'code';
+
+export interface Block {
+  kind: BlockKind;
+  text: string;
+  /** Headings above this block, outermost first (a heading block's path includes itself). */
+  headingPath: string[];
+  /** For tables: the Markdown header (title row + separator) repeated when the table is split by rows. */
+  tableHeader?: string;
+}
+
+export interface SourcePage {
+  /** 1-based page, slide, sheet or chapter number. */
+  number: number;
+  /** The printed page label (e.g. "iv" in front matter) when the document defines one. */
+  label: string | null;
+  blocks: Block[];
+}
+
+export type DocumentFormat = 'pdf' | 'docx' | 'pptx' | 'xlsx' | 'csv' | 'epub' | 'html' | 'markdown' | 'text';
+
+export interface IngestLimits {
+  maxFileBytes: number;
+  /** Zip containers (OOXML, EPUB): total uncompressed bytes and entry count, against zip bombs. */
+  maxUnzippedBytes: number;
+  maxZipEntries: number;
+}
+
+export const defaultLimits: IngestLimits = {
+  maxFileBytes: 512 * 1024 * 1024,
+  maxUnzippedBytes: 1024 * 1024 * 1024,
+  maxZipEntries: 20_000,
+};
+
+export interface ConvertInput {
+  bytes: Uint8Array;
+  fileName: string;
+  password?: string;
+  limits: IngestLimits;
+  /** Called once the converter knows how many pages there are, then after each page. */
+  onProgress(pagesDone: number, pagesTotal: number): void;
+}
+
+export interface ConvertedDocument {
+  title: string | null;
+  pageCount: number;
+  /** Pages without a usable text layer (image-only or garbled), by number. */
+  pagesWithoutText: number[];
+  garbledPages: number[];
+}
+
+/** A converter streams pages (never holding a whole large document's page objects) and returns document facts at the end. */
+export type Converter = (input: ConvertInput) => AsyncGenerator<SourcePage, ConvertedDocument, void>;
+
+/** Joins a heading path for storage and display. */
+export const headingPathText = (path: string[]) => path.join(' › ');

@@ -1,0 +1,133 @@
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { WireError } from '../../shared/errors';
+import { chunkDocument, chunkOptionsFor, type Chunk } from './chunker';
+import { converters } from './converters/index';
+import { defaultLimits, type DocumentFormat, type IngestLimits } from './document';
+import { detectFormat } from './detect';
+import { decryptOffice } from './office-crypto';
+import { IngestProblem, problems, statusForCode, type DocumentOutcomeStatus } from './outcome';
+import { placeBlocks, type PageText } from './pages';
+import type { TokenCounter } from './tokens';
+
+// One file from bytes to pages and chunks; runs inside the ingest worker. Nothing here touches the database.
+
+export interface ParseRequest {
+  filePath: string;
+  password?: string;
+  chunkTokens: number;
+  limits?: IngestLimits;
+}
+
+export type ParseStage = 'reading' | 'parsing' | 'chunking';
+
+export interface StoredPage {
+  number: number;
+  label: string | null;
+  text: string;
+}
+
+export interface ParsedDocument {
+  status: 'indexed';
+  format: DocumentFormat;
+  title: string;
+  pageCount: number;
+  pages: StoredPage[];
+  chunks: Chunk[];
+  /** Indexed with a caveat (e.g. some pages had no text layer). */
+  notice: WireError | null;
+}
+
+export interface UnindexedDocument {
+  status: Exclude<DocumentOutcomeStatus, 'indexed'>;
+  format: DocumentFormat | null;
+  title: string;
+  pageCount: number | null;
+  problem: WireError;
+}
+
+export type ParseResult = ParsedDocument | UnindexedDocument;
+
+const formatNames: Record<DocumentFormat, string> = {
+  pdf: 'PDF', docx: 'Word document', pptx: 'PowerPoint presentation', xlsx: 'Excel workbook', csv: 'CSV file',
+  epub: 'EPUB book', html: 'web page', markdown: 'Markdown file', text: 'text file',
+};
+
+const pageList = (pages: number[]) => (pages.length > 8 ? `${pages.slice(0, 8).join(', ')} and ${pages.length - 8} more` : pages.join(', '));
+
+function noTextProblem(pageCount: number, garbled: number[]): IngestProblem {
+  if (garbled.length > 0) {
+    return new IngestProblem(
+      'garbled_text_layer',
+      `The text layer of this PDF is unreadable OCR output (${garbled.length} of ${pageCount} ${pageCount === 1 ? 'page' : 'pages'}); indexing it would pollute search. Run OCR on the scan again and add the new file.`,
+    );
+  }
+  return new IngestProblem(
+    'no_text_layer',
+    `This PDF has ${pageCount} ${pageCount === 1 ? 'page' : 'pages'} of images and no text layer. Run OCR on it (for example with ocrmypdf) and add the result.`,
+  );
+}
+
+export async function parseFile(request: ParseRequest, counter: TokenCounter, onProgress: (stage: ParseStage, pagesDone: number, pagesTotal: number) => void): Promise<ParseResult> {
+  const limits = request.limits ?? defaultLimits;
+  const fileName = path.basename(request.filePath);
+  let format: DocumentFormat | null = null;
+  let pageCount: number | null = null;
+  try {
+    onProgress('reading', 0, 0);
+    const info = await stat(request.filePath).catch((cause) => {
+      throw new IngestProblem('file_unreadable', `Lockstep cannot read ${fileName}: it was moved, deleted or is not accessible.`, cause);
+    });
+    if (!info.isFile()) throw new IngestProblem('file_unreadable', `${fileName} is not a regular file.`);
+    if (info.size > limits.maxFileBytes) {
+      throw new IngestProblem('file_too_large', `This file is ${Math.round(info.size / 2 ** 20)} MB; Lockstep indexes files up to ${Math.round(limits.maxFileBytes / 2 ** 20)} MB.`);
+    }
+    let bytes: Uint8Array = await readFile(request.filePath);
+    let detected = detectFormat(bytes, fileName);
+    if (detected.format === 'encrypted-office') {
+      bytes = await decryptOffice(bytes, request.password, formatNames[detected.inner]);
+      detected = { format: detected.inner };
+    }
+    format = detected.format;
+    const what = formatNames[format];
+
+    onProgress('parsing', 0, 0);
+    const pages: PageText[] = [];
+    const run = converters[format]({ bytes, fileName, password: request.password, limits, onProgress: (done, total) => onProgress('parsing', done, total) });
+    let step = await run.next();
+    while (!step.done) {
+      pages.push(placeBlocks(step.value));
+      step = await run.next();
+    }
+    const summary = step.value;
+    pageCount = summary.pageCount;
+
+    const unusable = new Set([...summary.pagesWithoutText, ...summary.garbledPages]);
+    const usable = pages.filter((page) => page.text.trim() && !unusable.has(page.number));
+    if (usable.length === 0) {
+      if (format === 'pdf' && pageCount > 0) throw noTextProblem(pageCount, summary.garbledPages);
+      throw problems.empty(what);
+    }
+    const skipped = [...unusable].sort((a, b) => a - b);
+    const notice = skipped.length
+      ? { code: 'pages_without_text', message: `Pages ${pageList(skipped)} have no usable text layer and were not indexed; run OCR to include them.` }
+      : null;
+
+    onProgress('chunking', pageCount, pageCount);
+    const chunks = chunkDocument(usable, chunkOptionsFor(request.chunkTokens, counter));
+    return {
+      status: 'indexed',
+      format,
+      title: summary.title ?? fileName,
+      pageCount,
+      pages: pages.map(({ number, label, text }) => ({ number, label, text })),
+      chunks,
+      notice,
+    };
+  } catch (caught) {
+    // Anything a parser library throws on bad input is still this file's problem, not a crash.
+    const detail = (caught as Error)?.message?.split('\n')[0]?.slice(0, 200) || 'unknown error';
+    const error = caught instanceof IngestProblem ? caught : problems.corrupt(format ? formatNames[format] : 'file', detail, caught);
+    return { status: statusForCode(error.code) as UnindexedDocument['status'], format, title: fileName, pageCount, problem: { code: error.code, message: error.message } };
+  }
+}

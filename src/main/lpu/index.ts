@@ -1,0 +1,96 @@
+import path from 'node:path';
+import { AppError } from '../../shared/errors';
+import { openModel } from './loader';
+import { createTokenizer, type ChatMessage } from './tokenizer';
+import { compileCached } from './compiler/pipeline';
+import type { Program } from './compiler/passes/emit';
+import type { WeightFormat } from './compiler/passes/quantize';
+import { createArena } from './runtime/arena';
+import { loadWeights, type QuantizationReport } from './runtime/load-weights';
+import { createTsKernels } from './kernels/ts';
+import type { KernelSetFactory } from './kernels/abi';
+import { inProcessRunner, type StepRunnerFactory } from './runtime/step-runner';
+import { workerRunner } from './runtime/worker-runner';
+import { generate, type GenerateRequest, type LpuGenerationResult, type LpuTokenEvent } from './runtime/generate';
+
+export type { LpuGenerationResult, LpuTokenEvent, GenerateRequest } from './runtime/generate';
+export type { ChatMessage } from './tokenizer';
+export { inspectModel, readGgufMetadata } from './loader';
+
+export interface LoadLpuModelOptions {
+  chips?: number;
+  bucket?: number;
+  weights?: WeightFormat;
+  cacheDir?: string;
+  /** 0 runs in the calling thread; 1 (default) runs the chips in one worker thread. */
+  threads?: number;
+  /** Kernel implementation (default: the TypeScript oracle). */
+  kernels?: KernelSetFactory;
+  /** Chip → thread mapping; overrides `threads` (issue 9's parallel runner plugs in here). */
+  runner?: StepRunnerFactory;
+}
+
+export interface LpuModel {
+  info: {
+    id: string; name: string; architecture: string; contextLength: number; bucket: number; chips: number; weights: string;
+    sramBytesPerChip: number[]; sramCapacityPerChip: number; cyclesPerDecodeToken: number; cyclesPerPrefillToken: number;
+  };
+  tokenizer: {
+    encode(text: string, opts?: { addBos?: boolean }): number[];
+    decode(ids: number[]): string;
+    applyChatTemplate(messages: ChatMessage[], opts?: { addGenerationPrompt?: boolean }): string;
+    eosTokenIds: number[];
+  };
+  generate(req: GenerateRequest, onToken?: (ev: LpuTokenEvent) => void): Promise<LpuGenerationResult>;
+  dispose(): Promise<void>;
+  /** The compiled program and the measured quantisation cost, for the CLI and tests. */
+  program: Program;
+  quantization: QuantizationReport;
+}
+
+/** Loads, compiles (cached) and maps a model onto the emulator, ready to generate. */
+export async function loadLpuModel(modelPath: string, opts: LoadLpuModelOptions = {}): Promise<LpuModel> {
+  const source = openModel(modelPath);
+  const tokenizer = await createTokenizer(source.tokenizer);
+  const { program } = compileCached(source.config, source.hash, { chips: opts.chips, bucket: opts.bucket, weights: opts.weights }, opts.cacheDir);
+  const memory = createArena(program.arenaBytes);
+  const quantization = loadWeights(program, source.weights, memory);
+  const kernels = await (opts.kernels ?? createTsKernels)(memory);
+  const runnerFactory = opts.runner ?? ((opts.threads ?? 1) === 0 ? inProcessRunner : workerRunner);
+  const runner = await runnerFactory(program, memory, kernels);
+  const logitsAlloc = program.memory.allocations.find((a) => a.tensor === 'logits')!;
+  const logits = new Float32Array(memory.buffer, program.chipBase[logitsAlloc.chip]! + logitsAlloc.offset, program.config.vocabSize);
+  let busy: Promise<unknown> = Promise.resolve();
+  let disposed = false;
+
+  return {
+    info: {
+      id: `${path.basename(modelPath).replace(/\.gguf$/, '')}-${source.hash.slice(0, 8)}`,
+      name: source.config.name,
+      architecture: source.config.architecture,
+      contextLength: source.config.contextLength,
+      bucket: program.bucket,
+      chips: program.partitioning.chips,
+      weights: program.weights,
+      sramBytesPerChip: program.memory.bytesPerChip,
+      sramCapacityPerChip: program.memory.capacityPerChip,
+      cyclesPerDecodeToken: program.cycles.perDecodeToken,
+      cyclesPerPrefillToken: program.cycles.perPrefillToken,
+    },
+    tokenizer,
+    program,
+    quantization,
+    generate(req, onToken) {
+      if (disposed) return Promise.reject(new AppError('model_disposed', 'This model was unloaded; load it again to generate.'));
+      // One KV cache per model: generations run one after another.
+      const run = busy.then(() => generate(program, runner, logits, tokenizer, req, onToken));
+      busy = run.catch(() => undefined);
+      return run;
+    },
+    async dispose() {
+      disposed = true;
+      await busy;
+      await runner.dispose();
+    },
+  };
+}

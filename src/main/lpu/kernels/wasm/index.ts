@@ -1,0 +1,61 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { AppError } from '../../../../shared/errors';
+import type { ArenaMemory, KernelSet } from '../abi';
+
+// The compiled module lives next to its AssemblyScript sources (built by scripts/build-wasm.mjs, never committed).
+export const WASM_KERNELS_PATH = fileURLToPath(new URL('./build/lpu-kernels.wasm', import.meta.url));
+
+// Node's lib types omit WebAssembly; this is the slice of it the loader uses.
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+}
+const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+let compiled: object | undefined; // one compiled module per thread; instances are cheap
+
+/** True when `npm run build:wasm` has produced the kernel module. */
+export function wasmKernelsBuilt(): boolean {
+  return existsSync(WASM_KERNELS_PATH);
+}
+
+function compiledModule(): object {
+  if (compiled) return compiled;
+  if (!wasmKernelsBuilt()) {
+    throw new AppError('lpu_wasm_missing', `The LPU's WebAssembly kernels are not built (${WASM_KERNELS_PATH} is missing). Run npm run build:wasm.`);
+  }
+  compiled = new wasm.Module(readFileSync(WASM_KERNELS_PATH));
+  return compiled;
+}
+
+/**
+ * The WASM SIMD kernel set running in place on `memory`, which must be a shared WebAssembly.Memory
+ * (the module imports it as `env.memory`). Synchronous so worker threads can build theirs on startup.
+ */
+export function createWasmKernels(memory: ArenaMemory): KernelSet {
+  let instance;
+  try {
+    instance = new wasm.Instance(compiledModule(), { env: { memory } });
+  } catch (cause) {
+    if (cause instanceof AppError) throw cause;
+    throw new AppError('lpu_wasm_memory', 'The LPU arena must be a shared WebAssembly.Memory to run the WASM kernels; the emulator could not start its fast kernels.', cause);
+  }
+  const k = instance.exports as unknown as Omit<KernelSet, 'name'>;
+  return {
+    name: 'wasm-simd',
+    quantizeRowsQ8: k.quantizeRowsQ8,
+    matmulQ8: k.matmulQ8,
+    matmulF32: k.matmulF32,
+    matmulF16: k.matmulF16,
+    rmsnorm: k.rmsnorm,
+    rope: k.rope,
+    attention: k.attention,
+    siluMul: k.siluMul,
+    add: k.add,
+    addBias: k.addBias,
+    embedQ8: k.embedQ8,
+    embedF32: k.embedF32,
+    argmax: k.argmax,
+  };
+}

@@ -1,0 +1,289 @@
+import { closeSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { f32ToF16 } from './dequant';
+
+// A streaming GGUF v3 writer: header, typed metadata, tensor infos, then 32-byte aligned tensor data encoded
+// row by row, so a model much larger than JS memory can be written. Used for random-weight benchmark models
+// and tiny test models; readers are llama.cpp and our own loader (gguf.ts).
+
+export type GgufMetaValue =
+  | { type: 'uint32' | 'int32' | 'float32'; value: number }
+  | { type: 'bool'; value: boolean }
+  | { type: 'string'; value: string }
+  | { type: 'array'; itemType: 'string'; value: string[] }
+  | { type: 'array'; itemType: 'int32' | 'uint32' | 'float32'; value: number[] };
+
+export const gguf = {
+  u32: (value: number): GgufMetaValue => ({ type: 'uint32', value }),
+  i32: (value: number): GgufMetaValue => ({ type: 'int32', value }),
+  f32: (value: number): GgufMetaValue => ({ type: 'float32', value }),
+  bool: (value: boolean): GgufMetaValue => ({ type: 'bool', value }),
+  str: (value: string): GgufMetaValue => ({ type: 'string', value }),
+  strings: (value: string[]): GgufMetaValue => ({ type: 'array', itemType: 'string', value }),
+  i32s: (value: number[]): GgufMetaValue => ({ type: 'array', itemType: 'int32', value }),
+};
+
+export type GgufTensorType = 'F32' | 'F16' | 'Q8_0';
+
+export interface GgufTensorSpec {
+  name: string;
+  /** ggml order: dims[0] is the contiguous row length. */
+  dims: number[];
+  type: GgufTensorType;
+  /** Fills one row (dims[0] values) of f32 data; rows are requested in order 0, 1, 2, … */
+  fillRow(row: Float32Array, rowIndex: number): void;
+}
+
+const VALUE_TYPE = { uint32: 4, int32: 5, float32: 6, bool: 7, string: 8, array: 9, uint64: 10 } as const;
+const TENSOR_TYPE: Record<GgufTensorType, number> = { F32: 0, F16: 1, Q8_0: 8 };
+const ALIGNMENT = 32;
+
+/** Bytes one row of `n` values takes in `type`. */
+export function rowBytes(type: GgufTensorType, n: number): number {
+  if (type === 'F32') return n * 4;
+  if (type === 'F16') return n * 2;
+  if (n % 32 !== 0) throw new Error(`Q8_0 rows must be a multiple of 32 values, got ${n}`);
+  return (n / 32) * 34;
+}
+
+/** Growable little-endian byte builder for the header. */
+class ByteBuilder {
+  private buf = Buffer.alloc(1 << 16);
+  length = 0;
+  private reserve(n: number): number {
+    if (this.length + n > this.buf.length) {
+      const bigger = Buffer.alloc(Math.max(this.buf.length * 2, this.length + n));
+      this.buf.copy(bigger, 0, 0, this.length);
+      this.buf = bigger;
+    }
+    const at = this.length;
+    this.length += n;
+    return at;
+  }
+  // reserve() may swap this.buf, so it runs before this.buf is read
+  u32(v: number): void { const at = this.reserve(4); this.buf.writeUInt32LE(v, at); }
+  i32(v: number): void { const at = this.reserve(4); this.buf.writeInt32LE(v, at); }
+  f32(v: number): void { const at = this.reserve(4); this.buf.writeFloatLE(v, at); }
+  u64(v: number): void { const at = this.reserve(8); this.buf.writeBigUInt64LE(BigInt(v), at); }
+  u8(v: number): void { const at = this.reserve(1); this.buf.writeUInt8(v, at); }
+  str(s: string): void {
+    const bytes = Buffer.from(s, 'utf8');
+    this.u64(bytes.length);
+    const at = this.reserve(bytes.length);
+    bytes.copy(this.buf, at);
+  }
+  padTo(alignment: number): void { this.reserve((alignment - (this.length % alignment)) % alignment); }
+  bytes(): Buffer { return this.buf.subarray(0, this.length); }
+}
+
+function writeValue(b: ByteBuilder, v: GgufMetaValue): void {
+  b.u32(VALUE_TYPE[v.type]);
+  switch (v.type) {
+    case 'uint32': return b.u32(v.value);
+    case 'int32': return b.i32(v.value);
+    case 'float32': return b.f32(v.value);
+    case 'bool': return b.u8(v.value ? 1 : 0);
+    case 'string': return b.str(v.value);
+    case 'array':
+      b.u32(VALUE_TYPE[v.itemType]);
+      b.u64(v.value.length);
+      if (v.itemType === 'string') for (const s of v.value) b.str(s);
+      else for (const n of v.value) (v.itemType === 'float32' ? b.f32(n) : v.itemType === 'int32' ? b.i32(n) : b.u32(n));
+  }
+}
+
+/** Encodes one f32 row into `out` in the tensor's type (Q8_0: f16 scale amax/127 then 32 rounded int8). */
+export function encodeRow(type: GgufTensorType, row: Float32Array, out: Buffer): void {
+  if (type === 'F32') { for (let i = 0; i < row.length; i++) out.writeFloatLE(row[i]!, i * 4); return; }
+  if (type === 'F16') { for (let i = 0; i < row.length; i++) out.writeUInt16LE(f32ToF16(row[i]!), i * 2); return; }
+  for (let block = 0; block < row.length / 32; block++) {
+    let amax = 0;
+    for (let j = 0; j < 32; j++) amax = Math.max(amax, Math.abs(row[block * 32 + j]!));
+    const d = amax / 127, inv = d ? 1 / d : 0, at = block * 34;
+    out.writeUInt16LE(f32ToF16(d), at);
+    for (let j = 0; j < 32; j++) out.writeInt8(Math.round(row[block * 32 + j]! * inv), at + 2 + j);
+  }
+}
+
+/** Writes a GGUF v3 file atomically (to path.tmp, then renamed). Returns the file size in bytes. */
+export function writeGguf(path: string, metadata: Record<string, GgufMetaValue>, tensors: GgufTensorSpec[]): number {
+  const header = new ByteBuilder();
+  header.u32(0x46554747); // "GGUF"
+  header.u32(3);
+  header.u64(tensors.length);
+  header.u64(Object.keys(metadata).length);
+  for (const [key, value] of Object.entries(metadata)) { header.str(key); writeValue(header, value); }
+  let offset = 0;
+  const offsets: number[] = [];
+  for (const t of tensors) {
+    header.str(t.name);
+    header.u32(t.dims.length);
+    for (const d of t.dims) header.u64(d);
+    header.u32(TENSOR_TYPE[t.type]);
+    header.u64(offset);
+    offsets.push(offset);
+    const rows = t.dims.slice(1).reduce((a, b) => a * b, 1);
+    offset += rowBytes(t.type, t.dims[0]!) * rows;
+    offset += (ALIGNMENT - (offset % ALIGNMENT)) % ALIGNMENT;
+  }
+  header.padTo(ALIGNMENT);
+
+  const tmp = `${path}.tmp`;
+  const fd = openSync(tmp, 'w');
+  let end = 0;
+  try {
+    let position = 0;
+    const write = (bytes: Uint8Array) => { writeSync(fd, bytes, 0, bytes.length, position); position += bytes.length; };
+    write(header.bytes());
+    const dataStart = position;
+    end = dataStart + offset;
+    const chunk = Buffer.alloc(1 << 20);
+    for (const [i, t] of tensors.entries()) {
+      const n = t.dims[0]!, bytesPerRow = rowBytes(t.type, n), rows = t.dims.slice(1).reduce((a, b) => a * b, 1);
+      const row = new Float32Array(n), encoded = Buffer.alloc(bytesPerRow);
+      position = dataStart + offsets[i]!;
+      let used = 0;
+      for (let r = 0; r < rows; r++) {
+        t.fillRow(row, r);
+        encodeRow(t.type, row, encoded);
+        if (used + bytesPerRow > chunk.length) { write(chunk.subarray(0, used)); used = 0; }
+        if (bytesPerRow > chunk.length) write(encoded);
+        else { encoded.copy(chunk, used); used += bytesPerRow; }
+      }
+      write(chunk.subarray(0, used));
+    }
+    if (position < end) writeSync(fd, Buffer.alloc(end - position), 0, end - position, position);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+  return end;
+}
+
+/** A llama-architecture shape; SMOLLM2_135M is the benchmark's, tests pass tiny ones. */
+export interface LlamaShape {
+  hidden: number;
+  intermediate: number;
+  layers: number;
+  heads: number;
+  kvHeads: number;
+  vocab: number;
+  context: number;
+  ropeTheta: number;
+  rmsEps: number;
+}
+
+export const SMOLLM2_135M: LlamaShape = {
+  hidden: 576, intermediate: 1536, layers: 30, heads: 9, kvHeads: 3, vocab: 49152, context: 8192, ropeTheta: 100000, rmsEps: 1e-5,
+};
+
+/** A gpt2-style BPE vocabulary as GGUF stores it. */
+export interface GgufBpeTokenizer {
+  pre: string;
+  tokens: string[];
+  /** 1 normal, 3 control (special added tokens). */
+  tokenTypes: number[];
+  merges: string[];
+  bosId: number;
+  eosId: number;
+  unknownId: number;
+  paddingId: number;
+  chatTemplate: string;
+}
+
+/** Reads a Hugging Face BPE tokenizer folder (tokenizer.json + tokenizer_config.json) into GGUF's gpt2 vocabulary. */
+export function bpeTokenizerFromHfFolder(folder: string, pre: string): GgufBpeTokenizer {
+  const tokenizer = JSON.parse(readFileSync(join(folder, 'tokenizer.json'), 'utf8')) as {
+    model: { type: string; vocab: Record<string, number>; merges: (string | [string, string])[] };
+    added_tokens: { id: number; content: string; special: boolean }[];
+  };
+  const config = JSON.parse(readFileSync(join(folder, 'tokenizer_config.json'), 'utf8')) as Record<string, unknown>;
+  if (tokenizer.model.type !== 'BPE') throw new Error(`${folder}: expected a BPE tokenizer, found ${tokenizer.model.type}`);
+  const size = Math.max(...Object.values(tokenizer.model.vocab), ...tokenizer.added_tokens.map((t) => t.id)) + 1;
+  const tokens = new Array<string>(size).fill(''), tokenTypes = new Array<number>(size).fill(1);
+  for (const [text, id] of Object.entries(tokenizer.model.vocab)) tokens[id] = text;
+  for (const t of tokenizer.added_tokens) { tokens[t.id] = t.content; if (t.special) tokenTypes[t.id] = 3; }
+  const idOf = (key: string, fallback: number) => {
+    const text = config[key];
+    return typeof text === 'string' && tokens.includes(text) ? tokens.indexOf(text) : fallback;
+  };
+  return {
+    pre,
+    tokens,
+    tokenTypes,
+    merges: tokenizer.model.merges.map((m) => (typeof m === 'string' ? m : m.join(' '))),
+    bosId: idOf('bos_token', 1),
+    eosId: idOf('eos_token', 2),
+    unknownId: idOf('unk_token', 0),
+    paddingId: idOf('pad_token', idOf('eos_token', 2)),
+    chatTemplate: typeof config.chat_template === 'string' ? config.chat_template : '',
+  };
+}
+
+/** mulberry32 mapped to [-1, 1): fast, seeded, good enough for weights whose values do not matter. */
+function uniformSource(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2147483648 - 1;
+  };
+}
+
+/**
+ * Writes a random-weight llama GGUF (tied embeddings, metadata exactly as llama.cpp reads it). Matrices use
+ * `type`, norms stay F32 like llama.cpp's converter. Weight scale 0.05 keeps activations in a sane range.
+ */
+export function writeRandomLlamaGguf(path: string, shape: LlamaShape, type: GgufTensorType, tokenizer: GgufBpeTokenizer, seed = 1): number {
+  if (tokenizer.tokens.length !== shape.vocab) throw new Error(`vocab ${shape.vocab} ≠ tokenizer size ${tokenizer.tokens.length}`);
+  const headDim = shape.hidden / shape.heads, kvDim = headDim * shape.kvHeads;
+  const random = uniformSource(seed);
+  const matrix = (name: string, cols: number, rows: number): GgufTensorSpec => ({
+    name, dims: [cols, rows], type, fillRow: (row) => { for (let i = 0; i < row.length; i++) row[i] = random() * 0.05; },
+  });
+  const norm = (name: string): GgufTensorSpec => ({ name, dims: [shape.hidden], type: 'F32', fillRow: (row) => row.fill(1) });
+  const tensors: GgufTensorSpec[] = [matrix('token_embd.weight', shape.hidden, shape.vocab)];
+  for (let l = 0; l < shape.layers; l++) {
+    tensors.push(
+      norm(`blk.${l}.attn_norm.weight`),
+      matrix(`blk.${l}.attn_q.weight`, shape.hidden, shape.hidden),
+      matrix(`blk.${l}.attn_k.weight`, shape.hidden, kvDim),
+      matrix(`blk.${l}.attn_v.weight`, shape.hidden, kvDim),
+      matrix(`blk.${l}.attn_output.weight`, shape.hidden, shape.hidden),
+      norm(`blk.${l}.ffn_norm.weight`),
+      matrix(`blk.${l}.ffn_gate.weight`, shape.hidden, shape.intermediate),
+      matrix(`blk.${l}.ffn_up.weight`, shape.hidden, shape.intermediate),
+      matrix(`blk.${l}.ffn_down.weight`, shape.intermediate, shape.hidden),
+    );
+  }
+  tensors.push(norm('output_norm.weight'));
+  const fileType = { F32: 0, F16: 1, Q8_0: 7 }[type];
+  return writeGguf(path, {
+    'general.architecture': gguf.str('llama'),
+    'general.name': gguf.str(`random-llama-${shape.hidden}x${shape.layers}`),
+    'general.file_type': gguf.u32(fileType),
+    'general.alignment': gguf.u32(ALIGNMENT),
+    'llama.vocab_size': gguf.u32(shape.vocab),
+    'llama.context_length': gguf.u32(shape.context),
+    'llama.embedding_length': gguf.u32(shape.hidden),
+    'llama.block_count': gguf.u32(shape.layers),
+    'llama.feed_forward_length': gguf.u32(shape.intermediate),
+    'llama.rope.dimension_count': gguf.u32(headDim),
+    'llama.attention.head_count': gguf.u32(shape.heads),
+    'llama.attention.head_count_kv': gguf.u32(shape.kvHeads),
+    'llama.rope.freq_base': gguf.f32(shape.ropeTheta),
+    'llama.attention.layer_norm_rms_epsilon': gguf.f32(shape.rmsEps),
+    'tokenizer.ggml.model': gguf.str('gpt2'),
+    'tokenizer.ggml.pre': gguf.str(tokenizer.pre),
+    'tokenizer.ggml.tokens': gguf.strings(tokenizer.tokens),
+    'tokenizer.ggml.token_type': gguf.i32s(tokenizer.tokenTypes),
+    'tokenizer.ggml.merges': gguf.strings(tokenizer.merges),
+    'tokenizer.ggml.bos_token_id': gguf.u32(tokenizer.bosId),
+    'tokenizer.ggml.eos_token_id': gguf.u32(tokenizer.eosId),
+    'tokenizer.ggml.unknown_token_id': gguf.u32(tokenizer.unknownId),
+    'tokenizer.ggml.padding_token_id': gguf.u32(tokenizer.paddingId),
+    'tokenizer.ggml.add_bos_token': gguf.bool(false),
+    'tokenizer.chat_template': gguf.str(tokenizer.chatTemplate),
+  }, tensors);
+}

@@ -1,0 +1,84 @@
+import { Q8_GROUP, type ArenaMemory } from '../kernels/abi';
+import { f16ToF32, f32ToF16 } from '../loader/dequant';
+import type { WeightSource } from '../loader/model-source';
+import type { Program } from '../compiler/passes/emit';
+import { int8RelativeError } from '../compiler/passes/quantize';
+import { AppError } from '../../../shared/errors';
+
+export interface QuantizationReport {
+  /** Relative RMS error of the stored weights against the file's values, over all int8/f16 matrices. */
+  weightRelativeRmsError: number;
+  matricesQuantized: number;
+  /** Matrices kept in f32 because their inner size is not a multiple of 32. */
+  keptF32: string[];
+}
+
+const CHUNK_ELEMS = 1 << 21;
+
+/** Writes every weight allocation of the plan into the arena in the program's format; fills the RoPE tables. */
+export function loadWeights(program: Program, weights: Map<string, WeightSource>, memory: ArenaMemory): QuantizationReport {
+  const f32 = new Float32Array(memory.buffer);
+  const i8 = new Int8Array(memory.buffer);
+  const u16 = new Uint16Array(memory.buffer);
+  const tensors = new Map(program.tensors.map((t) => [t.id, t]));
+  let sqErr = 0, sqRef = 0, quantized = 0;
+  const keptF32 = new Set<string>();
+
+  for (const a of program.memory.allocations) {
+    const t = tensors.get(a.tensor)!;
+    const base = program.chipBase[a.chip]! + a.offset;
+    if (t.kind === 'const' && t.id === 'rope_table') {
+      fillRopeTable(f32, base >> 2, program.bucket, program.config.headDim, program.config.ropeTheta);
+      continue;
+    }
+    if (t.kind !== 'weight' || t.id.endsWith('.scales')) continue;
+    const source = weights.get(t.id);
+    if (!source) throw new AppError('unsupported_model', `The model file lacks the weight ${t.id}, which its architecture needs.`);
+    const cols = t.shape.length === 2 ? t.shape[1]! : t.shape[0]!;
+    if (source.cols !== cols) throw new AppError('unsupported_model', `Weight ${t.id} has ${source.cols} columns where the config implies ${cols}.`);
+    const rowStart = a.rowStart ?? 0;
+    const rowEnd = a.rowEnd ?? (t.shape.length === 2 ? t.shape[0]! : 1);
+    const scales = t.scales ? program.memory.allocations.find((s) => s.tensor === t.scales && s.chip === a.chip && (s.rowStart ?? 0) === rowStart)! : undefined;
+    if (t.shape.length === 2 && t.dtype === 'f32' && t.id !== 'token_embd' && program.weights === 'int8') keptF32.add(t.id);
+    const chunkRows = Math.max(1, Math.floor(CHUNK_ELEMS / cols));
+    const buf = new Float32Array(Math.min(rowEnd - rowStart, chunkRows) * cols);
+    for (let r0 = rowStart; r0 < rowEnd; r0 += chunkRows) {
+      const nRows = Math.min(chunkRows, rowEnd - r0);
+      const n = nRows * cols;
+      const view = buf.subarray(0, n);
+      source.readRows(r0, nRows, view);
+      const dstElem = (r0 - rowStart) * cols;
+      if (t.dtype === 'f32') f32.set(view, (base >> 2) + dstElem);
+      else if (t.dtype === 'f16') {
+        for (let i = 0; i < n; i++) u16[(base >> 1) + dstElem + i] = f32ToF16(view[i]!);
+        for (let i = 0; i < n; i++) { const e = view[i]! - f16ToF32(u16[(base >> 1) + dstElem + i]!); sqErr += e * e; sqRef += view[i]! ** 2; }
+      } else {
+        const sBase = (program.chipBase[a.chip]! + scales!.offset) >> 2;
+        for (let g = 0; g < n; g += Q8_GROUP) {
+          let amax = 0;
+          for (let j = 0; j < Q8_GROUP; j++) amax = Math.max(amax, Math.abs(view[g + j]!));
+          const scale = amax / 127;
+          f32[sBase + (dstElem + g) / Q8_GROUP] = scale;
+          const inv = scale ? 1 / scale : 0;
+          for (let j = 0; j < Q8_GROUP; j++) i8[base + dstElem + g + j] = Math.round(view[g + j]! * inv);
+        }
+        const e = int8RelativeError(view, cols);
+        sqErr += e.sqErr; sqRef += e.sqRef;
+      }
+    }
+    if (t.dtype !== 'f32' && rowStart === 0) quantized++;
+  }
+  return { weightRelativeRmsError: sqRef ? Math.sqrt(sqErr / sqRef) : 0, matricesQuantized: quantized, keptF32: [...keptF32] };
+}
+
+/** (cos, sin) of pos·θ^(-2i/headDim) for every position of the bucket and every rotated pair. */
+export function fillRopeTable(f32: Float32Array, at: number, bucket: number, headDim: number, theta: number): void {
+  const half = headDim / 2;
+  for (let pos = 0; pos < bucket; pos++) {
+    for (let i = 0; i < half; i++) {
+      const angle = pos * Math.pow(theta, (-2 * i) / headDim);
+      f32[at + pos * headDim + 2 * i] = Math.cos(angle);
+      f32[at + pos * headDim + 2 * i + 1] = Math.sin(angle);
+    }
+  }
+}

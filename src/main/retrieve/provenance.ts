@@ -1,0 +1,51 @@
+import type { SearchHit } from '../../shared/contract/search';
+import type { Db } from '../store/db';
+
+/** A chunk with everything a citation needs: its document, pages, printed labels, offsets and heading path. */
+export type ChunkWithProvenance = Omit<SearchHit, 'score' | 'signals'>;
+
+interface Row {
+  chunkId: number;
+  text: string;
+  kind: string;
+  headingPath: string;
+  pageStart: number;
+  pageEnd: number;
+  labelStart: string | null;
+  labelEnd: string | null;
+  charStart: number;
+  charEnd: number;
+  documentId: number;
+  title: string;
+  path: string;
+  type: string;
+  workspaceId: number;
+}
+
+/** Loads chunks by id (one query), keyed by id; ids that no longer exist are absent. */
+export function loadChunks(db: Db, chunkIds: number[]): Map<number, ChunkWithProvenance> {
+  if (chunkIds.length === 0) return new Map();
+  const rows = db
+    .prepare(
+      `SELECT c.id AS chunkId, c.text, c.kind, c.heading_path AS headingPath, c.page_start AS pageStart, c.page_end AS pageEnd,
+              c.label_start AS labelStart, c.label_end AS labelEnd, c.char_start AS charStart, c.char_end AS charEnd,
+              d.id AS documentId, d.title, d.path, d.type, d.workspace_id AS workspaceId
+       FROM chunks c JOIN documents d ON d.id = c.document_id
+       WHERE c.id IN (SELECT value FROM json_each(?))`,
+    )
+    .all(JSON.stringify(chunkIds)) as Row[];
+  return new Map(
+    rows.map((row) => [
+      row.chunkId,
+      {
+        chunkId: row.chunkId,
+        document: { id: row.documentId, title: row.title, path: row.path, type: row.type, workspaceId: row.workspaceId },
+        pages: { start: row.pageStart, end: row.pageEnd, labelStart: row.labelStart, labelEnd: row.labelEnd },
+        offsets: { start: row.charStart, end: row.charEnd },
+        headingPath: row.headingPath,
+        kind: row.kind,
+        text: row.text,
+      },
+    ]),
+  );
+}

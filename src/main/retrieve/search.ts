@@ -1,0 +1,113 @@
+import { performance } from 'node:perf_hooks';
+import { searchRequest, type SearchHit, type SearchMode, type SearchRequest, type SearchResult } from '../../shared/contract/search';
+import { AppError } from '../../shared/errors';
+import { nearestChunks, vectorsOfChunks } from '../embed/vector-store';
+import type { Services } from '../services';
+import { cosineSimilarity, diversify, termOverlap } from './diversify';
+import { fuseRankings, type RankedList } from './fuse';
+import { queryTerms } from './keyword-query';
+import { keywordSearch, type KeywordHit } from './keyword-search';
+import { loadChunks } from './provenance';
+
+export interface SearchOptions {
+  /** RRF weight of each signal (default 1 each). */
+  weights?: { bm25?: number; vector?: number };
+  /** bm25() weight of the heading column relative to the body. */
+  headingWeight?: number;
+  signal?: AbortSignal;
+}
+
+/** Candidates fetched from each signal before fusion and MMR. */
+const candidateDepth = (k: number, lambda: number, mode: SearchMode) => (mode === 'hybrid' || lambda < 1 ? Math.max(2 * k, 50) : k);
+
+/**
+ * Hybrid search: BM25 candidates from FTS5 and nearest neighbours from the newest complete vector set, fused with RRF,
+ * then diversified with MMR. Falls back to BM25 alone, with a notice, when no semantic index can answer.
+ */
+export async function search(services: Services, request: SearchRequest, options: SearchOptions = {}): Promise<SearchResult> {
+  const parsed = searchRequest.safeParse(request);
+  if (!parsed.success) throw new AppError('invalid_search', parsed.error.issues[0]?.message ?? 'That search request is not valid.');
+  const { query, k, mode: requestedMode, workspaceId, documentIds, lambda } = parsed.data;
+  const { db } = services;
+  const started = performance.now();
+  const filter = { workspaceId, documentIds };
+
+  let notice: string | null = null;
+  let vectorHits: { chunkId: number; similarity: number }[] = [];
+  let vectorMs = 0;
+  let vectorSet = null;
+  if (requestedMode !== 'bm25') {
+    const embedded = await services.embeddings.embedQuery(query, options.signal);
+    notice = embedded.notice;
+    // From here on everything is synchronous, so the set cannot be retired under the query.
+    if (embedded.query) {
+      const vectorStarted = performance.now();
+      vectorSet = embedded.query.set;
+      vectorHits = nearestChunks(db, vectorSet, embedded.query.vector, candidateDepth(k, lambda, requestedMode), filter);
+      vectorMs = performance.now() - vectorStarted;
+    }
+  }
+  const mode: SearchMode = vectorSet ? requestedMode : 'bm25';
+
+  const keywordStarted = performance.now();
+  const keywordHits: KeywordHit[] =
+    mode === 'vector' ? [] : keywordSearch(db, query, { k: candidateDepth(k, lambda, mode), headingWeight: options.headingWeight, ...filter });
+  const keywordMs = performance.now() - keywordStarted;
+
+  const lists: RankedList[] = [];
+  if (mode !== 'vector') lists.push({ signal: 'bm25', weight: options.weights?.bm25 ?? 1, ids: keywordHits.map((hit) => hit.chunkId) });
+  if (mode !== 'bm25') lists.push({ signal: 'vector', weight: options.weights?.vector ?? 1, ids: vectorHits.map((hit) => hit.chunkId) });
+  const fused = fuseRankings(lists);
+  const chunks = loadChunks(db, fused.map((candidate) => candidate.chunkId));
+  const live = fused.filter((candidate) => chunks.has(candidate.chunkId));
+
+  const topScore = live[0]?.fused ?? 1;
+  const similarity = similarityFor(services, vectorSet, live.map((c) => c.chunkId), (id) => chunks.get(id)!.text, lambda);
+  const picked = diversify(
+    live.map((candidate) => ({ item: candidate, relevance: candidate.fused / topScore })),
+    k,
+    lambda,
+    (a, b) => similarity(a.chunkId, b.chunkId),
+  );
+
+  const keywordById = new Map(keywordHits.map((hit) => [hit.chunkId, hit.score]));
+  const vectorById = new Map(vectorHits.map((hit) => [hit.chunkId, hit.similarity]));
+  const hits: SearchHit[] = picked.map((candidate) => ({
+    ...chunks.get(candidate.chunkId)!,
+    score: candidate.fused,
+    signals: {
+      bm25: candidate.ranks.bm25 ? { rank: candidate.ranks.bm25, score: keywordById.get(candidate.chunkId)! } : null,
+      vector: candidate.ranks.vector ? { rank: candidate.ranks.vector, similarity: vectorById.get(candidate.chunkId)! } : null,
+    },
+  }));
+  return {
+    hits,
+    mode,
+    notice: requestedMode === 'bm25' ? null : notice,
+    embeddingModel: vectorSet?.modelId ?? null,
+    timings: { keywordMs, vectorMs, totalMs: performance.now() - started },
+  };
+}
+
+/** Passage similarity for MMR: cosine of their vectors when a set is searched, else overlap of their terms. */
+function similarityFor(
+  services: Services,
+  vectorSet: Parameters<typeof vectorsOfChunks>[1] | null,
+  chunkIds: number[],
+  textOf: (chunkId: number) => string,
+  lambda: number,
+): (a: number, b: number) => number {
+  if (lambda >= 1) return () => 0;
+  const vectors = vectorSet ? vectorsOfChunks(services.db, vectorSet, chunkIds) : new Map<number, Float32Array>();
+  const terms = new Map<number, Set<string>>();
+  const termsOf = (id: number) => {
+    let set = terms.get(id);
+    if (!set) terms.set(id, (set = new Set(queryTerms(textOf(id), Infinity))));
+    return set;
+  };
+  return (a, b) => {
+    const va = vectors.get(a);
+    const vb = vectors.get(b);
+    return va && vb ? Math.max(0, cosineSimilarity(va, vb)) : termOverlap(termsOf(a), termsOf(b));
+  };
+}

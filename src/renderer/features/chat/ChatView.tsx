@@ -1,0 +1,101 @@
+import { useEffect, useRef } from 'react';
+import { useT } from '../../i18n';
+import { useChatStore } from '../../stores/chat/store';
+import { updateSettings, useSettingsStore } from '../../stores/settings/store';
+import { toggleMeters, useUiStore } from '../../stores/ui/store';
+import { useWorkspaceStore } from '../../stores/workspace/store';
+import { Icon } from '../layout/icons';
+import { MetersPanel } from '../meters/MetersPanel';
+import { Composer } from './Composer';
+import { MessageView } from './MessageView';
+import './chat.css';
+
+export function ChatView() {
+  const t = useT();
+  const metersOpen = useUiStore((s) => s.metersOpen);
+  const threadId = useChatStore((s) => s.threadId);
+  const threadTitle = useWorkspaceStore((s) => s.threads.find((th) => th.id === threadId)?.title);
+  return (
+    <div className={`chat-layout ${metersOpen ? 'with-meters' : ''}`}>
+      <section className="chat" aria-label={t('nav.chat')}>
+        <header className="view-header">
+          <h1 className="chat-title">{threadTitle ?? t('threads.new')}</h1>
+          <div className="header-controls">
+            <ModeSwitch />
+            <ProviderSwitch />
+            <button className="button icon-button ghost" aria-label={t('meters.toggle')} aria-pressed={metersOpen} title={t('meters.title')} onClick={toggleMeters} data-testid="toggle-meters">
+              <Icon name="meters" />
+            </button>
+          </div>
+        </header>
+        <MessageList />
+        <Composer />
+      </section>
+      {metersOpen && <MetersPanel />}
+    </div>
+  );
+}
+
+function MessageList() {
+  const t = useT();
+  const ids = useChatStore((s) => s.messageIds);
+  const scroller = useRef<HTMLDivElement>(null);
+  // Follow the stream while the reader is at the bottom; leave them be once they scroll up.
+  useEffect(() => {
+    const element = scroller.current;
+    if (!element) return;
+    let pinned = true;
+    const onScroll = () => (pinned = element.scrollHeight - element.scrollTop - element.clientHeight < 80);
+    const observer = new MutationObserver(() => pinned && (element.scrollTop = element.scrollHeight));
+    element.addEventListener('scroll', onScroll);
+    observer.observe(element, { childList: true, subtree: true, characterData: true });
+    return () => {
+      element.removeEventListener('scroll', onScroll);
+      observer.disconnect();
+    };
+  }, []);
+  return (
+    <div className="messages" ref={scroller} role="log" aria-label={t('chat.messages')} aria-live="polite">
+      {ids.length === 0 ? (
+        <div className="chat-empty">
+          <h2>{t('chat.emptyTitle')}</h2>
+          <p className="muted">{t('chat.emptyBody')}</p>
+        </div>
+      ) : (
+        <div className="message-column">
+          {ids.map((id) => (
+            <MessageView key={id} id={id} />
+          ))}
+        </div>
+      )}
+    </div>
+  );
+}
+
+export function ProviderSwitch() {
+  const t = useT();
+  const provider = useSettingsStore((s) => s.settings?.provider ?? 'lpu');
+  return (
+    <div className="segmented" role="radiogroup" aria-label={t('provider.label')}>
+      {(['lpu', 'groq'] as const).map((id) => (
+        <button key={id} type="button" role="radio" aria-checked={provider === id} onClick={() => void updateSettings({ provider: id })} data-testid={`provider-${id}`}>
+          <Icon name={id === 'lpu' ? 'bolt' : 'cloud'} size={14} /> {t(id === 'lpu' ? 'provider.lpu' : 'provider.groq')}
+        </button>
+      ))}
+    </div>
+  );
+}
+
+function ModeSwitch() {
+  const t = useT();
+  const mode = useSettingsStore((s) => s.settings?.answerMode ?? 'documents');
+  return (
+    <label className="mode-switch">
+      <span className="visually-hidden">{t('chat.mode')}</span>
+      <select value={mode} onChange={(e) => void updateSettings({ answerMode: e.target.value as 'documents' | 'chat' })} aria-label={t('chat.mode')}>
+        <option value="documents">{t('chat.mode.documents')}</option>
+        <option value="chat">{t('chat.mode.chat')}</option>
+      </select>
+    </label>
+  );
+}

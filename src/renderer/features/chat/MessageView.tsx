@@ -1,0 +1,88 @@
+import { memo, useState } from 'react';
+import { useT } from '../../i18n';
+import { regenerateAnswer, useChatStore } from '../../stores/chat/store';
+import type { ChatMessage } from '../../stores/chat/reducer';
+import { Icon } from '../layout/icons';
+import { AnswerMarkdown } from './AnswerMarkdown';
+import { SourcesList } from './SourcesList';
+
+/** One message; subscribes to its own entry so streaming re-renders only this message. */
+export const MessageView = memo(function MessageView({ id }: { id: number }) {
+  const message = useChatStore((s) => s.messages[id]);
+  if (!message) return null;
+  return message.role === 'user' ? <UserMessage message={message} /> : <AssistantMessage message={message} />;
+});
+
+function UserMessage({ message }: { message: ChatMessage }) {
+  const t = useT();
+  return (
+    <article className="message user" aria-label={t('chat.you')} data-testid="user-message">
+      <div className="bubble">{message.content}</div>
+    </article>
+  );
+}
+
+function AssistantMessage({ message }: { message: ChatMessage }) {
+  const t = useT();
+  const busy = useChatStore((s) => s.streamingId !== null);
+  const streaming = message.status === 'streaming';
+  const [copied, setCopied] = useState(false);
+  const copy = async () => {
+    await navigator.clipboard.writeText(message.content);
+    setCopied(true);
+    setTimeout(() => setCopied(false), 1500);
+  };
+  return (
+    <article className="message assistant" aria-label={t('chat.assistant')} aria-busy={streaming} data-testid="assistant-message" data-status={message.status}>
+      <header className="message-meta">
+        <span className="assistant-name">{t('chat.assistant')}</span>
+        {message.provider && <ProviderTag provider={message.provider} model={message.model} />}
+      </header>
+      {message.notices.map((notice) => (
+        <p key={notice.kind} className="notice" data-kind={notice.kind} role="status">
+          {notice.kind === 'rate_limited' && notice.secondsLeft !== undefined ? t('notice.rateLimited', { n: notice.secondsLeft }) : notice.message}
+        </p>
+      ))}
+      {streaming && !message.content && (
+        <p className="thinking muted">
+          <span className="spinner" /> {t('chat.thinking')}
+        </p>
+      )}
+      {message.content && <AnswerMarkdown content={message.content} sources={message.sources} />}
+      {streaming && message.content && <span className="caret" aria-hidden="true" />}
+      {message.status === 'cancelled' && <p className="faint">{t('chat.cancelled')}</p>}
+      {message.status === 'error' && message.error && (
+        <p className="error-text" role="alert">
+          {message.error}
+        </p>
+      )}
+      {message.uncited && message.status === 'complete' && <p className="notice warn">{t('chat.uncited')}</p>}
+      {message.sources.length > 0 && <SourcesList sources={message.sources} />}
+      {!streaming && (
+        <div className="message-actions">
+          <button className="button small ghost" onClick={() => void copy()} disabled={!message.content}>
+            <Icon name="copy" size={14} />
+            {copied ? t('chat.copied') : t('chat.copy')}
+          </button>
+          {message.id > 0 && (
+            <button className="button small ghost" onClick={() => regenerateAnswer(message.id)} disabled={busy} data-testid="regenerate">
+              <Icon name="refresh" size={14} />
+              {t('chat.regenerate')}
+            </button>
+          )}
+        </div>
+      )}
+    </article>
+  );
+}
+
+function ProviderTag({ provider, model }: { provider: string; model: string | null }) {
+  const t = useT();
+  const name = provider === 'lpu' ? t('provider.lpu') : provider === 'groq' ? t('provider.groq') : t('chat.provider.extractive');
+  return (
+    <span className={`pill ${provider === 'extractive' ? '' : 'accent'}`} title={model ?? undefined}>
+      {name}
+      {model && provider !== 'extractive' ? ` · ${model.split('/').pop()}` : ''}
+    </span>
+  );
+}

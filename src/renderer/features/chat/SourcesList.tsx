@@ -1,0 +1,36 @@
+import { useState } from 'react';
+import type { AnswerSource } from '../../../shared/contract/chat';
+import { useT } from '../../i18n';
+import { openSource } from '../../stores/ui/store';
+import { pageLabel } from './pageLabel';
+
+/** The numbered passages the answer was given: document, page and the passage itself; click opens the viewer. */
+export function SourcesList({ sources }: { sources: AnswerSource[] }) {
+  const t = useT();
+  const [open, setOpen] = useState(true);
+  return (
+    <section className="sources">
+      <button className="sources-toggle" aria-expanded={open} onClick={() => setOpen(!open)}>
+        {t('chat.sources')} <span className="faint">· {t('chat.sourcesCount', { n: sources.length })}</span>
+      </button>
+      {open && (
+        <ol className="source-list">
+          {sources.map((source) => (
+            <li key={source.ordinal}>
+              <button className="source" onClick={() => openSource(source)} data-testid="source" data-cited={source.cited}>
+                <span className="source-ordinal">{source.ordinal}</span>
+                <span className="source-body">
+                  <span className="source-title">
+                    {source.documentTitle} <span className="faint">· {pageLabel(source, t)}</span>
+                    {source.cited && <span className="pill ok">{t('chat.cited')}</span>}
+                  </span>
+                  <span className="source-passage">{source.passage}</span>
+                </span>
+              </button>
+            </li>
+          ))}
+        </ol>
+      )}
+    </section>
+  );
+}

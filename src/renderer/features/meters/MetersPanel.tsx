@@ -1,0 +1,176 @@
+import { useEffect, useRef } from 'react';
+import type { GroqMeters, LpuMeters } from '../../../shared/contract/chat';
+import { useT, type MessageKey } from '../../i18n';
+import { formatCount, formatMs, formatRate } from '../../i18n/format';
+import { useMetersStore, type TokenSamples } from '../../stores/meters/store';
+import { LatencyChart } from './LatencyChart';
+import './meters.css';
+
+// The live dashboard. React renders the layout once per answer (provider change); values are written straight
+// into the DOM from a store subscription so the chat never re-renders at token rate.
+
+const UNITS = ['MXM', 'VXM', 'SXM', 'MEM', 'C2C'] as const;
+type Readouts = Record<string, string>;
+
+const mean = (values: number[]) => (values.length ? values.reduce((a, b) => a + b, 0) / values.length : NaN);
+
+function lpuReadouts(samples: TokenSamples, meters: LpuMeters | null): Readouts {
+  const tokens = meters?.completionTokens ?? samples.index.length;
+  const cycles = meters?.cycles.total ?? samples.cycles.reduce((a, b) => a + b, 0);
+  const perToken = meters?.cycles.perDecodeToken ?? mean(samples.cycles);
+  const out: Readouts = {
+    'ttft-emulated': meters ? formatMs(meters.emulatedMs.ttft) : '—',
+    'ttft-wall': meters ? formatMs(meters.wallMs.ttft) : '—',
+    'tps-emulated': formatRate(meters?.emulatedTokensPerSecond ?? 1000 / mean(samples.emulatedMs)),
+    'tps-wall': formatRate(meters?.wallTokensPerSecond ?? 1000 / mean(samples.wallMs)),
+    tokens: formatCount(tokens),
+    cycles: Number.isFinite(cycles) && cycles > 0 ? formatCount(cycles) : '—',
+    'cycles-per-token': Number.isFinite(perToken) ? formatCount(perToken) : '—',
+    chips: meters ? String(meters.chips) : '—',
+    'prefix-cache': meters ? `${formatCount(meters.cachedPromptTokens)} / ${formatCount(meters.promptTokens)}` : '—',
+  };
+  for (const unit of UNITS) {
+    const value = meters ? utilisationOf(meters.utilisation, unit) : null;
+    out[`util-${unit}`] = value === null ? '—' : `${Math.round(value * 100)}%`;
+  }
+  return out;
+}
+
+/** Utilisation keys may be any case; values are fractions (0..1) or percentages. */
+function utilisationOf(record: Record<string, number>, unit: string): number | null {
+  const key = Object.keys(record).find((k) => k.toUpperCase() === unit);
+  if (key === undefined) return null;
+  const value = record[key];
+  return value > 1 ? value / 100 : value;
+}
+
+function groqReadouts(meters: GroqMeters | null): Readouts {
+  const seconds = (s: number | null | undefined) => (s === null || s === undefined ? '—' : formatMs(s * 1000));
+  return {
+    ttft: formatMs(meters?.ttftMs),
+    tps: formatRate(meters?.tokensPerSecond),
+    queue: seconds(meters?.queueTime),
+    prompt: seconds(meters?.promptTime),
+    completion: seconds(meters?.completionTime),
+    total: seconds(meters?.totalTime),
+    tokens: meters?.completionTokens != null ? formatCount(meters.completionTokens) : '—',
+  };
+}
+
+export function MetersPanel() {
+  const t = useT();
+  const provider = useMetersStore((s) => s.provider);
+  const model = useMetersStore((s) => s.model);
+  const body = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    const write = () => {
+      const { samples, meters, provider: current } = useMetersStore.getState();
+      const readouts =
+        current === 'lpu'
+          ? lpuReadouts(samples, meters?.provider === 'lpu' ? meters : null)
+          : current === 'groq'
+            ? groqReadouts(meters?.provider === 'groq' ? meters : null)
+            : current === 'extractive' && meters?.provider === 'extractive'
+              ? { extractive: t('meters.extractive', { ms: Math.round(meters.wallMs) }) }
+              : {};
+      for (const element of body.current?.querySelectorAll<HTMLElement>('[data-meter]') ?? []) {
+        const value = readouts[element.dataset.meter!] ?? '—';
+        if (element.textContent !== value) element.textContent = value;
+        if (element.dataset.bar !== undefined) element.parentElement!.style.setProperty('--fill', value.endsWith('%') ? value : '0%');
+      }
+    };
+    write();
+    return useMetersStore.subscribe(write);
+  }, [t, provider]);
+
+  return (
+    <aside className="meters" aria-label={t('meters.title')} data-testid="meters">
+      <header className="meters-header">
+        <h2>{t('meters.title')}</h2>
+        {provider && provider !== 'extractive' && (
+          <span className="pill accent" title={model ?? undefined}>
+            {t(provider === 'lpu' ? 'meters.lpuTitle' : 'meters.groqTitle')}
+          </span>
+        )}
+      </header>
+      <div className="meters-body" ref={body}>
+        {provider === null && <p className="faint">{t('meters.empty')}</p>}
+        {provider === 'lpu' && <LpuMetersView />}
+        {provider === 'groq' && <GroqMetersView />}
+        {provider === 'extractive' && <p className="muted" data-meter="extractive" />}
+        {model && <p className="meters-model faint">{model}</p>}
+      </div>
+    </aside>
+  );
+}
+
+function Readout({ label, meter, sub }: { label: MessageKey; meter: string; sub?: MessageKey }) {
+  const t = useT();
+  return (
+    <div className="readout">
+      <span className="readout-label">
+        {t(label)}
+        {sub && <span className="faint"> · {t(sub)}</span>}
+      </span>
+      <span className="readout-value" data-meter={meter} data-testid={`meter-${meter}`}>
+        —
+      </span>
+    </div>
+  );
+}
+
+function LpuMetersView() {
+  const t = useT();
+  return (
+    <>
+      <section>
+        <h3>{t('meters.latency')}</h3>
+        <LatencyChart width={300} />
+      </section>
+      <div className="readouts">
+        <Readout label="meters.ttft" sub="meters.emulatedShort" meter="ttft-emulated" />
+        <Readout label="meters.ttft" sub="meters.wallShort" meter="ttft-wall" />
+        <Readout label="meters.tokensPerSecond" sub="meters.emulatedShort" meter="tps-emulated" />
+        <Readout label="meters.tokensPerSecond" sub="meters.wallShort" meter="tps-wall" />
+        <Readout label="meters.totalCycles" meter="cycles" />
+        <Readout label="meters.cyclesPerToken" meter="cycles-per-token" />
+        <Readout label="meters.tokens" meter="tokens" />
+        <Readout label="meters.chips" meter="chips" />
+        <Readout label="meters.prefixCache" meter="prefix-cache" />
+      </div>
+      <section>
+        <h3>{t('meters.utilisation')}</h3>
+        <ul className="utilisation">
+          {UNITS.map((unit) => (
+            <li key={unit}>
+              <span className="unit">{unit}</span>
+              <span className="bar">
+                <span />
+              </span>
+              <span className="readout-value" data-meter={`util-${unit}`} data-bar="" />
+            </li>
+          ))}
+        </ul>
+      </section>
+      <section>
+        <h3>{t('meters.sram')}</h3>
+        <p className="faint">{t('meters.sramUnavailable')}</p>
+      </section>
+    </>
+  );
+}
+
+function GroqMetersView() {
+  return (
+    <div className="readouts">
+      <Readout label="meters.ttft" meter="ttft" />
+      <Readout label="meters.tokensPerSecond" meter="tps" />
+      <Readout label="meters.queue" meter="queue" />
+      <Readout label="meters.promptTime" meter="prompt" />
+      <Readout label="meters.completionTime" meter="completion" />
+      <Readout label="meters.totalTime" meter="total" />
+      <Readout label="meters.tokens" meter="tokens" />
+    </div>
+  );
+}

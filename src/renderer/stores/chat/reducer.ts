@@ -1,0 +1,78 @@
+import type { AnswerSource, ChatEvent, MessageRecord } from '../../../shared/contract/chat';
+
+// Folds one answer's stream events into the message the chat shows. Pure: the store owns ids and side effects.
+
+export interface Notice {
+  kind: string;
+  message: string;
+  secondsLeft?: number;
+}
+
+export interface ChatMessage {
+  id: number;
+  role: 'user' | 'assistant';
+  content: string;
+  status: MessageRecord['status'];
+  provider: string | null;
+  model: string | null;
+  sources: AnswerSource[];
+  uncited: boolean;
+  error: string | null;
+  notices: Notice[];
+  /** The query actually searched when follow-up rewriting changed it. */
+  query: string | null;
+}
+
+export function fromRecord(record: MessageRecord): ChatMessage {
+  return {
+    id: record.id,
+    role: record.role,
+    content: record.content,
+    status: record.status,
+    provider: record.provider,
+    model: record.model,
+    sources: record.sources,
+    uncited: record.uncited,
+    error: record.error,
+    notices: [],
+    query: null,
+  };
+}
+
+export function draftMessage(id: number, role: ChatMessage['role'], content = ''): ChatMessage {
+  return { id, role, content, status: role === 'user' ? 'complete' : 'streaming', provider: null, model: null, sources: [], uncited: false, error: null, notices: [], query: null };
+}
+
+export function foldChatEvent(message: ChatMessage, event: ChatEvent): ChatMessage {
+  switch (event.type) {
+    case 'started':
+      return { ...message, id: event.assistantMessageId, provider: event.provider, model: event.model, query: event.query };
+    case 'sources':
+      return { ...message, sources: event.sources };
+    case 'delta':
+      return { ...message, content: message.content + event.text };
+    case 'notice': {
+      // A countdown replaces its previous tick instead of stacking one notice per second.
+      const notices = message.notices.filter((n) => n.kind !== event.kind);
+      const content = event.resetText ? '' : message.content;
+      return { ...message, content, notices: [...notices, { kind: event.kind, message: event.message, secondsLeft: event.secondsLeft }] };
+    }
+    case 'done':
+      return { ...fromRecord(event.message), notices: message.notices.filter((n) => n.kind !== 'rate_limited'), query: message.query };
+    case 'meters':
+      return message;
+  }
+}
+
+/** Splits answer text so each [n] that names a known source becomes a citation; code spans are left alone. */
+export function linkCitations(markdown: string, ordinals: ReadonlySet<number>): string {
+  return markdown
+    .split(/(```[\s\S]*?(?:```|$)|`[^`\n]*`)/)
+    .map((part, i) => (i % 2 === 1 ? part : part.replace(/\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\](?!\()/g, (match, list: string) => citationLinks(match, list, ordinals))))
+    .join('');
+}
+
+function citationLinks(match: string, list: string, ordinals: ReadonlySet<number>): string {
+  const numbers = list.split(/\s*,\s*/).map(Number);
+  return numbers.every((n) => ordinals.has(n)) ? numbers.map((n) => `[${n}](#cite-${n})`).join('') : match;
+}

@@ -1,0 +1,81 @@
+import { create } from 'zustand';
+import type { ActiveModels, DownloadProgress, ModelListing } from '../../../shared/contract/models';
+import type { StreamHandle } from '../../../shared/contract/define';
+import { client } from '../../ipc/client';
+import { errorMessage, isCancelled } from '../../ipc/errors';
+import { showToast } from '../ui/store';
+
+interface ModelsState {
+  models: ModelListing[];
+  active: ActiveModels | null;
+  /** Live downloads by model id. */
+  downloads: Record<string, DownloadProgress>;
+  loaded: boolean;
+  error: string | null;
+}
+
+export const useModelsStore = create<ModelsState>()(() => ({ models: [], active: null, downloads: {}, loaded: false, error: null }));
+
+const pulls = new Map<string, StreamHandle>();
+
+export async function loadModels(): Promise<void> {
+  try {
+    const { models, active } = await client.models.list({});
+    useModelsStore.setState({ models, active, loaded: true, error: null });
+  } catch (error) {
+    useModelsStore.setState({ loaded: true, error: errorMessage(error) });
+  }
+}
+
+export function pullModel(id: string): void {
+  if (pulls.has(id)) return;
+  const handle = client.models.pull({ id }, (event) => {
+    if (event.type === 'progress') useModelsStore.setState((s) => ({ downloads: { ...s.downloads, [id]: event } }));
+  });
+  pulls.set(id, handle);
+  handle.done
+    .catch((error) => {
+      if (!isCancelled(error)) showToast(errorMessage(error));
+    })
+    .finally(() => {
+      pulls.delete(id);
+      useModelsStore.setState((s) => {
+        const downloads = { ...s.downloads };
+        delete downloads[id];
+        return { downloads };
+      });
+      void loadModels();
+    });
+}
+
+export const cancelPull = (id: string) => pulls.get(id)?.cancel();
+
+export async function removeModel(id: string): Promise<void> {
+  try {
+    await client.models.remove({ id });
+  } catch (error) {
+    showToast(errorMessage(error));
+  }
+  await loadModels();
+}
+
+export async function importModel(path: string): Promise<string | null> {
+  try {
+    const model = await client.models.import({ path });
+    await loadModels();
+    return model.name;
+  } catch (error) {
+    showToast(errorMessage(error));
+    return null;
+  }
+}
+
+export async function setActiveModel(kind: 'chat' | 'embedding', id: string | null): Promise<void> {
+  try {
+    const active = await client.models.setActive({ kind, id });
+    useModelsStore.setState({ active });
+    await loadModels();
+  } catch (error) {
+    showToast(errorMessage(error));
+  }
+}

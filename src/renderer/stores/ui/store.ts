@@ -1,0 +1,36 @@
+import { create } from 'zustand';
+import type { AnswerSource } from '../../../shared/contract/chat';
+
+export type View = 'chat' | 'library' | 'settings';
+export type SettingsSection = 'general' | 'answers' | 'models' | 'library' | 'advanced';
+
+interface UiState {
+  view: View;
+  settingsSection: SettingsSection;
+  metersOpen: boolean;
+  /** The citation open in the viewer, if any. */
+  viewerSource: AnswerSource | null;
+  toast: string | null;
+}
+
+export const useUiStore = create<UiState>()(() => ({
+  view: 'chat',
+  settingsSection: 'general',
+  metersOpen: true,
+  viewerSource: null,
+  toast: null,
+}));
+
+export const showView = (view: View) => useUiStore.setState({ view });
+export const openSettings = (settingsSection: SettingsSection) => useUiStore.setState({ view: 'settings', settingsSection });
+export const toggleMeters = () => useUiStore.setState((s) => ({ metersOpen: !s.metersOpen }));
+export const openSource = (viewerSource: AnswerSource) => useUiStore.setState({ viewerSource });
+export const closeViewer = () => useUiStore.setState({ viewerSource: null });
+
+let toastTimer: ReturnType<typeof setTimeout> | undefined;
+/** A short confirmation or error line at the bottom of the window. */
+export function showToast(toast: string) {
+  clearTimeout(toastTimer);
+  useUiStore.setState({ toast });
+  toastTimer = setTimeout(() => useUiStore.setState({ toast: null }), 5000);
+}

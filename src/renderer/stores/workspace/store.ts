@@ -1,0 +1,102 @@
+import { create } from 'zustand';
+import type { AppInfo } from '../../../shared/contract/app';
+import type { ThreadSummary } from '../../../shared/contract/chat';
+import type { Workspace } from '../../../shared/contract/workspaces';
+import { client } from '../../ipc/client';
+import { errorMessage } from '../../ipc/errors';
+import { showToast } from '../ui/store';
+
+// Workspaces and their threads: what the sidebar shows.
+interface WorkspaceState {
+  info: AppInfo | null;
+  workspaces: Workspace[];
+  activeWorkspaceId: number | null;
+  threads: ThreadSummary[];
+  error: string | null;
+}
+
+export const useWorkspaceStore = create<WorkspaceState>()(() => ({
+  info: null,
+  workspaces: [],
+  activeWorkspaceId: null,
+  threads: [],
+  error: null,
+}));
+
+const ACTIVE_KEY = 'lockstep.activeWorkspace';
+
+export async function loadWorkspaces(): Promise<void> {
+  try {
+    const [info, workspaces] = await Promise.all([client.app.info({}), client.workspaces.list({})]);
+    const remembered = Number(localStorage.getItem(ACTIVE_KEY));
+    const active = workspaces.find((w) => w.id === remembered) ?? workspaces[0] ?? null;
+    useWorkspaceStore.setState({ info, workspaces, activeWorkspaceId: active?.id ?? null, error: null });
+    await refreshThreads();
+  } catch (error) {
+    useWorkspaceStore.setState({ error: errorMessage(error) });
+  }
+}
+
+export async function refreshWorkspaces(): Promise<void> {
+  try {
+    useWorkspaceStore.setState({ workspaces: await client.workspaces.list({}) });
+  } catch (error) {
+    showToast(errorMessage(error));
+  }
+}
+
+export async function selectWorkspace(id: number): Promise<void> {
+  localStorage.setItem(ACTIVE_KEY, String(id));
+  useWorkspaceStore.setState({ activeWorkspaceId: id });
+  await refreshThreads();
+}
+
+export async function createWorkspace(name: string): Promise<void> {
+  try {
+    const workspace = await client.workspaces.create({ name });
+    await refreshWorkspaces();
+    await selectWorkspace(workspace.id);
+  } catch (error) {
+    showToast(errorMessage(error));
+  }
+}
+
+export async function refreshThreads(): Promise<void> {
+  const workspaceId = useWorkspaceStore.getState().activeWorkspaceId ?? undefined;
+  try {
+    useWorkspaceStore.setState({ threads: await client.threads.list({ workspaceId }) });
+  } catch (error) {
+    showToast(errorMessage(error));
+  }
+}
+
+export async function renameThread(id: number, title: string): Promise<void> {
+  try {
+    await client.threads.rename({ id, title });
+    await refreshThreads();
+  } catch (error) {
+    showToast(errorMessage(error));
+  }
+}
+
+export async function removeThread(id: number): Promise<void> {
+  try {
+    await client.threads.remove({ id });
+    await refreshThreads();
+  } catch (error) {
+    showToast(errorMessage(error));
+  }
+}
+
+/** Saves the thread as a Markdown file through the browser's download (Electron shows its save dialog). */
+export async function exportThread(id: number): Promise<void> {
+  try {
+    const { fileName, markdown } = await client.threads.exportMarkdown({ id });
+    const url = URL.createObjectURL(new Blob([markdown], { type: 'text/markdown' }));
+    const link = Object.assign(document.createElement('a'), { href: url, download: fileName });
+    link.click();
+    URL.revokeObjectURL(url);
+  } catch (error) {
+    showToast(errorMessage(error));
+  }
+}

@@ -1,0 +1,71 @@
+// npm run bench:lpu — Lockstep's LPU runtime vs llama.cpp on the same random-weight SmolLM2-135M-shaped Q8_0
+// model, same thread count, in one run. Each engine runs in its own process (separable peak RSS); the result
+// is one JSON object with medians over repetitions and ratio_decode / ratio_prefill (ours ÷ llama.cpp).
+import { spawnSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureRandomSmolLm2 } from '../../scripts/make-random-model';
+import { median, type BenchRequest, type EngineReport } from './lib/engine-run';
+import { benchPromptText } from './lib/bench-prompt';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const THREADS = 2, PROMPT_TOKENS = 512, DECODE_TOKENS = 128;
+const REPETITIONS = Number(process.env.LPU_BENCH_REPETITIONS ?? 3);
+
+function runEngine(script: string, request: BenchRequest): EngineReport {
+  const child = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, 'lib', script), JSON.stringify(request)], {
+    encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24, timeout: 20 * 60_000,
+  });
+  const line = child.stdout.trim().split('\n').pop() ?? '';
+  try {
+    return JSON.parse(line) as EngineReport;
+  } catch {
+    return { engine: script, runs: [], peakRssBytes: 0, loadMs: 0, error: `engine process exited with ${child.status ?? child.signal} and no report` };
+  }
+}
+
+function summarise(report: EngineReport) {
+  if (report.error || report.runs.length === 0) return { engine: report.engine, error: report.error ?? 'no runs' };
+  const ttft = median(report.runs.map((r) => r.ttftMs));
+  const promptTokens = report.runs[0]!.promptTokens;
+  const intervals = report.runs.map((r) => r.tokenIntervalsMs);
+  const meanInterval = median(intervals.map((xs) => xs.reduce((a, b) => a + b, 0) / xs.length));
+  const medianInterval = median(intervals.map((xs) => median(xs)));
+  // tokens/s from the median interval: the shared machine's stalls hit single tokens, the median ignores them
+  return {
+    engine: report.engine,
+    prompt_tokens: promptTokens,
+    ttft_ms: round(ttft),
+    prefill_tok_s: round(promptTokens / (ttft / 1000)),
+    decode_tok_s: round(1000 / medianInterval),
+    decode_tok_s_mean: round(1000 / meanInterval),
+    decode_ms_median: round(medianInterval),
+    peak_rss_mb: round(report.peakRssBytes / 2 ** 20),
+    load_ms: round(report.loadMs),
+    runs: report.runs.map((r) => ({ ttft_ms: round(r.ttftMs), decode_ms_median: round(median(r.tokenIntervalsMs)) })),
+  };
+}
+
+function round(x: number): number {
+  return Math.round(x * 100) / 100;
+}
+
+const modelPath = ensureRandomSmolLm2();
+const request: BenchRequest = { modelPath, threads: THREADS, promptText: await benchPromptText(PROMPT_TOKENS), decodeTokens: DECODE_TOKENS, repetitions: REPETITIONS };
+const llamaCpp = summarise(runEngine('llama-cpp-engine.ts', request));
+const lockstepApi = path.resolve(here, '../../src/main/lpu/index.ts');
+const lockstep = existsSync(lockstepApi)
+  ? summarise(runEngine('lockstep-engine.ts', request))
+  : { engine: 'lockstep', error: 'src/main/lpu/index.ts (loadLpuModel) does not exist yet' };
+const ratio = (ours: number | undefined, theirs: number | undefined) => (ours && theirs ? round(ours / theirs) : null);
+const modelBytes = statSync(modelPath).size;
+console.log(JSON.stringify({
+  model: { path: path.relative(process.cwd(), modelPath), bytes: modelBytes, shape: 'SmolLM2-135M', type: 'Q8_0' },
+  threads: THREADS, prompt_tokens: PROMPT_TOKENS, decode_tokens: DECODE_TOKENS, repetitions: REPETITIONS,
+  llama_cpp: llamaCpp,
+  lockstep,
+  ratio_decode: ratio('decode_tok_s' in lockstep ? lockstep.decode_tok_s : undefined, 'decode_tok_s' in llamaCpp ? llamaCpp.decode_tok_s : undefined),
+  ratio_prefill: ratio('prefill_tok_s' in lockstep ? lockstep.prefill_tok_s : undefined, 'prefill_tok_s' in llamaCpp ? llamaCpp.prefill_tok_s : undefined),
+  lockstep_rss_over_file: 'peak_rss_mb' in lockstep ? round((lockstep.peak_rss_mb * 2 ** 20) / modelBytes) : null,
+}, null, 2));

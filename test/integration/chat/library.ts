@@ -1,0 +1,53 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Db } from '../../../src/main/store/db';
+import { openStore } from '../../../src/main/store/db';
+
+// A real SQLite library filled through plain SQL, as ingestion would leave it: documents, pages, chunks, FTS rows.
+
+export interface TestPage {
+  page: number;
+  label?: string;
+  text: string;
+}
+
+export function tempDataDir(prefix = 'lockstep-chat-'): { dir: string; remove(): void } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export function openTestStore(dataDir: string): Db {
+  return openStore(dataDir);
+}
+
+/** Adds an indexed document whose chunks are its pages (one chunk per page). Returns the document id. */
+export function addDocument(db: Db, title: string, pages: TestPage[], workspaceId = 1): number {
+  const now = Date.now();
+  const { lastInsertRowid } = db
+    .prepare(
+      `INSERT INTO documents (workspace_id, path, title, type, content_hash, size_bytes, status, page_count, chunk_count, created_at, updated_at)
+       VALUES (?, ?, ?, 'pdf', ?, 1000, 'indexed', ?, ?, ?, ?)`,
+    )
+    .run(workspaceId, `/library/${title}.pdf`, title, `hash-${title}-${now}-${Math.random()}`, pages.length, pages.length, now, now);
+  const documentId = Number(lastInsertRowid);
+  const insertPage = db.prepare('INSERT INTO pages (document_id, page_number, label, text) VALUES (?, ?, ?, ?)');
+  const insertChunk = db.prepare(
+    `INSERT INTO chunks (document_id, ordinal, text, token_count, page_start, page_end, label_start, label_end, char_start, char_end)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?)`,
+  );
+  const insertFts = db.prepare('INSERT INTO chunks_fts (rowid, body, heading) VALUES (?, ?, ?)');
+  pages.forEach((page, ordinal) => {
+    insertPage.run(documentId, page.page, page.label ?? null, page.text);
+    const chunk = insertChunk.run(documentId, ordinal, page.text, page.text.split(/\s+/).length, page.page, page.page, page.label ?? null, page.label ?? null, page.text.length);
+    insertFts.run(chunk.lastInsertRowid, page.text, '');
+  });
+  return documentId;
+}
+
+export const HANDBOOK: TestPage[] = [
+  { page: 1, label: 'i', text: 'Acme Employee Handbook. This handbook describes the policies of Acme Corporation.' },
+  { page: 2, text: 'Annual leave. Every employee receives 25 days of paid annual leave per calendar year. Leave requests go to your manager.' },
+  { page: 3, text: 'Carry-over. Up to five unused days of annual leave can be carried over into the first quarter of the next year.' },
+  { page: 4, text: 'Expenses. Travel expenses are reimbursed within 30 days when the receipt is submitted through the finance portal.' },
+];

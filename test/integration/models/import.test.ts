@@ -1,0 +1,210 @@
+import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AppError } from '../../../src/shared/errors';
+import { gguf, writeGguf, type GgufMetaValue } from '../../../src/main/lpu/loader/gguf-writer';
+import { importModel } from '../../../src/main/models/import';
+import { resolveChatModel } from '../../../src/main/models/registry';
+import { ModelService } from '../../../src/main/models/service';
+import { sha256 } from './hub-server';
+
+const shared = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../shared/models');
+const STORIES_GGUF = path.join(shared, 'stories260K-gguf/stories260K.gguf');
+// From ../shared/models/README.md.
+const STORIES_SHA256 = 'd8212051ad70902b468d92f1ee8bbd018b2a40f51b5c99b3fba6f86ded0539ac';
+
+async function rejection(promise: Promise<unknown>): Promise<AppError> {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(AppError);
+  return error as AppError;
+}
+
+/** A safetensors file: u64 header length, JSON header, then the tensor bytes. */
+function safetensors(tensors: Record<string, { dtype: string; shape: number[]; bytes: number }>): Buffer {
+  let offset = 0;
+  const header: Record<string, unknown> = {};
+  for (const [name, t] of Object.entries(tensors)) {
+    header[name] = { dtype: t.dtype, shape: t.shape, data_offsets: [offset, offset + t.bytes] };
+    offset += t.bytes;
+  }
+  const json = Buffer.from(JSON.stringify(header));
+  const length = Buffer.alloc(8);
+  length.writeBigUInt64LE(BigInt(json.length));
+  return Buffer.concat([length, json, Buffer.alloc(offset)]);
+}
+
+describe('importing models', () => {
+  let dataDir: string;
+  let scratch: string;
+  const env = {};
+
+  beforeEach(() => {
+    dataDir = mkdtempSync(path.join(os.tmpdir(), 'lockstep-data-'));
+    scratch = mkdtempSync(path.join(os.tmpdir(), 'lockstep-import-src-'));
+  });
+
+  const importedEntries = () => {
+    const dir = path.join(dataDir, 'models', 'imported');
+    return existsSync(dir) ? readdirSync(dir) : [];
+  };
+
+  afterEach(() => {
+    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('imports stories260K.gguf as a chat model, with a verified copy and a manifest, and lists it', async () => {
+    const imported = await importModel(dataDir, STORIES_GGUF, { env });
+
+    expect(imported).toMatchObject({ id: 'stories260K', kind: 'chat', format: 'gguf', source: 'import', architecture: 'llama', linked: false });
+    expect(imported.dir).toBe(path.join(dataDir, 'models', 'imported', 'stories260K'));
+    expect(imported.files).toEqual([{ path: 'stories260K.gguf', size: 1_185_504, sha256: STORIES_SHA256 }]);
+    expect(sha256(readFileSync(imported.path))).toBe(STORIES_SHA256);
+    expect(lstatSync(imported.path).isSymbolicLink()).toBe(false);
+
+    const listed = (await new ModelService(dataDir, undefined, env).list()).find((m) => m.id === 'stories260K');
+    expect(listed).toMatchObject({ kind: 'chat', installed: true, source: 'import', format: 'gguf', location: 'app', path: imported.path, sizeBytes: 1_185_504 });
+    expect((await resolveChatModel(dataDir, 'stories260K', { env })).path).toBe(imported.path);
+
+    // The same file again gets its own id rather than overwriting the first.
+    expect((await importModel(dataDir, STORIES_GGUF, { env })).id).toBe('stories260K-2');
+    await expect(importModel(dataDir, STORIES_GGUF, { env, id: 'stories260K' })).rejects.toMatchObject({ code: 'import_id_taken' });
+  });
+
+  it('links instead of copying when asked', async () => {
+    const imported = await importModel(dataDir, STORIES_GGUF, { env, link: true, id: 'stories-linked' });
+    expect(lstatSync(imported.path).isSymbolicLink()).toBe(true);
+    expect(imported.linked).toBe(true);
+    expect(imported.files[0].sha256).toBe(STORIES_SHA256);
+  });
+
+  it('rejects a file that is not a model, leaving nothing behind', async () => {
+    const notes = path.join(scratch, 'notes.txt');
+    writeFileSync(notes, 'These are meeting notes, not weights.');
+    const error = await rejection(importModel(dataDir, notes, { env }));
+    expect(error.code).toBe('import_unsupported');
+    expect(error.message).toBe('notes.txt is not a model file Lockstep can import: choose a .gguf file or a Hugging Face model folder (config.json, *.safetensors and tokenizer.json).');
+    expect(importedEntries()).toEqual([]);
+  });
+
+  it('rejects a truncated GGUF and says so', async () => {
+    const truncated = path.join(scratch, 'stories-cut.gguf');
+    writeFileSync(truncated, readFileSync(STORIES_GGUF).subarray(0, 1_180_000));
+    const error = await rejection(importModel(dataDir, truncated, { env }));
+    expect(error.code).toBe('unsupported_model');
+    expect(error.message).toMatch(/stories-cut\.gguf is truncated: tensor .+ extends past the end of the file/);
+    expect(importedEntries()).toEqual([]);
+
+    // Cut inside the tensor table, the header's own offsets point past the end.
+    writeFileSync(truncated, readFileSync(STORIES_GGUF).subarray(0, 600_000));
+    const early = await rejection(importModel(dataDir, truncated, { env }));
+    expect(early.code).toBe('unsupported_model');
+    expect(early.message).toMatch(/stories-cut\.gguf is (corrupt|truncated)/);
+  });
+
+  describe('GGUF files the emulator cannot run', () => {
+    function tinyGguf(file: string, architecture: string, withTokenizer: boolean) {
+      const metadata: Record<string, GgufMetaValue> = {
+        'general.architecture': gguf.str(architecture),
+        [`${architecture}.embedding_length`]: gguf.u32(8),
+        [`${architecture}.attention.head_count`]: gguf.u32(2),
+        [`${architecture}.feed_forward_length`]: gguf.u32(16),
+        [`${architecture}.block_count`]: gguf.u32(1),
+        [`${architecture}.context_length`]: gguf.u32(64),
+      };
+      if (withTokenizer) {
+        metadata['tokenizer.ggml.model'] = gguf.str('llama');
+        metadata['tokenizer.ggml.tokens'] = gguf.strings(['<unk>', '<s>', '</s>', 'a']);
+      }
+      const tensor = (name: string, dims: number[]) => ({ name, dims, type: 'F32' as const, fillRow: (row: Float32Array) => row.fill(0.5) });
+      writeGguf(file, metadata, [tensor('token_embd.weight', [8, 4]), tensor('blk.0.attn_q.weight', [8, 8])]);
+    }
+
+    it('accepts a well-formed tiny llama and names what is missing otherwise', async () => {
+      const good = path.join(scratch, 'tiny.gguf');
+      tinyGguf(good, 'llama', true);
+      expect(await importModel(dataDir, good, { env })).toMatchObject({ id: 'tiny', architecture: 'llama' });
+
+      const noTokenizer = path.join(scratch, 'no-vocab.gguf');
+      tinyGguf(noTokenizer, 'llama', false);
+      const missing = await rejection(importModel(dataDir, noTokenizer, { env }));
+      expect(missing.code).toBe('unsupported_model');
+      expect(missing.message).toMatch(/^no-vocab\.gguf has no usable tokenizer/);
+
+      const gpt2 = path.join(scratch, 'gpt2.gguf');
+      tinyGguf(gpt2, 'gpt2', true);
+      const architecture = await rejection(importModel(dataDir, gpt2, { env }));
+      expect(architecture.code).toBe('unsupported_model');
+      expect(architecture.message).toMatch(/^The model architecture "gpt2" is not supported by the LPU emulator/);
+      expect(importedEntries()).toEqual(['tiny']);
+    });
+  });
+
+  it('rejects a path that does not exist', async () => {
+    const error = await rejection(importModel(dataDir, path.join(scratch, 'missing.gguf'), { env }));
+    expect(error.code).toBe('import_not_found');
+  });
+
+  describe('Hugging Face folders', () => {
+    const tokenizer = path.join(shared, 'tokenizers/SmolLM-360M-Instruct/tokenizer.json');
+
+    function writeFolder(dir: string, options: { modelType?: string; dtype?: string; withTokenizer?: boolean; truncate?: boolean } = {}) {
+      mkdirSync(dir, { recursive: true });
+      const config = { model_type: options.modelType ?? 'llama', hidden_size: 8, intermediate_size: 16, num_hidden_layers: 1, num_attention_heads: 2, vocab_size: 4 };
+      writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config));
+      const weights = safetensors({ 'model.embed_tokens.weight': { dtype: options.dtype ?? 'F32', shape: [4, 8], bytes: 128 } });
+      writeFileSync(path.join(dir, 'model.safetensors'), options.truncate ? weights.subarray(0, weights.length - 10) : weights);
+      if (options.withTokenizer !== false) copyFileSync(tokenizer, path.join(dir, 'tokenizer.json'));
+      writeFileSync(path.join(dir, 'pytorch_model.bin'), 'other formats are not copied');
+    }
+
+    it('imports a complete folder with its weights, config and tokenizer', async () => {
+      const dir = path.join(scratch, 'tiny-llama');
+      writeFolder(dir);
+      const imported = await importModel(dataDir, dir, { env });
+      expect(imported).toMatchObject({ id: 'tiny-llama', kind: 'chat', format: 'hf-folder', architecture: 'llama', entry: '.' });
+      expect(imported.files.map((f) => f.path)).toEqual(['config.json', 'model.safetensors', 'tokenizer.json']);
+      expect(imported.path).toBe(imported.dir);
+      expect(existsSync(path.join(imported.dir, 'pytorch_model.bin'))).toBe(false);
+    });
+
+    it('names what a folder lacks', async () => {
+      const dir = path.join(scratch, 'no-tokenizer');
+      writeFolder(dir, { withTokenizer: false });
+      const error = await rejection(importModel(dataDir, dir, { env }));
+      expect(error.code).toBe('import_unsupported');
+      expect(error.message).toBe('The folder no-tokenizer is not a complete Hugging Face model: it lacks tokenizer.json.');
+    });
+
+    it('turns an unreadable config into a user-facing error', async () => {
+      const dir = path.join(scratch, 'broken');
+      writeFolder(dir);
+      writeFileSync(path.join(dir, 'config.json'), '{ not json');
+      const error = await rejection(importModel(dataDir, dir, { env }));
+      expect(error.code).toBe('unsupported_model');
+      expect(error.message).toMatch(/^broken could not be read as a model \(/);
+    });
+
+    it('names an unsupported architecture', async () => {
+      const dir = path.join(scratch, 'bert');
+      writeFolder(dir, { modelType: 'bert' });
+      const error = await rejection(importModel(dataDir, dir, { env }));
+      expect(error.code).toBe('unsupported_model');
+      expect(error.message).toMatch(/^The model architecture "bert" is not supported by the LPU emulator/);
+    });
+
+    it('names unsupported tensor types and truncated weights', async () => {
+      const int8 = path.join(scratch, 'int8');
+      writeFolder(int8, { dtype: 'I8' });
+      expect((await rejection(importModel(dataDir, int8, { env }))).message).toMatch(/model\.embed_tokens\.weight in model\.safetensors is I8; Lockstep reads F32, F16 and BF16/);
+      const cut = path.join(scratch, 'cut');
+      writeFolder(cut, { truncate: true });
+      expect((await rejection(importModel(dataDir, cut, { env }))).message).toBe('model.safetensors is truncated or not a safetensors file.');
+    });
+  });
+});

@@ -1,0 +1,80 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServices, type Services } from '../../../src/main/services';
+import type { EmbeddingStatus } from '../../../src/main/embed/index';
+import { search } from '../../../src/main/retrieve/index';
+import { installTinyEmbedder } from '../../fixtures/embed/tiny-embedder';
+import { addDocument } from './library';
+
+const topics = ['ribosome translation', 'hip fractures', 'mitochondria energy', 'insulin resistance', 'neuron synapse', 'tumour suppressor'];
+const passage = (i: number) => `Passage ${i} reports findings on ${topics[i % topics.length]} in cohort ${i}.`;
+
+describe('changing the embedding model', () => {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'lockstep-reembed-'));
+  let services: Services;
+  beforeAll(async () => {
+    installTinyEmbedder(path.join(dataDir, 'models'), 'Xenova/all-MiniLM-L6-v2', 1);
+    installTinyEmbedder(path.join(dataDir, 'models'), 'Xenova/bge-small-en-v1.5', 2);
+    services = createServices({ dataDir, mode: 'test' });
+    for (let doc = 0; doc < 10; doc++) {
+      await addDocument(services, { title: `doc${doc}`, passages: Array.from({ length: 60 }, (_, i) => ({ text: passage(doc * 60 + i) })) });
+    }
+  });
+  afterAll(async () => {
+    await services.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('re-embeds in the background while searches keep answering from the old set', async () => {
+    expect((await services.embeddings.status()).searchable).toMatchObject({ modelId: 'Xenova/all-MiniLM-L6-v2', chunkCount: 600 });
+    const progress: NonNullable<EmbeddingStatus['reembed']>[] = [];
+    const unsubscribe = services.embeddings.onStatus((status) => status.reembed && progress.push(status.reembed));
+
+    services.settings.update({ embedderId: 'Xenova/bge-small-en-v1.5' });
+    await services.embeddings.active(); // the switch has begun: a new set is building in the background
+
+    const during = await search(services, { query: 'hip fractures cohort', mode: 'hybrid', k: 5 });
+    expect(during.mode).toBe('hybrid');
+    expect(during.embeddingModel).toBe('Xenova/all-MiniLM-L6-v2');
+    expect(during.notice).toMatch(/^Re-indexing with Xenova\/bge-small-en-v1\.5 \(\d+ of 600 passages\)/);
+
+    // A document added mid-way gets vectors from the new model straight away.
+    const late = await addDocument(services, { title: 'late', passages: [{ text: 'Zebras, giraffes and okapis share the savanna.' }] });
+
+    let searches = 0;
+    let idle = false;
+    const finished = services.embeddings.whenIdle().then(() => (idle = true));
+    while (!idle) {
+      const result = await search(services, { query: `${topics[searches % topics.length]} cohort`, mode: 'hybrid', k: 5 });
+      expect(result.hits.length).toBe(5);
+      expect(['Xenova/all-MiniLM-L6-v2', 'Xenova/bge-small-en-v1.5']).toContain(result.embeddingModel);
+      searches++;
+    }
+    await finished;
+    unsubscribe();
+    expect(searches).toBeGreaterThan(0);
+
+    expect(progress.length).toBeGreaterThan(3);
+    expect(progress.every((p) => p.modelId === 'Xenova/bge-small-en-v1.5' && [600, 601].includes(p.total) && p.state === 'running')).toBe(true);
+    expect(progress.map((p) => p.done)).toEqual([...progress.map((p) => p.done)].sort((a, b) => a - b));
+    expect(progress.at(-1)!.done).toBe(601);
+
+    const status = await services.embeddings.status();
+    expect(status).toMatchObject({ searchable: { modelId: 'Xenova/bge-small-en-v1.5', chunkCount: 601 }, reembed: null, notice: null });
+    const sets = services.db.prepare('SELECT model_id AS modelId, status FROM embedding_sets ORDER BY id').all();
+    expect(sets).toEqual([
+      { modelId: 'Xenova/all-MiniLM-L6-v2', status: 'retired' },
+      { modelId: 'Xenova/bge-small-en-v1.5', status: 'complete' },
+    ]);
+    expect(services.db.prepare(`SELECT name FROM sqlite_master WHERE name LIKE 'vec_set_1%' OR name = 'embeddings_1'`).all()).toEqual([]);
+    const job = services.db.prepare(`SELECT state, progress_json FROM jobs WHERE kind = 'reembed'`).get() as { state: string; progress_json: string };
+    expect(job.state).toBe('done');
+    expect(JSON.parse(job.progress_json)).toMatchObject({ done: 601, total: 601 });
+
+    const after = await search(services, { query: 'Zebras, giraffes and okapis share the savanna.', mode: 'vector', k: 3 });
+    expect(after.embeddingModel).toBe('Xenova/bge-small-en-v1.5');
+    expect(after.hits[0].chunkId).toBe(late.chunkIds[0]);
+  });
+});

@@ -1,0 +1,145 @@
+// WASM matmul kernels vs a float64 reference and vs the TS oracle, on odd shapes and split output ranges.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createWasmKernels, wasmKernelsBuilt } from '../../../src/main/lpu/kernels/wasm';
+import { createTsKernels } from '../../../src/main/lpu/kernels/ts';
+import { f32ToF16, f16ToF32 } from '../../../src/main/lpu/loader/dequant';
+import type { KernelSet } from '../../../src/main/lpu/kernels/abi';
+import { createTestArena, fillF32, readF32, seededRandom, worstError, type TestArena } from './arena';
+
+let arena: TestArena, wasm: KernelSet, ts: KernelSet;
+beforeAll(() => {
+  if (!wasmKernelsBuilt()) throw new Error('WASM kernels missing: run npm run build:wasm');
+  arena = createTestArena();
+  wasm = createWasmKernels(arena.memory);
+  ts = createTsKernels(arena.memory);
+});
+
+// Random int8 weights [N,K] with per-32 scales, as the compiler's quantize pass stores them.
+function q8Weights(N: number, K: number, random: () => number) {
+  const w = arena.alloc(N * K), ws = arena.alloc((N * K) / 8);
+  for (let i = 0; i < N * K; i++) arena.i8[w + i] = Math.round(random() * 254) - 127;
+  for (let i = 0; i < (N * K) / 32; i++) arena.f32[(ws >> 2) + i] = 0.001 + random() * 0.02;
+  return { w, ws };
+}
+
+// float64 reference of the dequantised product Σ_g xs·ws·Σ_{k∈g} xq·w, and Σ_g |group term| (the f32 error scale).
+function referenceQ8(xq: number, xs: number, w: number, ws: number, M: number, K: number, N: number) {
+  const out = new Float64Array(M * N), magnitude = new Float64Array(M * N), G = K / 32;
+  for (let m = 0; m < M; m++) for (let n = 0; n < N; n++) {
+    for (let g = 0; g < G; g++) {
+      let dot = 0;
+      for (let k = g * 32; k < g * 32 + 32; k++) dot += arena.i8[xq + m * K + k]! * arena.i8[w + n * K + k]!;
+      const term = dot * arena.f32[(xs >> 2) + m * G + g]! * arena.f32[(ws >> 2) + n * G + g]!;
+      out[m * N + n] += term;
+      magnitude[m * N + n] += Math.abs(term);
+    }
+  }
+  return { out, magnitude };
+}
+
+describe('quantizeRowsQ8 (wasm)', () => {
+  it('matches the TS oracle byte for byte and stays within half a step of the input', () => {
+    const random = seededRandom(1);
+    const M = 3, K = 96, x = arena.alloc(M * K * 4);
+    fillF32(arena, x, M * K, random, 3);
+    for (let k = 32; k < 64; k++) arena.f32[(x >> 2) + k] = 0; // an all-zero group must give scale 0, not NaN
+    arena.f32[(x >> 2) + 70] = 2.5 * (arena.f32[(x >> 2) + 71] = 127) / 127; // an exact .5 tie
+    const wq = arena.alloc(M * K), ws = arena.alloc(M * K / 8), tq = arena.alloc(M * K), tsScales = arena.alloc(M * K / 8);
+    wasm.quantizeRowsQ8(wq, ws, x, M, K);
+    ts.quantizeRowsQ8(tq, tsScales, x, M, K);
+    expect(Array.from(arena.i8.subarray(wq, wq + M * K))).toEqual(Array.from(arena.i8.subarray(tq, tq + M * K)));
+    expect(readF32(arena, ws, M * K / 32)).toEqual(readF32(arena, tsScales, M * K / 32));
+    expect(arena.f32[(ws >> 2) + 1]).toBe(0);
+    for (let i = 0; i < M * K; i++) {
+      const scale = arena.f32[(ws >> 2) + (i >> 5)]!;
+      expect(Math.abs(arena.i8[wq + i]! * scale - arena.f32[(x >> 2) + i]!)).toBeLessThanOrEqual(scale * 0.5 + 1e-6);
+    }
+  });
+});
+
+describe('matmulQ8 (wasm)', () => {
+  // Decode (M=1), a 4-row tile plus remainder, a prefill block boundary (M=19 > 16) and an odd output range.
+  const shapes = [
+    { M: 1, K: 64, N: 7, nStart: 0, nEnd: 7 },
+    { M: 1, K: 576, N: 37, nStart: 3, nEnd: 34 },
+    { M: 5, K: 96, N: 11, nStart: 1, nEnd: 10 },
+    { M: 19, K: 160, N: 9, nStart: 0, nEnd: 9 },
+  ];
+  for (const { M, K, N, nStart, nEnd } of shapes) {
+    it(`M=${M} K=${K} N=${N} rows [${nStart},${nEnd}) matches float64 and TS within 2e-6 of Σ|group terms|`, () => {
+      const random = seededRandom(M * 1000 + K + N);
+      const x = arena.alloc(M * K * 4), xq = arena.alloc(M * K), xs = arena.alloc(M * K / 8);
+      fillF32(arena, x, M * K, random, 2);
+      wasm.quantizeRowsQ8(xq, xs, x, M, K);
+      const { w, ws } = q8Weights(N, K, random);
+      const outW = arena.alloc(M * N * 4), outT = arena.alloc(M * N * 4);
+      arena.f32.fill(-7, outW >> 2, (outW >> 2) + M * N);
+      arena.f32.fill(-7, outT >> 2, (outT >> 2) + M * N);
+      wasm.matmulQ8(outW, xq, xs, w, ws, M, K, N, nStart, nEnd);
+      ts.matmulQ8(outT, xq, xs, w, ws, M, K, N, nStart, nEnd);
+      const { out: reference, magnitude } = referenceQ8(xq, xs, w, ws, M, K, N);
+      const gotW = readF32(arena, outW, M * N), gotT = readF32(arena, outT, M * N);
+      for (let m = 0; m < M; m++) for (let n = 0; n < N; n++) {
+        const i = m * N + n;
+        if (n < nStart || n >= nEnd) { expect(gotW[i]).toBe(-7); continue; } // rows outside the range untouched
+        const scale = magnitude[i]!;
+        expect(Math.abs(gotW[i]! - reference[i]!)).toBeLessThanOrEqual(2e-6 * scale);
+        expect(Math.abs(gotW[i]! - gotT[i]!)).toBeLessThanOrEqual(2e-6 * scale);
+      }
+    });
+  }
+
+  it('gives bitwise identical rows whatever the output split and the number of activation rows', () => {
+    const random = seededRandom(7);
+    const M = 18, K = 128, N = 23;
+    const x = arena.alloc(M * K * 4), xq = arena.alloc(M * K), xs = arena.alloc(M * K / 8);
+    fillF32(arena, x, M * K, random);
+    wasm.quantizeRowsQ8(xq, xs, x, M, K);
+    const { w, ws } = q8Weights(N, K, random);
+    const whole = arena.alloc(M * N * 4), split = arena.alloc(M * N * 4), rowByRow = arena.alloc(M * N * 4);
+    wasm.matmulQ8(whole, xq, xs, w, ws, M, K, N, 0, N);
+    for (const [a, b] of [[0, 5], [5, 6], [6, 17], [17, 23]]) wasm.matmulQ8(split, xq, xs, w, ws, M, K, N, a!, b!);
+    for (let m = 0; m < M; m++) wasm.matmulQ8(rowByRow + m * N * 4, xq + m * K, xs + m * (K / 8), w, ws, 1, K, N, 0, N);
+    expect(readF32(arena, split, M * N)).toEqual(readF32(arena, whole, M * N));
+    expect(readF32(arena, rowByRow, M * N)).toEqual(readF32(arena, whole, M * N));
+  });
+});
+
+describe('matmulF32 and matmulF16 (wasm)', () => {
+  it('matmulF32 on K=37 (SIMD body + tail) matches float64 within 1e-6 relative', () => {
+    const random = seededRandom(3);
+    const M = 3, K = 37, N = 5;
+    const x = arena.alloc(M * K * 4), w = arena.alloc(N * K * 4), out = arena.alloc(M * N * 4), outTs = arena.alloc(M * N * 4);
+    fillF32(arena, x, M * K, random); fillF32(arena, w, N * K, random);
+    wasm.matmulF32(out, x, w, M, K, N, 0, N);
+    ts.matmulF32(outTs, x, w, M, K, N, 0, N);
+    const expected = new Float64Array(M * N), magnitude = new Float64Array(M * N);
+    for (let m = 0; m < M; m++) for (let n = 0; n < N; n++) for (let k = 0; k < K; k++) {
+      const term = arena.f32[(x >> 2) + m * K + k]! * arena.f32[(w >> 2) + n * K + k]!;
+      expected[m * N + n] += term; magnitude[m * N + n] += Math.abs(term);
+    }
+    const got = readF32(arena, out, M * N), gotTs = readF32(arena, outTs, M * N);
+    for (let i = 0; i < M * N; i++) {
+      expect(Math.abs(got[i]! - expected[i]!)).toBeLessThanOrEqual(1e-6 * magnitude[i]!);
+      expect(Math.abs(got[i]! - gotTs[i]!)).toBeLessThanOrEqual(1e-6 * magnitude[i]!);
+    }
+  });
+
+  it('matmulF16 converts normals, subnormals, zeros and infinities like the TS table', () => {
+    const random = seededRandom(4);
+    const M = 2, K = 21, N = 3;
+    const x = arena.alloc(M * K * 4), w = arena.alloc(N * K * 2), out = arena.alloc(M * N * 4), outTs = arena.alloc(M * N * 4);
+    fillF32(arena, x, M * K, random);
+    for (let i = 0; i < N * K; i++) arena.u16[(w >> 1) + i] = f32ToF16((random() * 2 - 1) * 4);
+    arena.u16[(w >> 1) + 1] = 0x0001; arena.u16[(w >> 1) + 2] = 0x83ff; arena.u16[(w >> 1) + 3] = 0x8000; // subnormals, -0
+    wasm.matmulF16(out, x, w, M, K, N, 0, N);
+    ts.matmulF16(outTs, x, w, M, K, N, 0, N);
+    expect(worstError(readF32(arena, out, M * N), readF32(arena, outTs, M * N), 1e-5, 1e-5)).toBeLessThanOrEqual(1);
+    // An infinite weight must give an infinite output, not a large finite one.
+    arena.u16[(w >> 1) + K + 4] = 0x7c00;
+    arena.f32[(x >> 2) + 4] = 1;
+    wasm.matmulF16(out, x, w, 1, K, N, 1, 2);
+    expect(arena.f32[(out >> 2) + 1]).toBe(Infinity);
+    expect(f16ToF32(0x7c00)).toBe(Infinity);
+  });
+});

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { catalog, DEFAULT_EMBEDDER_ID, findCatalogEntry, hubFileUrl, requireCatalogEntry } from '../../../src/main/models/catalog';
+import { defaultSettings } from '../../../src/shared/settings';
+
+describe('the model catalog', () => {
+  it('has the issue’s seven models with unique ids', () => {
+    expect(catalog.map((e) => e.id)).toEqual([
+      'Xenova/all-MiniLM-L6-v2',
+      'Xenova/multilingual-e5-small',
+      'Xenova/bge-small-en-v1.5',
+      'smollm2-360m-instruct-q8_0',
+      'qwen2.5-0.5b-instruct-q8_0',
+      'qwen2.5-1.5b-instruct-q4_k_m',
+      'llama-3.2-1b-instruct-q8_0',
+    ]);
+    expect(DEFAULT_EMBEDDER_ID).toBe(defaultSettings.embedderId);
+  });
+
+  it('pins every checksum as 64 hex digits (or null, verified against the hub) and every size as a positive integer', () => {
+    for (const entry of catalog) {
+      for (const file of entry.files) {
+        if (file.sha256 !== null) expect(file.sha256).toMatch(/^[0-9a-f]{64}$/);
+        if (file.size !== null) expect(Number.isSafeInteger(file.size) && file.size > 0).toBe(true);
+      }
+      expect(entry.revision === 'main' || /^[0-9a-f]{40}$/.test(entry.revision)).toBe(true);
+      expect(entry.downloadBytes).toBeGreaterThan(0);
+    }
+  });
+
+  it('lists exactly the files transformers.js loads for a q8 embedder', () => {
+    for (const entry of catalog.filter((e) => e.kind === 'embedding')) {
+      expect(entry.files.map((f) => f.path)).toEqual(['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model_quantized.onnx']);
+    }
+    expect(findCatalogEntry('Xenova/multilingual-e5-small')).toMatchObject({ queryPrefix: 'query: ', passagePrefix: 'passage: ', pooling: 'mean', dimension: 384 });
+    expect(findCatalogEntry('Xenova/bge-small-en-v1.5')).toMatchObject({ queryPrefix: 'Represent this sentence for searching relevant passages: ', pooling: 'cls' });
+  });
+
+  it('builds hub URLs as https://huggingface.co/<repo>/resolve/<revision>/<file>', () => {
+    const entry = requireCatalogEntry('qwen2.5-0.5b-instruct-q8_0');
+    expect(hubFileUrl(entry, entry.files[0].path)).toBe(
+      'https://huggingface.co/Qwen/Qwen2.5-0.5B-Instruct-GGUF/resolve/9217f5db79a29953eb74d5343926648285ec7e67/qwen2.5-0.5b-instruct-q8_0.gguf',
+    );
+    expect(hubFileUrl(requireCatalogEntry('Xenova/all-MiniLM-L6-v2'), 'onnx/model_quantized.onnx', 'https://hf-mirror.com')).toBe(
+      'https://hf-mirror.com/Xenova/all-MiniLM-L6-v2/resolve/751bff37182d3f1213fa05d7196b954e230abad9/onnx/model_quantized.onnx',
+    );
+  });
+
+  it('names the known models when asked for an unknown one', () => {
+    expect(() => requireCatalogEntry('gpt-5')).toThrow(/There is no model called "gpt-5" in the catalog. Known models: Xenova\/all-MiniLM-L6-v2/);
+  });
+});
