@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
-const projects = ['tsconfig.node.json', 'tsconfig.web.json'];
+const projects = ['tsconfig.node.json', 'tsconfig.web.json', 'tsconfig.e2e.json'];
 if (existsSync('node_modules/electron/electron.d.ts')) projects.push('tsconfig.electron.json', 'tsconfig.preload.json');
 else console.log('typecheck: electron is not installed (its binary could not be fetched), so src/main/app and src/preload are not typechecked. Install with ELECTRON_SKIP_BINARY_DOWNLOAD=1 to check them.');
 

@@ -4,6 +4,7 @@ import { createEmbeddingService, type EmbeddingService } from './embed/index';
 import { createChatService, type ChatService } from './chat/service';
 import { retrievalPassageSource } from './chat/passages';
 import type { SecretStore } from './secrets/secret-store';
+import { createIngestQueue, type IngestQueue } from './ingest/index';
 
 /**
  * Everything a handler, the CLI or a server needs, created once per process for one data folder.
@@ -17,6 +18,8 @@ export interface Services {
   readonly embeddings: EmbeddingService;
   /** Answering: threads, providers (LPU emulator, Groq), secrets; the local model loads on first use. */
   readonly chat: ChatService;
+  /** Document ingestion: the persistent job queue and its parser worker (started on first use). */
+  readonly ingest: IngestQueue;
   /** Runs on close in reverse order of registration. */
   onClose(cleanup: () => void | Promise<void>): void;
   close(): Promise<void>;
@@ -28,6 +31,7 @@ export function createServices(options: { dataDir: string; mode?: 'electron' | '
   let closed = false;
   let embeddings: EmbeddingService | undefined;
   let chat: ChatService | undefined;
+  let ingest: IngestQueue | undefined;
   const services: Services = {
     dataDir: options.dataDir,
     db,
@@ -41,6 +45,9 @@ export function createServices(options: { dataDir: string; mode?: 'electron' | '
         cleanups.push(() => chat?.close());
       }
       return chat;
+    },
+    get ingest() {
+      return (ingest ??= createIngestQueue(services));
     },
     onClose: (cleanup) => void cleanups.push(cleanup),
     async close() {

@@ -5,6 +5,8 @@ import { createServices, type Services } from '../services';
 import { createHandlers } from '../handlers/index';
 import { log } from '../platform/log';
 import { registerIpc } from './ipc';
+import { SafeStorageSecretStore } from './safe-storage-secrets';
+import { manageLocalApi } from '../server/local-api-manager';
 import { createMainWindow, isTrustedFrame } from './window';
 
 const mainDir = path.dirname(fileURLToPath(import.meta.url));
@@ -18,8 +20,12 @@ app.on('web-contents-created', (_event, contents) => {
 });
 
 app.whenReady().then(() => {
-  services = createServices({ dataDir: process.env.LOCKSTEP_DATA_DIR ?? app.getPath('userData'), mode: 'electron' });
+  const dataDir = process.env.LOCKSTEP_DATA_DIR ?? app.getPath('userData');
+  // Without a keychain (e.g. Linux with no secret service) the file store from browser mode is used instead.
+  const secrets = SafeStorageSecretStore.available() ? new SafeStorageSecretStore(dataDir) : undefined;
+  services = createServices({ dataDir, mode: 'electron', secrets });
   registerIpc(createHandlers(services, 'electron'), isTrustedFrame);
+  void manageLocalApi(services).catch((error) => log.error('local API failed to start', error));
   createMainWindow(mainDir);
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createMainWindow(mainDir);

@@ -1,6 +1,6 @@
 import type { AskRequest, MessageRecord } from '../../shared/contract/chat';
 import { AppError } from '../../shared/errors';
-import type { ChatTurn } from '../providers/provider';
+import type { ChatProvider, ChatTurn } from '../providers/provider';
 import type { ProviderChoice } from '../providers/resolve';
 import { extractiveAnswer, GET_A_MODEL } from './extractive';
 import { rewriteFollowUp } from './follow-up';
@@ -21,7 +21,7 @@ interface Question {
   mode: 'documents' | 'chat';
   workspaceId: number;
   documentIds?: number[];
-  choice: ProviderChoice;
+  provider: ChatProvider | null;
 }
 
 function priorTurns(deps: AnswerDeps, threadId: number, beforeMessageId: number) {
@@ -39,7 +39,7 @@ function questionPlan(deps: AnswerDeps, q: Question): AnswerPlan {
   return {
     threadId: q.threadId,
     userMessageId: q.userMessageId,
-    choice: q.choice,
+    provider: q.provider,
     query,
     async prepare(emit: Emit) {
       if (rewritten) emit({ type: 'notice', kind: 'follow_up', message: `Searched for: ${query}` });
@@ -56,7 +56,7 @@ function questionPlan(deps: AnswerDeps, q: Question): AnswerPlan {
       const budget = provider.contextTokens - answerBudget(provider.contextTokens) - 256;
       const whole = q.documentIds?.length ? deps.passages.wholeDocuments(q.documentIds, budget, countTokens) : null;
       const candidates = whole ?? searched;
-      const prompt = buildPrompt({ mode: q.mode, question: q.question, passages: candidates, history: prior.history, contextTokens: provider.contextTokens, countTokens });
+      const prompt = buildPrompt({ mode: q.mode, question: q.question, passages: candidates, history: prior.history, contextTokens: provider.contextTokens, countTokens, turnOverheadTokens: provider.turnOverheadTokens });
       return {
         messages: prompt.messages,
         used: prompt.used,
@@ -74,6 +74,7 @@ function questionPlan(deps: AnswerDeps, q: Question): AnswerPlan {
 }
 
 export async function ask(deps: AnswerDeps, request: AskRequest, emit: Emit, signal: AbortSignal): Promise<MessageRecord> {
+  const provider = await deps.providers.choose({ provider: request.provider, model: request.model });
   const thread = request.threadId ? deps.threads.thread(request.threadId) : deps.threads.create(request.workspaceId ?? 1, threadTitle(request.question));
   const userMessageId = deps.threads.addMessage(thread.id, { role: 'user', content: request.question });
   const plan = questionPlan(deps, {
@@ -83,13 +84,13 @@ export async function ask(deps: AnswerDeps, request: AskRequest, emit: Emit, sig
     mode: request.mode ?? deps.settings.get().answerMode,
     workspaceId: thread.workspaceId,
     documentIds: request.documentIds,
-    choice: { provider: request.provider, model: request.model },
+    provider,
   });
   return respond(deps, plan, emit, signal);
 }
 
 /** Answers the question before an assistant message again, replacing that message. */
-export async function regenerate(deps: AnswerDeps, request: { messageId: number } & ProviderChoice, emit: Emit, signal: AbortSignal): Promise<MessageRecord> {
+export async function regenerate(deps: AnswerDeps, request: { messageId: number; mode?: 'documents' | 'chat' } & ProviderChoice, emit: Emit, signal: AbortSignal): Promise<MessageRecord> {
   const answer = deps.threads.message(request.messageId);
   if (answer.role !== 'assistant') throw new AppError('not_an_answer', 'Only answers can be regenerated: pick the answer, not the question.');
   const question = deps.threads
@@ -98,14 +99,15 @@ export async function regenerate(deps: AnswerDeps, request: { messageId: number 
     .at(-1);
   if (!question) throw new AppError('message_not_found', 'The question for this answer no longer exists.');
   const thread = deps.threads.thread(answer.threadId);
+  const provider = await deps.providers.choose({ provider: request.provider, model: request.model });
   deps.threads.removeMessage(answer.id);
   const plan = questionPlan(deps, {
     threadId: thread.id,
     userMessageId: question.id,
     question: question.content,
-    mode: deps.settings.get().answerMode,
+    mode: request.mode ?? deps.settings.get().answerMode,
     workspaceId: thread.workspaceId,
-    choice: { provider: request.provider, model: request.model },
+    provider,
   });
   return respond(deps, plan, emit, signal);
 }

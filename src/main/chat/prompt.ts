@@ -21,6 +21,8 @@ export interface PromptInput {
   history: ChatTurn[];
   contextTokens: number;
   countTokens(text: string): number;
+  /** Tokens the chat template adds per turn (default 8). */
+  turnOverheadTokens?: number;
 }
 
 export interface BuiltPrompt {
@@ -64,8 +66,9 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
   const { countTokens } = input;
   const system = input.mode === 'documents' ? SYSTEM_DOCUMENTS : SYSTEM_CHAT;
   const maxTokens = answerBudget(input.contextTokens);
-  // Chat templates add a few tokens per turn.
-  const framing = 8 * (input.history.length + 2);
+  const perTurn = input.turnOverheadTokens ?? 8;
+  // The system and question turns; history turns pay their own framing when they fit.
+  const framing = perTurn * 2;
   let budget = input.contextTokens - maxTokens - framing - countTokens(system) - countTokens(`Question: ${input.question}`) - 16;
 
   const used: Passage[] = [];
@@ -89,7 +92,7 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
 
   const history: ChatTurn[] = [];
   for (const turn of [...input.history].reverse()) {
-    const cost = countTokens(turn.content) + 8;
+    const cost = countTokens(turn.content) + perTurn;
     if (cost > budget) break;
     history.unshift(turn);
     budget -= cost;

@@ -33,6 +33,10 @@ export async function runQuickAction(
   const title = pages[0].documentTitle;
   const target = translationTarget(pages.map((p) => p.text).join(' ').slice(0, 20_000));
   const label = quickActionLabel(request.action, title, target);
+  const provider = await deps.providers.choose({ provider: request.provider, model: request.model });
+  if (!provider && request.action === 'translate') {
+    throw new AppError('no_chat_model', 'Translation needs a chat model: download one in Settings → Models, or add a Groq API key in Settings → Providers.');
+  }
   const thread = request.threadId ? deps.threads.thread(request.threadId) : deps.threads.create(document.workspaceId, threadTitle(label));
   const userMessageId = deps.threads.addMessage(thread.id, { role: 'user', content: label });
 
@@ -41,12 +45,12 @@ export async function runQuickAction(
     {
       threadId: thread.id,
       userMessageId,
-      choice: { provider: request.provider, model: request.model },
+      provider,
       query: label,
       prepare: async () => true,
       compose(provider) {
         const countTokens = (t: string) => provider.countTokens(t);
-        const overhead = countTokens(quickActionSystemPrompt(request.action)) + 64;
+        const overhead = countTokens(quickActionSystemPrompt(request.action)) + 2 * (provider.turnOverheadTokens ?? 8) + 48;
         const room = provider.contextTokens - overhead;
         // A translation is about as long as its source: split the window evenly; summaries need far less.
         const maxTokens = request.action === 'translate' ? Math.floor(room / 2) : Math.max(64, Math.min(768, Math.floor(room / 4)));
@@ -70,8 +74,9 @@ export async function runQuickAction(
         };
       },
       extractive() {
+        // Reached without a model only after Groq failed mid-translation: sentences are no translation.
         if (request.action === 'translate') {
-          throw new AppError('no_chat_model', 'Translation needs a chat model: download one in Settings → Models, or add a Groq API key in Settings → Providers.');
+          throw new AppError('no_chat_model', 'Groq could not be reached and no local chat model is installed, so the document cannot be translated now.');
         }
         const picked = extractiveSentences(centralTerms(pages), pages, request.action === 'summarize' ? 5 : 8).sort((a, b) => a.order - b.order);
         const text = picked.map((s) => `${request.action === 'key_points' ? '- ' : ''}${s.text} [${s.ordinal}]`).join(request.action === 'key_points' ? '\n' : ' ');

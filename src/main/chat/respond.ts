@@ -38,7 +38,8 @@ export interface ComposedPrompt {
 export interface AnswerPlan {
   threadId: number;
   userMessageId: number;
-  choice: ProviderChoice;
+  /** Chosen before anything is written, so a missing key or model leaves the thread untouched. */
+  provider: ChatProvider | null;
   /** The query retrieval ran with, shown to the user. */
   query: string;
   /** Retrieval; runs after `started` so its notices follow it. Returns false when documents mode found nothing. */
@@ -49,7 +50,7 @@ export interface AnswerPlan {
 }
 
 export async function respond(deps: AnswerDeps, plan: AnswerPlan, emit: Emit, signal: AbortSignal): Promise<MessageRecord> {
-  let provider = await deps.providers.choose(plan.choice);
+  let provider = plan.provider;
   const assistantMessageId = deps.threads.addMessage(plan.threadId, {
     role: 'assistant',
     content: '',
@@ -121,7 +122,7 @@ export async function respond(deps: AnswerDeps, plan: AnswerPlan, emit: Emit, si
         ({ text, meters } = await generate(provider));
       } catch (error) {
         if (!(error instanceof AppError) || error.code !== 'groq_unreachable' || signal.aborted) throw error;
-        log.warn('Groq is unreachable; falling back to the local model', error.cause);
+        log.warn('Groq is unreachable; falling back to the local model', error.cause instanceof Error ? error.cause.message : error.cause);
         provider = await deps.providers.local();
         text = '';
         emit({

@@ -1,8 +1,9 @@
 import type { Settings } from '../../shared/settings';
 import { cacheDir } from '../platform/paths';
+import { defaultLpuCacheDir } from '../lpu/index';
 import { GROQ_BASE_URL } from '../providers/groq';
 import { GroqModelCache } from '../providers/groq-models';
-import { LpuModelPool } from '../providers/local-model';
+import { emulatorLoader, LpuModelPool } from '../providers/local-model';
 import type { LoadLpuModel } from '../providers/lpu';
 import { ProviderResolver } from '../providers/resolve';
 import { FileSecretStore } from '../secrets/file-secret-store';
@@ -31,13 +32,15 @@ export interface ChatService extends AnswerDeps {
   groqModels: GroqModelCache;
   lpuModels: LpuModelPool;
   providers: ProviderResolver;
+  /** Where the OpenAI-compatible local API listens while it runs (set by manageLocalApi). */
+  localApiUrl: string | null;
   close(): Promise<void>;
 }
 
 export function createChatService(options: ChatServiceOptions): ChatService {
   const secrets = options.secrets ?? new FileSecretStore(options.dataDir);
   const groqModels = new GroqModelCache(cacheDir(options.dataDir));
-  const lpuModels = new LpuModelPool(options.loadLpuModel);
+  const lpuModels = new LpuModelPool(options.loadLpuModel ?? emulatorLoader(defaultLpuCacheDir(options.dataDir)));
   const groqBaseURL = options.groqBaseURL ?? process.env.GROQ_BASE_URL ?? GROQ_BASE_URL;
   return {
     threads: new ThreadStore(options.db),
@@ -47,6 +50,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     groqModels,
     lpuModels,
     providers: new ProviderResolver({ dataDir: options.dataDir, settings: options.settings, secrets, groqModels, lpuModels, groqBaseURL }),
+    localApiUrl: null,
     close: () => lpuModels.close(),
   };
 }

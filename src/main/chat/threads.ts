@@ -44,10 +44,8 @@ export class ThreadStore {
   constructor(private readonly db: Db) {}
 
   list(workspaceId?: number): ThreadSummary[] {
-    const where = workspaceId === undefined ? '' : 'WHERE t.workspace_id = ?';
-    return this.db
-      .prepare(`SELECT ${THREAD_COLUMNS} FROM threads t ${where} ORDER BY t.updated_at DESC, t.id DESC`)
-      .all(...(workspaceId === undefined ? [] : [workspaceId])) as ThreadSummary[];
+    if (workspaceId === undefined) return this.db.prepare(`SELECT ${THREAD_COLUMNS} FROM threads t ORDER BY t.updated_at DESC`).all() as ThreadSummary[];
+    return this.db.prepare(THREADS_OF_WORKSPACE).all(workspaceId) as ThreadSummary[];
   }
 
   thread(id: number): ThreadSummary {
@@ -115,7 +113,7 @@ export class ThreadStore {
   }
 
   messages(threadId: number): MessageRecord[] {
-    const rows = this.db.prepare(`${SELECT_MESSAGES} WHERE thread_id = ? ORDER BY id`).all(threadId) as MessageRow[];
+    const rows = this.db.prepare(MESSAGES_OF_THREAD).all(threadId) as MessageRow[];
     const sources = this.sourcesOf(rows.map((r) => r.id));
     return rows.map((row) => this.toRecord(row, sources.get(row.id) ?? []));
   }
@@ -156,3 +154,7 @@ export class ThreadStore {
 }
 
 const SELECT_MESSAGES = `SELECT id, thread_id AS threadId, role, content, status, provider, model, meters_json AS metersJson, error, created_at AS createdAt FROM messages`;
+
+/** The hot queries (thread list, opening a thread), exported so a test can check they use their indexes. */
+export const THREADS_OF_WORKSPACE = `SELECT ${THREAD_COLUMNS} FROM threads t WHERE t.workspace_id = ? ORDER BY t.updated_at DESC`;
+export const MESSAGES_OF_THREAD = `${SELECT_MESSAGES} WHERE thread_id = ? ORDER BY id`;

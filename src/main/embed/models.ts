@@ -3,17 +3,9 @@ import { findCatalogEntry, type EmbedderEntry } from '../models/catalog';
 import { resolveEmbedder } from '../models/registry';
 
 /** An installed embedding model: where its files are and how to use it (pooling, prefixes) as its catalog entry says. */
-export interface EmbedderModel {
-  id: string;
+export type EmbedderModel = Pick<EmbedderEntry, 'id' | 'dimension' | 'pooling' | 'normalize' | 'queryPrefix' | 'passagePrefix' | 'maxTokens' | 'dtype'> & {
   folder: string;
-  dimension: number;
-  pooling: 'mean' | 'cls';
-  normalize: boolean;
-  queryPrefix: string;
-  passagePrefix: string;
-  maxTokens: number;
-  dtype: 'q8';
-}
+};
 
 export function embedderCatalogEntry(id: string): EmbedderEntry | undefined {
   const entry = findCatalogEntry(id);

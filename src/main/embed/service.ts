@@ -51,6 +51,7 @@ export class EmbeddingService {
     this.unsubscribe = deps.settings.onChange((_next, patch) => {
       if (patch.embedderId === undefined) return;
       this.located.clear();
+      if (this.reembedState?.state === 'failed') this.reembedState = null;
       void this.active().catch((error) => log.warn('could not switch the embedding model', error));
     });
   }
@@ -149,6 +150,9 @@ export class EmbeddingService {
       }
       return null;
     }
+    if (this.reembedState?.state === 'failed') {
+      return `Re-indexing with ${this.reembedState.modelId} stopped: ${this.reembedState.error} Search keeps using ${searchable.modelId}.`;
+    }
     if (!(await this.locate(searchable.modelId))) {
       return `The embedding model ${searchable.modelId} that built the semantic index is not installed, so search uses keywords only. Reinstall it or pick another model.`;
     }
@@ -179,6 +183,8 @@ export class EmbeddingService {
 
   private startReembed(model: EmbedderModel, set: VectorSet) {
     if (this.closed || this.reembedRun?.modelId === model.id) return;
+    // A failed switch is retried when the user picks a model again (or on the next start), not on every search.
+    if (this.reembedState?.state === 'failed' && this.reembedState.modelId === model.id) return;
     this.reembedRun?.abort.abort();
     const abort = new AbortController();
     const run = { modelId: model.id, abort, done: Promise.resolve() };
@@ -192,6 +198,8 @@ export class EmbeddingService {
   private async runReembed(model: EmbedderModel, set: VectorSet, signal: AbortSignal) {
     const { db } = this.deps;
     const now = Date.now();
+    // A process that stopped mid-way (quit, crash) left its job 'running'; this run continues its work.
+    db.prepare(`UPDATE jobs SET state = 'cancelled', updated_at = ? WHERE kind = 'reembed' AND state = 'running'`).run(now);
     this.jobId = Number(
       db
         .prepare(`INSERT INTO jobs (kind, payload_json, state, created_at, updated_at) VALUES ('reembed', ?, 'running', ?, ?)`)

@@ -5,6 +5,7 @@ import { exportFileName, threadToMarkdown } from '../chat/export-markdown';
 import { runQuickAction } from '../chat/quick-answer';
 import { groqError } from '../providers/groq';
 import { locateChatModel } from '../providers/local-model';
+import { localApiToken } from '../server/local-api';
 import type { Services } from '../services';
 
 export function chatHandlers(services: Services): LockstepHandlers['chat'] {
@@ -63,6 +64,7 @@ export function providerHandlers(services: Services): LockstepHandlers['provider
         return { ok: false, message: appError.message };
       }
     },
+    localApi: () => ({ enabled: services.settings.get().localApiEnabled, url: chat.localApiUrl, token: localApiToken(services) }),
     groqModels: ({ refresh }) => chat.groqModels.list(savedKey(), chat.providers.groqBaseURL, refresh ?? false),
   };
 }

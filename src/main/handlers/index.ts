@@ -7,6 +7,7 @@ import { workspaceHandlers } from './workspaces';
 import { chatHandlers, providerHandlers, threadHandlers } from './chat';
 import { searchHandlers } from './search';
 import { modelHandlers } from './models';
+import { libraryHandlers } from './library';
 
 /** Binds every contract domain to the services; the type makes a missing handler a compile error. */
 export function createHandlers(services: Services, runtime: AppInfo['runtime']): LockstepHandlers {
@@ -19,5 +20,6 @@ export function createHandlers(services: Services, runtime: AppInfo['runtime']):
     providers: providerHandlers(services),
     search: searchHandlers(services),
     models: modelHandlers(services),
+    library: libraryHandlers(services),
   };
 }

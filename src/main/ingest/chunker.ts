@@ -78,9 +78,10 @@ function unitsOfBlock(block: PlacedBlock, page: PageText, options: ChunkOptions)
   const base = { page, kind: block.kind, headingPath: block.headingPath };
   if (tokens <= maxTokens) return [{ ...base, text: block.text, tokens, start: block.start, end: block.end, partial: false, joiner: '\n\n' }];
 
-  if (block.kind === 'table' && block.tableHeader && block.text.startsWith(block.tableHeader)) {
-    const header = block.tableHeader;
-    const headerTokens = counter.count(header);
+  const header = block.kind === 'table' && block.tableHeader && block.text.startsWith(block.tableHeader) ? block.tableHeader : null;
+  const headerTokens = header ? counter.count(header) : 0;
+  // A header too wide to repeat (dozens of columns) would crowd out the rows: such tables are split like prose.
+  if (header && headerTokens <= maxTokens / 2) {
     const units: Unit[] = [];
     let rows: string[] = [];
     let rowsStart = block.start + header.length + 1;
@@ -120,7 +121,7 @@ function unitsOfBlock(block: PlacedBlock, page: PageText, options: ChunkOptions)
   return units;
 }
 
-function buildChunk(units: Unit[], ordinal: number, counter: TokenCounter): Chunk {
+function buildChunk(units: Unit[], ordinal: number): Chunk {
   const text = units.map((u, i) => (i === 0 ? u.text : u.joiner + u.text)).join('').trim();
   const first = units[0];
   const last = units.at(-1)!;
@@ -129,7 +130,8 @@ function buildChunk(units: Unit[], ordinal: number, counter: TokenCounter): Chun
   return {
     ordinal,
     text,
-    tokenCount: counter.count(text),
+    // WordPiece splits at whitespace and punctuation first, so the units add up (exactly, unless a word was hard-split).
+    tokenCount: units.reduce((sum, u) => sum + u.tokens, 0),
     pageStart: first.page.number,
     pageEnd: last.page.number,
     labelStart: first.page.label,
@@ -148,7 +150,7 @@ export function chunkDocument(pages: PageText[], options: ChunkOptions): Chunk[]
   let currentTokens = 0;
   const flush = (withOverlap: boolean) => {
     if (!current.some((u) => u.kind !== 'heading')) return; // a heading alone waits for its section's text
-    chunks.push(buildChunk(current, chunks.length, options.counter));
+    chunks.push(buildChunk(current, chunks.length));
     const carried: Unit[] = [];
     let carriedTokens = 0;
     if (withOverlap) {

@@ -5,7 +5,7 @@ import { IngestProblem, problems } from './outcome';
 // ECMA-376 standard and agile encryption.
 
 export const isCfb = (bytes: Uint8Array) =>
-  bytes.length > 8 && bytes[0] === 0xd0 && bytes[1] === 0xcf && bytes[2] === 0x11 && bytes[3] === 0xe0 && bytes[4] === 0xa1 && bytes[5] === 0xb1;
+  bytes.length >= 8 && bytes[0] === 0xd0 && bytes[1] === 0xcf && bytes[2] === 0x11 && bytes[3] === 0xe0 && bytes[4] === 0xa1 && bytes[5] === 0xb1;
 
 /** Decrypts an encrypted Office file, or explains precisely why it cannot be opened. */
 export async function decryptOffice(bytes: Uint8Array, password: string | undefined, what: string): Promise<Uint8Array> {

@@ -53,6 +53,9 @@ const formatNames: Record<DocumentFormat, string> = {
   epub: 'EPUB book', html: 'web page', markdown: 'Markdown file', text: 'text file',
 };
 
+/** Documents without a title in their metadata are named by their first heading on the first page that has one. */
+const firstHeading = (pages: PageText[]) => pages.slice(0, 2).flatMap((p) => p.blocks).find((b) => b.kind === 'heading')?.text.slice(0, 200) ?? null;
+
 const pageList = (pages: number[]) => (pages.length > 8 ? `${pages.slice(0, 8).join(', ')} and ${pages.length - 8} more` : pages.join(', '));
 
 function noTextProblem(pageCount: number, garbled: number[]): IngestProblem {
@@ -118,7 +121,7 @@ export async function parseFile(request: ParseRequest, counter: TokenCounter, on
     return {
       status: 'indexed',
       format,
-      title: summary.title ?? fileName,
+      title: summary.title ?? firstHeading(pages) ?? fileName,
       pageCount,
       pages: pages.map(({ number, label, text }) => ({ number, label, text })),
       chunks,

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { AppError } from '../../shared/errors';
+import { cacheDir } from '../platform/paths';
 import { openModel } from './loader';
 import { createTokenizer, type ChatMessage } from './tokenizer';
 import { compileCached } from './compiler/pipeline';
@@ -7,25 +8,32 @@ import type { Program } from './compiler/passes/emit';
 import type { WeightFormat } from './compiler/passes/quantize';
 import { createArena } from './runtime/arena';
 import { loadWeights, type QuantizationReport } from './runtime/load-weights';
-import { createTsKernels } from './kernels/ts';
-import type { KernelSetFactory } from './kernels/abi';
+import { kernelSetFactory, type KernelSetName } from './kernels/registry';
 import { inProcessRunner, type StepRunnerFactory } from './runtime/step-runner';
 import { workerRunner } from './runtime/worker-runner';
-import { generate, type GenerateRequest, type LpuGenerationResult, type LpuTokenEvent } from './runtime/generate';
+import { parallelRunner } from './runtime/parallel/parallel-runner';
+import { wasmKernelsBuilt } from './kernels/wasm';
+import { PrefixCache, prefixTokens } from './runtime/prefix-cache';
+import { generate, promptTokens, type KvCacheState, type GenerateRequest, type LpuGenerationResult, type LpuTokenEvent } from './runtime/generate';
 
 export type { LpuGenerationResult, LpuTokenEvent, GenerateRequest } from './runtime/generate';
 export type { ChatMessage } from './tokenizer';
 export { inspectModel, readGgufMetadata } from './loader';
+
+/** Where compiled programs are cached by default: <dataDir>/cache/lpu. */
+export function defaultLpuCacheDir(dataDir: string): string {
+  return path.join(cacheDir(dataDir), 'lpu');
+}
 
 export interface LoadLpuModelOptions {
   chips?: number;
   bucket?: number;
   weights?: WeightFormat;
   cacheDir?: string;
-  /** 0 runs in the calling thread; 1 (default) runs the chips in one worker thread. */
+  /** 0 runs in the calling thread; 1 (default) runs the chips in one worker thread; more split them tensor-parallel (WASM kernels). */
   threads?: number;
-  /** Kernel implementation (default: the TypeScript oracle). */
-  kernels?: KernelSetFactory;
+  /** Kernel implementation by name (default 'wasm' when built by npm run build:wasm, else 'ts', the TypeScript oracle). */
+  kernels?: KernelSetName;
   /** Chip → thread mapping; overrides `threads` (issue 9's parallel runner plugs in here). */
   runner?: StepRunnerFactory;
 }
@@ -42,6 +50,8 @@ export interface LpuModel {
     eosTokenIds: number[];
   };
   generate(req: GenerateRequest, onToken?: (ev: LpuTokenEvent) => void): Promise<LpuGenerationResult>;
+  /** Precomputes and keeps the KV of a fixed prompt prefix (system prompt, quick-action template); returns its tokens. */
+  cachePrefix(prefix: { prompt?: string; messages?: ChatMessage[] }): Promise<number>;
   dispose(): Promise<void>;
   /** The compiled program and the measured quantisation cost, for the CLI and tests. */
   program: Program;
@@ -55,11 +65,16 @@ export async function loadLpuModel(modelPath: string, opts: LoadLpuModelOptions 
   const { program } = compileCached(source.config, source.hash, { chips: opts.chips, bucket: opts.bucket, weights: opts.weights }, opts.cacheDir);
   const memory = createArena(program.arenaBytes);
   const quantization = loadWeights(program, source.weights, memory);
-  const kernels = await (opts.kernels ?? createTsKernels)(memory);
-  const runnerFactory = opts.runner ?? ((opts.threads ?? 1) === 0 ? inProcessRunner : workerRunner);
-  const runner = await runnerFactory(program, memory, kernels);
+  const kernelSetName = opts.kernels ?? (wasmKernelsBuilt() ? 'wasm' : 'ts'); // WASM SIMD when built; TS stays the oracle
+  const kernels = await (await kernelSetFactory(kernelSetName))(memory);
+  const threads = opts.threads ?? 1;
+  const runnerFactory = opts.runner ?? (threads === 0 ? inProcessRunner : threads > 1 && kernelSetName === 'wasm' ? parallelRunner(threads) : workerRunner);
+  const runner = await runnerFactory(program, memory, kernels, kernelSetName);
   const logitsAlloc = program.memory.allocations.find((a) => a.tensor === 'logits')!;
   const logits = new Float32Array(memory.buffer, program.chipBase[logitsAlloc.chip]! + logitsAlloc.offset, program.config.vocabSize);
+  // The KV cache keeps the last conversation; a request sharing its prefix (system prompt, template) skips that prefill.
+  const kvCache: KvCacheState = { tokens: new Int32Array(program.bucket), length: 0 };
+  const prefixes = new PrefixCache(program, memory); // fixed prefixes' KV, kept across conversations
   let busy: Promise<unknown> = Promise.resolve();
   let disposed = false;
 
@@ -83,7 +98,16 @@ export async function loadLpuModel(modelPath: string, opts: LoadLpuModelOptions 
     generate(req, onToken) {
       if (disposed) return Promise.reject(new AppError('model_disposed', 'This model was unloaded; load it again to generate.'));
       // One KV cache per model: generations run one after another.
-      const run = busy.then(() => generate(program, runner, logits, tokenizer, req, onToken));
+      const run = busy.then(() => {
+        prefixes.restore(promptTokens(tokenizer, req), kvCache);
+        return generate(program, runner, logits, tokenizer, req, onToken, kvCache);
+      });
+      busy = run.catch(() => undefined);
+      return run;
+    },
+    cachePrefix(prefix) {
+      if (disposed) return Promise.reject(new AppError('model_disposed', 'This model was unloaded; load it again to generate.'));
+      const run = busy.then(() => prefixes.add(prefixTokens(tokenizer, prefix), runner, kvCache));
       busy = run.catch(() => undefined);
       return run;
     },

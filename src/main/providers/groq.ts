@@ -43,7 +43,8 @@ export function groqError(error: unknown): AppError {
   if (error instanceof RateLimitError) {
     return new AppError('groq_rate_limited', 'Groq is rate-limiting this key. Wait a minute or switch to the local model.', error);
   }
-  if (error instanceof APIConnectionError || !(error instanceof APIError) || (error.status ?? 0) >= 500) {
+  // No status: an error event inside the stream, i.e. the server failed mid-answer.
+  if (error instanceof APIConnectionError || !(error instanceof APIError) || (error.status ?? 500) >= 500) {
     return new AppError('groq_unreachable', 'Groq could not be reached or dropped the connection.', error);
   }
   return new AppError('groq_failed', `Groq refused the request (HTTP ${error.status}). Try another Groq model.`, error);

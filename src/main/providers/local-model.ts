@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../../shared/errors';
+import { loadLpuModel } from '../lpu/index';
 import { resolveChatModel } from '../models/registry';
 import { log } from '../platform/log';
 import type { LoadLpuModel, LpuModelHandle } from './lpu';
@@ -17,24 +18,17 @@ export async function locateChatModel(dataDir: string, idOrPath: string): Promis
   }
 }
 
-/** The emulator's loader, imported on first use so the CLI and the UI start without compiling anything. */
-export const loadFromEmulator: LoadLpuModel = async (modelPath) => {
-  // Until src/main/lpu/index.ts lands the specifier is computed, so the typecheck does not require the module.
-  const specifier = '../lpu/index';
-  let lpu: { loadLpuModel: LoadLpuModel };
-  try {
-    lpu = (await import(/* @vite-ignore */ specifier)) as { loadLpuModel: LoadLpuModel };
-  } catch (cause) {
-    throw new AppError('lpu_unavailable', 'The local LPU emulator is not available in this build. Use Groq, or answer from your documents without a model.', cause);
-  }
-  return lpu.loadLpuModel(modelPath);
-};
+/** The emulator's loader: compiles (programs cached under the data folder's cache) and maps the model onto emulated chips. */
+export const emulatorLoader =
+  (programCacheDir: string): LoadLpuModel =>
+  (modelPath) =>
+    loadLpuModel(modelPath, { cacheDir: programCacheDir });
 
 /** Keeps the most recently used compiled model in memory (one at a time: models are large) and disposes it on close. */
 export class LpuModelPool {
   private current: { path: string; handle: Promise<LpuModelHandle> } | null = null;
 
-  constructor(private readonly load: LoadLpuModel = loadFromEmulator) {}
+  constructor(private readonly load: LoadLpuModel) {}
 
   get(modelPath: string): Promise<LpuModelHandle> {
     if (this.current?.path === modelPath) return this.current.handle;

@@ -1,57 +1,14 @@
 import type { LpuMeters } from '../../shared/contract/chat';
 import { AppError } from '../../shared/errors';
-import type { ChatProvider, ChatTurn, GenerationRequest, GenerationResult, ProviderEvent } from './provider';
+import type { LpuGenerationResult, LpuModel } from '../lpu/index';
+import type { ChatProvider, GenerationRequest, GenerationResult, ProviderEvent } from './provider';
 
-// The slice of the LPU emulator's public API (src/main/lpu/index.ts, loadLpuModel) that answering uses.
-
-export interface LpuTokenEvent {
-  index: number;
-  tokenId: number;
-  text: string;
-  cycles: number;
-  emulatedUs: number;
-  wallUs: number;
-}
-
-export interface LpuGeneration {
-  text: string;
-  tokens: number[];
-  promptTokens: number;
-  cachedPromptTokens: number;
-  stopReason: string;
-  cycles: { prefill: number; decode: number; total: number; perDecodeToken: number };
-  emulatedMs: { ttft: number; total: number };
-  wallMs: { ttft: number; total: number };
-  utilisation: Record<string, number>;
-  chips: number;
-}
-
-export interface LpuModelHandle {
-  info: object;
-  tokenizer: { encode(text: string): ArrayLike<number> };
-  generate(
-    request: { messages?: ChatTurn[]; prompt?: string; maxTokens?: number; sampling?: object; stop?: string[]; signal?: AbortSignal },
-    onToken?: (event: LpuTokenEvent) => void,
-  ): Promise<LpuGeneration>;
-  dispose(): void | Promise<void>;
-}
+/** The part of a loaded emulator model that answering uses (tests may hand in a lighter one). */
+export type LpuModelHandle = Pick<LpuModel, 'info' | 'tokenizer' | 'generate' | 'dispose'>;
 
 export type LoadLpuModel = (modelPath: string) => Promise<LpuModelHandle> | LpuModelHandle;
 
-/** The compiled context bucket or the model's trained context, whichever the emulator reports. */
-export function lpuContextTokens(info: object): number {
-  const record = info as Record<string, unknown>;
-  for (const key of ['contextTokens', 'contextLength', 'maxSeqLen', 'bucket', 'contextBucket']) {
-    if (typeof record[key] === 'number' && record[key] > 0) return record[key];
-  }
-  const config = record.config as Record<string, unknown> | undefined;
-  for (const key of ['contextLength', 'maxSeqLen', 'max_position_embeddings']) {
-    if (config && typeof config[key] === 'number' && config[key] > 0) return config[key];
-  }
-  return 2048;
-}
-
-export function lpuMeters(result: LpuGeneration): LpuMeters {
+export function lpuMeters(result: LpuGenerationResult): LpuMeters {
   const completionTokens = result.tokens.length;
   const decodeTokens = Math.max(0, completionTokens - 1);
   const perSecond = (ms: number) => (ms > 0 ? (decodeTokens * 1000) / ms : 0);
@@ -66,7 +23,7 @@ export function lpuMeters(result: LpuGeneration): LpuMeters {
     // Decode rate: tokens after the first over the time after the first token.
     emulatedTokensPerSecond: perSecond(result.emulatedMs.total - result.emulatedMs.ttft),
     wallTokensPerSecond: perSecond(result.wallMs.total - result.wallMs.ttft),
-    utilisation: result.utilisation,
+    utilisation: { ...result.utilisation },
     chips: result.chips,
   };
 }
@@ -74,12 +31,16 @@ export function lpuMeters(result: LpuGeneration): LpuMeters {
 export class LpuProvider implements ChatProvider {
   readonly id = 'lpu';
   readonly contextTokens: number;
+  readonly turnOverheadTokens: number;
 
   constructor(
     readonly model: string,
     private readonly handle: LpuModelHandle,
   ) {
-    this.contextTokens = lpuContextTokens(handle.info);
+    // The compiled bucket, not the trained context: prompt plus answer must fit the static program.
+    this.contextTokens = handle.info.bucket;
+    const framed = handle.tokenizer.applyChatTemplate([{ role: 'system', content: '' }, { role: 'user', content: '' }], { addGenerationPrompt: true });
+    this.turnOverheadTokens = Math.ceil(handle.tokenizer.encode(framed, { addBos: false }).length / 2) + 1;
   }
 
   countTokens(text: string): number {
@@ -88,7 +49,7 @@ export class LpuProvider implements ChatProvider {
 
   async generate(request: GenerationRequest, onEvent: (event: ProviderEvent) => void): Promise<GenerationResult> {
     const temperature = request.temperature ?? 0.7;
-    let result: LpuGeneration;
+    let result: LpuGenerationResult;
     try {
       result = await this.handle.generate(
         {
@@ -107,7 +68,8 @@ export class LpuProvider implements ChatProvider {
     }
     const meters = lpuMeters(result);
     onEvent({ type: 'meters', meters });
-    const stopReason = request.signal.aborted ? 'cancelled' : result.stopReason === 'length' || result.stopReason === 'max_tokens' ? 'length' : 'stop';
+    if (result.stopReason === 'aborted' || request.signal.aborted) throw new AppError('cancelled', 'Cancelled.');
+    const stopReason = result.stopReason === 'length' ? 'length' : 'stop';
     return { text: result.text, stopReason, meters };
   }
 }

@@ -33,6 +33,8 @@ export interface ChatProvider {
   /** Tokens the model can attend to (prompt + answer). */
   readonly contextTokens: number;
   countTokens(text: string): number;
+  /** Tokens the chat template adds per turn, when the provider knows its template. */
+  readonly turnOverheadTokens?: number;
   generate(request: GenerationRequest, onEvent: (event: ProviderEvent) => void): Promise<GenerationResult>;
 }
 

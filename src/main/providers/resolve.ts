@@ -33,13 +33,14 @@ export class ProviderResolver {
     const settings = this.deps.settings.get();
     const which = choice.provider ?? settings.provider;
     if (which === 'groq') {
-      const apiKey = this.deps.secrets.get('groq.apiKey');
+      // The saved key, else GROQ_API_KEY from the environment (handy for the CLI; never saved or shown).
+      const apiKey = this.deps.secrets.get('groq.apiKey') ?? process.env.GROQ_API_KEY ?? null;
       if (apiKey) {
         const model = choice.model ?? settings.groqModel;
         return new GroqProvider({ apiKey, model, baseURL: this.deps.groqBaseURL, contextTokens: this.deps.groqModels.contextWindow(this.deps.groqBaseURL, model) });
       }
       if (choice.provider === 'groq') {
-        throw new AppError('groq_no_key', 'Add a Groq API key in Settings → Providers first, or answer with the local model.');
+        throw new AppError('groq_no_key', 'Add a Groq API key in Settings → Providers (or set GROQ_API_KEY) first, or answer with the local model.');
       }
       // Groq chosen in settings but no key saved: "Groq off", answer locally.
       return this.local();

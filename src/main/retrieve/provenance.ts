@@ -1,20 +1,14 @@
 import type { SearchHit } from '../../shared/contract/search';
+import type { Chunk } from '../ingest/chunker';
 import type { Db } from '../store/db';
 
 /** A chunk with everything a citation needs: its document, pages, printed labels, offsets and heading path. */
 export type ChunkWithProvenance = Omit<SearchHit, 'score' | 'signals'>;
 
-interface Row {
+/** A chunk row as ingestion stored it (chunker.ts's Chunk), joined with its document. */
+interface Row extends Pick<Chunk, 'text' | 'headingPath' | 'pageStart' | 'pageEnd' | 'labelStart' | 'labelEnd' | 'charStart' | 'charEnd'> {
   chunkId: number;
-  text: string;
   kind: string;
-  headingPath: string;
-  pageStart: number;
-  pageEnd: number;
-  labelStart: string | null;
-  labelEnd: string | null;
-  charStart: number;
-  charEnd: number;
   documentId: number;
   title: string;
   path: string;

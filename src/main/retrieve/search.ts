@@ -6,19 +6,19 @@ import type { Services } from '../services';
 import { cosineSimilarity, diversify, termOverlap } from './diversify';
 import { fuseRankings, type RankedList } from './fuse';
 import { queryTerms } from './keyword-query';
-import { keywordSearch, type KeywordHit } from './keyword-search';
+import { keywordSearch, type KeywordHit, type KeywordTuning } from './keyword-search';
 import { loadChunks } from './provenance';
 
 export interface SearchOptions {
   /** RRF weight of each signal (default 1 each). */
   weights?: { bm25?: number; vector?: number };
-  /** bm25() weight of the heading column relative to the body. */
-  headingWeight?: number;
+  /** BM25 tuning (heading column weight, common-term pruning). */
+  keyword?: KeywordTuning;
   signal?: AbortSignal;
 }
 
 /** Candidates fetched from each signal before fusion and MMR. */
-const candidateDepth = (k: number, lambda: number, mode: SearchMode) => (mode === 'hybrid' || lambda < 1 ? Math.max(2 * k, 50) : k);
+const candidateDepth = (k: number, lambda: number, mode: SearchMode) => (mode === 'hybrid' || lambda < 1 ? Math.max(2 * k, 20) : k);
 
 /**
  * Hybrid search: BM25 candidates from FTS5 and nearest neighbours from the newest complete vector set, fused with RRF,
@@ -32,12 +32,22 @@ export async function search(services: Services, request: SearchRequest, options
   const started = performance.now();
   const filter = { workspaceId, documentIds };
 
+  // The query is embedded in the worker while BM25 runs here; one event-loop turn lets the request reach the worker first.
+  const embedding = requestedMode === 'bm25' ? null : services.embeddings.embedQuery(query, options.signal);
+  if (embedding) await new Promise((resolve) => setImmediate(resolve));
+  const runKeyword = () => {
+    const keywordStarted = performance.now();
+    const hits = keywordSearch(db, query, { k: candidateDepth(k, lambda, requestedMode), ...options.keyword, ...filter });
+    return { hits, ms: performance.now() - keywordStarted };
+  };
+  let keyword = requestedMode === 'vector' ? null : runKeyword();
+
   let notice: string | null = null;
   let vectorHits: { chunkId: number; similarity: number }[] = [];
   let vectorMs = 0;
   let vectorSet = null;
-  if (requestedMode !== 'bm25') {
-    const embedded = await services.embeddings.embedQuery(query, options.signal);
+  const embedded = await embedding;
+  if (embedded) {
     notice = embedded.notice;
     // From here on everything is synchronous, so the set cannot be retired under the query.
     if (embedded.query) {
@@ -48,11 +58,9 @@ export async function search(services: Services, request: SearchRequest, options
     }
   }
   const mode: SearchMode = vectorSet ? requestedMode : 'bm25';
-
-  const keywordStarted = performance.now();
-  const keywordHits: KeywordHit[] =
-    mode === 'vector' ? [] : keywordSearch(db, query, { k: candidateDepth(k, lambda, mode), headingWeight: options.headingWeight, ...filter });
-  const keywordMs = performance.now() - keywordStarted;
+  if (mode === 'bm25') keyword ??= runKeyword(); // vector search was asked for but no semantic index can answer
+  const keywordHits: KeywordHit[] = keyword?.hits ?? [];
+  const keywordMs = keyword?.ms ?? 0;
 
   const lists: RankedList[] = [];
   if (mode !== 'vector') lists.push({ signal: 'bm25', weight: options.weights?.bm25 ?? 1, ids: keywordHits.map((hit) => hit.chunkId) });

@@ -24,7 +24,8 @@ export function App() {
   const workspaceError = useWorkspaceStore((s) => s.error);
   const connectionError = settingsError ?? workspaceError;
   const view = useUiStore((s) => s.view);
-  const viewerOpen = useUiStore((s) => s.viewerSource !== null);
+  // The viewer belongs to the chat: it stays open in the background while the library or settings are shown.
+  const viewerOpen = useUiStore((s) => s.viewerSource !== null && s.view === 'chat');
   useTheme();
   useShortcuts();
 

@@ -152,7 +152,10 @@ export const chat = {
   /** Ask a question; cancel the stream to stop generation (the partial answer is kept as cancelled). */
   ask: stream(askRequest, chatEvent),
   /** Answer the same question again as a new assistant message (the old one is removed). */
-  regenerate: stream(z.object({ messageId: id, provider: providerId.optional(), model: z.string().min(1).max(500).optional() }), chatEvent),
+  regenerate: stream(
+    z.object({ messageId: id, mode: answerMode.optional(), provider: providerId.optional(), model: z.string().min(1).max(500).optional() }),
+    chatEvent,
+  ),
   /** Summarize, list key points or translate (English ↔ Chinese) one document with fixed, prefix-cached templates. */
   quickAction: stream(
     z.object({ action: quickAction, documentId: id, threadId: id.optional(), provider: providerId.optional() }),
@@ -181,6 +184,8 @@ export const providers = {
   clearGroqKey: call(z.object({}), z.object({ hasKey: z.literal(false) })),
   /** Checks the saved key against Groq by listing models. */
   testGroqKey: call(z.object({}), z.object({ ok: z.boolean(), message: z.string() })),
+  /** The OpenAI-compatible local API (toggle with the localApiEnabled setting): where it listens and its bearer token. */
+  localApi: call(z.object({}), z.object({ enabled: z.boolean(), url: z.string().nullable(), token: z.string() })),
   /** Models listed by the Groq API (cached for an hour; refresh forces a new listing). */
   groqModels: call(z.object({ refresh: z.boolean().optional() }), z.array(groqModel)),
 };

@@ -5,6 +5,7 @@ import { workspaces } from './workspaces';
 import { chat, providers, threads } from './chat';
 import { search } from './search';
 import { models } from './models';
+import { library } from './library';
 
 /** The whole IPC contract: one entry per domain, each declared in its own file. */
 export const contract = {
@@ -16,6 +17,7 @@ export const contract = {
   providers,
   search,
   models,
+  library,
 };
 
 export type Contract = typeof contract;

@@ -48,12 +48,14 @@ export async function runEngineProcess(name: string, load: (request: BenchReques
     const loadStart = performance.now();
     const engine = await load(request);
     report.loadMs = performance.now() - loadStart;
-    await engine.generate(request.promptText.slice(0, 400), 4, () => {}); // warm-up: JIT, thread pools, page faults
+    // A distinct leading marker per run: neither engine may reuse the previous run's KV cache for the prompt.
+    const marked = (run: number) => `${run}. ${request.promptText}`;
+    await engine.generate(marked(0).slice(0, 400), 4, () => {}); // warm-up: JIT, thread pools, page faults
     for (let r = 0; r < request.repetitions; r++) {
       const start = performance.now();
       let last = 0;
       const run: RunTiming = { promptTokens: 0, ttftMs: 0, tokenIntervalsMs: [] };
-      run.promptTokens = await engine.generate(request.promptText, request.decodeTokens, () => {
+      run.promptTokens = await engine.generate(marked(r + 1), request.decodeTokens, () => {
         const now = performance.now();
         if (last === 0) run.ttftMs = now - start;
         else run.tokenIntervalsMs.push(now - last);

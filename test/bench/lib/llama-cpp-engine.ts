@@ -1,9 +1,9 @@
 // llama.cpp (node-llama-cpp's prebuilt CPU binary) as the benchmark's anchor, run in its own process.
-import { getLlama } from 'node-llama-cpp';
+import { getLlama, LlamaLogLevel } from 'node-llama-cpp';
 import { runEngineProcess } from './engine-run';
 
 await runEngineProcess('llama.cpp', async (request) => {
-  const llama = await getLlama({ gpu: false, build: 'never', logLevel: 'error', maxThreads: request.threads });
+  const llama = await getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error, maxThreads: request.threads });
   const model = await llama.loadModel({ modelPath: request.modelPath });
   const context = await model.createContext({
     contextSize: 1024, batchSize: 512, threads: { ideal: request.threads, min: request.threads }, sequences: 1,

@@ -1,12 +1,11 @@
 // Lockstep's LPU emulator runtime through its public API (loadLpuModel), run in its own process.
 import { loadLpuModel } from '../../../src/main/lpu';
-import { createWasmKernels } from '../../../src/main/lpu/kernels/wasm';
 import { runEngineProcess } from './engine-run';
 
 await runEngineProcess('lockstep', async (request) => {
-  const model = await loadLpuModel(request.modelPath, { bucket: 1024, kernels: createWasmKernels, threads: 0 });
+  const model = await loadLpuModel(request.modelPath, { bucket: 1024, kernels: 'wasm', threads: request.threads });
   return {
-    name: `lockstep (${model.info.weights}, ${model.info.chips} chips)`,
+    name: `lockstep (${model.info.weights}, ${model.info.chips} chips, ${request.threads} threads)`,
     async generate(prompt, count, onToken) {
       // The sampler is greedy; an EOS sampled from random weights ends a run early and shows up as fewer intervals.
       let seen = -1;

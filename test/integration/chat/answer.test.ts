@@ -4,20 +4,17 @@ import { ask, regenerate } from '../../../src/main/chat/answer';
 import { exportFileName, threadToMarkdown } from '../../../src/main/chat/export-markdown';
 import { runQuickAction } from '../../../src/main/chat/quick-answer';
 import { NOT_FOUND, type AnswerDeps } from '../../../src/main/chat/respond';
-import { createChatService } from '../../../src/main/chat/service';
 import type { ChatProvider } from '../../../src/main/providers/provider';
-import { MemorySecretStore } from '../../../src/main/secrets/secret-store';
-import { SettingsStore } from '../../../src/main/settings/settings';
-import type { Db } from '../../../src/main/store/db';
-import { addDocument, HANDBOOK, openTestStore, tempDataDir } from './library';
+import type { Services } from '../../../src/main/services';
+import { addDocument, HANDBOOK, openTestServices, tempDataDir, testChatService } from './library';
 import { ScriptedProvider } from './scripted-provider';
 
 let data: ReturnType<typeof tempDataDir>;
-let db: Db;
+let services: Services;
 let handbookId: number;
 
 function deps(provider: ChatProvider | null, local: ChatProvider | null = null): AnswerDeps {
-  const service = createChatService({ dataDir: data.dir, db, settings: new SettingsStore(db), secrets: new MemorySecretStore() });
+  const service = testChatService(services);
   return { ...service, providers: { choose: async () => provider, local: async () => local } };
 }
 
@@ -28,12 +25,12 @@ function collect() {
 
 beforeEach(() => {
   data = tempDataDir();
-  db = openTestStore(data.dir);
-  handbookId = addDocument(db, 'Handbook', HANDBOOK);
-  addDocument(db, 'Cafeteria', [{ page: 1, text: 'The cafeteria serves lunch from noon. Coffee is free for all staff.' }]);
+  services = openTestServices(data.dir);
+  handbookId = addDocument(services.db, 'Handbook', HANDBOOK);
+  addDocument(services.db, 'Cafeteria', [{ page: 1, text: 'The cafeteria serves lunch from noon. Coffee is free for all staff.' }]);
 });
-afterEach(() => {
-  db.close();
+afterEach(async () => {
+  await services.close();
   data.remove();
 });
 
@@ -46,21 +43,21 @@ describe('answer pipeline', () => {
     expect(events[0]).toMatchObject({ type: 'started', provider: 'lpu', model: 'scripted-model' });
     const [sources] = of('sources');
     expect(sources.routing).toBe('retrieval');
-    expect(sources.sources.slice(0, 2).map((s) => [s.documentTitle, s.pageStart])).toEqual([
-      ['Handbook', 2],
-      ['Handbook', 3],
-    ]);
+    expect(sources.sources[0]).toMatchObject({ ordinal: 1, documentTitle: 'Handbook', pageStart: 2 });
+    expect(sources.sources.map((s) => s.pageStart)).toContain(3);
+    const second = sources.sources[1];
     // The prompt the model saw numbers the same passages in the same order.
     const user = provider.prompts[0].at(-1)!.content;
     expect(user).toContain('[1] Handbook, p. 2\nAnnual leave. Every employee receives 25 days');
+    expect(user).toContain(`[2] ${second.documentTitle}, p. ${second.pageStart}\n${second.passage}`);
     expect(of('delta').map((d) => d.text).join('')).toBe(record.content);
     expect(of('delta')[0].token).toEqual({ index: 0, cycles: 1000, emulatedUs: 1.1, wallUs: 50 });
 
     expect(record.status).toBe('complete');
     expect(record.uncited).toBe(false);
-    expect(record.sources.filter((s) => s.cited).map((s) => [s.ordinal, s.pageStart, s.passage.slice(0, 12)])).toEqual([
-      [1, 2, 'Annual leave'],
-      [2, 3, 'Carry-over. '],
+    expect(record.sources.filter((s) => s.cited).map((s) => [s.ordinal, s.pageStart, s.passage])).toEqual([
+      [1, 2, HANDBOOK[1].text],
+      [2, second.pageStart, HANDBOOK.find((p) => p.page === second.pageStart)!.text],
     ]);
     expect(record.meters).toMatchObject({ provider: 'lpu', cycles: { total: 1100 } });
     expect(of('done')[0].message).toEqual(record);
@@ -75,6 +72,7 @@ describe('answer pipeline', () => {
 
     const markdown = threadToMarkdown(thread, messages);
     expect(markdown).toContain('You get 25 days of paid annual leave [^1-1], and five days can carry over [^1-2].');
+    expect(markdown).toContain(`[^1-2]: Handbook, p. ${second.pageStart} (/library/Handbook.pdf)`);
     expect(markdown).toContain('[^1-1]: Handbook, p. 2 (/library/Handbook.pdf)');
     expect(markdown).toContain('    > Annual leave. Every employee receives 25 days');
     expect(exportFileName(thread)).toBe('How-many-days-of-annual-leave-do-I-get.md');
@@ -86,7 +84,7 @@ describe('answer pipeline', () => {
     const record = await ask(deps(provider), { question: 'What is the quantum chromodynamics budget?' }, emit, new AbortController().signal);
     expect(record.content).toBe(NOT_FOUND);
     expect(provider.prompts).toHaveLength(0);
-    expect(of('notice').map((n) => n.kind)).toEqual(['not_found']);
+    expect(of('notice').map((n) => n.kind)).toEqual(['keyword_only', 'not_found']);
     expect(record.sources).toEqual([]);
   });
 
@@ -170,5 +168,20 @@ describe('answer pipeline', () => {
     expect(extractive.content.split('\n').length).toBeGreaterThan(1);
     expect(extractive.content).toMatch(/annual leave.*\[\d\]/);
     await expect(runQuickAction(deps(null), { action: 'translate', documentId: handbookId }, () => {}, new AbortController().signal)).rejects.toMatchObject({ code: 'no_chat_model' });
+  });
+});
+
+describe('provider choice', () => {
+  it('writes nothing when the provider cannot be used, and keeps the old answer when regenerating fails', async () => {
+    const refuse = async () => {
+      throw Object.assign(new Error('no key'), { code: 'groq_no_key' });
+    };
+    const d = deps(new ScriptedProvider('First [1].'));
+    const first = await ask(d, { question: 'annual leave days?' }, () => {}, new AbortController().signal);
+    const broken: AnswerDeps = { ...d, providers: { choose: refuse, local: async () => null } };
+    await expect(ask(broken, { question: 'another question' }, () => {}, new AbortController().signal)).rejects.toMatchObject({ code: 'groq_no_key' });
+    await expect(regenerate(broken, { messageId: first.id }, () => {}, new AbortController().signal)).rejects.toMatchObject({ code: 'groq_no_key' });
+    expect(d.threads.list()).toHaveLength(1);
+    expect(d.threads.messages(first.threadId).map((m) => m.content)).toEqual(['annual leave days?', 'First [1].']);
   });
 });

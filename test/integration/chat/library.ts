@@ -1,8 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { retrievalPassageSource } from '../../../src/main/chat/passages';
+import { createChatService, type ChatService } from '../../../src/main/chat/service';
+import { MemorySecretStore } from '../../../src/main/secrets/secret-store';
+import { createServices, type Services } from '../../../src/main/services';
 import type { Db } from '../../../src/main/store/db';
-import { openStore } from '../../../src/main/store/db';
 
 // A real SQLite library filled through plain SQL, as ingestion would leave it: documents, pages, chunks, FTS rows.
 
@@ -17,8 +20,21 @@ export function tempDataDir(prefix = 'lockstep-chat-'): { dir: string; remove():
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-export function openTestStore(dataDir: string): Db {
-  return openStore(dataDir);
+/** The real services over a temporary data folder (no embedder installed: search runs on BM25). */
+export function openTestServices(dataDir: string): Services {
+  return createServices({ dataDir, mode: 'test' });
+}
+
+/** A chat service over the services' real retrieval, with secrets in memory and Groq at a test server. */
+export function testChatService(services: Services, options: { groqBaseURL?: string; secrets?: MemorySecretStore } = {}): ChatService {
+  return createChatService({
+    dataDir: services.dataDir,
+    db: services.db,
+    settings: services.settings,
+    secrets: options.secrets ?? new MemorySecretStore(),
+    groqBaseURL: options.groqBaseURL,
+    passages: retrievalPassageSource(services),
+  });
 }
 
 /** Adds an indexed document whose chunks are its pages (one chunk per page). Returns the document id. */

@@ -1,13 +1,10 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { contract, type LockstepClient } from '../../../src/shared/contract/index';
-import { createClient } from '../../../src/shared/contract/client';
-import type { ClientMessage, ServerMessage } from '../../../src/shared/contract/wire';
-import { createDispatcher } from '../../../src/main/ipc/dispatcher';
-import { createHandlers } from '../../../src/main/handlers/index';
+import type { LockstepClient } from '../../../src/shared/contract/index';
 import { createServices, type Services } from '../../../src/main/services';
 import { startFaultServer, type FaultServer } from '../providers/groq-fault-server';
+import { connectClient } from './contract-client';
 import { addDocument, HANDBOOK, tempDataDir } from './library';
 
 // The saved Groq key must appear nowhere but in the encrypted secrets file: not in the database (or its WAL),
@@ -20,7 +17,7 @@ let server: FaultServer;
 let data: ReturnType<typeof tempDataDir>;
 let services: Services;
 let client: LockstepClient;
-const rendererSaw: string[] = [];
+let rendererSaw: string[] = [];
 const stderr: string[] = [];
 
 beforeAll(async () => {
@@ -29,16 +26,7 @@ beforeAll(async () => {
   data = tempDataDir();
   services = createServices({ dataDir: data.dir, mode: 'test' });
   addDocument(services.db, 'Handbook', HANDBOOK);
-  const connection = createDispatcher(contract, createHandlers(services, 'browser'), 'test').connect((message: ServerMessage) => {
-    rendererSaw.push(JSON.stringify(message));
-    queueMicrotask(() => listener?.(message));
-  });
-  let listener: ((message: ServerMessage) => void) | undefined;
-  client = createClient(contract, {
-    send: (message: ClientMessage) => connection.receive(JSON.parse(JSON.stringify(message))),
-    onMessage: (l) => void (listener = l),
-    onClose: () => {},
-  });
+  ({ client, seen: rendererSaw } = connectClient(services));
   const write = process.stderr.write.bind(process.stderr);
   vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array, ...rest: unknown[]) => {
     stderr.push(String(chunk));

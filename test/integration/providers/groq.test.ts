@@ -1,15 +1,14 @@
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ask } from '../../../src/main/chat/answer';
-import { createChatService } from '../../../src/main/chat/service';
-import { GroqProvider } from '../../../src/main/providers/groq';
+import { GroqProvider, retryAfterSeconds } from '../../../src/main/providers/groq';
 import type { ProviderEvent } from '../../../src/main/providers/provider';
 import { MemorySecretStore } from '../../../src/main/secrets/secret-store';
-import { SettingsStore } from '../../../src/main/settings/settings';
 import type { ChatEvent } from '../../../src/shared/contract/chat';
-import { addDocument, HANDBOOK, openTestStore, tempDataDir } from '../chat/library';
-import { ScriptedProvider } from '../chat/scripted-provider';
+import { addDocument, HANDBOOK, openTestServices, tempDataDir, testChatService } from '../chat/library';
 import { REPLY, startFaultServer, USAGE, type FaultServer } from './groq-fault-server';
 
+const STORIES = path.resolve('../shared/models/stories260K-gguf/stories260K.gguf');
 let server: FaultServer;
 beforeAll(async () => {
   server = await startFaultServer();
@@ -61,6 +60,14 @@ describe('groq provider (groq-sdk against a local server)', () => {
     expect(server.requests.filter((r) => r.key === 'gsk_ratelimit_0123456789')).toHaveLength(2);
   });
 
+  it('reads retry-after-ms, retry-after seconds and retry-after dates', () => {
+    expect(retryAfterSeconds(new Headers({ 'retry-after-ms': '1500', 'retry-after': '9' }))).toBe(1.5);
+    expect(retryAfterSeconds(new Headers({ 'retry-after': '7' }))).toBe(7);
+    const inTen = new Date(Date.now() + 10_000).toUTCString();
+    expect(retryAfterSeconds(new Headers({ 'retry-after': inTen }))).toBeGreaterThan(8);
+    expect(retryAfterSeconds(new Headers({}))).toBeNull();
+  });
+
   it('reports a mid-stream disconnect and a refused connection as unreachable', async () => {
     await expect(run('gsk_disconnect_0123456789').result).rejects.toMatchObject({ code: 'groq_unreachable' });
     const closed = new GroqProvider({ apiKey: 'gsk_valid_0123456789', model: 'm', baseURL: 'http://127.0.0.1:9' });
@@ -83,8 +90,8 @@ describe('groq provider (groq-sdk against a local server)', () => {
 
   it('lists models from the API and caches them', async () => {
     const data = tempDataDir();
-    const db = openTestStore(data.dir);
-    const chat = createChatService({ dataDir: data.dir, db, settings: new SettingsStore(db), secrets: new MemorySecretStore(), groqBaseURL: server.baseURL });
+    const services = openTestServices(data.dir);
+    const chat = testChatService(services, { groqBaseURL: server.baseURL });
     const count = () => server.requests.filter((r) => r.path === '/openai/v1/models').length;
     const before = count();
     const models = await chat.groqModels.list('gsk_valid_0123456789', server.baseURL);
@@ -97,34 +104,40 @@ describe('groq provider (groq-sdk against a local server)', () => {
     await chat.groqModels.list('gsk_valid_0123456789', server.baseURL, true);
     expect(count()).toBe(before + 2);
     expect(chat.groqModels.contextWindow(server.baseURL, 'gemma2-9b-it')).toBe(8192);
-    db.close();
+    await services.close();
     data.remove();
   });
 
-  it('falls back to the local model with a visible notice when Groq drops mid-answer', async () => {
+  it('falls back to the local LPU emulator with a visible notice when Groq drops mid-answer', async () => {
     const data = tempDataDir();
-    const db = openTestStore(data.dir);
-    addDocument(db, 'Handbook', HANDBOOK);
+    const services = openTestServices(data.dir);
+    addDocument(services.db, 'Handbook', HANDBOOK);
     const secrets = new MemorySecretStore();
     secrets.set('groq.apiKey', 'gsk_disconnect_0123456789');
-    const settings = new SettingsStore(db);
-    settings.update({ provider: 'groq' });
-    const chat = createChatService({ dataDir: data.dir, db, settings, secrets, groqBaseURL: server.baseURL });
-    const local = new ScriptedProvider('Locally: 25 days [1].', 'stories-local');
+    services.settings.update({ provider: 'groq', chatModelId: STORIES });
+    const chat = testChatService(services, { secrets, groqBaseURL: server.baseURL });
     const events: ChatEvent[] = [];
-    const record = await ask(
-      { ...chat, providers: { choose: (choice) => chat.providers.choose(choice), local: async () => local } },
-      { question: 'How many days of annual leave?' },
-      (e) => events.push(e),
-      new AbortController().signal,
-    );
+    const record = await ask(chat, { question: 'How many days of annual leave?' }, (e) => events.push(e), new AbortController().signal);
     expect(events[0]).toMatchObject({ type: 'started', provider: 'groq', model: 'llama-3.1-8b-instant' });
-    const deltasBeforeFallback = events.slice(0, events.findIndex((e) => e.type === 'notice' && e.kind === 'fallback')).filter((e) => e.type === 'delta');
+    const fallbackAt = events.findIndex((e) => e.type === 'notice' && e.kind === 'fallback');
+    const deltasBeforeFallback = events.slice(0, fallbackAt).filter((e) => e.type === 'delta');
     expect(deltasBeforeFallback.map((e) => (e as { text: string }).text)).toEqual(REPLY.slice(0, 2));
-    expect(events.find((e) => e.type === 'notice' && e.kind === 'fallback')).toMatchObject({ resetText: true, message: expect.stringContaining('local LPU emulator') });
-    expect(record).toMatchObject({ provider: 'lpu', model: 'stories-local', content: 'Locally: 25 days [1].', status: 'complete', uncited: false });
-    expect(record.sources[0]).toMatchObject({ cited: true, pageStart: 2 });
-    db.close();
+    expect(events[fallbackAt]).toMatchObject({ resetText: true, message: 'Groq could not be reached, so the local LPU emulator is answering instead.' });
+    // After the fallback: the emulator's sources (sized to its 512-token bucket), per-token meters and final meters.
+    const after = events.slice(fallbackAt);
+    const sources = after.find((e) => e.type === 'sources');
+    expect(sources).toMatchObject({ routing: 'retrieval', sources: [{ ordinal: 1, documentTitle: 'Handbook', pageStart: 2 }] });
+    const tokens = after.filter((e) => e.type === 'delta');
+    expect(tokens.length).toBeGreaterThan(10);
+    expect(tokens.every((e) => e.type === 'delta' && e.token && e.token.cycles > 0 && e.token.emulatedUs > 0)).toBe(true);
+    expect(record).toMatchObject({ provider: 'lpu', model: 'stories260K', status: 'complete' });
+    expect(record.content).toBe(tokens.map((e) => (e as { text: string }).text).join(''));
+    expect(record.meters).toMatchObject({ provider: 'lpu', chips: 1 });
+    expect(record.meters?.provider === 'lpu' && record.meters.cycles.total).toBeGreaterThan(0);
+    // stories260K cannot cite, so the answer is marked as citing nothing.
+    expect(record.uncited).toBe(true);
+    await chat.close();
+    await services.close();
     data.remove();
   });
 });

@@ -78,3 +78,43 @@ describe('changing the embedding model', () => {
     expect(after.hits[0].chunkId).toBe(late.chunkIds[0]);
   });
 });
+
+describe('a model switch that cannot finish', () => {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'lockstep-reembed-fail-'));
+  const models = path.join(dataDir, 'models');
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('resumes after a restart, and a broken new model never breaks search', async () => {
+    installTinyEmbedder(models, 'Xenova/all-MiniLM-L6-v2', 1);
+    installTinyEmbedder(models, 'Xenova/bge-small-en-v1.5', 2);
+    let services = createServices({ dataDir, mode: 'test' });
+    for (let doc = 0; doc < 6; doc++) {
+      await addDocument(services, { title: `doc${doc}`, passages: Array.from({ length: 50 }, (_, i) => ({ text: passage(doc * 50 + i) })) });
+    }
+    services.settings.update({ embedderId: 'Xenova/bge-small-en-v1.5' });
+    await services.embeddings.active();
+    await services.close(); // quit mid-way: the building set keeps what was written
+
+    services = createServices({ dataDir, mode: 'test' });
+    const resumed = await search(services, { query: 'hip fractures', k: 3 });
+    expect(resumed.embeddingModel).toBe('Xenova/all-MiniLM-L6-v2');
+    await services.embeddings.whenIdle();
+    expect((await services.embeddings.status()).searchable).toMatchObject({ modelId: 'Xenova/bge-small-en-v1.5', chunkCount: 300 });
+    const jobs = services.db.prepare(`SELECT state FROM jobs WHERE kind = 'reembed' ORDER BY id`).all() as { state: string }[];
+    expect(jobs.map((job) => job.state)).toEqual(['cancelled', 'done']);
+
+    // Switch back to a model whose ONNX file is now damaged: re-indexing fails, search carries on with a notice.
+    rmSync(path.join(models, 'Xenova', 'all-MiniLM-L6-v2', 'onnx', 'model_quantized.onnx'));
+    installTinyEmbedder(models, 'Xenova/multilingual-e5-small', 3);
+    const broken = path.join(models, 'Xenova', 'multilingual-e5-small', 'onnx', 'model_quantized.onnx');
+    (await import('node:fs')).writeFileSync(broken, 'not an onnx model');
+    services.settings.update({ embedderId: 'Xenova/multilingual-e5-small' });
+    await services.embeddings.active();
+    await services.embeddings.whenIdle();
+    const after = await search(services, { query: 'hip fractures', k: 3 });
+    expect(after).toMatchObject({ mode: 'hybrid', embeddingModel: 'Xenova/bge-small-en-v1.5' });
+    expect(after.notice).toMatch(/^Re-indexing with Xenova\/multilingual-e5-small stopped: The embedding model in .* could not be loaded\. .* Search keeps using Xenova\/bge-small-en-v1\.5\.$/);
+    expect((await services.embeddings.status()).reembed).toMatchObject({ state: 'failed', modelId: 'Xenova/multilingual-e5-small' });
+    await services.close();
+  });
+});

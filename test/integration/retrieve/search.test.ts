@@ -7,6 +7,8 @@ import { deleteVectorsForChunks } from '../../../src/main/embed/index';
 import { search, routeWholeDocuments } from '../../../src/main/retrieve/index';
 import { installTinyEmbedder } from '../../fixtures/embed/tiny-embedder';
 import { addDocument } from './library';
+import { searchHandlers } from '../../../src/main/handlers/search';
+import { embeddingStatus, searchRequest, searchResult } from '../../../src/shared/contract/search';
 
 const passages = {
   fractures: 'Vitamin D supplementation reduces the risk of hip fractures in elderly women.',
@@ -126,6 +128,25 @@ describe('search', () => {
       expect(varied.hits[0].text).toBe(passages.fractures);
       expect(varied.hits[1].text).toMatch(/Hip protectors/);
     });
+  });
+
+  it('answers through the IPC handlers with values the contract accepts', async () => {
+    await addDocument(services, { title: 'biology', passages: [{ text: passages.ribosome, page: 2 }] });
+    const handlers = searchHandlers(services);
+    const ctx = { signal: new AbortController().signal, transport: 'test' };
+    const result = await handlers.query(searchRequest.parse({ query: 'ribosome' }), ctx);
+    expect(searchResult.parse(result)).toEqual(result);
+    expect(result.hits[0].pages.start).toBe(2);
+    const status = await handlers.embeddingStatus({}, ctx);
+    expect(embeddingStatus.parse(status)).toMatchObject({ searchable: null, target: null, reembed: null });
+    const abort = new AbortController();
+    const events: unknown[] = [];
+    const watching = handlers.watchEmbeddingStatus({}, (event) => events.push(event), { signal: abort.signal, transport: 'test' });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    abort.abort();
+    await watching;
+    expect(events).toHaveLength(1);
+    expect(embeddingStatus.parse(events[0])).toEqual(status);
   });
 
   it('routes whole documents when they fit the budget, in the order asked', async () => {

@@ -1,11 +1,11 @@
 // WASM norm, RoPE, attention and elementwise kernels vs float64 references and the TS oracle, on odd shapes.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createWasmKernels, wasmKernelsBuilt } from '../../../src/main/lpu/kernels/wasm';
+import { createWasmKernels, wasmKernelsBuilt, type WasmKernelSet } from '../../../src/main/lpu/kernels/wasm';
 import { createTsKernels } from '../../../src/main/lpu/kernels/ts';
 import type { KernelSet } from '../../../src/main/lpu/kernels/abi';
 import { createTestArena, fillF32, readF32, seededRandom, worstError, type TestArena } from './arena';
 
-let arena: TestArena, wasm: KernelSet, ts: KernelSet;
+let arena: TestArena, wasm: WasmKernelSet, ts: KernelSet;
 beforeAll(() => {
   if (!wasmKernelsBuilt()) throw new Error('WASM kernels missing: run npm run build:wasm');
   arena = createTestArena();
@@ -66,9 +66,10 @@ describe('transformer kernels (wasm)', () => {
   }
 
   // GQA with 2 query heads per KV head; headDim 20 exercises the 16-lane body and the scalar tail.
-  for (const { M, pos0, headDim } of [{ M: 1, pos0: 6, headDim: 64 }, { M: 3, pos0: 4, headDim: 20 }, { M: 2, pos0: 0, headDim: 8 }]) {
+  // pos0=290 spans three 128-key softmax blocks (the online rescaling path).
+  for (const { M, pos0, headDim } of [{ M: 1, pos0: 6, headDim: 64 }, { M: 3, pos0: 4, headDim: 20 }, { M: 2, pos0: 0, headDim: 8 }, { M: 2, pos0: 290, headDim: 64 }]) {
     it(`attention M=${M} pos0=${pos0} headDim=${headDim} matches float64 and TS (2e-6)`, () => {
-      const random = seededRandom(M * 100 + headDim), nHeads = 4, nKvHeads = 2, ctx = 16;
+      const random = seededRandom(M * 100 + headDim), nHeads = 4, nKvHeads = 2, ctx = pos0 + M;
       const qDim = nHeads * headDim, kvDim = nKvHeads * headDim;
       const q = tensor(M * qDim, random, 2), k = tensor(ctx * kvDim, random, 2), v = tensor(ctx * kvDim, random);
       const scores = arena.alloc(ctx * 4), out = arena.alloc(M * qDim * 4), outTs = arena.alloc(M * qDim * 4);
@@ -91,6 +92,11 @@ describe('transformer kernels (wasm)', () => {
       }
       expect(worstError(readF32(arena, out, M * qDim), expected, 2e-6, 2e-6)).toBeLessThanOrEqual(1);
       expect(worstError(readF32(arena, out, M * qDim), readF32(arena, outTs, M * qDim), 2e-6, 2e-6)).toBeLessThanOrEqual(1);
+      // Split by heads (as parallel workers do) the result is bitwise the same, using only attentionBlock scratch floats.
+      const split = arena.alloc(M * qDim * 4), scratch = arena.alloc(wasm.attentionBlock * 4);
+      wasm.attentionHeads(split, q.ptr, k.ptr, v.ptr, scratch, M, pos0, nHeads, nKvHeads, headDim, 0, 1);
+      wasm.attentionHeads(split, q.ptr, k.ptr, v.ptr, scratch, M, pos0, nHeads, nKvHeads, headDim, 1, nHeads);
+      expect(readF32(arena, split, M * qDim)).toEqual(readF32(arena, out, M * qDim));
     });
   }
 

@@ -1,12 +1,13 @@
 import { InvalidArgumentError, Option } from 'commander';
-import type { SearchHit, SearchResult } from '../../../shared/contract/search';
+import type { SearchHit, SearchMode, SearchResult } from '../../../shared/contract/search';
 import { AppError } from '../../../shared/errors';
 import { search } from '../../retrieve/index';
 import type { Services } from '../../services';
 import type { CommandModule } from '../context';
-import { evalRetrievalCommand } from './eval-retrieval';
+import { evaluateRetrieval, type EvalReport } from '../../retrieve/beir/evaluate';
 
 // lockstep search "<query>" [--k 10] [--mode bm25|vector|hybrid] [--workspace W] [--documents 1,2] [--lambda 0.75]
+// lockstep eval retrieval --beir <dir> [--split test] [--mode bm25|vector|hybrid] [--queries N]
 
 const positiveInt = (value: string) => {
   const n = Number(value);
@@ -29,16 +30,18 @@ export function resolveWorkspace(services: Services, nameOrId: string): number {
   return row.id;
 }
 
+const modeOption = () => new Option('--mode <mode>', 'bm25, vector or hybrid').choices(['bm25', 'vector', 'hybrid']);
+
 export const searchCommand: CommandModule = (program, cli) => {
   program
     .command('search <query...>')
     .description('search the indexed documents (keywords and meaning, fused)')
     .option('--k <n>', 'number of hits', positiveInt, 10)
-    .addOption(new Option('--mode <mode>', 'bm25, vector or hybrid').choices(['bm25', 'vector', 'hybrid']).default('hybrid'))
+    .addOption(modeOption().default('hybrid'))
     .option('--workspace <name or id>', 'search one workspace only')
     .option('--documents <ids>', 'comma-separated document ids to search within')
     .option('--lambda <0..1>', 'MMR trade-off: 1 = relevance order only, lower = more varied passages', unitInterval, 0.75)
-    .action(async (words: string[], options: { k: number; mode: 'bm25' | 'vector' | 'hybrid'; workspace?: string; documents?: string; lambda: number }) => {
+    .action(async (words: string[], options: { k: number; mode: SearchMode; workspace?: string; documents?: string; lambda: number }) => {
       const services = cli.services();
       const documentIds = options.documents?.split(',').map((id) => positiveInt(id.trim()));
       const result = await search(services, {
@@ -52,8 +55,42 @@ export const searchCommand: CommandModule = (program, cli) => {
       cli.print(result, () => formatResult(result));
     });
 
-  evalRetrievalCommand(program, cli);
+  program
+    .command('eval')
+    .description('measure Lockstep against public benchmarks')
+    .command('retrieval')
+    .description('index a BEIR folder into a temporary library and report nDCG@10, Recall@10/100, MRR@10 and latency')
+    .requiredOption('--beir <dir>', 'BEIR-format folder: corpus.jsonl, queries.jsonl, qrels/<split>.tsv')
+    .option('--split <split>', 'qrels split to score', 'test')
+    .addOption(modeOption().default('bm25'))
+    .option('--queries <n>', 'score only the first n judged queries', positiveInt)
+    .option('--heading-weight <w>', 'BM25 weight of the heading column relative to the body', Number)
+    .option('--max-term-share <share>', 'rank by terms found in at most this share of chunks (1 = all terms)', unitInterval)
+    .action(async (options: { beir: string; split: string; mode: SearchMode; queries?: number; headingWeight?: number; maxTermShare?: number }) => {
+      const settings = cli.services().settings.get();
+      const report = await evaluateRetrieval({
+        beirDir: options.beir,
+        split: options.split,
+        mode: options.mode,
+        dataDir: cli.dataDir(),
+        embedderId: settings.embedderId,
+        chunkTokens: settings.chunkTokens,
+        limitQueries: options.queries,
+        search: { keyword: { headingWeight: options.headingWeight, maxTermShare: options.maxTermShare } },
+        onProgress: (line) => cli.progress(line),
+      });
+      cli.print(report, () => formatReport(report));
+    });
 };
+
+function formatReport(report: EvalReport): string {
+  const { metrics, latencyMs } = report;
+  return [
+    `${report.mode} retrieval on ${report.dataset} (${report.split}): ${report.queries} queries over ${report.documents} documents (${report.chunks} chunks)${report.embeddingModel ? `, vectors: ${report.embeddingModel}` : ''}`,
+    `nDCG@10 ${metrics.ndcgAt10.toFixed(4)} · Recall@10 ${metrics.recallAt10.toFixed(4)} · Recall@100 ${metrics.recallAt100.toFixed(4)} · MRR@10 ${metrics.mrrAt10.toFixed(4)}`,
+    `query latency p50 ${latencyMs.p50} ms · p95 ${latencyMs.p95} ms · indexing took ${report.indexSeconds} s`,
+  ].join('\n');
+}
 
 function pageText(hit: SearchHit): string {
   const { start, end, labelStart, labelEnd } = hit.pages;

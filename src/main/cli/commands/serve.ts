@@ -4,6 +4,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AppError } from '../../../shared/errors';
 import { startBrowserServer } from '../../server/browser-server';
+import { DEFAULT_LOCAL_API_PORT, localApiToken } from '../../server/local-api';
+import { manageLocalApi } from '../../server/local-api-manager';
 import type { CommandModule } from '../context';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
@@ -25,20 +27,27 @@ export const serveCommand: CommandModule = (program, cli) => {
     .description('browser mode: serve the Lockstep UI on 127.0.0.1 with a per-launch token')
     .option('--port <port>', 'port to listen on (default: any free port)', (v) => Number.parseInt(v, 10))
     .option('--no-open', 'do not open a browser')
-    .action(async (options: { port?: number; open: boolean }) => {
+    .option('--api', 'also start the OpenAI-compatible local API (otherwise it follows the localApiEnabled setting)')
+    .option('--api-port <port>', `port of the local API (default ${DEFAULT_LOCAL_API_PORT})`, (v) => Number.parseInt(v, 10))
+    .action(async (options: { port?: number; open: boolean; api?: boolean; apiPort?: number }) => {
       if (!existsSync(path.join(rendererBuildDir, 'index.html'))) {
         throw new AppError('renderer_not_built', 'The UI is not built yet. Run `npm run build` (or `npm run serve`, which builds first).');
       }
       const services = cli.services();
       const server = await startBrowserServer({ services, rendererDir: rendererBuildDir, port: options.port });
+      const localApi = await manageLocalApi(services, { force: options.api, port: options.apiPort });
+      const api = localApi.url() ? { url: localApi.url(), token: localApiToken(services) } : null;
       const opened = options.open && !process.env.CI && openInBrowser(server.url);
-      cli.print({ url: server.url, port: server.port, dataDir: services.dataDir }, () =>
-        `Lockstep is running in browser mode at ${server.url}${opened ? ' (opened in your browser)' : ''}\nData folder: ${services.dataDir}\nPress Ctrl+C to stop.`,
+      cli.print({ url: server.url, port: server.port, dataDir: services.dataDir, api }, () =>
+        `Lockstep is running in browser mode at ${server.url}${opened ? ' (opened in your browser)' : ''}\nData folder: ${services.dataDir}\n` +
+        (api ? `OpenAI-compatible API: ${api.url} (Authorization: Bearer ${api.token})\n` : '') +
+        'Press Ctrl+C to stop.',
       );
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);
       });
+      await localApi.close();
       await server.close();
     });
 };

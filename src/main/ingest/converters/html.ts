@@ -19,7 +19,7 @@ export const convertHtml: Converter = async function* (input) {
   const pageTitle = document.querySelector('title')?.textContent?.trim() || null;
   let article: { title?: string | null; content?: string | null } | null = null;
   try {
-    article = new Readability(document.cloneNode(true) as unknown as Document, { charThreshold: 200 }).parse();
+    article = new Readability(document.cloneNode(true) as unknown as ConstructorParameters<typeof Readability>[0], { charThreshold: 200 }).parse();
   } catch {
     article = null; // fall back to the whole body below
   }

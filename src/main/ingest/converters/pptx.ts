@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Block, Converter } from '../document';
 import { problems } from '../outcome';
 import { unzipGuarded, utf8Text } from '../zip';
+import { rowsToTableBlocks } from './table';
 
 // PowerPoint: slides in presentation order (sldIdLst → relationships); per slide the title, body text, tables and
 // speaker notes. Parsed leniently with patterns over the XML so one malformed shape does not lose the deck.
@@ -35,14 +36,11 @@ function relationships(xml: string, baseDir: string): Map<string, string> {
 
 const relsPathOf = (part: string) => path.posix.join(path.posix.dirname(part), '_rels', `${path.posix.basename(part)}.rels`);
 
-function tableOf(xml: string): string | null {
-  const rows = [...xml.matchAll(/<a:tr\b[^>]*>([\s\S]*?)<\/a:tr>/g)].map(([, row]) =>
-    [...row.matchAll(/<a:tc\b[^>]*>([\s\S]*?)<\/a:tc>/g)].map(([, cell]) => paragraphsOf(cell).join(' ').replace(/\|/g, '\\|')),
+/** Table rows of a graphic frame's <a:tbl>, cell texts in order. */
+function tableRows(xml: string): string[][] {
+  return [...xml.matchAll(/<a:tr\b[^>]*>([\s\S]*?)<\/a:tr>/g)].map(([, row]) =>
+    [...row.matchAll(/<a:tc\b[^>]*>([\s\S]*?)<\/a:tc>/g)].map(([, cell]) => paragraphsOf(cell).join(' ')),
   );
-  if (rows.length === 0) return null;
-  const width = Math.max(...rows.map((r) => r.length));
-  const line = (r: string[]) => `| ${Array.from({ length: width }, (_, i) => r[i] ?? '').join(' | ')} |`;
-  return [line(rows[0]), `|${' --- |'.repeat(width)}`, ...rows.slice(1).map(line)].join('\n');
 }
 
 function slideBlocks(slideXml: string, notesXml: string | undefined): Block[] {
@@ -57,10 +55,7 @@ function slideBlocks(slideXml: string, notesXml: string | undefined): Block[] {
     if (!title && (type === 'title' || type === 'ctrTitle')) title = texts.join(' ');
     else body.push({ kind: texts.length > 1 ? 'list' : 'paragraph', text: texts.join('\n'), headingPath: [] });
   }
-  for (const [frame] of slideXml.matchAll(/<a:tbl\b[\s\S]*?<\/a:tbl>/g)) {
-    const table = tableOf(frame);
-    if (table) body.push({ kind: 'table', text: table, tableHeader: table.split('\n').slice(0, 2).join('\n'), headingPath: [] });
-  }
+  for (const [frame] of slideXml.matchAll(/<a:tbl\b[\s\S]*?<\/a:tbl>/g)) body.push(...rowsToTableBlocks(tableRows(frame), []));
   const notes = notesXml
     ? [...notesXml.matchAll(/<p:sp\b[\s\S]*?<\/p:sp>/g)]
         .filter(([shape]) => !/<p:ph\b[^>]*type="(?:sldImg|sldNum|hdr|ftr|dt)"/.test(shape))

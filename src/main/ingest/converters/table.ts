@@ -6,9 +6,12 @@ const ROWS_PER_BLOCK = 25;
 const cell = (value: string) => value.replace(/\s+/g, ' ').trim().replace(/\|/g, '\\|');
 
 export function rowsToTableBlocks(rows: string[][], headingPath: string[]): Block[] {
-  const nonEmpty = rows.filter((row) => row.some((value) => value.trim()));
-  if (nonEmpty.length === 0) return [];
-  const width = Math.max(...nonEmpty.map((row) => row.length));
+  const filled = rows.filter((row) => row.some((value) => value?.trim()));
+  if (filled.length === 0) return [];
+  // Spreadsheets pad tables with blank columns (margins, merged-cell remainders); those carry nothing.
+  const columns = Array.from({ length: Math.max(...filled.map((row) => row.length)) }, (_, i) => i).filter((i) => filled.some((row) => row[i]?.trim()));
+  const nonEmpty = filled.map((row) => columns.map((i) => row[i] ?? ''));
+  const width = columns.length;
   const line = (row: string[]) => `| ${Array.from({ length: width }, (_, i) => cell(row[i] ?? '')).join(' | ')} |`;
   const header = `${line(nonEmpty[0])}\n|${' --- |'.repeat(width)}`;
   const body = nonEmpty.slice(1).map(line);

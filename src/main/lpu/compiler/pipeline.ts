@@ -7,8 +7,8 @@ import { dumpGraph, verifyGraph, type Graph } from '../ir/graph';
 import { chooseBucket, lower } from './passes/lower';
 import { quantize, type WeightFormat } from './passes/quantize';
 import { partition, partitioning } from './passes/partition';
-import { dumpMemoryPlan, planMemory, type MemoryPlan } from './passes/plan-memory';
-import { dumpSchedule, schedule } from './passes/schedule';
+import { dumpMemoryPlan, planMemory, verifyMemoryPlan, type MemoryPlan } from './passes/plan-memory';
+import { dumpSchedule, schedule, verifySchedule } from './passes/schedule';
 import { emit, PROGRAM_VERSION, type Program } from './passes/emit';
 import { CHIPS_PER_NODE, SRAM_BYTES_PER_CHIP } from './cost-model';
 
@@ -67,6 +67,7 @@ export function compile(config: ModelConfig, options: CompileOptions, key = ''):
     }
   }
   if (!part || !plan) throw lastError;
+  verifyMemoryPlan(plan);
   dumps.partition = dumpGraph(part);
   dumps.planMemory = dumpMemoryPlan(plan);
 
@@ -74,6 +75,8 @@ export function compile(config: ModelConfig, options: CompileOptions, key = ''):
   const p = partitioning(plan.chips);
   const decode = schedule(part, 1, p.tp);
   const prefill = schedule(part, rows, p.tp);
+  verifySchedule(decode);
+  verifySchedule(prefill);
   dumps.schedule = dumpSchedule(decode, part);
 
   // emit: the serialisable program.

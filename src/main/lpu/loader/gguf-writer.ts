@@ -88,7 +88,11 @@ function writeValue(b: ByteBuilder, v: GgufMetaValue): void {
       b.u32(VALUE_TYPE[v.itemType]);
       b.u64(v.value.length);
       if (v.itemType === 'string') for (const s of v.value) b.str(s);
-      else for (const n of v.value) (v.itemType === 'float32' ? b.f32(n) : v.itemType === 'int32' ? b.i32(n) : b.u32(n));
+      else for (const n of v.value) {
+        if (v.itemType === 'float32') b.f32(n);
+        else if (v.itemType === 'int32') b.i32(n);
+        else b.u32(n);
+      }
   }
 }
 

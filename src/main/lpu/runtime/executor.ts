@@ -13,10 +13,12 @@ type BoundOp = (m: number, pos0: number) => void;
 export class Executor {
   private readonly bound: BoundOp[];
   private readonly i32: Int32Array;
-  private readonly idsPtr: number;
+  /** Byte offset of the step's token ids (i32[rows]) in the arena; any thread may write them before run(). */
+  readonly idsPtr: number;
   readonly logitsPtr: number;
 
-  constructor(readonly program: Program, readonly memory: ArenaMemory, readonly kernels: KernelSet) {
+  /** onOp runs before each op: the parallel runner (runtime/parallel/) synchronises its threads there. */
+  constructor(readonly program: Program, readonly memory: ArenaMemory, readonly kernels: KernelSet, private readonly onOp?: (op: Op) => void) {
     this.i32 = new Int32Array(memory.buffer);
     const tensors = new Map(program.tensors.map((t) => [t.id, t]));
     const where = new Map<string, number>();
@@ -36,7 +38,13 @@ export class Executor {
   step(tokens: ArrayLike<number>, m: number, pos0: number): number {
     if (m > this.program.rows) throw new Error(`step of ${m} rows exceeds the program's ${this.program.rows}`);
     for (let i = 0; i < m; i++) this.i32[(this.idsPtr >> 2) + i] = tokens[i]!;
-    for (const run of this.bound) run(m, pos0);
+    return this.run(m, pos0);
+  }
+
+  /** Runs one step over ids already in the arena at idsPtr (written by any thread sharing it). */
+  run(m: number, pos0: number): number {
+    if (this.onOp) for (let i = 0; i < this.bound.length; i++) { this.onOp(this.program.ops[i]!); this.bound[i]!(m, pos0); }
+    else for (let i = 0; i < this.bound.length; i++) this.bound[i]!(m, pos0);
     return this.logitsPtr;
   }
 }

@@ -1,6 +1,6 @@
 import { AppError } from '../../../shared/errors';
 import { CLOCK_HZ, UNITS } from '../compiler/cost-model';
-import type { Program } from '../compiler/passes/emit';
+import { prefillCycles, type Program } from '../compiler/passes/emit';
 import type { LpuTokenizer, ChatMessage } from '../tokenizer';
 import { Sampler, type SamplingOptions } from './sampler';
 import type { StepRunner } from './step-runner';
@@ -32,6 +32,21 @@ export interface LpuGenerationResult {
 
 const cyclesToUs = (cycles: number) => (cycles / CLOCK_HZ) * 1e6;
 
+/** What the model's KV cache holds: the tokens fed at positions 0..length-1 (one cache per loaded model). */
+export interface KvCacheState {
+  tokens: Int32Array;
+  length: number;
+}
+
+/** Leading prompt tokens whose K/V are already in the cache; at least one token is always recomputed for logits. */
+export function reusablePrefix(kv: KvCacheState | undefined, prompt: number[]): number {
+  if (!kv) return 0;
+  const limit = Math.min(kv.length, prompt.length - 1);
+  let n = 0;
+  while (n < limit && kv.tokens[n] === prompt[n]) n++;
+  return n;
+}
+
 /** Prompt ids: the chat template when messages are given, else the raw prompt, BOS as the model wants. */
 export function promptTokens(tokenizer: LpuTokenizer, req: GenerateRequest): number[] {
   if (req.messages?.length) return tokenizer.encode(tokenizer.applyChatTemplate(req.messages, { addGenerationPrompt: true }), { addBos: false });
@@ -41,7 +56,7 @@ export function promptTokens(tokenizer: LpuTokenizer, req: GenerateRequest): num
 /** The generation loop: chunked prefill, then one decode step per token, metered in emulated cycles. */
 export async function generate(
   program: Program, runner: StepRunner, logits: Float32Array, tokenizer: LpuTokenizer,
-  req: GenerateRequest, onToken?: (ev: LpuTokenEvent) => void,
+  req: GenerateRequest, onToken?: (ev: LpuTokenEvent) => void, kv?: KvCacheState,
 ): Promise<LpuGenerationResult> {
   const t0 = performance.now();
   const prompt = promptTokens(tokenizer, req);
@@ -60,15 +75,17 @@ export async function generate(
   const decoder = new TextDecoder('utf-8');
   const eos = new Set(tokenizer.eosTokenIds);
 
-  // Prefill in static chunks of program.rows; each chunk costs the whole chunk's cycles, as a static schedule would.
+  // Prefill in static chunks of program.rows after the prefix whose K/V the cache already holds.
+  const cached = reusablePrefix(kv, prompt);
+  if (kv) kv.length = cached; // from here on the cache is rewritten; keep it truthful if a step fails
   const stepIds = new Int32Array(program.rows);
-  let prefillCycles = 0;
-  for (let pos = 0; pos < prompt.length; pos += program.rows) {
+  for (let pos = cached; pos < prompt.length; pos += program.rows) {
     const m = Math.min(program.rows, prompt.length - pos);
     for (let i = 0; i < m; i++) stepIds[i] = prompt[pos + i]!;
     await runner.step(stepIds, m, pos);
-    prefillCycles += m === 1 ? program.cycles.perDecodeToken : program.cycles.perPrefillChunk;
+    if (kv) { kv.tokens.set(prompt.slice(pos, pos + m), pos); kv.length = pos + m; }
   }
+  const prefill = prefillCycles(program, prompt.length - cached);
 
   const generated: number[] = [];
   let text = '';
@@ -88,10 +105,11 @@ export async function generate(
 
   while (generated.length < maxTokens) {
     if (req.signal?.aborted) { stopReason = 'aborted'; break; }
-    const tokenCycles = generated.length === 0 ? prefillCycles : program.cycles.perDecodeToken;
+    const tokenCycles = generated.length === 0 ? prefill : program.cycles.perDecodeToken;
     if (generated.length > 0) {
       stepIds[0] = generated[generated.length - 1]!;
       await runner.step(stepIds, 1, length - 1);
+      if (kv) { kv.tokens[length - 1] = stepIds[0]!; kv.length = length; }
       decodeCycles += tokenCycles;
     }
     const id = sampler.sample(logits, history, length);
@@ -118,19 +136,19 @@ export async function generate(
     if (emitted < text.length) flush(true, generated.length - 1, generated[generated.length - 1] ?? -1, 0);
   }
   const wallTotal = performance.now() - t0;
-  const total = prefillCycles + decodeCycles;
-  const steps = Math.ceil(prompt.length / program.rows) + Math.max(0, generated.length - 1);
+  const total = prefill + decodeCycles;
+  const steps = Math.ceil((prompt.length - cached) / program.rows) + Math.max(0, generated.length - 1);
   const utilisation = Object.fromEntries(UNITS.map((u) => [
-    u, steps ? (program.utilisation.prefill[u] * prefillCycles + program.utilisation.decode[u] * decodeCycles) / Math.max(1, total) : 0,
+    u, steps ? (program.utilisation.prefill[u] * prefill + program.utilisation.decode[u] * decodeCycles) / Math.max(1, total) : 0,
   ])) as LpuGenerationResult['utilisation'];
   return {
     text,
     tokens: generated,
     promptTokens: prompt.length,
-    cachedPromptTokens: 0,
+    cachedPromptTokens: cached,
     stopReason,
-    cycles: { prefill: prefillCycles, decode: decodeCycles, total, perDecodeToken: program.cycles.perDecodeToken },
-    emulatedMs: { ttft: cyclesToUs(prefillCycles) / 1000, total: cyclesToUs(total) / 1000 },
+    cycles: { prefill, decode: decodeCycles, total, perDecodeToken: program.cycles.perDecodeToken },
+    emulatedMs: { ttft: cyclesToUs(prefill) / 1000, total: cyclesToUs(total) / 1000 },
     wallMs: { ttft: ttftWall, total: wallTotal },
     utilisation,
     chips: program.partitioning.chips,

@@ -63,13 +63,20 @@ export class Sampler {
     for (let i = 0; i < n; i++) if (logits[i]! > max) max = logits[i]!;
     let sum = 0;
     for (let i = 0; i < n; i++) { const p = Math.exp((logits[i]! - max) / temperature); this.probs[i] = p; sum += p; }
-    for (let i = 0; i < n; i++) { this.probs[i] = this.probs[i]! / sum; this.order[i] = i; }
+    // Tokens below 1e-9 of the most likely one (p_max = 1/sum here) cannot matter: drop them before sorting.
+    let count = 0;
+    const floor = 1e-9;
+    for (let i = 0; i < n; i++) {
+      this.probs[i] = this.probs[i]! / sum;
+      if (this.probs[i]! * sum >= floor) this.order[count++] = i;
+    }
     // Sort candidates by probability (descending, then id) so top-k/top-p cut a deterministic prefix.
-    const topK = Math.min(n, this.opts.topK && this.opts.topK > 0 ? this.opts.topK : n);
-    this.order.sort((a, b) => this.probs[b]! - this.probs[a]! || a - b);
+    const candidates = this.order.subarray(0, count);
+    candidates.sort((a, b) => this.probs[b]! - this.probs[a]! || a - b);
+    const topK = Math.min(count, this.opts.topK && this.opts.topK > 0 ? this.opts.topK : count);
     const topP = this.opts.topP ?? 1;
     let keep = 0, mass = 0;
-    while (keep < topK) { mass += this.probs[this.order[keep]!]!; keep++; if (mass >= topP) break; }
+    while (keep < topK) { mass += this.probs[candidates[keep]!]!; keep++; if (mass >= topP) break; }
     let r = this.random() * mass;
     for (let i = 0; i < keep; i++) {
       r -= this.probs[this.order[i]!]!;

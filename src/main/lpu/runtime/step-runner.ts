@@ -1,4 +1,5 @@
 import type { ArenaMemory, KernelSet } from '../kernels/abi';
+import type { KernelSetName } from '../kernels/registry';
 import type { Program } from '../compiler/passes/emit';
 import { Executor } from './executor';
 
@@ -13,7 +14,8 @@ export interface StepRunner {
   dispose(): Promise<void>;
 }
 
-export type StepRunnerFactory = (program: Program, memory: ArenaMemory, kernels: KernelSet) => Promise<StepRunner>;
+/** kernelSetName is the registry name (kernels/registry.ts) other threads use to build the same kernels on the arena. */
+export type StepRunnerFactory = (program: Program, memory: ArenaMemory, kernels: KernelSet, kernelSetName: KernelSetName) => Promise<StepRunner>;
 
 /** All chips in the calling thread: the simplest mapping and the reference for the others. */
 export const inProcessRunner: StepRunnerFactory = async (program, memory, kernels) => {

@@ -3,15 +3,16 @@ import { fromWireError, type WireError } from '../../../shared/errors';
 import type { StepRunnerFactory } from './step-runner';
 
 /** Messages of the executor worker: seq-numbered requests, errors as { code, message }. */
-export type ExecutorRequest = { seq: number; type: 'step'; tokens: Int32Array; m: number; pos0: number };
+/** The step's token ids are already in the shared arena; the message only says how many and where. */
+export type ExecutorRequest = { seq: number; type: 'step'; m: number; pos0: number };
 export type ExecutorResponse = { seq: number; ok: true } | { seq: number; ok: false; error: WireError };
 
 /**
  * All chips in one worker thread that shares the arena: the main thread stays responsive while kernels run.
  * The worker builds its own kernel set of the same name on the shared memory.
  */
-export const workerRunner: StepRunnerFactory = async (program, memory, kernels) => {
-  const worker = startWorker('lpu/runtime/executor.worker.ts', { workerData: { program, memory, kernels: kernels.name } });
+export const workerRunner: StepRunnerFactory = async (program, memory, kernels, kernelSetName) => {
+  const worker = startWorker('lpu/runtime/executor.worker.ts', { workerData: { program, memory, kernels: kernelSetName } });
   const pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
   let seq = 0;
   let failure: Error | undefined;
@@ -31,6 +32,8 @@ export const workerRunner: StepRunnerFactory = async (program, memory, kernels) 
     worker.once('message', () => resolve());
     worker.once('error', reject);
   });
+  const idsAlloc = program.memory.allocations.find((a) => a.tensor === 'ids')!;
+  const ids = new Int32Array(memory.buffer, program.chipBase[idsAlloc.chip]! + idsAlloc.offset, program.rows);
   return {
     name: `worker/${kernels.name}`,
     step(tokens, m, pos0) {
@@ -38,7 +41,8 @@ export const workerRunner: StepRunnerFactory = async (program, memory, kernels) 
       return new Promise<void>((resolve, reject) => {
         const id = ++seq;
         pending.set(id, { resolve, reject });
-        worker.postMessage({ seq: id, type: 'step', tokens: tokens.slice(0, m), m, pos0 } satisfies ExecutorRequest);
+        ids.set(tokens.subarray(0, m));
+        worker.postMessage({ seq: id, type: 'step', m, pos0 } satisfies ExecutorRequest);
       });
     },
     async dispose() {

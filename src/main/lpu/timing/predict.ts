@@ -1,5 +1,6 @@
 import { AppError } from '../../../shared/errors';
 import { compile } from '../compiler/pipeline';
+import { prefillCycles } from '../compiler/passes/emit';
 import { CLOCK_HZ } from '../compiler/cost-model';
 import { TIMING_PRESETS } from './presets';
 
@@ -27,9 +28,8 @@ export function predict(presetName: string, opts: { chips?: number; promptTokens
   if (!config) throw new AppError('invalid_option', `Unknown preset "${presetName}"; choose one of ${Object.keys(TIMING_PRESETS).join(', ')}.`);
   const promptTokens = opts.promptTokens ?? 550;
   const { program } = compile(config, { chips: opts.chips, bucket: opts.bucket ?? 1024, weights: 'int8' });
-  const chunks = Math.ceil(promptTokens / program.rows);
-  // TTFT: every prefill chunk through the whole pipeline, then the first token falls out of the last chunk.
-  const ttftCycles = chunks * program.cycles.perPrefillChunk;
+  // TTFT: prefill chunks stream through the pipeline stages; the first token falls out of the last chunk.
+  const ttftCycles = prefillCycles(program, promptTokens);
   return {
     preset: presetName,
     chips: program.partitioning.chips,

@@ -88,13 +88,40 @@ async function fromHfJson(json: Record<string, unknown>, config: Record<string, 
     eosTokenIds: [...new Set(eosList)],
     bosTokenId: bos,
     addBosByDefault: addBos,
-    tokenBytes: (id) => (special.has(id) ? new Uint8Array(0) : byteLevelBytes(hf.decode([id], { skip_special_tokens: true }))),
+    tokenBytes: tokenBytesFor(json, special, (id) => hf.decode([id], { skip_special_tokens: true })),
   };
 }
 
-/** Byte-level BPE decodes single tokens to text with U+FFFD for partial UTF-8; good enough for deltas of whole chars. */
-function byteLevelBytes(text: string): Uint8Array {
-  return new TextEncoder().encode(text);
+/**
+ * Output bytes per token for streaming. Byte-level BPE vocabularies spell bytes as GPT-2's printable code points,
+ * so a token maps to exact bytes even when it ends mid UTF-8 character; other models decode the token alone.
+ */
+function tokenBytesFor(json: Record<string, unknown>, special: Set<number>, decodeOne: (id: number) => string): (id: number) => Uint8Array {
+  const empty = new Uint8Array(0);
+  const isByteLevel = JSON.stringify(json.decoder ?? '').includes('"ByteLevel"');
+  const vocab = (json.model as { vocab?: Record<string, number> } | undefined)?.vocab;
+  if (!isByteLevel || !vocab || Array.isArray(vocab)) {
+    return (id) => (special.has(id) ? empty : new TextEncoder().encode(decodeOne(id)));
+  }
+  const byteOf = gpt2UnicodeToByte();
+  const pieces: Uint8Array[] = [];
+  for (const [text, id] of Object.entries(vocab)) {
+    const cps = Array.from(text, (ch) => byteOf.get(ch.codePointAt(0)!));
+    pieces[id] = cps.every((b) => b !== undefined) ? Uint8Array.from(cps as number[]) : new TextEncoder().encode(text);
+  }
+  return (id) => (special.has(id) ? empty : (pieces[id] ?? new TextEncoder().encode(decodeOne(id))));
+}
+
+/** Inverse of GPT-2's bytes_to_unicode: printable code point → byte. */
+function gpt2UnicodeToByte(): Map<number, number> {
+  const bytes: number[] = [];
+  for (let b = 33; b <= 126; b++) bytes.push(b);
+  for (let b = 161; b <= 172; b++) bytes.push(b);
+  for (let b = 174; b <= 255; b++) bytes.push(b);
+  const map = new Map<number, number>(bytes.map((b) => [b, b]));
+  let n = 0;
+  for (let b = 0; b < 256; b++) if (!bytes.includes(b)) map.set(256 + n++, b);
+  return map;
 }
 
 /** Builds the tokenizer for a model from its GGUF metadata or its Hugging Face folder. */

@@ -12,7 +12,8 @@ import './chat.css';
 
 export function ChatView() {
   const t = useT();
-  const metersOpen = useUiStore((s) => s.metersOpen);
+  // The viewer takes the meters' place while open: the chat keeps a readable width at 1280 px.
+  const metersOpen = useUiStore((s) => s.metersOpen && s.viewerSource === null);
   const threadId = useChatStore((s) => s.threadId);
   const threadTitle = useWorkspaceStore((s) => s.threads.find((th) => th.id === threadId)?.title);
   return (
@@ -78,8 +79,8 @@ export function ProviderSwitch() {
   return (
     <div className="segmented" role="radiogroup" aria-label={t('provider.label')}>
       {(['lpu', 'groq'] as const).map((id) => (
-        <button key={id} type="button" role="radio" aria-checked={provider === id} onClick={() => void updateSettings({ provider: id })} data-testid={`provider-${id}`}>
-          <Icon name={id === 'lpu' ? 'bolt' : 'cloud'} size={14} /> {t(id === 'lpu' ? 'provider.lpu' : 'provider.groq')}
+        <button key={id} type="button" role="radio" aria-checked={provider === id} title={t(id === 'lpu' ? 'provider.lpu' : 'provider.groq')} onClick={() => void updateSettings({ provider: id })} data-testid={`provider-${id}`}>
+          <Icon name={id === 'lpu' ? 'bolt' : 'cloud'} size={14} /> <span className="provider-label">{t(id === 'lpu' ? 'provider.lpu' : 'provider.groq')}</span>
         </button>
       ))}
     </div>

@@ -1,5 +1,5 @@
 import { memo, useState } from 'react';
-import { useT } from '../../i18n';
+import { useLanguage, useT } from '../../i18n';
 import { regenerateAnswer, useChatStore } from '../../stores/chat/store';
 import type { ChatMessage } from '../../stores/chat/reducer';
 import { Icon } from '../layout/icons';
@@ -40,7 +40,7 @@ function AssistantMessage({ message }: { message: ChatMessage }) {
       </header>
       {message.notices.map((notice) => (
         <p key={notice.kind} className="notice" data-kind={notice.kind} role="status">
-          {notice.kind === 'rate_limited' && notice.secondsLeft !== undefined ? t('notice.rateLimited', { n: notice.secondsLeft }) : notice.message}
+          <NoticeText kind={notice.kind} message={notice.message} secondsLeft={notice.secondsLeft} />
         </p>
       ))}
       {streaming && !message.content && (
@@ -85,4 +85,20 @@ function ProviderTag({ provider, model }: { provider: string; model: string | nu
       {model && provider !== 'extractive' ? ` · ${model.split('/').pop()}` : ''}
     </span>
   );
+}
+
+const translatedNotices = {
+  fallback: 'notice.fallback',
+  not_found: 'notice.notFound',
+  extractive: 'notice.extractive',
+  keyword_only: 'notice.keywordOnly',
+} as const;
+
+/** The server's sentence in English (it names models and counts); the UI's own translation in other languages. */
+function NoticeText({ kind, message, secondsLeft }: { kind: string; message: string; secondsLeft?: number }) {
+  const t = useT();
+  const language = useLanguage();
+  if (kind === 'rate_limited' && secondsLeft !== undefined) return t('notice.rateLimited', { n: secondsLeft });
+  if (language !== 'en' && kind in translatedNotices) return t(translatedNotices[kind as keyof typeof translatedNotices]);
+  return message;
 }

@@ -8,14 +8,19 @@ import { pageLabel } from './pageLabel';
 export function SourcesList({ sources }: { sources: AnswerSource[] }) {
   const t = useT();
   const [open, setOpen] = useState(true);
+  // Long lists start with the cited sources; the rest are one click away.
+  const cited = sources.filter((s) => s.cited);
+  const [showAll, setShowAll] = useState(false);
+  const collapsible = sources.length > 3 && cited.length < sources.length;
+  const shown = showAll || !collapsible ? sources : cited.length ? cited : sources.slice(0, 3);
   return (
     <section className="sources">
       <button className="sources-toggle" aria-expanded={open} onClick={() => setOpen(!open)}>
-        {t('chat.sources')} <span className="faint">· {t('chat.sourcesCount', { n: sources.length })}</span>
+        {t('chat.sources')} <span className="faint">· {sources.length}</span>
       </button>
       {open && (
         <ol className="source-list">
-          {sources.map((source) => (
+          {shown.map((source) => (
             <li key={source.ordinal}>
               <button className="source" onClick={() => openSource(source)} data-testid="source" data-cited={source.cited}>
                 <span className="source-ordinal">{source.ordinal}</span>
@@ -30,6 +35,11 @@ export function SourcesList({ sources }: { sources: AnswerSource[] }) {
             </li>
           ))}
         </ol>
+      )}
+      {open && collapsible && (
+        <button className="button small ghost more-sources" onClick={() => setShowAll(!showAll)}>
+          {showAll ? t('chat.showCitedSources') : t('chat.showAllSources', { n: sources.length })}
+        </button>
       )}
     </section>
   );

@@ -2,7 +2,8 @@ import { useState } from 'react';
 import { useT } from '../../i18n';
 import { newThread, openThread, useChatStore } from '../../stores/chat/store';
 import { showView, useUiStore, type View } from '../../stores/ui/store';
-import { createWorkspace, exportThread, removeThread, renameThread, selectWorkspace, useWorkspaceStore } from '../../stores/workspace/store';
+import { createWorkspace, exportThread, removeThread, removeWorkspace, renameThread, renameWorkspace, selectWorkspace, useWorkspaceStore } from '../../stores/workspace/store';
+import { ActionMenu } from './ActionMenu';
 import { Icon, type IconName } from './icons';
 import './sidebar.css';
 
@@ -15,6 +16,7 @@ const views: { view: View; icon: IconName; label: 'nav.chat' | 'nav.library' | '
 export function Sidebar() {
   const t = useT();
   const current = useUiStore((s) => s.view);
+  const documentCount = useWorkspaceStore((s) => s.workspaces.find((w) => w.id === s.activeWorkspaceId)?.documentCount ?? 0);
   return (
     <aside className="sidebar">
       <div className="brand">
@@ -29,10 +31,16 @@ export function Sidebar() {
           <button key={view} className="nav-item" aria-current={current === view ? 'page' : undefined} onClick={() => showView(view)} data-testid={`nav-${view}`}>
             <Icon name={icon} />
             {t(label)}
+            {view === 'library' && documentCount > 0 && (
+              <span className="nav-count" title={t('workspace.documents', { n: documentCount })}>
+                {documentCount}
+              </span>
+            )}
           </button>
         ))}
       </nav>
       <ThreadList />
+      <EngineFooter />
     </aside>
   );
 }
@@ -41,6 +49,7 @@ function WorkspacePicker() {
   const t = useT();
   const workspaces = useWorkspaceStore((s) => s.workspaces);
   const activeId = useWorkspaceStore((s) => s.activeWorkspaceId);
+  const active = workspaces.find((w) => w.id === activeId);
   const [naming, setNaming] = useState(false);
   const [name, setName] = useState('');
   if (naming) {
@@ -71,13 +80,38 @@ function WorkspacePicker() {
       <select aria-label={t('workspace.label')} value={activeId ?? ''} onChange={(e) => void selectWorkspace(Number(e.target.value)).then(newThread)}>
         {workspaces.map((w) => (
           <option key={w.id} value={w.id}>
-            {w.name} · {t('workspace.documents', { n: w.documentCount })}
+            {w.name}
           </option>
         ))}
       </select>
       <button className="button icon-button ghost" title={t('workspace.new')} aria-label={t('workspace.new')} onClick={() => setNaming(true)}>
         <Icon name="plus" />
       </button>
+      {active && (
+        <ActionMenu
+          label={t('workspace.actions')}
+          actions={[
+            {
+              label: t('workspace.rename'),
+              onSelect: () => {
+                const next = window.prompt(t('workspace.namePrompt'), active.name);
+                if (next?.trim()) void renameWorkspace(active.id, next.trim());
+              },
+            },
+            ...(workspaces.length > 1
+              ? [
+                  {
+                    label: t('workspace.delete'),
+                    danger: true,
+                    onSelect: () => {
+                      if (window.confirm(t('workspace.confirmDelete', { name: active.name }))) void removeWorkspace(active.id).then(newThread);
+                    },
+                  },
+                ]
+              : []),
+          ]}
+        />
+      )}
     </div>
   );
 }
@@ -111,6 +145,7 @@ function ThreadList() {
             <li key={thread.id} className="thread-item" aria-current={thread.id === openId ? 'true' : undefined}>
               <button
                 className="thread-open"
+                data-testid="thread-open"
                 onClick={() => {
                   void openThread(thread.id);
                   showView('chat');
@@ -129,41 +164,40 @@ function ThreadList() {
 
 function ThreadMenu({ id, title }: { id: number; title: string }) {
   const t = useT();
-  const [open, setOpen] = useState(false);
   return (
-    <div className="thread-menu" onBlur={(e) => !e.currentTarget.contains(e.relatedTarget) && setOpen(false)}>
-      <button className="button icon-button ghost small" aria-label={`${t('threads.actions')}: ${title}`} aria-expanded={open} onClick={() => setOpen(!open)}>
-        <Icon name="more" />
-      </button>
-      {open && (
-        <div className="menu" role="menu">
-          <button
-            role="menuitem"
-            onClick={() => {
-              setOpen(false);
-              const next = window.prompt(t('threads.renamePrompt'), title);
-              if (next?.trim()) void renameThread(id, next.trim());
-            }}
-          >
-            {t('threads.rename')}
-          </button>
-          <button role="menuitem" onClick={() => (setOpen(false), void exportThread(id))}>
-            {t('threads.export')}
-          </button>
-          <button
-            role="menuitem"
-            className="danger"
-            onClick={() => {
-              setOpen(false);
-              if (!window.confirm(t('threads.confirmDelete'))) return;
-              if (useChatStore.getState().threadId === id) newThread();
-              void removeThread(id);
-            }}
-          >
-            {t('threads.delete')}
-          </button>
-        </div>
-      )}
-    </div>
+    <ActionMenu
+      label={`${t('threads.actions')}: ${title}`}
+      actions={[
+        {
+          label: t('threads.rename'),
+          onSelect: () => {
+            const next = window.prompt(t('threads.renamePrompt'), title);
+            if (next?.trim()) void renameThread(id, next.trim());
+          },
+        },
+        { label: t('threads.export'), onSelect: () => void exportThread(id) },
+        {
+          label: t('threads.delete'),
+          danger: true,
+          onSelect: () => {
+            if (!window.confirm(t('threads.confirmDelete'))) return;
+            if (useChatStore.getState().threadId === id) newThread();
+            void removeThread(id);
+          },
+        },
+      ]}
+    />
+  );
+}
+
+/** What this window is running on: versions read from the main process and SQLite itself. */
+function EngineFooter() {
+  const info = useWorkspaceStore((s) => s.info);
+  if (!info) return null;
+  return (
+    <footer className="engine-footer faint" data-testid="app-info">
+      {info.app.name} {info.app.version} · SQLite <span data-testid="sqlite-version">{info.sqlite}</span> · sqlite-vec{' '}
+      <span data-testid="sqlite-vec-version">{info.sqliteVec}</span>
+    </footer>
   );
 }

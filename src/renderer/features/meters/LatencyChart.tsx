@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { useT } from '../../i18n';
@@ -8,17 +8,28 @@ import { useSettingsStore } from '../../stores/settings/store';
 const cssVar = (name: string) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
 
 /** Emulated vs wall-clock latency per token: the compiler's flat schedule against this machine's jitter. */
-export function LatencyChart({ width }: { width: number }) {
+export function LatencyChart() {
   const t = useT();
   const theme = useSettingsStore((s) => s.settings?.theme);
   const host = useRef<HTMLDivElement>(null);
+  const hasSamples = useMetersStore((s) => s.samples.index.length > 0);
+  const [width, setWidth] = useState(0);
 
   useEffect(() => {
-    if (!host.current) return;
+    const element = host.current?.parentElement;
+    if (!element) return;
+    const observer = new ResizeObserver(() => setWidth(Math.floor(element.clientWidth)));
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, []);
+
+  useEffect(() => {
+    if (!host.current || !width) return;
     const axis = { stroke: cssVar('--text-faint'), grid: { stroke: cssVar('--border'), width: 1 }, ticks: { stroke: cssVar('--border'), width: 1 }, font: '11px system-ui' };
     const data = (): uPlot.AlignedData => {
       const { samples } = useMetersStore.getState();
-      return [samples.index, samples.emulatedMs, samples.wallMs];
+      const positive = (values: number[]) => values.map((v) => (v > 0 ? v : null));
+      return [samples.index, positive(samples.emulatedMs), positive(samples.wallMs)];
     };
     const plot = new uPlot(
       {
@@ -26,7 +37,8 @@ export function LatencyChart({ width }: { width: number }) {
         height: 170,
         cursor: { drag: { x: false, y: false } },
         legend: { show: true, live: false },
-        scales: { x: { time: false }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.15)] } },
+        // Log scale: the emulated line sits orders of magnitude below wall-clock time yet both stay readable.
+        scales: { x: { time: false }, y: { distr: 3, log: 10 } },
         axes: [{ ...axis }, { ...axis, size: 44 }],
         series: [
           { label: t('meters.tokens') },
@@ -53,5 +65,10 @@ export function LatencyChart({ width }: { width: number }) {
     };
   }, [t, theme, width]);
 
-  return <div ref={host} className="latency-chart" role="img" aria-label={t('meters.latency')} data-testid="latency-chart" />;
+  return (
+    <>
+      <div ref={host} className="latency-chart" role="img" aria-label={t('meters.latency')} data-testid="latency-chart" hidden={!hasSamples} />
+      {!hasSamples && <p className="faint meters-note">{t('meters.noSamples')}</p>}
+    </>
+  );
 }

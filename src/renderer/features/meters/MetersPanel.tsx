@@ -99,7 +99,7 @@ export function MetersPanel() {
         {provider === 'lpu' && <LpuMetersView />}
         {provider === 'groq' && <GroqMetersView />}
         {provider === 'extractive' && <p className="muted" data-meter="extractive" />}
-        {model && <p className="meters-model faint">{model}</p>}
+        {model && provider !== 'extractive' && <p className="meters-model faint">{model}</p>}
       </div>
     </aside>
   );
@@ -126,7 +126,7 @@ function LpuMetersView() {
     <>
       <section>
         <h3>{t('meters.latency')}</h3>
-        <LatencyChart width={300} />
+        <LatencyChart />
       </section>
       <div className="readouts">
         <Readout label="meters.ttft" sub="meters.emulatedShort" meter="ttft-emulated" />

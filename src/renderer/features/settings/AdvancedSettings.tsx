@@ -21,15 +21,15 @@ export function AdvancedSettings() {
       </SettingsCard>
       <SettingsCard title={t('settings.about')}>
         <SettingRow label={t('settings.version')}>
-          <span data-testid="app-info">
+          <span>
             {info ? `${info.app.name} ${info.app.version}` : '—'}
           </span>
         </SettingRow>
         <SettingRow label="SQLite">
-          <code data-testid="sqlite-version">{info?.sqlite ?? '—'}</code>
+          <code>{info?.sqlite ?? '—'}</code>
         </SettingRow>
         <SettingRow label="sqlite-vec">
-          <code data-testid="sqlite-vec-version">{info?.sqliteVec ?? '—'}</code>
+          <code>{info?.sqliteVec ?? '—'}</code>
         </SettingRow>
         <SettingRow label="Node.js">
           <code>{info?.node ?? '—'}</code>

@@ -26,7 +26,7 @@ export function Segmented<T extends string>({ value, options, onChange, label }:
   return (
     <div className="segmented" role="radiogroup" aria-label={label}>
       {options.map((option) => (
-        <button key={option.value} type="button" role="radio" aria-checked={value === option.value} onClick={() => onChange(option.value)}>
+        <button key={option.value} type="button" role="radio" aria-checked={value === option.value} data-value={option.value} onClick={() => onChange(option.value)}>
           {option.label}
         </button>
       ))}

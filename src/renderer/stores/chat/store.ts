@@ -1,11 +1,11 @@
 import { create } from 'zustand';
-import type { ChatEvent } from '../../../shared/contract/chat';
+import type { ChatEvent, QuickAction } from '../../../shared/contract/chat';
 import type { StreamHandle } from '../../../shared/contract/define';
 import { client } from '../../ipc/client';
 import { errorMessage, isCancelled } from '../../ipc/errors';
 import { recordMeterEvent, showStoredMeters } from '../meters/store';
 import { useSettingsStore } from '../settings/store';
-import { showToast } from '../ui/store';
+import { closeViewer, showToast } from '../ui/store';
 import { refreshThreads, useWorkspaceStore } from '../workspace/store';
 import { draftMessage, foldChatEvent, fromRecord, type ChatMessage } from './reducer';
 
@@ -35,12 +35,14 @@ let nextLocalId = -1;
 
 export function newThread(): void {
   stopAnswer();
+  closeViewer();
   useChatStore.setState({ threadId: null, messageIds: [], messages: {}, streamingId: null, error: null });
   showStoredMeters(null, null, null);
 }
 
 export async function openThread(id: number): Promise<void> {
   stopAnswer();
+  closeViewer();
   try {
     const { messages } = await client.threads.get({ id });
     const records = messages.map(fromRecord);
@@ -128,6 +130,22 @@ export function askQuestion(question: string): void {
       onEvent,
     ),
   );
+}
+
+/** Summarize, key points or translate one document, as a new exchange in the open thread. */
+export function runQuickAction(action: QuickAction, documentId: number, label: string): void {
+  if (activeStream) return;
+  const { threadId } = useChatStore.getState();
+  const userId = nextLocalId--;
+  const assistantId = nextLocalId--;
+  useChatStore.setState((s) => ({
+    messageIds: [...s.messageIds, userId, assistantId],
+    messages: { ...s.messages, [userId]: draftMessage(userId, 'user', label), [assistantId]: draftMessage(assistantId, 'assistant') },
+    streamingId: assistantId,
+    error: null,
+  }));
+  const provider = useSettingsStore.getState().settings?.provider;
+  runAnswer(assistantId, userId, (onEvent) => client.chat.quickAction({ action, documentId, threadId: threadId ?? undefined, provider }, onEvent));
 }
 
 /** Replaces an answer with a fresh one to the same question. */

@@ -3,6 +3,7 @@ import type { ActiveModels, DownloadProgress, ModelListing } from '../../../shar
 import type { StreamHandle } from '../../../shared/contract/define';
 import { client } from '../../ipc/client';
 import { errorMessage, isCancelled } from '../../ipc/errors';
+import { restoreSettings, useSettingsStore } from '../settings/store';
 import { showToast } from '../ui/store';
 
 interface ModelsState {
@@ -52,7 +53,10 @@ export const cancelPull = (id: string) => pulls.get(id)?.cancel();
 
 export async function removeModel(id: string): Promise<void> {
   try {
+    const before = useSettingsStore.getState().settings;
     await client.models.remove({ id });
+    const active = await client.models.getActive({});
+    await restoreSettings(before, { chatModelId: active.chat, embedderId: active.embedding });
   } catch (error) {
     showToast(errorMessage(error));
   }
@@ -72,7 +76,10 @@ export async function importModel(path: string): Promise<string | null> {
 
 export async function setActiveModel(kind: 'chat' | 'embedding', id: string | null): Promise<void> {
   try {
+    const before = useSettingsStore.getState().settings;
     const active = await client.models.setActive({ kind, id });
+    // The server-side settings write resets unrelated settings to defaults (see updateSettings): restore them.
+    await restoreSettings(before, { chatModelId: active.chat, embedderId: active.embedding });
     useModelsStore.setState({ active });
     await loadModels();
   } catch (error) {

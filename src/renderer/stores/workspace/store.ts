@@ -61,6 +61,27 @@ export async function createWorkspace(name: string): Promise<void> {
   }
 }
 
+export async function renameWorkspace(id: number, name: string): Promise<void> {
+  try {
+    await client.workspaces.rename({ id, name });
+    await refreshWorkspaces();
+  } catch (error) {
+    showToast(errorMessage(error));
+  }
+}
+
+/** Deletes a workspace with its documents and threads, then switches to the first remaining one. */
+export async function removeWorkspace(id: number): Promise<void> {
+  try {
+    await client.workspaces.remove({ id });
+    await refreshWorkspaces();
+    const next = useWorkspaceStore.getState().workspaces[0];
+    if (next) await selectWorkspace(next.id);
+  } catch (error) {
+    showToast(errorMessage(error));
+  }
+}
+
 export async function refreshThreads(): Promise<void> {
   const workspaceId = useWorkspaceStore.getState().activeWorkspaceId ?? undefined;
   try {

@@ -129,3 +129,17 @@ export function dumpMemoryPlan(plan: MemoryPlan, limit = 40): string {
   }
   return lines.join('\n') + '\n';
 }
+
+/** Verifier: on each chip, no two allocations share bytes while both are live (permanent ones are always live). */
+export function verifyMemoryPlan(plan: MemoryPlan): void {
+  for (let chip = 0; chip < plan.chips; chip++) {
+    const mine = plan.allocations.filter((a) => a.chip === chip).sort((a, b) => a.offset - b.offset);
+    for (let i = 0; i < mine.length; i++) {
+      for (let j = i + 1; j < mine.length && mine[j]!.offset < mine[i]!.offset + mine[i]!.bytes; j++) {
+        const [a, b] = [mine[i]!, mine[j]!];
+        const together = !a.live || !b.live || (a.live[0] <= b.live[1] && b.live[0] <= a.live[1]);
+        if (together) throw new Error(`planMemory: ${a.tensor} and ${b.tensor} overlap on chip ${chip}`);
+      }
+    }
+  }
+}

@@ -114,3 +114,22 @@ export function dumpSchedule(s: Schedule, g: Graph, limit = 200): string {
   if (sorted.length > limit) lines.push(`  … ${sorted.length - limit} more`);
   return lines.join('\n') + '\n';
 }
+
+/** Verifier: no functional unit of a chip runs two instructions at once. */
+export function verifySchedule(s: Schedule): void {
+  const byUnit = new Map<string, Instruction[]>();
+  for (const ins of s.instructions) {
+    const key = `${ins.chip}/${ins.unit}`;
+    const list = byUnit.get(key);
+    if (list) list.push(ins);
+    else byUnit.set(key, [ins]);
+  }
+  for (const [key, list] of byUnit) {
+    list.sort((a, b) => a.start - b.start);
+    for (let i = 1; i < list.length; i++) {
+      if (list[i]!.start < list[i - 1]!.start + list[i - 1]!.cycles) {
+        throw new Error(`schedule: ${key} runs op ${list[i - 1]!.op} and op ${list[i]!.op} at once`);
+      }
+    }
+  }
+}

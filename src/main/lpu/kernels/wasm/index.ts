@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { AppError } from '../../../../shared/errors';
-import type { ArenaMemory, KernelSet } from '../abi';
+import type { ArenaMemory, KernelSet, Ptr } from '../abi';
 
 // The compiled module lives next to its AssemblyScript sources (built by scripts/build-wasm.mjs, never committed).
 export const WASM_KERNELS_PATH = fileURLToPath(new URL('./build/lpu-kernels.wasm', import.meta.url));
@@ -29,11 +29,19 @@ function compiledModule(): object {
   return compiled;
 }
 
+/** The WASM set adds what the parallel runner needs to split attention across threads. */
+export interface WasmKernelSet extends KernelSet {
+  /** attention restricted to query heads [hStart, hEnd); scores needs only `attentionBlock` floats. */
+  attentionHeads(out: Ptr, q: Ptr, kCache: Ptr, vCache: Ptr, scores: Ptr, M: number, pos0: number, nHeads: number, nKvHeads: number, headDim: number, hStart: number, hEnd: number): void;
+  /** Scratch floats attention uses per thread, whatever the context length (online softmax over blocks of keys). */
+  readonly attentionBlock: number;
+}
+
 /**
  * The WASM SIMD kernel set running in place on `memory`, which must be a shared WebAssembly.Memory
  * (the module imports it as `env.memory`). Synchronous so worker threads can build theirs on startup.
  */
-export function createWasmKernels(memory: ArenaMemory): KernelSet {
+export function createWasmKernels(memory: ArenaMemory): WasmKernelSet {
   let instance;
   try {
     instance = new wasm.Instance(compiledModule(), { env: { memory } });
@@ -41,7 +49,7 @@ export function createWasmKernels(memory: ArenaMemory): KernelSet {
     if (cause instanceof AppError) throw cause;
     throw new AppError('lpu_wasm_memory', 'The LPU arena must be a shared WebAssembly.Memory to run the WASM kernels; the emulator could not start its fast kernels.', cause);
   }
-  const k = instance.exports as unknown as Omit<KernelSet, 'name'>;
+  const k = instance.exports as unknown as Omit<WasmKernelSet, 'name' | 'attentionBlock'> & { ATTENTION_BLOCK: { value: number } };
   return {
     name: 'wasm-simd',
     quantizeRowsQ8: k.quantizeRowsQ8,
@@ -51,6 +59,8 @@ export function createWasmKernels(memory: ArenaMemory): KernelSet {
     rmsnorm: k.rmsnorm,
     rope: k.rope,
     attention: k.attention,
+    attentionHeads: k.attentionHeads,
+    attentionBlock: k.ATTENTION_BLOCK.value,
     siluMul: k.siluMul,
     add: k.add,
     addBias: k.addBias,

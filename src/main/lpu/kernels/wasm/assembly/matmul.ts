@@ -41,35 +41,48 @@ export function quantizeRowsQ8(xq: usize, xs: usize, x: usize, M: i32, K: i32): 
   return i32x4.add(a, b);
 }
 
-@inline function scaleAdd(acc: v128, dots: v128, scale: f32): v128 {
-  return f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_s(dots), f32x4.splat(scale)));
+// [Σa, Σb, Σc, Σd]: four groups' partial sums reduced into one vector (exact integer adds).
+@inline function reduce4(a: v128, b: v128, c: v128, d: v128): v128 {
+  const ab = i32x4.add(v128.shuffle<i32>(a, b, 0, 4, 1, 5), v128.shuffle<i32>(a, b, 2, 6, 3, 7));
+  const cd = i32x4.add(v128.shuffle<i32>(c, d, 0, 4, 1, 5), v128.shuffle<i32>(c, d, 2, 6, 3, 7));
+  return i32x4.add(v128.shuffle<i32>(ab, cd, 0, 1, 4, 5), v128.shuffle<i32>(ab, cd, 2, 3, 6, 7));
 }
+
+// Four f32 at p, p+stride, p+2·stride, p+3·stride (scales of four rows for one group).
+@inline function gather4(p: usize, stride: usize): v128 {
+  let v = v128.load32_zero(p);
+  v = v128.load32_lane(p + stride, v, 1);
+  v = v128.load32_lane(p + 2 * stride, v, 2);
+  return v128.load32_lane(p + 3 * stride, v, 3);
+}
+
+// Every (m, n) accumulates acc += f32(groupDot) · (xs[m,g]·ws[n,g]) in group order in one f32 lane (or scalar),
+// so results are bitwise identical whichever tile computes them.
 
 /**
  * out[M, n] = Σ_g Xs[m,g]·S[n,g] · Σ_{k∈g} Xq[m,k]·W[n,k]  for n in [nStart, nEnd); out row stride N.
  * Decode (M = 1) walks 4 weight rows per activation load; prefill walks blocks of 16 activation rows
- * (kept in L1) against pairs of weight rows, so each weight byte is loaded once per block, not once per row.
+ * (kept in L1) in tiles of 4 activation rows × 2 weight rows, so each weight load serves four rows.
  */
 export function matmulQ8(out: usize, xq: usize, xs: usize, w: usize, ws: usize, M: i32, K: i32, N: i32, nStart: i32, nEnd: i32): void {
-  if (M == 1) {
-    rowTimesRowsQ8(out, xq, xs, w, ws, K, nStart, nEnd);
-    return;
-  }
-  const k = <usize>K, groups = k / GROUP, outStride = <usize>N * 4;
+  const k = <usize>K, groups = k / GROUP, outStride = <usize>N * 4, xsStride = groups * 4;
   const BLOCK = 16;
   for (let m0 = 0; m0 < M; m0 += BLOCK) {
-    const m1 = min(M, m0 + BLOCK);
+    const m1 = min(M, m0 + BLOCK), m4 = m0 + ((m1 - m0) & ~3);
     let n = nStart;
-    for (; n + 2 <= nEnd; n += 2) {
-      let m = m0;
-      for (; m + 2 <= m1; m += 2) {
-        const mu = <usize>m, nu = <usize>n;
-        tile2x2(out + mu * outStride + nu * 4, outStride, xq + mu * k, xs + mu * groups * 4, w + nu * k, ws + nu * groups * 4, k);
+    if (m4 > m0) {
+      for (; n + 2 <= nEnd; n += 2) {
+        for (let m = m0; m < m4; m += 4) {
+          const mu = <usize>m, nu = <usize>n;
+          tile4x2(out + mu * outStride + nu * 4, outStride, xq + mu * k, xs + mu * xsStride, w + nu * k, ws + nu * xsStride, k);
+        }
       }
-      if (m < m1) rowTimesRowsQ8(out + <usize>m * outStride, xq + <usize>m * k, xs + <usize>m * groups * 4, w, ws, K, n, n + 2);
     }
-    if (n < nEnd) {
-      for (let m = m0; m < m1; m++) rowTimesRowsQ8(out + <usize>m * outStride, xq + <usize>m * k, xs + <usize>m * groups * 4, w, ws, K, n, nEnd);
+    // rows left over from the 4-row tiles, and the odd weight row, one activation row at a time
+    for (let m = m0; m < m1; m++) {
+      const mu = <usize>m;
+      const from = m < m4 ? n : nStart, o = out + mu * outStride, x = xq + mu * k, s = xs + mu * xsStride;
+      if (from < nEnd) rowTimesRowsQ8(o, x, s, w, ws, K, from, nEnd);
     }
   }
 }
@@ -80,55 +93,56 @@ function rowTimesRowsQ8(out: usize, xq: usize, xs: usize, w: usize, ws: usize, K
   let n = nStart;
   for (; n + 4 <= nEnd; n += 4) {
     const w0 = w + <usize>n * k, s0 = ws + <usize>n * sStride;
-    let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
-    for (let g: usize = 0; g < groups; g++) {
-      const xp = xq + g * GROUP, xScale = load<f32>(xs + g * 4);
-      const x0 = v128.load8x8_s(xp), x1 = v128.load8x8_s(xp, 8), x2 = v128.load8x8_s(xp, 16), x3 = v128.load8x8_s(xp, 24);
-      const wp = w0 + g * GROUP, sp = s0 + g * 4;
-      a0 = scaleAdd(a0, groupDot(x0, x1, x2, x3, wp), xScale * load<f32>(sp));
-      a1 = scaleAdd(a1, groupDot(x0, x1, x2, x3, wp + k), xScale * load<f32>(sp + sStride));
-      a2 = scaleAdd(a2, groupDot(x0, x1, x2, x3, wp + 2 * k), xScale * load<f32>(sp + 2 * sStride));
-      a3 = scaleAdd(a3, groupDot(x0, x1, x2, x3, wp + 3 * k), xScale * load<f32>(sp + 3 * sStride));
-    }
-    const o = out + <usize>n * 4;
-    store<f32>(o, hsum(a0)); store<f32>(o, hsum(a1), 4); store<f32>(o, hsum(a2), 8); store<f32>(o, hsum(a3), 12);
-  }
-  for (; n < nEnd; n++) {
-    const w0 = w + <usize>n * k, s0 = ws + <usize>n * sStride;
-    let a0 = f32x4.splat(0);
+    let acc = f32x4.splat(0); // lanes: weight rows n..n+3
     for (let g: usize = 0; g < groups; g++) {
       const xp = xq + g * GROUP;
       const x0 = v128.load8x8_s(xp), x1 = v128.load8x8_s(xp, 8), x2 = v128.load8x8_s(xp, 16), x3 = v128.load8x8_s(xp, 24);
-      a0 = scaleAdd(a0, groupDot(x0, x1, x2, x3, w0 + g * GROUP), load<f32>(xs + g * 4) * load<f32>(s0 + g * 4));
+      const wp = w0 + g * GROUP;
+      const dots = reduce4(groupDot(x0, x1, x2, x3, wp), groupDot(x0, x1, x2, x3, wp + k),
+        groupDot(x0, x1, x2, x3, wp + 2 * k), groupDot(x0, x1, x2, x3, wp + 3 * k));
+      const scales = f32x4.mul(v128.load32_splat(xs + g * 4), gather4(s0 + g * 4, sStride));
+      acc = f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_s(dots), scales));
     }
-    store<f32>(out + <usize>n * 4, hsum(a0));
+    v128.store(out + <usize>n * 4, acc);
+  }
+  for (; n < nEnd; n++) {
+    const w0 = w + <usize>n * k, s0 = ws + <usize>n * sStride;
+    let acc: f32 = 0;
+    for (let g: usize = 0; g < groups; g++) {
+      const xp = xq + g * GROUP;
+      const x0 = v128.load8x8_s(xp), x1 = v128.load8x8_s(xp, 8), x2 = v128.load8x8_s(xp, 16), x3 = v128.load8x8_s(xp, 24);
+      const d = groupDot(x0, x1, x2, x3, w0 + g * GROUP);
+      const dot = (i32x4.extract_lane(d, 0) + i32x4.extract_lane(d, 1)) + (i32x4.extract_lane(d, 2) + i32x4.extract_lane(d, 3));
+      acc += <f32>dot * (load<f32>(xs + g * 4) * load<f32>(s0 + g * 4));
+    }
+    store<f32>(out + <usize>n * 4, acc);
   }
 }
 
-// Two activation rows × two weight rows, 8 k at a time so 4 int and 4 float accumulators stay in registers.
-@inline function tile2x2(out: usize, outStride: usize, xq: usize, xs: usize, w: usize, ws: usize, k: usize): void {
+// Four activation rows × two weight rows, 8 k at a time: 8 integer accumulators, each weight load used 4 times.
+@inline function tile4x2(out: usize, outStride: usize, xq: usize, xs: usize, w: usize, ws: usize, k: usize): void {
   const groups = k / GROUP, sStride = groups * 4;
-  let f00 = f32x4.splat(0), f01 = f32x4.splat(0), f10 = f32x4.splat(0), f11 = f32x4.splat(0);
+  let f0 = f32x4.splat(0), f1 = f32x4.splat(0); // lanes: activation rows m..m+3, for weight rows n and n+1
   for (let g: usize = 0; g < groups; g++) {
-    let i00 = i32x4.splat(0), i01 = i32x4.splat(0), i10 = i32x4.splat(0), i11 = i32x4.splat(0);
-    const xa = xq + g * GROUP, xb = xa + k, wa = w + g * GROUP, wb = wa + k;
+    let a0 = i32x4.splat(0), b0 = a0, c0 = a0, d0 = a0, a1 = a0, b1 = a0, c1 = a0, d1 = a0;
+    const xa = xq + g * GROUP, wa = w + g * GROUP;
     for (let j: usize = 0; j < GROUP; j += 8) {
-      const x0 = v128.load8x8_s(xa + j), x1 = v128.load8x8_s(xb + j);
-      const w0 = v128.load8x8_s(wa + j), w1 = v128.load8x8_s(wb + j);
-      i00 = i32x4.add(i00, i32x4.dot_i16x8_s(x0, w0));
-      i01 = i32x4.add(i01, i32x4.dot_i16x8_s(x0, w1));
-      i10 = i32x4.add(i10, i32x4.dot_i16x8_s(x1, w0));
-      i11 = i32x4.add(i11, i32x4.dot_i16x8_s(x1, w1));
+      const w0 = v128.load8x8_s(wa + j), w1 = v128.load8x8_s(wa + k + j);
+      const x0 = v128.load8x8_s(xa + j), x1 = v128.load8x8_s(xa + k + j);
+      a0 = i32x4.add(a0, i32x4.dot_i16x8_s(x0, w0)); a1 = i32x4.add(a1, i32x4.dot_i16x8_s(x0, w1));
+      b0 = i32x4.add(b0, i32x4.dot_i16x8_s(x1, w0)); b1 = i32x4.add(b1, i32x4.dot_i16x8_s(x1, w1));
+      const x2 = v128.load8x8_s(xa + 2 * k + j), x3 = v128.load8x8_s(xa + 3 * k + j);
+      c0 = i32x4.add(c0, i32x4.dot_i16x8_s(x2, w0)); c1 = i32x4.add(c1, i32x4.dot_i16x8_s(x2, w1));
+      d0 = i32x4.add(d0, i32x4.dot_i16x8_s(x3, w0)); d1 = i32x4.add(d1, i32x4.dot_i16x8_s(x3, w1));
     }
-    const sx0 = load<f32>(xs + g * 4), sx1 = load<f32>(xs + sStride + g * 4);
-    const sw0 = load<f32>(ws + g * 4), sw1 = load<f32>(ws + sStride + g * 4);
-    f00 = scaleAdd(f00, i00, sx0 * sw0);
-    f01 = scaleAdd(f01, i01, sx0 * sw1);
-    f10 = scaleAdd(f10, i10, sx1 * sw0);
-    f11 = scaleAdd(f11, i11, sx1 * sw1);
+    const xScales = gather4(xs + g * 4, sStride);
+    f0 = f32x4.add(f0, f32x4.mul(f32x4.convert_i32x4_s(reduce4(a0, b0, c0, d0)), f32x4.mul(xScales, v128.load32_splat(ws + g * 4))));
+    f1 = f32x4.add(f1, f32x4.mul(f32x4.convert_i32x4_s(reduce4(a1, b1, c1, d1)), f32x4.mul(xScales, v128.load32_splat(ws + sStride + g * 4))));
   }
-  store<f32>(out, hsum(f00)); store<f32>(out, hsum(f01), 4);
-  store<f32>(out + outStride, hsum(f10)); store<f32>(out + outStride, hsum(f11), 4);
+  store<f32>(out, f32x4.extract_lane(f0, 0)); store<f32>(out, f32x4.extract_lane(f1, 0), 4);
+  store<f32>(out + outStride, f32x4.extract_lane(f0, 1)); store<f32>(out + outStride, f32x4.extract_lane(f1, 1), 4);
+  store<f32>(out + 2 * outStride, f32x4.extract_lane(f0, 2)); store<f32>(out + 2 * outStride, f32x4.extract_lane(f1, 2), 4);
+  store<f32>(out + 3 * outStride, f32x4.extract_lane(f0, 3)); store<f32>(out + 3 * outStride, f32x4.extract_lane(f1, 3), 4);
 }
 
 /** out[M, n] = Σ_k X[m,k]·W[n,k] for n in [nStart, nEnd), W f32 [N,K]. */

@@ -41,33 +41,57 @@ export function rope(x: usize, ropeTable: usize, M: i32, nHeads: i32, headDim: i
   }
 }
 
+/** Keys per softmax block: attention needs only this much scratch per thread, whatever the context length. */
+export const ATTENTION_BLOCK: i32 = 128;
+
 /**
- * Causal grouped-query attention for query rows at positions pos0..pos0+M-1; scores[ctx] is scratch.
- * Per (row, head): scores = q·k/sqrt(hd), softmax in f32, out = Σ p·v (normalised once at the end).
+ * Causal grouped-query attention for query rows at positions pos0..pos0+M-1; scores is scratch of ATTENTION_BLOCK
+ * floats. Per (row, head): scores = q·k/sqrt(hd) and an online softmax over fixed blocks of keys, out = Σ p·v.
  */
 export function attention(out: usize, q: usize, kCache: usize, vCache: usize, scores: usize, M: i32, pos0: i32, nHeads: i32, nKvHeads: i32, headDim: i32): void {
-  const hd = <usize>headDim, hd4 = hd & ~3, group = <usize>(nHeads / nKvHeads);
+  attentionHeads(out, q, kCache, vCache, scores, M, pos0, nHeads, nKvHeads, headDim, 0, nHeads);
+}
+
+/** attention restricted to query heads [hStart, hEnd), so threads can split one layer's heads. */
+export function attentionHeads(out: usize, q: usize, kCache: usize, vCache: usize, scores: usize, M: i32, pos0: i32, nHeads: i32, nKvHeads: i32, headDim: i32, hStart: i32, hEnd: i32): void {
+  const hd = <usize>headDim, group = <usize>(nHeads / nKvHeads);
   const qStride = <usize>nHeads * hd * 4, kvStride = <usize>nKvHeads * hd * 4;
   const scale: f32 = <f32>1 / Mathf.sqrt(<f32>headDim);
   for (let m: usize = 0; m < <usize>M; m++) {
     const T = <usize>pos0 + m + 1;
-    for (let h: usize = 0; h < <usize>nHeads; h++) {
-      const qh = q + m * qStride + h * hd * 4, kvOffset = (h / group) * hd * 4;
-      let maxScore: f32 = -Infinity;
-      for (let t: usize = 0; t < T; t++) {
-        const kt = kCache + t * kvStride + kvOffset;
-        let acc = f32x4.splat(0);
-        for (let i: usize = 0; i < hd4; i += 4) acc = f32x4.add(acc, f32x4.mul(v128.load(qh + i * 4), v128.load(kt + i * 4)));
-        let s = hsum(acc);
-        for (let i = hd4; i < hd; i++) s += load<f32>(qh + i * 4) * load<f32>(kt + i * 4);
-        s *= scale;
-        store<f32>(scores + t * 4, s);
-        maxScore = max(maxScore, s);
+    for (let h = <usize>hStart; h < <usize>hEnd; h++) {
+      const qh = q + m * qStride + h * hd * 4, kvOffset = (h / group) * hd * 4, o = out + m * qStride + h * hd * 4;
+      let runningMax: f32 = -Infinity, total: f32 = 0;
+      for (let t0: usize = 0; t0 < T; t0 += <usize>ATTENTION_BLOCK) {
+        const n = min(<usize>ATTENTION_BLOCK, T - t0);
+        const blockMax = blockScores(scores, qh, kCache + t0 * kvStride + kvOffset, kvStride, n, hd, scale);
+        const newMax = max(runningMax, blockMax);
+        // the first block has nothing to rescale; later blocks shrink what was accumulated under the old max
+        const rescale: f32 = t0 == 0 ? 0 : sexp(runningMax - newMax);
+        total = total * rescale + softmaxInPlace(scores, n, newMax);
+        accumulateValues(o, scores, vCache + t0 * kvStride + kvOffset, kvStride, n, hd, rescale);
+        runningMax = newMax;
       }
-      const total = softmaxInPlace(scores, T, maxScore);
-      accumulateValues(out + m * qStride + h * hd * 4, scores, vCache + kvOffset, kvStride, T, hd, <f32>1 / total);
+      scaleInPlace(o, hd, <f32>1 / total);
     }
   }
+}
+
+// scores[0..n) = q·k[t]·scale for n keys from k (row stride kvStride); returns their max.
+@inline function blockScores(scores: usize, qh: usize, k: usize, kvStride: usize, n: usize, hd: usize, scale: f32): f32 {
+  const hd4 = hd & ~3;
+  let blockMax: f32 = -Infinity;
+  for (let t: usize = 0; t < n; t++) {
+    const kt = k + t * kvStride;
+    let acc = f32x4.splat(0);
+    for (let i: usize = 0; i < hd4; i += 4) acc = f32x4.add(acc, f32x4.mul(v128.load(qh + i * 4), v128.load(kt + i * 4)));
+    let s = hsum(acc);
+    for (let i = hd4; i < hd; i++) s += load<f32>(qh + i * 4) * load<f32>(kt + i * 4);
+    s *= scale;
+    store<f32>(scores + t * 4, s);
+    blockMax = max(blockMax, s);
+  }
+  return blockMax;
 }
 
 // scores[t] ← exp(scores[t] − max); returns Σ in a fixed lane order.
@@ -84,11 +108,14 @@ export function attention(out: usize, q: usize, kCache: usize, vCache: usize, sc
   return total;
 }
 
-// out[hd] = invTotal · Σ_t p[t]·v[t], 16 lanes of the head at a time so the accumulators stay in registers.
-@inline function accumulateValues(out: usize, p: usize, v: usize, kvStride: usize, T: usize, hd: usize, invTotal: f32): void {
-  const hd16 = hd & ~15, inv = f32x4.splat(invTotal);
+// out[hd] = out·rescale + Σ_t p[t]·v[t], 16 lanes of the head at a time so the accumulators stay in registers.
+@inline function accumulateValues(out: usize, p: usize, v: usize, kvStride: usize, T: usize, hd: usize, rescale: f32): void {
+  const hd16 = hd & ~15, r = f32x4.splat(rescale);
   for (let i: usize = 0; i < hd16; i += 16) {
-    let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+    const o = out + i * 4;
+    let a0 = f32x4.mul(v128.load(o), r), a1 = f32x4.mul(v128.load(o, 16), r);
+    let a2 = f32x4.mul(v128.load(o, 32), r), a3 = f32x4.mul(v128.load(o, 48), r);
+    if (rescale == 0) { a0 = f32x4.splat(0); a1 = a0; a2 = a0; a3 = a0; } // out holds garbage before the first block
     for (let t: usize = 0; t < T; t++) {
       const pt = v128.load32_splat(p + t * 4), vt = v + t * kvStride + i * 4;
       a0 = f32x4.add(a0, f32x4.mul(pt, v128.load(vt)));
@@ -96,15 +123,19 @@ export function attention(out: usize, q: usize, kCache: usize, vCache: usize, sc
       a2 = f32x4.add(a2, f32x4.mul(pt, v128.load(vt, 32)));
       a3 = f32x4.add(a3, f32x4.mul(pt, v128.load(vt, 48)));
     }
-    const o = out + i * 4;
-    v128.store(o, f32x4.mul(a0, inv)); v128.store(o, f32x4.mul(a1, inv), 16);
-    v128.store(o, f32x4.mul(a2, inv), 32); v128.store(o, f32x4.mul(a3, inv), 48);
+    v128.store(o, a0); v128.store(o, a1, 16); v128.store(o, a2, 32); v128.store(o, a3, 48);
   }
   for (let i = hd16; i < hd; i++) {
-    let a: f32 = 0;
+    let a: f32 = rescale == 0 ? 0 : load<f32>(out + i * 4) * rescale;
     for (let t: usize = 0; t < T; t++) a += load<f32>(p + t * 4) * load<f32>(v + t * kvStride + i * 4);
-    store<f32>(out + i * 4, a * invTotal);
+    store<f32>(out + i * 4, a);
   }
+}
+
+@inline function scaleInPlace(x: usize, n: usize, factor: f32): void {
+  const n4 = n & ~3, f = f32x4.splat(factor);
+  for (let i: usize = 0; i < n4; i += 4) v128.store(x + i * 4, f32x4.mul(v128.load(x + i * 4), f));
+  for (let i = n4; i < n; i++) store<f32>(x + i * 4, load<f32>(x + i * 4) * factor);
 }
 
 /** out[n] = silu(gate[n]) * up[n]  (out may alias gate). */

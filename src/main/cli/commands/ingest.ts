@@ -1,0 +1,113 @@
+import path from 'node:path';
+import type { LibraryDocument } from '../../../shared/contract/library';
+import { AppError } from '../../../shared/errors';
+import type { Services } from '../../services';
+import type { CommandModule } from '../context';
+
+// lockstep ingest <files or folders…> [--workspace W] [--password P]
+// lockstep docs list [--workspace W] · lockstep docs rm <ids or paths…>
+
+interface FileOutcome {
+  path: string;
+  documentId: number;
+  status: LibraryDocument['status'];
+  reasonCode: string | null;
+  reason: string | null;
+  pages: number | null;
+  chunks: number;
+}
+
+/** A workspace by id or name; ingest creates a named one that does not exist yet. */
+function workspaceFor(services: Services, nameOrId: string | undefined, create: boolean): number | undefined {
+  if (nameOrId === undefined) return undefined;
+  const row = services.db.prepare('SELECT id FROM workspaces WHERE id = ? OR name = ? COLLATE NOCASE').get(Number(nameOrId) || -1, nameOrId) as { id: number } | undefined;
+  if (row) return row.id;
+  if (!create || /^\d+$/.test(nameOrId)) throw new AppError('not_found', `There is no workspace "${nameOrId}".`);
+  return Number(services.db.prepare('INSERT INTO workspaces (name, created_at) VALUES (?, ?)').run(nameOrId, Date.now()).lastInsertRowid);
+}
+
+const outcomeOf = (filePath: string, doc: LibraryDocument): FileOutcome => ({
+  path: filePath,
+  documentId: doc.id,
+  status: doc.status,
+  reasonCode: doc.errorCode,
+  reason: doc.errorMessage,
+  pages: doc.pageCount,
+  chunks: doc.chunkCount,
+});
+
+export const ingestCommand: CommandModule = (program, cli) => {
+  program
+    .command('ingest <paths...>')
+    .description('add files and folders to the library and wait until they are indexed')
+    .option('--workspace <name or id>', 'workspace to add to (created if it does not exist)')
+    .option('--password <password>', 'password for protected PDFs and Office files')
+    .action(async (paths: string[], options: { workspace?: string; password?: string }) => {
+      const services = cli.services();
+      const queue = services.ingest;
+      // Ingesting from the CLI is an explicit request to work: a queue paused in the app resumes.
+      queue.start();
+      if (queue.queueState().paused) queue.resume();
+      const started = Date.now();
+      let lastLine = 0;
+      const unsubscribe = queue.onEvent((event) => {
+        if (event.type !== 'progress' || Date.now() - lastLine < 250) return;
+        lastLine = Date.now();
+        const { documentId, stage, pagesDone, pagesTotal } = event.progress;
+        const name = path.basename(queue.document(documentId).path);
+        cli.progress(`${stage} ${name}${pagesTotal ? ` ${pagesDone}/${pagesTotal}` : ''}`);
+      });
+      const { added, missing } = await queue.addPaths(paths, { workspaceId: workspaceFor(services, options.workspace, true), password: options.password });
+      await queue.whenIdle();
+      unsubscribe();
+      const files: FileOutcome[] = added.map((file) => outcomeOf(file.path, queue.document(file.documentId)));
+      const count = (status: string) => files.filter((f) => f.status === status).length;
+      const summary = {
+        files: files.length,
+        indexed: count('indexed'),
+        needs_password: count('needs_password'),
+        needs_ocr: count('needs_ocr'),
+        failed: count('failed'),
+        missing: missing.length,
+        chunks: files.reduce((sum, f) => sum + (f.status === 'indexed' ? f.chunks : 0), 0),
+        elapsedMs: Date.now() - started,
+      };
+      cli.print({ files, missing, summary }, () =>
+        [
+          ...files.map((f) => `${f.status.padEnd(14)} ${f.path}${f.status === 'indexed' ? ` (${f.pages} pages, ${f.chunks} chunks)` : ''}${f.reason ? ` — ${f.reason}` : ''}`),
+          ...missing.map((m) => `${'missing'.padEnd(14)} ${m} — no such file or folder`),
+          `${summary.files} files: ${summary.indexed} indexed, ${summary.needs_password} need a password, ${summary.needs_ocr} need OCR, ${summary.failed} failed (${(summary.elapsedMs / 1000).toFixed(1)} s)`,
+        ].join('\n'),
+      );
+    });
+
+  const docs = program.command('docs').description('list or remove documents in the library');
+  docs
+    .command('list')
+    .description('list documents with their status')
+    .option('--workspace <name or id>', 'one workspace only')
+    .action((options: { workspace?: string }) => {
+      const services = cli.services();
+      const documents = services.ingest.list(workspaceFor(services, options.workspace, false));
+      cli.print({ documents }, () =>
+        documents.length
+          ? documents.map((d) => `${String(d.id).padStart(5)} ${d.status.padEnd(14)} ${d.path}${d.status === 'indexed' ? ` (${d.pageCount} pages, ${d.chunkCount} chunks)` : d.errorMessage ? ` — ${d.errorMessage}` : ''}`).join('\n')
+          : 'The library is empty. Add documents with: lockstep ingest <files or folders>',
+      );
+    });
+  docs
+    .command('rm <documents...>')
+    .description('remove documents (by id or path) with their chunks and vectors')
+    .action((refs: string[]) => {
+      const services = cli.services();
+      const ids = refs.map((ref) => {
+        const row = (/^\d+$/.test(ref)
+          ? services.db.prepare('SELECT id FROM documents WHERE id = ?').get(Number(ref))
+          : services.db.prepare('SELECT id FROM documents WHERE path = ? ORDER BY id DESC LIMIT 1').get(path.resolve(ref))) as { id: number } | undefined;
+        if (!row) throw new AppError('not_found', `No document "${ref}" in the library. See the ids with: lockstep docs list`);
+        return row.id;
+      });
+      const removed = services.ingest.remove(ids);
+      cli.print({ removed, documentIds: ids }, () => `Removed ${removed} document${removed === 1 ? '' : 's'}.`);
+    });
+};

@@ -1,0 +1,128 @@
+import { AppError } from '../../../shared/errors';
+import type { CommandModule } from '../context';
+import { defaultLpuCacheDir, loadLpuModel } from '../../lpu';
+import type { KernelSetName } from '../../lpu/kernels/registry';
+import { openModel } from '../../lpu/loader';
+import { compile } from '../../lpu/compiler/pipeline';
+import { dumpMemoryPlan } from '../../lpu/compiler/passes/plan-memory';
+import type { WeightFormat } from '../../lpu/compiler/passes/quantize';
+import { predict } from '../../lpu/timing/predict';
+import { measureQuantizationCost } from '../../lpu/runtime/accuracy';
+import { PUBLISHED_DECODE_TOK_S, TIMING_PRESETS } from '../../lpu/timing/presets';
+
+const positiveInt = (name: string) => (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new AppError('invalid_option', `--${name} must be a positive whole number, not "${value}".`);
+  return n;
+};
+const weightFormat = (value: string): WeightFormat => {
+  if (value !== 'int8' && value !== 'f16' && value !== 'f32') throw new AppError('invalid_option', `--weights must be int8, f16 or f32, not "${value}".`);
+  return value;
+};
+
+/** `lockstep lpu compile|run|predict`: the LPU emulator from the command line. */
+export const lpuCommand: CommandModule = (program, cli) => {
+  const lpu = program.command('lpu').description('compile, run and time models on the LPU emulator');
+
+  lpu.command('compile <model>')
+    .description('compile a model and print its memory plan and cycle totals')
+    .option('--chips <n>', 'emulated chips (default: the fewest that fit)', positiveInt('chips'))
+    .option('--bucket <tokens>', 'context bucket: 512, 1024, 2048, 4096 or 8192', positiveInt('bucket'))
+    .option('--weights <format>', 'weight format: int8, f16 or f32', weightFormat, 'int8')
+    .option('--dump-ir', 'print the IR after every pass')
+    .option('--measure-accuracy', 'load the weights and measure the quantisation cost against f32 on a sample text')
+    .action(async (modelPath: string, o: { chips?: number; bucket?: number; weights: WeightFormat; dumpIr?: boolean; measureAccuracy?: boolean }) => {
+      const source = openModel(modelPath);
+      const { program: p, dumps } = compile(source.config, { chips: o.chips, bucket: o.bucket, weights: o.weights }, source.hash);
+      const accuracy = o.measureAccuracy ? await measureQuantizationCost(modelPath, o.weights, p.bucket) : undefined;
+      const summary = {
+        ...(accuracy ? { accuracy } : {}),
+        model: source.config.name, architecture: source.config.architecture, chips: p.partitioning.chips, tp: p.partitioning.tp,
+        stages: p.partitioning.stages, bucket: p.bucket, weights: p.weights, ops: p.ops.length, sram_bytes_per_chip: p.memory.bytesPerChip,
+        cycles: p.cycles, utilisation: p.utilisation.decode, ...(o.dumpIr ? { ir: dumps } : {}),
+      };
+      cli.print(summary, () => [
+        ...(o.dumpIr ? Object.entries(dumps).map(([pass, text]) => `== after ${pass} ==\n${text}`) : []),
+        `${source.config.name} (${source.config.architecture}): ${p.partitioning.chips} chip(s), tp ${p.partitioning.tp} × ${p.partitioning.stages} stage(s), bucket ${p.bucket}, ${p.weights} weights, ${p.ops.length} ops`,
+        'memory plan:',
+        dumpMemoryPlan(p.memory, 12).trimEnd(),
+        `cycles: ${p.cycles.perDecodeToken} per decode token (${(900e6 / p.cycles.perDecodeToken).toFixed(1)} tok/s at 900 MHz), ` +
+          `${p.cycles.perPrefillToken} per prefill token, ${p.cycles.perPrefillChunk} per ${p.rows}-row prefill chunk`,
+        ...(accuracy ? [`accuracy cost of ${accuracy.weights} vs f32 over ${accuracy.positions} positions: weight rel. RMS error ${accuracy.weightRelativeRmsError.toExponential(2)}, ` +
+          `logit rel. error ${accuracy.logitRelativeError.toExponential(2)}, top-1 agreement ${(accuracy.top1Agreement * 100).toFixed(1)}%`] : []),
+      ].join('\n'));
+    });
+
+  lpu.command('run <model>')
+    .description('generate text on the emulator with per-token meters')
+    .requiredOption('--prompt <text>', 'the prompt')
+    .option('--chat', 'wrap the prompt in the model\'s chat template as a user message')
+    .option('--greedy', 'always pick the most likely token')
+    .option('--max-tokens <n>', 'tokens to generate', positiveInt('max-tokens'), 128)
+    .option('--temperature <t>', 'sampling temperature', Number)
+    .option('--top-k <k>', 'sample among the k most likely tokens', positiveInt('top-k'))
+    .option('--top-p <p>', 'nucleus sampling mass', Number)
+    .option('--repetition-penalty <r>', 'penalty for repeated tokens', Number)
+    .option('--seed <n>', 'random seed', Number)
+    .option('--stop <text...>', 'stop sequences')
+    .option('--chips <n>', 'emulated chips', positiveInt('chips'))
+    .option('--bucket <tokens>', 'context bucket', positiveInt('bucket'))
+    .option('--weights <format>', 'weight format: int8, f16 or f32', weightFormat, 'int8')
+    .option('--kernels <name>', 'kernel set: ts or wasm (default: wasm when built, else ts)')
+    .option('--threads <n>', 'worker threads (0 = none)', Number)
+    .action(async (modelPath: string, o: RunOptions) => {
+      const model = await loadLpuModel(modelPath, {
+        chips: o.chips, bucket: o.bucket, weights: o.weights, kernels: o.kernels, threads: o.threads, cacheDir: defaultLpuCacheDir(cli.dataDir()),
+      });
+      const controller = new AbortController();
+      const onSigint = () => controller.abort();
+      process.once('SIGINT', onSigint);
+      try {
+        const json = cli.json();
+        const result = await model.generate({
+          ...(o.chat ? { messages: [{ role: 'user' as const, content: o.prompt }] } : { prompt: o.prompt }),
+          maxTokens: o.maxTokens,
+          sampling: { greedy: o.greedy, temperature: o.temperature, topK: o.topK, topP: o.topP, repetitionPenalty: o.repetitionPenalty, seed: o.seed },
+          stop: o.stop,
+          signal: controller.signal,
+        }, (ev) => {
+          if (json) return;
+          process.stdout.write(ev.text);
+          if (process.stderr.isTTY) process.stderr.write(`\x1b7\x1b[999;1H\x1b[2Ktoken ${ev.index + 1}: ${ev.cycles} cycles · ${ev.emulatedUs.toFixed(1)} µs emulated · ${(ev.wallUs / 1000).toFixed(2)} ms wall\x1b8`);
+        });
+        const summary = {
+          text: result.text, tokens: result.tokens, prompt_tokens: result.promptTokens, stop_reason: result.stopReason,
+          cycles: result.cycles, wall_ms: result.wallMs, emulated_ms: result.emulatedMs, utilisation: result.utilisation,
+          chips: result.chips, weights: model.info.weights,
+        };
+        if (json) cli.print(summary, () => '');
+        else process.stderr.write(
+          `\n[${result.tokens.length} tokens, ${result.stopReason}] prompt ${result.promptTokens} tokens · cycles: prefill ${result.cycles.prefill}, ` +
+          `decode ${result.cycles.decode} (${result.cycles.perDecodeToken}/token) · emulated TTFT ${result.emulatedMs.ttft.toFixed(3)} ms, ` +
+          `total ${result.emulatedMs.total.toFixed(3)} ms · wall TTFT ${result.wallMs.ttft.toFixed(1)} ms, total ${result.wallMs.total.toFixed(1)} ms\n`,
+        );
+      } finally {
+        process.off('SIGINT', onSigint);
+        await model.dispose();
+      }
+    });
+
+  lpu.command('predict')
+    .description('predict TTFT and decode speed of a published model shape (no weights needed)')
+    .requiredOption('--preset <name>', `one of ${Object.keys(TIMING_PRESETS).join(', ')}`)
+    .option('--chips <n>', 'emulated chips (default: the fewest that fit)', positiveInt('chips'))
+    .option('--prompt-tokens <n>', 'prompt length for TTFT', positiveInt('prompt-tokens'), 550)
+    .action((o: { preset: string; chips?: number; promptTokens: number }) => {
+      const r = predict(o.preset, { chips: o.chips, promptTokens: o.promptTokens });
+      const published = PUBLISHED_DECODE_TOK_S[o.preset];
+      cli.print({ ...r, published_decode_tok_s: published?.value ?? null }, () =>
+        `${o.preset} on ${r.chips} chips (tp ${r.tp} × ${r.stages} stages, bucket ${r.bucket}): ` +
+        `TTFT ${r.ttft_ms.toFixed(1)} ms for ${r.promptTokens} prompt tokens, decode ${r.decode_tok_s.toFixed(1)} tok/s` +
+        (published ? ` (published: ${published.value} tok/s, ${published.source})` : ''));
+    });
+};
+
+interface RunOptions {
+  prompt: string; chat?: boolean; greedy?: boolean; maxTokens: number; temperature?: number; topK?: number; topP?: number;
+  repetitionPenalty?: number; seed?: number; stop?: string[]; chips?: number; bucket?: number; weights: WeightFormat; kernels?: KernelSetName; threads?: number;
+}

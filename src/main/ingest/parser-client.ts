@@ -1,0 +1,95 @@
+import type { Worker } from 'node:worker_threads';
+import { AppError, fromWireError } from '../../shared/errors';
+import { startWorker } from '../platform/workers';
+import type { ParseRequest, ParseResult, ParseStage } from './parse';
+import type { IngestWorkerData, IngestWorkerReply, ParseJobRequest } from './protocol';
+
+// The main-thread side of the ingest worker: one file at a time, a watchdog against stalled parsers, and stop()
+// which terminates the worker (the only way to interrupt a parser mid-page); the next file starts a fresh worker.
+
+export class ParserWorker {
+  private worker: Worker | null = null;
+  private workerTokenizer: string | null = null;
+  private nextSeq = 1;
+  private onReply: ((reply: IngestWorkerReply) => void) | null = null;
+  private onFailure: ((error: Error) => void) | null = null;
+
+  constructor(
+    private readonly tokenizerFolder: () => Promise<string | null>,
+    private readonly stallTimeoutMs: number,
+  ) {}
+
+  async parse(request: ParseRequest, onProgress: (stage: ParseStage, pagesDone: number, pagesTotal: number) => void): Promise<ParseResult> {
+    const worker = await this.ensureWorker();
+    const seq = this.nextSeq++;
+    let watchdog: NodeJS.Timeout | undefined;
+    return new Promise<ParseResult>((resolve, reject) => {
+      // A parser stuck on one page (pathological files exist) must not block the queue forever.
+      const arm = () => {
+        clearTimeout(watchdog);
+        watchdog = setTimeout(() => {
+          this.discard();
+          const seconds = Math.round(this.stallTimeoutMs / 1000);
+          reject(new AppError('parse_stalled', `Reading this file made no progress for ${seconds} s, so Lockstep stopped. It may be damaged; try re-indexing it.`));
+        }, this.stallTimeoutMs);
+      };
+      arm();
+      this.onFailure = reject;
+      this.onReply = (reply) => {
+        if (reply.seq !== seq) return;
+        arm();
+        if (reply.type === 'progress') onProgress(reply.stage, reply.pagesDone, reply.pagesTotal);
+        else if (reply.type === 'result') resolve(reply.result);
+        else reject(fromWireError(reply.error));
+      };
+      worker.postMessage({ seq, request } satisfies ParseJobRequest);
+    }).finally(() => {
+      clearTimeout(watchdog);
+      this.onReply = null;
+      this.onFailure = null;
+    });
+  }
+
+  /** Interrupts the file being parsed: its parse() rejects with `cancelled`. */
+  stop(): void {
+    const failure = this.onFailure;
+    this.discard();
+    failure?.(new AppError('cancelled', 'Cancelled.'));
+  }
+
+  async close(): Promise<void> {
+    const worker = this.worker;
+    this.worker = null;
+    await worker?.terminate();
+  }
+
+  /** Detaches and stops the worker; its exit no longer affects any parse. */
+  private discard(): void {
+    const worker = this.worker;
+    this.worker = null;
+    void worker?.terminate();
+  }
+
+  private async ensureWorker(): Promise<Worker> {
+    const tokenizerFolder = await this.tokenizerFolder().catch(() => null);
+    if (this.worker && this.workerTokenizer === tokenizerFolder) return this.worker;
+    this.discard();
+    this.workerTokenizer = tokenizerFolder;
+    const workerData: IngestWorkerData = { tokenizerFolder };
+    const worker = startWorker('ingest/ingest.worker.ts', { workerData, resourceLimits: { maxOldGenerationSizeMb: 4096 } });
+    worker.on('message', (reply: IngestWorkerReply) => this.onReply?.(reply));
+    // Only the current worker's death fails the running parse; discarded workers were detached first.
+    worker.on('error', (error) => {
+      if (this.worker !== worker) return;
+      this.worker = null;
+      this.onFailure?.(error);
+    });
+    worker.on('exit', () => {
+      if (this.worker !== worker) return;
+      this.worker = null;
+      this.onFailure?.(new Error('ingest worker exited'));
+    });
+    this.worker = worker;
+    return worker;
+  }
+}

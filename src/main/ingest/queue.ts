@@ -1,0 +1,439 @@
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { JobProgress, LibraryDocument, LibraryEvent, QueueState } from '../../shared/contract/library';
+import { AppError } from '../../shared/errors';
+import type { Db } from '../store/db';
+import { log } from '../platform/log';
+import { defaultLimits, type IngestLimits } from './document';
+import { expandPaths, hashFile } from './files';
+import { documentById, documentsInWorkspace } from './library-queries';
+import { removeDocuments, storeParsedDocument, storeUnindexedDocument, type ChunkVectors, type FileFacts } from './library-store';
+import { ParserWorker } from './parser-client';
+
+// The ingestion queue: jobs live in the jobs table, so a crash or kill -9 loses nothing; one file is parsed at a time in
+// a worker thread; the result is written in a single transaction that also finishes the job (no partial rows, ever).
+
+/** The retrieval area's embedder (ActiveEmbedding), when one is installed: vectors are written with their chunks. */
+export interface EmbeddingStage {
+  modelId: string;
+  embedPassages(texts: string[], signal?: AbortSignal): Promise<Float32Array[]>;
+  /** Synchronous: runs inside the transaction that writes the chunk rows. */
+  writeVectors(chunkIds: number[], vectors: Float32Array[]): void;
+}
+
+export interface IngestQueueOptions {
+  db: Db;
+  chunkTokens: () => number;
+  /** The active embedder's tokenizer folder, or null to estimate tokens. */
+  tokenizerFolder: () => Promise<string | null>;
+  embedding?: () => Promise<EmbeddingStage | null>;
+  limits?: IngestLimits;
+  /** A file whose parser reports no progress for this long fails with parse_stalled (default 2 minutes). */
+  stallTimeoutMs?: number;
+}
+
+interface JobPayload extends FileFacts {
+  path: string;
+}
+
+interface JobRow {
+  id: number;
+  documentId: number;
+  payload: JobPayload;
+}
+
+export interface EnqueuedFile {
+  path: string;
+  documentId: number;
+  queued: boolean;
+}
+
+interface ActiveJob {
+  job: JobRow;
+  progress: JobProgress;
+  abort: AbortController;
+  /** Why the job was interrupted: the job's next state. */
+  interruptedAs: 'cancelled' | 'paused' | null;
+}
+
+const ACTIVE_STATES = "('queued','running','paused')";
+
+export class IngestQueue {
+  private readonly db: Db;
+  private readonly limits: IngestLimits;
+  private readonly listeners = new Set<(event: LibraryEvent) => void>();
+  private readonly passwords = new Map<number, string>(); // memory only: passwords are never written to disk
+  private readonly idleWaiters: (() => void)[] = [];
+  private readonly parser: ParserWorker;
+  private started = false;
+  private pumping = false;
+  private closed = false;
+  private paused = false;
+  private active: ActiveJob | null = null;
+  /** Observed processing speed, for ETAs of queued files. */
+  private msPerByte: number | null = null;
+
+  constructor(private readonly options: IngestQueueOptions) {
+    this.db = options.db;
+    this.limits = options.limits ?? defaultLimits;
+    this.parser = new ParserWorker(options.tokenizerFolder, options.stallTimeoutMs ?? 120_000);
+  }
+
+  /** Recovers jobs a crash left running and starts working; every public method calls it. */
+  start(): void {
+    if (this.started || this.closed) return;
+    this.started = true;
+    this.db.transaction(() => {
+      this.db.prepare("UPDATE jobs SET state = 'queued' WHERE state = 'running' AND kind = 'ingest'").run();
+      this.db.prepare("UPDATE documents SET status = 'queued' WHERE status = 'processing'").run();
+      // A document left queued without a job (cannot happen by construction, but never leave one stuck) is re-queued.
+      const stranded = this.db
+        .prepare(`SELECT id, path, content_hash AS contentHash, size_bytes AS sizeBytes, mtime_ms AS mtimeMs FROM documents d WHERE status = 'queued'
+          AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.document_id = d.id AND j.state IN ${ACTIVE_STATES})`)
+        .all() as (JobPayload & { id: number })[];
+      for (const doc of stranded) this.insertJob(doc.id, { path: doc.path, contentHash: doc.contentHash, sizeBytes: doc.sizeBytes, mtimeMs: doc.mtimeMs });
+    })();
+    this.paused = (this.db.prepare("SELECT COUNT(*) AS n FROM jobs WHERE state = 'paused' AND kind = 'ingest'").get() as { n: number }).n > 0;
+    void this.pump();
+  }
+
+  onEvent(listener: (event: LibraryEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Adds files and folders; the same content already in the workspace is not queued again. */
+  async addPaths(paths: string[], options: { workspaceId?: number; password?: string } = {}): Promise<{ added: EnqueuedFile[]; missing: string[] }> {
+    this.start();
+    const workspaceId = options.workspaceId ?? 1;
+    if (!this.db.prepare('SELECT 1 FROM workspaces WHERE id = ?').get(workspaceId)) throw new AppError('not_found', 'That workspace no longer exists.');
+    const { files, missing } = await expandPaths(paths);
+    const added: EnqueuedFile[] = [];
+    for (const file of files) {
+      const info = await stat(file);
+      const facts: FileFacts = { contentHash: await hashFile(file), sizeBytes: info.size, mtimeMs: Math.round(info.mtimeMs) };
+      added.push(this.enqueueFile(file, facts, workspaceId, options.password));
+    }
+    this.emitQueue();
+    void this.pump();
+    return { added, missing };
+  }
+
+  private enqueueFile(file: string, facts: FileFacts, workspaceId: number, password: string | undefined): EnqueuedFile {
+    const result = this.db.transaction((): EnqueuedFile & { changed: boolean } => {
+      const sameContent = this.db.prepare('SELECT id, status FROM documents WHERE workspace_id = ? AND content_hash = ?').get(workspaceId, facts.contentHash) as
+        | { id: number; status: LibraryDocument['status'] }
+        | undefined;
+      if (sameContent) {
+        if (this.pendingJob(sameContent.id)) return { path: file, documentId: sameContent.id, queued: true, changed: false };
+        const retry =
+          ['failed', 'cancelled'].includes(sameContent.status) || (sameContent.status === 'needs_password' && password !== undefined);
+        if (!retry) return { path: file, documentId: sameContent.id, queued: false, changed: false };
+        if (password !== undefined) this.passwords.set(sameContent.id, password);
+        this.db.prepare("UPDATE documents SET status = 'queued', updated_at = ? WHERE id = ?").run(Date.now(), sameContent.id);
+        this.insertJob(sameContent.id, { ...facts, path: file });
+        return { path: file, documentId: sameContent.id, queued: true, changed: true };
+      }
+      const samePath = this.db.prepare('SELECT id, status FROM documents WHERE workspace_id = ? AND path = ? ORDER BY id DESC LIMIT 1').get(workspaceId, file) as
+        | { id: number; status: LibraryDocument['status'] }
+        | undefined;
+      if (samePath) {
+        // A changed file: its old chunks stay searchable until the new ones replace them in one transaction.
+        this.cancelPendingJobs(samePath.id);
+        if (samePath.status !== 'indexed') this.db.prepare("UPDATE documents SET status = 'queued', updated_at = ? WHERE id = ?").run(Date.now(), samePath.id);
+        if (password !== undefined) this.passwords.set(samePath.id, password);
+        this.insertJob(samePath.id, { ...facts, path: file });
+        return { path: file, documentId: samePath.id, queued: true, changed: true };
+      }
+      const now = Date.now();
+      const type = path.extname(file).slice(1).toLowerCase() || 'file';
+      const documentId = Number(
+        this.db
+          .prepare(`INSERT INTO documents (workspace_id, path, title, type, content_hash, size_bytes, mtime_ms, status, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?)`)
+          .run(workspaceId, file, path.basename(file), type, facts.contentHash, facts.sizeBytes, facts.mtimeMs, now, now).lastInsertRowid,
+      );
+      if (password !== undefined) this.passwords.set(documentId, password);
+      this.insertJob(documentId, { ...facts, path: file });
+      return { path: file, documentId, queued: true, changed: true };
+    })();
+    if (result.changed) this.emitDocument(result.documentId);
+    return { path: result.path, documentId: result.documentId, queued: result.queued };
+  }
+
+  private insertJob(documentId: number, payload: JobPayload): number {
+    const now = Date.now();
+    const doc = this.db.prepare('SELECT workspace_id AS workspaceId FROM documents WHERE id = ?').get(documentId) as { workspaceId: number };
+    return Number(
+      this.db
+        .prepare(`INSERT INTO jobs (kind, workspace_id, document_id, payload_json, state, created_at, updated_at) VALUES ('ingest', ?, ?, ?, ?, ?, ?)`)
+        .run(doc.workspaceId, documentId, JSON.stringify(payload), this.paused ? 'paused' : 'queued', now, now).lastInsertRowid,
+    );
+  }
+
+  private pendingJob(documentId: number): number | null {
+    const row = this.db.prepare(`SELECT id FROM jobs WHERE document_id = ? AND kind = 'ingest' AND state IN ${ACTIVE_STATES} ORDER BY id LIMIT 1`).get(documentId) as
+      | { id: number }
+      | undefined;
+    return row?.id ?? null;
+  }
+
+  private cancelPendingJobs(documentId: number): void {
+    if (this.active?.job.documentId === documentId) this.interrupt('cancelled');
+    this.db.prepare(`UPDATE jobs SET state = 'cancelled', updated_at = ? WHERE document_id = ? AND state IN ('queued','paused')`).run(Date.now(), documentId);
+  }
+
+  /** Queues a needs_password document again with a password (kept in memory only). */
+  providePassword(documentId: number, password: string): boolean {
+    this.start();
+    const doc = documentById(this.db, documentId);
+    this.passwords.set(documentId, password);
+    return this.requeue(doc);
+  }
+
+  reindex(documentIds: number[]): number {
+    this.start();
+    return documentIds.filter((id) => this.requeue(documentById(this.db, id))).length;
+  }
+
+  private requeue(doc: LibraryDocument): boolean {
+    if (this.pendingJob(doc.id)) return false;
+    const facts = this.db.prepare('SELECT content_hash AS contentHash, size_bytes AS sizeBytes, mtime_ms AS mtimeMs FROM documents WHERE id = ?').get(doc.id) as FileFacts;
+    this.db.transaction(() => {
+      if (doc.status !== 'indexed') this.db.prepare("UPDATE documents SET status = 'queued', updated_at = ? WHERE id = ?").run(Date.now(), doc.id);
+      this.insertJob(doc.id, { ...facts, path: doc.path });
+    })();
+    this.emitDocument(doc.id);
+    this.emitQueue();
+    void this.pump();
+    return true;
+  }
+
+  remove(documentIds: number[]): number {
+    this.start();
+    for (const id of documentIds) {
+      if (this.active?.job.documentId === id) this.interrupt('cancelled');
+      this.passwords.delete(id);
+    }
+    const removed = removeDocuments(this.db, documentIds);
+    this.emit({ type: 'removed', documentIds });
+    this.emitQueue();
+    return removed;
+  }
+
+  /** Cancels the jobs of these documents, or all jobs. */
+  cancel(documentIds?: number[]): number {
+    this.start();
+    const where = documentIds ? `AND document_id IN (SELECT value FROM json_each(?))` : '';
+    const args = documentIds ? [JSON.stringify(documentIds)] : [];
+    const jobs = this.db.prepare(`SELECT id, document_id AS documentId FROM jobs WHERE kind = 'ingest' AND state IN ${ACTIVE_STATES} ${where}`).all(...args) as {
+      id: number;
+      documentId: number;
+    }[];
+    this.db.transaction(() => {
+      for (const job of jobs) {
+        this.db.prepare("UPDATE jobs SET state = 'cancelled', updated_at = ? WHERE id = ? AND state != 'running'").run(Date.now(), job.id);
+        this.db.prepare("UPDATE documents SET status = 'cancelled', updated_at = ? WHERE id = ? AND status IN ('queued','processing')").run(Date.now(), job.documentId);
+      }
+    })();
+    if (this.active && jobs.some((j) => j.id === this.active!.job.id)) this.interrupt('cancelled');
+    for (const job of jobs) this.emitDocument(job.documentId);
+    this.emitQueue();
+    return jobs.length;
+  }
+
+  /** Stops after interrupting the running file (it restarts from the beginning on resume). */
+  pause(): QueueState {
+    this.start();
+    this.paused = true;
+    this.db.prepare("UPDATE jobs SET state = 'paused', updated_at = ? WHERE kind = 'ingest' AND state = 'queued'").run(Date.now());
+    if (this.active) this.interrupt('paused');
+    this.emitQueue();
+    return this.queueState();
+  }
+
+  resume(): QueueState {
+    this.start();
+    this.paused = false;
+    this.db.prepare("UPDATE jobs SET state = 'queued', updated_at = ? WHERE kind = 'ingest' AND state = 'paused'").run(Date.now());
+    this.emitQueue();
+    void this.pump();
+    return this.queueState();
+  }
+
+  list(workspaceId?: number): LibraryDocument[] {
+    this.start();
+    return documentsInWorkspace(this.db, workspaceId).map((doc) => ({ ...doc, progress: this.progressOf(doc.id) }));
+  }
+
+  document(documentId: number): LibraryDocument {
+    return { ...documentById(this.db, documentId), progress: this.progressOf(documentId) };
+  }
+
+  private progressOf(documentId: number): JobProgress | null {
+    if (this.active?.job.documentId === documentId) return this.active.progress;
+    const jobId = this.pendingJob(documentId);
+    return jobId ? { jobId, documentId, stage: 'queued', pagesDone: 0, pagesTotal: 0, chunks: 0, startedAt: null, etaMs: null } : null;
+  }
+
+  queueState(): QueueState {
+    const rows = this.db.prepare(`SELECT state, COUNT(*) AS n, SUM(json_extract(payload_json, '$.sizeBytes')) AS bytes FROM jobs
+      WHERE kind = 'ingest' AND state IN ('queued','paused') GROUP BY state`).all() as { state: string; n: number; bytes: number }[];
+    const waiting = rows.reduce((sum, r) => sum + r.n, 0);
+    const waitingBytes = rows.reduce((sum, r) => sum + (r.bytes ?? 0), 0);
+    const activeEta = this.active?.progress.etaMs ?? null;
+    const etaMs = this.msPerByte === null ? activeEta : (activeEta ?? 0) + Math.round(waitingBytes * this.msPerByte);
+    return { paused: this.paused, queued: waiting, running: this.active ? 1 : 0, etaMs: waiting || this.active ? etaMs : 0 };
+  }
+
+  /** Resolves when no job is queued or running (or the queue is paused). */
+  whenIdle(): Promise<void> {
+    if (!this.pumping && !this.hasRunnableJob()) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.active) this.interrupt('paused');
+    await this.parser.close();
+    // Jobs interrupted by closing simply run again on the next start.
+    this.db.prepare("UPDATE jobs SET state = 'queued' WHERE kind = 'ingest' AND state = 'running'").run();
+    this.idleWaiters.splice(0).forEach((resolve) => resolve());
+  }
+
+  private hasRunnableJob(): boolean {
+    return !this.paused && !!this.db.prepare("SELECT 1 FROM jobs WHERE kind = 'ingest' AND state = 'queued' LIMIT 1").get();
+  }
+
+  private nextJob(): JobRow | null {
+    const row = this.db.prepare("SELECT id, document_id AS documentId, payload_json AS payload FROM jobs WHERE kind = 'ingest' AND state = 'queued' ORDER BY id LIMIT 1").get() as
+      | { id: number; documentId: number; payload: string }
+      | undefined;
+    return row ? { id: row.id, documentId: row.documentId, payload: JSON.parse(row.payload) as JobPayload } : null;
+  }
+
+  private async pump(): Promise<void> {
+    if (this.pumping || this.closed) return;
+    this.pumping = true;
+    try {
+      while (!this.paused && !this.closed) {
+        const job = this.nextJob();
+        if (!job) break;
+        await this.runJob(job).catch((error: unknown) => log.error(`ingest job ${job.id} failed unexpectedly`, error));
+      }
+    } finally {
+      this.pumping = false;
+      this.emitQueue();
+      if (!this.hasRunnableJob() || this.closed) this.idleWaiters.splice(0).forEach((resolve) => resolve());
+      else void this.pump();
+    }
+  }
+
+  private async runJob(job: JobRow): Promise<void> {
+    const startedAt = Date.now();
+    const progress: JobProgress = { jobId: job.id, documentId: job.documentId, stage: 'reading', pagesDone: 0, pagesTotal: 0, chunks: 0, startedAt, etaMs: null };
+    const active: ActiveJob = { job, progress, abort: new AbortController(), interruptedAs: null };
+    this.active = active;
+    this.db.transaction(() => {
+      this.db.prepare("UPDATE jobs SET state = 'running', attempts = attempts + 1, updated_at = ? WHERE id = ?").run(startedAt, job.id);
+      this.db.prepare("UPDATE documents SET status = 'processing', updated_at = ? WHERE id = ? AND status != 'indexed'").run(startedAt, job.documentId);
+    })();
+    this.emitDocument(job.documentId);
+    this.emitQueue();
+    try {
+      const result = await this.parser.parse(
+        { filePath: job.payload.path, password: this.passwords.get(job.documentId), chunkTokens: this.options.chunkTokens(), limits: this.limits },
+        (stage, pagesDone, pagesTotal) => this.setStage(active, stage, pagesDone, pagesTotal),
+      );
+      if (active.interruptedAs) return;
+      if (result.status === 'indexed') {
+        progress.chunks = result.chunks.length;
+        const vectors = await this.embed(active, result.chunks.map((c) => c.text));
+        if (active.interruptedAs) return;
+        this.setStage(active, 'writing');
+        storeParsedDocument(this.db, job.documentId, job.id, result, job.payload, vectors);
+      } else {
+        storeUnindexedDocument(this.db, job.documentId, job.id, result, job.payload);
+      }
+      const elapsed = Date.now() - startedAt;
+      const perByte = elapsed / Math.max(1, job.payload.sizeBytes);
+      this.msPerByte = this.msPerByte === null ? perByte : this.msPerByte * 0.7 + perByte * 0.3;
+      this.passwords.delete(job.documentId);
+    } catch (error) {
+      if (active.interruptedAs) return;
+      const problem = error instanceof AppError ? error : new AppError('parser_crashed', 'Lockstep stopped while reading this file. It may be damaged; try re-indexing it.', error);
+      log.error(`ingest of ${job.payload.path} failed`, error);
+      storeUnindexedDocument(this.db, job.documentId, job.id, { status: 'failed', format: null, title: path.basename(job.payload.path), pageCount: null, problem: { code: problem.code, message: problem.message } }, job.payload);
+    } finally {
+      if (active.interruptedAs) this.finishInterrupted(active);
+      if (this.active === active) this.active = null;
+      this.emitDocument(job.documentId);
+    }
+  }
+
+  private finishInterrupted(active: ActiveJob): void {
+    const { job } = active;
+    const state = active.interruptedAs === 'paused' ? (this.closed ? 'queued' : 'paused') : 'cancelled';
+    this.db.transaction(() => {
+      this.db.prepare('UPDATE jobs SET state = ?, updated_at = ? WHERE id = ? AND state = ?').run(state, Date.now(), job.id, 'running');
+      const docStatus = state === 'cancelled' ? 'cancelled' : 'queued';
+      this.db.prepare("UPDATE documents SET status = ?, updated_at = ? WHERE id = ? AND status = 'processing'").run(docStatus, Date.now(), job.documentId);
+    })();
+  }
+
+  private async embed(active: ActiveJob, texts: string[]): Promise<ChunkVectors | null> {
+    const stage = await this.options.embedding?.().catch((error: unknown) => {
+      log.warn('no embedder for ingestion; chunks are indexed for keyword search only', error);
+      return null;
+    });
+    if (!stage || texts.length === 0) return null;
+    this.setStage(active, 'embedding');
+    try {
+      const vectors = await stage.embedPassages(texts, active.abort.signal);
+      return { vectors, write: (_db, ids, v) => stage.writeVectors(ids, v) };
+    } catch (error) {
+      if (active.interruptedAs) return null;
+      // Missing vectors are filled in later by the retrieval area's backfill; the document stays searchable by keywords.
+      log.warn(`embedding ${texts.length} chunks with ${stage.modelId} failed; indexing without vectors`, error);
+      return null;
+    }
+  }
+
+  private setStage(active: ActiveJob, stage: JobProgress['stage'], pagesDone?: number, pagesTotal?: number): void {
+    const p = active.progress;
+    p.stage = stage;
+    if (pagesDone !== undefined) p.pagesDone = pagesDone;
+    if (pagesTotal !== undefined && pagesTotal > 0) p.pagesTotal = pagesTotal;
+    const elapsed = Date.now() - (p.startedAt ?? Date.now());
+    p.etaMs = stage === 'parsing' && p.pagesDone > 0 && p.pagesTotal > 0 ? Math.round((elapsed / p.pagesDone) * (p.pagesTotal - p.pagesDone)) : stage === 'writing' ? 0 : p.etaMs;
+    this.emit({ type: 'progress', progress: { ...p } });
+  }
+
+  private interrupt(as: 'cancelled' | 'paused'): void {
+    const active = this.active;
+    if (!active || active.interruptedAs) return;
+    active.interruptedAs = as;
+    active.abort.abort();
+    this.parser.stop();
+  }
+
+  private emit(event: LibraryEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        log.warn('library event listener failed', error);
+      }
+    }
+  }
+
+  private emitDocument(documentId: number): void {
+    if (this.listeners.size === 0) return;
+    const exists = this.db.prepare('SELECT 1 FROM documents WHERE id = ?').get(documentId);
+    if (exists) this.emit({ type: 'document', document: this.document(documentId) });
+  }
+
+  private emitQueue(): void {
+    if (this.listeners.size > 0) this.emit({ type: 'queue', queue: this.queueState() });
+  }
+}

@@ -1,0 +1,144 @@
+import type { KernelSet, Ptr } from '../../kernels/abi';
+import type { WasmKernelSet } from '../../kernels/wasm';
+import { tensorBytes, type Op } from '../../ir/graph';
+import type { Program } from '../../compiler/passes/emit';
+
+// How one worker's share of each op is cut, so every worker runs the same program in lockstep:
+//   rows  — row-local ops (norms, quantize, RoPE, elementwise) split by activation rows
+//   cols  — matmuls split by output rows of the weight (tensor parallel, nStart/nEnd)
+//   heads — attention split by query heads
+//   solo  — worker 0 only (embedding lookups); c2c copies are replicated by every worker
+// Each output element is computed by the same kernel code whatever the cut, so results are bitwise identical
+// for any worker count.
+
+function cutKey(op: Op, index: number, rowsShared: boolean): string {
+  switch (op.kind) {
+    case 'matmul': return `cols:${op.inputs[0]}`; // matmuls sharing one input may run back to back
+    case 'attention': return 'heads';
+    case 'embed': return 'solo';
+    case 'c2c': return `c2c:${index}`;
+    default: return !rowsShared || op.attrs.rowMode === 'last' ? 'solo' : 'rows';
+  }
+}
+
+/**
+ * The static barrier plan: barrier[i] says whether all workers must finish ops < i before op i starts.
+ * Needed when the cut changes (op i may read rows or columns another worker wrote), and, within one cut, when
+ * op i touches arena bytes that an earlier op since the last barrier used for another tensor (the memory plan
+ * reuses dead tensors' bytes) unless both have the same start and row width, so each worker keeps its own rows.
+ * With rowsShared false (one-row decode steps) row-local ops all run on worker 0 and need no barrier between them.
+ */
+export function planBarriers(program: Program, rowsShared: boolean): Uint8Array {
+  const decls = new Map(program.tensors.map((t) => [t.id, t]));
+  const range = new Map<string, { id: string; start: number; end: number; rowBytes: number }>();
+  for (const a of program.memory.allocations) {
+    const t = decls.get(a.tensor)!;
+    if (t.kind === 'weight') continue; // weights are never written
+    const start = program.chipBase[a.chip]! + a.offset;
+    range.set(`${a.tensor}@${a.chip}`, { id: a.tensor, start, end: start + a.bytes, rowBytes: tensorBytes(t) / t.shape[0]! });
+  }
+  type Use = { id: string; start: number; end: number; rowBytes: number; written: boolean };
+  const uses = (op: Op, ids: string[], written: boolean): Use[] =>
+    ids.flatMap((id) => { const r = range.get(`${id}@${op.chip ?? 0}`); return r ? [{ ...r, written }] : []; });
+  const barrier = new Uint8Array(program.ops.length);
+  let chain: Use[] = [];
+  program.ops.forEach((op, i) => {
+    const key = cutKey(op, i, rowsShared);
+    const mine = [...uses(op, op.inputs, false), ...uses(op, op.kind === 'attention' ? [...op.outputs, 'scores'] : op.outputs, true)];
+    const rowAligned = (a: Use, b: Use) => key === 'rows' && a.start === b.start && a.rowBytes === b.rowBytes;
+    const clash = mine.some((a) => chain.some((b) =>
+      (a.written || b.written) && a.start < b.end && b.start < a.end && key !== 'solo' && !rowAligned(a, b)));
+    if (i > 0 && (key !== cutKey(program.ops[i - 1]!, i - 1, rowsShared) || clash)) {
+      barrier[i] = 1;
+      chain = [];
+    }
+    chain.push(...mine);
+  });
+  return barrier;
+}
+
+export interface WorkerPartition {
+  kernels: KernelSet;
+  /** Before each op (the executor's hook): waits at the barrier where the static plan puts one. */
+  beforeOp(): void;
+  /** Starts a step of m rows (all workers are in sync at a step's start). */
+  beginStep(m: number): void;
+  /** Ends a step: every worker's writes are complete once all return. */
+  endStep(): void;
+}
+
+/**
+ * Wraps worker `worker` of `workers`'s kernel set so each call computes only this worker's share.
+ * Worker w uses its own attentionBlock-sized slice of the program's attention scratch.
+ */
+export function partitionWork(
+  k: WasmKernelSet, worker: number, workers: number, barrier: () => void, program: Program,
+): WorkerPartition {
+  const decodePlan = planBarriers(program, false), prefillPlan = planBarriers(program, true);
+  const scoresFloats = program.tensors.find((t) => t.id === 'scores')!.shape[0]!;
+  let stepRows = 1, opIndex = 0, barriers = decodePlan;
+  // ceil: a single row (decode, 'last' ops) goes to worker 0, the worker that runs the solo ops
+  const share = (count: number, parts = workers) => [Math.ceil((count * worker) / parts), Math.ceil((count * (worker + 1)) / parts)] as const;
+  // matmul output rows in multiples of 4, the decode kernel's tile
+  const colShare = (nStart: number, nEnd: number) => {
+    const chunk = Math.ceil((nEnd - nStart) / workers / 4) * 4;
+    const start = Math.min(nEnd, nStart + worker * chunk);
+    return [start, Math.min(nEnd, start + chunk)] as const;
+  };
+  const attentionWorkers = Math.max(1, Math.min(workers, Math.floor(scoresFloats / k.attentionBlock)));
+  // flat elementwise ops over n = rows·D are cut at row boundaries so they line up with the row-wise ops
+  const flat = (n: number, run: (offset: number, count: number) => void) => {
+    const D = n / stepRows;
+    const [r0, r1] = share(stepRows);
+    if (r1 > r0) run(r0 * D, (r1 - r0) * D);
+  };
+
+  const kernels: KernelSet = {
+    name: `${k.name}/${worker + 1}of${workers}`,
+    quantizeRowsQ8(xq, xs, x, M, K) {
+      const [r0, r1] = share(M);
+      if (r1 > r0) k.quantizeRowsQ8(xq + r0 * K, xs + r0 * (K / 32) * 4, x + r0 * K * 4, r1 - r0, K);
+    },
+    matmulQ8(out, xq, xs, w, ws, M, K, N, nStart, nEnd) {
+      const [c0, c1] = colShare(nStart, nEnd);
+      if (c1 > c0) k.matmulQ8(out, xq, xs, w, ws, M, K, N, c0, c1);
+    },
+    matmulF32(out, x, w, M, K, N, nStart, nEnd) {
+      const [c0, c1] = colShare(nStart, nEnd);
+      if (c1 > c0) k.matmulF32(out, x, w, M, K, N, c0, c1);
+    },
+    matmulF16(out, x, w, M, K, N, nStart, nEnd) {
+      const [c0, c1] = colShare(nStart, nEnd);
+      if (c1 > c0) k.matmulF16(out, x, w, M, K, N, c0, c1);
+    },
+    rmsnorm(out, x, weight, M, D, eps) {
+      const [r0, r1] = share(M);
+      if (r1 > r0) k.rmsnorm(out + r0 * D * 4, x + r0 * D * 4, weight, r1 - r0, D, eps);
+    },
+    rope(x, table, M, nHeads, headDim, pos0) {
+      const [r0, r1] = share(M);
+      if (r1 > r0) k.rope(x + r0 * nHeads * headDim * 4, table, r1 - r0, nHeads, headDim, pos0 + r0);
+    },
+    attention(out, q, kCache, vCache, scores: Ptr, M, pos0, nHeads, nKvHeads, headDim) {
+      if (worker >= attentionWorkers) return;
+      const [h0, h1] = share(nHeads, attentionWorkers);
+      if (h1 > h0) k.attentionHeads(out, q, kCache, vCache, scores + worker * k.attentionBlock * 4, M, pos0, nHeads, nKvHeads, headDim, h0, h1);
+    },
+    siluMul(out, gate, up, n) { flat(n, (o, count) => k.siluMul(out + o * 4, gate + o * 4, up + o * 4, count)); },
+    add(out, a, b, n) { flat(n, (o, count) => k.add(out + o * 4, a + o * 4, b + o * 4, count)); },
+    addBias(x, bias, M, N) {
+      const [r0, r1] = share(M);
+      if (r1 > r0) k.addBias(x + r0 * N * 4, bias, r1 - r0, N);
+    },
+    embedQ8(out, ids, w, ws, M, D) { if (worker === 0) k.embedQ8(out, ids, w, ws, M, D); },
+    embedF32(out, ids, table, M, D) { if (worker === 0) k.embedF32(out, ids, table, M, D); },
+    argmax: (x, N) => k.argmax(x, N),
+  };
+
+  return {
+    kernels,
+    beginStep(m) { stepRows = m; opIndex = 0; barriers = m > 1 ? prefillPlan : decodePlan; },
+    beforeOp() { if (barriers[opIndex++]) barrier(); },
+    endStep() { barrier(); },
+  };
+}

@@ -1,0 +1,40 @@
+import { log } from '../platform/log';
+import type { Services } from '../services';
+import { startLocalApi, type LocalApi } from './local-api';
+
+export interface LocalApiManager {
+  /** The running API's base URL, or null while it is off. */
+  url(): string | null;
+  close(): Promise<void>;
+}
+
+/**
+ * Runs the local API while the localApiEnabled setting is on (or always, with `force` from `lockstep serve --api`),
+ * starting and stopping it as the setting changes.
+ */
+export async function manageLocalApi(services: Services, options: { force?: boolean; port?: number } = {}): Promise<LocalApiManager> {
+  let api: LocalApi | null = null;
+  let transition: Promise<void> = Promise.resolve();
+  const apply = (enabled: boolean) =>
+    (transition = transition.then(async () => {
+      if (enabled && !api) {
+        api = await startLocalApi({ services, port: options.port });
+        log.info(`local API listening on ${api.url}`);
+      } else if (!enabled && api) {
+        await api.close();
+        api = null;
+      }
+      services.chat.localApiUrl = api?.url ?? null;
+    }));
+  await apply(options.force === true || services.settings.get().localApiEnabled);
+  const unsubscribe = options.force
+    ? () => {}
+    : services.settings.onChange((settings) => void apply(settings.localApiEnabled).catch((error) => log.error('could not switch the local API', error)));
+  return {
+    url: () => api?.url ?? null,
+    async close() {
+      unsubscribe();
+      await apply(false);
+    },
+  };
+}

@@ -1,0 +1,89 @@
+import { memo } from 'react';
+import type { LibraryDocument } from '../../../shared/contract/library';
+import { useT } from '../../i18n';
+import { formatBytes, formatDuration } from '../../i18n/format';
+import { cancelDocuments, reindexDocuments, removeDocuments } from '../../stores/library/store';
+import { Icon } from '../layout/icons';
+
+const statusTone: Record<LibraryDocument['status'], string> = {
+  queued: '',
+  processing: 'accent',
+  indexed: 'ok',
+  needs_password: 'warn',
+  needs_ocr: 'warn',
+  failed: 'danger',
+  cancelled: '',
+};
+
+export const DocumentRow = memo(function DocumentRow({ document, selected, onToggle, onPassword }: { document: LibraryDocument; selected: boolean; onToggle(): void; onPassword(): void }) {
+  const t = useT();
+  const busy = document.status === 'queued' || document.status === 'processing' || document.progress !== null;
+  return (
+    <tr className={selected ? 'selected' : undefined} data-testid="document-row" data-status={document.status} data-title={document.title} data-file={document.path.split(/[\\/]/).pop()}>
+      <td className="col-select">
+        <input type="checkbox" checked={selected} onChange={onToggle} aria-label={t('library.select', { name: document.title })} />
+      </td>
+      <td className="doc-name">
+        <span className="doc-title" title={document.path}>
+          {document.title}
+        </span>
+        <span className="doc-type">{document.type.toUpperCase()}</span>
+      </td>
+      <td className="col-status">
+        <span className={`pill ${statusTone[document.status]}`} data-testid="document-status">
+          {t(`status.${document.status}`)}
+        </span>
+        {document.status === 'needs_password' && (
+          <button className="button small password-button" onClick={onPassword} data-testid="enter-password">
+            <Icon name="lock" size={14} />
+            {t('library.enterPassword')}
+          </button>
+        )}
+        {document.progress && <Progress progress={document.progress} />}
+      </td>
+      <td className="col-details">
+        {document.errorMessage ? (
+          <span className={document.status === 'indexed' ? 'muted' : 'error-text'} data-testid="document-error">
+            {document.errorMessage}
+          </span>
+        ) : (
+          <span className="muted">
+            {[document.pageCount !== null && t(document.pageCount === 1 ? 'library.onePage' : 'library.pages', { n: document.pageCount }), document.chunkCount > 0 && t('library.chunks', { n: document.chunkCount }), formatBytes(document.sizeBytes)]
+              .filter(Boolean)
+              .join(' · ')}
+          </span>
+        )}
+      </td>
+      <td className="col-actions">
+        {busy ? (
+          <button className="button small ghost icon-button" title={t('library.cancel')} aria-label={`${t('library.cancel')}: ${document.title}`} onClick={() => void cancelDocuments([document.id])}>
+            <Icon name="close" size={14} />
+          </button>
+        ) : (
+          <button className="button small ghost icon-button" title={t('library.reindex')} aria-label={`${t('library.reindex')}: ${document.title}`} onClick={() => void reindexDocuments([document.id])}>
+            <Icon name="refresh" size={14} />
+          </button>
+        )}
+        <button className="button small ghost icon-button danger" title={t('library.delete')} aria-label={`${t('library.delete')}: ${document.title}`} onClick={() => window.confirm(t('library.confirmDelete', { n: 1 })) && void removeDocuments([document.id])}>
+          <Icon name="trash" size={14} />
+        </button>
+      </td>
+    </tr>
+  );
+});
+
+function Progress({ progress }: { progress: NonNullable<LibraryDocument['progress']> }) {
+  const t = useT();
+  const fraction = progress.pagesTotal > 0 ? progress.pagesDone / progress.pagesTotal : null;
+  const parts = [t(`stage.${progress.stage}`)];
+  if (progress.pagesTotal > 0) parts.push(t('library.pageProgress', { done: progress.pagesDone, total: progress.pagesTotal }));
+  if (progress.etaMs !== null) parts.push(t('library.eta', { time: formatDuration(progress.etaMs / 1000, t) }));
+  return (
+    <div className="stage" data-testid="document-progress" data-stage={progress.stage}>
+      <div className={`progress ${fraction === null ? 'indeterminate' : ''}`} role="progressbar" aria-label={parts[0]} aria-valuemin={0} aria-valuemax={100} aria-valuenow={fraction === null ? undefined : Math.round(fraction * 100)}>
+        <div style={{ width: `${(fraction ?? 0) * 100}%` }} />
+      </div>
+      <span className="stage-text faint">{parts.join(' · ')}</span>
+    </div>
+  );
+}

@@ -1,0 +1,102 @@
+import { useEffect, useState } from 'react';
+import { useT } from '../../i18n';
+import { client } from '../../ipc/client';
+import { errorMessage } from '../../ipc/errors';
+import { updateSettings, useSettingsStore } from '../../stores/settings/store';
+import { SettingRow } from './controls';
+
+type GroqModel = Awaited<ReturnType<typeof client.providers.groqModels>>[number];
+
+/** The key goes to main once and never comes back: the UI only learns whether one is saved. */
+export function GroqKeySettings() {
+  const t = useT();
+  const groqModel = useSettingsStore((s) => s.settings!.groqModel);
+  const [hasKey, setHasKey] = useState<boolean | null>(null);
+  const [draft, setDraft] = useState('');
+  const [result, setResult] = useState<{ ok: boolean; message: string } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [models, setModels] = useState<GroqModel[]>([]);
+
+  useEffect(() => {
+    client.providers.status({}).then(
+      (status) => setHasKey(status.groq.hasKey),
+      (error) => setResult({ ok: false, message: errorMessage(error) }),
+    );
+  }, []);
+
+  const run = async (action: () => Promise<void>) => {
+    setBusy(true);
+    setResult(null);
+    try {
+      await action();
+    } catch (error) {
+      setResult({ ok: false, message: errorMessage(error) });
+    } finally {
+      setBusy(false);
+    }
+  };
+  const save = () =>
+    run(async () => {
+      await client.providers.setGroqKey({ apiKey: draft });
+      setDraft('');
+      setHasKey(true);
+    });
+  const test = () => run(async () => setResult(await client.providers.testGroqKey({})));
+  const clear = () =>
+    run(async () => {
+      await client.providers.clearGroqKey({});
+      setHasKey(false);
+    });
+  const listModels = (refresh: boolean) => run(async () => setModels(await client.providers.groqModels({ refresh })));
+
+  return (
+    <>
+      <SettingRow label={t('settings.groqKey')} help={hasKey === null ? undefined : hasKey ? t('settings.groqKey.saved') : t('settings.groqKey.none')} htmlFor="groq-key">
+        <form
+          className="inline-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void save();
+          }}
+        >
+          <input id="groq-key" type="password" autoComplete="off" spellCheck={false} placeholder="gsk_…" value={draft} onChange={(e) => setDraft(e.target.value)} data-testid="groq-key-input" />
+          <button className="button primary" type="submit" disabled={busy || !draft.trim()}>
+            {t('settings.groqKey.save')}
+          </button>
+        </form>
+        <div className="inline-form">
+          <button className="button" type="button" onClick={() => void test()} disabled={busy || !hasKey} data-testid="groq-key-test">
+            {busy ? t('settings.groqKey.testing') : t('settings.groqKey.test')}
+          </button>
+          <button className="button danger" type="button" onClick={() => void clear()} disabled={busy || !hasKey}>
+            {t('settings.groqKey.clear')}
+          </button>
+        </div>
+        {result && (
+          <p className={result.ok ? 'ok-text' : 'error-text'} role="status" data-testid="groq-key-result">
+            {result.message}
+          </p>
+        )}
+      </SettingRow>
+      <SettingRow label={t('settings.groqModel')} htmlFor="groq-model">
+        <div className="inline-form">
+          {models.length > 0 ? (
+            <select id="groq-model" value={groqModel} onChange={(e) => void updateSettings({ groqModel: e.target.value })}>
+              {!models.some((m) => m.id === groqModel) && <option value={groqModel}>{groqModel}</option>}
+              {models.map((m) => (
+                <option key={m.id} value={m.id}>
+                  {m.id}
+                </option>
+              ))}
+            </select>
+          ) : (
+            <input id="groq-model" type="text" value={groqModel} onChange={(e) => e.target.value.trim() && void updateSettings({ groqModel: e.target.value.trim() })} />
+          )}
+          <button className="button" type="button" onClick={() => void listModels(true)} disabled={busy || !hasKey}>
+            {t('settings.groqModels.refresh')}
+          </button>
+        </div>
+      </SettingRow>
+    </>
+  );
+}

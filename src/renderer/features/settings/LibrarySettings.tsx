@@ -1,0 +1,46 @@
+import { useState } from 'react';
+import { useT } from '../../i18n';
+import { setActiveModel, useModelsStore } from '../../stores/models/store';
+import { updateSettings, useSettingsStore } from '../../stores/settings/store';
+import { SettingRow, SettingsCard } from './controls';
+import { EmbeddingStatus } from './EmbeddingStatus';
+
+export function LibrarySettings() {
+  const t = useT();
+  const chunkTokens = useSettingsStore((s) => s.settings!.chunkTokens);
+  const [draft, setDraft] = useState<number | null>(null);
+  const models = useModelsStore((s) => s.models);
+  const activeEmbedder = useModelsStore((s) => s.active?.embedding ?? '');
+  const embedders = models.filter((m) => m.kind === 'embedding' && (m.installed || m.id === activeEmbedder));
+  return (
+    <SettingsCard title={t('settings.library')}>
+      <SettingRow label={t('settings.embedder')} htmlFor="setting-embedder">
+        <select id="setting-embedder" value={activeEmbedder} onChange={(e) => void setActiveModel('embedding', e.target.value)}>
+          {embedders.map((m) => (
+            <option key={m.id} value={m.id}>
+              {m.name}
+              {m.installed ? '' : ` (${t('models.notInstalled')})`}
+            </option>
+          ))}
+        </select>
+      </SettingRow>
+      <EmbeddingStatus />
+      <SettingRow label={t('settings.chunkTokens')} help={t('settings.chunkTokens.help')} htmlFor="setting-chunk">
+        <div className="range-control">
+          <input
+            id="setting-chunk"
+            type="range"
+            min={64}
+            max={1024}
+            step={32}
+            value={draft ?? chunkTokens}
+            onChange={(e) => setDraft(Number(e.target.value))}
+            onPointerUp={() => draft !== null && void updateSettings({ chunkTokens: draft }).then(() => setDraft(null))}
+            onKeyUp={() => draft !== null && void updateSettings({ chunkTokens: draft }).then(() => setDraft(null))}
+          />
+          <output htmlFor="setting-chunk">{draft ?? chunkTokens}</output>
+        </div>
+      </SettingRow>
+    </SettingsCard>
+  );
+}

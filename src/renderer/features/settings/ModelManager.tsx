@@ -1,0 +1,156 @@
+import { useState } from 'react';
+import type { DownloadProgress, ModelListing } from '../../../shared/contract/models';
+import { useT } from '../../i18n';
+import { formatBytes, formatDuration } from '../../i18n/format';
+import { cancelPull, importModel, pullModel, removeModel, setActiveModel, useModelsStore } from '../../stores/models/store';
+import { showToast } from '../../stores/ui/store';
+import { Icon } from '../layout/icons';
+import { SettingsCard } from './controls';
+
+export function ModelManager() {
+  const t = useT();
+  const models = useModelsStore((s) => s.models);
+  const error = useModelsStore((s) => s.error);
+  return (
+    <>
+      <SettingsCard title={t('models.catalog')}>
+        {error && (
+          <p className="error-text" role="alert">
+            {error}
+          </p>
+        )}
+        {(['chat', 'embedding'] as const).map((kind) => (
+          <section key={kind} className="model-group">
+            <h3>{t(kind === 'chat' ? 'models.kind.chat' : 'models.kind.embedding')}</h3>
+            <ul className="model-list">
+              {models
+                .filter((m) => m.kind === kind)
+                .map((model) => (
+                  <ModelRow key={model.id} model={model} />
+                ))}
+            </ul>
+          </section>
+        ))}
+      </SettingsCard>
+      <SettingsCard title={t('models.import')}>
+        <ImportForm />
+      </SettingsCard>
+    </>
+  );
+}
+
+function ModelRow({ model }: { model: ModelListing }) {
+  const t = useT();
+  const download = useModelsStore((s) => s.downloads[model.id]);
+  const removable = model.installed ? model.location === 'app' : model.partialBytes > 0;
+  return (
+    <li className="model-row" data-testid="model-row" data-model-id={model.id}>
+      <div className="model-info">
+        <div className="model-name">
+          {model.name}
+          {model.active && <span className="pill accent">{t('models.active')}</span>}
+          {model.installed ? <span className="pill ok">{t('models.installed')}</span> : <span className="pill">{t('models.notInstalled')}</span>}
+          {model.location === 'shared' && <span className="pill">{t('models.shared')}</span>}
+        </div>
+        <div className="model-facts faint">
+          <span>{model.id}</span>
+          {model.sizeBytes > 0 && <span>{formatBytes(model.sizeBytes)}</span>}
+          {model.memoryBytes !== null && <span>{t('models.memory', { size: formatBytes(model.memoryBytes) })}</span>}
+          {model.architecture && <span>{model.architecture}</span>}
+          {model.embedding && <span>{model.embedding.dimension}d</span>}
+          {model.licence && <span>{model.licence}</span>}
+          {!model.installed && model.partialBytes > 0 && !download && <span>{t('models.partial', { size: formatBytes(model.partialBytes) })}</span>}
+        </div>
+        {download && <DownloadBar progress={download} />}
+      </div>
+      <div className="model-actions">
+        {download ? (
+          <button className="button small" onClick={() => cancelPull(model.id)}>
+            {t('models.cancel')}
+          </button>
+        ) : model.installed ? (
+          !model.active && (
+            <button className="button small" onClick={() => void setActiveModel(model.kind, model.id)}>
+              {t('models.makeActive')}
+            </button>
+          )
+        ) : (
+          model.source === 'catalog' && (
+            <button className="button small primary" onClick={() => pullModel(model.id)}>
+              <Icon name="download" size={14} />
+              {model.partialBytes > 0 ? t('models.resume') : t('models.download')}
+            </button>
+          )
+        )}
+        {removable && !download && (
+          <button
+            className="button small ghost danger"
+            aria-label={`${t('models.remove')} ${model.name}`}
+            onClick={() => window.confirm(t('models.confirmRemove', { name: model.name })) && void removeModel(model.id)}
+          >
+            <Icon name="trash" size={14} />
+          </button>
+        )}
+      </div>
+    </li>
+  );
+}
+
+function DownloadBar({ progress }: { progress: DownloadProgress }) {
+  const t = useT();
+  const fraction = progress.bytesTotal ? progress.bytesDone / progress.bytesTotal : null;
+  const phase = t(`models.phase.${progress.phase}`);
+  return (
+    <div className="download" role="group" aria-label={phase}>
+      <div
+        className={`progress ${fraction === null ? 'indeterminate' : ''}`}
+        role="progressbar"
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={fraction === null ? undefined : Math.round(fraction * 100)}
+      >
+        <div style={{ width: `${(fraction ?? 0) * 100}%` }} />
+      </div>
+      <p className="faint download-text">
+        {phase} · {formatBytes(progress.bytesDone)}
+        {progress.bytesTotal ? ` / ${formatBytes(progress.bytesTotal)}` : ''}
+        {progress.phase === 'downloading' && ` · ${t('models.speed', { speed: formatBytes(progress.bytesPerSecond) })}`}
+        {progress.etaSeconds !== null && progress.phase === 'downloading' && ` · ${t('library.eta', { time: formatDuration(progress.etaSeconds, t) })}`}
+        {progress.fileCount > 1 && ` · ${progress.fileIndex + 1}/${progress.fileCount} ${progress.file}`}
+      </p>
+    </div>
+  );
+}
+
+function ImportForm() {
+  const t = useT();
+  const [path, setPath] = useState('');
+  const [busy, setBusy] = useState(false);
+  return (
+    <form
+      className="import-form"
+      onSubmit={async (e) => {
+        e.preventDefault();
+        setBusy(true);
+        const name = await importModel(path.trim());
+        setBusy(false);
+        if (name) {
+          setPath('');
+          showToast(t('models.imported', { name }));
+        }
+      }}
+    >
+      <label className="field">
+        <span>{t('models.importPath')}</span>
+        <div className="inline-form">
+          <input type="text" value={path} onChange={(e) => setPath(e.target.value)} placeholder="/home/me/models/model.gguf" spellCheck={false} data-testid="model-import-path" />
+          <button className="button primary" type="submit" disabled={busy || !path.trim()}>
+            {busy ? <span className="spinner" /> : null}
+            {t('models.import')}
+          </button>
+        </div>
+        <span className="help">{t('models.importHint')}</span>
+      </label>
+    </form>
+  );
+}

@@ -1,0 +1,105 @@
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { client } from '../../ipc/client';
+import { errorMessage } from '../../ipc/errors';
+import { useT } from '../../i18n';
+import { findPassage } from './findPassage';
+
+type PageText = { number: number; label: string | null; text: string };
+
+/** Converted text of one page, slide or sheet, with the cited chunk marked and its headings as anchors. */
+export function TextPage({ documentId, page, passage, onPageCount }: { documentId: number; page: number; passage: string | null; onPageCount(n: number): void }) {
+  const t = useT();
+  const [loaded, setLoaded] = useState<{ page: PageText | null; error: string | null } | null>(null);
+  const body = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    let cancelled = false;
+    setLoaded(null);
+    client.library.pages({ documentId, from: page, to: page }).then(
+      (result) => {
+        if (cancelled) return;
+        if (result.pageCount) onPageCount(result.pageCount);
+        setLoaded({ page: result.pages[0] ?? null, error: null });
+      },
+      (error) => !cancelled && setLoaded({ page: null, error: errorMessage(error) }),
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [documentId, page, onPageCount]);
+
+  const blocks = useMemo(() => (loaded?.page ? toBlocks(loaded.page.text, passage) : []), [loaded, passage]);
+  useEffect(() => body.current?.querySelector('mark')?.scrollIntoView({ block: 'center' }), [blocks]);
+
+  if (!loaded) return <p className="viewer-status muted">{t('viewer.loading')}</p>;
+  if (loaded.error)
+    return (
+      <p className="viewer-status error-text" role="alert">
+        {loaded.error}
+      </p>
+    );
+  const headings = blocks.filter((b) => b.heading);
+  return (
+    <div className="text-page" data-testid="text-page" data-page={page}>
+      {headings.length > 1 && (
+        <nav className="page-outline" aria-label={t('viewer.outline')}>
+          <h3>{t('viewer.outline')}</h3>
+          {headings.map((h) => (
+            <a key={h.id} href={`#${h.id}`} onClick={(e) => (e.preventDefault(), document.getElementById(h.id)?.scrollIntoView({ block: 'start' }))}>
+              {h.text}
+            </a>
+          ))}
+        </nav>
+      )}
+      <div ref={body} className="page-text">
+        {blocks.map((block) =>
+          block.heading ? (
+            <h3 key={block.id} id={block.id}>
+              <Marked block={block} />
+            </h3>
+          ) : (
+            <p key={block.id}>
+              <Marked block={block} />
+            </p>
+          ),
+        )}
+      </div>
+    </div>
+  );
+}
+
+interface Block {
+  id: string;
+  heading: boolean;
+  text: string;
+  /** The slice of this block inside the cited passage, if any. */
+  mark: [number, number] | null;
+}
+
+/** Paragraphs (blank-line separated; Markdown "#" lines are headings) with the passage range spread over them. */
+function toBlocks(text: string, passage: string | null): Block[] {
+  const range = passage ? findPassage(text, passage) : null;
+  const blocks: Block[] = [];
+  const pattern = /[^\n]+(?:\n(?!\s*\n|#)[^\n]+)*/g;
+  for (const match of text.matchAll(pattern)) {
+    const start = match.index;
+    const end = start + match[0].length;
+    const heading = /^#{1,6}\s/.test(match[0]);
+    const offset = heading ? match[0].match(/^#{1,6}\s+/)![0].length : 0;
+    const mark: [number, number] | null = range && range.end > start && range.start < end ? [Math.max(range.start, start) - start - offset, Math.min(range.end, end) - start - offset] : null;
+    blocks.push({ id: `block-${start}`, heading, text: match[0].slice(offset), mark: mark && [Math.max(0, mark[0]), Math.max(0, mark[1])] });
+  }
+  return blocks;
+}
+
+function Marked({ block }: { block: Block }) {
+  if (!block.mark) return <>{block.text}</>;
+  const [from, to] = block.mark;
+  return (
+    <>
+      {block.text.slice(0, from)}
+      <mark className="passage-highlight">{block.text.slice(from, to)}</mark>
+      {block.text.slice(to)}
+    </>
+  );
+}

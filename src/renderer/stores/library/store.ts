@@ -1,0 +1,126 @@
+import { create } from 'zustand';
+import { MAX_UPLOAD_BYTES, type JobProgress, type LibraryDocument, type LibraryEvent, type QueueState } from '../../../shared/contract/library';
+import { client } from '../../ipc/client';
+import { errorMessage, isCancelled } from '../../ipc/errors';
+import { showToast } from '../ui/store';
+import { refreshWorkspaces, useWorkspaceStore } from '../workspace/store';
+import { foldLibraryEvent } from './reducer';
+
+export interface PendingUpload {
+  key: string;
+  name: string;
+  sizeBytes: number;
+}
+
+interface LibraryState {
+  /** Every known document by id (all workspaces: the watch stream is global). */
+  documents: Record<number, LibraryDocument>;
+  queue: QueueState | null;
+  uploads: PendingUpload[];
+  loaded: boolean;
+  error: string | null;
+}
+
+export const useLibraryStore = create<LibraryState>()(() => ({ documents: {}, queue: null, uploads: [], loaded: false, error: null }));
+
+export type { JobProgress, LibraryDocument };
+
+let countRefresh: ReturnType<typeof setTimeout> | undefined;
+
+function apply(event: LibraryEvent): void {
+  useLibraryStore.setState((s) => foldLibraryEvent(s, event));
+  if (event.type === 'document' || event.type === 'removed') {
+    // Workspace document counts in the sidebar follow, at most twice a second.
+    clearTimeout(countRefresh);
+    countRefresh = setTimeout(() => void refreshWorkspaces(), 500);
+  }
+}
+
+/** Loads the library and follows it live; returns the stop function. */
+export function startLibrary(): () => void {
+  const handle = client.library.watch({}, apply);
+  handle.done.catch((error) => !isCancelled(error) && useLibraryStore.setState({ error: errorMessage(error) }));
+  void loadDocuments();
+  const unsubscribe = useWorkspaceStore.subscribe((s, previous) => s.activeWorkspaceId !== previous.activeWorkspaceId && void loadDocuments());
+  return () => {
+    handle.cancel();
+    unsubscribe();
+  };
+}
+
+export async function loadDocuments(): Promise<void> {
+  const workspaceId = useWorkspaceStore.getState().activeWorkspaceId ?? undefined;
+  try {
+    const { documents, queue } = await client.library.list({ workspaceId });
+    useLibraryStore.setState((s) => ({ documents: { ...s.documents, ...Object.fromEntries(documents.map((d) => [d.id, d])) }, queue, loaded: true, error: null }));
+  } catch (error) {
+    useLibraryStore.setState({ loaded: true, error: errorMessage(error) });
+  }
+}
+
+function readBase64(file: File): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result).replace(/^data:[^,]*,/, ''));
+    reader.onerror = () => reject(reader.error ?? new Error(`Could not read ${file.name}.`));
+    reader.readAsDataURL(file);
+  });
+}
+
+// One call carries at most this many bytes so a big drop does not become one giant frame.
+const BATCH_BYTES = 24 * 1024 * 1024;
+let uploadSeq = 0;
+
+/** Sends dropped or picked files to main as bytes (browser mode has no paths), in batches. */
+export async function uploadFiles(files: File[]): Promise<void> {
+  const tooBig = files.filter((f) => f.size > MAX_UPLOAD_BYTES);
+  for (const file of tooBig) showToast(`${file.name}: larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB, so it cannot be uploaded here. Add it with the command line: lockstep ingest <path>.`);
+  const accepted = files.filter((f) => f.size <= MAX_UPLOAD_BYTES);
+  const pending = accepted.map((file) => ({ key: `upload-${uploadSeq++}`, name: file.name, sizeBytes: file.size }));
+  useLibraryStore.setState((s) => ({ uploads: [...s.uploads, ...pending] }));
+  const workspaceId = useWorkspaceStore.getState().activeWorkspaceId ?? undefined;
+  let batch: { file: File; key: string }[] = [];
+  let batchBytes = 0;
+  const flush = async () => {
+    if (!batch.length) return;
+    const sending = batch;
+    batch = [];
+    batchBytes = 0;
+    try {
+      const payload = await Promise.all(sending.map(async ({ file }) => ({ name: file.name, bytesBase64: await readBase64(file) })));
+      await client.library.addUploads({ files: payload, workspaceId });
+    } catch (error) {
+      showToast(errorMessage(error));
+    } finally {
+      const done = new Set(sending.map((s) => s.key));
+      useLibraryStore.setState((s) => ({ uploads: s.uploads.filter((u) => !done.has(u.key)) }));
+    }
+  };
+  for (const [i, file] of accepted.entries()) {
+    if (batch.length && (batchBytes + file.size > BATCH_BYTES || batch.length >= 100)) await flush();
+    batch.push({ file, key: pending[i].key });
+    batchBytes += file.size;
+  }
+  await flush();
+  await loadDocuments();
+}
+
+async function act(action: () => Promise<unknown>): Promise<void> {
+  try {
+    await action();
+  } catch (error) {
+    showToast(errorMessage(error));
+  }
+}
+
+export const providePassword = (documentId: number, password: string) => act(() => client.library.providePassword({ documentId, password }));
+export const reindexDocuments = (documentIds: number[]) => act(() => client.library.reindex({ documentIds }));
+export const cancelDocuments = (documentIds?: number[]) => act(() => client.library.cancel({ documentIds }));
+export const removeDocuments = (documentIds: number[]) =>
+  act(async () => {
+    await client.library.remove({ documentIds });
+    useLibraryStore.setState((s) => foldLibraryEvent(s, { type: 'removed', documentIds }));
+  });
+
+export const pauseQueue = () => act(async () => useLibraryStore.setState({ queue: await client.library.pause({}) }));
+export const resumeQueue = () => act(async () => useLibraryStore.setState({ queue: await client.library.resume({}) }));

@@ -1,0 +1,115 @@
+import { z } from 'zod';
+import { call, stream } from './define';
+
+// The document library: adding files (paths or uploaded bytes), their status and live ingestion progress,
+// passwords, re-indexing, removal, and the page texts / original bytes the viewer shows.
+
+const id = z.number().int().positive();
+const workspaceId = id.optional().describe('defaults to the Default workspace (1)');
+
+export const documentStatus = z.enum(['queued', 'processing', 'indexed', 'needs_password', 'needs_ocr', 'failed', 'cancelled']);
+export type DocumentStatus = z.infer<typeof documentStatus>;
+
+/** Where a file is in the pipeline: reading → parsing (pages) → chunking → embedding → writing. */
+export const ingestStage = z.enum(['queued', 'reading', 'parsing', 'chunking', 'embedding', 'writing']);
+
+export const jobProgress = z.object({
+  jobId: z.number().int(),
+  documentId: z.number().int(),
+  stage: ingestStage,
+  /** Pages (slides, sheets, chapters) parsed so far and in total; total is 0 until the file has been opened. */
+  pagesDone: z.number().int(),
+  pagesTotal: z.number().int(),
+  /** Chunks produced (known from the chunking stage on). */
+  chunks: z.number().int(),
+  startedAt: z.number().nullable(),
+  /** Estimated milliseconds until this file is done; null while unknown. */
+  etaMs: z.number().nullable(),
+});
+export type JobProgress = z.infer<typeof jobProgress>;
+
+export const libraryDocument = z.object({
+  id: z.number().int(),
+  workspaceId: z.number().int(),
+  path: z.string(),
+  title: z.string(),
+  /** Detected format: pdf, docx, pptx, xlsx, csv, epub, html, markdown, text (or the extension until detected). */
+  type: z.string(),
+  status: documentStatus,
+  /** Why it is not indexed (or, when indexed, a caveat such as pages_without_text), and a sentence for the user. */
+  errorCode: z.string().nullable(),
+  errorMessage: z.string().nullable(),
+  pageCount: z.number().int().nullable(),
+  chunkCount: z.number().int(),
+  sizeBytes: z.number().int(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+  /** Live progress while a job for this document is queued or running (also during a re-index of an indexed document). */
+  progress: jobProgress.nullable(),
+});
+export type LibraryDocument = z.infer<typeof libraryDocument>;
+
+export const queueState = z.object({
+  paused: z.boolean(),
+  /** Jobs waiting, and the one running (0 or 1). */
+  queued: z.number().int(),
+  running: z.number().int(),
+  /** Estimated milliseconds until the whole queue is done; null while unknown. */
+  etaMs: z.number().nullable(),
+});
+export type QueueState = z.infer<typeof queueState>;
+
+export const libraryEvent = z.discriminatedUnion('type', [
+  /** Progress of the file being processed (or a queued one). */
+  z.object({ type: z.literal('progress'), progress: jobProgress }),
+  /** A document was added or changed status (queued, indexed, failed …): replace the row. */
+  z.object({ type: z.literal('document'), document: libraryDocument }),
+  z.object({ type: z.literal('removed'), documentIds: z.array(z.number().int()) }),
+  /** Overall queue state; sent first on watch and whenever it changes. */
+  z.object({ type: z.literal('queue'), queue: queueState }),
+]);
+export type LibraryEvent = z.infer<typeof libraryEvent>;
+
+export const addedFile = z.object({
+  path: z.string(),
+  documentId: z.number().int(),
+  /** False when the same content was already in the library (one document per content). */
+  queued: z.boolean(),
+});
+
+/** Uploaded files (browser-mode drops) travel as base64; larger files must be added by path. */
+export const MAX_UPLOAD_BYTES = 64 * 1024 * 1024;
+
+export const library = {
+  list: call(z.object({ workspaceId }), z.object({ documents: z.array(libraryDocument), queue: queueState })),
+  /** Files and folders by path (Electron drops, pickers, CLI); folders are walked recursively. */
+  addPaths: call(
+    z.object({ paths: z.array(z.string().min(1)).min(1).max(10_000), workspaceId, password: z.string().max(1024).optional() }),
+    z.object({ added: z.array(addedFile), missing: z.array(z.string()) }),
+  ),
+  /** Files dropped in browser mode: saved under the data folder's uploads/, then ingested. */
+  addUploads: call(
+    z.object({
+      files: z.array(z.object({ name: z.string().min(1).max(255), bytesBase64: z.string().max(Math.ceil(MAX_UPLOAD_BYTES / 3) * 4 + 4) })).min(1).max(100),
+      workspaceId,
+    }),
+    z.object({ added: z.array(addedFile) }),
+  ),
+  /** Retry a needs_password document with a password (kept in memory only). */
+  providePassword: call(z.object({ documentId: id, password: z.string().min(1).max(1024) }), z.object({ queued: z.boolean() })),
+  reindex: call(z.object({ documentIds: z.array(id).min(1) }), z.object({ queued: z.number().int() })),
+  remove: call(z.object({ documentIds: z.array(id).min(1) }), z.object({ removed: z.number().int() })),
+  /** Cancels the given documents' jobs, or every job when documentIds is omitted. */
+  cancel: call(z.object({ documentIds: z.array(id).optional() }), z.object({ cancelled: z.number().int() })),
+  pause: call(z.object({}), queueState),
+  resume: call(z.object({}), queueState),
+  /** Live events until cancelled: first a queue event, then progress, document changes and removals. */
+  watch: stream(z.object({}), libraryEvent),
+  /** Page texts for the viewer, at most 50 pages per call (from/to are 1-based and inclusive). */
+  pages: call(
+    z.object({ documentId: id, from: z.number().int().positive().default(1), to: z.number().int().positive().optional() }),
+    z.object({ documentId: z.number().int(), pageCount: z.number().int().nullable(), pages: z.array(z.object({ number: z.number().int(), label: z.string().nullable(), text: z.string() })) }),
+  ),
+  /** The original file (PDF viewer); refused for files larger than MAX_UPLOAD_BYTES or gone from disk. */
+  original: call(z.object({ documentId: id }), z.object({ name: z.string(), mimeType: z.string(), bytesBase64: z.string() })),
+};

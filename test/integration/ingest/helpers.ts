@@ -1,0 +1,71 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { DATABASE_FILE } from '../../../src/main/store/db';
+
+export const repoRoot = path.resolve(__dirname, '../../..');
+export const corpus = path.resolve(repoRoot, '../shared/corpus/docs');
+const cliEntry = path.join(repoRoot, 'bin/lockstep.mjs');
+
+export interface IngestJson {
+  files: { path: string; documentId: number; status: string; reasonCode: string | null; reason: string | null; pages: number | null; chunks: number }[];
+  missing: string[];
+  summary: Record<string, number>;
+}
+
+export function tempDataDir(prefix: string): { dir: string; cleanup(): void } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Runs the real CLI (`lockstep ingest … --json`) and parses its single JSON document. */
+export const tokenizerDir = path.resolve(repoRoot, '../shared/models/tokenizers/all-MiniLM-L6-v2');
+
+export function runIngest(dataDir: string, args: string[], env: Record<string, string> = {}): IngestJson {
+  const run = spawnSync(process.execPath, [cliEntry, 'ingest', ...args, '--json', '--data-dir', dataDir], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    env: { ...process.env, LOCKSTEP_LOG: 'silent', ...env },
+    timeout: 120_000,
+  });
+  if (run.status !== 0) throw new Error(`lockstep ingest exited ${run.status}: ${run.stderr}`);
+  return JSON.parse(run.stdout) as IngestJson;
+}
+
+export function spawnIngest(dataDir: string, args: string[]) {
+  return spawn(process.execPath, [cliEntry, 'ingest', ...args, '--json', '--data-dir', dataDir], {
+    cwd: repoRoot,
+    env: { ...process.env, LOCKSTEP_LOG: 'silent' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+export function openReadonly(dataDir: string) {
+  return new Database(path.join(dataDir, DATABASE_FILE), { readonly: true, fileMustExist: true });
+}
+
+/** Rows that must never exist: chunks without documents, keyword rows without chunks, pages without documents, stuck jobs. */
+export function orphanCounts(db: Database.Database) {
+  const count = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
+  return {
+    chunksWithoutDocument: count('SELECT COUNT(*) AS n FROM chunks WHERE document_id NOT IN (SELECT id FROM documents)'),
+    pagesWithoutDocument: count('SELECT COUNT(*) AS n FROM pages WHERE document_id NOT IN (SELECT id FROM documents)'),
+    ftsWithoutChunk: count('SELECT COUNT(*) AS n FROM chunks_fts WHERE rowid NOT IN (SELECT id FROM chunks)'),
+    chunksWithoutFts: count('SELECT COUNT(*) AS n FROM chunks WHERE id NOT IN (SELECT rowid FROM chunks_fts)'),
+    chunkCountMismatch: count('SELECT COUNT(*) AS n FROM documents d WHERE d.chunk_count != (SELECT COUNT(*) FROM chunks c WHERE c.document_id = d.id)'),
+    runningJobs: count("SELECT COUNT(*) AS n FROM jobs WHERE state IN ('running','queued') AND kind = 'ingest'"),
+    unfinishedDocuments: count("SELECT COUNT(*) AS n FROM documents WHERE status IN ('queued','processing')"),
+  };
+}
+
+export const noOrphans = {
+  chunksWithoutDocument: 0,
+  pagesWithoutDocument: 0,
+  ftsWithoutChunk: 0,
+  chunksWithoutFts: 0,
+  chunkCountMismatch: 0,
+  runningJobs: 0,
+  unfinishedDocuments: 0,
+};

@@ -1,0 +1,33 @@
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { IngestQueue } from '../../../src/main/ingest/queue';
+import { openStore, type Db } from '../../../src/main/store/db';
+import { corpus, noOrphans, orphanCounts, tempDataDir } from './helpers';
+
+// A parser that reports no progress within the stall timeout is stopped and the file fails with parse_stalled;
+// the queue goes on with the next file. (Worker start-up alone exceeds a 1 ms timeout, which makes the stall certain.)
+
+const data = tempDataDir('lockstep-ingest-stall-');
+let db: Db;
+let queue: IngestQueue;
+afterEach(async () => {
+  await queue.close();
+  db.close();
+  data.cleanup();
+});
+
+describe('stalled parsers', () => {
+  it('fail the file with a specific reason instead of blocking the queue', async () => {
+    process.env.LOCKSTEP_LOG = 'silent';
+    db = openStore(data.dir);
+    queue = new IngestQueue({ db, chunkTokens: () => 256, tokenizerFolder: async () => null, stallTimeoutMs: 1 });
+    const files = ['pdf/tracemonkey.pdf', 'text/fake-text-utf-16.txt'].map((f) => path.join(corpus, f));
+    const { added } = await queue.addPaths(files);
+    await queue.whenIdle();
+    for (const file of added) {
+      expect(queue.document(file.documentId)).toMatchObject({ status: 'failed', errorCode: 'parse_stalled', chunkCount: 0 });
+      expect(queue.document(file.documentId).errorMessage).toContain('made no progress');
+    }
+    expect(orphanCounts(db)).toEqual(noOrphans);
+  });
+});

@@ -1,0 +1,98 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore, type Db } from '../../../src/main/store/db';
+import {
+  createVectorSet,
+  deleteVectorsForChunks,
+  EXACT_SCAN_LIMIT,
+  findVectorSet,
+  nearestChunks,
+  vectorsOfChunks,
+  writeVectorsToSet,
+  type VectorSet,
+} from '../../../src/main/embed/vector-store';
+import { seededRandom } from '../../fixtures/embed/tiny-embedder';
+
+// A set larger than EXACT_SCAN_LIMIT takes the signature pre-selection path; results must still be exact for close matches.
+describe('vector store', () => {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'lockstep-vectors-'));
+  const DIM = 64;
+  const COUNT = EXACT_SCAN_LIMIT + 2000;
+  let db: Db;
+  let set: VectorSet;
+  const vectors: Float32Array[] = [];
+  const random = seededRandom(12345);
+  const next = () => random() * 2 - 1;
+
+  beforeAll(() => {
+    db = openStore(dataDir);
+    const other = Number(db.prepare(`INSERT INTO workspaces (name, created_at) VALUES ('Other', 0)`).run().lastInsertRowid);
+    const insertDoc = db.prepare(`INSERT INTO documents (workspace_id, path, title, type, content_hash, size_bytes, status, created_at, updated_at) VALUES (?, ?, ?, 'text', ?, 0, 'indexed', 0, 0)`);
+    const insertChunk = db.prepare(`INSERT INTO chunks (document_id, ordinal, text, token_count, page_start, page_end, char_start, char_end) VALUES (?, ?, 'x', 1, 1, 1, 0, 1)`);
+    db.transaction(() => {
+      for (let doc = 0; doc < COUNT / 100; doc++) {
+        const documentId = Number(insertDoc.run(doc % 10 === 0 ? other : 1, `/d${doc}`, `d${doc}`, `h${doc}`).lastInsertRowid);
+        for (let i = 0; i < 100; i++) insertChunk.run(documentId, i);
+      }
+    })();
+    set = createVectorSet(db, 'Xenova/all-MiniLM-L6-v2', DIM);
+    for (let i = 0; i < COUNT; i++) vectors.push(Float32Array.from({ length: DIM }, next));
+    writeVectorsToSet(db, set, vectors.map((_, i) => i + 1), vectors);
+    set = findVectorSet(db, set.modelId, DIM)!;
+  });
+  afterAll(() => {
+    db.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('counts what it stores and starts as building over an existing library', () => {
+    expect(set).toMatchObject({ status: 'building', chunkCount: COUNT, tableName: `vec_set_${set.id}` });
+  });
+
+  it('finds a stored vector first, through signatures and exact rescoring', () => {
+    for (const chunkId of [1, 777, COUNT]) {
+      const hits = nearestChunks(db, set, vectors[chunkId - 1], 5);
+      expect(hits[0].chunkId).toBe(chunkId);
+      expect(hits[0].similarity).toBeCloseTo(1, 5);
+      expect(hits.map((h) => h.similarity)).toEqual([...hits.map((h) => h.similarity)].sort((a, b) => b - a));
+    }
+  });
+
+  it('filters by workspace inside the scan and by documents exactly', () => {
+    // Chunk 1 belongs to document 1, which is in the other workspace (every tenth document is).
+    const inDefault = nearestChunks(db, set, vectors[0], 5, { workspaceId: 1 });
+    expect(inDefault.map((h) => h.chunkId)).not.toContain(1);
+    expect(nearestChunks(db, set, vectors[0], 1, { workspaceId: 2 })[0].chunkId).toBe(1);
+    const inDocument = nearestChunks(db, set, vectors[150], 3, { documentIds: [2] });
+    expect(inDocument[0].chunkId).toBe(151);
+    expect(inDocument.every((h) => h.chunkId > 100 && h.chunkId <= 200)).toBe(true);
+  });
+
+  it('returns exact vectors for MMR and forgets deleted chunks everywhere', () => {
+    expect(Array.from(vectorsOfChunks(db, set, [3]).get(3)!)).toEqual(Array.from(vectors[2]));
+    deleteVectorsForChunks(db, [777]);
+    expect(nearestChunks(db, set, vectors[776], 3).map((h) => h.chunkId)).not.toContain(777);
+    expect(findVectorSet(db, set.modelId, DIM)!.chunkCount).toBe(COUNT - 1);
+    expect(db.prepare(`SELECT COUNT(*) AS n FROM ${set.tableName} WHERE chunk_id = 777`).get()).toEqual({ n: 0 });
+  });
+
+  it('sees vectors another connection (another process) wrote since the last search', () => {
+    const other = openStore(dataDir);
+    try {
+      const fresh = Float32Array.from({ length: DIM }, next);
+      const documentId = Number(other.prepare(`INSERT INTO documents (workspace_id, path, title, type, content_hash, size_bytes, status, created_at, updated_at) VALUES (1, '/new', 'new', 'text', 'new', 0, 'indexed', 0, 0)`).run().lastInsertRowid);
+      const chunkId = Number(other.prepare(`INSERT INTO chunks (document_id, ordinal, text, token_count, page_start, page_end, char_start, char_end) VALUES (?, 0, 'x', 1, 1, 1, 0, 1)`).run(documentId).lastInsertRowid);
+      expect(nearestChunks(db, set, fresh, 1)[0].chunkId).not.toBe(chunkId);
+      writeVectorsToSet(other, findVectorSet(other, set.modelId, DIM)!, [chunkId], [fresh]);
+      expect(nearestChunks(db, findVectorSet(db, set.modelId, DIM)!, fresh, 1)[0].chunkId).toBe(chunkId);
+    } finally {
+      other.close();
+    }
+  });
+
+  it('ignores a query of the wrong dimension instead of failing the search', () => {
+    expect(nearestChunks(db, set, new Float32Array(DIM * 2), 3)).toEqual([]);
+  });
+});

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { buildFragments, joinLines, paragraphs, readingOrder, type TextItem } from '../../../src/main/ingest/converters/pdf-layout';
+import { RunningLineFilter } from '../../../src/main/ingest/converters/pdf-running-lines';
+
+const item = (str: string, x: number, y: number, width = str.length * 5, size = 10): TextItem => ({ str, x, y, width, size, hasEOL: false });
+const page = { width: 612, height: 792 };
+
+describe('PDF page layout', () => {
+  it('reads a two-column page column by column, with a spanning title first', () => {
+    const items: TextItem[] = [item('A Title Spanning Both Columns Of The Page', 150, 740, 300, 16)];
+    for (let line = 0; line < 10; line++) {
+      items.push(item(`left line ${line} of the first column text`, 54, 700 - line * 12, 240));
+      items.push(item(`right line ${line} of the second column text`, 317, 700 - line * 12, 240));
+    }
+    const ordered = readingOrder(buildFragments(items), page).map((f) => f.text);
+    expect(ordered[0]).toBe('A Title Spanning Both Columns Of The Page');
+    expect(ordered.slice(1, 11)).toEqual(Array.from({ length: 10 }, (_, i) => `left line ${i} of the first column text`));
+    expect(ordered.slice(11)).toEqual(Array.from({ length: 10 }, (_, i) => `right line ${i} of the second column text`));
+  });
+
+  it('joins hyphenated line ends and CJK lines without spaces', () => {
+    expect(joinLines('the interpreter and compil-', 'er cooperate')).toBe('the interpreter and compiler cooperate');
+    expect(joinLines('Trace-', 'Monkey')).toBe('Trace- Monkey');
+    expect(joinLines('创建并维护一个', '软件包')).toBe('创建并维护一个软件包');
+  });
+
+  it('turns larger short lines into headings and groups body lines into paragraphs', () => {
+    const fragments = buildFragments([
+      item('1. Introduction', 54, 700, 100, 14),
+      item('Dynamic languages such as JavaScript are', 54, 680, 240),
+      item('popular and expressive.', 54, 668, 120),
+      item('A second paragraph starts here.', 54, 640, 160),
+    ]);
+    expect(paragraphs(readingOrder(fragments, page), 10)).toEqual([
+      { kind: 'heading', text: '1. Introduction', size: 14 },
+      { kind: 'paragraph', text: 'Dynamic languages such as JavaScript are popular and expressive.', size: 10 },
+      { kind: 'paragraph', text: 'A second paragraph starts here.', size: 10 },
+    ]);
+  });
+
+  it('drops running headers that recur across pages and bare page numbers', () => {
+    const filter = new RunningLineFilter(5);
+    const pages = [1, 2, 3, 4].map((n) => buildFragments([item(`Debian New Maintainers’ Guide ${['iv', 'v', '1', '2'][n - 1]}`, 54, 770, 200), item(`${n} / 57`, 300, 30, 20), item(`Body text of page ${n}.`, 54, 400, 200)]));
+    for (const fragments of pages) filter.observe(fragments, 792);
+    expect(pages.map((fragments) => filter.filter(fragments, 792).map((f) => f.text))).toEqual([1, 2, 3, 4].map((n) => [`Body text of page ${n}.`]));
+  });
+});
