@@ -13,6 +13,8 @@ export const settingsSchema = z.object({
   language: z.enum(['en', 'zh-CN']).default('en'),
   localApiEnabled: z.boolean().default(false),
   onboarded: z.boolean().default(false),
+  /** Reciprocal-rank-fusion weight of vector hits relative to keyword (BM25) hits in hybrid search. */
+  vectorSearchWeight: z.number().min(0).max(10).default(1),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 export const settingsPatchSchema = settingsSchema.partial();

@@ -11,7 +11,7 @@ import { benchPromptText } from './lib/bench-prompt';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const THREADS = 2, PROMPT_TOKENS = 512, DECODE_TOKENS = 128;
-const REPETITIONS = Number(process.env.LPU_BENCH_REPETITIONS ?? 3);
+const REPETITIONS = Number(process.env.LPU_BENCH_REPETITIONS ?? 5);
 
 function runEngine(script: string, request: BenchRequest): EngineReport {
   const child = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, 'lib', script), JSON.stringify(request)], {
@@ -54,11 +54,28 @@ function round(x: number): number {
 const modelPath = ensureRandomSmolLm2();
 // The text is 3 tokens short of PROMPT_TOKENS: each run prepends its own marker ("1. ") so no KV cache is reused.
 const request: BenchRequest = { modelPath, threads: THREADS, promptText: await benchPromptText(PROMPT_TOKENS - 3), decodeTokens: DECODE_TOKENS, repetitions: REPETITIONS };
-const llamaCpp = summarise(runEngine('llama-cpp-engine.ts', request));
+// Rounds alternate the engines (one fresh process per engine per round): this shared machine's load comes and
+// goes, and interleaving exposes both engines to the same conditions before taking medians.
+function interleaved(engines: string[]): EngineReport[] {
+  const reports = engines.map((script): EngineReport => ({ engine: script, runs: [], peakRssBytes: 0, loadMs: 0 }));
+  for (let round = 0; round < REPETITIONS; round++) {
+    engines.forEach((script, i) => {
+      const r = runEngine(script, { ...request, repetitions: 1, round });
+      const acc = reports[i]!;
+      acc.engine = r.engine;
+      acc.runs.push(...r.runs);
+      acc.peakRssBytes = Math.max(acc.peakRssBytes, r.peakRssBytes);
+      acc.loadMs = Math.max(acc.loadMs, r.loadMs);
+      acc.error ??= r.error;
+    });
+  }
+  return reports;
+}
+
 const lockstepApi = path.resolve(here, '../../src/main/lpu/index.ts');
-const lockstep = existsSync(lockstepApi)
-  ? summarise(runEngine('lockstep-engine.ts', request))
-  : { engine: 'lockstep', error: 'src/main/lpu/index.ts (loadLpuModel) does not exist yet' };
+const [llamaReport, lockstepReport] = interleaved(existsSync(lockstepApi) ? ['llama-cpp-engine.ts', 'lockstep-engine.ts'] : ['llama-cpp-engine.ts']);
+const llamaCpp = summarise(llamaReport!);
+const lockstep = lockstepReport ? summarise(lockstepReport) : { engine: 'lockstep', error: 'src/main/lpu/index.ts (loadLpuModel) does not exist yet' };
 const ratio = (ours: number | undefined, theirs: number | undefined) => (ours && theirs ? round(ours / theirs) : null);
 const modelBytes = statSync(modelPath).size;
 console.log(JSON.stringify({

@@ -12,10 +12,14 @@ const notes = path.join(sharedDir, 'corpus/docs/text/unstructured-README.md');
 let app: AppUnderTest;
 beforeAll(async () => {
   app = await launchApp({ viewport: { width: 1280, height: 800 } });
+  app.page.on('pageerror', (error) => pageErrors.push(`${error.message}\n${error.stack}`));
 });
+// Uncaught errors in the page fail the test that caused them.
+const pageErrors: string[] = [];
 afterAll(async () => app?.close());
 afterEach(async (context) => {
   if (context.task.result?.state === 'fail') await app.screenshot(`failure-${context.task.name.slice(0, 40).replace(/\W+/g, '-')}`);
+  expect(pageErrors.splice(0)).toEqual([]);
 });
 
 const page = () => app.page;
@@ -83,6 +87,12 @@ describe('desktop UI', () => {
     expect(await page().locator('[data-testid="pdf-page"] .passage-highlight').count()).toBeGreaterThan(0);
     expect(await byTestId('viewer-page').textContent()).toContain(`Page ${citedPage}`);
     await app.screenshot('chat-viewer-en-light');
+    // A Markdown source opens as converted text with the chunk marked.
+    const showAll = answer.getByRole('button', { name: /^Show all/ });
+    if (await showAll.count()) await showAll.click();
+    await answer.getByTestId('source').filter({ hasText: 'Unstructured' }).first().click();
+    await page().locator('[data-testid="text-page"] mark.passage-highlight').first().waitFor();
+    await app.screenshot('viewer-text-en-light');
   });
 });
 
@@ -118,6 +128,35 @@ describe('models and live meters', () => {
     expect(await byTestId('meter-cycles').textContent()).toMatch(/^[\d,]+$/);
     expect(await page().locator('[data-testid="latency-chart"] canvas').count()).toBeGreaterThan(0);
     await app.screenshot('chat-meters-en-light');
+  });
+});
+
+describe('chat controls', () => {
+  it('regenerates an answer in place and starts a new thread with Ctrl+K', async () => {
+    const answers = page().locator('[data-testid="assistant-message"]');
+    const before = await answers.count();
+    await answers.last().getByTestId('regenerate').click();
+    await page().locator('[data-testid="assistant-message"][data-status="streaming"]').waitFor({ state: 'detached', timeout: 120_000 });
+    expect(await answers.count()).toBe(before);
+    expect(await answers.last().getAttribute('data-status')).toBe('complete');
+    await page().keyboard.press('Control+k');
+    await page().getByText('Ask your documents anything').waitFor();
+    await expect.poll(() => page().evaluate(() => document.activeElement?.id)).toBe('composer-input');
+  });
+
+  it('summarizes one selected document from the library', async () => {
+    await byTestId('nav-library').click();
+    const row = page().locator('[data-testid="document-row"][data-file$="tracemonkey.pdf"]');
+    await row.getByRole('checkbox').check();
+    await page().getByRole('button', { name: 'Summarize', exact: true }).click();
+    await page().locator('[data-testid="user-message"]', { hasText: 'Summarize: Trace-based' }).waitFor();
+    await page().locator('[data-testid="assistant-message"]:not([data-status="streaming"])').last().waitFor({ timeout: 120_000 });
+    const answer = page().locator('[data-testid="assistant-message"]').last();
+    // The answer streams to the end; a model too small for the template reports why in words instead.
+    const status = await answer.getAttribute('data-status');
+    expect(['complete', 'error']).toContain(status);
+    if (status === 'error') expect((await answer.getByRole('alert').textContent())?.length).toBeGreaterThan(20);
+    expect(await answer.getByTestId('source').count()).toBeGreaterThan(0);
   });
 });
 

@@ -25,6 +25,8 @@ app.whenReady().then(() => {
   const secrets = SafeStorageSecretStore.available() ? new SafeStorageSecretStore(dataDir) : undefined;
   services = createServices({ dataDir, mode: 'electron', secrets });
   registerIpc(createHandlers(services, 'electron'), isTrustedFrame);
+  // Jobs interrupted by a crash or kill resume at launch, before the library is even opened.
+  services.ingest.start();
   void manageLocalApi(services).catch((error) => log.error('local API failed to start', error));
   createMainWindow(mainDir);
   app.on('activate', () => {

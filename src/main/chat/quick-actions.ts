@@ -4,7 +4,7 @@ import type { ChatTurn } from '../providers/provider';
 // Quick actions on fixed templates: the system turn and the opening of the user turn are identical for every
 // document, so the emulator's prefix cache reuses their compiled prefill; only the document text differs.
 
-const SYSTEMS: Record<QuickAction, string> = {
+export const QUICK_ACTION_SYSTEMS: Record<QuickAction, string> = {
   summarize:
     'You summarize documents faithfully. Write a concise summary of the document below in 4 to 6 sentences, in the language of the document. ' +
     'Cite the page sources in square brackets like [1].',
@@ -36,11 +36,11 @@ export function quickActionMessages(action: QuickAction, numberedSources: string
   const instruction =
     action === 'translate' ? `Translate into ${target === 'en' ? 'English' : 'Simplified Chinese'}.` : action === 'summarize' ? 'Summarize.' : 'List the key points.';
   return [
-    { role: 'system', content: SYSTEMS[action] },
+    { role: 'system', content: QUICK_ACTION_SYSTEMS[action] },
     { role: 'user', content: `Document:\n\n${numberedSources}\n\n${instruction}` },
   ];
 }
 
 export function quickActionSystemPrompt(action: QuickAction): string {
-  return SYSTEMS[action];
+  return QUICK_ACTION_SYSTEMS[action];
 }

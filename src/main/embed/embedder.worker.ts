@@ -21,6 +21,7 @@ function loadPipeline(): Promise<FeatureExtractionPipeline> {
       })) as FeatureExtractionPipeline;
       return extractor;
     } catch (cause) {
+      loading = undefined; // a reinstalled model is picked up by the next request
       throw new AppError(
         'embedder_load_failed',
         `The embedding model in ${config.modelFolder} could not be loaded. Reinstall it from the Models page.`,

@@ -6,6 +6,7 @@ import { log } from '../platform/log';
 import { Embedder } from './embedder';
 import { embedderCatalogEntry, locateEmbedder, type EmbedderModel } from './models';
 import { reembedChunks, type ReembedProgress } from './reembed';
+import { suggestedEmbedder } from './suggest';
 import { createVectorSet, findVectorSet, searchableVectorSet, writeVectorsToSet, type VectorSet } from './vector-store';
 
 const LOCATE_CACHE_MS = 3000;
@@ -34,6 +35,8 @@ export interface EmbeddingStatus {
   reembed: (ReembedProgress & { state: 'running' | 'failed'; error: string | null }) | null;
   /** Why semantic search is off or partial, in a sentence for users; null when all is well. */
   notice: string | null;
+  /** A catalog embedder better suited to this library (the multilingual one when most documents are not English). */
+  suggestedModelId: string | null;
 }
 
 /** Owns the embedding workers (one per model) and the background re-embedding when the model changes. */
@@ -56,9 +59,11 @@ export class EmbeddingService {
     });
   }
 
-  /** The model new chunks are embedded with: the chosen one when installed, else the one the searchable set was built with. */
+  /** The model new chunks are embedded with: the chosen one when installed and working, else the searchable set's. */
   async targetModel(): Promise<EmbedderModel | null> {
-    const chosen = await this.locate(this.deps.settings.get().embedderId);
+    const chosenId = this.deps.settings.get().embedderId;
+    const chosenFailed = this.reembedState?.state === 'failed' && this.reembedState.modelId === chosenId;
+    const chosen = chosenFailed ? null : await this.locate(chosenId);
     if (chosen) return chosen;
     const searchable = searchableVectorSet(this.deps.db);
     return searchable ? this.locate(searchable.modelId) : null;
@@ -96,7 +101,16 @@ export class EmbeddingService {
       if (!set) return { query: null, notice };
       const model = await this.locate(set.modelId);
       if (!model) return { query: null, notice };
-      const vector = await this.embedder(model).embedQuery(text, signal);
+      let vector: Float32Array;
+      try {
+        vector = await this.embedder(model).embedQuery(text, signal);
+      } catch (error) {
+        // A model that cannot run makes this search keyword-only; it never fails the search itself.
+        if (signal?.aborted) throw error;
+        log.warn(`embedding a query with ${model.id} failed`, error);
+        const reason = error instanceof AppError ? error.message : 'The embedding model failed; the details are in the log.';
+        return { query: null, notice: `${reason} These results use keywords only.` };
+      }
       if (searchableVectorSet(this.deps.db)?.id === set.id) return { query: { set, vector }, notice };
     }
     return { query: null, notice: 'The semantic index changed while searching; these results use keywords only. Search again.' };
@@ -104,6 +118,8 @@ export class EmbeddingService {
 
   async status(): Promise<EmbeddingStatus> {
     const reembed = this.reembedState; // as of the call: progress events must not be overtaken by what happens next
+    // A model chosen before this service existed (it starts on first use) gets its re-embedding started here.
+    if (!this.reembedRun) await this.active().catch((error) => log.warn('could not prepare the embedding model', error));
     const searchable = searchableVectorSet(this.deps.db);
     const target = await this.targetModel();
     return {
@@ -113,6 +129,7 @@ export class EmbeddingService {
       target: target ? { modelId: target.id, dimension: target.dimension } : null,
       reembed,
       notice: await this.notice(),
+      suggestedModelId: suggestedEmbedder(this.deps.db, target?.id ?? null),
     };
   }
 

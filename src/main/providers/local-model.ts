@@ -5,6 +5,8 @@ import { loadLpuModel } from '../lpu/index';
 import { resolveChatModel } from '../models/registry';
 import { log } from '../platform/log';
 import type { LoadLpuModel, LpuModelHandle } from './lpu';
+import { SYSTEM_CHAT, SYSTEM_DOCUMENTS } from '../chat/prompt';
+import { QUICK_ACTION_SYSTEMS } from '../chat/quick-actions';
 
 /** A chat model given as a path (.gguf file or Hugging Face folder) or as an installed model id; null when not installed. */
 export async function locateChatModel(dataDir: string, idOrPath: string): Promise<{ id: string; path: string } | null> {
@@ -18,11 +20,19 @@ export async function locateChatModel(dataDir: string, idOrPath: string): Promis
   }
 }
 
-/** The emulator's loader: compiles (programs cached under the data folder's cache) and maps the model onto emulated chips. */
+/** System turns every answer starts with: their KV is computed once per model, the way an LPU deployment precompiles templates. */
+export const FIXED_SYSTEM_PROMPTS = [SYSTEM_DOCUMENTS, SYSTEM_CHAT, ...Object.values(QUICK_ACTION_SYSTEMS)];
+
+/** The emulator's loader: compiles (programs cached under the data folder's cache), maps the model onto emulated chips, and prefix-caches the fixed system prompts. */
 export const emulatorLoader =
   (programCacheDir: string): LoadLpuModel =>
-  (modelPath) =>
-    loadLpuModel(modelPath, { cacheDir: programCacheDir });
+  async (modelPath) => {
+    const model = await loadLpuModel(modelPath, { cacheDir: programCacheDir, threads: 2 });
+    for (const content of FIXED_SYSTEM_PROMPTS) {
+      await model.cachePrefix({ messages: [{ role: 'system', content }] }).catch((error) => log.warn('prefix caching a system prompt failed', error));
+    }
+    return model;
+  };
 
 /** Keeps the most recently used compiled model in memory (one at a time: models are large) and disposes it on close. */
 export class LpuModelPool {

@@ -16,17 +16,18 @@ interface Row extends Pick<Chunk, 'text' | 'headingPath' | 'pageStart' | 'pageEn
   workspaceId: number;
 }
 
+export const loadChunksSql = `
+  SELECT c.id AS chunkId, c.text, c.kind, c.heading_path AS headingPath, c.page_start AS pageStart, c.page_end AS pageEnd,
+         c.label_start AS labelStart, c.label_end AS labelEnd, c.char_start AS charStart, c.char_end AS charEnd,
+         d.id AS documentId, d.title, d.path, d.type, d.workspace_id AS workspaceId
+  FROM chunks c JOIN documents d ON d.id = c.document_id
+  WHERE c.id IN (SELECT value FROM json_each(?))`;
+
 /** Loads chunks by id (one query), keyed by id; ids that no longer exist are absent. */
 export function loadChunks(db: Db, chunkIds: number[]): Map<number, ChunkWithProvenance> {
   if (chunkIds.length === 0) return new Map();
   const rows = db
-    .prepare(
-      `SELECT c.id AS chunkId, c.text, c.kind, c.heading_path AS headingPath, c.page_start AS pageStart, c.page_end AS pageEnd,
-              c.label_start AS labelStart, c.label_end AS labelEnd, c.char_start AS charStart, c.char_end AS charEnd,
-              d.id AS documentId, d.title, d.path, d.type, d.workspace_id AS workspaceId
-       FROM chunks c JOIN documents d ON d.id = c.document_id
-       WHERE c.id IN (SELECT value FROM json_each(?))`,
-    )
+    .prepare(loadChunksSql)
     .all(JSON.stringify(chunkIds)) as Row[];
   return new Map(
     rows.map((row) => [

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { searchRequest, type SearchHit, type SearchMode, type SearchRequest, type SearchResult } from '../../shared/contract/search';
 import { AppError } from '../../shared/errors';
-import { nearestChunks, vectorsOfChunks } from '../embed/vector-store';
+import { nearestChunks, vectorsOfChunks, type VectorSet } from '../embed/vector-store';
 import type { Services } from '../services';
 import { cosineSimilarity, diversify, termOverlap } from './diversify';
 import { fuseRankings, type RankedList } from './fuse';
@@ -10,8 +10,6 @@ import { keywordSearch, type KeywordHit, type KeywordTuning } from './keyword-se
 import { loadChunks } from './provenance';
 
 export interface SearchOptions {
-  /** RRF weight of each signal (default 1 each). */
-  weights?: { bm25?: number; vector?: number };
   /** BM25 tuning (heading column weight, common-term pruning). */
   keyword?: KeywordTuning;
   signal?: AbortSignal;
@@ -28,12 +26,14 @@ export async function search(services: Services, request: SearchRequest, options
   const parsed = searchRequest.safeParse(request);
   if (!parsed.success) throw new AppError('invalid_search', parsed.error.issues[0]?.message ?? 'That search request is not valid.');
   const { query, k, mode: requestedMode, workspaceId, documentIds, lambda } = parsed.data;
+  const vectorWeight = parsed.data.vectorWeight ?? services.settings.get().vectorSearchWeight;
   const { db } = services;
   const started = performance.now();
   const filter = { workspaceId, documentIds };
 
   // The query is embedded in the worker while BM25 runs here; one event-loop turn lets the request reach the worker first.
   const embedding = requestedMode === 'bm25' ? null : services.embeddings.embedQuery(query, options.signal);
+  embedding?.catch(() => {}); // observed below; this only keeps an early rejection from counting as unhandled meanwhile
   if (embedding) await new Promise((resolve) => setImmediate(resolve));
   const runKeyword = () => {
     const keywordStarted = performance.now();
@@ -45,7 +45,7 @@ export async function search(services: Services, request: SearchRequest, options
   let notice: string | null = null;
   let vectorHits: { chunkId: number; similarity: number }[] = [];
   let vectorMs = 0;
-  let vectorSet = null;
+  let vectorSet: VectorSet | null = null;
   const embedded = await embedding;
   if (embedded) {
     notice = embedded.notice;
@@ -63,8 +63,8 @@ export async function search(services: Services, request: SearchRequest, options
   const keywordMs = keyword?.ms ?? 0;
 
   const lists: RankedList[] = [];
-  if (mode !== 'vector') lists.push({ signal: 'bm25', weight: options.weights?.bm25 ?? 1, ids: keywordHits.map((hit) => hit.chunkId) });
-  if (mode !== 'bm25') lists.push({ signal: 'vector', weight: options.weights?.vector ?? 1, ids: vectorHits.map((hit) => hit.chunkId) });
+  if (mode !== 'vector') lists.push({ signal: 'bm25', weight: 1, ids: keywordHits.map((hit) => hit.chunkId) });
+  if (mode !== 'bm25') lists.push({ signal: 'vector', weight: vectorWeight, ids: vectorHits.map((hit) => hit.chunkId) });
   const fused = fuseRankings(lists);
   const chunks = loadChunks(db, fused.map((candidate) => candidate.chunkId));
   const live = fused.filter((candidate) => chunks.has(candidate.chunkId));
@@ -100,7 +100,7 @@ export async function search(services: Services, request: SearchRequest, options
 /** Passage similarity for MMR: cosine of their vectors when a set is searched, else overlap of their terms. */
 function similarityFor(
   services: Services,
-  vectorSet: Parameters<typeof vectorsOfChunks>[1] | null,
+  vectorSet: VectorSet | null,
   chunkIds: number[],
   textOf: (chunkId: number) => string,
   lambda: number,

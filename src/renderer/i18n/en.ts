@@ -65,6 +65,8 @@ export const en = {
   'library.eta': 'about {time} left',
   'library.pageProgress': 'page {done} of {total}',
   'library.uploading': 'Uploading…',
+  'library.tooLarge': '{name} is larger than {size}, so it cannot be uploaded here. Add it from the command line: lockstep ingest <path>.',
+  'library.notFound': 'Not found: {paths}',
   'library.enterPassword': 'Enter password',
 
   'status.queued': 'Queued',

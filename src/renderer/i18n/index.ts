@@ -25,3 +25,6 @@ export function useT(): Translate {
   const language = useLanguage();
   return useCallback<Translate>((key, values) => translate(language, key, values), [language]);
 }
+
+/** For stores and other non-React code: translates in the language currently set. */
+export const translateNow: Translate = (key, values) => translate(useSettingsStore.getState().settings?.language ?? 'en', key, values);

@@ -67,6 +67,8 @@ export const zhCN: Dictionary = {
   'library.eta': '约剩 {time}',
   'library.pageProgress': '第 {done} 页，共 {total} 页',
   'library.uploading': '正在上传…',
+  'library.tooLarge': '{name} 大于 {size}，无法在此上传。请使用命令行添加：lockstep ingest <路径>。',
+  'library.notFound': '未找到：{paths}',
   'library.enterPassword': '输入密码',
 
   'status.queued': '排队中',

@@ -6,6 +6,8 @@ declare global {
   interface Window {
     /** Set by the Electron preload; absent in browser mode. */
     lockstep?: LockstepClient;
+    /** Electron only, when the preload exposes webUtils.getPathForFile: the dropped file's path on disk. */
+    lockstepFiles?: { pathForFile(file: File): string };
   }
 }
 

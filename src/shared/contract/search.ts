@@ -16,6 +16,8 @@ export const searchRequest = z.object({
   documentIds: z.array(z.number().int().positive()).max(10_000).optional(),
   /** MMR trade-off: 1 = pure relevance order, lower = more varied passages. */
   lambda: z.number().min(0).max(1).default(0.75),
+  /** RRF weight of vector hits relative to BM25 hits (1 = equal); the vectorSearchWeight setting when omitted. */
+  vectorWeight: z.number().min(0).max(10).optional(),
 });
 export type SearchRequest = z.input<typeof searchRequest>;
 
@@ -72,6 +74,8 @@ export const embeddingStatus = z.object({
     .nullable(),
   /** Why semantic search is off or partial, as a sentence for the user; null when all is well. */
   notice: z.string().nullable(),
+  /** A catalog embedder to offer (Xenova/multilingual-e5-small when most documents are not English), else null. */
+  suggestedModelId: z.string().nullable(),
 });
 export type EmbeddingStatusView = z.infer<typeof embeddingStatus>;
 

@@ -8,6 +8,8 @@ export interface BenchRequest {
   promptText: string;
   decodeTokens: number;
   repetitions: number;
+  /** Which round of the interleaved benchmark this process serves (makes its prompt markers unique). */
+  round?: number;
 }
 
 /** One repetition: prompt evaluated from an empty cache, then decodeTokens greedy tokens. */
@@ -50,12 +52,13 @@ export async function runEngineProcess(name: string, load: (request: BenchReques
     report.loadMs = performance.now() - loadStart;
     // A distinct leading marker per run: neither engine may reuse the previous run's KV cache for the prompt.
     const marked = (run: number) => `${run}. ${request.promptText}`;
-    await engine.generate(marked(0).slice(0, 400), 4, () => {}); // warm-up: JIT, thread pools, page faults
+    const first = 1 + (request.round ?? 0) * (request.repetitions + 1);
+    await engine.generate(marked(first).slice(0, 400), 4, () => {}); // warm-up: JIT, thread pools, page faults
     for (let r = 0; r < request.repetitions; r++) {
       const start = performance.now();
       let last = 0;
       const run: RunTiming = { promptTokens: 0, ttftMs: 0, tokenIntervalsMs: [] };
-      run.promptTokens = await engine.generate(marked(r + 1), request.decodeTokens, () => {
+      run.promptTokens = await engine.generate(marked(first + r + 1), request.decodeTokens, () => {
         const now = performance.now();
         if (last === 0) run.ttftMs = now - start;
         else run.tokenIntervalsMs.push(now - last);

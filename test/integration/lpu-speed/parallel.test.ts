@@ -25,9 +25,9 @@ function capturingLogits(factory: StepRunnerFactory) {
   return { wrapped, logits: () => read() };
 }
 
-async function run(factory: StepRunnerFactory, prompt: string, maxTokens: number, cacheDir: string) {
+async function run(factory: StepRunnerFactory, prompt: string, maxTokens: number, cacheDir: string, chips?: number) {
   const capture = capturingLogits(factory);
-  const model = await loadLpuModel(STORIES, { kernels: 'wasm', runner: capture.wrapped, cacheDir });
+  const model = await loadLpuModel(STORIES, { kernels: 'wasm', runner: capture.wrapped, cacheDir, chips });
   try {
     const result = await model.generate({ prompt, maxTokens, sampling: { greedy: true } });
     return { text: result.text, tokens: result.tokens, cycles: result.cycles, logits: capture.logits(), rows: model.program.rows };
@@ -64,6 +64,18 @@ describe('parallel LPU runner (WASM kernels)', () => {
       expect(two.tokens).toEqual(reference.tokens);
       expect(three.logits).toEqual(reference.logits);
       expect(two.logits).toEqual(reference.logits);
+    } finally {
+      rmSync(cacheDir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it('runs a program partitioned over 2 emulated chips (c2c copies) identically on 3 workers', async () => {
+    const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'lpu-speed-'));
+    try {
+      const reference = await run(inProcessRunner, LONG_PROMPT, 12, cacheDir, 2);
+      const three = await run(parallelRunner(3, { decode: 'split', prefill: 'split' }), LONG_PROMPT, 12, cacheDir, 2);
+      expect(three.tokens).toEqual(reference.tokens);
+      expect(three.logits).toEqual(reference.logits);
     } finally {
       rmSync(cacheDir, { recursive: true, force: true });
     }

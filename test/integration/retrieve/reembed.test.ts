@@ -114,7 +114,19 @@ describe('a model switch that cannot finish', () => {
     const after = await search(services, { query: 'hip fractures', k: 3 });
     expect(after).toMatchObject({ mode: 'hybrid', embeddingModel: 'Xenova/bge-small-en-v1.5' });
     expect(after.notice).toMatch(/^Re-indexing with Xenova\/multilingual-e5-small stopped: The embedding model in .* could not be loaded\. .* Search keeps using Xenova\/bge-small-en-v1\.5\.$/);
-    expect((await services.embeddings.status()).reembed).toMatchObject({ state: 'failed', modelId: 'Xenova/multilingual-e5-small' });
+    expect(await services.embeddings.status()).toMatchObject({
+      reembed: { state: 'failed', modelId: 'Xenova/multilingual-e5-small' },
+      target: { modelId: 'Xenova/bge-small-en-v1.5' }, // new documents keep getting vectors from the working model
+    });
+
+    // The model behind the searchable set breaks too: searches fall back to keywords and say why.
+    (await import('node:fs')).writeFileSync(path.join(models, 'Xenova', 'bge-small-en-v1.5', 'onnx', 'model_quantized.onnx'), 'damaged');
+    await services.close();
+    services = createServices({ dataDir, mode: 'test' });
+    const keywordOnly = await search(services, { query: 'hip fractures', k: 3 });
+    expect(keywordOnly).toMatchObject({ mode: 'bm25', embeddingModel: null });
+    expect(keywordOnly.hits).toHaveLength(3);
+    expect(keywordOnly.notice).toMatch(/could not be loaded\. Reinstall it from the Models page\. These results use keywords only\.$/);
     await services.close();
   });
 });

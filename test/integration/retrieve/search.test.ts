@@ -8,7 +8,7 @@ import { search, routeWholeDocuments } from '../../../src/main/retrieve/index';
 import { installTinyEmbedder } from '../../fixtures/embed/tiny-embedder';
 import { addDocument } from './library';
 import { searchHandlers } from '../../../src/main/handlers/search';
-import { embeddingStatus, searchRequest, searchResult } from '../../../src/shared/contract/search';
+import { embeddingStatus, searchRequest, searchResult, type SearchHit } from '../../../src/shared/contract/search';
 
 const passages = {
   fractures: 'Vitamin D supplementation reduces the risk of hip fractures in elderly women.',
@@ -107,6 +107,25 @@ describe('search', () => {
       expect(vectorOnly.hits.every((hit) => hit.signals.bm25 === null)).toBe(true);
     });
 
+    it('weights the vector list in the fusion as asked, else as the setting says', async () => {
+      await addDocument(services, { title: 'biology', passages: [{ text: passages.ribosome }, { text: passages.mitochondria }, { text: passages.fractures }] });
+      const fusedScore = (hit: SearchHit, vectorWeight: number) =>
+        (hit.signals.bm25 ? 1 / (60 + hit.signals.bm25.rank) : 0) + (hit.signals.vector ? vectorWeight / (60 + hit.signals.vector.rank) : 0);
+      const keywordsOnly = await search(services, { query: 'ribosome energy', k: 3, lambda: 1, vectorWeight: 0 });
+      for (const hit of keywordsOnly.hits) expect(hit.score).toBeCloseTo(fusedScore(hit, 0), 12);
+      services.settings.update({ vectorSearchWeight: 3 });
+      const vectorHeavy = await search(services, { query: 'ribosome energy', k: 3, lambda: 1 });
+      expect(vectorHeavy.hits.some((hit) => hit.signals.vector)).toBe(true);
+      for (const hit of vectorHeavy.hits) expect(hit.score).toBeCloseTo(fusedScore(hit, 3), 12);
+    });
+
+    it('stops when the caller cancels, without an unhandled rejection', async () => {
+      await addDocument(services, { title: 'biology', passages: [{ text: passages.ribosome }] });
+      const abort = new AbortController();
+      abort.abort();
+      await expect(search(services, { query: 'ribosome', mode: 'hybrid' }, { signal: abort.signal })).rejects.toMatchObject({ name: 'AbortError' });
+    });
+
     it('drops deleted chunks from the vector index', async () => {
       const { chunkIds } = await addDocument(services, { title: 'biology', passages: [{ text: passages.ribosome }, { text: passages.mitochondria }] });
       services.db.transaction(() => {
@@ -138,7 +157,10 @@ describe('search', () => {
     expect(searchResult.parse(result)).toEqual(result);
     expect(result.hits[0].pages.start).toBe(2);
     const status = await handlers.embeddingStatus({}, ctx);
-    expect(embeddingStatus.parse(status)).toMatchObject({ searchable: null, target: null, reembed: null });
+    expect(embeddingStatus.parse(status)).toMatchObject({ searchable: null, target: null, reembed: null, suggestedModelId: null });
+    await addDocument(services, { title: 'zh1', passages: [{ text: passages.chinese }] });
+    await addDocument(services, { title: 'zh2', passages: [{ text: '线粒体为细胞提供能量。' }] });
+    expect((await handlers.embeddingStatus({}, ctx)).suggestedModelId).toBe('Xenova/multilingual-e5-small');
     const abort = new AbortController();
     const events: unknown[] = [];
     const watching = handlers.watchEmbeddingStatus({}, (event) => events.push(event), { signal: abort.signal, transport: 'test' });
@@ -146,7 +168,7 @@ describe('search', () => {
     abort.abort();
     await watching;
     expect(events).toHaveLength(1);
-    expect(embeddingStatus.parse(events[0])).toEqual(status);
+    expect(embeddingStatus.parse(events[0])).toMatchObject({ searchable: null, suggestedModelId: 'Xenova/multilingual-e5-small' });
   });
 
   it('routes whole documents when they fit the budget, in the order asked', async () => {

@@ -11,8 +11,11 @@ import {
   nearestChunks,
   vectorsOfChunks,
   writeVectorsToSet,
+  vectorLookupSql,
   type VectorSet,
 } from '../../../src/main/embed/vector-store';
+import { loadChunksSql } from '../../../src/main/retrieve/provenance';
+import { signatureOf } from '../../../src/main/embed/signature-index';
 import { seededRandom } from '../../fixtures/embed/tiny-embedder';
 
 // A set larger than EXACT_SCAN_LIMIT takes the signature pre-selection path; results must still be exact for close matches.
@@ -90,6 +93,37 @@ describe('vector store', () => {
     } finally {
       other.close();
     }
+  });
+
+  it('computes signatures exactly as sqlite-vec does, so written and loaded rows agree', () => {
+    for (const vector of [vectors[0], vectors[1], Float32Array.from({ length: DIM }, (_, i) => (i % 3) - 1)]) {
+      const { signature } = db.prepare('SELECT vec_quantize_binary(?) AS signature').get(Buffer.from(vector.buffer)) as { signature: Buffer };
+      expect(Array.from(signatureOf(vector))).toEqual(Array.from(signature));
+    }
+  });
+
+  it('applies its own writes to the loaded index without a rebuild', () => {
+    nearestChunks(db, set, vectors[5], 1); // loads the index
+    const moved = Float32Array.from({ length: DIM }, next);
+    writeVectorsToSet(db, findVectorSet(db, set.modelId, DIM)!, [6], [moved]);
+    expect(nearestChunks(db, findVectorSet(db, set.modelId, DIM)!, moved, 1)[0]).toMatchObject({ chunkId: 6 });
+    expect(nearestChunks(db, findVectorSet(db, set.modelId, DIM)!, vectors[5], 1)[0].chunkId).not.toBe(6);
+  });
+
+  it('looks vectors and chunks up through their keys and indexes, never by scanning', () => {
+    const plan = (sql: string) =>
+      (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...Array.from(sql.matchAll(/\?/g), () => 1)) as { detail: string }[]).map((row) => row.detail);
+    const scansOf = (details: string[], table: string) => details.filter((d) => d.startsWith(`SCAN ${table}`));
+    for (const sql of [vectorLookupSql.rescore(set), vectorLookupSql.vectors(set)]) {
+      expect(plan(sql).some((d) => d.includes(`SEARCH embeddings_${set.id} USING INTEGER PRIMARY KEY`))).toBe(true);
+      expect(scansOf(plan(sql), `embeddings_${set.id}`)).toEqual([]);
+    }
+    const documents = plan(vectorLookupSql.scanDocuments(set, true));
+    expect(documents.some((d) => /SEARCH c USING (COVERING )?INDEX sqlite_autoindex_chunks_1 \(document_id=\?\)/.test(d))).toBe(true);
+    expect(scansOf(documents, 'c')).toEqual([]);
+    const provenance = plan(loadChunksSql);
+    expect(provenance.some((d) => d.startsWith('SEARCH c USING INTEGER PRIMARY KEY'))).toBe(true);
+    expect(provenance.some((d) => d.startsWith('SEARCH d USING INTEGER PRIMARY KEY'))).toBe(true);
   });
 
   it('ignores a query of the wrong dimension instead of failing the search', () => {

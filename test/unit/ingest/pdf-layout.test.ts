@@ -38,6 +38,23 @@ describe('PDF page layout', () => {
     ]);
   });
 
+  it('recognises one-line numbered section titles in the body size, but not table-of-contents lines', () => {
+    const fragments = buildFragments([
+      item('the previous paragraph ends here and runs to the right margin', 54, 712, 300),
+      item('of the column.', 54, 700, 70),
+      item('6.5 Calling External Functions', 54, 688, 150),
+      item('Like most interpreters, SpiderMonkey has a foreign function', 54, 676, 300),
+      item('interface.', 54, 664, 50),
+      item('1.2 Programs needed for development … 3', 54, 640, 300),
+    ]);
+    expect(paragraphs(readingOrder(fragments, page), 10, page).map((p) => [p.kind, p.text])).toEqual([
+      ['paragraph', 'the previous paragraph ends here and runs to the right margin of the column.'],
+      ['heading', '6.5 Calling External Functions'],
+      ['paragraph', 'Like most interpreters, SpiderMonkey has a foreign function interface.'],
+      ['paragraph', '1.2 Programs needed for development … 3'],
+    ]);
+  });
+
   it('drops running headers that recur across pages and bare page numbers', () => {
     const filter = new RunningLineFilter(5);
     const pages = [1, 2, 3, 4].map((n) => buildFragments([item(`Debian New Maintainers’ Guide ${['iv', 'v', '1', '2'][n - 1]}`, 54, 770, 200), item(`${n} / 57`, 300, 30, 20), item(`Body text of page ${n}.`, 54, 400, 200)]));

@@ -89,19 +89,25 @@ describe('matmulQ8 (wasm)', () => {
     });
   }
 
-  it('gives bitwise identical rows whatever the output split and the number of activation rows', () => {
+  it('gives bitwise identical rows whatever the output split, and whatever the chunking of multi-row steps', () => {
     const random = seededRandom(7);
     const M = 18, K = 128, N = 23;
     const x = arena.alloc(M * K * 4), xq = arena.alloc(M * K), xs = arena.alloc(M * K / 8);
     fillF32(arena, x, M * K, random);
     wasm.quantizeRowsQ8(xq, xs, x, M, K);
     const { w, ws } = q8Weights(N, K, random);
-    const whole = arena.alloc(M * N * 4), split = arena.alloc(M * N * 4), rowByRow = arena.alloc(M * N * 4);
+    const whole = arena.alloc(M * N * 4), split = arena.alloc(M * N * 4), chunked = arena.alloc(M * N * 4);
     wasm.matmulQ8(whole, xq, xs, w, ws, M, K, N, 0, N);
     for (const [a, b] of [[0, 5], [5, 6], [6, 17], [17, 23]]) wasm.matmulQ8(split, xq, xs, w, ws, M, K, N, a!, b!);
-    for (let m = 0; m < M; m++) wasm.matmulQ8(rowByRow + m * N * 4, xq + m * K, xs + m * (K / 8), w, ws, 1, K, N, 0, N);
+    // chunks of 3, 6 and 9 rows put each row in a different tile position (4-row tiles vs remainder rows)
+    for (const [m0, rows] of [[0, 3], [3, 6], [9, 9]]) wasm.matmulQ8(chunked + m0! * N * 4, xq + m0! * K, xs + m0! * (K / 8), w, ws, rows!, K, N, 0, N);
     expect(readF32(arena, split, M * N)).toEqual(readF32(arena, whole, M * N));
-    expect(readF32(arena, rowByRow, M * N)).toEqual(readF32(arena, whole, M * N));
+    expect(readF32(arena, chunked, M * N)).toEqual(readF32(arena, whole, M * N));
+    // one-row (decode) steps: the same for any split of the output rows
+    const one = arena.alloc(N * 4), oneSplit = arena.alloc(N * 4);
+    wasm.matmulQ8(one, xq, xs, w, ws, 1, K, N, 0, N);
+    for (const [a, b] of [[0, 3], [3, 12], [12, 23]]) wasm.matmulQ8(oneSplit, xq, xs, w, ws, 1, K, N, a!, b!);
+    expect(readF32(arena, oneSplit, N)).toEqual(readF32(arena, one, N));
   });
 });
 

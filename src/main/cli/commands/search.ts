@@ -15,6 +15,12 @@ const positiveInt = (value: string) => {
   return n;
 };
 
+const nonNegative = (value: string) => {
+  const n = Number(value);
+  if (!(n >= 0 && n <= 10)) throw new InvalidArgumentError('Give a number from 0 to 10.');
+  return n;
+};
+
 const unitInterval = (value: string) => {
   const n = Number(value);
   if (!(n >= 0 && n <= 1)) throw new InvalidArgumentError('Give a number from 0 to 1.');
@@ -41,7 +47,8 @@ export const searchCommand: CommandModule = (program, cli) => {
     .option('--workspace <name or id>', 'search one workspace only')
     .option('--documents <ids>', 'comma-separated document ids to search within')
     .option('--lambda <0..1>', 'MMR trade-off: 1 = relevance order only, lower = more varied passages', unitInterval, 0.75)
-    .action(async (words: string[], options: { k: number; mode: SearchMode; workspace?: string; documents?: string; lambda: number }) => {
+    .option('--vector-weight <w>', 'fusion weight of vector hits relative to keyword hits (default: the vectorSearchWeight setting)', nonNegative)
+    .action(async (words: string[], options: { k: number; mode: SearchMode; workspace?: string; documents?: string; lambda: number; vectorWeight?: number }) => {
       const services = cli.services();
       const documentIds = options.documents?.split(',').map((id) => positiveInt(id.trim()));
       const result = await search(services, {
@@ -49,6 +56,7 @@ export const searchCommand: CommandModule = (program, cli) => {
         k: options.k,
         mode: options.mode,
         lambda: options.lambda,
+        vectorWeight: options.vectorWeight,
         workspaceId: options.workspace ? resolveWorkspace(services, options.workspace) : undefined,
         documentIds,
       });
@@ -64,9 +72,10 @@ export const searchCommand: CommandModule = (program, cli) => {
     .option('--split <split>', 'qrels split to score', 'test')
     .addOption(modeOption().default('bm25'))
     .option('--queries <n>', 'score only the first n judged queries', positiveInt)
-    .option('--heading-weight <w>', 'BM25 weight of the heading column relative to the body', Number)
+    .option('--heading-weight <w>', 'BM25 weight of the heading column relative to the body', nonNegative)
+    .option('--vector-weight <w>', 'fusion weight of vector hits relative to keyword hits', nonNegative)
     .option('--max-term-share <share>', 'rank by terms found in at most this share of chunks (1 = all terms)', unitInterval)
-    .action(async (options: { beir: string; split: string; mode: SearchMode; queries?: number; headingWeight?: number; maxTermShare?: number }) => {
+    .action(async (options: { beir: string; split: string; mode: SearchMode; queries?: number; headingWeight?: number; maxTermShare?: number; vectorWeight?: number }) => {
       const settings = cli.services().settings.get();
       const report = await evaluateRetrieval({
         beirDir: options.beir,
@@ -76,7 +85,7 @@ export const searchCommand: CommandModule = (program, cli) => {
         embedderId: settings.embedderId,
         chunkTokens: settings.chunkTokens,
         limitQueries: options.queries,
-        search: { keyword: { headingWeight: options.headingWeight, maxTermShare: options.maxTermShare } },
+        search: { keyword: { headingWeight: options.headingWeight, maxTermShare: options.maxTermShare }, vectorWeight: options.vectorWeight },
         onProgress: (line) => cli.progress(line),
       });
       cli.print(report, () => formatReport(report));

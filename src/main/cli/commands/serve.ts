@@ -34,6 +34,8 @@ export const serveCommand: CommandModule = (program, cli) => {
         throw new AppError('renderer_not_built', 'The UI is not built yet. Run `npm run build` (or `npm run serve`, which builds first).');
       }
       const services = cli.services();
+      // Jobs interrupted by a crash or kill resume at launch.
+      services.ingest.start();
       const server = await startBrowserServer({ services, rendererDir: rendererBuildDir, port: options.port });
       const localApi = await manageLocalApi(services, { force: options.api, port: options.apiPort });
       const api = localApi.url() ? { url: localApi.url(), token: localApiToken(services) } : null;

@@ -145,14 +145,35 @@ export function bodySize(fragments: LineFragment[]): number {
   return best;
 }
 
+/** Right edge of the text column a fragment sits in (body-size lines only, so wide figure labels do not count). */
+function columnEdges(fragments: LineFragment[], body: number, page: PageGeometry): (f: LineFragment) => number {
+  const bodyLines = fragments.filter((f) => Math.abs(f.size - body) <= body * 0.1);
+  const gutter = findGutter([...fragments].sort((a, b) => b.y - a.y), page);
+  const edge = (lines: LineFragment[]) => lines.reduce((max, f) => Math.max(max, f.x1), 0);
+  if (gutter === null) {
+    const right = edge(bodyLines);
+    return () => right;
+  }
+  const left = edge(bodyLines.filter((f) => f.x1 <= gutter + 2));
+  const right = edge(bodyLines.filter((f) => f.x0 >= gutter - 2));
+  return (f) => (f.x1 <= gutter + 2 ? left : f.x0 >= gutter - 2 ? right : Math.max(left, right));
+}
+
+// "6.5 Calling External Functions", "2 Background", "A. Appendix": numbered section titles set in the body size.
+const numberedHeading = /^(?:(\d+(?:\.\d+){0,3})\.?|[A-Z]\.)\s+\p{Lu}[^.,;:]{1,80}$/u;
+
+/** Deeper numbering ranks lower; synthetic sizes stay just above the body size and below any larger heading. */
+const numberedHeadingSize = (text: string, body: number) => body + 0.4 - 0.1 * Math.min(3, (numberedHeading.exec(text)?.[1] ?? '1').split('.').length);
+
 /**
  * Groups ordered fragments into paragraphs: a new paragraph starts at a vertical gap wider than ~1.6 lines, a jump
- * back up (next column), a change of font size, or after a line that ends well short of the column's right edge.
- * Short lines set clearly larger than the body size are headings.
+ * back up (next column), a change of font size, or after a line that ends well short of its column's right edge.
+ * Short lines set clearly larger than the body size are headings, and so are one-line numbered section titles.
  */
-export function paragraphs(ordered: LineFragment[], body: number): LayoutParagraph[] {
-  const result: LayoutParagraph[] = [];
-  let current: (LayoutParagraph & { lastY: number; lastX1: number; rightEdge: number }) | null = null;
+export function paragraphs(ordered: LineFragment[], body: number, page: PageGeometry = { width: 612, height: 792 }): LayoutParagraph[] {
+  const edgeOf = columnEdges(ordered, body, page);
+  const result: (LayoutParagraph & { lines: number })[] = [];
+  let current: (LayoutParagraph & { lines: number; lastY: number; last: LineFragment }) | null = null;
   for (const f of ordered) {
     // Stray footnote and affiliation marks (∗, †, #) set on their own baseline carry no text.
     if (f.text.length <= 2 && !/[\p{L}\p{N}]/u.test(f.text)) continue;
@@ -165,17 +186,21 @@ export function paragraphs(ordered: LineFragment[], body: number): LayoutParagra
         Math.abs(current.size - f.size) <= body * 0.1 &&
         lineGap > 0 &&
         lineGap <= Math.max(current.size, f.size) * 1.6 &&
-        (kind === 'heading' || current.lastX1 >= current.rightEdge - body * 4);
+        (kind === 'heading' || current.last.x1 >= edgeOf(current.last) - body * 4);
       if (sameFlow) {
         current.text = joinLines(current.text, f.text);
         current.lastY = f.y;
-        current.lastX1 = f.x1;
-        current.rightEdge = Math.max(current.rightEdge, f.x1);
+        current.last = f;
+        current.lines++;
         continue;
       }
     }
-    current = { kind, text: f.text, size: f.size, lastY: f.y, lastX1: f.x1, rightEdge: f.x1 };
+    current = { kind, text: f.text, size: f.size, lines: 1, lastY: f.y, last: f };
     result.push(current);
   }
-  return result.map(({ kind, text, size }) => ({ kind, text, size }));
+  // Table-of-contents lines look like numbered titles but end in a page number (or dot leaders).
+  const isNumberedTitle = (text: string) => numberedHeading.test(text) && !/…|\s\d+$/.test(text);
+  return result.map(({ kind, text, size, lines }) =>
+    kind === 'paragraph' && lines === 1 && isNumberedTitle(text) ? { kind: 'heading', text, size: numberedHeadingSize(text, body) } : { kind, text, size },
+  );
 }

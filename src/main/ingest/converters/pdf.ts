@@ -47,6 +47,7 @@ function toItems(content: { items: unknown[] }): TextItem[] {
     const item = raw as { str?: string; transform?: number[]; width?: number; height?: number; hasEOL?: boolean };
     if (typeof item.str !== 'string' || !item.transform) continue;
     const [a, b, , , x, y] = item.transform;
+    if (Math.abs(b) > Math.abs(a)) continue; // sideways margin text (arXiv stamps, rotated labels) is not part of the flow
     items.push({ str: item.str, x, y, width: item.width ?? 0, size: item.height || Math.hypot(a, b), hasEOL: item.hasEOL ?? false });
   }
   return items;
@@ -56,7 +57,7 @@ function toItems(content: { items: unknown[] }): TextItem[] {
 class HeadingTracker {
   private stack: { size: number; text: string }[] = [];
   enter(text: string, size: number): string[] {
-    while (this.stack.length && this.stack.at(-1)!.size <= size + 0.25) this.stack.pop();
+    while (this.stack.length && this.stack.at(-1)!.size <= size + 0.05) this.stack.pop();
     this.stack.push({ size, text });
     return this.current();
   }
@@ -93,7 +94,7 @@ export const convertPdf: Converter = async function* (input) {
       const ordered = readingOrder(kept, page);
       const body = bodySize(ordered);
       const blocks: Block[] = [];
-      for (const paragraph of paragraphs(ordered, body)) {
+      for (const paragraph of paragraphs(ordered, body, page)) {
         if (paragraph.kind === 'heading') blocks.push({ kind: 'heading', text: paragraph.text, headingPath: headings.enter(paragraph.text, paragraph.size) });
         else blocks.push({ kind: 'paragraph', text: paragraph.text, headingPath: headings.current() });
       }

@@ -27,7 +27,7 @@ export interface EvalOptions {
   chunkTokens: number;
   /** Evaluate only the first n judged queries (quick runs). */
   limitQueries?: number;
-  search?: Pick<SearchOptions, 'weights' | 'keyword'>;
+  search?: Pick<SearchOptions, 'keyword'> & { vectorWeight?: number };
   onProgress?: (line: string) => void;
 }
 
@@ -70,7 +70,8 @@ export async function evaluateRetrieval(options: EvalOptions): Promise<EvalRepor
     const latencies: number[] = [];
     let embeddingModel: string | null = null;
     for (const [i, query] of queries.entries()) {
-      const result = await search(services, { query: query.text, k: CHUNKS_PER_QUERY, mode: options.mode, lambda: 1 }, options.search);
+      const request = { query: query.text, k: CHUNKS_PER_QUERY, mode: options.mode, lambda: 1, vectorWeight: options.search?.vectorWeight };
+      const result = await search(services, request, { keyword: options.search?.keyword });
       if (options.mode !== 'bm25' && result.mode !== options.mode) throw new AppError('embedder_missing', result.notice ?? 'No semantic index is available.');
       embeddingModel = result.embeddingModel;
       latencies.push(result.timings.totalMs);

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useT } from '../../i18n';
-import { uploadFiles } from '../../stores/library/store';
+import { addFiles, pathsOf } from '../../stores/library/store';
+import { importModel } from '../../stores/models/store';
 import { showToast, showView } from '../../stores/ui/store';
 import { Icon } from '../layout/icons';
 import { filesFromDrop } from './gatherFiles';
@@ -34,11 +35,13 @@ export function DropOverlay() {
       setDragging(false);
       const files = await filesFromDrop(event.dataTransfer);
       const models = files.filter((f) => f.name.toLowerCase().endsWith('.gguf'));
-      if (models.length) showToast(t('models.importHint'));
+      const modelPaths = pathsOf(models);
+      if (modelPaths) for (const modelPath of modelPaths) void importModel(modelPath).then((name) => name && showToast(t('models.imported', { name })));
+      else if (models.length) showToast(t('models.importHint'));
       const documents = files.filter((f) => !f.name.toLowerCase().endsWith('.gguf'));
       if (!documents.length) return;
       showView('library');
-      await uploadFiles(documents);
+      await addFiles(documents);
     };
     window.addEventListener('dragenter', onEnter);
     window.addEventListener('dragover', onOver);

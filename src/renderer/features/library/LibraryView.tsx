@@ -5,7 +5,7 @@ import { useT, type MessageKey } from '../../i18n';
 import type { QuickAction } from '../../../shared/contract/chat';
 import { formatDuration } from '../../i18n/format';
 import { askAboutDocuments, runQuickAction } from '../../stores/chat/store';
-import { cancelDocuments, pauseQueue, reindexDocuments, removeDocuments, resumeQueue, uploadFiles, useLibraryStore } from '../../stores/library/store';
+import { cancelDocuments, pauseQueue, reindexDocuments, removeDocuments, resumeQueue, addFiles, useLibraryStore } from '../../stores/library/store';
 import { showView } from '../../stores/ui/store';
 import { useWorkspaceStore } from '../../stores/workspace/store';
 import { Icon } from '../layout/icons';
@@ -63,14 +63,14 @@ export function LibraryView() {
               <Icon name="folder" size={14} />
               {t('library.addFolder')}
             </button>
-            <input ref={filePicker} type="file" multiple hidden aria-label={t('library.addFiles')} data-testid="file-input" onChange={(e) => void uploadFiles(filesFromInput(e.target.files)).then(() => (e.target.value = ''))} />
+            <input ref={filePicker} type="file" multiple hidden aria-label={t('library.addFiles')} data-testid="file-input" onChange={(e) => void addFiles(filesFromInput(e.target.files)).then(() => (e.target.value = ''))} />
             <input
               ref={folderPicker}
               type="file"
               hidden
               aria-label={t('library.addFolder')}
               {...{ webkitdirectory: '', directory: '' }}
-              onChange={(e) => void uploadFiles(filesFromInput(e.target.files)).then(() => (e.target.value = ''))}
+              onChange={(e) => void addFiles(filesFromInput(e.target.files)).then(() => (e.target.value = ''))}
             />
           </div>
         </header>

@@ -1,5 +1,7 @@
 import { create } from 'zustand';
 import { MAX_UPLOAD_BYTES, type JobProgress, type LibraryDocument, type LibraryEvent, type QueueState } from '../../../shared/contract/library';
+import { translateNow } from '../../i18n';
+import { formatBytes } from '../../i18n/format';
 import { client } from '../../ipc/client';
 import { errorMessage, isCancelled } from '../../ipc/errors';
 import { showToast } from '../ui/store';
@@ -74,7 +76,7 @@ let uploadSeq = 0;
 /** Sends dropped or picked files to main as bytes (browser mode has no paths), in batches. */
 export async function uploadFiles(files: File[]): Promise<void> {
   const tooBig = files.filter((f) => f.size > MAX_UPLOAD_BYTES);
-  for (const file of tooBig) showToast(`${file.name}: larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB, so it cannot be uploaded here. Add it with the command line: lockstep ingest <path>.`);
+  for (const file of tooBig) showToast(translateNow('library.tooLarge', { name: file.name, size: formatBytes(MAX_UPLOAD_BYTES) }));
   const accepted = files.filter((f) => f.size <= MAX_UPLOAD_BYTES);
   const pending = accepted.map((file) => ({ key: `upload-${uploadSeq++}`, name: file.name, sizeBytes: file.size }));
   useLibraryStore.setState((s) => ({ uploads: [...s.uploads, ...pending] }));
@@ -104,6 +106,24 @@ export async function uploadFiles(files: File[]): Promise<void> {
   await flush();
   await loadDocuments();
 }
+
+/** Adds dropped or picked files: by path in Electron (no size cap, real locations), else as uploaded bytes. */
+export async function addFiles(files: File[]): Promise<void> {
+  const paths = pathsOf(files);
+  if (!paths) return uploadFiles(files);
+  const workspaceId = useWorkspaceStore.getState().activeWorkspaceId ?? undefined;
+  await act(async () => {
+    const { missing } = await client.library.addPaths({ paths, workspaceId });
+    if (missing.length) showToast(translateNow('library.notFound', { paths: missing.join(', ') }));
+  });
+  await loadDocuments();
+}
+
+/** Electron drops of .gguf files carry a path, so they can be imported as models directly. */
+export const pathsOf = (files: File[]): string[] | null => {
+  const paths = window.lockstepFiles ? files.map((file) => window.lockstepFiles!.pathForFile(file)) : [];
+  return paths.length && paths.every(Boolean) ? paths : null;
+};
 
 async function act(action: () => Promise<unknown>): Promise<void> {
   try {

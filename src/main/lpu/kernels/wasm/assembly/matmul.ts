@@ -56,8 +56,12 @@ export function quantizeRowsQ8(xq: usize, xs: usize, x: usize, M: i32, K: i32): 
   return v128.load32_lane(p + 3 * stride, v, 3);
 }
 
-// Every (m, n) accumulates acc += f32(groupDot) · (xs[m,g]·ws[n,g]) in group order in one f32 lane (or scalar),
-// so results are bitwise identical whichever tile computes them.
+@inline function scaleAdd(acc: v128, dots: v128, scale: f32): v128 {
+  return f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_s(dots), f32x4.splat(scale)));
+}
+
+// Every (m, n) of a multi-row step accumulates acc += f32(groupDot) · (xs[m,g]·ws[n,g]) in group order in one f32 lane (or scalar),
+// so multi-row results are bitwise identical whichever tile computes them (and however prefill is chunked).
 
 /**
  * out[M, n] = Σ_g Xs[m,g]·S[n,g] · Σ_{k∈g} Xq[m,k]·W[n,k]  for n in [nStart, nEnd); out row stride N.
@@ -65,6 +69,10 @@ export function quantizeRowsQ8(xq: usize, xs: usize, x: usize, M: i32, K: i32): 
  * (kept in L1) in tiles of 4 activation rows × 2 weight rows, so each weight load serves four rows.
  */
 export function matmulQ8(out: usize, xq: usize, xs: usize, w: usize, ws: usize, M: i32, K: i32, N: i32, nStart: i32, nEnd: i32): void {
+  if (M == 1) {
+    decodeRowQ8(out, xq, xs, w, ws, K, nStart, nEnd);
+    return;
+  }
   const k = <usize>K, groups = k / GROUP, outStride = <usize>N * 4, xsStride = groups * 4;
   const BLOCK = 16;
   for (let m0 = 0; m0 < M; m0 += BLOCK) {
@@ -87,7 +95,39 @@ export function matmulQ8(out: usize, xq: usize, xs: usize, w: usize, ws: usize, 
   }
 }
 
-// One activation row against weight rows [nStart, nEnd), four at a time; out points at the row's output.
+// Decode (M = 1): one activation row against weight rows [nStart, nEnd), four at a time, each row accumulating
+// per-lane partial sums reduced at the end (faster for one row than the per-group reduction prefill tiles use).
+function decodeRowQ8(out: usize, xq: usize, xs: usize, w: usize, ws: usize, K: i32, nStart: i32, nEnd: i32): void {
+  const k = <usize>K, groups = k / GROUP, sStride = groups * 4;
+  let n = nStart;
+  for (; n + 4 <= nEnd; n += 4) {
+    const w0 = w + <usize>n * k, s0 = ws + <usize>n * sStride;
+    let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+    for (let g: usize = 0; g < groups; g++) {
+      const xp = xq + g * GROUP, xScale = load<f32>(xs + g * 4);
+      const x0 = v128.load8x8_s(xp), x1 = v128.load8x8_s(xp, 8), x2 = v128.load8x8_s(xp, 16), x3 = v128.load8x8_s(xp, 24);
+      const wp = w0 + g * GROUP, sp = s0 + g * 4;
+      a0 = scaleAdd(a0, groupDot(x0, x1, x2, x3, wp), xScale * load<f32>(sp));
+      a1 = scaleAdd(a1, groupDot(x0, x1, x2, x3, wp + k), xScale * load<f32>(sp + sStride));
+      a2 = scaleAdd(a2, groupDot(x0, x1, x2, x3, wp + 2 * k), xScale * load<f32>(sp + 2 * sStride));
+      a3 = scaleAdd(a3, groupDot(x0, x1, x2, x3, wp + 3 * k), xScale * load<f32>(sp + 3 * sStride));
+    }
+    const o = out + <usize>n * 4;
+    store<f32>(o, hsum(a0)); store<f32>(o, hsum(a1), 4); store<f32>(o, hsum(a2), 8); store<f32>(o, hsum(a3), 12);
+  }
+  for (; n < nEnd; n++) {
+    const w0 = w + <usize>n * k, s0 = ws + <usize>n * sStride;
+    let a0 = f32x4.splat(0);
+    for (let g: usize = 0; g < groups; g++) {
+      const xp = xq + g * GROUP;
+      const x0 = v128.load8x8_s(xp), x1 = v128.load8x8_s(xp, 8), x2 = v128.load8x8_s(xp, 16), x3 = v128.load8x8_s(xp, 24);
+      a0 = scaleAdd(a0, groupDot(x0, x1, x2, x3, w0 + g * GROUP), load<f32>(xs + g * 4) * load<f32>(s0 + g * 4));
+    }
+    store<f32>(out + <usize>n * 4, hsum(a0));
+  }
+}
+
+// Prefill remainder: one activation row against weight rows [nStart, nEnd), four at a time, tile numerics.
 function rowTimesRowsQ8(out: usize, xq: usize, xs: usize, w: usize, ws: usize, K: i32, nStart: i32, nEnd: i32): void {
   const k = <usize>K, groups = k / GROUP, sStride = groups * 4;
   let n = nStart;

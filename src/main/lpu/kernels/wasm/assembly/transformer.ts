@@ -77,21 +77,49 @@ export function attentionHeads(out: usize, q: usize, kCache: usize, vCache: usiz
   }
 }
 
-// scores[0..n) = q·k[t]·scale for n keys from k (row stride kvStride); returns their max.
+// scores[0..n) = q·k[t]·scale for n keys from k (row stride kvStride), four keys per pass; returns their max.
+// Lane sums are always (l0+l2)+(l1+l3), in the 4-key body and the tail alike.
 @inline function blockScores(scores: usize, qh: usize, k: usize, kvStride: usize, n: usize, hd: usize, scale: f32): f32 {
-  const hd4 = hd & ~3;
-  let blockMax: f32 = -Infinity;
-  for (let t: usize = 0; t < n; t++) {
+  const hd4 = hd & ~3, n4 = n & ~3, sc = f32x4.splat(scale);
+  let top = f32x4.splat(-Infinity);
+  for (let t: usize = 0; t < n4; t += 4) {
+    const k0 = k + t * kvStride, k1 = k0 + kvStride, k2 = k1 + kvStride, k3 = k2 + kvStride;
+    let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
+    for (let i: usize = 0; i < hd4; i += 4) {
+      const qv = v128.load(qh + i * 4);
+      a0 = f32x4.add(a0, f32x4.mul(qv, v128.load(k0 + i * 4)));
+      a1 = f32x4.add(a1, f32x4.mul(qv, v128.load(k1 + i * 4)));
+      a2 = f32x4.add(a2, f32x4.mul(qv, v128.load(k2 + i * 4)));
+      a3 = f32x4.add(a3, f32x4.mul(qv, v128.load(k3 + i * 4)));
+    }
+    let s = reduce4f(a0, a1, a2, a3);
+    for (let i = hd4; i < hd; i++) {
+      const qi = load<f32>(qh + i * 4);
+      s = f32x4.add(s, f32x4(qi * load<f32>(k0 + i * 4), qi * load<f32>(k1 + i * 4), qi * load<f32>(k2 + i * 4), qi * load<f32>(k3 + i * 4)));
+    }
+    s = f32x4.mul(s, sc);
+    v128.store(scores + t * 4, s);
+    top = f32x4.max(top, s);
+  }
+  let blockMax = hmax(top);
+  for (let t = n4; t < n; t++) {
     const kt = k + t * kvStride;
     let acc = f32x4.splat(0);
     for (let i: usize = 0; i < hd4; i += 4) acc = f32x4.add(acc, f32x4.mul(v128.load(qh + i * 4), v128.load(kt + i * 4)));
-    let s = hsum(acc);
+    let s = (f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 2)) + (f32x4.extract_lane(acc, 1) + f32x4.extract_lane(acc, 3));
     for (let i = hd4; i < hd; i++) s += load<f32>(qh + i * 4) * load<f32>(kt + i * 4);
     s *= scale;
     store<f32>(scores + t * 4, s);
     blockMax = max(blockMax, s);
   }
   return blockMax;
+}
+
+// [Σa, Σb, Σc, Σd] with each sum taken as (l0+l2)+(l1+l3).
+@inline function reduce4f(a: v128, b: v128, c: v128, d: v128): v128 {
+  const ab = f32x4.add(v128.shuffle<f32>(a, b, 0, 4, 1, 5), v128.shuffle<f32>(a, b, 2, 6, 3, 7));
+  const cd = f32x4.add(v128.shuffle<f32>(c, d, 0, 4, 1, 5), v128.shuffle<f32>(c, d, 2, 6, 3, 7));
+  return f32x4.add(v128.shuffle<f32>(ab, cd, 0, 1, 4, 5), v128.shuffle<f32>(ab, cd, 2, 3, 6, 7));
 }
 
 // scores[t] ← exp(scores[t] − max); returns Σ in a fixed lane order.
