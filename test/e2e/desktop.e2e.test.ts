@@ -42,6 +42,11 @@ describe('desktop UI', () => {
     await dropFiles(page(), [tracemonkey, notes]);
     const row = page().locator('[data-testid="document-row"][data-file$="tracemonkey.pdf"]');
     await row.waitFor();
+    // Best effort: capture the library mid-ingest for the docs (the assertion on stages below is the real check).
+    await page().locator('[data-testid="document-progress"]').first().waitFor({ timeout: 10_000 }).then(
+      () => app.screenshot('library-progress-en-light'),
+      () => undefined,
+    );
     await page().locator('[data-testid="document-row"][data-file$="tracemonkey.pdf"][data-status="indexed"]').waitFor({ timeout: 120_000 });
     await page().locator('[data-testid="document-row"][data-file$="unstructured-README.md"][data-status="indexed"]').waitFor({ timeout: 60_000 });
     const stages = await recorded(page(), 'stages');
@@ -175,8 +180,23 @@ describe('switches', () => {
     const answer = page().locator('[data-testid="assistant-message"]').last();
     await page().locator('[data-testid="assistant-message"]:not([data-status="streaming"])').last().waitFor({ timeout: 60_000 });
     expect(await answer.textContent()).toMatch(/Groq/);
+    await app.screenshot('chat-groq-without-key-en-light');
+    // The error offers the fix: straight to the key field.
+    await answer.getByRole('button', { name: 'Open provider settings' }).click();
+    await byTestId('groq-key-input').waitFor();
+    await byTestId('nav-chat').click();
     await byTestId('provider-lpu').click();
     await expect.poll(() => byTestId('provider-lpu').getAttribute('aria-checked')).toBe('true');
+  });
+
+  it('follows the system theme while the theme is "system"', async () => {
+    await byTestId('nav-settings').click();
+    await byTestId('settings-general').click();
+    await page().locator('[role="radio"][data-value="system"]').click();
+    await page().emulateMedia({ colorScheme: 'dark' });
+    await expect.poll(() => page().evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    await page().emulateMedia({ colorScheme: 'light' });
+    await expect.poll(() => page().evaluate(() => document.documentElement.dataset.theme)).toBe('light');
   });
 
   it('switches language and theme, and every main screen is captured in both', async () => {

@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { useT } from '../i18n';
 import { ChatView } from '../features/chat/ChatView';
+import { ErrorBoundary } from '../features/layout/ErrorBoundary';
 import { Sidebar } from '../features/layout/Sidebar';
 import { Toast } from '../features/layout/Toast';
 import { useShortcuts } from '../features/layout/useShortcuts';
@@ -51,11 +52,17 @@ export function App() {
     <div className={`app ${viewerOpen ? 'with-viewer' : ''}`} data-testid="app">
       <Sidebar />
       <main className="main" data-view={view}>
-        {view === 'chat' && <ChatView />}
-        {view === 'library' && <LibraryView />}
-        {view === 'settings' && <SettingsView />}
+        <ErrorBoundary key={view}>
+          {view === 'chat' && <ChatView />}
+          {view === 'library' && <LibraryView />}
+          {view === 'settings' && <SettingsView />}
+        </ErrorBoundary>
       </main>
-      {viewerOpen && <ViewerPanel />}
+      {viewerOpen && (
+        <ErrorBoundary>
+          <ViewerPanel />
+        </ErrorBoundary>
+      )}
       <DropOverlay />
       <Welcome />
       <Toast />

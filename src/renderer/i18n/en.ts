@@ -2,6 +2,8 @@
 export const en = {
   'app.name': 'Lockstep',
   'app.connecting': 'Connecting to Lockstep…',
+  'app.crashed': 'This view stopped working ({message}). The rest of Lockstep is fine.',
+  'app.retryView': 'Try again',
 
   'nav.chat': 'Chat',
   'nav.library': 'Library',
@@ -102,6 +104,8 @@ export const en = {
   'chat.page': 'p. {page}',
   'chat.pages': 'pp. {start}–{end}',
   'chat.cited': 'cited',
+  'chat.openProviders': 'Open provider settings',
+  'chat.openModels': 'Open the model manager',
   'chat.showAllSources': 'Show all {n} sources',
   'chat.showCitedSources': 'Show cited sources only',
   'chat.openSource': 'Open source {n}: {title}, {page}',
@@ -171,6 +175,7 @@ export const en = {
   'settings.theme.dark': 'Dark',
   'settings.theme.system': 'System',
   'settings.answers': 'Answers',
+  'settings.providers': 'Providers',
   'settings.provider': 'Provider',
   'settings.provider.help': 'Local LPU runs the emulator on this machine. Groq cloud sends your question and the cited passages to Groq.',
   'settings.answerMode': 'Default answer mode',

@@ -4,6 +4,8 @@ import type { Dictionary } from './en';
 export const zhCN: Dictionary = {
   'app.name': 'Lockstep',
   'app.connecting': '正在连接 Lockstep…',
+  'app.crashed': '此视图出错了（{message}）。Lockstep 的其他部分仍可正常使用。',
+  'app.retryView': '重试',
 
   'nav.chat': '对话',
   'nav.library': '文档库',
@@ -104,6 +106,8 @@ export const zhCN: Dictionary = {
   'chat.page': '第 {page} 页',
   'chat.pages': '第 {start}–{end} 页',
   'chat.cited': '已引用',
+  'chat.openProviders': '打开回答引擎设置',
+  'chat.openModels': '打开模型管理',
   'chat.showAllSources': '显示全部 {n} 个来源',
   'chat.showCitedSources': '只显示引用的来源',
   'chat.openSource': '打开来源 {n}：{title}，{page}',
@@ -173,6 +177,7 @@ export const zhCN: Dictionary = {
   'settings.theme.dark': '深色',
   'settings.theme.system': '跟随系统',
   'settings.answers': '回答',
+  'settings.providers': '回答引擎与模型',
   'settings.provider': '回答引擎',
   'settings.provider.help': '本地 LPU 在本机运行模拟器。Groq 云端会将您的问题和引用段落发送给 Groq。',
   'settings.answerMode': '默认回答依据',

@@ -43,6 +43,7 @@ export function Composer() {
         <textarea
           id="composer-input"
           ref={input}
+          autoFocus
           rows={1}
           value={text}
           aria-label={t('chat.inputLabel')}

@@ -1,6 +1,7 @@
 import { memo, useState } from 'react';
 import { useLanguage, useT } from '../../i18n';
 import { regenerateAnswer, useChatStore } from '../../stores/chat/store';
+import { openSettings } from '../../stores/ui/store';
 import type { ChatMessage } from '../../stores/chat/reducer';
 import { Icon } from '../layout/icons';
 import { AnswerMarkdown } from './AnswerMarkdown';
@@ -41,6 +42,11 @@ function AssistantMessage({ message }: { message: ChatMessage }) {
       {message.notices.map((notice) => (
         <p key={notice.kind} className="notice" data-kind={notice.kind} role="status">
           <NoticeText kind={notice.kind} message={notice.message} secondsLeft={notice.secondsLeft} />
+          {(notice.kind === 'extractive' || notice.kind === 'keyword_only') && (
+            <button className="notice-action" onClick={() => openSettings('models')}>
+              {t('chat.openModels')}
+            </button>
+          )}
         </p>
       ))}
       {streaming && !message.content && (
@@ -52,9 +58,16 @@ function AssistantMessage({ message }: { message: ChatMessage }) {
       {streaming && message.content && <span className="caret" aria-hidden="true" />}
       {message.status === 'cancelled' && <p className="faint">{t('chat.cancelled')}</p>}
       {message.status === 'error' && message.error && (
-        <p className="error-text" role="alert">
-          {message.error}
-        </p>
+        <div className="answer-error">
+          <p className="error-text" role="alert">
+            {message.error}
+          </p>
+          {message.errorCode?.startsWith('groq_') && (
+            <button className="button small" onClick={() => openSettings('answers')}>
+              {t('chat.openProviders')}
+            </button>
+          )}
+        </div>
       )}
       {message.uncited && message.status === 'complete' && <p className="notice warn">{t('chat.uncited')}</p>}
       {message.sources.length > 0 && <SourcesList sources={message.sources} />}

@@ -10,7 +10,9 @@ export function Welcome() {
   const t = useT();
   const onboarded = useSettingsStore((s) => s.settings?.onboarded ?? true);
   const start = useRef<HTMLButtonElement>(null);
-  useEffect(() => start.current?.focus(), [onboarded]);
+  useEffect(() => {
+    start.current?.focus();
+  }, [onboarded]);
   if (onboarded) return null;
   const finish = (section?: SettingsSection) => {
     void updateSettings({ onboarded: true });

@@ -9,7 +9,7 @@ import './settings.css';
 
 const sections: { id: SettingsSection; label: MessageKey }[] = [
   { id: 'general', label: 'settings.general' },
-  { id: 'answers', label: 'settings.answers' },
+  { id: 'answers', label: 'settings.providers' },
   { id: 'models', label: 'settings.models' },
   { id: 'library', label: 'settings.library' },
   { id: 'advanced', label: 'settings.advanced' },

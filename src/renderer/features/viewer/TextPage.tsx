@@ -29,7 +29,9 @@ export function TextPage({ documentId, page, passage, onPageCount }: { documentI
   }, [documentId, page, onPageCount]);
 
   const blocks = useMemo(() => (loaded?.page ? toBlocks(loaded.page.text, passage) : []), [loaded, passage]);
-  useEffect(() => body.current?.querySelector('mark')?.scrollIntoView({ block: 'center' }), [blocks]);
+  useEffect(() => {
+    body.current?.querySelector('mark')?.scrollIntoView({ block: 'center' });
+  }, [blocks]);
 
   if (!loaded) return <p className="viewer-status muted">{t('viewer.loading')}</p>;
   if (loaded.error)

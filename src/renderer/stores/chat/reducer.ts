@@ -18,6 +18,8 @@ export interface ChatMessage {
   sources: AnswerSource[];
   uncited: boolean;
   error: string | null;
+  /** The AppError code of a failed answer, so the UI can offer the fix (e.g. groq_no_key → provider settings). */
+  errorCode: string | null;
   notices: Notice[];
   /** The query actually searched when follow-up rewriting changed it. */
   query: string | null;
@@ -34,13 +36,14 @@ export function fromRecord(record: MessageRecord): ChatMessage {
     sources: record.sources,
     uncited: record.uncited,
     error: record.error,
+    errorCode: null,
     notices: [],
     query: null,
   };
 }
 
 export function draftMessage(id: number, role: ChatMessage['role'], content = ''): ChatMessage {
-  return { id, role, content, status: role === 'user' ? 'complete' : 'streaming', provider: null, model: null, sources: [], uncited: false, error: null, notices: [], query: null };
+  return { id, role, content, status: role === 'user' ? 'complete' : 'streaming', provider: null, model: null, sources: [], uncited: false, error: null, errorCode: null, notices: [], query: null };
 }
 
 export function foldChatEvent(message: ChatMessage, event: ChatEvent): ChatMessage {

@@ -1,6 +1,7 @@
 import { create } from 'zustand';
 import type { ChatEvent, QuickAction } from '../../../shared/contract/chat';
 import type { StreamHandle } from '../../../shared/contract/define';
+import { AppError } from '../../../shared/errors';
 import { client } from '../../ipc/client';
 import { errorMessage, isCancelled } from '../../ipc/errors';
 import { recordMeterEvent, showStoredMeters } from '../meters/store';
@@ -96,7 +97,7 @@ function runAnswer(draftId: number, userDraftId: number | null, start: (onEvent:
     .catch((error) => {
       const message = useChatStore.getState().messages[currentId];
       if (!message) return;
-      replaceMessage(currentId, isCancelled(error) ? { ...message, status: 'cancelled' } : { ...message, status: 'error', error: errorMessage(error) });
+      replaceMessage(currentId, isCancelled(error) ? { ...message, status: 'cancelled' } : { ...message, status: 'error', error: errorMessage(error), errorCode: error instanceof AppError ? error.code : null });
     })
     .finally(() => {
       if (activeStream === handle) activeStream = null;
