@@ -1,61 +1,12 @@
 import { useEffect, useRef } from 'react';
-import type { GroqMeters, LpuMeters } from '../../../shared/contract/chat';
 import { useT, type MessageKey } from '../../i18n';
-import { formatCount, formatMs, formatRate } from '../../i18n/format';
-import { useMetersStore, type TokenSamples } from '../../stores/meters/store';
+import { useMetersStore } from '../../stores/meters/store';
 import { LatencyChart } from './LatencyChart';
+import { groqReadouts, lpuReadouts, UNITS } from './readouts';
 import './meters.css';
 
 // The live dashboard. React renders the layout once per answer (provider change); values are written straight
 // into the DOM from a store subscription so the chat never re-renders at token rate.
-
-const UNITS = ['MXM', 'VXM', 'SXM', 'MEM', 'C2C'] as const;
-type Readouts = Record<string, string>;
-
-const mean = (values: number[]) => (values.length ? values.reduce((a, b) => a + b, 0) / values.length : NaN);
-
-function lpuReadouts(samples: TokenSamples, meters: LpuMeters | null): Readouts {
-  const tokens = meters?.completionTokens ?? samples.index.length;
-  const cycles = meters?.cycles.total ?? samples.cycles.reduce((a, b) => a + b, 0);
-  const perToken = meters?.cycles.perDecodeToken ?? mean(samples.cycles);
-  const out: Readouts = {
-    'ttft-emulated': meters ? formatMs(meters.emulatedMs.ttft) : '—',
-    'ttft-wall': meters ? formatMs(meters.wallMs.ttft) : '—',
-    'tps-emulated': formatRate(meters?.emulatedTokensPerSecond ?? 1000 / mean(samples.emulatedMs)),
-    'tps-wall': formatRate(meters?.wallTokensPerSecond ?? 1000 / mean(samples.wallMs)),
-    tokens: formatCount(tokens),
-    cycles: Number.isFinite(cycles) && cycles > 0 ? formatCount(cycles) : '—',
-    'cycles-per-token': Number.isFinite(perToken) ? formatCount(perToken) : '—',
-    chips: meters ? String(meters.chips) : '—',
-    'prefix-cache': meters ? `${formatCount(meters.cachedPromptTokens)} / ${formatCount(meters.promptTokens)}` : '—',
-  };
-  for (const unit of UNITS) {
-    const value = meters ? utilisationOf(meters.utilisation, unit) : null;
-    out[`util-${unit}`] = value === null ? '—' : `${Math.round(value * 100)}%`;
-  }
-  return out;
-}
-
-/** Utilisation keys may be any case; values are fractions (0..1) or percentages. */
-function utilisationOf(record: Record<string, number>, unit: string): number | null {
-  const key = Object.keys(record).find((k) => k.toUpperCase() === unit);
-  if (key === undefined) return null;
-  const value = record[key];
-  return value > 1 ? value / 100 : value;
-}
-
-function groqReadouts(meters: GroqMeters | null): Readouts {
-  const seconds = (s: number | null | undefined) => (s === null || s === undefined ? '—' : formatMs(s * 1000));
-  return {
-    ttft: formatMs(meters?.ttftMs),
-    tps: formatRate(meters?.tokensPerSecond),
-    queue: seconds(meters?.queueTime),
-    prompt: seconds(meters?.promptTime),
-    completion: seconds(meters?.completionTime),
-    total: seconds(meters?.totalTime),
-    tokens: meters?.completionTokens != null ? formatCount(meters.completionTokens) : '—',
-  };
-}
 
 export function MetersPanel() {
   const t = useT();
