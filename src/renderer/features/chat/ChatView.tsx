@@ -2,7 +2,7 @@ import { useEffect, useRef } from 'react';
 import { useT } from '../../i18n';
 import { useChatStore } from '../../stores/chat/store';
 import { updateSettings, useSettingsStore } from '../../stores/settings/store';
-import { toggleMeters, useUiStore } from '../../stores/ui/store';
+import { showView, toggleMeters, useUiStore } from '../../stores/ui/store';
 import { useWorkspaceStore } from '../../stores/workspace/store';
 import { Icon } from '../layout/icons';
 import { MetersPanel } from '../meters/MetersPanel';
@@ -40,6 +40,7 @@ export function ChatView() {
 function MessageList() {
   const t = useT();
   const ids = useChatStore((s) => s.messageIds);
+  const documentCount = useWorkspaceStore((s) => s.workspaces.find((w) => w.id === s.activeWorkspaceId)?.documentCount ?? 0);
   const scroller = useRef<HTMLDivElement>(null);
   // Follow the stream while the reader is at the bottom; leave them be once they scroll up.
   useEffect(() => {
@@ -61,6 +62,14 @@ function MessageList() {
         <div className="chat-empty">
           <h2>{t('chat.emptyTitle')}</h2>
           <p className="muted">{t('chat.emptyBody')}</p>
+          {documentCount === 0 && (
+            <>
+              <p className="muted">{t('chat.noDocuments')}</p>
+              <button className="button primary" onClick={() => showView('library')}>
+                {t('chat.addDocuments')}
+              </button>
+            </>
+          )}
         </div>
       ) : (
         <div className="message-column">

@@ -32,12 +32,10 @@ export function lpuReadouts(samples: TokenSamples, meters: LpuMeters | null): Re
   return out;
 }
 
-/** Utilisation keys may be any case; values are fractions (0..1) or percentages. */
+/** The emulator reports each unit's busy fraction of all cycles (0..1), keyed by unit name. */
 export function utilisationOf(record: Record<string, number>, unit: string): number | null {
   const key = Object.keys(record).find((k) => k.toUpperCase() === unit);
-  if (key === undefined) return null;
-  const value = record[key];
-  return value > 1 ? value / 100 : value;
+  return key === undefined ? null : Math.min(1, Math.max(0, record[key]));
 }
 
 export function groqReadouts(meters: GroqMeters | null): Readouts {

@@ -8,6 +8,7 @@ import { EmbeddingStatus } from './EmbeddingStatus';
 export function LibrarySettings() {
   const t = useT();
   const chunkTokens = useSettingsStore((s) => s.settings!.chunkTokens);
+  const vectorWeight = useSettingsStore((s) => s.settings!.vectorSearchWeight);
   const [draft, setDraft] = useState<number | null>(null);
   const models = useModelsStore((s) => s.models);
   const activeEmbedder = useModelsStore((s) => s.active?.embedding ?? '');
@@ -39,6 +40,12 @@ export function LibrarySettings() {
             onKeyUp={() => draft !== null && void updateSettings({ chunkTokens: draft }).then(() => setDraft(null))}
           />
           <output htmlFor="setting-chunk">{draft ?? chunkTokens}</output>
+        </div>
+      </SettingRow>
+      <SettingRow label={t('settings.vectorWeight')} help={t('settings.vectorWeight.help')} htmlFor="setting-vector-weight">
+        <div className="range-control">
+          <input id="setting-vector-weight" type="range" min={0} max={4} step={0.25} value={vectorWeight} onChange={(e) => void updateSettings({ vectorSearchWeight: Number(e.target.value) })} />
+          <output htmlFor="setting-vector-weight">{vectorWeight.toFixed(2)}</output>
         </div>
       </SettingRow>
     </SettingsCard>

@@ -106,47 +106,39 @@ function runAnswer(draftId: number, userDraftId: number | null, start: (onEvent:
     });
 }
 
-export function askQuestion(question: string): void {
-  if (activeStream) return;
-  const settings = useSettingsStore.getState().settings;
-  const { threadId, documentIds } = useChatStore.getState();
+/** Shows the user's turn and an empty streaming answer, then runs the answer stream into it. */
+function startExchange(userText: string, start: (onEvent: (event: ChatEvent) => void) => StreamHandle): void {
   const userId = nextLocalId--;
   const assistantId = nextLocalId--;
   useChatStore.setState((s) => ({
     messageIds: [...s.messageIds, userId, assistantId],
-    messages: { ...s.messages, [userId]: draftMessage(userId, 'user', question), [assistantId]: draftMessage(assistantId, 'assistant') },
+    messages: { ...s.messages, [userId]: draftMessage(userId, 'user', userText), [assistantId]: draftMessage(assistantId, 'assistant') },
     streamingId: assistantId,
     error: null,
   }));
-  runAnswer(assistantId, userId, (onEvent) =>
-    client.chat.ask(
-      {
-        question,
-        threadId: threadId ?? undefined,
-        workspaceId: useWorkspaceStore.getState().activeWorkspaceId ?? undefined,
-        documentIds: documentIds.length ? documentIds : undefined,
-        mode: settings?.answerMode,
-        provider: settings?.provider,
-      },
-      onEvent,
-    ),
-  );
+  runAnswer(assistantId, userId, start);
+}
+
+export function askQuestion(question: string): void {
+  if (activeStream) return;
+  const settings = useSettingsStore.getState().settings;
+  const { threadId, documentIds } = useChatStore.getState();
+  const request = {
+    question,
+    threadId: threadId ?? undefined,
+    workspaceId: useWorkspaceStore.getState().activeWorkspaceId ?? undefined,
+    documentIds: documentIds.length ? documentIds : undefined,
+    mode: settings?.answerMode,
+    provider: settings?.provider,
+  };
+  startExchange(question, (onEvent) => client.chat.ask(request, onEvent));
 }
 
 /** Summarize, key points or translate one document, as a new exchange in the open thread. */
 export function runQuickAction(action: QuickAction, documentId: number, label: string): void {
   if (activeStream) return;
-  const { threadId } = useChatStore.getState();
-  const userId = nextLocalId--;
-  const assistantId = nextLocalId--;
-  useChatStore.setState((s) => ({
-    messageIds: [...s.messageIds, userId, assistantId],
-    messages: { ...s.messages, [userId]: draftMessage(userId, 'user', label), [assistantId]: draftMessage(assistantId, 'assistant') },
-    streamingId: assistantId,
-    error: null,
-  }));
-  const provider = useSettingsStore.getState().settings?.provider;
-  runAnswer(assistantId, userId, (onEvent) => client.chat.quickAction({ action, documentId, threadId: threadId ?? undefined, provider }, onEvent));
+  const request = { action, documentId, threadId: useChatStore.getState().threadId ?? undefined, provider: useSettingsStore.getState().settings?.provider };
+  startExchange(label, (onEvent) => client.chat.quickAction(request, onEvent));
 }
 
 /** Replaces an answer with a fresh one to the same question. */

@@ -4,7 +4,7 @@ import { translateNow } from '../../i18n';
 import { formatBytes } from '../../i18n/format';
 import { client } from '../../ipc/client';
 import { errorMessage, isCancelled } from '../../ipc/errors';
-import { showToast } from '../ui/store';
+import { showToast, withToast } from '../ui/store';
 import { refreshWorkspaces, useWorkspaceStore } from '../workspace/store';
 import { foldLibraryEvent } from './reducer';
 
@@ -112,7 +112,7 @@ export async function addFiles(files: File[]): Promise<void> {
   const paths = pathsOf(files);
   if (!paths) return uploadFiles(files);
   const workspaceId = useWorkspaceStore.getState().activeWorkspaceId ?? undefined;
-  await act(async () => {
+  await withToast(async () => {
     const { missing } = await client.library.addPaths({ paths, workspaceId });
     if (missing.length) showToast(translateNow('library.notFound', { paths: missing.join(', ') }));
   });
@@ -125,22 +125,14 @@ export const pathsOf = (files: File[]): string[] | null => {
   return paths.length && paths.every(Boolean) ? paths : null;
 };
 
-async function act(action: () => Promise<unknown>): Promise<void> {
-  try {
-    await action();
-  } catch (error) {
-    showToast(errorMessage(error));
-  }
-}
-
-export const providePassword = (documentId: number, password: string) => act(() => client.library.providePassword({ documentId, password }));
-export const reindexDocuments = (documentIds: number[]) => act(() => client.library.reindex({ documentIds }));
-export const cancelDocuments = (documentIds?: number[]) => act(() => client.library.cancel({ documentIds }));
+export const providePassword = (documentId: number, password: string) => withToast(() => client.library.providePassword({ documentId, password }));
+export const reindexDocuments = (documentIds: number[]) => withToast(() => client.library.reindex({ documentIds }));
+export const cancelDocuments = (documentIds?: number[]) => withToast(() => client.library.cancel({ documentIds }));
 export const removeDocuments = (documentIds: number[]) =>
-  act(async () => {
+  withToast(async () => {
     await client.library.remove({ documentIds });
     useLibraryStore.setState((s) => foldLibraryEvent(s, { type: 'removed', documentIds }));
   });
 
-export const pauseQueue = () => act(async () => useLibraryStore.setState({ queue: await client.library.pause({}) }));
-export const resumeQueue = () => act(async () => useLibraryStore.setState({ queue: await client.library.resume({}) }));
+export const pauseQueue = () => withToast(async () => useLibraryStore.setState({ queue: await client.library.pause({}) }));
+export const resumeQueue = () => withToast(async () => useLibraryStore.setState({ queue: await client.library.resume({}) }));

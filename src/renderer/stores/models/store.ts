@@ -4,7 +4,7 @@ import type { StreamHandle } from '../../../shared/contract/define';
 import { client } from '../../ipc/client';
 import { errorMessage, isCancelled } from '../../ipc/errors';
 import { restoreSettings, useSettingsStore } from '../settings/store';
-import { showToast } from '../ui/store';
+import { showToast, withToast } from '../ui/store';
 
 interface ModelsState {
   models: ModelListing[];
@@ -52,14 +52,12 @@ export function pullModel(id: string): void {
 export const cancelPull = (id: string) => pulls.get(id)?.cancel();
 
 export async function removeModel(id: string): Promise<void> {
-  try {
+  await withToast(async () => {
     const before = useSettingsStore.getState().settings;
     await client.models.remove({ id });
     const active = await client.models.getActive({});
     await restoreSettings(before, { chatModelId: active.chat, embedderId: active.embedding });
-  } catch (error) {
-    showToast(errorMessage(error));
-  }
+  });
   await loadModels();
 }
 
@@ -74,15 +72,12 @@ export async function importModel(path: string): Promise<string | null> {
   }
 }
 
-export async function setActiveModel(kind: 'chat' | 'embedding', id: string | null): Promise<void> {
-  try {
+export const setActiveModel = (kind: 'chat' | 'embedding', id: string | null) =>
+  withToast(async () => {
     const before = useSettingsStore.getState().settings;
     const active = await client.models.setActive({ kind, id });
     // The server-side settings write resets unrelated settings to defaults (see updateSettings): restore them.
     await restoreSettings(before, { chatModelId: active.chat, embedderId: active.embedding });
     useModelsStore.setState({ active });
     await loadModels();
-  } catch (error) {
-    showToast(errorMessage(error));
-  }
-}
+  });

@@ -1,5 +1,6 @@
 import { create } from 'zustand';
 import type { AnswerSource } from '../../../shared/contract/chat';
+import { errorMessage } from '../../ipc/errors';
 
 export type View = 'chat' | 'library' | 'settings';
 export type SettingsSection = 'general' | 'answers' | 'models' | 'library' | 'advanced';
@@ -33,4 +34,13 @@ export function showToast(toast: string) {
   clearTimeout(toastTimer);
   useUiStore.setState({ toast });
   toastTimer = setTimeout(() => useUiStore.setState({ toast: null }), 5000);
+}
+
+/** Runs one user action; a failure becomes a toast with the server's sentence. */
+export async function withToast(action: () => Promise<unknown>): Promise<void> {
+  try {
+    await action();
+  } catch (error) {
+    showToast(errorMessage(error));
+  }
 }

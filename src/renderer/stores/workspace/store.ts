@@ -4,7 +4,7 @@ import type { ThreadSummary } from '../../../shared/contract/chat';
 import type { Workspace } from '../../../shared/contract/workspaces';
 import { client } from '../../ipc/client';
 import { errorMessage } from '../../ipc/errors';
-import { showToast } from '../ui/store';
+import { withToast } from '../ui/store';
 
 // Workspaces and their threads: what the sidebar shows.
 interface WorkspaceState {
@@ -37,13 +37,7 @@ export async function loadWorkspaces(): Promise<void> {
   }
 }
 
-export async function refreshWorkspaces(): Promise<void> {
-  try {
-    useWorkspaceStore.setState({ workspaces: await client.workspaces.list({}) });
-  } catch (error) {
-    showToast(errorMessage(error));
-  }
-}
+export const refreshWorkspaces = () => withToast(async () => useWorkspaceStore.setState({ workspaces: await client.workspaces.list({}) }));
 
 export async function selectWorkspace(id: number): Promise<void> {
   localStorage.setItem(ACTIVE_KEY, String(id));
@@ -51,73 +45,49 @@ export async function selectWorkspace(id: number): Promise<void> {
   await refreshThreads();
 }
 
-export async function createWorkspace(name: string): Promise<void> {
-  try {
+export const createWorkspace = (name: string) =>
+  withToast(async () => {
     const workspace = await client.workspaces.create({ name });
     await refreshWorkspaces();
     await selectWorkspace(workspace.id);
-  } catch (error) {
-    showToast(errorMessage(error));
-  }
-}
+  });
 
-export async function renameWorkspace(id: number, name: string): Promise<void> {
-  try {
+export const renameWorkspace = (id: number, name: string) =>
+  withToast(async () => {
     await client.workspaces.rename({ id, name });
     await refreshWorkspaces();
-  } catch (error) {
-    showToast(errorMessage(error));
-  }
-}
+  });
 
 /** Deletes a workspace with its documents and threads, then switches to the first remaining one. */
-export async function removeWorkspace(id: number): Promise<void> {
-  try {
+export const removeWorkspace = (id: number) =>
+  withToast(async () => {
     await client.workspaces.remove({ id });
     await refreshWorkspaces();
     const next = useWorkspaceStore.getState().workspaces[0];
     if (next) await selectWorkspace(next.id);
-  } catch (error) {
-    showToast(errorMessage(error));
-  }
-}
+  });
 
-export async function refreshThreads(): Promise<void> {
-  const workspaceId = useWorkspaceStore.getState().activeWorkspaceId ?? undefined;
-  try {
-    useWorkspaceStore.setState({ threads: await client.threads.list({ workspaceId }) });
-  } catch (error) {
-    showToast(errorMessage(error));
-  }
-}
+export const refreshThreads = () =>
+  withToast(async () => useWorkspaceStore.setState({ threads: await client.threads.list({ workspaceId: useWorkspaceStore.getState().activeWorkspaceId ?? undefined }) }));
 
-export async function renameThread(id: number, title: string): Promise<void> {
-  try {
+export const renameThread = (id: number, title: string) =>
+  withToast(async () => {
     await client.threads.rename({ id, title });
     await refreshThreads();
-  } catch (error) {
-    showToast(errorMessage(error));
-  }
-}
+  });
 
-export async function removeThread(id: number): Promise<void> {
-  try {
+export const removeThread = (id: number) =>
+  withToast(async () => {
     await client.threads.remove({ id });
     await refreshThreads();
-  } catch (error) {
-    showToast(errorMessage(error));
-  }
-}
+  });
 
 /** Saves the thread as a Markdown file through the browser's download (Electron shows its save dialog). */
-export async function exportThread(id: number): Promise<void> {
-  try {
+export const exportThread = (id: number) =>
+  withToast(async () => {
     const { fileName, markdown } = await client.threads.exportMarkdown({ id });
     const url = URL.createObjectURL(new Blob([markdown], { type: 'text/markdown' }));
     const link = Object.assign(document.createElement('a'), { href: url, download: fileName });
     link.click();
     URL.revokeObjectURL(url);
-  } catch (error) {
-    showToast(errorMessage(error));
-  }
-}
+  });
