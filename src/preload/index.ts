@@ -1,4 +1,4 @@
-import { contextBridge, ipcRenderer } from 'electron';
+import { contextBridge, ipcRenderer, webUtils } from 'electron';
 import { contract } from '../shared/contract/index';
 import { createClient, type MessagePipe } from '../shared/contract/client';
 import type { ClientMessage, ServerMessage } from '../shared/contract/wire';
@@ -36,3 +36,5 @@ const pipe: MessagePipe = {
 };
 
 contextBridge.exposeInMainWorld('lockstep', createClient(contract, pipe));
+// Dropped files' real paths, so the library indexes them in place instead of uploading their bytes.
+contextBridge.exposeInMainWorld('lockstepFiles', { pathForFile: (file: File) => webUtils.getPathForFile(file) });

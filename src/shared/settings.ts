@@ -17,6 +17,11 @@ export const settingsSchema = z.object({
   vectorSearchWeight: z.number().min(0).max(10).default(1),
 });
 export type Settings = z.infer<typeof settingsSchema>;
-export const settingsPatchSchema = settingsSchema.partial();
+type SettingsShape = typeof settingsSchema.shape;
+type PatchShape = { [K in keyof SettingsShape]: z.ZodOptional<ReturnType<SettingsShape[K]['unwrap']>> };
+/** A partial update: each field without its default (zod's .partial() would fill every omitted key with its default). */
+export const settingsPatchSchema = z.object(
+  Object.fromEntries(Object.entries(settingsSchema.shape).map(([key, field]) => [key, field.unwrap().optional()])) as PatchShape,
+);
 export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
 export const defaultSettings: Settings = settingsSchema.parse({});

@@ -149,6 +149,15 @@ describe('chat controls', () => {
     await expect.poll(() => page().evaluate(() => document.activeElement?.id)).toBe('composer-input');
   });
 
+  it('renames a thread from its menu', async () => {
+    const thread = page().locator('.thread-item', { hasText: 'How does TraceMonkey' });
+    await thread.getByRole('button', { name: /^Thread actions/ }).click();
+    await page().getByRole('menuitem', { name: 'Rename' }).click();
+    await byTestId('text-prompt-input').fill('Recording traces');
+    await page().keyboard.press('Enter');
+    await page().locator('[data-testid="thread-open"]', { hasText: 'Recording traces' }).waitFor();
+  });
+
   it('summarizes one selected document from the library', async () => {
     await byTestId('nav-library').click();
     const row = page().locator('[data-testid="document-row"][data-file$="tracemonkey.pdf"]');
@@ -235,7 +244,7 @@ describe('large screens', () => {
     await byTestId('language-select').selectOption('en');
     await page().locator('[role="radio"][data-value="light"]').click();
     await byTestId('nav-chat').click();
-    await page().locator('[data-testid="thread-open"]', { hasText: 'How does TraceMonkey' }).click();
+    await page().locator('[data-testid="thread-open"]', { hasText: 'Recording traces' }).click();
     await page().locator('[data-testid="assistant-message"]').first().waitFor();
     const chat = await page().locator('.chat').boundingBox();
     const meters = await byTestId('meters').boundingBox();

@@ -48,7 +48,7 @@ export function formatSource(ordinal: number, passage: Passage): string {
 }
 
 /** Cuts text to roughly `tokens` tokens, at a word boundary. */
-function truncateToTokens(text: string, tokens: number, countTokens: (text: string) => number): string {
+export function truncateToTokens(text: string, tokens: number, countTokens: (text: string) => number): string {
   if (countTokens(text) <= tokens) return text;
   let low = 0;
   let high = text.length;

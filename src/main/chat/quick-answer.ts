@@ -3,7 +3,7 @@ import { AppError } from '../../shared/errors';
 import type { ProviderChoice } from '../providers/resolve';
 import { extractiveSentences } from './extractive';
 import type { Passage } from './passages';
-import { formatSource } from './prompt';
+import { formatSource, truncateToTokens } from './prompt';
 import { quickActionLabel, quickActionMessages, quickActionSystemPrompt, translationTarget } from './quick-actions';
 import { respond, type AnswerDeps, type Emit } from './respond';
 import { threadTitle } from './threads';
@@ -62,7 +62,11 @@ export async function runQuickAction(
           used.push(page);
           budget -= cost;
         }
-        if (used.length === 0) used.push({ ...pages[0], text: pages[0].text.slice(0, Math.max(200, budget * 3)) });
+        if (used.length === 0) {
+          // Not even the first page fits: keep as much of it as the window allows, measured in the model's tokens.
+          const frame = countTokens(formatSource(1, { ...pages[0], text: '' })) + 2;
+          used.push({ ...pages[0], text: truncateToTokens(pages[0].text, Math.max(16, budget - frame), countTokens) });
+        }
         const numbered = used.map((page, i) => formatSource(i + 1, page)).join('\n\n');
         return {
           messages: quickActionMessages(request.action, numbered, target),

@@ -14,10 +14,10 @@ const mimeTypes: Record<string, string> = {
   epub: 'application/epub+zip', html: 'text/html', markdown: 'text/markdown', csv: 'text/csv', text: 'text/plain',
 };
 
-/** Uploaded names become safe file names inside uploads/, prefixed with a content hash so two uploads never collide. */
-function uploadFileName(name: string, bytes: Buffer): string {
+/** Uploads keep their (sanitised) name inside a folder named by content hash, so two uploads never collide and titles stay clean. */
+function uploadFilePath(name: string, bytes: Buffer): string {
   const base = path.basename(name.replace(/\\/g, '/')).replace(/[^\p{L}\p{N}._ -]/gu, '_').replace(/^\.+/, '') || 'upload';
-  return `${createHash('sha256').update(bytes).digest('hex').slice(0, 12)}-${base}`;
+  return path.join(createHash('sha256').update(bytes).digest('hex').slice(0, 12), base);
 }
 
 export function libraryHandlers(services: Services): LockstepHandlers['library'] {
@@ -34,7 +34,8 @@ export function libraryHandlers(services: Services): LockstepHandlers['library']
         if (bytes.length > MAX_UPLOAD_BYTES) {
           throw new AppError('file_too_large', `${file.name} is larger than ${MAX_UPLOAD_BYTES / 2 ** 20} MB; add it from the desktop app or the CLI instead.`);
         }
-        const target = path.join(folder, uploadFileName(file.name, bytes));
+        const target = path.join(folder, uploadFilePath(file.name, bytes));
+        await mkdir(path.dirname(target), { recursive: true });
         await writeFile(target, bytes);
         saved.push(target);
       }

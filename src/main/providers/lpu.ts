@@ -8,7 +8,7 @@ export type LpuModelHandle = Pick<LpuModel, 'info' | 'tokenizer' | 'generate' | 
 
 export type LoadLpuModel = (modelPath: string) => Promise<LpuModelHandle> | LpuModelHandle;
 
-export function lpuMeters(result: LpuGenerationResult): LpuMeters {
+export function lpuMeters(result: LpuGenerationResult, sramCapacityPerChip?: number): LpuMeters {
   const completionTokens = result.tokens.length;
   const decodeTokens = Math.max(0, completionTokens - 1);
   const perSecond = (ms: number) => (ms > 0 ? (decodeTokens * 1000) / ms : 0);
@@ -25,6 +25,8 @@ export function lpuMeters(result: LpuGenerationResult): LpuMeters {
     wallTokensPerSecond: perSecond(result.wallMs.total - result.wallMs.ttft),
     utilisation: { ...result.utilisation },
     chips: result.chips,
+    sramBytesPerChip: [...result.sramBytesPerChip],
+    sramCapacityPerChip,
   };
 }
 
@@ -66,7 +68,7 @@ export class LpuProvider implements ChatProvider {
       if (error instanceof AppError) throw error;
       throw new AppError('lpu_failed', 'The local model stopped while answering. Try again; the details are in the log.', error);
     }
-    const meters = lpuMeters(result);
+    const meters = lpuMeters(result, this.handle.info.sramCapacityPerChip);
     onEvent({ type: 'meters', meters });
     if (result.stopReason === 'aborted' || request.signal.aborted) throw new AppError('cancelled', 'Cancelled.');
     const stopReason = result.stopReason === 'length' ? 'length' : 'stop';

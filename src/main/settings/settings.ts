@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { settingsSchema, type Settings, type SettingsPatch } from '../../shared/settings';
+import { settingsPatchSchema, settingsSchema, type Settings, type SettingsPatch } from '../../shared/settings';
 import type { Db } from '../store/db';
 
 /** Typed settings over the settings table: one row per key, validated on read so a bad row falls back to its default. */
@@ -22,7 +22,7 @@ export class SettingsStore {
   }
 
   update(patch: SettingsPatch): Settings {
-    const valid = settingsSchema.partial().parse(patch);
+    const valid = settingsPatchSchema.parse(patch);
     const write = this.db.prepare('INSERT INTO settings (key, value_json) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value_json = excluded.value_json');
     this.db.transaction(() => {
       for (const [key, value] of Object.entries(valid)) if (value !== undefined) write.run(key, JSON.stringify(value));

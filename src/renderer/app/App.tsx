@@ -3,6 +3,7 @@ import { useT } from '../i18n';
 import { ChatView } from '../features/chat/ChatView';
 import { ErrorBoundary } from '../features/layout/ErrorBoundary';
 import { Sidebar } from '../features/layout/Sidebar';
+import { TextPromptDialog } from '../features/layout/TextPromptDialog';
 import { Toast } from '../features/layout/Toast';
 import { useShortcuts } from '../features/layout/useShortcuts';
 import { useTheme } from '../features/layout/useTheme';
@@ -65,6 +66,7 @@ export function App() {
       )}
       <DropOverlay />
       <Welcome />
+      <TextPromptDialog />
       <Toast />
     </div>
   );

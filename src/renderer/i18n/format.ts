@@ -1,4 +1,4 @@
-import type { Translate } from './index';
+import type { Translate } from './translate';
 
 const units = ['B', 'KB', 'MB', 'GB', 'TB'];
 

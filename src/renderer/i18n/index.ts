@@ -1,21 +1,10 @@
 import { useCallback } from 'react';
-import type { Settings } from '../../shared/settings';
 import { useSettingsStore } from '../stores/settings/store';
-import { en, type Dictionary, type MessageKey } from './en';
-import { zhCN } from './zh-CN';
+import type { MessageKey } from './en';
+import { translate, type Language, type Translate } from './translate';
 
-export type Language = Settings['language'];
-export type { MessageKey };
-export type Translate = (key: MessageKey, values?: Record<string, string | number>) => string;
-
-export const dictionaries: Record<Language, Dictionary> = { en, 'zh-CN': zhCN };
-
-/** Fills {name} placeholders; a missing value leaves the placeholder visible so the gap is noticed. */
-export function translate(language: Language, key: MessageKey, values?: Record<string, string | number>): string {
-  const template = dictionaries[language][key];
-  if (!values) return template;
-  return template.replace(/\{(\w+)\}/g, (match, name: string) => (name in values ? String(values[name]) : match));
-}
+export type { Language, MessageKey, Translate };
+export { translate };
 
 export function useLanguage(): Language {
   return useSettingsStore((s) => s.settings?.language ?? 'en');

@@ -39,6 +39,9 @@ export const lpuMeters = z.object({
   wallTokensPerSecond: z.number(),
   utilisation: z.record(z.string(), z.number()),
   chips: z.number().int(),
+  /** Planned SRAM bytes in use on each emulated chip, and each chip's capacity (absent in answers saved before they were reported). */
+  sramBytesPerChip: z.array(z.number()).optional(),
+  sramCapacityPerChip: z.number().optional(),
 });
 
 /** Measured TTFT and tokens/s on this machine plus Groq's own x_groq.usage timings (seconds). */

@@ -117,7 +117,9 @@ describe('ingest queue', () => {
     const watch = library.watch({}, (e) => watched.push(e), { signal: watching.signal, transport: 'test' });
     const pdf = (await import('node:fs')).readFileSync(path.join(corpus, 'encrypted/password.pdf'));
     const { added } = await library.addUploads({ files: [{ name: '../../evil/password.pdf', bytesBase64: pdf.toString('base64') }] }, ctx);
-    expect(path.dirname(added[0].path)).toBe(path.join(services.dataDir, 'uploads'));
+    // Path traversal in the uploaded name is stripped: the file lands in uploads/<content hash>/ under its own name.
+    expect(path.dirname(path.dirname(added[0].path))).toBe(path.join(services.dataDir, 'uploads'));
+    expect(path.basename(added[0].path)).toBe('password.pdf');
     await services.ingest.whenIdle();
     expect((await library.list({}, ctx)).documents[0]).toMatchObject({ status: 'needs_password', errorCode: 'password_required' });
     expect(await library.providePassword({ documentId: added[0].documentId, password: 'password' }, ctx)).toEqual({ queued: true });

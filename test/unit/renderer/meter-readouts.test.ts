@@ -21,7 +21,20 @@ describe('meter readouts', () => {
     expect(lpuReadouts(samples, meters)).toMatchObject({
       tokens: '128', cycles: '1,256,848', 'cycles-per-token': '7,677', 'ttft-emulated': '0.313 ms', 'ttft-wall': '76 ms',
       'tps-emulated': '117,233', 'tps-wall': '695', chips: '1', 'prefix-cache': '120 / 367', 'util-MXM': '54%', 'util-VXM': '45%', 'util-C2C': '0%',
+      sram: '—',
     });
+  });
+
+  it('show the fullest chip\'s planned SRAM against its capacity', () => {
+    const base = lpuReadouts(samples, null);
+    expect(base.sram).toBe('—');
+    const meters = {
+      provider: 'lpu', promptTokens: 1, cachedPromptTokens: 0, completionTokens: 1,
+      cycles: { prefill: 1, decode: 1, total: 2, perDecodeToken: 1 }, emulatedMs: { ttft: 0, total: 0 }, wallMs: { ttft: 0, total: 0 },
+      emulatedTokensPerSecond: 0, wallTokensPerSecond: 0, utilisation: {}, chips: 2,
+      sramBytesPerChip: [100 * 1024 * 1024, 110 * 1024 * 1024], sramCapacityPerChip: 220 * 1024 * 1024,
+    } satisfies LpuMeters;
+    expect(lpuReadouts(samples, meters).sram).toBe('110 MB / 220 MB (50.0%) × 2');
   });
 
   it('show Groq timings (reported in seconds) as milliseconds and dashes for what is unknown', () => {

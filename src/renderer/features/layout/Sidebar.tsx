@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { useT } from '../../i18n';
 import { newThread, openThread, useChatStore } from '../../stores/chat/store';
-import { showView, useUiStore, type View } from '../../stores/ui/store';
+import { askText, showView, useUiStore, type View } from '../../stores/ui/store';
 import { createWorkspace, exportThread, removeThread, removeWorkspace, renameThread, renameWorkspace, selectWorkspace, useWorkspaceStore } from '../../stores/workspace/store';
 import { ActionMenu } from './ActionMenu';
 import { Icon, type IconName } from './icons';
@@ -93,10 +93,7 @@ function WorkspacePicker() {
           actions={[
             {
               label: t('workspace.rename'),
-              onSelect: () => {
-                const next = window.prompt(t('workspace.namePrompt'), active.name);
-                if (next?.trim()) void renameWorkspace(active.id, next.trim());
-              },
+              onSelect: () => void askText(t('workspace.namePrompt'), active.name).then((next) => (next ? renameWorkspace(active.id, next) : undefined)),
             },
             ...(workspaces.length > 1
               ? [
@@ -170,10 +167,7 @@ function ThreadMenu({ id, title }: { id: number; title: string }) {
       actions={[
         {
           label: t('threads.rename'),
-          onSelect: () => {
-            const next = window.prompt(t('threads.renamePrompt'), title);
-            if (next?.trim()) void renameThread(id, next.trim());
-          },
+          onSelect: () => void askText(t('threads.renamePrompt'), title).then((next) => (next ? renameThread(id, next) : undefined)),
         },
         { label: t('threads.export'), onSelect: () => void exportThread(id) },
         {

@@ -104,10 +104,9 @@ function LpuMetersView() {
           ))}
         </ul>
       </section>
-      <section>
-        <h3>{t('meters.sram')}</h3>
-        <p className="faint">{t('meters.sramUnavailable')}</p>
-      </section>
+      <div className="readouts">
+        <Readout label="meters.sram" meter="sram" />
+      </div>
     </>
   );
 }

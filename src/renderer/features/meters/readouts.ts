@@ -1,5 +1,5 @@
 import type { GroqMeters, LpuMeters } from '../../../shared/contract/chat';
-import { formatCount, formatMs, formatRate } from '../../i18n/format';
+import { formatBytes, formatCount, formatMs, formatRate } from '../../i18n/format';
 import type { TokenSamples } from '../../stores/meters/store';
 
 // The dashboard's numbers as display strings, keyed by the data-meter slot they fill. While an LPU answer
@@ -25,11 +25,22 @@ export function lpuReadouts(samples: TokenSamples, meters: LpuMeters | null): Re
     chips: meters ? String(meters.chips) : '—',
     'prefix-cache': meters ? `${formatCount(meters.cachedPromptTokens)} / ${formatCount(meters.promptTokens)}` : '—',
   };
+  out.sram = meters ? sramReadout(meters) : '—';
   for (const unit of UNITS) {
     const value = meters ? utilisationOf(meters.utilisation, unit) : null;
     out[`util-${unit}`] = value === null ? '—' : `${Math.round(value * 100)}%`;
   }
   return out;
+}
+
+/** The fullest chip's planned SRAM against one chip's capacity; every chip of a partitioned model holds a similar share. */
+export function sramReadout(meters: LpuMeters): string {
+  const used = meters.sramBytesPerChip ?? [];
+  if (used.length === 0) return '—';
+  const fullest = Math.max(...used);
+  const capacity = meters.sramCapacityPerChip;
+  const share = capacity ? ` / ${formatBytes(capacity)} (${((fullest / capacity) * 100).toFixed(1)}%)` : '';
+  return `${formatBytes(fullest)}${share}${used.length > 1 ? ` × ${used.length}` : ''}`;
 }
 
 /** The emulator reports each unit's busy fraction of all cycles (0..1), keyed by unit name. */

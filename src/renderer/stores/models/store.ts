@@ -3,7 +3,6 @@ import type { ActiveModels, DownloadProgress, ModelListing } from '../../../shar
 import type { StreamHandle } from '../../../shared/contract/define';
 import { client } from '../../ipc/client';
 import { errorMessage, isCancelled } from '../../ipc/errors';
-import { restoreSettings, useSettingsStore } from '../settings/store';
 import { showToast, withToast } from '../ui/store';
 
 interface ModelsState {
@@ -53,10 +52,7 @@ export const cancelPull = (id: string) => pulls.get(id)?.cancel();
 
 export async function removeModel(id: string): Promise<void> {
   await withToast(async () => {
-    const before = useSettingsStore.getState().settings;
     await client.models.remove({ id });
-    const active = await client.models.getActive({});
-    await restoreSettings(before, { chatModelId: active.chat, embedderId: active.embedding });
   });
   await loadModels();
 }
@@ -74,10 +70,7 @@ export async function importModel(path: string): Promise<string | null> {
 
 export const setActiveModel = (kind: 'chat' | 'embedding', id: string | null) =>
   withToast(async () => {
-    const before = useSettingsStore.getState().settings;
     const active = await client.models.setActive({ kind, id });
-    // The server-side settings write resets unrelated settings to defaults (see updateSettings): restore them.
-    await restoreSettings(before, { chatModelId: active.chat, embedderId: active.embedding });
     useModelsStore.setState({ active });
     await loadModels();
   });

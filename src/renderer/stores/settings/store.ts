@@ -22,20 +22,8 @@ export async function updateSettings(patch: SettingsPatch): Promise<void> {
   // Optimistic: theme and language switch instantly; the watch stream confirms.
   if (previous) useSettingsStore.setState({ settings: { ...previous, ...patch } });
   try {
-    // The whole object goes back: settingsPatchSchema currently fills omitted keys with defaults (zod 4 applies
-    // defaults inside .partial()), so a bare patch would reset every other setting.
-    useSettingsStore.setState({ settings: await client.settings.update({ ...previous, ...patch }), error: null });
+    useSettingsStore.setState({ settings: await client.settings.update(patch), error: null });
   } catch (error) {
     useSettingsStore.setState({ settings: previous, error: errorMessage(error) });
-  }
-}
-
-/** Puts back settings that a main-process write reset to defaults, keeping the keys that write meant to change. */
-export async function restoreSettings(before: Settings | null, changed: SettingsPatch): Promise<void> {
-  if (!before) return;
-  try {
-    useSettingsStore.setState({ settings: await client.settings.update({ ...before, ...changed }) });
-  } catch (error) {
-    useSettingsStore.setState({ error: errorMessage(error) });
   }
 }

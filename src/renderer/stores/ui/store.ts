@@ -12,6 +12,8 @@ interface UiState {
   /** The citation open in the viewer, if any. */
   viewerSource: AnswerSource | null;
   toast: string | null;
+  /** An open "type a name" dialog (Electron has no window.prompt). */
+  textPrompt: { title: string; value: string; resolve(value: string | null): void } | null;
 }
 
 export const useUiStore = create<UiState>()(() => ({
@@ -20,7 +22,24 @@ export const useUiStore = create<UiState>()(() => ({
   metersOpen: true,
   viewerSource: null,
   toast: null,
+  textPrompt: null,
 }));
+
+/** Asks for one line of text in a dialog; resolves null when cancelled. */
+export function askText(title: string, value: string): Promise<string | null> {
+  return new Promise((resolve) =>
+    useUiStore.setState({
+      textPrompt: {
+        title,
+        value,
+        resolve: (answer) => {
+          useUiStore.setState({ textPrompt: null });
+          resolve(answer);
+        },
+      },
+    }),
+  );
+}
 
 export const showView = (view: View) => useUiStore.setState({ view });
 export const openSettings = (settingsSection: SettingsSection) => useUiStore.setState({ view: 'settings', settingsSection });
