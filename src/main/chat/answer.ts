@@ -2,7 +2,7 @@ import type { AskRequest, MessageRecord } from '../../shared/contract/chat';
 import { AppError } from '../../shared/errors';
 import type { ChatProvider, ChatTurn } from '../providers/provider';
 import type { ProviderChoice } from '../providers/resolve';
-import { extractiveAnswer, GET_A_MODEL } from './extractive';
+import { extractiveAnswer } from './extractive';
 import { rewriteFollowUp } from './follow-up';
 import type { Passage } from './passages';
 import { answerBudget, buildPrompt } from './prompt';
@@ -67,7 +67,8 @@ function questionPlan(deps: AnswerDeps, q: Question): AnswerPlan {
     },
     extractive() {
       const body = extractiveAnswer(query, searched);
-      const text = `${body ?? (q.mode === 'documents' ? NOT_FOUND : 'There is no chat model to answer with.')}\n\n_${GET_A_MODEL}_`;
+      // How to get a model travels as the 'extractive' notice, which the UI translates and the CLI prints.
+      const text = body ?? (q.mode === 'documents' ? NOT_FOUND : 'There is no chat model to answer with.');
       return { text, used: searched };
     },
   };

@@ -117,6 +117,12 @@ export async function discardDownload(modelsDir: string, entry: CatalogEntry): P
 }
 
 function catalogManifest(entry: CatalogEntry, state: PullState, hubBase: string): ModelManifest {
+  const files = entry.files.map((f) => ({ path: f.path, size: state[f.path].size, sha256: state[f.path].sha256 }));
+  return manifestForCatalogEntry(entry, files, `${hubBase}/${entry.repo}/tree/${entry.revision}`, new Date().toISOString());
+}
+
+/** The manifest of a catalog model, whether Lockstep downloaded it or found it laid out in a shared folder. */
+export function manifestForCatalogEntry(entry: CatalogEntry, files: ModelManifest['files'], origin: string, installedAt: string): ModelManifest {
   return {
     schema: 1,
     id: entry.id,
@@ -125,12 +131,12 @@ function catalogManifest(entry: CatalogEntry, state: PullState, hubBase: string)
     name: entry.name,
     source: 'catalog',
     entry: entry.kind === 'chat' ? entry.files[0].path : '.',
-    files: entry.files.map((f) => ({ path: f.path, size: state[f.path].size, sha256: state[f.path].sha256 })),
+    files,
     architecture: entry.kind === 'chat' ? entry.architecture : null,
     licence: entry.licence,
-    origin: `${hubBase}/${entry.repo}/tree/${entry.revision}`,
+    origin,
     linked: false,
-    installedAt: new Date().toISOString(),
+    installedAt,
   };
 }
 

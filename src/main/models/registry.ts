@@ -4,7 +4,7 @@ import { AppError } from '../../shared/errors';
 import { modelsDir } from '../platform/paths';
 import { catalog, requireCatalogEntry, type CatalogEntry, type EmbedderEntry } from './catalog';
 import { readManifest, type ModelManifest } from './manifest';
-import { installDir, pullModel, type PullOptions } from './pull';
+import { installDir, manifestForCatalogEntry, pullModel, type PullOptions } from './pull';
 
 // Where models are found, in order: the app's models folder (<dataDir>/models), then LOCKSTEP_MODELS_DIR (a shared,
 // read-only collection), then — when the caller allows it — a download from the catalog into the app's folder.
@@ -129,23 +129,11 @@ async function unmanagedCatalogModel(root: string, entry: CatalogEntry): Promise
     // Not verified by us: the folder is the user's, we only check that it is complete.
     files.push({ path: file.path, size, sha256: file.sha256 ?? '' });
   }
-  const entryPath = entry.kind === 'chat' ? entry.files[0].path : '.';
+  const manifest = manifestForCatalogEntry(entry, files, dir, new Date(0).toISOString());
   return {
-    schema: 1,
-    id: entry.id,
-    kind: entry.kind,
-    format: entry.kind === 'chat' ? 'gguf' : 'transformers-js',
-    name: entry.name,
-    source: 'catalog',
-    entry: entryPath,
-    files,
-    architecture: entry.kind === 'chat' ? entry.architecture : null,
-    licence: entry.licence,
-    origin: dir,
-    linked: false,
-    installedAt: new Date(0).toISOString(),
+    ...manifest,
     dir,
-    path: path.resolve(dir, entryPath),
+    path: path.resolve(dir, manifest.entry),
     root,
     managed: false,
   };

@@ -1,5 +1,6 @@
 // A small shared arena for kernel tests: bump-allocated, 16-byte aligned, seeded random fills.
 import type { ArenaMemory } from '../../../src/main/lpu/kernels/abi';
+export { seededRandom } from '../../../src/main/lpu/runtime/sampler';
 
 export interface TestArena {
   memory: ArenaMemory;
@@ -29,17 +30,6 @@ export function createTestArena(pages = 64): TestArena {
   };
 }
 
-/** mulberry32: deterministic uniform [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Fills f32[ptr .. ptr+n) with uniform values in [-scale, scale). */
 export function fillF32(arena: TestArena, ptr: number, n: number, random: () => number, scale = 1): void {

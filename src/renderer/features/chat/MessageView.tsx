@@ -112,6 +112,6 @@ function NoticeText({ kind, message, secondsLeft }: { kind: string; message: str
   const t = useT();
   const language = useLanguage();
   if (kind === 'rate_limited' && secondsLeft !== undefined) return t('notice.rateLimited', { n: secondsLeft });
-  if (language !== 'en' && kind in translatedNotices) return t(translatedNotices[kind as keyof typeof translatedNotices]);
+  if ((language !== 'en' || !message) && kind in translatedNotices) return t(translatedNotices[kind as keyof typeof translatedNotices]);
   return message;
 }

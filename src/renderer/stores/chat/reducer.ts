@@ -37,7 +37,8 @@ export function fromRecord(record: MessageRecord): ChatMessage {
     uncited: record.uncited,
     error: record.error,
     errorCode: null,
-    notices: [],
+    // Notices are not stored; an answer made of extracted sentences still says so, and how to get a model.
+    notices: record.provider === 'extractive' ? [{ kind: 'extractive', message: '' }] : [],
     query: null,
   };
 }
