@@ -27,6 +27,7 @@ app.whenReady().then(() => {
   registerIpc(createHandlers(services, 'electron'), isTrustedFrame);
   // Jobs interrupted by a crash or kill resume at launch, before the library is even opened.
   services.ingest.start();
+  services.chat.threads.recoverInterruptedAnswers();
   void manageLocalApi(services).catch((error) => log.error('local API failed to start', error));
   createMainWindow(mainDir);
   app.on('activate', () => {

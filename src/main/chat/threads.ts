@@ -81,6 +81,16 @@ export class ThreadStore {
     return Number(lastInsertRowid);
   }
 
+  /**
+   * Answers still marked streaming when the app starts were cut off by a crash or kill: mark them cancelled so
+   * they show what was saved instead of spinning forever. Returns how many were recovered.
+   */
+  recoverInterruptedAnswers(): number {
+    return this.db
+      .prepare(`UPDATE messages SET status = 'cancelled', error = 'Lockstep closed while this answer was being written.' WHERE status = 'streaming'`)
+      .run().changes;
+  }
+
   /** Writes the final state of an answer and its sources in one transaction. */
   finishAnswer(
     messageId: number,

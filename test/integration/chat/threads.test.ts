@@ -102,4 +102,16 @@ describe('threads over the contract', () => {
     expect(last.content.length).toBeGreaterThan(0);
     expect(last.sources.length).toBeGreaterThan(0);
   });
+
+  it('marks answers cut off by a crash as cancelled at the next launch, keeping what was written', async () => {
+    const threads = services.chat.threads;
+    const thread = threads.create(1, 'Interrupted');
+    const done = threads.addMessage(thread.id, { role: 'assistant', content: 'Complete.', status: 'complete' });
+    const cut = threads.addMessage(thread.id, { role: 'assistant', content: 'Half an ans', status: 'streaming' });
+    expect(threads.recoverInterruptedAnswers()).toBe(1);
+    const messages = (await client.threads.get({ id: thread.id })).messages;
+    expect(messages.find((m) => m.id === cut)).toMatchObject({ status: 'cancelled', content: 'Half an ans', error: expect.stringContaining('closed') });
+    expect(messages.find((m) => m.id === done)).toMatchObject({ status: 'complete', error: null });
+    expect(threads.recoverInterruptedAnswers()).toBe(0);
+  });
 });

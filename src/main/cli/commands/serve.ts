@@ -36,6 +36,7 @@ export const serveCommand: CommandModule = (program, cli) => {
       const services = cli.services();
       // Jobs interrupted by a crash or kill resume at launch.
       services.ingest.start();
+      services.chat.threads.recoverInterruptedAnswers();
       const server = await startBrowserServer({ services, rendererDir: rendererBuildDir, port: options.port });
       const localApi = await manageLocalApi(services, { force: options.api, port: options.apiPort });
       const api = localApi.url() ? { url: localApi.url(), token: localApiToken(services) } : null;
