@@ -3,6 +3,7 @@ import { AppError } from '../../shared/errors';
 import type { ChatProvider, ChatTurn } from '../providers/provider';
 import type { ProviderChoice } from '../providers/resolve';
 import { extractiveAnswer } from './extractive';
+import { runQuickAction } from './quick-answer';
 import { rewriteFollowUp } from './follow-up';
 import type { Passage } from './passages';
 import { answerBudget, buildPrompt } from './prompt';
@@ -42,7 +43,7 @@ function questionPlan(deps: AnswerDeps, q: Question): AnswerPlan {
     provider: q.provider,
     query,
     async prepare(emit: Emit) {
-      if (rewritten) emit({ type: 'notice', kind: 'follow_up', message: `Searched for: ${query}` });
+      if (rewritten) emit({ type: 'notice', kind: 'follow_up', message: `Searched for: ${query}`, query });
       const { topK } = deps.settings.get();
       const result = await deps.passages.search({ query, k: topK, workspaceId: q.workspaceId, documentIds: q.documentIds });
       searched = result.passages;
@@ -62,7 +63,9 @@ function questionPlan(deps: AnswerDeps, q: Question): AnswerPlan {
         used: prompt.used,
         maxTokens: prompt.maxTokens,
         routing: whole ? 'whole_documents' : prompt.used.length ? 'retrieval' : 'none',
-        trimmedNotice: prompt.trimmed ? `${prompt.used.length} of ${candidates.length} passages fit ${provider.model}'s context window.` : undefined,
+        trimmedNotice: prompt.trimmed
+          ? { message: `${prompt.used.length} of ${candidates.length} passages fit ${provider.model}'s context window.`, used: prompt.used.length, total: candidates.length }
+          : undefined,
       };
     },
     extractive() {
@@ -74,19 +77,16 @@ function questionPlan(deps: AnswerDeps, q: Question): AnswerPlan {
   };
 }
 
+/** No selection means the whole workspace. */
+const nonEmpty = (ids: number[]) => (ids.length ? ids : undefined);
+
 export async function ask(deps: AnswerDeps, request: AskRequest, emit: Emit, signal: AbortSignal): Promise<MessageRecord> {
   const provider = await deps.providers.choose({ provider: request.provider, model: request.model });
   const thread = request.threadId ? deps.threads.thread(request.threadId) : deps.threads.create(request.workspaceId ?? 1, threadTitle(request.question));
-  const userMessageId = deps.threads.addMessage(thread.id, { role: 'user', content: request.question });
-  const plan = questionPlan(deps, {
-    threadId: thread.id,
-    userMessageId,
-    question: request.question,
-    mode: request.mode ?? deps.settings.get().answerMode,
-    workspaceId: thread.workspaceId,
-    documentIds: request.documentIds,
-    provider,
-  });
+  const mode = request.mode ?? deps.settings.get().answerMode;
+  const documentIds = deps.threads.documentsInWorkspace(request.documentIds ?? [], thread.workspaceId);
+  const userMessageId = deps.threads.addMessage(thread.id, { role: 'user', content: request.question, scope: { kind: 'question', mode, documentIds } });
+  const plan = questionPlan(deps, { threadId: thread.id, userMessageId, question: request.question, mode, workspaceId: thread.workspaceId, documentIds: nonEmpty(documentIds), provider });
   return respond(deps, plan, emit, signal);
 }
 
@@ -100,14 +100,24 @@ export async function regenerate(deps: AnswerDeps, request: { messageId: number;
     .at(-1);
   if (!question) throw new AppError('message_not_found', 'The question for this answer no longer exists.');
   const thread = deps.threads.thread(answer.threadId);
+  // Ask exactly what was asked: the same quick action, or the same mode over the same selected documents.
+  const scope = deps.threads.scope(question.id);
+  if (scope?.kind === 'quick_action') {
+    deps.threads.removeMessage(answer.id);
+    return runQuickAction(deps, { action: scope.action, documentId: scope.documentId, provider: request.provider, model: request.model }, emit, signal, {
+      threadId: thread.id,
+      userMessageId: question.id,
+    });
+  }
   const provider = await deps.providers.choose({ provider: request.provider, model: request.model });
   deps.threads.removeMessage(answer.id);
   const plan = questionPlan(deps, {
     threadId: thread.id,
     userMessageId: question.id,
     question: question.content,
-    mode: request.mode ?? deps.settings.get().answerMode,
+    mode: request.mode ?? scope?.mode ?? deps.settings.get().answerMode,
     workspaceId: thread.workspaceId,
+    documentIds: scope ? nonEmpty(deps.threads.documentsInWorkspace(scope.documentIds, thread.workspaceId)) : undefined,
     provider,
   });
   return respond(deps, plan, emit, signal);

@@ -25,6 +25,8 @@ export async function runQuickAction(
   request: { action: QuickAction; documentId: number; threadId?: number } & ProviderChoice,
   emit: Emit,
   signal: AbortSignal,
+  /** Regenerating: answer again under the existing question instead of asking a new one. */
+  existing?: { threadId: number; userMessageId: number },
 ): Promise<MessageRecord> {
   const document = deps.passages.document(request.documentId);
   if (!document) throw new AppError('document_not_found', 'That document is no longer in the library.');
@@ -37,8 +39,12 @@ export async function runQuickAction(
   if (!provider && request.action === 'translate') {
     throw new AppError('no_chat_model', 'Translation needs a chat model: download one in Settings → Models, or add a Groq API key in Settings → Providers.');
   }
-  const thread = request.threadId ? deps.threads.thread(request.threadId) : deps.threads.create(document.workspaceId, threadTitle(label));
-  const userMessageId = deps.threads.addMessage(thread.id, { role: 'user', content: label });
+  const thread = deps.threads.thread(
+    existing?.threadId ?? request.threadId ?? deps.threads.create(document.workspaceId, threadTitle(label)).id,
+  );
+  const userMessageId =
+    existing?.userMessageId ??
+    deps.threads.addMessage(thread.id, { role: 'user', content: label, scope: { kind: 'quick_action', action: request.action, documentId: request.documentId } });
 
   return respond(
     deps,
@@ -74,7 +80,10 @@ export async function runQuickAction(
           maxTokens,
           routing: 'whole_documents',
           temperature: 0,
-          trimmedNotice: used.length < pages.length ? `The first ${used.length} of ${pages.length} pages fit ${provider.model}'s context window.` : undefined,
+          trimmedNotice:
+            used.length < pages.length
+              ? { message: `The first ${used.length} of ${pages.length} pages fit ${provider.model}'s context window.`, used: used.length, total: pages.length }
+              : undefined,
         };
       },
       extractive() {

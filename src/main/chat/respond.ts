@@ -30,7 +30,7 @@ export interface ComposedPrompt {
   maxTokens: number;
   routing: 'retrieval' | 'whole_documents' | 'none';
   /** Set when fewer passages fit the window than were found. */
-  trimmedNotice?: string;
+  trimmedNotice?: { message: string; used: number; total: number };
   temperature?: number;
 }
 
@@ -96,7 +96,7 @@ export async function respond(deps: AnswerDeps, plan: AnswerPlan, emit: Emit, si
     const prompt = plan.compose(chosen);
     used = prompt.used;
     emit({ type: 'sources', routing: prompt.routing, sources: used.map((p, i) => toSource(p, i + 1, false)) });
-    if (prompt.trimmedNotice) emit({ type: 'notice', kind: 'context_trimmed', message: prompt.trimmedNotice });
+    if (prompt.trimmedNotice) emit({ type: 'notice', kind: 'context_trimmed', ...prompt.trimmedNotice, model: chosen.model });
     let streamed = '';
     const result = await chosen.generate({ messages: prompt.messages, maxTokens: prompt.maxTokens, signal, temperature: prompt.temperature }, (event) => {
       if (event.type === 'delta') {
@@ -129,6 +129,7 @@ export async function respond(deps: AnswerDeps, plan: AnswerPlan, emit: Emit, si
           type: 'notice',
           kind: 'fallback',
           resetText: true,
+          fallbackTo: provider ? 'lpu' : 'extractive',
           message: provider
             ? 'Groq could not be reached, so the local LPU emulator is answering instead.'
             : 'Groq could not be reached and no local chat model is installed, so this answer is made of sentences from your documents.',

@@ -1,4 +1,4 @@
-import { answerMeters, type AnswerMeters, type AnswerSource, type MessageRecord, type ThreadSummary } from '../../shared/contract/chat';
+import { answerMeters, type AnswerMeters, type AnswerSource, type MessageRecord, type QuickAction, type ThreadSummary } from '../../shared/contract/chat';
 import { AppError } from '../../shared/errors';
 import type { Db } from '../store/db';
 import { citedOrdinals } from './citations';
@@ -40,8 +40,24 @@ export function threadTitle(question: string): string {
   return line.length > 60 ? line.slice(0, 59).trimEnd() + '…' : line;
 }
 
+/** What a question asked over, stored with the user message so regenerating asks the same thing. */
+export type MessageScope =
+  | { kind: 'question'; mode: 'documents' | 'chat'; documentIds: number[] }
+  | { kind: 'quick_action'; action: QuickAction; documentId: number };
+
 export class ThreadStore {
   constructor(private readonly db: Db) {}
+
+  /** The ids among `documentIds` that belong to the workspace (a selection never reaches into another workspace). */
+  documentsInWorkspace(documentIds: number[], workspaceId: number): number[] {
+    const inWorkspace = this.db.prepare('SELECT 1 FROM documents WHERE id = ? AND workspace_id = ?');
+    return documentIds.filter((id) => inWorkspace.get(id, workspaceId) !== undefined);
+  }
+
+  scope(messageId: number): MessageScope | null {
+    const row = this.db.prepare('SELECT scope_json FROM messages WHERE id = ?').get(messageId) as { scope_json: string | null } | undefined;
+    return row?.scope_json ? (JSON.parse(row.scope_json) as MessageScope) : null;
+  }
 
   list(workspaceId?: number): ThreadSummary[] {
     if (workspaceId === undefined) return this.db.prepare(`SELECT ${THREAD_COLUMNS} FROM threads t ORDER BY t.updated_at DESC`).all() as ThreadSummary[];
@@ -72,11 +88,14 @@ export class ThreadStore {
     return this.db.prepare('DELETE FROM threads WHERE id = ?').run(id).changes > 0;
   }
 
-  addMessage(threadId: number, message: { role: 'user' | 'assistant'; content: string; status?: MessageRecord['status']; provider?: string; model?: string }): number {
+  addMessage(
+    threadId: number,
+    message: { role: 'user' | 'assistant'; content: string; status?: MessageRecord['status']; provider?: string; model?: string; scope?: MessageScope },
+  ): number {
     const now = Date.now();
     const { lastInsertRowid } = this.db
-      .prepare('INSERT INTO messages (thread_id, role, content, status, provider, model, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(threadId, message.role, message.content, message.status ?? 'complete', message.provider ?? null, message.model ?? null, now);
+      .prepare('INSERT INTO messages (thread_id, role, content, status, provider, model, scope_json, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(threadId, message.role, message.content, message.status ?? 'complete', message.provider ?? null, message.model ?? null, message.scope ? JSON.stringify(message.scope) : null, now);
     this.db.prepare('UPDATE threads SET updated_at = ? WHERE id = ?').run(now, threadId);
     return Number(lastInsertRowid);
   }

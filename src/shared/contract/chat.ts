@@ -126,9 +126,18 @@ export const chatEvent = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('notice'),
     kind: noticeKind,
+    /** The sentence in English; the fields below let the UI say the same in its own language. */
     message: z.string(),
     secondsLeft: z.number().optional(),
     resetText: z.boolean().optional(),
+    /** fallback: what answers instead of Groq. */
+    fallbackTo: z.enum(['lpu', 'extractive']).optional(),
+    /** context_trimmed: how many passages (or pages) fit the model's window out of how many. */
+    used: z.number().int().optional(),
+    total: z.number().int().optional(),
+    model: z.string().optional(),
+    /** follow_up: the query actually searched. */
+    query: z.string().optional(),
   }),
   /** The persisted answer, with sources marked cited or not. */
   z.object({ type: z.literal('done'), message: messageRecord }),

@@ -74,6 +74,32 @@ describe('threads over the contract', () => {
     await expect(client.chat.regenerate({ messageId: messages[0].id }, () => {}).done).rejects.toMatchObject({ code: 'not_an_answer' });
   });
 
+  it('regenerates a quick action as the same quick action, under the same question', async () => {
+    const first: ChatEvent[] = [];
+    await client.chat.quickAction({ action: 'key_points', documentId: 1 }, (e) => first.push(e)).done;
+    const done = first.at(-1) as Extract<ChatEvent, { type: 'done' }>;
+    const again: ChatEvent[] = [];
+    await client.chat.regenerate({ messageId: done.message.id }, (e) => again.push(e)).done;
+    const { messages } = await client.threads.get({ id: done.message.threadId });
+    expect(messages.map((m) => m.role)).toEqual(['user', 'assistant']);
+    // The same extracted key points, not a keyword search for the words of the label.
+    expect(messages[1].content).toBe(done.message.content);
+    expect(messages[1].content).toMatch(/^- /);
+  });
+
+  it('keeps a document selection inside the question\'s workspace, and regenerates over the same selection', async () => {
+    const other = (await client.workspaces.create({ name: 'Elsewhere' })).id;
+    const foreign = addDocument(services.db, 'Foreign', [{ page: 1, text: 'Travel expenses are reimbursed in gold coins within a day.' }], other);
+    const events = await askOver({ question: 'How are travel expenses reimbursed?', documentIds: [1, foreign] });
+    const done = events.at(-1) as Extract<ChatEvent, { type: 'done' }>;
+    expect(done.message.sources.map((s) => s.documentTitle)).not.toContain('Foreign');
+    const userMessage = (await client.threads.get({ id: done.message.threadId })).messages[0];
+    expect(services.chat.threads.scope(userMessage.id)).toEqual({ kind: 'question', mode: 'documents', documentIds: [1] });
+    const again: ChatEvent[] = [];
+    await client.chat.regenerate({ messageId: done.message.id }, (e) => again.push(e)).done;
+    expect((again.at(-1) as Extract<ChatEvent, { type: 'done' }>).message.sources.map((s) => s.documentTitle)).not.toContain('Foreign');
+  });
+
   it('runs a quick action as a stream and reports a missing document clearly', async () => {
     const events: ChatEvent[] = [];
     await client.chat.quickAction({ action: 'summarize', documentId: 1 }, (e) => events.push(e)).done;

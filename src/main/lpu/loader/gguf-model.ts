@@ -47,7 +47,10 @@ export function ggufConfig(header: GgufHeader, filePath: string): ModelConfig {
   };
 }
 
-function tensorSource(filePath: string, info: GgufTensorInfo, name: string): WeightSource {
+/** One read buffer per open file, grown as needed: a fresh Buffer per chunk left tens of MB of garbage at load. */
+interface ReadScratch { bytes: Buffer }
+
+function tensorSource(filePath: string, info: GgufTensorInfo, name: string, scratch: ReadScratch): WeightSource {
   const type = GGML_TYPES[info.type]!;
   const cols = info.dims[0]!;
   const rows = info.dims.slice(1).reduce((a, b) => a * b, 1);
@@ -58,7 +61,8 @@ function tensorSource(filePath: string, info: GgufTensorInfo, name: string): Wei
     cols,
     storedType: info.typeName,
     readRows(row0, nRows, out) {
-      const bytes = Buffer.allocUnsafe(nRows * rowBytes);
+      if (scratch.bytes.length < nRows * rowBytes) scratch.bytes = Buffer.allocUnsafe(nRows * rowBytes);
+      const bytes = scratch.bytes.subarray(0, nRows * rowBytes);
       const fd = openSync(filePath, 'r');
       try {
         readSync(fd, bytes, 0, bytes.length, info.fileOffset + row0 * rowBytes);
@@ -83,9 +87,10 @@ export function openGgufModel(filePath: string): ModelSource {
   const neox = config.architecture === 'qwen2';
   const weights = new Map<string, WeightSource>();
   let parameterCount = 0;
+  const scratch: ReadScratch = { bytes: Buffer.alloc(0) };
   for (const info of header.tensors) {
     const name = info.name.replace(/\.weight$/, '');
-    let source = tensorSource(filePath, info, name);
+    let source = tensorSource(filePath, info, name, scratch);
     if (neox && /\.attn_[qk](\.bias)?$/.test(name)) source = interleaveRopeRows(source, config.headDim);
     weights.set(name, source);
     parameterCount += info.dims.reduce((a, b) => a * b, 1);

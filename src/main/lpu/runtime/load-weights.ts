@@ -23,6 +23,7 @@ export function loadWeights(program: Program, weights: Map<string, WeightSource>
   const tensors = new Map(program.tensors.map((t) => [t.id, t]));
   let sqErr = 0, sqRef = 0, quantized = 0;
   const keptF32 = new Set<string>();
+  let chunk = new Float32Array(0); // one read buffer for every tensor, so loading leaves no garbage behind
 
   for (const a of program.memory.allocations) {
     const t = tensors.get(a.tensor)!;
@@ -41,11 +42,11 @@ export function loadWeights(program: Program, weights: Map<string, WeightSource>
     const scales = t.scales ? program.memory.allocations.find((s) => s.tensor === t.scales && s.chip === a.chip && (s.rowStart ?? 0) === rowStart)! : undefined;
     if (t.shape.length === 2 && t.dtype === 'f32' && t.id !== 'token_embd' && program.weights === 'int8') keptF32.add(t.id);
     const chunkRows = Math.max(1, Math.floor(CHUNK_ELEMS / cols));
-    const buf = new Float32Array(Math.min(rowEnd - rowStart, chunkRows) * cols);
+    if (chunk.length < Math.min(rowEnd - rowStart, chunkRows) * cols) chunk = new Float32Array(Math.min(rowEnd - rowStart, chunkRows) * cols);
     for (let r0 = rowStart; r0 < rowEnd; r0 += chunkRows) {
       const nRows = Math.min(chunkRows, rowEnd - r0);
       const n = nRows * cols;
-      const view = buf.subarray(0, n);
+      const view = chunk.subarray(0, n);
       source.readRows(r0, nRows, view);
       const dstElem = (r0 - rowStart) * cols;
       if (t.dtype === 'f32') f32.set(view, (base >> 2) + dstElem);

@@ -1,5 +1,5 @@
 // GGUF byte-level BPE vocabularies (tokenizer.ggml.model = "gpt2") rebuilt as a tokenizer.json so
-// transformers.js does the BPE; the pre-tokenizer follows llama.cpp's tokenizer.ggml.pre names.
+// tokenizers.js (the BPE inside transformers.js) does the BPE; the pre-tokenizer follows llama.cpp's tokenizer.ggml.pre names.
 
 const LLAMA3_SPLIT = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
 const QWEN2_SPLIT = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";

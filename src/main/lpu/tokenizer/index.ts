@@ -32,7 +32,7 @@ function chatTemplateRenderer(source: string | undefined, bos: string, eos: stri
 }
 
 interface HfLikeTokenizer {
-  encode(text: string, opts: { add_special_tokens: boolean }): number[];
+  encode(text: string, opts: { add_special_tokens: boolean }): { ids: number[] };
   decode(ids: number[], opts: { skip_special_tokens: boolean }): string;
 }
 
@@ -68,8 +68,10 @@ function eosIds(md: Map<string, unknown>, eos: number | undefined): number[] {
 }
 
 async function fromHfJson(json: Record<string, unknown>, config: Record<string, unknown>, chatTemplate: string | undefined): Promise<LpuTokenizer> {
-  const { PreTrainedTokenizer } = await import('@huggingface/transformers');
-  const hf = new (PreTrainedTokenizer as unknown as new (j: unknown, c: unknown) => HfLikeTokenizer & Record<string, unknown>)(json, config);
+  // The standalone tokenizers.js (what transformers.js wraps): importing transformers.js would also map
+  // onnxruntime and sharp, ~165 MB of resident set a tokenizer does not need.
+  const { Tokenizer } = await import('@huggingface/tokenizers');
+  const hf: HfLikeTokenizer = new Tokenizer(json, config);
   const added = (json.added_tokens as { id: number; content: string; special?: boolean }[] | undefined) ?? [];
   const idOf = (t: unknown) => (typeof t === 'string' ? added.find((a) => a.content === t)?.id : undefined);
   const tokenText = (t: unknown) => (typeof t === 'string' ? t : t && typeof t === 'object' && 'content' in t ? String((t as { content: string }).content) : '');
@@ -82,7 +84,7 @@ async function fromHfJson(json: Record<string, unknown>, config: Record<string, 
   const render = chatTemplateRenderer(chatTemplate ?? (typeof config.chat_template === 'string' ? config.chat_template : undefined), bosText, eosText);
   const eosList = [eos, idOf('<|im_end|>'), idOf('<|eot_id|>'), idOf('<|endoftext|>')].filter((x): x is number => x !== undefined);
   return {
-    encode: (text, opts) => [...((opts?.addBos ?? addBos) && bos !== undefined ? [bos] : []), ...hf.encode(text, { add_special_tokens: false })],
+    encode: (text, opts) => [...((opts?.addBos ?? addBos) && bos !== undefined ? [bos] : []), ...hf.encode(text, { add_special_tokens: false }).ids],
     decode: (ids) => hf.decode(ids, { skip_special_tokens: true }),
     applyChatTemplate: render,
     eosTokenIds: [...new Set(eosList)],
@@ -103,13 +105,27 @@ function tokenBytesFor(json: Record<string, unknown>, special: Set<number>, deco
   if (!isByteLevel || !vocab || Array.isArray(vocab)) {
     return (id) => (special.has(id) ? empty : new TextEncoder().encode(decodeOne(id)));
   }
+  // All tokens' bytes packed in one buffer (start/end per id): 49k small Uint8Arrays cost ~12 MB of heap.
   const byteOf = gpt2UnicodeToByte();
-  const pieces: Uint8Array[] = [];
-  for (const [text, id] of Object.entries(vocab)) {
-    const cps = Array.from(text, (ch) => byteOf.get(ch.codePointAt(0)!));
-    pieces[id] = cps.every((b) => b !== undefined) ? Uint8Array.from(cps as number[]) : new TextEncoder().encode(text);
+  const encoder = new TextEncoder();
+  let ids = 0;
+  for (const key in vocab) ids = Math.max(ids, vocab[key]! + 1);
+  const start = new Int32Array(ids).fill(-1), end = new Int32Array(ids);
+  let packed = new Uint8Array(1 << 20), used = 0;
+  for (const key in vocab) {
+    const id = vocab[key]!;
+    if (packed.length - used < key.length * 4) { const grown = new Uint8Array(packed.length * 2 + key.length * 4); grown.set(packed.subarray(0, used)); packed = grown; }
+    let at = used, byteLevel = true;
+    for (const ch of key) {
+      const b = byteOf.get(ch.codePointAt(0)!);
+      if (b === undefined) { byteLevel = false; break; }
+      packed[at++] = b;
+    }
+    if (!byteLevel) at = used + encoder.encodeInto(key, packed.subarray(used)).written;
+    start[id] = used; end[id] = at; used = at;
   }
-  return (id) => (special.has(id) ? empty : (pieces[id] ?? new TextEncoder().encode(decodeOne(id))));
+  packed = packed.slice(0, used);
+  return (id) => (special.has(id) ? empty : start[id] !== undefined && start[id]! >= 0 ? packed.subarray(start[id], end[id]) : encoder.encode(decodeOne(id)));
 }
 
 /** Inverse of GPT-2's bytes_to_unicode: printable code point → byte. */

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { initial } from './0001_initial';
+import { messageScope } from './0002_message_scope';
 
 export interface Migration {
   version: number;
@@ -9,4 +10,4 @@ export interface Migration {
 }
 
 /** Every migration in order; append new ones at the end with the next version number. */
-export const migrations: Migration[] = [initial];
+export const migrations: Migration[] = [initial, messageScope];
