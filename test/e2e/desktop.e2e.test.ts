@@ -25,6 +25,13 @@ afterEach(async (context) => {
 const page = () => app.page;
 const byTestId = (id: string) => page().getByTestId(id);
 
+async function setLanguage(language: 'en' | 'zh-CN') {
+  await byTestId('nav-settings').click();
+  await byTestId('settings-general').click();
+  await byTestId('language-select').selectOption(language);
+  await expect.poll(() => page().evaluate(() => document.documentElement.lang)).toBe(language);
+}
+
 describe('desktop UI', () => {
   it('explains what works offline on first run and remembers the dismissal', async () => {
     await byTestId('welcome').waitFor();
@@ -62,6 +69,13 @@ describe('desktop UI', () => {
     const corrupt = page().locator('[data-testid="document-row"][data-file$="bug1020226.pdf"][data-status="failed"]');
     await corrupt.waitFor({ timeout: 60_000 });
     expect((await corrupt.getByTestId('document-error').textContent())?.length).toBeGreaterThan(10);
+    // In Chinese the library explains the failure in Chinese, not in the server's English sentence.
+    await setLanguage('zh-CN');
+    await byTestId('nav-library').click();
+    expect(await corrupt.getByTestId('document-error').textContent()).toMatch(/[\u4e00-\u9fff]/);
+    await app.screenshot('library-errors-zh-CN-light');
+    await setLanguage('en');
+    await byTestId('nav-library').click();
     await locked.getByTestId('enter-password').click();
     await page().getByRole('dialog').waitFor();
     await app.screenshot('password-en-light');
@@ -98,6 +112,22 @@ describe('desktop UI', () => {
     await answer.getByTestId('source').filter({ hasText: 'Unstructured' }).first().click();
     await page().locator('[data-testid="text-page"] mark.passage-highlight').first().waitFor();
     await app.screenshot('viewer-text-en-light');
+    // Esc closes an open menu and only the menu; the next Esc closes the viewer and focus returns to the source.
+    await page().locator('.thread-item').first().getByRole('button', { name: /^Thread actions/ }).click();
+    await page().getByRole('menu').waitFor();
+    await page().keyboard.press('Escape');
+    await page().getByRole('menu').waitFor({ state: 'detached' });
+    expect(await byTestId('viewer').count()).toBe(1);
+    await page().keyboard.press('Escape');
+    await byTestId('viewer').waitFor({ state: 'detached' });
+    await expect.poll(() => page().evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('source');
+    // The composer grows with wrapped text and shrinks back when emptied.
+    const composer = page().getByLabel('Question');
+    const oneLine = (await composer.boundingBox())!.height;
+    await composer.fill('How do trace trees handle nested loops, and what happens when a side exit is taken often enough? '.repeat(3));
+    await expect.poll(async () => (await composer.boundingBox())!.height).toBeGreaterThan(oneLine + 30);
+    await composer.fill('');
+    await expect.poll(async () => (await composer.boundingBox())!.height).toBe(oneLine);
   });
 });
 
@@ -196,6 +226,12 @@ describe('switches', () => {
     await byTestId('nav-chat').click();
     await byTestId('provider-lpu').click();
     await expect.poll(() => byTestId('provider-lpu').getAttribute('aria-checked')).toBe('true');
+    // The refused question is sent again as it was, now to the emulator, in place of the failed exchange.
+    await page().getByTestId('retry').click();
+    await page().locator('[data-testid="assistant-message"]:not([data-status="streaming"])').last().waitFor({ timeout: 120_000 });
+    expect(await page().locator('[data-testid="user-message"]').allTextContents()).toEqual(['What is a trace tree?']);
+    expect(await page().locator('[data-testid="assistant-message"]').last().getAttribute('data-status')).toBe('complete');
+    expect(await byTestId('answer-status').textContent()).toBe('Answer complete.');
   });
 
   it('follows the system theme while the theme is "system"', async () => {

@@ -1,3 +1,4 @@
+import { replaceCitationMarkers } from './citations';
 import type { MessageRecord, ThreadSummary } from '../../shared/contract/chat';
 import { pageText } from './prompt';
 
@@ -27,10 +28,9 @@ export function threadToMarkdown(thread: ThreadSummary, messages: MessageRecord[
     answerIndex++;
     const footnote = (ordinal: number) => `[^${answerIndex}-${ordinal}]`;
     const cited = message.sources.filter((s) => s.cited);
-    const body = message.content.replace(/(?:\[\^?|【)(\d{1,3}(?:\s*[,;，]\s*\d{1,3})*)(?:\]|】)/g, (marker, list: string) => {
-      const ordinals = list.split(/\s*[,;，]\s*/).map(Number);
-      return ordinals.every((n) => cited.some((s) => s.ordinal === n)) ? ordinals.map(footnote).join('') : marker;
-    });
+    const body = replaceCitationMarkers(message.content, (marker, ordinals) =>
+      ordinals.every((n) => cited.some((s) => s.ordinal === n)) ? ordinals.map(footnote).join('') : marker,
+    );
     out.push(body.trim(), '');
     const by = [message.provider, message.model].filter(Boolean).join(' · ');
     const notes = [by && `answered by ${by}`, message.status !== 'complete' && message.status, message.uncited && 'cites no source'].filter(Boolean);

@@ -127,7 +127,7 @@ export class ThreadStore {
       for (const s of answer.sources) {
         insert.run(messageId, s.ordinal, s.chunkId, s.documentId, s.documentTitle, s.documentPath, s.pageStart, s.pageEnd, s.label, s.passage);
       }
-    })();
+    }).immediate();
     return this.message(messageId);
   }
 

@@ -64,7 +64,7 @@ export async function reembedChunks(
       const current = findVectorSet(db, set.modelId, set.dimension);
       if (!current) throw new Error(`embedding set ${set.id} disappeared during re-embedding`);
       writeVectorsToSet(db, current, keep.map((entry) => entry.id), keep.map((entry) => entry.vector));
-    })();
+    }).immediate();
     report();
   }
   return completeVectorSet(db, findVectorSet(db, set.modelId, set.dimension)!);

@@ -46,7 +46,6 @@ export class EmbeddingService {
   private readonly events = new EventEmitter();
   private reembedRun: { modelId: string; abort: AbortController; done: Promise<void> } | undefined;
   private reembedState: EmbeddingStatus['reembed'] = null;
-  private jobId: number | undefined;
   private closed = false;
   private readonly unsubscribe: () => void;
 
@@ -205,10 +204,13 @@ export class EmbeddingService {
     this.reembedRun?.abort.abort();
     const abort = new AbortController();
     const run = { modelId: model.id, abort, done: Promise.resolve() };
-    run.done = this.runReembed(model, set, abort.signal).finally(async () => {
-      if (this.reembedRun === run) this.reembedRun = undefined;
-      await this.emitStatus(); // listeners hear the final state before whenIdle() resolves
-    });
+    run.done = this.runReembed(model, set, abort.signal)
+      // A database failure outside the run's own error handling (e.g. a long lock) must not become an unhandled rejection.
+      .catch((error) => log.error(`re-embedding with ${model.id} failed`, error))
+      .finally(async () => {
+        if (this.reembedRun === run) this.reembedRun = undefined;
+        await this.emitStatus(); // listeners hear the final state before whenIdle() resolves
+      });
     this.reembedRun = run;
   }
 
@@ -217,13 +219,14 @@ export class EmbeddingService {
     const now = Date.now();
     // A process that stopped mid-way (quit, crash) left its job 'running'; this run continues its work.
     db.prepare(`UPDATE jobs SET state = 'cancelled', updated_at = ? WHERE kind = 'reembed' AND state = 'running'`).run(now);
-    this.jobId = Number(
+    // The job id belongs to this run: an aborted earlier run finishing late must not mark the new run's job.
+    const jobId = Number(
       db
         .prepare(`INSERT INTO jobs (kind, payload_json, state, created_at, updated_at) VALUES ('reembed', ?, 'running', ?, ?)`)
         .run(JSON.stringify({ modelId: model.id, dimension: model.dimension, setId: set.id }), now, now).lastInsertRowid,
     );
     const finishJob = (state: 'done' | 'failed' | 'cancelled', error: string | null) =>
-      db.prepare('UPDATE jobs SET state = ?, error = ?, updated_at = ? WHERE id = ?').run(state, error, Date.now(), this.jobId);
+      db.prepare('UPDATE jobs SET state = ?, error = ?, updated_at = ? WHERE id = ?').run(state, error, Date.now(), jobId);
     try {
       await reembedChunks(
         db,
@@ -231,7 +234,7 @@ export class EmbeddingService {
         this.embedder(model),
         (progress) => {
           this.reembedState = { ...progress, state: 'running', error: null };
-          db.prepare('UPDATE jobs SET progress_json = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(progress), Date.now(), this.jobId);
+          db.prepare('UPDATE jobs SET progress_json = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(progress), Date.now(), jobId);
           void this.emitStatus();
         },
         signal,

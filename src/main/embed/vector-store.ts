@@ -74,7 +74,7 @@ export function createVectorSet(db: Db, modelId: string, dimension: number): Vec
     );
     db.exec(`CREATE TABLE embeddings_${id} (chunk_id INTEGER PRIMARY KEY, embedding BLOB NOT NULL)`);
     return findVectorSet(db, modelId, dimension)!;
-  })();
+  }).immediate();
 }
 
 /** Writes (or replaces) vectors for chunks that exist in this transaction. */
@@ -102,7 +102,7 @@ export function writeVectorsToSet(db: Db, set: VectorSet, chunkIds: number[], ve
       written.push({ chunkId, workspaceId: row.workspaceId, vector });
     });
     db.prepare('UPDATE embedding_sets SET chunk_count = chunk_count + ? WHERE id = ?').run(added, set.id);
-  })();
+  }).immediate();
   recordSignatures(db, set.id, written);
 }
 
@@ -118,7 +118,7 @@ export function deleteVectorsForChunks(db: Db, chunkIds: number[]): void {
       db.prepare('UPDATE embedding_sets SET chunk_count = MAX(0, chunk_count - ?) WHERE id = ?').run(removed, set.id);
       forgetSignatures(db, set.id, chunkIds);
     }
-  })();
+  }).immediate();
 }
 
 /** Removes vectors whose chunks are gone (chunks deleted without deleteVectorsForChunks, e.g. a cascaded document delete). */
@@ -146,7 +146,7 @@ export function completeVectorSet(db: Db, set: VectorSet): VectorSet {
   db.transaction(() => {
     db.prepare(`UPDATE embedding_sets SET status = 'complete', completed_at = ? WHERE id = ?`).run(Date.now(), set.id);
     for (const other of listVectorSets(db)) if (other.id !== set.id) retireVectorSet(db, other);
-  })();
+  }).immediate();
   return findVectorSet(db, set.modelId, set.dimension)!;
 }
 
@@ -155,7 +155,7 @@ export function retireVectorSet(db: Db, set: VectorSet): void {
     db.exec(`DROP TABLE IF EXISTS ${set.tableName}; DROP TABLE IF EXISTS ${exactTable(set)};`);
     db.prepare(`UPDATE embedding_sets SET status = 'retired', chunk_count = 0 WHERE id = ?`).run(set.id);
     forgetSignatures(db, set.id, 'all');
-  })();
+  }).immediate();
 }
 
 export interface VectorFilter {

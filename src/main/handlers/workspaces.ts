@@ -7,7 +7,8 @@ const selectWorkspaces = `
   SELECT w.id, w.name, w.created_at AS createdAt, COUNT(d.id) AS documentCount
   FROM workspaces w LEFT JOIN documents d ON d.workspace_id = w.id`;
 
-export function workspaceHandlers({ db }: Services): LockstepHandlers['workspaces'] {
+export function workspaceHandlers(services: Services): LockstepHandlers['workspaces'] {
+  const { db } = services;
   const byId = (id: number) => {
     const row = db.prepare(`${selectWorkspaces} WHERE w.id = ? GROUP BY w.id`).get(id) as Workspace | undefined;
     if (!row) throw new AppError('not_found', 'That workspace no longer exists.');
@@ -32,6 +33,9 @@ export function workspaceHandlers({ db }: Services): LockstepHandlers['workspace
     },
     remove: ({ id }) => {
       if (id === 1) throw new AppError('forbidden', 'The default workspace cannot be removed.');
+      // Documents go through the library first: the keyword index and vector tables have no foreign keys to cascade.
+      const documentIds = (db.prepare('SELECT id FROM documents WHERE workspace_id = ?').all(id) as { id: number }[]).map((row) => row.id);
+      if (documentIds.length) services.ingest.remove(documentIds);
       return { removed: db.prepare('DELETE FROM workspaces WHERE id = ?').run(id).changes > 0 };
     },
   };

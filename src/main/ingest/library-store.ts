@@ -51,7 +51,7 @@ export function storeParsedDocument(db: Db, documentId: number, jobId: number, p
       parsed.notice?.code ?? null, parsed.notice?.message ?? null, Date.now(), documentId,
     );
     db.prepare("UPDATE jobs SET state = 'done', error = NULL, updated_at = ? WHERE id = ?").run(Date.now(), jobId);
-  })();
+  }).immediate();
 }
 
 /** Records why a document cannot be indexed; any earlier content of it (a changed file) is removed in the same transaction. */
@@ -63,7 +63,7 @@ export function storeUnindexedDocument(db: Db, documentId: number, jobId: number
       outcome.status, outcome.format, file.contentHash, file.sizeBytes, file.mtimeMs, outcome.pageCount, outcome.problem.code, outcome.problem.message, Date.now(), documentId,
     );
     db.prepare('UPDATE jobs SET state = ?, error = ?, updated_at = ? WHERE id = ?').run(outcome.status === 'failed' ? 'failed' : 'done', outcome.problem.message, Date.now(), jobId);
-  })();
+  }).immediate();
 }
 
 /** Deletes documents with their pages, chunks, keyword rows, vectors and jobs. */
@@ -74,6 +74,6 @@ export function removeDocuments(db: Db, documentIds: number[]): number {
       deleteContent(db, id);
       removed += db.prepare('DELETE FROM documents WHERE id = ?').run(id).changes;
     }
-  })();
+  }).immediate();
   return removed;
 }

@@ -58,6 +58,17 @@ interface ActiveJob {
 
 const ACTIVE_STATES = "('queued','running','paused')";
 
+/** Whether a process with this pid is running (EPERM: it exists but belongs to someone else). */
+function processIsAlive(pid: number | null): boolean {
+  if (pid === null || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 export class IngestQueue {
   private readonly db: Db;
   private readonly limits: IngestLimits;
@@ -84,15 +95,23 @@ export class IngestQueue {
     if (this.started || this.closed) return;
     this.started = true;
     this.db.transaction(() => {
-      this.db.prepare("UPDATE jobs SET state = 'queued' WHERE state = 'running' AND kind = 'ingest'").run();
-      this.db.prepare("UPDATE documents SET status = 'queued' WHERE status = 'processing'").run();
+      // Only jobs whose process died (crash, kill -9) are taken over; another live process keeps its running job.
+      const orphaned = (this.db.prepare("SELECT id, document_id AS documentId, owner_pid AS ownerPid FROM jobs WHERE state = 'running' AND kind = 'ingest'").all() as {
+        id: number;
+        documentId: number;
+        ownerPid: number | null;
+      }[]).filter((job) => !processIsAlive(job.ownerPid));
+      for (const job of orphaned) {
+        this.db.prepare("UPDATE jobs SET state = 'queued', owner_pid = NULL WHERE id = ?").run(job.id);
+        this.db.prepare("UPDATE documents SET status = 'queued' WHERE id = ? AND status = 'processing'").run(job.documentId);
+      }
       // A document left queued without a job (cannot happen by construction, but never leave one stuck) is re-queued.
       const stranded = this.db
         .prepare(`SELECT id, path, content_hash AS contentHash, size_bytes AS sizeBytes, mtime_ms AS mtimeMs FROM documents d WHERE status = 'queued'
           AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.document_id = d.id AND j.state IN ${ACTIVE_STATES})`)
         .all() as (JobPayload & { id: number })[];
       for (const doc of stranded) this.insertJob(doc.id, { path: doc.path, contentHash: doc.contentHash, sizeBytes: doc.sizeBytes, mtimeMs: doc.mtimeMs });
-    })();
+    }).immediate();
     this.paused = (this.db.prepare("SELECT COUNT(*) AS n FROM jobs WHERE state = 'paused' AND kind = 'ingest'").get() as { n: number }).n > 0;
     void this.pump();
   }
@@ -156,7 +175,7 @@ export class IngestQueue {
       if (password !== undefined) this.passwords.set(documentId, password);
       this.insertJob(documentId, { ...facts, path: file });
       return { path: file, documentId, queued: true, changed: true };
-    })();
+    }).immediate();
     if (result.changed) this.emitDocument(result.documentId);
     return { path: result.path, documentId: result.documentId, queued: result.queued };
   }
@@ -202,7 +221,7 @@ export class IngestQueue {
     this.db.transaction(() => {
       if (doc.status !== 'indexed') this.db.prepare("UPDATE documents SET status = 'queued', updated_at = ? WHERE id = ?").run(Date.now(), doc.id);
       this.insertJob(doc.id, { ...facts, path: doc.path });
-    })();
+    }).immediate();
     this.emitDocument(doc.id);
     this.emitQueue();
     void this.pump();
@@ -235,7 +254,7 @@ export class IngestQueue {
         this.db.prepare("UPDATE jobs SET state = 'cancelled', updated_at = ? WHERE id = ? AND state != 'running'").run(Date.now(), job.id);
         this.db.prepare("UPDATE documents SET status = 'cancelled', updated_at = ? WHERE id = ? AND status IN ('queued','processing')").run(Date.now(), job.documentId);
       }
-    })();
+    }).immediate();
     if (this.active && jobs.some((j) => j.id === this.active!.job.id)) this.interrupt('cancelled');
     for (const job of jobs) this.emitDocument(job.documentId);
     this.emitQueue();
@@ -262,7 +281,6 @@ export class IngestQueue {
   }
 
   list(workspaceId?: number): LibraryDocument[] {
-    this.start();
     return documentsInWorkspace(this.db, workspaceId).map((doc) => ({ ...doc, progress: this.progressOf(doc.id) }));
   }
 
@@ -296,8 +314,8 @@ export class IngestQueue {
     this.closed = true;
     if (this.active) this.interrupt('paused');
     await this.parser.close();
-    // Jobs interrupted by closing simply run again on the next start.
-    this.db.prepare("UPDATE jobs SET state = 'queued' WHERE kind = 'ingest' AND state = 'running'").run();
+    // Jobs interrupted by closing simply run again on the next start (only ours: another process may be running its own).
+    this.db.prepare("UPDATE jobs SET state = 'queued', owner_pid = NULL WHERE kind = 'ingest' AND state = 'running' AND owner_pid = ?").run(process.pid);
     this.idleWaiters.splice(0).forEach((resolve) => resolve());
   }
 
@@ -333,11 +351,17 @@ export class IngestQueue {
     const startedAt = Date.now();
     const progress: JobProgress = { jobId: job.id, documentId: job.documentId, stage: 'reading', pagesDone: 0, pagesTotal: 0, chunks: 0, startedAt, etaMs: null };
     const active: ActiveJob = { job, progress, abort: new AbortController(), interruptedAs: null };
-    this.active = active;
-    this.db.transaction(() => {
-      this.db.prepare("UPDATE jobs SET state = 'running', attempts = attempts + 1, updated_at = ? WHERE id = ?").run(startedAt, job.id);
+    // Claim the job atomically: when two processes share the library, exactly one of them runs it.
+    const claimed = this.db.transaction(() => {
+      const { changes } = this.db
+        .prepare("UPDATE jobs SET state = 'running', owner_pid = ?, attempts = attempts + 1, updated_at = ? WHERE id = ? AND state = 'queued'")
+        .run(process.pid, startedAt, job.id);
+      if (changes === 0) return false;
       this.db.prepare("UPDATE documents SET status = 'processing', updated_at = ? WHERE id = ? AND status != 'indexed'").run(startedAt, job.documentId);
-    })();
+      return true;
+    }).immediate();
+    if (!claimed) return;
+    this.active = active;
     this.emitDocument(job.documentId);
     this.emitQueue();
     try {
@@ -378,7 +402,7 @@ export class IngestQueue {
       this.db.prepare('UPDATE jobs SET state = ?, updated_at = ? WHERE id = ? AND state = ?').run(state, Date.now(), job.id, 'running');
       const docStatus = state === 'cancelled' ? 'cancelled' : 'queued';
       this.db.prepare("UPDATE documents SET status = ?, updated_at = ? WHERE id = ? AND status = 'processing'").run(docStatus, Date.now(), job.documentId);
-    })();
+    }).immediate();
   }
 
   private async embed(active: ActiveJob, texts: string[]): Promise<ChunkVectors | null> {

@@ -17,10 +17,11 @@ export function proxyFor(target: URL, env: ProxyEnv = process.env): URL | null {
   try {
     proxy = new URL(raw.includes('://') ? raw : `http://${raw}`);
   } catch (cause) {
-    throw new AppError('proxy_invalid', `The proxy setting "${raw}" is not a valid URL. Fix HTTPS_PROXY or HTTP_PROXY and try again.`, cause);
+    throw new AppError('proxy_invalid', 'The proxy setting (HTTPS_PROXY or HTTP_PROXY) is not a valid URL. Fix it and try again.', cause);
   }
   if (proxy.protocol !== 'http:') {
-    throw new AppError('proxy_unsupported', `Lockstep reaches proxies over plain http:// only; "${raw}" uses ${proxy.protocol}. Use the proxy's http:// address.`);
+    // Name the host only: proxy URLs often carry a user name and password.
+    throw new AppError('proxy_unsupported', `Lockstep reaches proxies over plain http:// only; the proxy at ${proxy.host} uses ${proxy.protocol}. Use the proxy's http:// address.`);
   }
   return proxy;
 }

@@ -51,6 +51,17 @@ export async function startBrowserServer(options: { services: Services; renderer
   };
 
   const http = createServer((request, response) => {
+    try {
+      handleRequest(request, response);
+    } catch (error) {
+      // One bad request must never take down browser mode (and the ingestion and answers running in it).
+      log.warn('browser server: request failed', error);
+      if (!response.headersSent) refuse(response, 400, 'Bad request.');
+      else response.destroy();
+    }
+  });
+
+  const handleRequest = (request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     if (!authorised(request, url)) return refuse(response, 403, 'Forbidden: open Lockstep with the URL it printed at launch.');
     if (request.method !== 'GET' && request.method !== 'HEAD') return refuse(response, 405, 'Method not allowed.');
@@ -65,7 +76,7 @@ export async function startBrowserServer(options: { services: Services; renderer
     // Client-side routes fall back to the app shell.
     if (!path.extname(url.pathname) && serveStatic(rendererDir, '/index.html', response, headers)) return;
     refuse(response, 404, 'Not found.');
-  });
+  };
 
   const sockets = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024 });
   http.on('upgrade', (request, socket, head) => {

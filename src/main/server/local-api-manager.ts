@@ -15,8 +15,10 @@ export interface LocalApiManager {
 export async function manageLocalApi(services: Services, options: { force?: boolean; port?: number } = {}): Promise<LocalApiManager> {
   let api: LocalApi | null = null;
   let transition: Promise<void> = Promise.resolve();
+  // Each switch runs after the previous one settles, whether it succeeded or failed: one failed start must not
+  // wedge every later toggle.
   const apply = (enabled: boolean) =>
-    (transition = transition.then(async () => {
+    (transition = transition.catch(() => undefined).then(async () => {
       if (enabled && !api) {
         api = await startLocalApi({ services, port: options.port });
         log.info(`local API listening on ${api.url}`);
@@ -26,10 +28,19 @@ export async function manageLocalApi(services: Services, options: { force?: bool
       }
       services.chat.localApiUrl = api?.url ?? null;
     }));
-  await apply(options.force === true || services.settings.get().localApiEnabled);
   const unsubscribe = options.force
     ? () => {}
     : services.settings.onChange((settings) => void apply(settings.localApiEnabled).catch((error) => log.error('could not switch the local API', error)));
+  try {
+    await apply(options.force === true || services.settings.get().localApiEnabled);
+  } catch (error) {
+    // A forced start (serve --api) reports the failure; a start from the setting is retried by the next toggle.
+    if (options.force) {
+      unsubscribe();
+      throw error;
+    }
+    log.error('could not start the local API', error);
+  }
   return {
     url: () => api?.url ?? null,
     async close() {

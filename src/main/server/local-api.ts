@@ -29,7 +29,7 @@ const chatRequest = z.object({
   model: z.string().min(1),
   messages: z.array(z.object({ role: z.enum(['system', 'user', 'assistant']), content })).min(1),
   stream: z.boolean().optional(),
-  max_tokens: z.number().int().positive().optional(),
+  max_tokens: z.number().int().positive().max(32_768).optional(),
   max_completion_tokens: z.number().int().positive().optional(),
   temperature: z.number().min(0).max(2).optional(),
 });
@@ -205,7 +205,7 @@ export async function startLocalApi(options: { services: Services; port?: number
 
   await new Promise<void>((resolve, reject) => {
     http.once('error', (error: NodeJS.ErrnoException) =>
-      reject(error.code === 'EADDRINUSE' ? new AppError('port_in_use', `Port ${options.port} is in use; choose another with --api-port.`, error) : error),
+      reject(error.code === 'EADDRINUSE' ? new AppError('port_in_use', `Port ${options.port ?? DEFAULT_LOCAL_API_PORT} is in use; choose another with --api-port.`, error) : error),
     );
     http.listen(options.port ?? DEFAULT_LOCAL_API_PORT, '127.0.0.1', () => resolve());
   });

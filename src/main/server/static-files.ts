@@ -21,7 +21,13 @@ const contentTypes: Record<string, string> = {
 
 /** Serves a file from root; refuses anything that resolves outside it. Returns false when there is no such file. */
 export function serveStatic(root: string, urlPath: string, response: ServerResponse, headers: Record<string, string>): boolean {
-  const relative = decodeURIComponent(urlPath).replace(/^\/+/, '') || 'index.html';
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(urlPath);
+  } catch {
+    return false; // a malformed escape such as "/100%" names no file
+  }
+  const relative = decoded.replace(/^\/+/, '') || 'index.html';
   const file = path.resolve(root, relative);
   if (file !== root && !file.startsWith(root + path.sep)) return false;
   if (!existsSync(file) || !statSync(file).isFile()) return false;

@@ -26,7 +26,7 @@ export class SettingsStore {
     const write = this.db.prepare('INSERT INTO settings (key, value_json) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value_json = excluded.value_json');
     this.db.transaction(() => {
       for (const [key, value] of Object.entries(valid)) if (value !== undefined) write.run(key, JSON.stringify(value));
-    })();
+    }).immediate();
     const next = this.get();
     this.changes.emit('change', next, valid);
     return next;

@@ -84,7 +84,7 @@ export const library = {
   list: call(z.object({ workspaceId }), z.object({ documents: z.array(libraryDocument), queue: queueState })),
   /** Files and folders by path (Electron drops, pickers, CLI); folders are walked recursively. */
   addPaths: call(
-    z.object({ paths: z.array(z.string().min(1)).min(1).max(10_000), workspaceId, password: z.string().max(1024).optional() }),
+    z.object({ paths: z.array(z.string().min(1).max(4096)).min(1).max(10_000), workspaceId, password: z.string().max(1024).optional() }),
     z.object({ added: z.array(addedFile), missing: z.array(z.string()) }),
   ),
   /** Files dropped in browser mode: saved under the data folder's uploads/, then ingested. */
@@ -97,10 +97,10 @@ export const library = {
   ),
   /** Retry a needs_password document with a password (kept in memory only). */
   providePassword: call(z.object({ documentId: id, password: z.string().min(1).max(1024) }), z.object({ queued: z.boolean() })),
-  reindex: call(z.object({ documentIds: z.array(id).min(1) }), z.object({ queued: z.number().int() })),
-  remove: call(z.object({ documentIds: z.array(id).min(1) }), z.object({ removed: z.number().int() })),
+  reindex: call(z.object({ documentIds: z.array(id).min(1).max(100_000) }), z.object({ queued: z.number().int() })),
+  remove: call(z.object({ documentIds: z.array(id).min(1).max(100_000) }), z.object({ removed: z.number().int() })),
   /** Cancels the given documents' jobs, or every job when documentIds is omitted. */
-  cancel: call(z.object({ documentIds: z.array(id).optional() }), z.object({ cancelled: z.number().int() })),
+  cancel: call(z.object({ documentIds: z.array(id).max(100_000).optional() }), z.object({ cancelled: z.number().int() })),
   pause: call(z.object({}), queueState),
   resume: call(z.object({}), queueState),
   /** Live events until cancelled: first a queue event, then progress, document changes and removals. */

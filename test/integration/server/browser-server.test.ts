@@ -49,6 +49,9 @@ describe('browser mode server', () => {
     expect((await fetch(`${base()}/`)).status).toBe(403);
     expect((await fetch(`${base()}/?token=wrong`)).status).toBe(403);
     expect((await fetch(`${base()}/..%2f..%2fetc%2fpasswd?token=${server.token}`)).status).toBe(404);
+    // A malformed escape is a 404, not a crash of the whole server.
+    expect((await fetch(`${base()}/assets/100%.js?token=${server.token}`)).status).toBe(404);
+    expect((await fetch(server.url)).status).toBe(200);
   });
 
   it('refuses a WebSocket without the token or from a foreign origin', async () => {

@@ -24,7 +24,9 @@ describe('proxyFor', () => {
   });
 
   it('rejects proxies it cannot speak to, with a specific reason', () => {
-    expect(() => proxyFor(hub, { HTTPS_PROXY: 'socks5://proxy:1080' })).toThrow(/over plain http:\/\/ only; "socks5:\/\/proxy:1080" uses socks5:/);
+    expect(() => proxyFor(hub, { HTTPS_PROXY: 'socks5://proxy:1080' })).toThrow(/over plain http:\/\/ only; the proxy at proxy:1080 uses socks5:/);
+    // Credentials in a proxy URL never reach an error message.
+    expect(() => proxyFor(hub, { HTTPS_PROXY: 'socks5://alice:s3cret@proxy:1080' })).toThrow(/^(?!.*s3cret).*proxy:1080/);
     expect(() => proxyFor(hub, { HTTPS_PROXY: 'http://' })).toThrow(/is not a valid URL/);
   });
 });

@@ -55,4 +55,11 @@ describe('foldChatEvent', () => {
     expect(message.content).toBe('');
     expect(message.notices.map((n) => n.kind)).toEqual(['rate_limited', 'fallback']);
   });
+
+  it('keeps the fields a notice is translated from, without the stream-only flags', () => {
+    const message = foldChatEvent(draftMessage(5, 'assistant'), { type: 'notice', kind: 'context_trimmed', message: '3 of 8 passages fit m.', used: 3, total: 8, model: 'm' });
+    expect(message.notices).toEqual([{ kind: 'context_trimmed', message: '3 of 8 passages fit m.', used: 3, total: 8, model: 'm' }]);
+    const fallback = foldChatEvent(message, { type: 'notice', kind: 'fallback', message: 'x', resetText: true, fallbackTo: 'extractive' });
+    expect(fallback.notices[1]).toEqual({ kind: 'fallback', message: 'x', fallbackTo: 'extractive' });
+  });
 });

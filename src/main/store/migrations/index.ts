@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { initial } from './0001_initial';
 import { messageScope } from './0002_message_scope';
+import { jobOwner } from './0003_job_owner';
 
 export interface Migration {
   version: number;
@@ -10,4 +11,4 @@ export interface Migration {
 }
 
 /** Every migration in order; append new ones at the end with the next version number. */
-export const migrations: Migration[] = [initial, messageScope];
+export const migrations: Migration[] = [initial, messageScope, jobOwner];

@@ -27,7 +27,7 @@ export const AnswerMarkdown = memo(function AnswerMarkdown({ content, sources }:
               data-testid="citation"
               aria-label={t('chat.openSource', { n: source.ordinal, title: source.documentTitle, page: pageLabel(source, t) })}
               title={`${source.documentTitle} · ${pageLabel(source, t)}`}
-              onClick={() => openSource(source)}
+              onClick={(event) => openSource(source, event.currentTarget)}
             >
               {source.ordinal}
             </button>

@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useT } from '../../i18n';
 import { useChatStore } from '../../stores/chat/store';
 import { updateSettings, useSettingsStore } from '../../stores/settings/store';
@@ -30,6 +30,7 @@ export function ChatView() {
           </div>
         </header>
         <MessageList />
+        <AnswerStatus />
         <Composer />
       </section>
       {metersOpen && <MetersPanel />}
@@ -57,7 +58,7 @@ function MessageList() {
     };
   }, []);
   return (
-    <div className="messages" ref={scroller} role="log" aria-label={t('chat.messages')} aria-live="polite">
+    <div className="messages" ref={scroller} role="region" aria-label={t('chat.messages')}>
       {ids.length === 0 ? (
         <div className="chat-empty">
           <h2>{t('chat.emptyTitle')}</h2>
@@ -79,6 +80,27 @@ function MessageList() {
         </div>
       )}
     </div>
+  );
+}
+
+/** Tells screen readers once that an answer ended, instead of reading every streamed token. */
+function AnswerStatus() {
+  const t = useT();
+  const streamingId = useChatStore((s) => s.streamingId);
+  const [announcement, setAnnouncement] = useState('');
+  const last = useRef<number | null>(null);
+  useEffect(() => {
+    const ended = last.current;
+    last.current = streamingId;
+    if (streamingId !== null) return setAnnouncement('');
+    if (ended === null) return;
+    const status = useChatStore.getState().messages[ended]?.status;
+    setAnnouncement(status === 'complete' ? t('chat.answerComplete') : status === 'cancelled' ? t('chat.cancelled') : status === 'error' ? t('chat.answerFailed') : '');
+  }, [streamingId, t]);
+  return (
+    <p className="visually-hidden" role="status" data-testid="answer-status">
+      {announcement}
+    </p>
   );
 }
 

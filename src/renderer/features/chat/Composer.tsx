@@ -1,4 +1,4 @@
-import { useRef, useState, type KeyboardEvent } from 'react';
+import { useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { useT } from '../../i18n';
 import { askAboutDocuments, askQuestion, stopAnswer, useChatStore } from '../../stores/chat/store';
 import { Icon } from '../layout/icons';
@@ -9,12 +9,18 @@ export function Composer() {
   const streaming = useChatStore((s) => s.streamingId !== null);
   const selected = useChatStore((s) => s.documentIds.length);
   const input = useRef<HTMLTextAreaElement>(null);
+  // Grow with the text as it wraps, up to 200 px; measured from 'auto' so it also shrinks.
+  useLayoutEffect(() => {
+    const element = input.current;
+    if (!element) return;
+    element.style.height = 'auto';
+    element.style.height = `${Math.min(element.scrollHeight, 200)}px`;
+  }, [text]);
 
   const send = () => {
     const question = text.trim();
     if (!question || streaming) return;
-    askQuestion(question);
-    setText('');
+    if (askQuestion(question)) setText('');
   };
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
     if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
@@ -50,7 +56,6 @@ export function Composer() {
           placeholder={t('chat.placeholder')}
           onChange={(e) => setText(e.target.value)}
           onKeyDown={onKeyDown}
-          style={{ height: `${Math.min(200, 24 + 21 * text.split('\n').length)}px` }}
         />
         {streaming ? (
           <button type="button" className="button" onClick={stopAnswer} data-testid="stop" aria-keyshortcuts="Escape">
@@ -64,7 +69,9 @@ export function Composer() {
           </button>
         )}
       </div>
-      <p className="composer-hint faint">{t('chat.keyboardHint')}</p>
+      <p className="composer-hint faint" title={t('chat.keyboardHint')}>
+        {t('chat.keyboardHint')}
+      </p>
     </form>
   );
 }

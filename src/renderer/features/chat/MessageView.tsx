@@ -1,10 +1,11 @@
 import { memo, useState } from 'react';
 import { useLanguage, useT } from '../../i18n';
-import { regenerateAnswer, useChatStore } from '../../stores/chat/store';
+import { canRetry, regenerateAnswer, retryAnswer, useChatStore } from '../../stores/chat/store';
 import { openSettings } from '../../stores/ui/store';
-import type { ChatMessage } from '../../stores/chat/reducer';
+import type { ChatMessage, Notice } from '../../stores/chat/reducer';
 import { Icon } from '../layout/icons';
 import { AnswerMarkdown } from './AnswerMarkdown';
+import { noticeText } from './noticeText';
 import { SourcesList } from './SourcesList';
 
 /** One message; subscribes to its own entry so streaming re-renders only this message. */
@@ -41,7 +42,7 @@ function AssistantMessage({ message }: { message: ChatMessage }) {
       </header>
       {message.notices.map((notice) => (
         <p key={notice.kind} className="notice" data-kind={notice.kind} role="status">
-          <NoticeText kind={notice.kind} message={notice.message} secondsLeft={notice.secondsLeft} />
+          <NoticeText notice={notice} />
           {(notice.kind === 'extractive' || notice.kind === 'keyword_only') && (
             <button className="notice-action" onClick={() => openSettings('models')}>
               {t('chat.openModels')}
@@ -62,11 +63,19 @@ function AssistantMessage({ message }: { message: ChatMessage }) {
           <p className="error-text" role="alert">
             {message.error}
           </p>
-          {message.errorCode?.startsWith('groq_') && (
-            <button className="button small" onClick={() => openSettings('answers')}>
-              {t('chat.openProviders')}
-            </button>
-          )}
+          <div className="answer-error-actions">
+            {canRetry(message) && (
+              <button className="button small" onClick={() => retryAnswer(message.id)} disabled={busy} data-testid="retry">
+                <Icon name="refresh" size={14} />
+                {t('chat.retry')}
+              </button>
+            )}
+            {message.errorCode?.startsWith('groq_') && (
+              <button className="button small" onClick={() => openSettings('answers')}>
+                {t('chat.openProviders')}
+              </button>
+            )}
+          </div>
         </div>
       )}
       {message.uncited && message.status === 'complete' && <p className="notice warn">{t('chat.uncited')}</p>}
@@ -100,18 +109,8 @@ function ProviderTag({ provider, model }: { provider: string; model: string | nu
   );
 }
 
-const translatedNotices = {
-  fallback: 'notice.fallback',
-  not_found: 'notice.notFound',
-  extractive: 'notice.extractive',
-  keyword_only: 'notice.keywordOnly',
-} as const;
-
-/** The server's sentence in English (it names models and counts); the UI's own translation in other languages. */
-function NoticeText({ kind, message, secondsLeft }: { kind: string; message: string; secondsLeft?: number }) {
+function NoticeText({ notice }: { notice: Notice }) {
   const t = useT();
   const language = useLanguage();
-  if (kind === 'rate_limited' && secondsLeft !== undefined) return t('notice.rateLimited', { n: secondsLeft });
-  if ((language !== 'en' || !message) && kind in translatedNotices) return t(translatedNotices[kind as keyof typeof translatedNotices]);
-  return message;
+  return noticeText(notice, language, t);
 }

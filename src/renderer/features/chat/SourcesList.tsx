@@ -22,11 +22,14 @@ export function SourcesList({ sources }: { sources: AnswerSource[] }) {
         <ol className="source-list">
           {shown.map((source) => (
             <li key={source.ordinal}>
-              <button className="source" onClick={() => openSource(source)} data-testid="source" data-cited={source.cited}>
+              <button className="source" onClick={(event) => openSource(source, event.currentTarget)} data-testid="source" data-cited={source.cited}>
                 <span className="source-ordinal">{source.ordinal}</span>
                 <span className="source-body">
                   <span className="source-title">
-                    {source.documentTitle} <span className="faint">· {pageLabel(source, t)}</span>
+                    <span className="source-document" title={source.documentTitle}>
+                      {source.documentTitle}
+                    </span>
+                    <span className="source-page faint">· {pageLabel(source, t)}</span>
                     {source.cited && <span className="pill ok">{t('chat.cited')}</span>}
                   </span>
                   <span className="source-passage">{source.passage}</span>

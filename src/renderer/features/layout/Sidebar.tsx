@@ -77,7 +77,7 @@ function WorkspacePicker() {
   }
   return (
     <div className="workspace-picker">
-      <select aria-label={t('workspace.label')} value={activeId ?? ''} onChange={(e) => void selectWorkspace(Number(e.target.value)).then(newThread)}>
+      <select aria-label={t('workspace.label')} value={activeId ?? ''} onChange={(e) => void selectWorkspace(Number(e.target.value))}>
         {workspaces.map((w) => (
           <option key={w.id} value={w.id}>
             {w.name}
@@ -101,7 +101,7 @@ function WorkspacePicker() {
                     label: t('workspace.delete'),
                     danger: true,
                     onSelect: () => {
-                      if (window.confirm(t('workspace.confirmDelete', { name: active.name }))) void removeWorkspace(active.id).then(newThread);
+                      if (window.confirm(t('workspace.confirmDelete', { name: active.name }))) void removeWorkspace(active.id);
                     },
                   },
                 ]

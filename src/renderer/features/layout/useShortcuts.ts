@@ -1,19 +1,25 @@
 import { useEffect } from 'react';
 import { newThread, stopAnswer, useChatStore } from '../../stores/chat/store';
-import { showView, useUiStore } from '../../stores/ui/store';
+import { closeViewer, showView, useUiStore } from '../../stores/ui/store';
+
+const dialogOpen = () => document.querySelector('[role="dialog"]') !== null;
+// Esc in a search field clears the field (the browser's own behaviour), so it is not also a window shortcut.
+const inSearchField = (target: EventTarget | null) => target instanceof HTMLInputElement && target.type === 'search';
 
 /** Window-wide keys: Ctrl/Cmd+K starts a new thread, Esc stops an answer (or closes the viewer). */
 export function useShortcuts(): void {
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
+      // A menu or dialog that handled the key owns it.
+      if (event.defaultPrevented || dialogOpen()) return;
       if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === 'k') {
         event.preventDefault();
         newThread();
         showView('chat');
         requestAnimationFrame(() => document.getElementById('composer-input')?.focus());
-      } else if (event.key === 'Escape' && !document.querySelector('[role="dialog"]')) {
+      } else if (event.key === 'Escape' && !inSearchField(event.target)) {
         if (useChatStore.getState().streamingId !== null) stopAnswer();
-        else if (useUiStore.getState().viewerSource) useUiStore.setState({ viewerSource: null });
+        else if (useUiStore.getState().viewerSource) closeViewer();
       }
     };
     window.addEventListener('keydown', onKey);

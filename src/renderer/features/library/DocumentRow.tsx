@@ -1,9 +1,10 @@
 import { memo } from 'react';
 import type { LibraryDocument } from '../../../shared/contract/library';
-import { useT } from '../../i18n';
+import { useLanguage, useT } from '../../i18n';
 import { formatBytes, formatDuration } from '../../i18n/format';
 import { cancelDocuments, reindexDocuments, removeDocuments } from '../../stores/library/store';
 import { Icon } from '../layout/icons';
+import { documentErrorText } from './documentError';
 
 const statusTone: Record<LibraryDocument['status'], string> = {
   queued: '',
@@ -17,6 +18,7 @@ const statusTone: Record<LibraryDocument['status'], string> = {
 
 export const DocumentRow = memo(function DocumentRow({ document, selected, onToggle, onPassword }: { document: LibraryDocument; selected: boolean; onToggle(): void; onPassword(): void }) {
   const t = useT();
+  const language = useLanguage();
   const busy = document.status === 'queued' || document.status === 'processing' || document.progress !== null;
   return (
     <tr className={selected ? 'selected' : undefined} data-testid="document-row" data-status={document.status} data-title={document.title} data-file={document.path.split(/[\\/]/).pop()}>
@@ -44,7 +46,7 @@ export const DocumentRow = memo(function DocumentRow({ document, selected, onTog
       <td className="col-details">
         {document.errorMessage ? (
           <span className={document.status === 'indexed' ? 'muted' : 'error-text'} data-testid="document-error">
-            {document.errorMessage}
+            {documentErrorText(document.errorCode, document.errorMessage, language, t)}
           </span>
         ) : (
           <span className="muted">

@@ -29,7 +29,8 @@ export function DropOverlay() {
       if (depth === 0) setDragging(false);
     };
     const onDrop = async (event: DragEvent) => {
-      if (!event.dataTransfer) return;
+      // Text dragged into the composer is the browser's to handle; only files are ours.
+      if (!carriesFiles(event) || !event.dataTransfer) return;
       event.preventDefault();
       depth = 0;
       setDragging(false);

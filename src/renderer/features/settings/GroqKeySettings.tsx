@@ -6,6 +6,7 @@ import { updateSettings, useSettingsStore } from '../../stores/settings/store';
 import { SettingRow } from './controls';
 
 type GroqModel = Awaited<ReturnType<typeof client.providers.groqModels>>[number];
+type KeyAction = 'save' | 'test' | 'clear' | 'models';
 
 /** The key goes to main once and never comes back: the UI only learns whether one is saved. */
 export function GroqKeySettings() {
@@ -14,7 +15,9 @@ export function GroqKeySettings() {
   const [hasKey, setHasKey] = useState<boolean | null>(null);
   const [draft, setDraft] = useState('');
   const [result, setResult] = useState<{ ok: boolean; message: string } | null>(null);
-  const [busy, setBusy] = useState(false);
+  // Which action is running: every button waits, only that one says so.
+  const [running, setRunning] = useState<KeyAction | null>(null);
+  const busy = running !== null;
   const [models, setModels] = useState<GroqModel[]>([]);
 
   useEffect(() => {
@@ -24,30 +27,30 @@ export function GroqKeySettings() {
     );
   }, []);
 
-  const run = async (action: () => Promise<void>) => {
-    setBusy(true);
+  const run = async (name: KeyAction, action: () => Promise<void>) => {
+    setRunning(name);
     setResult(null);
     try {
       await action();
     } catch (error) {
       setResult({ ok: false, message: errorMessage(error) });
     } finally {
-      setBusy(false);
+      setRunning(null);
     }
   };
   const save = () =>
-    run(async () => {
+    run('save', async () => {
       await client.providers.setGroqKey({ apiKey: draft });
       setDraft('');
       setHasKey(true);
     });
-  const test = () => run(async () => setResult(await client.providers.testGroqKey({})));
+  const test = () => run('test', async () => setResult(await client.providers.testGroqKey({})));
   const clear = () =>
-    run(async () => {
+    run('clear', async () => {
       await client.providers.clearGroqKey({});
       setHasKey(false);
     });
-  const listModels = (refresh: boolean) => run(async () => setModels(await client.providers.groqModels({ refresh })));
+  const listModels = (refresh: boolean) => run('models', async () => setModels(await client.providers.groqModels({ refresh })));
 
   return (
     <>
@@ -66,7 +69,7 @@ export function GroqKeySettings() {
         </form>
         <div className="inline-form">
           <button className="button" type="button" onClick={() => void test()} disabled={busy || !hasKey} data-testid="groq-key-test">
-            {busy ? t('settings.groqKey.testing') : t('settings.groqKey.test')}
+            {running === 'test' ? t('settings.groqKey.testing') : t('settings.groqKey.test')}
           </button>
           <button className="button danger" type="button" onClick={() => void clear()} disabled={busy || !hasKey}>
             {t('settings.groqKey.clear')}
@@ -90,7 +93,7 @@ export function GroqKeySettings() {
               ))}
             </select>
           ) : (
-            <input id="groq-model" type="text" value={groqModel} onChange={(e) => e.target.value.trim() && void updateSettings({ groqModel: e.target.value.trim() })} />
+            <GroqModelInput saved={groqModel} />
           )}
           <button className="button" type="button" onClick={() => void listModels(true)} disabled={busy || !hasKey}>
             {t('settings.groqModels.refresh')}
@@ -98,5 +101,32 @@ export function GroqKeySettings() {
         </div>
       </SettingRow>
     </>
+  );
+}
+
+/** A model id typed by hand: saved when the field is left or Enter is pressed, never while half-typed or empty. */
+function GroqModelInput({ saved }: { saved: string }) {
+  const [draft, setDraft] = useState(saved);
+  useEffect(() => setDraft(saved), [saved]);
+  const commit = () => {
+    const model = draft.trim();
+    if (!model) setDraft(saved);
+    else if (model !== saved) void updateSettings({ groqModel: model });
+  };
+  return (
+    <input
+      id="groq-model"
+      type="text"
+      spellCheck={false}
+      value={draft}
+      onChange={(e) => setDraft(e.target.value)}
+      onBlur={commit}
+      onKeyDown={(e) => {
+        if (e.key !== 'Enter') return;
+        e.preventDefault();
+        commit();
+      }}
+      data-testid="groq-model-input"
+    />
   );
 }

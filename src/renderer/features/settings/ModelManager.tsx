@@ -48,8 +48,7 @@ function ModelRow({ model }: { model: ModelListing }) {
       <div className="model-info">
         <div className="model-name">
           {model.name}
-          {model.active && <span className="pill accent">{t('models.active')}</span>}
-          {model.installed ? <span className="pill ok">{t('models.installed')}</span> : <span className="pill">{t('models.notInstalled')}</span>}
+          <InstallBadges model={model} />
           {model.location === 'shared' && <span className="pill">{t('models.shared')}</span>}
         </div>
         <div className="model-facts faint">
@@ -93,6 +92,23 @@ function ModelRow({ model }: { model: ModelListing }) {
         )}
       </div>
     </li>
+  );
+}
+
+/** Active and installed, or one warning when the chosen model is missing (removed, or never finished downloading). */
+function InstallBadges({ model }: { model: ModelListing }) {
+  const t = useT();
+  if (model.active && !model.installed)
+    return (
+      <span className="pill warn" data-testid="model-active-missing">
+        {t('models.activeMissing')}
+      </span>
+    );
+  return (
+    <>
+      {model.active && <span className="pill accent">{t('models.active')}</span>}
+      {model.installed ? <span className="pill ok">{t('models.installed')}</span> : <span className="pill">{t('models.notInstalled')}</span>}
+    </>
   );
 }
 

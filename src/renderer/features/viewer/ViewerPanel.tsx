@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useT } from '../../i18n';
 import { useLibraryStore } from '../../stores/library/store';
-import { closeViewer, useUiStore } from '../../stores/ui/store';
+import { closeViewer, returnFocusToOpener, useUiStore } from '../../stores/ui/store';
 import { pageLabel } from '../chat/pageLabel';
 import { Icon } from '../layout/icons';
 import { PdfPage } from './PdfPage';
@@ -30,6 +30,7 @@ export function ViewerPanel() {
     observer.observe(element);
     return () => observer.disconnect();
   }, []);
+  useEffect(() => returnFocusToOpener, []);
   const onPageCount = useCallback((n: number) => setPageCount(n), []);
   const passage = page >= source.pageStart && page <= source.pageEnd ? source.passage : null;
 

@@ -2,11 +2,8 @@ import type { AnswerSource, ChatEvent, MessageRecord } from '../../../shared/con
 
 // Folds one answer's stream events into the message the chat shows. Pure: the store owns ids and side effects.
 
-export interface Notice {
-  kind: string;
-  message: string;
-  secondsLeft?: number;
-}
+/** A notice as the server sent it: its English sentence plus the facts that let the UI say it in another language. */
+export type Notice = { kind: string; message: string } & Partial<Pick<Extract<ChatEvent, { type: 'notice' }>, 'secondsLeft' | 'fallbackTo' | 'used' | 'total' | 'model' | 'query'>>;
 
 export interface ChatMessage {
   id: number;
@@ -59,7 +56,8 @@ export function foldChatEvent(message: ChatMessage, event: ChatEvent): ChatMessa
       // A countdown replaces its previous tick instead of stacking one notice per second.
       const notices = message.notices.filter((n) => n.kind !== event.kind);
       const content = event.resetText ? '' : message.content;
-      return { ...message, content, notices: [...notices, { kind: event.kind, message: event.message, secondsLeft: event.secondsLeft }] };
+      const { type: _type, resetText: _resetText, ...notice } = event;
+      return { ...message, content, notices: [...notices, notice] };
     }
     case 'done':
       return { ...fromRecord(event.message), notices: message.notices.filter((n) => n.kind !== 'rate_limited'), query: message.query };

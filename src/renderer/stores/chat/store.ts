@@ -33,16 +33,31 @@ export const useChatStore = create<ChatState>()(() => ({
 let activeStream: StreamHandle | null = null;
 // Local ids are negative until the server assigns real ones in the "started" event.
 let nextLocalId = -1;
+// How to re-run an exchange the server refused before starting it (e.g. no Groq key yet), by its draft answer id.
+const retries = new Map<number, () => boolean>();
+
+/** Cancels the running answer and ignores whatever it still sends: the chat it belonged to is gone. */
+function detachStream(): void {
+  const stream = activeStream;
+  activeStream = null;
+  stream?.cancel();
+  retries.clear();
+}
 
 export function newThread(): void {
-  stopAnswer();
+  detachStream();
   closeViewer();
-  useChatStore.setState({ threadId: null, messageIds: [], messages: {}, streamingId: null, error: null });
+  useChatStore.setState({ threadId: null, messageIds: [], messages: {}, streamingId: null, documentIds: [], error: null });
   showStoredMeters(null, null, null);
 }
 
+// A document selection belongs to its workspace: switching (or creating, or deleting) a workspace starts afresh.
+useWorkspaceStore.subscribe((state, previous) => {
+  if (state.activeWorkspaceId !== previous.activeWorkspaceId) newThread();
+});
+
 export async function openThread(id: number): Promise<void> {
-  stopAnswer();
+  detachStream();
   closeViewer();
   try {
     const { messages } = await client.threads.get({ id });
@@ -76,9 +91,12 @@ function replaceMessage(fromId: number, message: ChatMessage): void {
 /** Runs one answer stream into the assistant message `draftId`. */
 function runAnswer(draftId: number, userDraftId: number | null, start: (onEvent: (event: ChatEvent) => void) => StreamHandle): void {
   let currentId = draftId;
+  let handle: StreamHandle | null = null;
   const onEvent = (event: ChatEvent) => {
+    if (activeStream !== handle) return;
     recordMeterEvent(event);
     if (event.type === 'started') {
+      retries.delete(draftId);
       useChatStore.setState({ threadId: event.threadId });
       if (userDraftId !== null) {
         const user = useChatStore.getState().messages[userDraftId];
@@ -91,23 +109,31 @@ function runAnswer(draftId: number, userDraftId: number | null, start: (onEvent:
     replaceMessage(currentId, next);
     currentId = next.id;
   };
-  activeStream = start(onEvent);
-  const handle = activeStream;
-  handle.done
-    .catch((error) => {
-      const message = useChatStore.getState().messages[currentId];
-      if (!message) return;
-      replaceMessage(currentId, isCancelled(error) ? { ...message, status: 'cancelled' } : { ...message, status: 'error', error: errorMessage(error), errorCode: error instanceof AppError ? error.code : null });
-    })
+  // Until start() returns, `handle` and `activeStream` are both null, so events it delivers synchronously still count.
+  const stream = start(onEvent);
+  handle = activeStream = stream;
+  stream.done
+    .then(
+      () => retries.delete(draftId),
+      (error) => {
+        if (activeStream !== stream) return;
+        const message = useChatStore.getState().messages[currentId];
+        if (!message) return;
+        if (isCancelled(error)) retries.delete(draftId);
+        replaceMessage(currentId, isCancelled(error) ? { ...message, status: 'cancelled' } : { ...message, status: 'error', error: errorMessage(error), errorCode: error instanceof AppError ? error.code : null });
+      },
+    )
     .finally(() => {
-      if (activeStream === handle) activeStream = null;
-      useChatStore.setState({ streamingId: null });
+      // A detached stream may still have created a thread, so the list is refreshed either way.
       void refreshThreads();
+      if (activeStream !== stream) return;
+      activeStream = null;
+      useChatStore.setState({ streamingId: null });
     });
 }
 
 /** Shows the user's turn and an empty streaming answer, then runs the answer stream into it. */
-function startExchange(userText: string, start: (onEvent: (event: ChatEvent) => void) => StreamHandle): void {
+function startExchange(userText: string, retry: () => boolean, start: (onEvent: (event: ChatEvent) => void) => StreamHandle): void {
   const userId = nextLocalId--;
   const assistantId = nextLocalId--;
   useChatStore.setState((s) => ({
@@ -116,11 +142,24 @@ function startExchange(userText: string, start: (onEvent: (event: ChatEvent) => 
     streamingId: assistantId,
     error: null,
   }));
+  retries.set(assistantId, () => {
+    dropMessages([userId, assistantId]);
+    return retry();
+  });
   runAnswer(assistantId, userId, start);
 }
 
-export function askQuestion(question: string): void {
-  if (activeStream) return;
+function dropMessages(ids: number[]): void {
+  useChatStore.setState((s) => {
+    const messages = { ...s.messages };
+    for (const id of ids) delete messages[id];
+    return { messages, messageIds: s.messageIds.filter((id) => !ids.includes(id)) };
+  });
+}
+
+/** Sends a question; false when it was not sent because an answer is still streaming. */
+export function askQuestion(question: string): boolean {
+  if (activeStream) return false;
   const settings = useSettingsStore.getState().settings;
   const { threadId, documentIds } = useChatStore.getState();
   const request = {
@@ -131,27 +170,47 @@ export function askQuestion(question: string): void {
     mode: settings?.answerMode,
     provider: settings?.provider,
   };
-  startExchange(question, (onEvent) => client.chat.ask(request, onEvent));
+  startExchange(question, () => askQuestion(question), (onEvent) => client.chat.ask(request, onEvent));
+  return true;
 }
 
 /** Summarize, key points or translate one document, as a new exchange in the open thread. */
-export function runQuickAction(action: QuickAction, documentId: number, label: string): void {
-  if (activeStream) return;
+export function runQuickAction(action: QuickAction, documentId: number, label: string): boolean {
+  if (activeStream) return false;
   const request = { action, documentId, threadId: useChatStore.getState().threadId ?? undefined, provider: useSettingsStore.getState().settings?.provider };
-  startExchange(label, (onEvent) => client.chat.quickAction(request, onEvent));
+  startExchange(label, () => runQuickAction(action, documentId, label), (onEvent) => client.chat.quickAction(request, onEvent));
+  return true;
 }
 
 /** Replaces an answer with a fresh one to the same question. */
-export function regenerateAnswer(messageId: number): void {
-  if (activeStream) return;
+export function regenerateAnswer(messageId: number): boolean {
+  if (activeStream) return false;
   const draftId = nextLocalId--;
   useChatStore.setState((s) => ({
     messageIds: s.messageIds.map((id) => (id === messageId ? draftId : id)),
     messages: { ...s.messages, [draftId]: draftMessage(draftId, 'assistant') },
     streamingId: draftId,
   }));
+  retries.set(draftId, () => {
+    // The old answer is still in `messages`: put it back in its place, then ask again.
+    useChatStore.setState((s) => ({ messageIds: s.messageIds.map((id) => (id === draftId ? messageId : id)) }));
+    dropMessages([draftId]);
+    return regenerateAnswer(messageId);
+  });
   const provider = useSettingsStore.getState().settings?.provider;
   runAnswer(draftId, null, (onEvent) => client.chat.regenerate({ messageId, provider }, onEvent));
+  return true;
+}
+
+/** True for a failed answer the server never started, which can be sent again as it was. */
+export const canRetry = (message: ChatMessage) => message.status === 'error' && retries.has(message.id);
+
+/** Sends a failed exchange again (with the settings as they are now, e.g. after a Groq key was saved). */
+export function retryAnswer(draftId: number): boolean {
+  const retry = retries.get(draftId);
+  if (!retry || activeStream) return false;
+  retries.delete(draftId);
+  return retry();
 }
 
 export function stopAnswer(): void {

@@ -44,8 +44,21 @@ export function askText(title: string, value: string): Promise<string | null> {
 export const showView = (view: View) => useUiStore.setState({ view });
 export const openSettings = (settingsSection: SettingsSection) => useUiStore.setState({ view: 'settings', settingsSection });
 export const toggleMeters = () => useUiStore.setState((s) => ({ metersOpen: !s.metersOpen }));
-export const openSource = (viewerSource: AnswerSource) => useUiStore.setState({ viewerSource });
+// The citation chip or source that opened the viewer: focus goes back there when the viewer closes.
+let viewerOpener: HTMLElement | null = null;
+
+export function openSource(viewerSource: AnswerSource, opener?: HTMLElement): void {
+  viewerOpener = opener ?? null;
+  useUiStore.setState({ viewerSource });
+}
 export const closeViewer = () => useUiStore.setState({ viewerSource: null });
+
+/** Called once the viewer has left the page; an opener that went with the chat (new thread, other view) is skipped. */
+export function returnFocusToOpener(): void {
+  const opener = viewerOpener;
+  viewerOpener = null;
+  if (opener?.isConnected) opener.focus();
+}
 
 let toastTimer: ReturnType<typeof setTimeout> | undefined;
 /** A short confirmation or error line at the bottom of the window. */

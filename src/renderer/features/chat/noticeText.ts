@@ -1,0 +1,33 @@
+import type { Language, Translate } from '../../i18n';
+import type { Notice } from '../../stores/chat/reducer';
+
+/**
+ * The server's sentence in English (it names models and counts); the UI's own translation in other languages,
+ * filled from the notice's fields. A notice without the fields a translation needs keeps the server's sentence.
+ */
+export function noticeText(notice: Notice, language: Language, t: Translate): string {
+  if (notice.kind === 'rate_limited' && notice.secondsLeft !== undefined) return t('notice.rateLimited', { n: notice.secondsLeft });
+  if (language === 'en' && notice.message) return notice.message;
+  return translatedNotice(notice, t) ?? notice.message;
+}
+
+function translatedNotice(notice: Notice, t: Translate): string | null {
+  switch (notice.kind) {
+    case 'fallback':
+      return t(notice.fallbackTo === 'extractive' ? 'notice.fallbackExtractive' : 'notice.fallback');
+    case 'not_found':
+      return t('notice.notFound');
+    case 'extractive':
+      return t('notice.extractive');
+    case 'keyword_only':
+      return t('notice.keywordOnly');
+    case 'context_trimmed':
+      return notice.used !== undefined && notice.total !== undefined && notice.model !== undefined
+        ? t('notice.contextTrimmed', { used: notice.used, total: notice.total, model: notice.model })
+        : null;
+    case 'follow_up':
+      return notice.query !== undefined ? t('notice.followUp', { query: notice.query }) : null;
+    default:
+      return null;
+  }
+}

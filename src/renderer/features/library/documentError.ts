@@ -1,0 +1,18 @@
+import type { Language, MessageKey, Translate } from '../../i18n';
+
+const translatedErrors: Record<string, MessageKey> = {
+  password_required: 'documentError.passwordRequired',
+  wrong_password: 'documentError.wrongPassword',
+  corrupt_file: 'documentError.corruptFile',
+  no_text_layer: 'documentError.noTextLayer',
+  garbled_text_layer: 'documentError.garbledTextLayer',
+  unsupported_format: 'documentError.unsupportedFormat',
+  file_too_large: 'documentError.fileTooLarge',
+  pages_without_text: 'documentError.pagesWithoutText',
+};
+
+/** Why a document is not (fully) indexed: the server's specific sentence in English, the UI's translation otherwise. */
+export function documentErrorText(code: string | null, message: string, language: Language, t: Translate): string {
+  const key = code === null ? undefined : translatedErrors[code];
+  return language === 'en' || !key ? message : t(key);
+}

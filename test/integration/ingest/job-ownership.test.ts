@@ -1,0 +1,57 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createServices, type Services } from '../../../src/main/services';
+import { corpus, tempDataDir } from './helpers';
+
+let data: ReturnType<typeof tempDataDir>;
+let services: Services;
+
+beforeEach(() => {
+  data = tempDataDir('lockstep-owner-');
+  services = createServices({ dataDir: path.join(data.dir, 'data'), mode: 'test' });
+});
+afterEach(async () => {
+  await services.close();
+  data.cleanup();
+});
+
+function runningJob(ownerPid: number, file: string): number {
+  const now = Date.now();
+  const documentId = Number(
+    services.db
+      .prepare(`INSERT INTO documents (workspace_id, path, title, type, content_hash, size_bytes, status, created_at, updated_at)
+                VALUES (1, ?, 'doc', 'text', ?, 10, 'processing', ?, ?)`)
+      .run(file, `hash-${ownerPid}-${file}`, now, now).lastInsertRowid,
+  );
+  return Number(
+    services.db
+      .prepare(`INSERT INTO jobs (kind, workspace_id, document_id, payload_json, state, owner_pid, created_at, updated_at)
+                VALUES ('ingest', 1, ?, ?, 'running', ?, ?, ?)`)
+      .run(documentId, JSON.stringify({ path: file, contentHash: `hash-${ownerPid}`, sizeBytes: 10, mtimeMs: now }), ownerPid, now, now).lastInsertRowid,
+  );
+}
+
+const job = (id: number) => services.db.prepare('SELECT state, owner_pid AS ownerPid FROM jobs WHERE id = ?').get(id) as { state: string; ownerPid: number | null };
+
+describe('job ownership across processes sharing one library', () => {
+  it("takes over a dead process's running job but leaves a live process's job alone", async () => {
+    const deadPid = spawnSync(process.execPath, ['-e', '0']).pid!;
+    const livePid = process.ppid;
+    const orphan = runningJob(deadPid, path.join(corpus, 'text/fake-text-utf-16.txt'));
+    const busy = runningJob(livePid, path.join(corpus, 'text/unstructured-README.md'));
+
+    services.ingest.start();
+    expect(job(busy)).toEqual({ state: 'running', ownerPid: livePid });
+    expect(job(orphan).ownerPid).not.toBe(deadPid);
+    await services.ingest.whenIdle();
+    expect(job(orphan).state).toBe('done');
+    expect(job(busy)).toEqual({ state: 'running', ownerPid: livePid });
+  });
+
+  it('listing the library recovers nothing and starts no work', () => {
+    const orphan = runningJob(spawnSync(process.execPath, ['-e', '0']).pid!, path.join(corpus, 'text/fake-text-utf-16.txt'));
+    services.ingest.list();
+    expect(job(orphan).state).toBe('running');
+  });
+});

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import type { AnswerSource, MessageRecord, ThreadSummary } from '../../../src/shared/contract/chat';
+import { threadToMarkdown } from '../../../src/main/chat/export-markdown';
+
+const source = (ordinal: number): AnswerSource => ({
+  ordinal, chunkId: ordinal, documentId: 1, documentTitle: 'Handbook', documentPath: '/h.pdf',
+  pageStart: ordinal, pageEnd: ordinal, label: null, passage: `Passage ${ordinal}.`, cited: true,
+});
+
+describe('Markdown export', () => {
+  it('turns list and range citations into footnotes that all exist', () => {
+    const thread = { title: 'Leave' } as ThreadSummary;
+    const question = { role: 'user', content: 'Leave?', sources: [] } as unknown as MessageRecord;
+    const answer = {
+      role: 'assistant', content: 'Leave is 25 days [1-3] and carries over [1, 3].', status: 'complete', uncited: false,
+      provider: 'lpu', model: 'm', sources: [source(1), source(2), source(3)],
+    } as unknown as MessageRecord;
+    const markdown = threadToMarkdown(thread, [question, answer]);
+    expect(markdown).toContain('Leave is 25 days [^1-1][^1-2][^1-3] and carries over [^1-1][^1-3].');
+    for (const n of [1, 2, 3]) expect(markdown).toContain(`[^1-${n}]: Handbook, p. ${n} (/h.pdf)`);
+    expect(markdown).not.toContain('[1-3]');
+  });
+});
