@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { useT } from '../../i18n';
 import { newThread, openThread, useChatStore } from '../../stores/chat/store';
+import { useLibraryStore } from '../../stores/library/store';
 import { askText, showView, useUiStore, type View } from '../../stores/ui/store';
 import { createWorkspace, exportThread, removeThread, removeWorkspace, renameThread, renameWorkspace, selectWorkspace, useWorkspaceStore } from '../../stores/workspace/store';
 import { ActionMenu } from './ActionMenu';
@@ -16,7 +17,9 @@ const views: { view: View; icon: IconName; label: 'nav.chat' | 'nav.library' | '
 export function Sidebar() {
   const t = useT();
   const current = useUiStore((s) => s.view);
-  const documentCount = useWorkspaceStore((s) => s.workspaces.find((w) => w.id === s.activeWorkspaceId)?.documentCount ?? 0);
+  const activeWorkspaceId = useWorkspaceStore((s) => s.activeWorkspaceId);
+  // Counted from the live library, so drops and removals show at once.
+  const documentCount = useLibraryStore((s) => Object.values(s.documents).filter((d) => d.workspaceId === activeWorkspaceId).length);
   return (
     <aside className="sidebar">
       <div className="brand">
