@@ -103,14 +103,13 @@ export async function regenerate(deps: AnswerDeps, request: { messageId: number;
   // Ask exactly what was asked: the same quick action, or the same mode over the same selected documents.
   const scope = deps.threads.scope(question.id);
   if (scope?.kind === 'quick_action') {
-    deps.threads.removeMessage(answer.id);
     return runQuickAction(deps, { action: scope.action, documentId: scope.documentId, provider: request.provider, model: request.model }, emit, signal, {
       threadId: thread.id,
       userMessageId: question.id,
+      replaceMessageId: answer.id,
     });
   }
   const provider = await deps.providers.choose({ provider: request.provider, model: request.model });
-  deps.threads.removeMessage(answer.id);
   const plan = questionPlan(deps, {
     threadId: thread.id,
     userMessageId: question.id,
@@ -120,5 +119,5 @@ export async function regenerate(deps: AnswerDeps, request: { messageId: number;
     documentIds: scope ? nonEmpty(deps.threads.documentsInWorkspace(scope.documentIds, thread.workspaceId)) : undefined,
     provider,
   });
-  return respond(deps, plan, emit, signal);
+  return respond(deps, { ...plan, replaceMessageId: answer.id }, emit, signal);
 }

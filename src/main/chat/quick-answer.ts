@@ -25,8 +25,8 @@ export async function runQuickAction(
   request: { action: QuickAction; documentId: number; threadId?: number } & ProviderChoice,
   emit: Emit,
   signal: AbortSignal,
-  /** Regenerating: answer again under the existing question instead of asking a new one. */
-  existing?: { threadId: number; userMessageId: number },
+  /** Regenerating: answer again under the existing question, over the existing answer, instead of asking anew. */
+  existing?: { threadId: number; userMessageId: number; replaceMessageId: number },
 ): Promise<MessageRecord> {
   const document = deps.passages.document(request.documentId);
   if (!document) throw new AppError('document_not_found', 'That document is no longer in the library.');
@@ -51,6 +51,7 @@ export async function runQuickAction(
     {
       threadId: thread.id,
       userMessageId,
+      replaceMessageId: existing?.replaceMessageId,
       provider,
       query: label,
       prepare: async () => true,

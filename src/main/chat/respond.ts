@@ -47,17 +47,17 @@ export interface AnswerPlan {
   compose(provider: ChatProvider): ComposedPrompt;
   /** The answer without a model: cited sentences, or an AppError when the task needs a model. */
   extractive(): { text: string; used: Passage[] };
+  /** Regenerating: the answer to write over, in its place in the thread. */
+  replaceMessageId?: number;
 }
 
 export async function respond(deps: AnswerDeps, plan: AnswerPlan, emit: Emit, signal: AbortSignal): Promise<MessageRecord> {
   let provider = plan.provider;
-  const assistantMessageId = deps.threads.addMessage(plan.threadId, {
-    role: 'assistant',
-    content: '',
-    status: 'streaming',
-    provider: provider?.id ?? 'extractive',
-    model: provider?.model ?? 'extractive',
-  });
+  const by = { provider: provider?.id ?? 'extractive', model: provider?.model ?? 'extractive' };
+  const assistantMessageId =
+    plan.replaceMessageId !== undefined
+      ? deps.threads.resetAnswer(plan.replaceMessageId, by)
+      : deps.threads.addMessage(plan.threadId, { role: 'assistant', content: '', status: 'streaming', ...by });
   emit({
     type: 'started',
     threadId: plan.threadId,

@@ -131,8 +131,15 @@ export class ThreadStore {
     return this.message(messageId);
   }
 
-  removeMessage(messageId: number): void {
-    this.db.prepare('DELETE FROM messages WHERE id = ?').run(messageId);
+  /** Empties an answer for regeneration, keeping its id and so its place in the thread. */
+  resetAnswer(messageId: number, by: { provider: string; model: string }): number {
+    this.db.transaction(() => {
+      this.db
+        .prepare("UPDATE messages SET content = '', status = 'streaming', provider = ?, model = ?, meters_json = NULL, error = NULL WHERE id = ? AND role = 'assistant'")
+        .run(by.provider, by.model, messageId);
+      this.db.prepare('DELETE FROM message_sources WHERE message_id = ?').run(messageId);
+    }).immediate();
+    return messageId;
   }
 
   message(id: number): MessageRecord {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { MAX_UPLOAD_BYTES } from '../../shared/contract/library';
 import type { LockstepHandlers } from '../../shared/contract/index';
@@ -18,6 +18,17 @@ const mimeTypes: Record<string, string> = {
 function uploadFilePath(name: string, bytes: Buffer): string {
   const base = path.basename(name.replace(/\\/g, '/')).replace(/[^\p{L}\p{N}._ -]/gu, '_').replace(/^\.+/, '') || 'upload';
   return path.join(createHash('sha256').update(bytes).digest('hex').slice(0, 12), base);
+}
+
+/** Uploaded copies belong to their documents: once no document refers to an upload, its bytes leave the disk too. */
+async function deleteOrphanedUploads(services: Services): Promise<void> {
+  const folder = path.join(services.dataDir, 'uploads');
+  const entries = await readdir(folder).catch(() => [] as string[]);
+  const inUse = services.db.prepare('SELECT 1 FROM documents WHERE path LIKE ? LIMIT 1');
+  for (const entry of entries) {
+    const dir = path.join(folder, entry);
+    if (!inUse.get(`${dir}${path.sep}%`)) await rm(dir, { recursive: true, force: true });
+  }
 }
 
 export function libraryHandlers(services: Services): LockstepHandlers['library'] {
@@ -44,7 +55,11 @@ export function libraryHandlers(services: Services): LockstepHandlers['library']
     },
     providePassword: ({ documentId, password }) => ({ queued: queue().providePassword(documentId, password) }),
     reindex: ({ documentIds }) => ({ queued: queue().reindex(documentIds) }),
-    remove: ({ documentIds }) => ({ removed: queue().remove(documentIds) }),
+    remove: async ({ documentIds }) => {
+      const removed = queue().remove(documentIds);
+      await deleteOrphanedUploads(services);
+      return { removed };
+    },
     cancel: ({ documentIds }) => ({ cancelled: queue().cancel(documentIds) }),
     pause: () => queue().pause(),
     resume: () => queue().resume(),
@@ -64,10 +79,16 @@ export function libraryHandlers(services: Services): LockstepHandlers['library']
     },
     original: async ({ documentId }) => {
       const doc = queue().document(documentId);
+      // Only what was indexed, exactly as it was indexed: the viewer's pages must match the citations' pages.
+      if (doc.status !== 'indexed') throw new AppError('not_indexed', 'Only indexed documents can be opened in the viewer.');
       const info = await stat(doc.path).catch(() => null);
       if (!info) throw new AppError('file_missing', `The original file ${doc.path} is no longer there; the indexed text is still available.`);
       if (info.size > MAX_UPLOAD_BYTES) throw new AppError('file_too_large', `The original file is larger than ${MAX_UPLOAD_BYTES / 2 ** 20} MB and cannot be shown here.`);
       const bytes = await readFile(doc.path);
+      const indexedHash = (services.db.prepare('SELECT content_hash AS hash FROM documents WHERE id = ?').get(documentId) as { hash: string }).hash;
+      if (createHash('sha256').update(bytes).digest('hex') !== indexedHash) {
+        throw new AppError('file_changed', 'The file changed on disk since it was indexed. Re-index it to see its current pages.');
+      }
       return { name: path.basename(doc.path), mimeType: mimeTypes[doc.type] ?? 'application/octet-stream', bytesBase64: bytes.toString('base64') };
     },
   };

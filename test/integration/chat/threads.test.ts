@@ -74,6 +74,23 @@ describe('threads over the contract', () => {
     await expect(client.chat.regenerate({ messageId: messages[0].id }, () => {}).done).rejects.toMatchObject({ code: 'not_an_answer' });
   });
 
+  it('regenerates an earlier answer in its place, not at the end of the thread', async () => {
+    const first = (await askOver({ question: 'How are travel expenses reimbursed?' })).at(-1) as Extract<ChatEvent, { type: 'done' }>;
+    const threadId = first.message.threadId;
+    await askOver({ question: 'How many days of annual leave?', threadId });
+    const again: ChatEvent[] = [];
+    await client.chat.regenerate({ messageId: first.message.id }, (e) => again.push(e)).done;
+    expect(again.find((e) => e.type === 'started')).toMatchObject({ assistantMessageId: first.message.id });
+    const { messages } = await client.threads.get({ id: threadId });
+    expect(messages.map((m) => [m.role, m.role === 'user' ? m.content : m.id])).toEqual([
+      ['user', 'How are travel expenses reimbursed?'],
+      ['assistant', first.message.id],
+      ['user', 'How many days of annual leave?'],
+      ['assistant', expect.any(Number)],
+    ]);
+    expect(messages[1]).toMatchObject({ status: 'complete', content: first.message.content });
+  });
+
   it('regenerates a quick action as the same quick action, under the same question', async () => {
     const first: ChatEvent[] = [];
     await client.chat.quickAction({ action: 'key_points', documentId: 1 }, (e) => first.push(e)).done;

@@ -129,6 +129,13 @@ describe('ingest queue', () => {
     const original = await library.original({ documentId: added[0].documentId }, ctx);
     expect(original.mimeType).toBe('application/pdf');
     expect(Buffer.from(original.bytesBase64, 'base64').equals(pdf)).toBe(true);
+    // A file changed on disk since indexing is not shown as if it were the indexed one.
+    const { appendFileSync, existsSync } = await import('node:fs');
+    appendFileSync(added[0].path, '\n% changed');
+    await expect(library.original({ documentId: added[0].documentId }, ctx)).rejects.toMatchObject({ code: 'file_changed' });
+    // Removing the document removes its uploaded copy from the data folder.
+    expect(await library.remove({ documentIds: [added[0].documentId] }, ctx)).toEqual({ removed: 1 });
+    expect(existsSync(path.dirname(added[0].path))).toBe(false);
     watching.abort();
     await watch; // the stream handler returns once its signal aborts
     expect(watched[0]).toEqual({ type: 'queue', queue: { paused: false, queued: 0, running: 0, etaMs: 0 } });
