@@ -13,6 +13,9 @@ export class ParserWorker {
   private nextSeq = 1;
   private onReply: ((reply: IngestWorkerReply) => void) | null = null;
   private onFailure: ((error: Error) => void) | null = null;
+  /** Bumped by stop() and close(): a parse still waiting for its worker sees it and gives up. */
+  private stops = 0;
+  private closed = false;
 
   constructor(
     private readonly tokenizerFolder: () => Promise<string | null>,
@@ -20,7 +23,10 @@ export class ParserWorker {
   ) {}
 
   async parse(request: ParseRequest, onProgress: (stage: ParseStage, pagesDone: number, pagesTotal: number) => void): Promise<ParseResult> {
+    const stopsBefore = this.stops;
     const worker = await this.ensureWorker();
+    // Stopped (pause, cancel, close) while the worker was being prepared: the file must not be parsed.
+    if (this.stops !== stopsBefore || this.closed) throw new AppError('cancelled', 'Cancelled.');
     const seq = this.nextSeq++;
     let watchdog: NodeJS.Timeout | undefined;
     return new Promise<ParseResult>((resolve, reject) => {
@@ -52,12 +58,15 @@ export class ParserWorker {
 
   /** Interrupts the file being parsed: its parse() rejects with `cancelled`. */
   stop(): void {
+    this.stops++;
     const failure = this.onFailure;
     this.discard();
     failure?.(new AppError('cancelled', 'Cancelled.'));
   }
 
   async close(): Promise<void> {
+    this.closed = true;
+    this.stops++;
     const worker = this.worker;
     this.worker = null;
     await worker?.terminate();
@@ -72,6 +81,7 @@ export class ParserWorker {
 
   private async ensureWorker(): Promise<Worker> {
     const tokenizerFolder = await this.tokenizerFolder().catch(() => null);
+    if (this.closed) throw new AppError('cancelled', 'Cancelled.'); // never start a worker nobody will terminate
     if (this.worker && this.workerTokenizer === tokenizerFolder) return this.worker;
     this.discard();
     this.workerTokenizer = tokenizerFolder;
