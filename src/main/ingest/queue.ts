@@ -304,6 +304,18 @@ export class IngestQueue {
     return { paused: this.paused, queued: waiting, running: this.active ? 1 : 0, etaMs: waiting || this.active ? etaMs : 0 };
   }
 
+  /**
+   * Resolves when none of these documents has a job left to run, whichever process runs it: the CLI waits for its
+   * own files, not for everything the app has queued. Polls the table, the one state both processes share.
+   */
+  async whenSettled(documentIds: number[], pollMs = 200): Promise<void> {
+    if (documentIds.length === 0) return;
+    // Paused jobs do not count: a queue paused in the app must not hang the CLI (their files report as queued).
+    const pending = this.db.prepare(`SELECT COUNT(*) AS n FROM jobs WHERE kind = 'ingest' AND state IN ('queued','running') AND document_id IN (SELECT value FROM json_each(?))`);
+    const ids = JSON.stringify(documentIds);
+    while (!this.closed && (pending.get(ids) as { n: number }).n > 0) await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+
   /** Resolves when no job is queued or running (or the queue is paused). */
   whenIdle(): Promise<void> {
     if (!this.pumping && !this.hasRunnableJob()) return Promise.resolve();

@@ -54,4 +54,18 @@ describe('job ownership across processes sharing one library', () => {
     services.ingest.list();
     expect(job(orphan).state).toBe('running');
   });
+
+  it("waits for its own documents' jobs only, whichever process runs them", async () => {
+    const busy = runningJob(process.ppid, path.join(corpus, 'text/unstructured-README.md'));
+    const busyDocument = (services.db.prepare('SELECT document_id AS id FROM jobs WHERE id = ?').get(busy) as { id: number }).id;
+    await expect(services.ingest.whenSettled([busyDocument + 1000])).resolves.toBeUndefined();
+    let settled = false;
+    const waiting = services.ingest.whenSettled([busyDocument], 20).then(() => (settled = true));
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(settled).toBe(false);
+    // The other process finishes its job: the wait ends.
+    services.db.prepare("UPDATE jobs SET state = 'done' WHERE id = ?").run(busy);
+    await waiting;
+    expect(settled).toBe(true);
+  });
 });

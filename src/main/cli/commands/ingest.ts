@@ -58,7 +58,7 @@ export const ingestCommand: CommandModule = (program, cli) => {
         cli.progress(`${stage} ${name}${pagesTotal ? ` ${pagesDone}/${pagesTotal}` : ''}`);
       });
       const { added, missing } = await queue.addPaths(paths, { workspaceId: workspaceFor(services, options.workspace, true), password: options.password });
-      await queue.whenIdle();
+      await queue.whenSettled(added.map((file) => file.documentId));
       unsubscribe();
       const files: FileOutcome[] = added.map((file) => outcomeOf(file.path, queue.document(file.documentId)));
       const count = (status: string) => files.filter((f) => f.status === status).length;
