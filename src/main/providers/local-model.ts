@@ -40,7 +40,22 @@ export class LpuModelPool {
 
   constructor(private readonly load: LoadLpuModel) {}
 
-  get(modelPath: string): Promise<LpuModelHandle> {
+  /**
+   * A handle whose generate() re-acquires the live model, reloading it if another model displaced it meanwhile:
+   * an answer that resolved its provider before a request for a different model still gets its tokens.
+   */
+  async get(modelPath: string): Promise<LpuModelHandle> {
+    const model = await this.live(modelPath);
+    return {
+      info: model.info,
+      tokenizer: model.tokenizer,
+      generate: async (request, onToken) => (await this.live(modelPath)).generate(request, onToken),
+      // The pool owns the model's lifetime.
+      dispose: async () => undefined,
+    };
+  }
+
+  private live(modelPath: string): Promise<LpuModelHandle> {
     if (this.current?.path === modelPath) return this.current.handle;
     const previous = this.current;
     const handle = Promise.resolve()
