@@ -39,9 +39,8 @@ export async function runQuickAction(
   if (!provider && request.action === 'translate') {
     throw new AppError('no_chat_model', 'Translation needs a chat model: download one in Settings → Models, or add a Groq API key in Settings → Providers.');
   }
-  const thread = deps.threads.thread(
-    existing?.threadId ?? request.threadId ?? deps.threads.create(document.workspaceId, threadTitle(label)).id,
-  );
+  const threadId = existing?.threadId ?? request.threadId;
+  const thread = threadId ? deps.threads.thread(threadId) : deps.threads.create(document.workspaceId, threadTitle(label));
   const userMessageId =
     existing?.userMessageId ??
     deps.threads.addMessage(thread.id, { role: 'user', content: label, scope: { kind: 'quick_action', action: request.action, documentId: request.documentId } });

@@ -3,6 +3,7 @@ import { useT } from '../../i18n';
 import { useChatStore } from '../../stores/chat/store';
 import { updateSettings, useSettingsStore } from '../../stores/settings/store';
 import { showView, toggleMeters, useUiStore } from '../../stores/ui/store';
+import { useActiveDocumentCount } from '../../stores/library/store';
 import { useWorkspaceStore } from '../../stores/workspace/store';
 import { Icon } from '../layout/icons';
 import { MetersPanel } from '../meters/MetersPanel';
@@ -41,7 +42,7 @@ export function ChatView() {
 function MessageList() {
   const t = useT();
   const ids = useChatStore((s) => s.messageIds);
-  const documentCount = useWorkspaceStore((s) => s.workspaces.find((w) => w.id === s.activeWorkspaceId)?.documentCount ?? 0);
+  const documentCount = useActiveDocumentCount();
   const scroller = useRef<HTMLDivElement>(null);
   // Follow the stream while the reader is at the bottom; leave them be once they scroll up.
   useEffect(() => {

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { useT } from '../../i18n';
 import { newThread, openThread, useChatStore } from '../../stores/chat/store';
-import { useLibraryStore } from '../../stores/library/store';
+import { useActiveDocumentCount } from '../../stores/library/store';
 import { askText, showView, useUiStore, type View } from '../../stores/ui/store';
 import { createWorkspace, exportThread, removeThread, removeWorkspace, renameThread, renameWorkspace, selectWorkspace, useWorkspaceStore } from '../../stores/workspace/store';
 import { ActionMenu } from './ActionMenu';
@@ -17,9 +17,7 @@ const views: { view: View; icon: IconName; label: 'nav.chat' | 'nav.library' | '
 export function Sidebar() {
   const t = useT();
   const current = useUiStore((s) => s.view);
-  const activeWorkspaceId = useWorkspaceStore((s) => s.activeWorkspaceId);
-  // Counted from the live library, so drops and removals show at once.
-  const documentCount = useLibraryStore((s) => Object.values(s.documents).filter((d) => d.workspaceId === activeWorkspaceId).length);
+  const documentCount = useActiveDocumentCount();
   return (
     <aside className="sidebar">
       <div className="brand">

@@ -27,6 +27,12 @@ export const useLibraryStore = create<LibraryState>()(() => ({ documents: {}, qu
 
 export type { JobProgress, LibraryDocument };
 
+/** Documents in the active workspace, counted from the live library so drops and removals show at once. */
+export function useActiveDocumentCount(): number {
+  const workspaceId = useWorkspaceStore((s) => s.activeWorkspaceId);
+  return useLibraryStore((s) => Object.values(s.documents).filter((d) => d.workspaceId === workspaceId).length);
+}
+
 let countRefresh: ReturnType<typeof setTimeout> | undefined;
 
 function apply(event: LibraryEvent): void {
