@@ -8,13 +8,14 @@ import { fileURLToPath } from 'node:url';
 import { ensureRandomSmolLm2 } from '../../scripts/make-random-model';
 import { median, type BenchRequest, type EngineReport } from './lib/engine-run';
 import { benchPromptText } from './lib/bench-prompt';
+import { bundleEngines } from './lib/bundle-engines';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const THREADS = 2, PROMPT_TOKENS = 512, DECODE_TOKENS = 128;
 const REPETITIONS = Number(process.env.LPU_BENCH_REPETITIONS ?? 5);
 
 function runEngine(script: string, request: BenchRequest): EngineReport {
-  const child = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, 'lib', script), JSON.stringify(request)], {
+  const child = spawnSync(process.execPath, [bundles.get(script)!, JSON.stringify(request)], {
     encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24, timeout: 20 * 60_000,
   });
   const line = child.stdout.trim().split('\n').pop() ?? '';
@@ -42,6 +43,8 @@ function summarise(report: EngineReport) {
     decode_tok_s_mean: round(1000 / meanInterval),
     decode_ms_median: round(medianInterval),
     peak_rss_mb: round(report.peakRssBytes / 2 ** 20),
+    baseline_rss_mb: round((report.baselineRssBytes ?? 0) / 2 ** 20),
+    loaded_rss_mb: round((report.loadedRssBytes ?? 0) / 2 ** 20),
     load_ms: round(report.loadMs),
     runs: report.runs.map((r) => ({ ttft_ms: round(r.ttftMs), decode_ms_median: round(median(r.tokenIntervalsMs)) })),
   };
@@ -65,6 +68,8 @@ function interleaved(engines: string[]): EngineReport[] {
       acc.engine = r.engine;
       acc.runs.push(...r.runs);
       acc.peakRssBytes = Math.max(acc.peakRssBytes, r.peakRssBytes);
+      acc.baselineRssBytes = Math.max(acc.baselineRssBytes ?? 0, r.baselineRssBytes ?? 0);
+      acc.loadedRssBytes = Math.max(acc.loadedRssBytes ?? 0, r.loadedRssBytes ?? 0);
       acc.loadMs = Math.max(acc.loadMs, r.loadMs);
       acc.error ??= r.error;
     });
@@ -73,7 +78,10 @@ function interleaved(engines: string[]): EngineReport[] {
 }
 
 const lockstepApi = path.resolve(here, '../../src/main/lpu/index.ts');
-const [llamaReport, lockstepReport] = interleaved(existsSync(lockstepApi) ? ['llama-cpp-engine.ts', 'lockstep-engine.ts'] : ['llama-cpp-engine.ts']);
+const engines = existsSync(lockstepApi) ? ['llama-cpp-engine.ts', 'lockstep-engine.ts'] : ['llama-cpp-engine.ts'];
+// Engines run bundled on plain Node, as the packaged app runs its main process (from source, tsx adds ~40 MB per thread).
+const bundles = await bundleEngines(engines);
+const [llamaReport, lockstepReport] = interleaved(engines);
 const llamaCpp = summarise(llamaReport!);
 const lockstep = lockstepReport ? summarise(lockstepReport) : { engine: 'lockstep', error: 'src/main/lpu/index.ts (loadLpuModel) does not exist yet' };
 const ratio = (ours: number | undefined, theirs: number | undefined) => (ours && theirs ? round(ours / theirs) : null);
@@ -86,4 +94,6 @@ console.log(JSON.stringify({
   ratio_decode: ratio('decode_tok_s' in lockstep ? lockstep.decode_tok_s : undefined, 'decode_tok_s' in llamaCpp ? llamaCpp.decode_tok_s : undefined),
   ratio_prefill: ratio('prefill_tok_s' in lockstep ? lockstep.prefill_tok_s : undefined, 'prefill_tok_s' in llamaCpp ? llamaCpp.prefill_tok_s : undefined),
   lockstep_rss_over_file: 'peak_rss_mb' in lockstep && lockstep.peak_rss_mb ? round((lockstep.peak_rss_mb * 2 ** 20) / modelBytes) : null,
+  // What the model adds over the bare engine process (Node and the engine's code, measured before loading).
+  lockstep_model_rss_over_file: 'peak_rss_mb' in lockstep && lockstep.peak_rss_mb ? round(((lockstep.peak_rss_mb - lockstep.baseline_rss_mb) * 2 ** 20) / modelBytes) : null,
 }, null, 2));

@@ -24,6 +24,10 @@ export interface EngineReport {
   engine: string;
   runs: RunTiming[];
   peakRssBytes: number;
+  /** Resident set before loading the model: Node and the engine's code, what any model pays. */
+  baselineRssBytes?: number;
+  /** Resident set right after loading (weights in memory, threads started, nothing generated yet). */
+  loadedRssBytes?: number;
   loadMs: number;
   error?: string;
 }
@@ -47,9 +51,11 @@ export async function runEngineProcess(name: string, load: (request: BenchReques
   const request = JSON.parse(process.argv[2]!) as BenchRequest;
   const report: EngineReport = { engine: name, runs: [], peakRssBytes: 0, loadMs: 0 };
   try {
+    report.baselineRssBytes = process.memoryUsage().rss;
     const loadStart = performance.now();
     const engine = await load(request);
     report.loadMs = performance.now() - loadStart;
+    report.loadedRssBytes = process.memoryUsage().rss;
     // A distinct leading marker per run: neither engine may reuse the previous run's KV cache for the prompt.
     const marked = (run: number) => `${run}. ${request.promptText}`;
     const first = 1 + (request.round ?? 0) * (request.repetitions + 1);
