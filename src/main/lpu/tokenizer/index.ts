@@ -4,7 +4,8 @@ import { Template } from '@huggingface/jinja';
 import { AppError } from '../../../shared/errors';
 import type { TokenizerSpec } from '../loader/model-source';
 import { SpmTokenizer, TOKEN_TYPE } from './spm';
-import { bpeTokenizerJson } from './gguf-bpe';
+import { byteBpeFromTokenizerJson, byteOfChar } from './byte-bpe';
+import { bpeTokenizerJson, byteBpeFromGguf, ggufAddedTokens } from './gguf-bpe';
 
 export interface ChatMessage { role: 'system' | 'user' | 'assistant'; content: string }
 
@@ -29,11 +30,6 @@ function chatTemplateRenderer(source: string | undefined, bos: string, eos: stri
   const template = new Template(source ?? CHATML_TEMPLATE);
   return (messages: ChatMessage[], opts?: { addGenerationPrompt?: boolean }) =>
     template.render({ messages, add_generation_prompt: opts?.addGenerationPrompt ?? true, bos_token: bos, eos_token: eos });
-}
-
-interface HfLikeTokenizer {
-  encode(text: string, opts: { add_special_tokens: boolean }): { ids: number[] };
-  decode(ids: number[], opts: { skip_special_tokens: boolean }): string;
 }
 
 function fromGgufSpm(md: Map<string, unknown>, chatTemplate: string | undefined): LpuTokenizer {
@@ -67,36 +63,94 @@ function eosIds(md: Map<string, unknown>, eos: number | undefined): number[] {
   return [...ids];
 }
 
-async function fromHfJson(json: Record<string, unknown>, config: Record<string, unknown>, chatTemplate: string | undefined): Promise<LpuTokenizer> {
-  // The standalone tokenizers.js (what transformers.js wraps): importing transformers.js would also map
-  // onnxruntime and sharp, ~165 MB of resident set a tokenizer does not need.
-  const { Tokenizer } = await import('@huggingface/tokenizers');
-  const hf: HfLikeTokenizer = new Tokenizer(json, config);
-  const added = (json.added_tokens as { id: number; content: string; special?: boolean }[] | undefined) ?? [];
-  const idOf = (t: unknown) => (typeof t === 'string' ? added.find((a) => a.content === t)?.id : undefined);
-  const tokenText = (t: unknown) => (typeof t === 'string' ? t : t && typeof t === 'object' && 'content' in t ? String((t as { content: string }).content) : '');
-  const bosText = tokenText(config.bos_token);
-  const eosText = tokenText(config.eos_token);
+/** The engine under a BPE tokenizer: byte-bpe.ts, or tokenizers.js for vocabularies it does not reproduce. */
+interface BpeEngine {
+  encode(text: string): number[];
+  /** Special tokens skipped. */
+  decode(ids: number[]): string;
+  tokenBytes(id: number): Uint8Array;
+}
+
+/** BOS/EOS resolved by their text among the added tokens, as for any tokenizer.json. */
+interface BpeSpecialTokens {
+  added: { id: number; content: string }[];
+  bosText: string;
+  eosText: string;
+  addBos: boolean;
+  chatTemplate: string | undefined;
+}
+
+function fromBpeEngine(engine: BpeEngine, specials: BpeSpecialTokens): LpuTokenizer {
+  const { added, bosText, eosText, addBos } = specials;
+  const idOf = (text: string) => added.find((a) => a.content === text)?.id;
   const bos = idOf(bosText);
-  const eos = idOf(eosText);
-  const addBos = config.add_bos_token === true;
-  const special = new Set(added.filter((a) => a.special).map((a) => a.id));
-  const render = chatTemplateRenderer(chatTemplate ?? (typeof config.chat_template === 'string' ? config.chat_template : undefined), bosText, eosText);
-  const eosList = [eos, idOf('<|im_end|>'), idOf('<|eot_id|>'), idOf('<|endoftext|>')].filter((x): x is number => x !== undefined);
+  const eosList = [idOf(eosText), idOf('<|im_end|>'), idOf('<|eot_id|>'), idOf('<|endoftext|>')].filter((x): x is number => x !== undefined);
+  const render = chatTemplateRenderer(specials.chatTemplate, bosText, eosText);
   return {
-    encode: (text, opts) => [...((opts?.addBos ?? addBos) && bos !== undefined ? [bos] : []), ...hf.encode(text, { add_special_tokens: false }).ids],
-    decode: (ids) => hf.decode(ids, { skip_special_tokens: true }),
+    encode: (text, opts) => [...((opts?.addBos ?? addBos) && bos !== undefined ? [bos] : []), ...engine.encode(text)],
+    decode: (ids) => engine.decode(ids),
     applyChatTemplate: render,
     eosTokenIds: [...new Set(eosList)],
     bosTokenId: bos,
     addBosByDefault: addBos,
-    tokenBytes: tokenBytesFor(json, special, (id) => hf.decode([id], { skip_special_tokens: true })),
+    tokenBytes: (id) => engine.tokenBytes(id),
   };
 }
 
+/** tokenizer.json's added tokens, BOS/EOS and template from tokenizer_config. */
+function hfSpecialTokens(json: Record<string, unknown>, config: Record<string, unknown>, chatTemplate: string | undefined): BpeSpecialTokens {
+  const tokenText = (t: unknown) => (typeof t === 'string' ? t : t && typeof t === 'object' && 'content' in t ? String((t as { content: string }).content) : '');
+  return {
+    added: (json.added_tokens as { id: number; content: string }[] | undefined) ?? [],
+    bosText: tokenText(config.bos_token),
+    eosText: tokenText(config.eos_token),
+    addBos: config.add_bos_token === true,
+    chatTemplate: chatTemplate ?? (typeof config.chat_template === 'string' ? config.chat_template : undefined),
+  };
+}
+
+async function tokenizersJsEngine(json: Record<string, unknown>, config: Record<string, unknown>): Promise<BpeEngine> {
+  // The standalone tokenizers.js (what transformers.js wraps): importing transformers.js would also map
+  // onnxruntime and sharp, ~165 MB of resident set a tokenizer does not need.
+  const { Tokenizer } = await import('@huggingface/tokenizers');
+  const hf = new Tokenizer(json, config);
+  const added = (json.added_tokens as { id: number; special?: boolean }[] | undefined) ?? [];
+  const special = new Set(added.filter((a) => a.special).map((a) => a.id));
+  const decode = (ids: number[]) => (ids.length === 0 ? '' : hf.decode(ids, { skip_special_tokens: true }));
+  return {
+    encode: (text) => hf.encode(text, { add_special_tokens: false }).ids,
+    decode,
+    tokenBytes: tokenBytesFor(json, special, (id) => decode([id])),
+  };
+}
+
+/** A Hugging Face folder's BPE: byte-bpe.ts when it reproduces the tokenizer.json exactly, else tokenizers.js. */
+async function fromHfJson(json: Record<string, unknown>, config: Record<string, unknown>, chatTemplate: string | undefined): Promise<LpuTokenizer> {
+  const specials = hfSpecialTokens(json, config, chatTemplate);
+  return fromBpeEngine(byteBpeFromTokenizerJson(json, config) ?? (await tokenizersJsEngine(json, config)), specials);
+}
+
+/** A GGUF gpt2 vocabulary, read into typed arrays without a tokenizer.json in between. */
+async function fromGgufBpe(md: Map<string, unknown>, chatTemplate: string | undefined): Promise<LpuTokenizer> {
+  const tokens = md.get('tokenizer.ggml.tokens') as string[];
+  const bos = md.get('tokenizer.ggml.bos_token_id') as number | undefined;
+  const eos = md.get('tokenizer.ggml.eos_token_id') as number | undefined;
+  const specials: BpeSpecialTokens = {
+    added: ggufAddedTokens(md),
+    bosText: bos !== undefined ? tokens[bos] ?? '' : '',
+    eosText: eos !== undefined ? tokens[eos] ?? '' : '',
+    addBos: (md.get('tokenizer.ggml.add_bos_token') as boolean | undefined) ?? false,
+    chatTemplate,
+  };
+  const engine = byteBpeFromGguf(md);
+  if (engine) return fromBpeEngine(engine, specials);
+  const { json, config } = bpeTokenizerJson(md);
+  return fromBpeEngine(await tokenizersJsEngine(json, config), specials);
+}
+
 /**
- * Output bytes per token for streaming. Byte-level BPE vocabularies spell bytes as GPT-2's printable code points,
- * so a token maps to exact bytes even when it ends mid UTF-8 character; other models decode the token alone.
+ * Output bytes per token for streaming (tokenizers.js engine). Byte-level BPE vocabularies spell bytes as GPT-2's
+ * printable code points, so a token maps to exact bytes even when it ends mid UTF-8 character; other models decode the token alone.
  */
 function tokenBytesFor(json: Record<string, unknown>, special: Set<number>, decodeOne: (id: number) => string): (id: number) => Uint8Array {
   const empty = new Uint8Array(0);
@@ -106,7 +160,6 @@ function tokenBytesFor(json: Record<string, unknown>, special: Set<number>, deco
     return (id) => (special.has(id) ? empty : new TextEncoder().encode(decodeOne(id)));
   }
   // All tokens' bytes packed in one buffer (start/end per id): 49k small Uint8Arrays cost ~12 MB of heap.
-  const byteOf = gpt2UnicodeToByte();
   const encoder = new TextEncoder();
   let ids = 0;
   for (const key in vocab) ids = Math.max(ids, vocab[key]! + 1);
@@ -117,8 +170,8 @@ function tokenBytesFor(json: Record<string, unknown>, special: Set<number>, deco
     if (packed.length - used < key.length * 4) { const grown = new Uint8Array(packed.length * 2 + key.length * 4); grown.set(packed.subarray(0, used)); packed = grown; }
     let at = used, byteLevel = true;
     for (const ch of key) {
-      const b = byteOf.get(ch.codePointAt(0)!);
-      if (b === undefined) { byteLevel = false; break; }
+      const b = byteOfChar(ch.codePointAt(0)!);
+      if (b < 0) { byteLevel = false; break; }
       packed[at++] = b;
     }
     if (!byteLevel) at = used + encoder.encodeInto(key, packed.subarray(used)).written;
@@ -128,28 +181,13 @@ function tokenBytesFor(json: Record<string, unknown>, special: Set<number>, deco
   return (id) => (special.has(id) ? empty : start[id] !== undefined && start[id]! >= 0 ? packed.subarray(start[id], end[id]) : encoder.encode(decodeOne(id)));
 }
 
-/** Inverse of GPT-2's bytes_to_unicode: printable code point → byte. */
-function gpt2UnicodeToByte(): Map<number, number> {
-  const bytes: number[] = [];
-  for (let b = 33; b <= 126; b++) bytes.push(b);
-  for (let b = 161; b <= 172; b++) bytes.push(b);
-  for (let b = 174; b <= 255; b++) bytes.push(b);
-  const map = new Map<number, number>(bytes.map((b) => [b, b]));
-  let n = 0;
-  for (let b = 0; b < 256; b++) if (!bytes.includes(b)) map.set(256 + n++, b);
-  return map;
-}
-
 /** Builds the tokenizer for a model from its GGUF metadata or its Hugging Face folder. */
 export async function createTokenizer(spec: TokenizerSpec): Promise<LpuTokenizer> {
   if (spec.kind === 'gguf') {
     const md = spec.metadata!;
     const model = String(md.get('tokenizer.ggml.model') ?? '');
     if (model === 'llama') return fromGgufSpm(md, spec.chatTemplate);
-    if (model === 'gpt2') {
-      const { json, config } = bpeTokenizerJson(md);
-      return fromHfJson(json, config, spec.chatTemplate);
-    }
+    if (model === 'gpt2') return fromGgufBpe(md, spec.chatTemplate);
     throw new AppError('unsupported_model', `This GGUF model's tokenizer kind "${model || 'none'}" is not supported; Lockstep reads SentencePiece ("llama") and BPE ("gpt2") vocabularies.`);
   }
   const folder = spec.folder!;
