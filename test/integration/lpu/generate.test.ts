@@ -111,6 +111,6 @@ describe('stories260K on the emulator', () => {
   it('reports the compiled program in info', () => {
     expect(model.info).toMatchObject({ architecture: 'llama', bucket: 512, chips: 1, contextLength: 512, sramCapacityPerChip: 220 * 2 ** 20 });
     expect(model.info.cyclesPerDecodeToken).toBeGreaterThan(0);
-    expect(model.info.sramBytesPerChip[0]).toBeGreaterThan(1_000_000);
+    expect(model.info.sramBytesPerChip[0]).toBeGreaterThan(800_000); // int8 weights plus a binary16 KV cache of 512 positions
   });
 });

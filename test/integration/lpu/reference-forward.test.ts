@@ -7,10 +7,12 @@ import { openModel } from '../../../src/main/lpu/loader';
 import { TINY_LLAMA, TINY_QWEN2, tinyRefModel, tinyWeights, writeTinyGguf, writeTinyHfFolder } from '../../fixtures/lpu/tiny-models';
 import { lastRow, prepareExecutor, relativeMaxError } from '../../fixtures/lpu/run-steps';
 
-// Whole-model logits of the emulator against the float64 reference forward. Tolerances: f32 weights 1e-4
-// of the largest logit (f32 accumulation order); int8 weights 5% (per-32-group weight and activation rounding).
+// Whole-model logits of the emulator against the float64 reference forward. Tolerances: f32 weights 2e-3 of the
+// largest logit, because the KV cache is binary16 (2^-11 relative rounding per K/V element; measured 2.9e-4 to
+// 7.2e-4, f32 accumulation order alone stays under 1e-4); int8 weights 5% (per-32-group weight and activation rounding).
 
 const STORIES = path.resolve('../shared/models/stories260K-gguf/stories260K.gguf');
+const F32_TOLERANCE = 2e-3;
 let dir: string;
 beforeAll(() => { dir = mkdtempSync(path.join(os.tmpdir(), 'lpu-ref-')); });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -32,8 +34,8 @@ describe('emulator logits vs float64 reference', () => {
     }, [1, 403, 407, 261, 378, 432, 383]);
     const expected = lastRow(ref, c.vocabSize);
     const f32 = prepareExecutor(STORIES, { weights: 'f32', rows: 4 });
-    expect(relativeMaxError(f32.logitsFor([1, 403, 407, 261, 378, 432, 383]), expected)).toBeLessThan(1e-4);
-    expect(relativeMaxError(f32.logitsFor([1, 403, 407, 261, 378, 432, 383], true), expected)).toBeLessThan(1e-4);
+    expect(relativeMaxError(f32.logitsFor([1, 403, 407, 261, 378, 432, 383]), expected)).toBeLessThan(F32_TOLERANCE);
+    expect(relativeMaxError(f32.logitsFor([1, 403, 407, 261, 378, 432, 383], true), expected)).toBeLessThan(F32_TOLERANCE);
     const int8 = prepareExecutor(STORIES, { weights: 'int8', rows: 4 });
     expect(relativeMaxError(int8.logitsFor([1, 403, 407, 261, 378, 432, 383]), expected)).toBeLessThan(0.05);
     expect(int8.quantization.weightRelativeRmsError).toBeGreaterThan(0);
@@ -48,7 +50,7 @@ describe('emulator logits vs float64 reference', () => {
     for (const type of ['F32', 'F16'] as const) {
       const file = path.join(dir, `tiny-${type}.gguf`);
       writeTinyGguf(file, TINY_LLAMA, weights, type);
-      expect(relativeMaxError(prepareExecutor(file, { weights: 'f32', rows: 4 }).logitsFor(tokens), expected)).toBeLessThan(1e-4);
+      expect(relativeMaxError(prepareExecutor(file, { weights: 'f32', rows: 4 }).logitsFor(tokens), expected)).toBeLessThan(F32_TOLERANCE);
     }
     const q8 = path.join(dir, 'tiny-q8.gguf');
     writeTinyGguf(q8, TINY_LLAMA, weights, 'Q8_0');
@@ -56,7 +58,7 @@ describe('emulator logits vs float64 reference', () => {
     for (const dtype of ['F32', 'BF16'] as const) {
       const folder = path.join(dir, `hf-${dtype}`);
       writeTinyHfFolder(folder, TINY_LLAMA, weights, dtype);
-      expect(relativeMaxError(prepareExecutor(folder, { weights: 'f32', rows: 4 }).logitsFor(tokens), expected)).toBeLessThan(1e-4);
+      expect(relativeMaxError(prepareExecutor(folder, { weights: 'f32', rows: 4 }).logitsFor(tokens), expected)).toBeLessThan(F32_TOLERANCE);
     }
   });
 
@@ -66,10 +68,10 @@ describe('emulator logits vs float64 reference', () => {
     const expected = lastRow(forwardRef(tinyRefModel(TINY_QWEN2, weights), tokens), TINY_QWEN2.vocab);
     const file = path.join(dir, 'qwen2.gguf');
     writeTinyGguf(file, TINY_QWEN2, weights, 'F32');
-    expect(relativeMaxError(prepareExecutor(file, { weights: 'f32', rows: 4 }).logitsFor(tokens), expected)).toBeLessThan(1e-4);
+    expect(relativeMaxError(prepareExecutor(file, { weights: 'f32', rows: 4 }).logitsFor(tokens), expected)).toBeLessThan(F32_TOLERANCE);
     const folder = path.join(dir, 'hf-qwen2');
     writeTinyHfFolder(folder, TINY_QWEN2, weights, 'F16');
-    expect(relativeMaxError(prepareExecutor(folder, { weights: 'f16', rows: 4 }).logitsFor(tokens), expected)).toBeLessThan(1e-4);
+    expect(relativeMaxError(prepareExecutor(folder, { weights: 'f16', rows: 4 }).logitsFor(tokens), expected)).toBeLessThan(F32_TOLERANCE);
   });
 
   it('the same logits on 1 chip, 2 tensor-parallel chips and 2 pipeline stages of 8', () => {

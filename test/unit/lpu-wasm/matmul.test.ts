@@ -14,13 +14,16 @@ beforeAll(() => {
   ts = createTsKernels(arena.memory);
 });
 
-// Random int8 weights [N,K] with per-32 scales, as the compiler's quantize pass stores them.
+// Random int8 weights [N,K] with per-32 binary16 scales, as the loader stores them.
 function q8Weights(N: number, K: number, random: () => number) {
-  const w = arena.alloc(N * K), ws = arena.alloc((N * K) / 8);
+  const w = arena.alloc(N * K), ws = arena.alloc((N * K) / 16);
   for (let i = 0; i < N * K; i++) arena.i8[w + i] = Math.round(random() * 254) - 127;
-  for (let i = 0; i < (N * K) / 32; i++) arena.f32[(ws >> 2) + i] = 0.001 + random() * 0.02;
+  for (let i = 0; i < (N * K) / 32; i++) arena.u16[(ws >> 1) + i] = f32ToF16(0.001 + random() * 0.02);
   return { w, ws };
 }
+
+// Binary16 scales that exercise every conversion path: zeros, subnormals, the largest finite, negatives, tiny normals.
+const EDGE_SCALES = [0x0000, 0x8000, 0x0001, 0x03ff, 0x8200, 0x0400, 0x7bff, 0xfbff, 0x3c00, 0x1400, 0x9555];
 
 // float64 reference of the dequantised product Σ_g xs·ws·Σ_{k∈g} xq·w, and Σ_g |group term| (the f32 error scale).
 function referenceQ8(xq: number, xs: number, w: number, ws: number, M: number, K: number, N: number) {
@@ -29,7 +32,7 @@ function referenceQ8(xq: number, xs: number, w: number, ws: number, M: number, K
     for (let g = 0; g < G; g++) {
       let dot = 0;
       for (let k = g * 32; k < g * 32 + 32; k++) dot += arena.i8[xq + m * K + k]! * arena.i8[w + n * K + k]!;
-      const term = dot * arena.f32[(xs >> 2) + m * G + g]! * arena.f32[(ws >> 2) + n * G + g]!;
+      const term = dot * arena.f32[(xs >> 2) + m * G + g]! * f16ToF32(arena.u16[(ws >> 1) + n * G + g]!);
       out[m * N + n] += term;
       magnitude[m * N + n] += Math.abs(term);
     }
@@ -88,6 +91,47 @@ describe('matmulQ8 (wasm)', () => {
       }
     });
   }
+
+  // Decode, a prefill tile with remainder rows and an odd output range, with every scale edge case on every path.
+  for (const { M, N, nStart, nEnd } of [{ M: 1, N: 13, nStart: 0, nEnd: 13 }, { M: 6, N: 11, nStart: 1, nEnd: 11 }]) {
+    it(`M=${M}: zero, subnormal, largest and negative binary16 weight scales match float64 and TS within 2e-6 of Σ|group terms|`, () => {
+      const random = seededRandom(11 + M), K = 96;
+      const x = arena.alloc(M * K * 4), xq = arena.alloc(M * K), xs = arena.alloc(M * K / 8);
+      fillF32(arena, x, M * K, random);
+      wasm.quantizeRowsQ8(xq, xs, x, M, K);
+      const { w, ws } = q8Weights(N, K, random);
+      for (let i = 0; i < (N * K) / 32; i++) arena.u16[(ws >> 1) + i] = EDGE_SCALES[i % EDGE_SCALES.length]!;
+      const outW = arena.alloc(M * N * 4), outT = arena.alloc(M * N * 4);
+      wasm.matmulQ8(outW, xq, xs, w, ws, M, K, N, nStart, nEnd);
+      ts.matmulQ8(outT, xq, xs, w, ws, M, K, N, nStart, nEnd);
+      const { out: reference, magnitude } = referenceQ8(xq, xs, w, ws, M, K, N);
+      const gotW = readF32(arena, outW, M * N), gotT = readF32(arena, outT, M * N);
+      let largest = 0;
+      for (let m = 0; m < M; m++) for (let n = nStart; n < nEnd; n++) {
+        const i = m * N + n;
+        expect(Math.abs(gotW[i]! - reference[i]!)).toBeLessThanOrEqual(2e-6 * magnitude[i]!);
+        expect(Math.abs(gotW[i]! - gotT[i]!)).toBeLessThanOrEqual(2e-6 * magnitude[i]!);
+        largest = Math.max(largest, Math.abs(gotW[i]!));
+      }
+      expect(largest).toBeGreaterThan(1e3); // the 65504 scales took part, not flushed to 0
+    });
+  }
+
+  it('embedQ8 dequantises rows with binary16 scales exactly (int8 · f16 fits an f32 mantissa)', () => {
+    const random = seededRandom(12), V = 4, D = 64 * EDGE_SCALES.length / 2;
+    const { w, ws } = q8Weights(V, D, random);
+    for (let i = 0; i < (V * D) / 32; i++) arena.u16[(ws >> 1) + i] = EDGE_SCALES[i % EDGE_SCALES.length]!;
+    const ids = arena.alloc(12), out = arena.alloc(3 * D * 4), outTs = arena.alloc(3 * D * 4);
+    arena.i32.set([3, 0, 2], ids >> 2);
+    wasm.embedQ8(out, ids, w, ws, 3, D);
+    ts.embedQ8(outTs, ids, w, ws, 3, D);
+    const expected = Float64Array.from({ length: 3 * D }, (_, i) => {
+      const row = [3, 0, 2][Math.floor(i / D)]!, d = i % D;
+      return arena.i8[w + row * D + d]! * f16ToF32(arena.u16[(ws >> 1) + row * (D / 32) + (d >> 5)]!);
+    });
+    expect(readF32(arena, out, 3 * D)).toEqual(expected);
+    expect(readF32(arena, outTs, 3 * D)).toEqual(expected);
+  });
 
   it('gives bitwise identical rows whatever the output split, and whatever the chunking of multi-row steps', () => {
     const random = seededRandom(7);

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createWasmKernels, wasmKernelsBuilt, type WasmKernelSet } from '../../../src/main/lpu/kernels/wasm';
 import { createTsKernels } from '../../../src/main/lpu/kernels/ts';
 import type { KernelSet } from '../../../src/main/lpu/kernels/abi';
+import { f16ToF32, f32ToF16 } from '../../../src/main/lpu/loader/dequant';
 import { createTestArena, fillF32, readF32, seededRandom, worstError, type TestArena } from './arena';
 
 let arena: TestArena, wasm: WasmKernelSet, ts: KernelSet;
@@ -18,6 +19,13 @@ function tensor(n: number, random: () => number, scale = 1) {
   const ptr = arena.alloc(n * 4);
   fillF32(arena, ptr, n, random, scale);
   return { ptr, values: readF32(arena, ptr, n) };
+}
+
+/** Allocates n binary16 (a KV cache) from uniform values in [-scale, scale); returns the pointer and the decoded values. */
+function tensorF16(n: number, random: () => number, scale = 1) {
+  const ptr = arena.alloc(n * 2);
+  for (let i = 0; i < n; i++) arena.u16[(ptr >> 1) + i] = f32ToF16((random() * 2 - 1) * scale);
+  return { ptr, values: Float64Array.from(arena.u16.subarray(ptr >> 1, (ptr >> 1) + n), f16ToF32) };
 }
 
 /** Copies n f32 from src to a fresh allocation (so wasm and ts can each run on their own copy). */
@@ -65,40 +73,87 @@ describe('transformer kernels (wasm)', () => {
     });
   }
 
-  // GQA with 2 query heads per KV head; headDim 20 exercises the 16-lane body and the scalar tail.
-  // pos0=290 spans three 128-key softmax blocks (the online rescaling path).
-  for (const { M, pos0, headDim } of [{ M: 1, pos0: 6, headDim: 64 }, { M: 3, pos0: 4, headDim: 20 }, { M: 2, pos0: 0, headDim: 8 }, { M: 2, pos0: 290, headDim: 64 }]) {
-    it(`attention M=${M} pos0=${pos0} headDim=${headDim} matches float64 and TS (2e-6)`, () => {
-      const random = seededRandom(M * 100 + headDim), nHeads = 4, nKvHeads = 2, ctx = pos0 + M;
-      const qDim = nHeads * headDim, kvDim = nKvHeads * headDim;
-      const q = tensor(M * qDim, random, 2), k = tensor(ctx * kvDim, random, 2), v = tensor(ctx * kvDim, random);
-      const scores = arena.alloc(ctx * 4), out = arena.alloc(M * qDim * 4), outTs = arena.alloc(M * qDim * 4);
-      wasm.attention(out, q.ptr, k.ptr, v.ptr, scores, M, pos0, nHeads, nKvHeads, headDim);
-      ts.attention(outTs, q.ptr, k.ptr, v.ptr, scores, M, pos0, nHeads, nKvHeads, headDim);
+  // K/V are binary16 [nKvHeads, ctx, headDim] with ctx beyond the attended positions; the float64 reference reads the
+  // same decoded halves, so the tolerance is f32 accumulation only. Query heads per KV head: 2, 3 (headDim 6: scalar
+  // tails), 5 (a pass of four heads and a pass of one) and 1. pos0=290 spans ten 32-key softmax blocks.
+  const cases = [
+    { M: 1, pos0: 6, headDim: 64, nHeads: 4, nKvHeads: 2 }, { M: 3, pos0: 4, headDim: 20, nHeads: 4, nKvHeads: 2 },
+    { M: 2, pos0: 0, headDim: 8, nHeads: 4, nKvHeads: 2 }, { M: 2, pos0: 290, headDim: 64, nHeads: 4, nKvHeads: 2 },
+    { M: 1, pos0: 40, headDim: 6, nHeads: 9, nKvHeads: 3 }, { M: 2, pos0: 70, headDim: 16, nHeads: 10, nKvHeads: 2 },
+    { M: 1, pos0: 33, headDim: 32, nHeads: 4, nKvHeads: 4 },
+  ];
+  for (const { M, pos0, headDim, nHeads, nKvHeads } of cases) {
+    it(`attention M=${M} pos0=${pos0} headDim=${headDim} heads=${nHeads}/${nKvHeads} over f16 K/V matches float64 and TS (2e-6)`, () => {
+      const random = seededRandom(M * 100 + headDim + nHeads), ctx = pos0 + M + 3, qDim = nHeads * headDim;
+      const q = tensor(M * qDim, random, 2), k = tensorF16(nKvHeads * ctx * headDim, random, 2), v = tensorF16(nKvHeads * ctx * headDim, random);
+      const scores = arena.alloc(Math.max(ctx, wasm.attentionBlock) * 4), out = arena.alloc(M * qDim * 4), outTs = arena.alloc(M * qDim * 4);
+      wasm.attention(out, q.ptr, k.ptr, v.ptr, scores, M, pos0, nHeads, nKvHeads, headDim, ctx);
+      ts.attention(outTs, q.ptr, k.ptr, v.ptr, scores, M, pos0, nHeads, nKvHeads, headDim, ctx);
       const expected = new Float64Array(M * qDim);
       for (let m = 0; m < M; m++) for (let h = 0; h < nHeads; h++) {
-        const kv = Math.floor(h / (nHeads / nKvHeads)) * headDim, T = pos0 + m + 1;
+        const head = Math.floor(h / (nHeads / nKvHeads)) * ctx * headDim, T = pos0 + m + 1;
         const s = Array.from({ length: T }, (_, t) => {
           let dot = 0;
-          for (let d = 0; d < headDim; d++) dot += q.values[m * qDim + h * headDim + d]! * k.values[t * kvDim + kv + d]!;
+          for (let d = 0; d < headDim; d++) dot += q.values[m * qDim + h * headDim + d]! * k.values[head + t * headDim + d]!;
           return dot / Math.sqrt(headDim);
         });
         const top = Math.max(...s), e = s.map((x) => Math.exp(x - top)), total = e.reduce((a, b) => a + b, 0);
         for (let d = 0; d < headDim; d++) {
           let acc = 0;
-          for (let t = 0; t < T; t++) acc += (e[t]! / total) * v.values[t * kvDim + kv + d]!;
+          for (let t = 0; t < T; t++) acc += (e[t]! / total) * v.values[head + t * headDim + d]!;
           expected[m * qDim + h * headDim + d] = acc;
         }
       }
       expect(worstError(readF32(arena, out, M * qDim), expected, 2e-6, 2e-6)).toBeLessThanOrEqual(1);
       expect(worstError(readF32(arena, out, M * qDim), readF32(arena, outTs, M * qDim), 2e-6, 2e-6)).toBeLessThanOrEqual(1);
-      // Split by heads (as parallel workers do) the result is bitwise the same, using only attentionBlock scratch floats.
-      const split = arena.alloc(M * qDim * 4), scratch = arena.alloc(wasm.attentionBlock * 4);
-      wasm.attentionHeads(split, q.ptr, k.ptr, v.ptr, scratch, M, pos0, nHeads, nKvHeads, headDim, 0, 1);
-      wasm.attentionHeads(split, q.ptr, k.ptr, v.ptr, scratch, M, pos0, nHeads, nKvHeads, headDim, 1, nHeads);
+      // Split by heads (as parallel workers do, cutting through a KV head's group) the result is bitwise the same,
+      // using only attentionBlock scratch floats.
+      const split = arena.alloc(M * qDim * 4), scratch = arena.alloc(wasm.attentionBlock * 4), cut = Math.ceil(nHeads / 2) + 1;
+      for (const [h0, h1] of [[0, 1], [1, cut], [cut, nHeads]]) wasm.attentionHeads(split, q.ptr, k.ptr, v.ptr, scratch, M, pos0, nHeads, nKvHeads, headDim, ctx, h0!, h1!);
       expect(readF32(arena, split, M * qDim)).toEqual(readF32(arena, out, M * qDim));
     });
   }
+
+  it('storeKvF16 writes rows pos0.. of every KV head, like the TS oracle', () => {
+    const random = seededRandom(7), M = 3, pos0 = 2, nKvHeads = 3, headDim = 20, ctx = 8; // 20: an 8-lane body and a tail
+    const x = tensor(M * nKvHeads * headDim, random, 3);
+    const cache = arena.alloc(nKvHeads * ctx * headDim * 2), cacheTs = arena.alloc(nKvHeads * ctx * headDim * 2);
+    arena.u16.fill(0xabcd, cache >> 1, (cache >> 1) + nKvHeads * ctx * headDim);
+    arena.u16.fill(0xabcd, cacheTs >> 1, (cacheTs >> 1) + nKvHeads * ctx * headDim);
+    wasm.storeKvF16(cache, x.ptr, M, pos0, nKvHeads, headDim, ctx);
+    ts.storeKvF16(cacheTs, x.ptr, M, pos0, nKvHeads, headDim, ctx);
+    const got = arena.u16.slice(cache >> 1, (cache >> 1) + nKvHeads * ctx * headDim);
+    expect(got).toEqual(arena.u16.slice(cacheTs >> 1, (cacheTs >> 1) + nKvHeads * ctx * headDim));
+    for (let g = 0; g < nKvHeads; g++) for (let p = 0; p < ctx; p++) for (let d = 0; d < headDim; d++) {
+      const m = p - pos0, want = m >= 0 && m < M ? f32ToF16(x.values[(m * nKvHeads + g) * headDim + d]!) : 0xabcd;
+      if (got[(g * ctx + p) * headDim + d] !== want) expect.fail(`head ${g} position ${p} dim ${d}`);
+    }
+  });
+
+  it('storeKvF16 rounds f32 to binary16 exactly like a float64 reference: ties, subnormals, overflow, NaN', () => {
+    const random = seededRandom(16);
+    const inputs: number[] = [];
+    // Every finite half, the midpoint to the next one (a tie) and the f32 neighbours of that midpoint, both signs.
+    for (let h = 0; h < 0x7c00; h++) {
+      const value = f16ToF32(h), next = h === 0x7bff ? 2 ** 16 : f16ToF32(h + 1), mid = (value + next) / 2; // 65520 ties to inf
+      for (const x of [value, mid, nextF32(mid, -1), nextF32(mid, 1)]) inputs.push(x, -x);
+    }
+    inputs.push(65504, 65519.99, 65520, 1e10, Infinity, -Infinity, 2 ** -149, 2 ** -126, -(2 ** -25), 2 ** -25 * 1.0001);
+    const bits = new Uint32Array(1), asFloat = new Float32Array(bits.buffer);
+    for (let i = 0; i < 100_000; i++) { bits[0] = Math.floor(random() * 2 ** 32); if (!Number.isNaN(asFloat[0])) inputs.push(asFloat[0]!); }
+    const n = inputs.length + 5; // not a multiple of 8: the scalar tail runs too
+    const src = arena.alloc(n * 4), dst = arena.alloc(n * 2), dstTs = arena.alloc(n * 2);
+    arena.f32.set(inputs, src >> 2);
+    arena.f32.set([NaN, -NaN, 1.5, -3, 7e-6], (src >> 2) + inputs.length);
+    arena.i32[(src >> 2) + inputs.length + 1] = 0xffc00001 | 0; // a negative NaN with a payload
+    wasm.storeKvF16(dst, src, 1, 0, 1, n, 1); // one row of one head: the whole input in order
+    ts.storeKvF16(dstTs, src, 1, 0, 1, n, 1);
+    const got = arena.u16.subarray(dst >> 1, (dst >> 1) + n), gotTs = arena.u16.subarray(dstTs >> 1, (dstTs >> 1) + n);
+    const mismatches = inputs.map((x, i) => [x, halfBitsReference(x), got[i]!, gotTs[i]!]).filter(([, e, w, t]) => w !== e || t !== e);
+    expect(mismatches.slice(0, 5)).toEqual([]);
+    expect(Array.from(got.subarray(inputs.length))).toEqual([0x7e00, 0xfe00, 0x3e00, 0xc200, halfBitsReference(Math.fround(7e-6))]);
+    expect(Array.from(gotTs.subarray(inputs.length), (h) => (h & 0x7c00) === 0x7c00 && (h & 0x3ff) !== 0)).toEqual([true, true, false, false, false]);
+  });
 
   it('siluMul on n=37 with large gates matches float64 within 2e-6 relative (exp saturates cleanly)', () => {
     const random = seededRandom(21), n = 37;
@@ -124,14 +179,14 @@ describe('transformer kernels (wasm)', () => {
 
     const ids = arena.alloc(M * 4);
     arena.i32.set([4, 0, 4], ids >> 2);
-    const w = arena.alloc(V * D), ws = arena.alloc(V * D / 8);
+    const w = arena.alloc(V * D), ws = arena.alloc(V * D / 16);
     for (let i = 0; i < V * D; i++) arena.i8[w + i] = Math.round(random() * 254) - 127;
-    fillF32(arena, ws, V * D / 32, random);
+    for (let i = 0; i < V * D / 32; i++) arena.u16[(ws >> 1) + i] = f32ToF16(random() * 2 - 1); // binary16 scales
     const q = arena.alloc(M * D * 4), qTs = arena.alloc(M * D * 4);
     wasm.embedQ8(q, ids, w, ws, M, D);
     ts.embedQ8(qTs, ids, w, ws, M, D);
     expect(readF32(arena, q, M * D)).toEqual(readF32(arena, qTs, M * D));
-    expect(arena.f32[(q >> 2) + D + 33]).toBe(Math.fround(arena.i8[w + 33]! * arena.f32[(ws >> 2) + 1]!));
+    expect(arena.f32[(q >> 2) + D + 33]).toBe(Math.fround(arena.i8[w + 33]! * f16ToF32(arena.u16[(ws >> 1) + 1]!)));
 
     const table = tensor(V * D, random), rows = arena.alloc(M * D * 4);
     wasm.embedF32(rows, ids, table.ptr, M, D);
@@ -145,3 +200,24 @@ describe('transformer kernels (wasm)', () => {
     expect(wasm.argmax(x, 3)).toBe(1);
   });
 });
+
+/** The f32 adjacent to x (exactly representable in f32) in direction dir. */
+function nextF32(x: number, dir: 1 | -1): number {
+  const f = new Float32Array([x]), u = new Uint32Array(f.buffer);
+  u[0] = x === 0 ? (dir > 0 ? 1 : 0x80000001) : u[0]! + ((x > 0) === (dir > 0) ? 1 : -1);
+  return f[0]!;
+}
+
+/** binary16 bits nearest to finite-or-infinite x, ties to even, computed in float64 from the definition. */
+function halfBitsReference(x: number): number {
+  const sign = x < 0 || Object.is(x, -0) ? 0x8000 : 0;
+  const a = Math.abs(x);
+  if (a >= 65520) return sign | 0x7c00; // at or past the midpoint between 65504 and 2^16
+  if (a === 0) return sign;
+  const e = Math.max(Math.floor(Math.log2(a)), -14);
+  const units = a / 2 ** (e - 10); // in ulps of the half's binade (subnormals share binade -14); exact in float64
+  let r = Math.floor(units);
+  const frac = units - r;
+  if (frac > 0.5 || (frac === 0.5 && r % 2 === 1)) r++;
+  return sign | (((e + 15) << 10) + r - 1024); // r = 2048 carries into the next exponent
+}

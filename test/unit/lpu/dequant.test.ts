@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { dequantize, f16ToF32, f32ToF16 } from '../../../src/main/lpu/loader/dequant';
+import { dequantize, f16ToF32, f32ToF16, splitQ8_0Blocks } from '../../../src/main/lpu/loader/dequant';
+import { quantizeQ8 } from '../../../src/main/lpu/runtime/load-weights';
 import { seededRandom } from '../../../src/main/lpu/runtime/sampler';
 
 // Block formats checked against element-by-element formulas written from ggml's block layouts
@@ -94,5 +95,61 @@ describe('ggml dequantisation', () => {
       const scale = i8At(b, 192 + 8 * half + Math.floor(l / 16) + 2 * quad);
       expect(out[i]).toBeCloseTo(f16At(b, 208) * scale * ((nibble | (hi << 4)) - 32), 5);
     }
+  });
+});
+
+describe('INT8 with binary16 group scales (the arena format)', () => {
+  it('splitQ8_0Blocks copies Q8_0 blocks into quants and scale bits that dequantise to the file values', () => {
+    const blocks = 5;
+    const bytes = new Uint8Array(blocks * 34);
+    for (let b = 0; b < blocks; b++) bytes.set(randomBlock(34, [0]), b * 34);
+    const quants = new Int8Array(blocks * 32), scales = new Uint16Array(blocks);
+    splitQ8_0Blocks(bytes, blocks, quants, scales);
+    const file = run(8, bytes, blocks * 32);
+    for (let b = 0; b < blocks; b++) {
+      expect(scales[b]).toBe(new DataView(bytes.buffer).getUint16(b * 34, true));
+      for (let j = 0; j < 32; j++) {
+        expect(quants[b * 32 + j]).toBe(i8At(bytes, b * 34 + 2 + j));
+        expect(quants[b * 32 + j]! * f16ToF32(scales[b]!)).toBe(file[b * 32 + j]);
+      }
+    }
+  });
+
+  it('quantizeQ8 rounds the scale to f16 first, quantises with it, and re-quantises Q8_0 values exactly', () => {
+    const values = Float32Array.from({ length: 64 }, () => (random() * 2 - 1) * 0.3);
+    const quants = new Int8Array(64), scales = new Uint16Array(2);
+    const { sqErr, sqRef } = quantizeQ8(values, quants, scales);
+    for (let g = 0; g < 2; g++) {
+      let amax = 0;
+      for (let j = 0; j < 32; j++) amax = Math.max(amax, Math.abs(values[g * 32 + j]!));
+      expect(scales[g]).toBe(f32ToF16(amax / 127));
+      for (let j = 0; j < 32; j++) {
+        const i = g * 32 + j;
+        expect(Math.abs(quants[i]! * f16ToF32(scales[g]!) - values[i]!)).toBeLessThanOrEqual(0.5 * f16ToF32(scales[g]!) * (1 + 1e-9));
+      }
+    }
+    expect(Math.sqrt(sqErr / sqRef)).toBeGreaterThan(0);
+    expect(Math.sqrt(sqErr / sqRef)).toBeLessThan(0.01);
+    // Q8_0 values (d · q with |q| reaching 127) come back as the same quants and scales, with zero error
+    const file = Float32Array.from(quants, (q, i) => q * f16ToF32(scales[i >> 5]!));
+    const again = new Int8Array(64), againScales = new Uint16Array(2);
+    expect(quantizeQ8(file, again, againScales).sqErr).toBe(0);
+    expect(Array.from(again)).toEqual(Array.from(quants));
+    expect(Array.from(againScales)).toEqual(Array.from(scales));
+  });
+
+  it('quantizeQ8 keeps quants within ±127 and scales finite at the edges of the f16 range', () => {
+    const values = new Float32Array(96);
+    values.fill(0, 0, 32); // an all-zero group: scale 0, quants 0
+    values[32] = 127 * 2 ** -24 * 1.4; values[33] = -values[32]!; // subnormal scale 2^-24 after rounding down: q clamps
+    values[64] = 1e9; values[65] = -3e8; // max/127 overflows f16: the scale stops at 65504
+    const quants = new Int8Array(96), scales = new Uint16Array(3);
+    quantizeQ8(values, quants, scales);
+    expect(scales[0]).toBe(0);
+    expect(Array.from(quants.subarray(0, 32)).every((q) => q === 0)).toBe(true);
+    expect(scales[1]).toBe(0x0001);
+    expect([quants[32], quants[33]]).toEqual([127, -127]);
+    expect(scales[2]).toBe(0x7bff);
+    expect([quants[64], quants[65]]).toEqual([127, -127]);
   });
 });

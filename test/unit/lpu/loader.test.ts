@@ -3,8 +3,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { inspectModel, readGgufMetadata } from '../../../src/main/lpu';
+import { openModel, type WeightSource } from '../../../src/main/lpu/loader';
+import { compile } from '../../../src/main/lpu/compiler/pipeline';
+import { createArena } from '../../../src/main/lpu/runtime/arena';
+import { loadWeights } from '../../../src/main/lpu/runtime/load-weights';
 import { AppError } from '../../../src/shared/errors';
-import { TINY_LLAMA, tinyWeights, writeTinyGguf, writeTinyHfFolder } from '../../fixtures/lpu/tiny-models';
+import { TINY_LLAMA, TINY_QWEN2, tinyWeights, writeTinyGguf, writeTinyHfFolder } from '../../fixtures/lpu/tiny-models';
 
 const STORIES = path.resolve('../shared/models/stories260K-gguf/stories260K.gguf');
 let dir: string;
@@ -75,5 +79,55 @@ describe('GGUF metadata and inspectModel', () => {
     writeFileSync(file, 'hello world, not a model');
     expect((await rejection(inspectModel(file))).message).toMatch(/is not a GGUF file/);
     expect((await rejection(inspectModel(path.join(dir, 'missing.gguf')))).code).toBe('model_not_found');
+  });
+});
+
+describe('loading GGUF Q8_0 weights into the INT8 arena', () => {
+  // qwen2 routes q/k through the RoPE row permutation; two chips shard the embedding and head by rows.
+  it.each([
+    { shape: TINY_LLAMA, chips: 1 },
+    { shape: TINY_QWEN2, chips: 1 },
+    { shape: TINY_LLAMA, chips: 2 },
+  ])('copies $shape.arch blocks on $chips chip(s) byte for byte as quantising their f32 values would store them', ({ shape, chips }) => {
+    const file = path.join(dir, `q8-${shape.arch}-${chips}.gguf`);
+    writeTinyGguf(file, shape, tinyWeights(shape), 'Q8_0');
+    const source = openModel(file);
+    expect(source.weights.get('blk.0.attn_q')!.readQ8Rows).toBeTypeOf('function');
+    expect(source.weights.get('blk.0.attn_norm')!.readQ8Rows).toBeUndefined(); // stored F32
+    const { program } = compile(source.config, { weights: 'int8', chips }, source.hash);
+    let blockCopies = 0;
+    const counted = new Map<string, WeightSource>([...source.weights].map(([name, w]) => [name, !w.readQ8Rows ? w : {
+      ...w, readQ8Rows: (...args: Parameters<NonNullable<WeightSource['readQ8Rows']>>) => { blockCopies++; w.readQ8Rows!(...args); },
+    }]));
+    const viaF32 = new Map<string, WeightSource>([...source.weights].map(([name, w]) => [name, { ...w, readQ8Rows: undefined }]));
+    const direct = createArena(program.arenaBytes), requantised = createArena(program.arenaBytes);
+    const directReport = loadWeights(program, counted, direct);
+    expect(blockCopies).toBeGreaterThanOrEqual(shape.layers * 7);
+    const requantisedReport = loadWeights(program, viaF32, requantised);
+
+    const weights = new Set(program.tensors.filter((t) => t.kind === 'weight').map((t) => t.id));
+    const copied = program.memory.allocations.filter((a) => weights.has(a.tensor));
+    expect(copied.some((a) => a.tensor.endsWith('.scales') && (a.rowStart ?? 0) > 0)).toBe(chips > 1);
+    for (const a of copied) {
+      const at = program.chipBase[a.chip]! + a.offset;
+      expect(Buffer.from(direct.buffer, at, a.bytes).equals(Buffer.from(requantised.buffer, at, a.bytes)), a.tensor).toBe(true);
+    }
+    expect(directReport).toEqual({ ...requantisedReport, weightRelativeRmsError: 0 });
+    expect(requantisedReport.weightRelativeRmsError).toBe(0); // Q8_0 values re-quantise to the same blocks
+    expect(directReport.matricesQuantized).toBeGreaterThan(0);
+  });
+
+  it('refuses a Q8_0 block whose scale is infinite, naming the tensor', () => {
+    const file = path.join(dir, 'q8-damaged.gguf');
+    writeTinyGguf(file, TINY_LLAMA, tinyWeights(TINY_LLAMA), 'Q8_0');
+    const info = readGgufMetadata(file).tensors.find((t) => t.name === 'blk.1.ffn_up.weight')!;
+    const bytes = readFileSync(file);
+    bytes.writeUInt16LE(0x7c00, info.fileOffset + 34 * 3); // the fourth block's f16 d
+    writeFileSync(file, bytes);
+    const source = openModel(file);
+    const { program } = compile(source.config, { weights: 'int8' }, source.hash);
+    const load = () => loadWeights(program, source.weights, createArena(program.arenaBytes));
+    expect(load).toThrow(AppError);
+    expect(load).toThrow("The model file's weight blk.1.ffn_up has an infinite or NaN Q8_0 scale; the file is damaged. Download it again.");
   });
 });

@@ -50,6 +50,12 @@ export function attentionCycles(M: number, L: number, nHeads: number, headDim: n
   return Math.ceil(Math.min(viaMxm * M, viaVxm) + softmax);
 }
 
+/** storeKv: the step's K and V rows (rows × kvDim each) converted f32 → f16 into the cache, (4 + 2) bytes per element. */
+export function kvStoreCycles(rows: number, kvDim: number): number {
+  const elems = 2 * rows * kvDim;
+  return Math.max(elementwiseCycles(elems, 1), Math.ceil((elems * (4 + 2)) / SRAM_BYTES_PER_CYCLE) + SKEW_CYCLES + DELTA_CYCLES);
+}
+
 /** Chip-to-chip transfer: an all-gather across P chips of a node, or a point-to-point send to the next stage. */
 export function c2cCycles(bytes: number, pattern: 'allgather' | 'send', P: number): number {
   const alpha = C2C_HOP_LATENCY_US * 1e-6;

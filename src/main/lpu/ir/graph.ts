@@ -21,7 +21,7 @@ export interface TensorDecl {
 }
 
 export type OpKind =
-  | 'embed' | 'rmsnorm' | 'quantize' | 'matmul' | 'addBias' | 'rope' | 'attention' | 'siluMul' | 'add' | 'argmax' | 'c2c';
+  | 'embed' | 'rmsnorm' | 'quantize' | 'matmul' | 'addBias' | 'rope' | 'storeKv' | 'attention' | 'siluMul' | 'add' | 'argmax' | 'c2c';
 
 export interface Op {
   id: number;
@@ -33,7 +33,7 @@ export interface Op {
   attrs: {
     /** Rows (M) the op handles: 'rows' means the step's token count; 1 means only the last row (the head). */
     rowMode?: 'rows' | 'last';
-    /** For matmul into the KV cache: output row 0 is position pos0. */
+    /** The op writes KV cache positions pos0..pos0+rows-1 (storeKv). */
     atPosition?: boolean;
     K?: number; N?: number; D?: number; eps?: number;
     /** c2c: bytes per row moved, and the chips it links. */

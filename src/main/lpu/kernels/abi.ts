@@ -5,8 +5,9 @@
 // Layout conventions (all little-endian, row-major):
 //   f32 tensors            4-byte aligned
 //   int8 weight matrices   W[N, K] int8, 16-byte aligned, K % Q8_GROUP === 0
-//   int8 weight scales     S[N, K / Q8_GROUP] f32   (dequantised w = W[n,k] * S[n, k / Q8_GROUP])
-//   int8 activations       Xq[M, K] int8 with Xs[M, K / Q8_GROUP] f32 (same grouping as the weights)
+//   int8 weight scales     S[N, K / Q8_GROUP] IEEE binary16 bits (u16), finite: GGUF Q8_0's own scale type, so Q8_0
+//                          blocks copy in exactly  (dequantised w = W[n,k] * f32(S[n, k / Q8_GROUP]))
+//   int8 activations       Xq[M, K] int8 with Xs[M, K / Q8_GROUP] f32 (same grouping as the weights; computed per step, so f32)
 
 /** A byte offset into the arena. */
 export type Ptr = number;
@@ -19,7 +20,7 @@ export interface MatmulKernels {
   /** Quantise activations: Xq[M,K], Xs[M,K/32] ← X[M,K] f32 (symmetric, scale = max|x|/127 per group). */
   quantizeRowsQ8(xq: Ptr, xs: Ptr, x: Ptr, M: number, K: number): void;
   /**
-   * out[M, n] = Σ_k Xq[m,k]·Xs[m,k/32] · W[n,k]·S[n,k/32]  for n in [nStart, nEnd)
+   * out[M, n] = Σ_k Xq[m,k]·Xs[m,k/32] · W[n,k]·S[n,k/32]  for n in [nStart, nEnd), S binary16
    * (int8×int8 products accumulated per group in int32, then scaled in f32; out row stride is N).
    * The [nStart, nEnd) range lets worker threads split one matrix by output rows (tensor parallel).
    */
@@ -43,17 +44,23 @@ export interface TransformerKernels {
   rope(x: Ptr, ropeTable: Ptr, M: number, nHeads: number, headDim: number, pos0: number): void;
   /**
    * Causal grouped-query attention for query rows at positions pos0..pos0+M-1.
-   * q[M, nHeads*headDim]; kCache/vCache[ctx, nKvHeads*headDim] already hold positions 0..pos0+M-1;
-   * scores[ctx] f32 scratch; out[M, nHeads*headDim]. Scale 1/sqrt(headDim), softmax in f32.
+   * q[M, nHeads*headDim] f32; kCache/vCache[nKvHeads, ctx, headDim] IEEE binary16 (each KV head's positions contiguous,
+   * so attention streams them) already hold positions 0..pos0+M-1; scores[max(ctx, 128)] f32 scratch; out[M, nHeads*headDim] f32.
+   * Scale 1/sqrt(headDim), K/V widened to f32, softmax in f32.
    */
-  attention(out: Ptr, q: Ptr, kCache: Ptr, vCache: Ptr, scores: Ptr, M: number, pos0: number, nHeads: number, nKvHeads: number, headDim: number): void;
+  attention(out: Ptr, q: Ptr, kCache: Ptr, vCache: Ptr, scores: Ptr, M: number, pos0: number, nHeads: number, nKvHeads: number, headDim: number, ctx: number): void;
+  /**
+   * kvCache[nKvHeads, ctx, headDim] binary16 at positions pos0..pos0+M-1 ← x[M, nKvHeads*headDim] f32, round to
+   * nearest even (subnormals kept, overflow to ±inf, NaN stays NaN).
+   */
+  storeKvF16(kvCache: Ptr, x: Ptr, M: number, pos0: number, nKvHeads: number, headDim: number, ctx: number): void;
   /** out[n] = silu(gate[n]) * up[n]  (out may alias gate). */
   siluMul(out: Ptr, gate: Ptr, up: Ptr, n: number): void;
   /** out[n] = a[n] + b[n]  (out may alias a). */
   add(out: Ptr, a: Ptr, b: Ptr, n: number): void;
   /** x[M,N] += bias[N] (qwen2's q/k/v bias). */
   addBias(x: Ptr, bias: Ptr, M: number, N: number): void;
-  /** out[M,D] = dequant(table[ids[m]]) for int8 table W[V,D] + S[V,D/32]; ids i32[M]. */
+  /** out[M,D] = dequant(table[ids[m]]) for int8 table W[V,D] + binary16 scales S[V,D/32]; ids i32[M]. */
   embedQ8(out: Ptr, ids: Ptr, w: Ptr, ws: Ptr, M: number, D: number): void;
   /** out[M,D] = table[ids[m]] for an f32 table [V,D]; ids i32[M]. */
   embedF32(out: Ptr, ids: Ptr, table: Ptr, M: number, D: number): void;

@@ -50,6 +50,18 @@ export function f32ToF16(value: number): number {
 const f32Scratch = new Float32Array(1);
 const u32Scratch = new Uint32Array(f32Scratch.buffer);
 
+/**
+ * Splits nBlocks GGUF Q8_0 blocks (f16 d, int8 qs[32]; 34 bytes each) from src into the arena's INT8 layout:
+ * quants[nBlocks·32] and scales[nBlocks] as binary16 bits. A copy, no arithmetic, so the stored weights are exact.
+ */
+export function splitQ8_0Blocks(src: Uint8Array, nBlocks: number, quants: Int8Array, scales: Uint16Array): void {
+  for (let b = 0; b < nBlocks; b++) {
+    const o = b * 34, q = b * 32;
+    scales[b] = src[o]! | (src[o + 1]! << 8);
+    for (let j = 0; j < 32; j++) quants[q + j] = src[o + 2 + j]!; // Int8Array stores the byte's two's-complement value
+  }
+}
+
 function getScaleMinK4(j: number, q: Uint8Array, o: number): [number, number] {
   if (j < 4) return [q[o + j]! & 63, q[o + j + 4]! & 63];
   return [(q[o + j + 4]! & 0xf) | ((q[o + j - 4]! >> 6) << 4), (q[o + j + 4]! >> 4) | ((q[o + j]! >> 6) << 4)];

@@ -2,7 +2,7 @@ import { openSync, readSync, closeSync } from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../../../shared/errors';
 import { readGgufMetadata, GGML_TYPES, type GgufHeader, type GgufTensorInfo } from './gguf';
-import { dequantize } from './dequant';
+import { dequantize, splitQ8_0Blocks } from './dequant';
 import {
   SUPPORTED_ARCHITECTURES, fingerprintFiles, interleaveRopeRows, weightName,
   type Architecture, type ModelConfig, type ModelSource, type WeightSource,
@@ -50,28 +50,52 @@ export function ggufConfig(header: GgufHeader, filePath: string): ModelConfig {
 /** One read buffer per open file, grown as needed: a fresh Buffer per chunk left tens of MB of garbage at load. */
 interface ReadScratch { bytes: Buffer }
 
+const GGML_Q8_0 = 8;
+/** Bytes of Q8_0 blocks read per chunk when copying them straight into the arena. */
+const Q8_COPY_CHUNK_BYTES = 1 << 21;
+
+function readInto(scratch: ReadScratch, fd: number, length: number, position: number, filePath: string): Buffer {
+  if (scratch.bytes.length < length) scratch.bytes = Buffer.allocUnsafe(length);
+  const bytes = scratch.bytes.subarray(0, length);
+  if (readSync(fd, bytes, 0, length, position) !== length) throw new Error(`unexpected end of ${filePath}`);
+  return bytes;
+}
+
 function tensorSource(filePath: string, info: GgufTensorInfo, name: string, scratch: ReadScratch): WeightSource {
   const type = GGML_TYPES[info.type]!;
   const cols = info.dims[0]!;
   const rows = info.dims.slice(1).reduce((a, b) => a * b, 1);
   const rowBytes = (cols / type.blockElems) * type.blockBytes;
-  return {
+  const source: WeightSource = {
     name,
     rows,
     cols,
     storedType: info.typeName,
     readRows(row0, nRows, out) {
-      if (scratch.bytes.length < nRows * rowBytes) scratch.bytes = Buffer.allocUnsafe(nRows * rowBytes);
-      const bytes = scratch.bytes.subarray(0, nRows * rowBytes);
       const fd = openSync(filePath, 'r');
       try {
-        readSync(fd, bytes, 0, bytes.length, info.fileOffset + row0 * rowBytes);
+        dequantize(info.type, readInto(scratch, fd, nRows * rowBytes, info.fileOffset + row0 * rowBytes, filePath), out, 0, nRows * cols);
       } finally {
         closeSync(fd);
       }
-      dequantize(info.type, bytes, out, 0, nRows * cols);
     },
   };
+  if (info.type !== GGML_Q8_0) return source;
+  const blocksPerRow = cols / type.blockElems;
+  source.readQ8Rows = (row0, nRows, quants, scales) => {
+    const chunkRows = Math.max(1, Math.floor(Q8_COPY_CHUNK_BYTES / rowBytes));
+    const fd = openSync(filePath, 'r');
+    try {
+      for (let r = 0; r < nRows; r += chunkRows) {
+        const n = Math.min(chunkRows, nRows - r);
+        const bytes = readInto(scratch, fd, n * rowBytes, info.fileOffset + (row0 + r) * rowBytes, filePath);
+        splitQ8_0Blocks(bytes, n * blocksPerRow, quants.subarray(r * cols), scales.subarray(r * blocksPerRow));
+      }
+    } finally {
+      closeSync(fd);
+    }
+  };
+  return source;
 }
 
 /** Opens a GGUF model: config, weight readers (q/k rows put in interleaved RoPE order) and tokenizer metadata. */

@@ -33,6 +33,11 @@ export interface WeightSource {
   cols: number;
   storedType: string;
   readRows(row0: number, nRows: number, out: Float32Array): void;
+  /**
+   * Present when the file stores the tensor in the arena's INT8 format (GGUF Q8_0): copies rows as int8
+   * quants[nRows·cols] and binary16 scales[nRows·cols/32] with no f32 round trip, so loading is exact.
+   */
+  readQ8Rows?(row0: number, nRows: number, quants: Int8Array, scales: Uint16Array): void;
 }
 
 export interface TokenizerSpec {
@@ -74,25 +79,35 @@ export function interleaveRopeRows(source: WeightSource, headDim: number): Weigh
     const j = r % headDim;
     return head * headDim + (j % 2 === 0 ? j / 2 : half + (j - 1) / 2);
   };
+  const { name, rows, cols, storedType } = source; // not spread: a copied readQ8Rows would read unpermuted rows
   if (isBias) {
-    const full = new Float32Array(source.cols);
+    const full = new Float32Array(cols);
     return {
-      ...source,
+      name, rows, cols, storedType,
       readRows(row0, nRows, out) {
         source.readRows(0, 1, full);
-        for (let c = 0; c < source.cols; c++) out[c] = full[oldRow(c)]!;
+        for (let c = 0; c < cols; c++) out[c] = full[oldRow(c)]!;
       },
     };
   }
-  const row = new Float32Array(source.cols);
+  const row = new Float32Array(cols);
+  const readQ8 = source.readQ8Rows?.bind(source);
+  const groups = cols / 32; // Q8_0 blocks per row
   return {
-    ...source,
+    name, rows, cols, storedType,
     readRows(row0, nRows, out) {
       for (let r = 0; r < nRows; r++) {
         source.readRows(oldRow(row0 + r), 1, row);
-        out.set(row, r * source.cols);
+        out.set(row, r * cols);
       }
     },
+    ...(readQ8 && {
+      readQ8Rows(row0: number, nRows: number, quants: Int8Array, scales: Uint16Array) {
+        for (let r = 0; r < nRows; r++) {
+          readQ8(oldRow(row0 + r), 1, quants.subarray(r * cols, (r + 1) * cols), scales.subarray(r * groups, (r + 1) * groups));
+        }
+      },
+    }),
   };
 }
 

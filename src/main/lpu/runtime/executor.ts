@@ -63,7 +63,6 @@ function bindOp(
     const d = tensors.get(id)!;
     return ptr(id, chip) + (last && d.kind === 'act' && d.shape[0]! > 1 ? (m - 1) * rowBytes(id) : 0);
   };
-  const at = (id: string, pos0: number) => ptr(id, chip) + (op.attrs.atPosition ? pos0 * rowBytes(id) : 0);
   const rowsOf = (m: number) => (last ? 1 : m);
 
   switch (op.kind) {
@@ -77,7 +76,7 @@ function bindOp(
         ...s,
         // Pointers shifted by -nStart rows so the kernel's row index stays the vocabulary id.
         w: ptr(table.id, s.chip, s.nStart) - s.nStart * D * DTYPE_BYTES[table.dtype],
-        ws: table.scales ? ptr(table.scales, s.chip, s.nStart) - s.nStart * (D / Q8_GROUP) * 4 : 0,
+        ws: table.scales ? ptr(table.scales, s.chip, s.nStart) - s.nStart * (D / Q8_GROUP) * DTYPE_BYTES.f16 : 0,
       }));
       return (m) => {
         for (let r = 0; r < m; r++) {
@@ -107,31 +106,43 @@ function bindOp(
       const shards = op.shards!.map((s) => ({
         ...s,
         w: ptr(w.id, s.chip, s.nStart) - s.nStart * K * DTYPE_BYTES[w.dtype],
-        ws: int8 ? ptr(w.scales!, s.chip, s.nStart) - s.nStart * (K / Q8_GROUP) * 4 : 0,
+        ws: int8 ? ptr(w.scales!, s.chip, s.nStart) - s.nStart * (K / Q8_GROUP) * DTYPE_BYTES.f16 : 0,
       }));
       const out = op.outputs[0]!;
       if (int8) {
         const xq = ptr(op.inputs[0]!, chip), xs = ptr(op.inputs[1]!, chip);
-        return (m, pos0) => { const o = at(out, pos0); for (const s of shards) k.matmulQ8(o, xq, xs, s.w, s.ws, rowsOf(m), K, N, s.nStart, s.nEnd); };
+        const o = ptr(out, chip);
+        return (m) => { for (const s of shards) k.matmulQ8(o, xq, xs, s.w, s.ws, rowsOf(m), K, N, s.nStart, s.nEnd); };
       }
       const f16 = w.dtype === 'f16';
-      return (m, pos0) => {
-        const o = at(out, pos0), x = rowPtr(op.inputs[0]!, m);
+      const o = ptr(out, chip);
+      return (m) => {
+        const x = rowPtr(op.inputs[0]!, m);
         for (const s of shards) (f16 ? k.matmulF16 : k.matmulF32)(o, x, s.w, rowsOf(m), K, N, s.nStart, s.nEnd);
       };
     }
     case 'addBias': {
       const N = op.attrs.N!, bias = ptr(op.inputs[1]!, chip);
-      return (m, pos0) => k.addBias(at(op.inputs[0]!, pos0), bias, m, N);
+      const x = ptr(op.inputs[0]!, chip);
+      return (m) => k.addBias(x, bias, m, N);
     }
     case 'rope': {
       const table = ptr('rope_table', chip), heads = op.attrs.N!;
-      return (m, pos0) => k.rope(at(op.inputs[0]!, pos0), table, m, heads, cfg.headDim, pos0);
+      const x = ptr(op.inputs[0]!, chip);
+      return (m, pos0) => k.rope(x, table, m, heads, cfg.headDim, pos0);
+    }
+    case 'storeKv': {
+      const kRows = ptr(op.inputs[0]!, chip), vRows = ptr(op.inputs[1]!, chip);
+      const kCache = ptr(op.outputs[0]!, chip), vCache = ptr(op.outputs[1]!, chip);
+      return (m, pos0) => {
+        k.storeKvF16(kCache, kRows, m, pos0, cfg.nKvHeads, cfg.headDim, program.bucket);
+        k.storeKvF16(vCache, vRows, m, pos0, cfg.nKvHeads, cfg.headDim, program.bucket);
+      };
     }
     case 'attention': {
       const q = ptr(op.inputs[0]!, chip), kc = ptr(op.inputs[1]!, chip), vc = ptr(op.inputs[2]!, chip);
       const scores = ptr('scores', chip), out = ptr(op.outputs[0]!, chip);
-      return (m, pos0) => k.attention(out, q, kc, vc, scores, m, pos0, cfg.nHeads, cfg.nKvHeads, cfg.headDim);
+      return (m, pos0) => k.attention(out, q, kc, vc, scores, m, pos0, cfg.nHeads, cfg.nKvHeads, cfg.headDim, program.bucket);
     }
     case 'siluMul': {
       const D = op.attrs.D!, g = ptr(op.inputs[0]!, chip), u = ptr(op.inputs[1]!, chip), out = ptr(op.outputs[0]!, chip);

@@ -2,11 +2,13 @@ import { Q8_GROUP, type ArenaMemory } from '../kernels/abi';
 import { f16ToF32, f32ToF16 } from '../loader/dequant';
 import type { WeightSource } from '../loader/model-source';
 import type { Program } from '../compiler/passes/emit';
-import { int8RelativeError } from '../compiler/passes/quantize';
 import { AppError } from '../../../shared/errors';
 
 export interface QuantizationReport {
-  /** Relative RMS error of the stored weights against the file's values, over all int8/f16 matrices. */
+  /**
+   * Relative RMS error of the stored weights against the file's values, over all int8/f16 matrices.
+   * Q8_0 tensors copied block for block add no error, only their Σ value² (computed from the copy) to the reference.
+   */
   weightRelativeRmsError: number;
   matricesQuantized: number;
   /** Matrices kept in f32 because their inner size is not a multiple of 32. */
@@ -41,6 +43,14 @@ export function loadWeights(program: Program, weights: Map<string, WeightSource>
     const rowEnd = a.rowEnd ?? (t.shape.length === 2 ? t.shape[0]! : 1);
     const scales = t.scales ? program.memory.allocations.find((s) => s.tensor === t.scales && s.chip === a.chip && (s.rowStart ?? 0) === rowStart)! : undefined;
     if (t.shape.length === 2 && t.dtype === 'f32' && t.id !== 'token_embd' && program.weights === 'int8') keptF32.add(t.id);
+    if (t.dtype === 'i8' && source.readQ8Rows) {
+      const n = (rowEnd - rowStart) * cols, sBase = (program.chipBase[a.chip]! + scales!.offset) >> 1;
+      const quants = i8.subarray(base, base + n), groupScales = u16.subarray(sBase, sBase + n / Q8_GROUP);
+      source.readQ8Rows(rowStart, rowEnd - rowStart, quants, groupScales);
+      sqRef += q8SumOfSquares(t.id, quants, groupScales);
+      if (rowStart === 0) quantized++;
+      continue;
+    }
     const chunkRows = Math.max(1, Math.floor(CHUNK_ELEMS / cols));
     if (chunk.length < Math.min(rowEnd - rowStart, chunkRows) * cols) chunk = new Float32Array(Math.min(rowEnd - rowStart, chunkRows) * cols);
     for (let r0 = rowStart; r0 < rowEnd; r0 += chunkRows) {
@@ -54,22 +64,54 @@ export function loadWeights(program: Program, weights: Map<string, WeightSource>
         for (let i = 0; i < n; i++) u16[(base >> 1) + dstElem + i] = f32ToF16(view[i]!);
         for (let i = 0; i < n; i++) { const e = view[i]! - f16ToF32(u16[(base >> 1) + dstElem + i]!); sqErr += e * e; sqRef += view[i]! ** 2; }
       } else {
-        const sBase = (program.chipBase[a.chip]! + scales!.offset) >> 2;
-        for (let g = 0; g < n; g += Q8_GROUP) {
-          let amax = 0;
-          for (let j = 0; j < Q8_GROUP; j++) amax = Math.max(amax, Math.abs(view[g + j]!));
-          const scale = amax / 127;
-          f32[sBase + (dstElem + g) / Q8_GROUP] = scale;
-          const inv = scale ? 1 / scale : 0;
-          for (let j = 0; j < Q8_GROUP; j++) i8[base + dstElem + g + j] = Math.round(view[g + j]! * inv);
-        }
-        const e = int8RelativeError(view, cols);
+        const sBase = (program.chipBase[a.chip]! + scales!.offset) >> 1;
+        const e = quantizeQ8(view, i8.subarray(base + dstElem, base + dstElem + n), u16.subarray(sBase + dstElem / Q8_GROUP, sBase + (dstElem + n) / Q8_GROUP));
         sqErr += e.sqErr; sqRef += e.sqRef;
       }
     }
     if (t.dtype !== 'f32' && rowStart === 0) quantized++;
   }
   return { weightRelativeRmsError: sqRef ? Math.sqrt(sqErr / sqRef) : 0, matricesQuantized: quantized, keptF32: [...keptF32] };
+}
+
+/** The largest binary16 below infinity: scales stay finite, as the kernels require. */
+const F16_MAX_BITS = 0x7bff;
+
+/**
+ * Quantises values to int8 with one binary16 scale per 32: the scale max|v|/127 is rounded to f16 first and the
+ * quants computed with that rounded scale, so w ≈ q·scale holds for the stored pair. Returns the squared error
+ * of q·scale against the values and Σ value².
+ */
+export function quantizeQ8(values: Float32Array, quants: Int8Array, scales: Uint16Array): { sqErr: number; sqRef: number } {
+  let sqErr = 0, sqRef = 0;
+  for (let g = 0; g < values.length; g += Q8_GROUP) {
+    let amax = 0;
+    for (let j = 0; j < Q8_GROUP; j++) amax = Math.max(amax, Math.abs(values[g + j]!));
+    const bits = Math.min(f32ToF16(amax / 127), F16_MAX_BITS);
+    const scale = f16ToF32(bits);
+    scales[g / Q8_GROUP] = bits;
+    const inv = scale ? 1 / scale : 0;
+    for (let j = 0; j < Q8_GROUP; j++) {
+      const v = values[g + j]!;
+      const q = Math.max(-127, Math.min(127, Math.round(v * inv))); // a scale rounded down (or subnormal) can push |q| past 127
+      quants[g + j] = q;
+      sqErr += (q * scale - v) ** 2;
+      sqRef += v * v;
+    }
+  }
+  return { sqErr, sqRef };
+}
+
+/** Σ (q·scale)² of copied Q8_0 blocks (the reference energy of exact weights); rejects non-finite scales. */
+function q8SumOfSquares(tensor: string, quants: Int8Array, scales: Uint16Array): number {
+  let sum = 0;
+  for (let g = 0; g < scales.length; g++) {
+    if ((scales[g]! & 0x7c00) === 0x7c00) throw new AppError('unsupported_model', `The model file's weight ${tensor} has an infinite or NaN Q8_0 scale; the file is damaged. Download it again.`);
+    let groupSum = 0;
+    for (let j = g * Q8_GROUP; j < (g + 1) * Q8_GROUP; j++) groupSum += quants[j]! * quants[j]!;
+    sum += groupSum * f16ToF32(scales[g]!) ** 2;
+  }
+  return sum;
 }
 
 /** (cos, sin) of pos·θ^(-2i/headDim) for every position of the bucket and every rotated pair. */

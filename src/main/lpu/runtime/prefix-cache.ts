@@ -4,7 +4,7 @@ import type { LpuTokenizer, ChatMessage } from '../tokenizer';
 import type { KvCacheState } from './generate';
 import type { StepRunner } from './step-runner';
 
-/** One precomputed prefix: its token ids and the K/V rows it produced, per KV tensor allocation. */
+/** One precomputed prefix: its token ids and the K/V rows it produced, per KV head of each KV tensor allocation. */
 interface PrefixSnapshot {
   tokens: Int32Array;
   rows: { at: number; bytes: Uint8Array }[];
@@ -18,15 +18,17 @@ interface PrefixSnapshot {
  */
 export class PrefixCache {
   private readonly snapshots: PrefixSnapshot[] = [];
-  private readonly kvTensors: { at: number; rowBytes: number }[];
+  private readonly kvHeadRuns: { at: number; rowBytes: number }[];
   private readonly arena: Uint8Array;
 
   constructor(private readonly program: Program, memory: ArenaMemory) {
     this.arena = new Uint8Array(memory.buffer);
     const kv = new Map(program.tensors.filter((t) => t.kind === 'kv').map((t) => [t.id, t]));
-    this.kvTensors = program.memory.allocations.filter((a) => kv.has(a.tensor)).map((a) => {
-      const t = kv.get(a.tensor)!;
-      return { at: program.chipBase[a.chip]! + a.offset, rowBytes: a.bytes / t.shape[0]! };
+    // A cache is [nKvHeads, positions, headDim]: each head's positions are a contiguous run of rows.
+    this.kvHeadRuns = program.memory.allocations.filter((a) => kv.has(a.tensor)).flatMap((a) => {
+      const [heads, positions] = kv.get(a.tensor)!.shape as [number, number];
+      const headBytes = a.bytes / heads;
+      return Array.from({ length: heads }, (_, h) => ({ at: program.chipBase[a.chip]! + a.offset + h * headBytes, rowBytes: headBytes / positions }));
     });
   }
 
@@ -53,7 +55,7 @@ export class PrefixCache {
     kv.length = prefix.length;
     this.snapshots.push({
       tokens: Int32Array.from(prefix),
-      rows: this.kvTensors.map((t) => ({ at: t.at, bytes: this.arena.slice(t.at, t.at + prefix.length * t.rowBytes) })),
+      rows: this.kvHeadRuns.map((t) => ({ at: t.at, bytes: this.arena.slice(t.at, t.at + prefix.length * t.rowBytes) })),
     });
     return prefix.length;
   }

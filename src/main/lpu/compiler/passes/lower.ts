@@ -17,7 +17,8 @@ export function chooseBucket(config: ModelConfig, requested?: number): number {
 
 /**
  * lower: config → op graph for one step of up to `rows` tokens at positions pos0.. over a `bucket`-long KV cache.
- * Weights start as f32; quantize picks their format. K and V matmuls write straight into the cache rows.
+ * Weights start as f32; quantize picks their format. K and V are computed in f32 (bias, RoPE) and then stored
+ * into the cache as binary16, as llama.cpp's default cache does: half the cache memory and attention's reads.
  */
 export function lower(config: ModelConfig, bucket: number, rows: number): Graph {
   const { dim, hiddenDim, nLayers, nHeads, nKvHeads, headDim, vocabSize } = config;
@@ -43,22 +44,26 @@ export function lower(config: ModelConfig, bucket: number, rows: number): Graph 
   for (let l = 0; l < nLayers; l++) {
     const w = (part: string, shape: number[]) => decl(`blk.${l}.${part}`, 'weight', shape, l);
     const a = (name: string, shape: number[]) => decl(`${name}.${l}`, 'act', shape, l);
-    const kCache = decl(`k_cache.${l}`, 'kv', [bucket, kvDim], l);
-    const vCache = decl(`v_cache.${l}`, 'kv', [bucket, kvDim], l);
+    // each KV head's positions contiguous, so attention streams one head's keys and values sequentially
+    const kCache = decl(`k_cache.${l}`, 'kv', [nKvHeads, bucket, headDim], l, 'f16');
+    const vCache = decl(`v_cache.${l}`, 'kv', [nKvHeads, bucket, headDim], l, 'f16');
 
     const xn = a('attn_in', [rows, dim]);
     op('rmsnorm', ['x', w('attn_norm', [dim])], [xn], l, { D: dim, eps: config.rmsEps });
     const q = a('q', [rows, qDim]);
+    const k = a('k', [rows, kvDim]);
+    const v = a('v', [rows, kvDim]);
     op('matmul', [xn, w('attn_q', [qDim, dim])], [q], l, { K: dim, N: qDim });
-    op('matmul', [xn, w('attn_k', [kvDim, dim])], [kCache], l, { K: dim, N: kvDim, atPosition: true });
-    op('matmul', [xn, w('attn_v', [kvDim, dim])], [vCache], l, { K: dim, N: kvDim, atPosition: true });
+    op('matmul', [xn, w('attn_k', [kvDim, dim])], [k], l, { K: dim, N: kvDim });
+    op('matmul', [xn, w('attn_v', [kvDim, dim])], [v], l, { K: dim, N: kvDim });
     if (config.qkvBias) {
       op('addBias', [q, w('attn_q.bias', [qDim])], [q], l, { N: qDim });
-      op('addBias', [kCache, w('attn_k.bias', [kvDim])], [kCache], l, { N: kvDim, atPosition: true });
-      op('addBias', [vCache, w('attn_v.bias', [kvDim])], [vCache], l, { N: kvDim, atPosition: true });
+      op('addBias', [k, w('attn_k.bias', [kvDim])], [k], l, { N: kvDim });
+      op('addBias', [v, w('attn_v.bias', [kvDim])], [v], l, { N: kvDim });
     }
     op('rope', [q, 'rope_table'], [q], l, { N: nHeads });
-    op('rope', [kCache, 'rope_table'], [kCache], l, { N: nKvHeads, atPosition: true });
+    op('rope', [k, 'rope_table'], [k], l, { N: nKvHeads });
+    op('storeKv', [k, v], [kCache, vCache], l, { N: kvDim, atPosition: true });
     const att = a('att', [rows, qDim]);
     op('attention', [q, kCache, vCache, 'scores'], [att], l);
     const attOut = a('attn_out', [rows, dim]);

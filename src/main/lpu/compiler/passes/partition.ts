@@ -100,7 +100,7 @@ export function partition(input: Graph, chips: number): Graph {
       const per = Math.ceil(N / tp);
       op.shards = Array.from({ length: tp }, (_, i) => ({ chip: lead + i, nStart: Math.min(N, i * per), nEnd: Math.min(N, (i + 1) * per) })).filter((sh) => sh.nEnd > sh.nStart);
       ops.push(op);
-      ops.push({ id: 0, kind: 'c2c', inputs: [op.outputs[0]!], outputs: [op.outputs[0]!], attrs: { rowMode: op.attrs.rowMode, pattern: 'allgather', fromChip: lead, toChip: lead + tp - 1, bytesPerRow: gathered * 4, atPosition: op.attrs.atPosition }, layer: op.layer, chip: lead });
+      ops.push({ id: 0, kind: 'c2c', inputs: [op.outputs[0]!], outputs: [op.outputs[0]!], attrs: { rowMode: op.attrs.rowMode, pattern: 'allgather', fromChip: lead, toChip: lead + tp - 1, bytesPerRow: gathered * 4 }, layer: op.layer, chip: lead });
     } else {
       if (op.kind === 'matmul' || op.kind === 'embed') op.shards = [{ chip: lead, nStart: 0, nEnd: op.kind === 'embed' ? g.config.vocabSize : op.attrs.N! }];
       ops.push(op);

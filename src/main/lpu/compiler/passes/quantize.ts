@@ -7,6 +7,7 @@ export type WeightFormat = 'int8' | 'f16' | 'f32';
  * quantize: chooses each weight's stored format and inserts the activation quantisation INT8 matmuls need.
  * int8 applies to matrices whose inner size is a multiple of 32 (the Q8 group); others fall back to f32.
  * Norm weights and biases stay f32. Consecutive matmuls reading the same activation share one quantize op.
+ * Weight scales are binary16 like GGUF Q8_0's, so an int8 matrix costs 34 bytes per 32 weights, as in the file.
  */
 export function quantize(input: Graph, format: WeightFormat): Graph {
   const g = cloneGraph(input);
@@ -20,7 +21,7 @@ export function quantize(input: Graph, format: WeightFormat): Graph {
     if (format === 'int8' && K % Q8_GROUP === 0) {
       t.dtype = 'i8';
       t.scales = `${id}.scales`;
-      g.tensors.set(t.scales, { id: t.scales, kind: 'weight', dtype: 'f32', shape: [t.shape[0]!, K / Q8_GROUP], layer: t.layer });
+      g.tensors.set(t.scales, { id: t.scales, kind: 'weight', dtype: 'f16', shape: [t.shape[0]!, K / Q8_GROUP], layer: t.layer });
     } else if (format === 'f16' && id !== 'token_embd') {
       t.dtype = 'f16';
     }
@@ -29,7 +30,7 @@ export function quantize(input: Graph, format: WeightFormat): Graph {
   if (format === 'int8' && dim % Q8_GROUP === 0 && !embedding.scales) {
     embedding.dtype = 'i8';
     embedding.scales = 'token_embd.scales';
-    g.tensors.set('token_embd.scales', { id: 'token_embd.scales', kind: 'weight', dtype: 'f32', shape: [embedding.shape[0]!, dim / Q8_GROUP], layer: -1 });
+    g.tensors.set('token_embd.scales', { id: 'token_embd.scales', kind: 'weight', dtype: 'f16', shape: [embedding.shape[0]!, dim / Q8_GROUP], layer: -1 });
   }
 
   if (embedding.scales) {
@@ -59,22 +60,4 @@ export function quantize(input: Graph, format: WeightFormat): Graph {
   }
   g.ops = ops.map((op, i) => ({ ...op, id: i }));
   return g;
-}
-
-/** Relative RMS error of int8 per-32-group quantisation of a matrix, measured on the real weights. */
-export function int8RelativeError(values: Float32Array, K: number): { sqErr: number; sqRef: number } {
-  let sqErr = 0, sqRef = 0;
-  for (let g = 0; g < values.length; g += Q8_GROUP) {
-    let amax = 0;
-    for (let j = 0; j < Q8_GROUP && g + j < values.length; j++) amax = Math.max(amax, Math.abs(values[g + j]!));
-    const scale = Math.fround(amax / 127);
-    for (let j = 0; j < Q8_GROUP && g + j < values.length; j++) {
-      const v = values[g + j]!;
-      const q = scale ? Math.round(v / scale) * scale : 0;
-      sqErr += (q - v) ** 2;
-      sqRef += v * v;
-    }
-  }
-  void K;
-  return { sqErr, sqRef };
 }

@@ -1,5 +1,5 @@
 import {
-  UNITS, attentionCycles, c2cCycles, elementwiseCycles, matmulComputeCycles, rmsnormCycles, weightInstallCycles,
+  UNITS, attentionCycles, c2cCycles, elementwiseCycles, kvStoreCycles, matmulComputeCycles, rmsnormCycles, weightInstallCycles,
   DELTA_CYCLES, SKEW_CYCLES, SRAM_BYTES_PER_CYCLE, type Unit,
 } from '../cost-model';
 import { DTYPE_BYTES, type Graph, type Op } from '../../ir/graph';
@@ -40,6 +40,8 @@ function opWork(g: Graph, op: Op, M: number, tp: number): { unit: Unit; cycles: 
       return [{ unit: 'VXM', chip, cycles: elementwiseCycles(rows * op.attrs.D!, 4) }];
     case 'rope':
       return [{ unit: 'SXM', chip, cycles: elementwiseCycles(rows * op.attrs.N! * cfg.headDim, 2) }];
+    case 'storeKv':
+      return [{ unit: 'VXM', chip, cycles: kvStoreCycles(rows, op.attrs.N!) }];
     case 'attention': {
       // Heads split across the node's chips, like the KV projections that feed them.
       const heads = Math.ceil(cfg.nHeads / tp);

@@ -1,5 +1,5 @@
 import { Q8_GROUP, type ArenaMemory, type KernelSet, type Ptr } from '../abi';
-import { f16ToF32 } from '../../loader/dequant';
+import { f16ToF32, f32ToF16 } from '../../loader/dequant';
 
 /**
  * The TypeScript kernel set: plain loops over typed views of the arena, the oracle the WASM kernels are
@@ -31,20 +31,20 @@ export function createTsKernels(memory: ArenaMemory): KernelSet {
       }
     },
 
-    matmulQ8(out, xq, xs, w, ws, M, K, N, nStart, nEnd) { // out[M,N] = Xq·Wᵀ per 32-group, int32 sums scaled in f32
+    matmulQ8(out, xq, xs, w, ws, M, K, N, nStart, nEnd) { // out[M,N] = Xq·Wᵀ per 32-group, int32 sums scaled; S binary16
       const groups = K / G;
       for (let m = 0; m < M; m++) {
         const xRow = xq + m * K;
         const xsRow = (xs >> 2) + m * groups;
         for (let n = nStart; n < nEnd; n++) {
           const wRow = w + n * K;
-          const wsRow = (ws >> 2) + n * groups;
+          const wsRow = (ws >> 1) + n * groups;
           let acc = 0;
           for (let g = 0; g < groups; g++) {
             let isum = 0;
             const xo = xRow + g * G, wo = wRow + g * G;
             for (let j = 0; j < G; j++) isum += i8[xo + j]! * i8[wo + j]!;
-            acc += isum * f32[xsRow + g]! * f32[wsRow + g]!;
+            acc += isum * f32[xsRow + g]! * f16ToF32(u16[wsRow + g]!);
           }
           f32[(out >> 2) + m * N + n] = acc;
         }
@@ -101,8 +101,8 @@ export function createTsKernels(memory: ArenaMemory): KernelSet {
       }
     },
 
-    attention(out, q, kCache, vCache, scores, M, pos0, nHeads, nKvHeads, headDim) {
-      const qDim = nHeads * headDim, kvDim = nKvHeads * headDim;
+    attention(out, q, kCache, vCache, scores, M, pos0, nHeads, nKvHeads, headDim, ctx) { // K/V binary16 [nKvHeads, ctx, headDim]
+      const qDim = nHeads * headDim;
       const groupSize = nHeads / nKvHeads;
       const scale = 1 / Math.sqrt(headDim);
       const sc = scores >> 2;
@@ -110,12 +110,12 @@ export function createTsKernels(memory: ArenaMemory): KernelSet {
         const last = pos0 + m; // causal: attend to 0..last
         for (let h = 0; h < nHeads; h++) {
           const qo = (q >> 2) + m * qDim + h * headDim;
-          const kvOff = Math.floor(h / groupSize) * headDim;
+          const kvOff = Math.floor(h / groupSize) * ctx * headDim;
           let max = -Infinity;
           for (let t = 0; t <= last; t++) {
-            const ko = (kCache >> 2) + t * kvDim + kvOff;
+            const ko = (kCache >> 1) + kvOff + t * headDim;
             let dot = 0;
-            for (let d = 0; d < headDim; d++) dot += f32[qo + d]! * f32[ko + d]!;
+            for (let d = 0; d < headDim; d++) dot += f32[qo + d]! * f16ToF32(u16[ko + d]!);
             f32[sc + t] = dot * scale;
             if (f32[sc + t]! > max) max = f32[sc + t]!;
           }
@@ -125,9 +125,18 @@ export function createTsKernels(memory: ArenaMemory): KernelSet {
           for (let d = 0; d < headDim; d++) f32[oo + d] = 0;
           for (let t = 0; t <= last; t++) {
             const p = f32[sc + t]! / sum;
-            const vo = (vCache >> 2) + t * kvDim + kvOff;
-            for (let d = 0; d < headDim; d++) f32[oo + d] = f32[oo + d]! + p * f32[vo + d]!;
+            const vo = (vCache >> 1) + kvOff + t * headDim;
+            for (let d = 0; d < headDim; d++) f32[oo + d] = f32[oo + d]! + p * f16ToF32(u16[vo + d]!);
           }
+        }
+      }
+    },
+
+    storeKvF16(kvCache, x, M, pos0, nKvHeads, headDim, ctx) { // x[M, nKvHeads*headDim] → cache[nKvHeads, ctx, headDim]
+      for (let m = 0; m < M; m++) {
+        for (let g = 0; g < nKvHeads; g++) {
+          const src = (x >> 2) + (m * nKvHeads + g) * headDim, dst = (kvCache >> 1) + (g * ctx + pos0 + m) * headDim;
+          for (let d = 0; d < headDim; d++) u16[dst + d] = f32ToF16(f32[src + d]!);
         }
       }
     },
@@ -151,7 +160,7 @@ export function createTsKernels(memory: ArenaMemory): KernelSet {
       const groups = D / G;
       for (let m = 0; m < M; m++) {
         const row = i32[(ids >> 2) + m]!;
-        for (let d = 0; d < D; d++) f32[(out >> 2) + m * D + d] = i8[w + row * D + d]! * f32[(ws >> 2) + row * groups + ((d / G) | 0)]!;
+        for (let d = 0; d < D; d++) f32[(out >> 2) + m * D + d] = i8[w + row * D + d]! * f16ToF32(u16[(ws >> 1) + row * groups + ((d / G) | 0)]!);
       }
     },
 

@@ -32,7 +32,7 @@ function compiledModule(): object {
 /** The WASM set adds what the parallel runner needs to split attention across threads. */
 export interface WasmKernelSet extends KernelSet {
   /** attention restricted to query heads [hStart, hEnd); scores needs only `attentionBlock` floats. */
-  attentionHeads(out: Ptr, q: Ptr, kCache: Ptr, vCache: Ptr, scores: Ptr, M: number, pos0: number, nHeads: number, nKvHeads: number, headDim: number, hStart: number, hEnd: number): void;
+  attentionHeads(out: Ptr, q: Ptr, kCache: Ptr, vCache: Ptr, scores: Ptr, M: number, pos0: number, nHeads: number, nKvHeads: number, headDim: number, ctx: number, hStart: number, hEnd: number): void;
   /** Scratch floats attention uses per thread, whatever the context length (online softmax over blocks of keys). */
   readonly attentionBlock: number;
 }
@@ -61,6 +61,7 @@ export function createWasmKernels(memory: ArenaMemory): WasmKernelSet {
     attention: k.attention,
     attentionHeads: k.attentionHeads,
     attentionBlock: k.ATTENTION_BLOCK.value,
+    storeKvF16: k.storeKvF16,
     siluMul: k.siluMul,
     add: k.add,
     addBias: k.addBias,

@@ -4,7 +4,7 @@ import { tensorBytes, type Op } from '../../ir/graph';
 import type { Program } from '../../compiler/passes/emit';
 
 // How one worker's share of each op is cut, so every worker runs the same program in lockstep:
-//   rows  — row-local ops (norms, quantize, RoPE, elementwise) split by activation rows
+//   rows  — row-local ops (norms, quantize, RoPE, KV stores, elementwise) split by activation rows
 //   cols  — matmuls split by output rows of the weight (tensor parallel, nStart/nEnd)
 //   heads — attention split by query heads
 //   solo  — worker 0 only (embedding lookups); c2c copies are replicated by every worker
@@ -119,10 +119,14 @@ export function partitionWork(
       const [r0, r1] = share(M);
       if (r1 > r0) k.rope(x + r0 * nHeads * headDim * 4, table, r1 - r0, nHeads, headDim, pos0 + r0);
     },
-    attention(out, q, kCache, vCache, scores: Ptr, M, pos0, nHeads, nKvHeads, headDim) {
+    attention(out, q, kCache, vCache, scores: Ptr, M, pos0, nHeads, nKvHeads, headDim, ctx) {
       if (worker >= attentionWorkers) return;
       const [h0, h1] = share(nHeads, attentionWorkers);
-      if (h1 > h0) k.attentionHeads(out, q, kCache, vCache, scores + worker * k.attentionBlock * 4, M, pos0, nHeads, nKvHeads, headDim, h0, h1);
+      if (h1 > h0) k.attentionHeads(out, q, kCache, vCache, scores + worker * k.attentionBlock * 4, M, pos0, nHeads, nKvHeads, headDim, ctx, h0, h1);
+    },
+    storeKvF16(kvCache, x, M, pos0, nKvHeads, headDim, ctx) {
+      const [r0, r1] = share(M);
+      if (r1 > r0) k.storeKvF16(kvCache, x + r0 * nKvHeads * headDim * 4, r1 - r0, pos0 + r0, nKvHeads, headDim, ctx);
     },
     siluMul(out, gate, up, n) { flat(n, (o, count) => k.siluMul(out + o * 4, gate + o * 4, up + o * 4, count)); },
     add(out, a, b, n) { flat(n, (o, count) => k.add(out + o * 4, a + o * 4, b + o * 4, count)); },

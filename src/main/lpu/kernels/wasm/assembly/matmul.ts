@@ -1,4 +1,5 @@
 // INT8 matmuls (q8·q8 with per-32 group scales, like llama.cpp's q8_0 dot) and the f32/f16 float paths.
+// Weight scales are IEEE binary16 (Q8_0's own layout), widened to f32 where they are applied.
 // Every (m, n) output is computed by the same op sequence whatever tile it falls in, so results do not
 // depend on M, on the [nStart, nEnd) split, or on the worker count.
 import { hsum, hmax, f16x4ToF32, f16ToF32 } from './vmath';
@@ -48,7 +49,7 @@ export function quantizeRowsQ8(xq: usize, xs: usize, x: usize, M: i32, K: i32): 
   return i32x4.add(v128.shuffle<i32>(ab, cd, 0, 1, 4, 5), v128.shuffle<i32>(ab, cd, 2, 3, 6, 7));
 }
 
-// Four f32 at p, p+stride, p+2·stride, p+3·stride (scales of four rows for one group).
+// Four f32 at p, p+stride, p+2·stride, p+3·stride (activation scales of four rows for one group).
 @inline function gather4(p: usize, stride: usize): v128 {
   let v = v128.load32_zero(p);
   v = v128.load32_lane(p + stride, v, 1);
@@ -56,15 +57,36 @@ export function quantizeRowsQ8(xq: usize, xs: usize, x: usize, M: i32, K: i32): 
   return v128.load32_lane(p + 3 * stride, v, 3);
 }
 
-@inline function scaleAdd(acc: v128, dots: v128, scale: f32): v128 {
-  return f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_s(dots), f32x4.splat(scale)));
+/**
+ * f32 bits of the binary16 weight scale at p, exact for normals, subnormals and zero (scales are finite).
+ * Scalar integer ops measured faster than SIMD widening here: they run beside the vector dot products.
+ */
+@inline function weightScaleBits(p: usize): u32 {
+  const h = <u32>load<u16>(p), magnitude = h & 0x7fff, sign = (h & 0x8000) << 16;
+  if (magnitude >= 0x400) return ((magnitude << 13) + 0x38000000) | sign; // rebias exponent 15 → 127
+  return reinterpret<u32>(<f32>magnitude * 5.9604644775390625e-8) | sign; // subnormal or zero: m · 2^-24
+}
+
+@inline function weightScale(p: usize): f32 {
+  return reinterpret<f32>(weightScaleBits(p));
+}
+
+// Four rows' scales (p + r·stride) as f32 lanes, built as two i64 halves: two integer→vector moves instead of four.
+@inline function scales4(p: usize, stride: usize): v128 {
+  const low = <u64>weightScaleBits(p) | (<u64>weightScaleBits(p + stride) << 32);
+  const high = <u64>weightScaleBits(p + 2 * stride) | (<u64>weightScaleBits(p + 3 * stride) << 32);
+  return i64x2.replace_lane(i64x2.splat(low), 1, high);
+}
+
+@inline function scaleAdd(acc: v128, dots: v128, scale: v128): v128 {
+  return f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_s(dots), scale));
 }
 
 // Every (m, n) of a multi-row step accumulates acc += f32(groupDot) · (xs[m,g]·ws[n,g]) in group order in one f32 lane (or scalar),
 // so multi-row results are bitwise identical whichever tile computes them (and however prefill is chunked).
 
 /**
- * out[M, n] = Σ_g Xs[m,g]·S[n,g] · Σ_{k∈g} Xq[m,k]·W[n,k]  for n in [nStart, nEnd); out row stride N.
+ * out[M, n] = Σ_g Xs[m,g]·S[n,g] · Σ_{k∈g} Xq[m,k]·W[n,k]  for n in [nStart, nEnd); out row stride N; S binary16.
  * Decode (M = 1) walks 4 weight rows per activation load; prefill walks blocks of 16 activation rows
  * (kept in L1) in tiles of 4 activation rows × 2 weight rows, so each weight load serves four rows.
  */
@@ -73,7 +95,7 @@ export function matmulQ8(out: usize, xq: usize, xs: usize, w: usize, ws: usize, 
     decodeRowQ8(out, xq, xs, w, ws, K, nStart, nEnd);
     return;
   }
-  const k = <usize>K, groups = k / GROUP, outStride = <usize>N * 4, xsStride = groups * 4;
+  const k = <usize>K, groups = k / GROUP, outStride = <usize>N * 4, xsStride = groups * 4, wsStride = groups * 2;
   const BLOCK = 16;
   for (let m0 = 0; m0 < M; m0 += BLOCK) {
     const m1 = min(M, m0 + BLOCK), m4 = m0 + ((m1 - m0) & ~3);
@@ -82,7 +104,7 @@ export function matmulQ8(out: usize, xq: usize, xs: usize, w: usize, ws: usize, 
       for (; n + 2 <= nEnd; n += 2) {
         for (let m = m0; m < m4; m += 4) {
           const mu = <usize>m, nu = <usize>n;
-          tile4x2(out + mu * outStride + nu * 4, outStride, xq + mu * k, xs + mu * xsStride, w + nu * k, ws + nu * xsStride, k);
+          tile4x2(out + mu * outStride + nu * 4, outStride, xq + mu * k, xs + mu * xsStride, w + nu * k, ws + nu * wsStride, k);
         }
       }
     }
@@ -98,19 +120,20 @@ export function matmulQ8(out: usize, xq: usize, xs: usize, w: usize, ws: usize, 
 // Decode (M = 1): one activation row against weight rows [nStart, nEnd), four at a time, each row accumulating
 // per-lane partial sums reduced at the end (faster for one row than the per-group reduction prefill tiles use).
 function decodeRowQ8(out: usize, xq: usize, xs: usize, w: usize, ws: usize, K: i32, nStart: i32, nEnd: i32): void {
-  const k = <usize>K, groups = k / GROUP, sStride = groups * 4;
+  const k = <usize>K, groups = k / GROUP, sStride = groups * 2;
   let n = nStart;
   for (; n + 4 <= nEnd; n += 4) {
     const w0 = w + <usize>n * k, s0 = ws + <usize>n * sStride;
     let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
     for (let g: usize = 0; g < groups; g++) {
-      const xp = xq + g * GROUP, xScale = load<f32>(xs + g * 4);
+      const xp = xq + g * GROUP;
       const x0 = v128.load8x8_s(xp), x1 = v128.load8x8_s(xp, 8), x2 = v128.load8x8_s(xp, 16), x3 = v128.load8x8_s(xp, 24);
-      const wp = w0 + g * GROUP, sp = s0 + g * 4;
-      a0 = scaleAdd(a0, groupDot(x0, x1, x2, x3, wp), xScale * load<f32>(sp));
-      a1 = scaleAdd(a1, groupDot(x0, x1, x2, x3, wp + k), xScale * load<f32>(sp + sStride));
-      a2 = scaleAdd(a2, groupDot(x0, x1, x2, x3, wp + 2 * k), xScale * load<f32>(sp + 2 * sStride));
-      a3 = scaleAdd(a3, groupDot(x0, x1, x2, x3, wp + 3 * k), xScale * load<f32>(sp + 3 * sStride));
+      const wp = w0 + g * GROUP;
+      const scales = f32x4.mul(v128.load32_splat(xs + g * 4), scales4(s0 + g * 2, sStride)); // lanes: xs·ws of rows n..n+3
+      a0 = scaleAdd(a0, groupDot(x0, x1, x2, x3, wp), v128.shuffle<f32>(scales, scales, 0, 0, 0, 0));
+      a1 = scaleAdd(a1, groupDot(x0, x1, x2, x3, wp + k), v128.shuffle<f32>(scales, scales, 1, 1, 1, 1));
+      a2 = scaleAdd(a2, groupDot(x0, x1, x2, x3, wp + 2 * k), v128.shuffle<f32>(scales, scales, 2, 2, 2, 2));
+      a3 = scaleAdd(a3, groupDot(x0, x1, x2, x3, wp + 3 * k), v128.shuffle<f32>(scales, scales, 3, 3, 3, 3));
     }
     const o = out + <usize>n * 4;
     store<f32>(o, hsum(a0)); store<f32>(o, hsum(a1), 4); store<f32>(o, hsum(a2), 8); store<f32>(o, hsum(a3), 12);
@@ -121,7 +144,7 @@ function decodeRowQ8(out: usize, xq: usize, xs: usize, w: usize, ws: usize, K: i
     for (let g: usize = 0; g < groups; g++) {
       const xp = xq + g * GROUP;
       const x0 = v128.load8x8_s(xp), x1 = v128.load8x8_s(xp, 8), x2 = v128.load8x8_s(xp, 16), x3 = v128.load8x8_s(xp, 24);
-      a0 = scaleAdd(a0, groupDot(x0, x1, x2, x3, w0 + g * GROUP), load<f32>(xs + g * 4) * load<f32>(s0 + g * 4));
+      a0 = scaleAdd(a0, groupDot(x0, x1, x2, x3, w0 + g * GROUP), f32x4.splat(load<f32>(xs + g * 4) * weightScale(s0 + g * 2)));
     }
     store<f32>(out + <usize>n * 4, hsum(a0));
   }
@@ -129,7 +152,7 @@ function decodeRowQ8(out: usize, xq: usize, xs: usize, w: usize, ws: usize, K: i
 
 // Prefill remainder: one activation row against weight rows [nStart, nEnd), four at a time, tile numerics.
 function rowTimesRowsQ8(out: usize, xq: usize, xs: usize, w: usize, ws: usize, K: i32, nStart: i32, nEnd: i32): void {
-  const k = <usize>K, groups = k / GROUP, sStride = groups * 4;
+  const k = <usize>K, groups = k / GROUP, sStride = groups * 2;
   let n = nStart;
   for (; n + 4 <= nEnd; n += 4) {
     const w0 = w + <usize>n * k, s0 = ws + <usize>n * sStride;
@@ -140,7 +163,7 @@ function rowTimesRowsQ8(out: usize, xq: usize, xs: usize, w: usize, ws: usize, K
       const wp = w0 + g * GROUP;
       const dots = reduce4(groupDot(x0, x1, x2, x3, wp), groupDot(x0, x1, x2, x3, wp + k),
         groupDot(x0, x1, x2, x3, wp + 2 * k), groupDot(x0, x1, x2, x3, wp + 3 * k));
-      const scales = f32x4.mul(v128.load32_splat(xs + g * 4), gather4(s0 + g * 4, sStride));
+      const scales = f32x4.mul(v128.load32_splat(xs + g * 4), scales4(s0 + g * 2, sStride));
       acc = f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_s(dots), scales));
     }
     v128.store(out + <usize>n * 4, acc);
@@ -153,7 +176,7 @@ function rowTimesRowsQ8(out: usize, xq: usize, xs: usize, w: usize, ws: usize, K
       const x0 = v128.load8x8_s(xp), x1 = v128.load8x8_s(xp, 8), x2 = v128.load8x8_s(xp, 16), x3 = v128.load8x8_s(xp, 24);
       const d = groupDot(x0, x1, x2, x3, w0 + g * GROUP);
       const dot = (i32x4.extract_lane(d, 0) + i32x4.extract_lane(d, 1)) + (i32x4.extract_lane(d, 2) + i32x4.extract_lane(d, 3));
-      acc += <f32>dot * (load<f32>(xs + g * 4) * load<f32>(s0 + g * 4));
+      acc += <f32>dot * (load<f32>(xs + g * 4) * weightScale(s0 + g * 2));
     }
     store<f32>(out + <usize>n * 4, acc);
   }
@@ -161,7 +184,7 @@ function rowTimesRowsQ8(out: usize, xq: usize, xs: usize, w: usize, ws: usize, K
 
 // Four activation rows × two weight rows, 8 k at a time: 8 integer accumulators, each weight load used 4 times.
 @inline function tile4x2(out: usize, outStride: usize, xq: usize, xs: usize, w: usize, ws: usize, k: usize): void {
-  const groups = k / GROUP, sStride = groups * 4;
+  const groups = k / GROUP, xsStride = groups * 4, wsStride = groups * 2;
   let f0 = f32x4.splat(0), f1 = f32x4.splat(0); // lanes: activation rows m..m+3, for weight rows n and n+1
   for (let g: usize = 0; g < groups; g++) {
     let a0 = i32x4.splat(0), b0 = a0, c0 = a0, d0 = a0, a1 = a0, b1 = a0, c1 = a0, d1 = a0;
@@ -175,9 +198,9 @@ function rowTimesRowsQ8(out: usize, xq: usize, xs: usize, w: usize, ws: usize, K
       c0 = i32x4.add(c0, i32x4.dot_i16x8_s(x2, w0)); c1 = i32x4.add(c1, i32x4.dot_i16x8_s(x2, w1));
       d0 = i32x4.add(d0, i32x4.dot_i16x8_s(x3, w0)); d1 = i32x4.add(d1, i32x4.dot_i16x8_s(x3, w1));
     }
-    const xScales = gather4(xs + g * 4, sStride);
-    f0 = f32x4.add(f0, f32x4.mul(f32x4.convert_i32x4_s(reduce4(a0, b0, c0, d0)), f32x4.mul(xScales, v128.load32_splat(ws + g * 4))));
-    f1 = f32x4.add(f1, f32x4.mul(f32x4.convert_i32x4_s(reduce4(a1, b1, c1, d1)), f32x4.mul(xScales, v128.load32_splat(ws + sStride + g * 4))));
+    const xScales = gather4(xs + g * 4, xsStride);
+    f0 = f32x4.add(f0, f32x4.mul(f32x4.convert_i32x4_s(reduce4(a0, b0, c0, d0)), f32x4.mul(xScales, f32x4.splat(weightScale(ws + g * 2)))));
+    f1 = f32x4.add(f1, f32x4.mul(f32x4.convert_i32x4_s(reduce4(a1, b1, c1, d1)), f32x4.mul(xScales, f32x4.splat(weightScale(ws + wsStride + g * 2)))));
   }
   store<f32>(out, f32x4.extract_lane(f0, 0)); store<f32>(out, f32x4.extract_lane(f1, 0), 4);
   store<f32>(out + outStride, f32x4.extract_lane(f0, 1)); store<f32>(out + outStride, f32x4.extract_lane(f1, 1), 4);

@@ -1,5 +1,5 @@
 // Norms, RoPE, attention and elementwise kernels on f32 tensors in the shared arena (see kernels/abi.ts).
-import { hsum, hmax, vexp, sexp } from './vmath';
+import { HALF_RESCALE, f32x4ToHalves, loadHalfF32, loadHalfScaledDown, loadHalvesF32, loadHalvesScaledDown, hsum, vexp, sexp, f16ToF32 } from './vmath';
 
 /** out[M,D] = x[M,D] / sqrt(mean(x²) + eps) * weight[D]  (out may alias x). */
 export function rmsnorm(out: usize, x: usize, weight: usize, M: i32, D: i32, eps: f32): void {
@@ -41,78 +41,108 @@ export function rope(x: usize, ropeTable: usize, M: i32, nHeads: i32, headDim: i
   }
 }
 
-/** Keys per softmax block: attention needs only this much scratch per thread, whatever the context length. */
+/** Keys per online-softmax block. */
+const KEY_BLOCK: usize = 32;
+/** Scratch floats attention needs per thread, whatever the context length: KEY_BLOCK keys × four head lanes. */
 export const ATTENTION_BLOCK: i32 = 128;
 
 /**
- * Causal grouped-query attention for query rows at positions pos0..pos0+M-1; scores is scratch of ATTENTION_BLOCK
- * floats. Per (row, head): scores = q·k/sqrt(hd) and an online softmax over fixed blocks of keys, out = Σ p·v.
+ * Causal grouped-query attention for query rows at positions pos0..pos0+M-1 over binary16 K/V caches
+ * [nKvHeads, ctx, headDim] (each KV head's keys one contiguous stream); scores is scratch of ATTENTION_BLOCK floats.
+ * Per (row, head): scores = q·k/sqrt(hd) and an online softmax over fixed blocks of keys, out = Σ p·v. Up to four
+ * query heads of one KV head run together, one per f32x4 lane, so each K/V element is widened from f16 once for all
+ * of them; every head's arithmetic is the same whichever heads share a pass, so head splits stay bitwise identical.
  */
-export function attention(out: usize, q: usize, kCache: usize, vCache: usize, scores: usize, M: i32, pos0: i32, nHeads: i32, nKvHeads: i32, headDim: i32): void {
-  attentionHeads(out, q, kCache, vCache, scores, M, pos0, nHeads, nKvHeads, headDim, 0, nHeads);
+export function attention(out: usize, q: usize, kCache: usize, vCache: usize, scores: usize, M: i32, pos0: i32, nHeads: i32, nKvHeads: i32, headDim: i32, ctx: i32): void {
+  attentionHeads(out, q, kCache, vCache, scores, M, pos0, nHeads, nKvHeads, headDim, ctx, 0, nHeads);
 }
 
 /** attention restricted to query heads [hStart, hEnd), so threads can split one layer's heads. */
-export function attentionHeads(out: usize, q: usize, kCache: usize, vCache: usize, scores: usize, M: i32, pos0: i32, nHeads: i32, nKvHeads: i32, headDim: i32, hStart: i32, hEnd: i32): void {
+export function attentionHeads(out: usize, q: usize, kCache: usize, vCache: usize, scores: usize, M: i32, pos0: i32, nHeads: i32, nKvHeads: i32, headDim: i32, ctx: i32, hStart: i32, hEnd: i32): void {
   const hd = <usize>headDim, group = <usize>(nHeads / nKvHeads);
-  const qStride = <usize>nHeads * hd * 4, kvStride = <usize>nKvHeads * hd * 4;
+  const qStride = <usize>nHeads * hd * 4, kvStride = hd * 2, headBytes = <usize>ctx * hd * 2;
   const scale: f32 = <f32>1 / Mathf.sqrt(<f32>headDim);
   for (let m: usize = 0; m < <usize>M; m++) {
     const T = <usize>pos0 + m + 1;
-    for (let h = <usize>hStart; h < <usize>hEnd; h++) {
-      const qh = q + m * qStride + h * hd * 4, kvOffset = (h / group) * hd * 4, o = out + m * qStride + h * hd * 4;
-      let runningMax: f32 = -Infinity, total: f32 = 0;
-      for (let t0: usize = 0; t0 < T; t0 += <usize>ATTENTION_BLOCK) {
-        const n = min(<usize>ATTENTION_BLOCK, T - t0);
-        const blockMax = blockScores(scores, qh, kCache + t0 * kvStride + kvOffset, kvStride, n, hd, scale);
-        const newMax = max(runningMax, blockMax);
-        // the first block has nothing to rescale; later blocks shrink what was accumulated under the old max
-        const rescale: f32 = t0 == 0 ? 0 : sexp(runningMax - newMax);
-        total = total * rescale + softmaxInPlace(scores, n, newMax);
-        accumulateValues(o, scores, vCache + t0 * kvStride + kvOffset, kvStride, n, hd, rescale);
-        runningMax = newMax;
-      }
-      scaleInPlace(o, hd, <f32>1 / total);
+    for (let h = <usize>hStart; h < <usize>hEnd;) {
+      const kvHead = h / group, count = min(min(<usize>hEnd, (kvHead + 1) * group) - h, 4);
+      const o = out + m * qStride + h * hd * 4, qh = q + m * qStride + h * hd * 4;
+      const k = kCache + kvHead * headBytes, v = vCache + kvHead * headBytes;
+      // one inlined copy per head count, so lanes without a head cost nothing
+      if (count == 4) attendHeads(o, qh, k, v, scores, T, 4, hd, kvStride, scale);
+      else if (count == 3) attendHeads(o, qh, k, v, scores, T, 3, hd, kvStride, scale);
+      else if (count == 2) attendHeads(o, qh, k, v, scores, T, 2, hd, kvStride, scale);
+      else attendHeads(o, qh, k, v, scores, T, 1, hd, kvStride, scale);
+      h += count;
     }
   }
 }
 
-// scores[0..n) = q·k[t]·scale for n keys from k (row stride kvStride), four keys per pass; returns their max.
-// Lane sums are always (l0+l2)+(l1+l3), in the 4-key body and the tail alike.
-@inline function blockScores(scores: usize, qh: usize, k: usize, kvStride: usize, n: usize, hd: usize, scale: f32): f32 {
-  const hd4 = hd & ~3, n4 = n & ~3, sc = f32x4.splat(scale);
-  let top = f32x4.splat(-Infinity);
-  for (let t: usize = 0; t < n4; t += 4) {
-    const k0 = k + t * kvStride, k1 = k0 + kvStride, k2 = k1 + kvStride, k3 = k2 + kvStride;
-    let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
+// `count` query heads (q and out rows hd floats apart) over keys [0, T) of one KV head; lane j belongs to head j.
+@inline function attendHeads(out: usize, q: usize, k: usize, v: usize, scores: usize, T: usize, count: i32, hd: usize, kvStride: usize, scale: f32): void {
+  let runningMax = f32x4.splat(-Infinity), total = f32x4.splat(0);
+  for (let t0: usize = 0; t0 < T; t0 += KEY_BLOCK) {
+    const n = min(KEY_BLOCK, T - t0);
+    const newMax = f32x4.max(runningMax, blockScores(scores, q, k + t0 * kvStride, kvStride, n, count, hd, scale));
+    // the first block has nothing to rescale; later blocks shrink what was accumulated under the old max
+    const rescale = t0 == 0 ? f32x4.splat(0) : vexp(f32x4.sub(runningMax, newMax));
+    total = f32x4.add(f32x4.mul(total, rescale), softmaxInPlace(scores, n, newMax));
+    accumulateValues(out, scores, v + t0 * kvStride, kvStride, n, count, hd, rescale, t0 == 0);
+    runningMax = newMax;
+  }
+  const inv = f32x4.div(f32x4.splat(1), total);
+  scaleInPlace(out, hd, f32x4.extract_lane(inv, 0));
+  if (count > 1) scaleInPlace(out + hd * 4, hd, f32x4.extract_lane(inv, 1));
+  if (count > 2) scaleInPlace(out + hd * 8, hd, f32x4.extract_lane(inv, 2));
+  if (count > 3) scaleInPlace(out + hd * 12, hd, f32x4.extract_lane(inv, 3));
+}
+
+// scores[t] (lane j: head j) = q_j·k[t]·scale for n binary16 keys (row stride kvStride bytes), two keys per pass;
+// returns the lane max. Each key chunk is widened once for all heads; every key is summed the same way, body or tail.
+@inline function blockScores(scores: usize, q: usize, k: usize, kvStride: usize, n: usize, count: i32, hd: usize, scale: f32): v128 {
+  const hd4 = hd & ~3, q1 = q + hd * 4, q2 = q1 + hd * 4, q3 = q2 + hd * 4, sc = f32x4.splat(scale), zero = f32x4.splat(0);
+  let top = f32x4.splat(-Infinity), t: usize = 0;
+  for (; t + 2 <= n; t += 2) {
+    const k0 = k + t * kvStride, k1 = k0 + kvStride;
+    let a0 = zero, a1 = zero, a2 = zero, a3 = zero, b0 = zero, b1 = zero, b2 = zero, b3 = zero;
     for (let i: usize = 0; i < hd4; i += 4) {
-      const qv = v128.load(qh + i * 4);
-      a0 = f32x4.add(a0, f32x4.mul(qv, v128.load(k0 + i * 4)));
-      a1 = f32x4.add(a1, f32x4.mul(qv, v128.load(k1 + i * 4)));
-      a2 = f32x4.add(a2, f32x4.mul(qv, v128.load(k2 + i * 4)));
-      a3 = f32x4.add(a3, f32x4.mul(qv, v128.load(k3 + i * 4)));
+      const x0 = loadHalvesF32(k0 + i * 2), x1 = loadHalvesF32(k1 + i * 2);
+      let qv = v128.load(q + i * 4);
+      a0 = f32x4.add(a0, f32x4.mul(qv, x0)); b0 = f32x4.add(b0, f32x4.mul(qv, x1));
+      if (count > 1) { qv = v128.load(q1 + i * 4); a1 = f32x4.add(a1, f32x4.mul(qv, x0)); b1 = f32x4.add(b1, f32x4.mul(qv, x1)); }
+      if (count > 2) { qv = v128.load(q2 + i * 4); a2 = f32x4.add(a2, f32x4.mul(qv, x0)); b2 = f32x4.add(b2, f32x4.mul(qv, x1)); }
+      if (count > 3) { qv = v128.load(q3 + i * 4); a3 = f32x4.add(a3, f32x4.mul(qv, x0)); b3 = f32x4.add(b3, f32x4.mul(qv, x1)); }
     }
-    let s = reduce4f(a0, a1, a2, a3);
-    for (let i = hd4; i < hd; i++) {
-      const qi = load<f32>(qh + i * 4);
-      s = f32x4.add(s, f32x4(qi * load<f32>(k0 + i * 4), qi * load<f32>(k1 + i * 4), qi * load<f32>(k2 + i * 4), qi * load<f32>(k3 + i * 4)));
+    const s0 = finishScore(reduce4f(a0, a1, a2, a3), q, k0, count, hd4, hd, sc);
+    const s1 = finishScore(reduce4f(b0, b1, b2, b3), q, k1, count, hd4, hd, sc);
+    v128.store(scores + t * 16, s0); v128.store(scores + t * 16, s1, 16);
+    top = f32x4.max(f32x4.max(top, s0), s1);
+  }
+  if (t < n) {
+    const kt = k + t * kvStride;
+    let a0 = zero, a1 = zero, a2 = zero, a3 = zero;
+    for (let i: usize = 0; i < hd4; i += 4) {
+      const x = loadHalvesF32(kt + i * 2);
+      a0 = f32x4.add(a0, f32x4.mul(v128.load(q + i * 4), x));
+      if (count > 1) a1 = f32x4.add(a1, f32x4.mul(v128.load(q1 + i * 4), x));
+      if (count > 2) a2 = f32x4.add(a2, f32x4.mul(v128.load(q2 + i * 4), x));
+      if (count > 3) a3 = f32x4.add(a3, f32x4.mul(v128.load(q3 + i * 4), x));
     }
-    s = f32x4.mul(s, sc);
-    v128.store(scores + t * 4, s);
+    const s = finishScore(reduce4f(a0, a1, a2, a3), q, kt, count, hd4, hd, sc);
+    v128.store(scores + t * 16, s);
     top = f32x4.max(top, s);
   }
-  let blockMax = hmax(top);
-  for (let t = n4; t < n; t++) {
-    const kt = k + t * kvStride;
-    let acc = f32x4.splat(0);
-    for (let i: usize = 0; i < hd4; i += 4) acc = f32x4.add(acc, f32x4.mul(v128.load(qh + i * 4), v128.load(kt + i * 4)));
-    let s = (f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 2)) + (f32x4.extract_lane(acc, 1) + f32x4.extract_lane(acc, 3));
-    for (let i = hd4; i < hd; i++) s += load<f32>(qh + i * 4) * load<f32>(kt + i * 4);
-    s *= scale;
-    store<f32>(scores + t * 4, s);
-    blockMax = max(blockMax, s);
+  return top;
+}
+
+// A key's lane sums plus its tail dimensions [hd4, hd), times the scale.
+@inline function finishScore(s: v128, q: usize, kt: usize, count: i32, hd4: usize, hd: usize, sc: v128): v128 {
+  for (let i = hd4; i < hd; i++) {
+    const x = f32x4.splat(loadHalfF32(kt + i * 2)), o = q + i * 4;
+    const qi = f32x4(load<f32>(o), count > 1 ? load<f32>(o + hd * 4) : 0, count > 2 ? load<f32>(o + hd * 8) : 0, count > 3 ? load<f32>(o + hd * 12) : 0);
+    s = f32x4.add(s, f32x4.mul(qi, x));
   }
-  return blockMax;
+  return f32x4.mul(s, sc);
 }
 
 // [Σa, Σb, Σc, Σd] with each sum taken as (l0+l2)+(l1+l3).
@@ -122,41 +152,70 @@ export function attentionHeads(out: usize, q: usize, kCache: usize, vCache: usiz
   return f32x4.add(v128.shuffle<f32>(ab, cd, 0, 1, 4, 5), v128.shuffle<f32>(ab, cd, 2, 3, 6, 7));
 }
 
-// scores[t] ← exp(scores[t] − max); returns Σ in a fixed lane order.
-@inline function softmaxInPlace(scores: usize, T: usize, maxScore: f32): f32 {
-  const T4 = T & ~3, mx = f32x4.splat(maxScore);
-  let acc = f32x4.splat(0);
-  for (let t: usize = 0; t < T4; t += 4) {
-    const e = vexp(f32x4.sub(v128.load(scores + t * 4), mx));
-    v128.store(scores + t * 4, e);
-    acc = f32x4.add(acc, e);
+// scores[t] ← exp(scores[t] − max)·2^112 per lane (see accumulateValues); returns the lane-wise Σ exp over the block.
+@inline function softmaxInPlace(scores: usize, n: usize, maxScore: v128): v128 {
+  let sum = f32x4.splat(0);
+  for (let t: usize = 0; t < n; t++) {
+    const e = vexp(f32x4.sub(v128.load(scores + t * 16), maxScore));
+    v128.store(scores + t * 16, f32x4.mul(e, f32x4.splat(HALF_RESCALE)));
+    sum = f32x4.add(sum, e);
   }
-  let total = hsum(acc);
-  for (let t = T4; t < T; t++) { const e = sexp(load<f32>(scores + t * 4) - maxScore); store<f32>(scores + t * 4, e); total += e; }
-  return total;
+  return sum;
 }
 
-// out[hd] = out·rescale + Σ_t p[t]·v[t], 16 lanes of the head at a time so the accumulators stay in registers.
-@inline function accumulateValues(out: usize, p: usize, v: usize, kvStride: usize, T: usize, hd: usize, rescale: f32): void {
-  const hd16 = hd & ~15, r = f32x4.splat(rescale);
-  for (let i: usize = 0; i < hd16; i += 16) {
-    const o = out + i * 4;
-    let a0 = f32x4.mul(v128.load(o), r), a1 = f32x4.mul(v128.load(o, 16), r);
-    let a2 = f32x4.mul(v128.load(o, 32), r), a3 = f32x4.mul(v128.load(o, 48), r);
-    if (rescale == 0) { a0 = f32x4.splat(0); a1 = a0; a2 = a0; a3 = a0; } // out holds garbage before the first block
-    for (let t: usize = 0; t < T; t++) {
-      const pt = v128.load32_splat(p + t * 4), vt = v + t * kvStride + i * 4;
-      a0 = f32x4.add(a0, f32x4.mul(pt, v128.load(vt)));
-      a1 = f32x4.add(a1, f32x4.mul(pt, v128.load(vt, 16)));
-      a2 = f32x4.add(a2, f32x4.mul(pt, v128.load(vt, 32)));
-      a3 = f32x4.add(a3, f32x4.mul(pt, v128.load(vt, 48)));
+// out_j[hd] = out_j·rescale_j + Σ_t p_j[t]·v[t] for the count heads, 8 dimensions at a time. p carries the 2^112 that
+// v's halves lack when only shifted into f32 position, so each product p·v is rounded exactly as from decoded halves.
+@inline function accumulateValues(out: usize, p: usize, v: usize, kvStride: usize, n: usize, count: i32, hd: usize, rescale: v128, first: bool): void {
+  const hd8 = hd & ~7, hd4 = hd & ~3, o1 = out + hd * 4, o2 = o1 + hd * 4, o3 = o2 + hd * 4;
+  const r0 = v128.shuffle<f32>(rescale, rescale, 0, 0, 0, 0), r1 = v128.shuffle<f32>(rescale, rescale, 1, 1, 1, 1);
+  const r2 = v128.shuffle<f32>(rescale, rescale, 2, 2, 2, 2), r3 = v128.shuffle<f32>(rescale, rescale, 3, 3, 3, 3);
+  const zero = f32x4.splat(0);
+  for (let i: usize = 0; i < hd8; i += 8) {
+    // out holds garbage before the first block
+    let a0 = first ? zero : f32x4.mul(v128.load(out + i * 4), r0), b0 = first ? zero : f32x4.mul(v128.load(out + i * 4, 16), r0);
+    let a1 = zero, b1 = zero, a2 = zero, b2 = zero, a3 = zero, b3 = zero;
+    if (count > 1 && !first) { a1 = f32x4.mul(v128.load(o1 + i * 4), r1); b1 = f32x4.mul(v128.load(o1 + i * 4, 16), r1); }
+    if (count > 2 && !first) { a2 = f32x4.mul(v128.load(o2 + i * 4), r2); b2 = f32x4.mul(v128.load(o2 + i * 4, 16), r2); }
+    if (count > 3 && !first) { a3 = f32x4.mul(v128.load(o3 + i * 4), r3); b3 = f32x4.mul(v128.load(o3 + i * 4, 16), r3); }
+    for (let t: usize = 0; t < n; t++) {
+      const vt = v + t * kvStride + i * 2, pt = p + t * 16;
+      const low = loadHalvesScaledDown(vt), high = loadHalvesScaledDown(vt + 8);
+      const p0 = v128.load32_splat(pt);
+      a0 = f32x4.add(a0, f32x4.mul(p0, low)); b0 = f32x4.add(b0, f32x4.mul(p0, high));
+      if (count > 1) { const pj = v128.load32_splat(pt + 4); a1 = f32x4.add(a1, f32x4.mul(pj, low)); b1 = f32x4.add(b1, f32x4.mul(pj, high)); }
+      if (count > 2) { const pj = v128.load32_splat(pt + 8); a2 = f32x4.add(a2, f32x4.mul(pj, low)); b2 = f32x4.add(b2, f32x4.mul(pj, high)); }
+      if (count > 3) { const pj = v128.load32_splat(pt + 12); a3 = f32x4.add(a3, f32x4.mul(pj, low)); b3 = f32x4.add(b3, f32x4.mul(pj, high)); }
     }
-    v128.store(o, a0); v128.store(o, a1, 16); v128.store(o, a2, 32); v128.store(o, a3, 48);
+    v128.store(out + i * 4, a0); v128.store(out + i * 4, b0, 16);
+    if (count > 1) { v128.store(o1 + i * 4, a1); v128.store(o1 + i * 4, b1, 16); }
+    if (count > 2) { v128.store(o2 + i * 4, a2); v128.store(o2 + i * 4, b2, 16); }
+    if (count > 3) { v128.store(o3 + i * 4, a3); v128.store(o3 + i * 4, b3, 16); }
   }
-  for (let i = hd16; i < hd; i++) {
-    let a: f32 = rescale == 0 ? 0 : load<f32>(out + i * 4) * rescale;
-    for (let t: usize = 0; t < T; t++) a += load<f32>(p + t * 4) * load<f32>(v + t * kvStride + i * 4);
-    store<f32>(out + i * 4, a);
+  for (let i = hd8; i < hd4; i += 4) {
+    let a0 = first ? zero : f32x4.mul(v128.load(out + i * 4), r0), a1 = zero, a2 = zero, a3 = zero;
+    if (count > 1 && !first) a1 = f32x4.mul(v128.load(o1 + i * 4), r1);
+    if (count > 2 && !first) a2 = f32x4.mul(v128.load(o2 + i * 4), r2);
+    if (count > 3 && !first) a3 = f32x4.mul(v128.load(o3 + i * 4), r3);
+    for (let t: usize = 0; t < n; t++) {
+      const vt = loadHalvesScaledDown(v + t * kvStride + i * 2), pt = p + t * 16;
+      a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(pt), vt));
+      if (count > 1) a1 = f32x4.add(a1, f32x4.mul(v128.load32_splat(pt + 4), vt));
+      if (count > 2) a2 = f32x4.add(a2, f32x4.mul(v128.load32_splat(pt + 8), vt));
+      if (count > 3) a3 = f32x4.add(a3, f32x4.mul(v128.load32_splat(pt + 12), vt));
+    }
+    v128.store(out + i * 4, a0);
+    if (count > 1) v128.store(o1 + i * 4, a1);
+    if (count > 2) v128.store(o2 + i * 4, a2);
+    if (count > 3) v128.store(o3 + i * 4, a3);
+  }
+  for (let i = hd4; i < hd; i++) {
+    // the same per-lane operations, one head dimension of all heads at once
+    let a = first ? zero : f32x4.mul(f32x4(load<f32>(out + i * 4), count > 1 ? load<f32>(o1 + i * 4) : 0, count > 2 ? load<f32>(o2 + i * 4) : 0, count > 3 ? load<f32>(o3 + i * 4) : 0), rescale);
+    for (let t: usize = 0; t < n; t++) a = f32x4.add(a, f32x4.mul(v128.load(p + t * 16), f32x4.splat(loadHalfScaledDown(v + t * kvStride + i * 2))));
+    store<f32>(out + i * 4, f32x4.extract_lane(a, 0));
+    if (count > 1) store<f32>(o1 + i * 4, f32x4.extract_lane(a, 1));
+    if (count > 2) store<f32>(o2 + i * 4, f32x4.extract_lane(a, 2));
+    if (count > 3) store<f32>(o3 + i * 4, f32x4.extract_lane(a, 3));
   }
 }
 
@@ -164,6 +223,21 @@ export function attentionHeads(out: usize, q: usize, kCache: usize, vCache: usiz
   const n4 = n & ~3, f = f32x4.splat(factor);
   for (let i: usize = 0; i < n4; i += 4) v128.store(x + i * 4, f32x4.mul(v128.load(x + i * 4), f));
   for (let i = n4; i < n; i++) store<f32>(x + i * 4, load<f32>(x + i * 4) * factor);
+}
+
+/** kvCache[nKvHeads, ctx, headDim] binary16 at positions pos0..pos0+M-1 ← x[M, nKvHeads*headDim] f32, round to nearest even. */
+export function storeKvF16(kvCache: usize, x: usize, M: i32, pos0: i32, nKvHeads: i32, headDim: i32, ctx: i32): void {
+  const hd = <usize>headDim, hd8 = hd & ~7;
+  for (let m: usize = 0; m < <usize>M; m++) {
+    for (let g: usize = 0; g < <usize>nKvHeads; g++) {
+      const src = x + (m * <usize>nKvHeads + g) * hd * 4, dst = kvCache + (g * <usize>ctx + <usize>pos0 + m) * hd * 2;
+      for (let i: usize = 0; i < hd8; i += 8) {
+        const low = f32x4ToHalves(v128.load(src + i * 4)), high = f32x4ToHalves(v128.load(src + i * 4, 16));
+        v128.store(dst + i * 2, i16x8.narrow_i32x4_u(low, high));
+      }
+      for (let i = hd8; i < hd; i++) store<u16>(dst + i * 2, <u16>i32x4.extract_lane(f32x4ToHalves(v128.load32_splat(src + i * 4)), 0));
+    }
+  }
 }
 
 /** out[n] = silu(gate[n]) * up[n]  (out may alias gate). */
@@ -192,13 +266,13 @@ export function addBias(x: usize, bias: usize, M: i32, N: i32): void {
   for (let m: usize = 0; m < <usize>M; m++) add(x + m * <usize>N * 4, x + m * <usize>N * 4, bias, N);
 }
 
-/** out[M,D] = W[ids[m], :] · S[ids[m], :/32] for an int8 table with per-32 scales; ids i32[M]. */
+/** out[M,D] = W[ids[m], :] · S[ids[m], :/32] for an int8 table with per-32 binary16 scales; ids i32[M]. */
 export function embedQ8(out: usize, ids: usize, w: usize, ws: usize, M: i32, D: i32): void {
   const d = <usize>D, groups = d / 32;
   for (let m: usize = 0; m < <usize>M; m++) {
-    const id = <usize>load<u32>(ids + m * 4), row = w + id * d, scales = ws + id * groups * 4, outRow = out + m * d * 4;
+    const id = <usize>load<u32>(ids + m * 4), row = w + id * d, scales = ws + id * groups * 2, outRow = out + m * d * 4;
     for (let g: usize = 0; g < groups; g++) {
-      const s = v128.load32_splat(scales + g * 4);
+      const s = f32x4.splat(f16ToF32(<u32>load<u16>(scales + g * 2)));
       for (let j: usize = 0; j < 32; j += 8) {
         const q = v128.load8x8_s(row + g * 32 + j), o = outRow + (g * 32 + j) * 4;
         v128.store(o, f32x4.mul(f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_s(q)), s));
