@@ -55,6 +55,9 @@ function round(x: number): number {
 }
 
 const modelPath = ensureRandomSmolLm2();
+// Issue 9's memory bound is relative to the file; a second, larger size shows how the fixed cost of a Node process
+// and its threads (the same whatever the model) weighs less as the weights grow. LPU_BENCH_MEMORY=0 skips it.
+const memoryModelPath = process.env.LPU_BENCH_MEMORY === '0' ? undefined : ensureRandomSmolLm2(undefined, 'Q8_0', '360m');
 // The text is 3 tokens short of PROMPT_TOKENS: each run prepends its own marker ("1. ") so no KV cache is reused.
 const request: BenchRequest = { modelPath, threads: THREADS, promptText: await benchPromptText(PROMPT_TOKENS - 3), decodeTokens: DECODE_TOKENS, repetitions: REPETITIONS };
 // Rounds alternate the engines (one fresh process per engine per round): this shared machine's load comes and
@@ -86,6 +89,18 @@ const llamaCpp = summarise(llamaReport!);
 const lockstep = lockstepReport ? summarise(lockstepReport) : { engine: 'lockstep', error: 'src/main/lpu/index.ts (loadLpuModel) does not exist yet' };
 const ratio = (ours: number | undefined, theirs: number | undefined) => (ours && theirs ? round(ours / theirs) : null);
 const modelBytes = statSync(modelPath).size;
+
+/** Peak and baseline resident sets of one generation per engine on the larger model (memory only, one round). */
+function memoryScaling(file: string) {
+  const bytes = statSync(file).size;
+  const mib = (b: number | undefined) => round((b ?? 0) / 2 ** 20);
+  const row = (script: string) => {
+    const r = runEngine(script, { ...request, modelPath: file, repetitions: 1, round: REPETITIONS });
+    if (r.error) return { engine: r.engine, error: r.error };
+    return { engine: r.engine, peak_rss_mb: mib(r.peakRssBytes), baseline_rss_mb: mib(r.baselineRssBytes), rss_over_file: round(r.peakRssBytes / bytes), model_rss_over_file: round((r.peakRssBytes - (r.baselineRssBytes ?? 0)) / bytes) };
+  };
+  return { model: { path: path.relative(process.cwd(), file), bytes, shape: 'SmolLM2-360M', type: 'Q8_0' }, engines: engines.map(row) };
+}
 console.log(JSON.stringify({
   model: { path: path.relative(process.cwd(), modelPath), bytes: modelBytes, shape: 'SmolLM2-135M', type: 'Q8_0' },
   threads: THREADS, prompt_tokens: PROMPT_TOKENS, decode_tokens: DECODE_TOKENS, repetitions: REPETITIONS,
@@ -96,4 +111,5 @@ console.log(JSON.stringify({
   lockstep_rss_over_file: 'peak_rss_mb' in lockstep && lockstep.peak_rss_mb ? round((lockstep.peak_rss_mb * 2 ** 20) / modelBytes) : null,
   // What the model adds over the bare engine process (Node and the engine's code, measured before loading).
   lockstep_model_rss_over_file: 'peak_rss_mb' in lockstep && lockstep.peak_rss_mb ? round(((lockstep.peak_rss_mb - lockstep.baseline_rss_mb) * 2 ** 20) / modelBytes) : null,
+  memory_scaling: memoryModelPath ? memoryScaling(memoryModelPath) : null,
 }, null, 2));

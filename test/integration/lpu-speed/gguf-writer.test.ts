@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { readGgufMetadata } from '../../../src/main/lpu/loader/gguf';
+import { GgufStringArray, readGgufMetadata, type StringList } from '../../../src/main/lpu/loader/gguf';
 import { dequantize } from '../../../src/main/lpu/loader/dequant';
 import { bpeTokenizerFromHfFolder, gguf, writeGguf, writeRandomLlamaGguf } from '../../../src/main/lpu/loader/gguf-writer';
 
@@ -53,8 +53,13 @@ describe('gguf-writer', () => {
       'llama.block_count': 2, 'llama.attention.head_count_kv': 2, 'llama.rope.dimension_count': 16, 'tokenizer.ggml.model': 'gpt2',
       'tokenizer.ggml.bos_token_id': 1, 'tokenizer.ggml.eos_token_id': 2,
     });
-    expect((h.metadata.get('tokenizer.ggml.tokens') as string[])[2]).toBe('<|im_end|>');
-    expect((h.metadata.get('tokenizer.ggml.merges') as string[])[0]).toBe('Ġ t');
+    expect((h.metadata.get('tokenizer.ggml.tokens') as StringList).at(2)).toBe('<|im_end|>');
+    expect((h.metadata.get('tokenizer.ggml.merges') as StringList).at(0)).toBe('Ġ t');
+    // A vocabulary is read as UTF-8 bytes + offsets, not 49k heap strings; it reads back exactly, in and out of range.
+    const tokens = h.metadata.get('tokenizer.ggml.tokens') as StringList;
+    expect(tokens).toBeInstanceOf(GgufStringArray);
+    expect(Array.from({ length: tokens.length }, (_, i) => tokens.at(i))).toEqual(tokenizer.tokens);
+    expect([tokens.at(-1), tokens.at(tokens.length), tokens.at(-tokens.length - 1)]).toEqual([tokenizer.tokens.at(-1), undefined, undefined]);
     expect(h.metadata.get('tokenizer.chat_template')).toContain('<|im_start|>');
     expect(h.tensors.map((t) => t.name)).toEqual(['token_embd.weight',
       ...[0, 1].flatMap((l) => ['attn_norm', 'attn_q', 'attn_k', 'attn_v', 'attn_output', 'ffn_norm', 'ffn_gate', 'ffn_up', 'ffn_down'].map((p) => `blk.${l}.${p}.weight`)),

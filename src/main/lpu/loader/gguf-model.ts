@@ -1,7 +1,7 @@
 import { openSync, readSync, closeSync } from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../../../shared/errors';
-import { readGgufMetadata, GGML_TYPES, type GgufHeader, type GgufTensorInfo } from './gguf';
+import { readGgufMetadata, isStringList, GGML_TYPES, type GgufHeader, type GgufTensorInfo } from './gguf';
 import { dequantize, splitQ8_0Blocks } from './dequant';
 import {
   SUPPORTED_ARCHITECTURES, fingerprintFiles, interleaveRopeRows, weightName,
@@ -38,7 +38,7 @@ export function ggufConfig(header: GgufHeader, filePath: string): ModelConfig {
     nHeads,
     nKvHeads: num('attention.head_count_kv', nHeads),
     headDim: num('attention.key_length', dim / nHeads),
-    vocabSize: embd.dims[1] ?? (Array.isArray(tokens) ? tokens.length : 0),
+    vocabSize: embd.dims[1] ?? (isStringList(tokens) ? tokens.length : 0),
     contextLength: num('context_length'),
     ropeTheta: num('rope.freq_base', 10000),
     rmsEps: num('attention.layer_norm_rms_epsilon', 1e-5),

@@ -181,6 +181,11 @@ export const SMOLLM2_135M: LlamaShape = {
   hidden: 576, intermediate: 1536, layers: 30, heads: 9, kvHeads: 3, vocab: 49152, context: 8192, ropeTheta: 100000, rmsEps: 1e-5,
 };
 
+/** SmolLM2-360M's shape: the benchmark's second size, where a process's fixed cost weighs less against the weights. */
+export const SMOLLM2_360M: LlamaShape = {
+  hidden: 960, intermediate: 2560, layers: 32, heads: 15, kvHeads: 5, vocab: 49152, context: 8192, ropeTheta: 100000, rmsEps: 1e-5,
+};
+
 /** A gpt2-style BPE vocabulary as GGUF stores it. */
 export interface GgufBpeTokenizer {
   pre: string;

@@ -4,7 +4,42 @@ import { AppError } from '../../../shared/errors';
 // GGUF (llama.cpp's model file): header, typed key/value metadata, tensor infos, then aligned tensor data.
 // We parse only the header here and read tensor bytes later by range, so a 4 GB file never sits in JS memory.
 
-export type GgufValue = number | bigint | boolean | string | GgufValue[];
+export type GgufValue = number | bigint | boolean | string | GgufValue[] | GgufStringArray;
+
+/** What a vocabulary consumer reads: a plain string[] or a GgufStringArray (both have length and at()). */
+export interface StringList {
+  readonly length: number;
+  at(index: number): string | undefined;
+}
+
+export function isStringList(value: unknown): value is StringList {
+  return Array.isArray(value) || value instanceof GgufStringArray;
+}
+
+/**
+ * A long GGUF string array (a vocabulary, its merges) kept as its UTF-8 bytes plus offsets. As JS strings a
+ * 49k-token vocabulary and its merges are ~100k heap objects that all survive, which makes V8 grow its young
+ * generation by ~15 MB during loading; here they are two buffers, and at() makes a short-lived string on demand.
+ */
+export class GgufStringArray implements StringList {
+  constructor(private readonly bytes: Buffer, private readonly offsets: Uint32Array) {}
+  get length(): number {
+    return this.offsets.length - 1;
+  }
+  at(index: number): string | undefined {
+    const i = index < 0 ? index + this.length : index;
+    if (!(i >= 0 && i < this.length)) return undefined;
+    return this.bytes.toString('utf8', this.offsets[i]!, this.offsets[i + 1]!);
+  }
+}
+
+/** A string[] of the list: itself when it is one, else its strings made once. */
+export function materialised(list: StringList): string[] {
+  return Array.isArray(list) ? (list as string[]) : Array.from({ length: list.length }, (_, i) => list.at(i)!);
+}
+
+/** String arrays at least this long are kept as GgufStringArray; short ones (names, lists) stay string[]. */
+const COMPACT_STRING_ARRAY_MIN = 256;
 
 /** ggml tensor types this loader can dequantise, by their numeric id in the file. */
 export const GGML_TYPES: Record<number, { name: string; blockElems: number; blockBytes: number }> = {
@@ -83,6 +118,23 @@ class WindowReader {
     return Number(v);
   }
   str(): string { const n = this.size(); return this.take(n, (o) => this.buf.toString('utf8', o, o + n)); }
+  /** Appends a length-prefixed string's raw bytes to `out` at `at`, growing it as needed; returns [out, new end]. */
+  strBytes(out: Buffer, at: number): [Buffer, number] {
+    const n = this.size();
+    if (at + n > out.length) { const grown = Buffer.allocUnsafe(Math.max(out.length * 2, at + n)); out.copy(grown, 0, 0, at); out = grown; }
+    this.take(n, (o) => this.buf.copy(out, at, o, o + n));
+    return [out, at + n];
+  }
+}
+
+function readStringArray(r: WindowReader, count: number): GgufStringArray {
+  const offsets = new Uint32Array(count + 1);
+  let bytes: Buffer = Buffer.allocUnsafe(Math.max(1024, count * 8)), end = 0;
+  for (let i = 0; i < count; i++) {
+    [bytes, end] = r.strBytes(bytes, end);
+    offsets[i + 1] = end;
+  }
+  return new GgufStringArray(Buffer.from(bytes.subarray(0, end)), offsets); // a right-sized copy, so the slack is freed
 }
 
 function readValue(r: WindowReader, type: number): GgufValue {
@@ -99,6 +151,7 @@ function readValue(r: WindowReader, type: number): GgufValue {
     case 9: {
       const itemType = r.u32();
       const count = r.size();
+      if (itemType === 8 && count >= COMPACT_STRING_ARRAY_MIN) return readStringArray(r, count);
       const items: GgufValue[] = new Array(count);
       for (let i = 0; i < count; i++) items[i] = readValue(r, itemType);
       return items;

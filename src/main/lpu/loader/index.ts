@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import { AppError } from '../../../shared/errors';
 import { openGgufModel } from './gguf-model';
 import { openSafetensorsModel } from './safetensors';
+import { isStringList } from './gguf';
 import type { ModelSource } from './model-source';
 
 export { readGgufMetadata } from './gguf';
@@ -34,7 +35,7 @@ export async function inspectModel(modelPath: string): Promise<ModelInspection> 
   const source = openModel(modelPath);
   const md = source.tokenizer.metadata;
   const hasTokenizer = source.tokenizer.kind === 'gguf'
-    ? Array.isArray(md?.get('tokenizer.ggml.tokens')) && ['llama', 'gpt2'].includes(String(md?.get('tokenizer.ggml.model')))
+    ? isStringList(md?.get('tokenizer.ggml.tokens')) && ['llama', 'gpt2'].includes(String(md?.get('tokenizer.ggml.model')))
     : source.tokenizer.folder !== undefined;
   return {
     format: source.format,

@@ -1,4 +1,5 @@
 import { startWorker } from '../../platform/workers';
+import { LPU_WORKER_HEAP } from './parallel/parallel-runner';
 import { fromWireError, type WireError } from '../../../shared/errors';
 import type { StepRunnerFactory } from './step-runner';
 
@@ -12,7 +13,7 @@ export type ExecutorResponse = { seq: number; ok: true } | { seq: number; ok: fa
  * The worker builds its own kernel set of the same name on the shared memory.
  */
 export const workerRunner: StepRunnerFactory = async (program, memory, kernels, kernelSetName) => {
-  const worker = startWorker('lpu/runtime/executor.worker.ts', { workerData: { program, memory, kernels: kernelSetName } });
+  const worker = startWorker('lpu/runtime/executor.worker.ts', { workerData: { program, memory, kernels: kernelSetName }, resourceLimits: LPU_WORKER_HEAP });
   const pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
   let seq = 0;
   let failure: Error | undefined;

@@ -276,7 +276,7 @@ export interface ByteBpeSource {
   /** Visits the vocabulary in the order tokenizers.js builds its map: a repeated string ends up with its last id. */
   forEachToken(visit: (text: string, id: number) => void): void;
   /** Merge rules by rank: "left right" (GGUF, older tokenizer.json) or [left, right]. */
-  merges: ArrayLike<unknown>;
+  merges: { readonly length: number; at(rank: number): unknown };
   addedTokens: AddedTokenSpec[];
   preTokenization: PreTokenization;
   /** tokenizer.json's ignore_merges: a piece that is already a token is not split into merges. */
@@ -373,7 +373,7 @@ export class ByteBpe {
     };
     const mergedBytes = new Uint8Array(2048);
     for (let rank = 0; rank < source.merges.length; rank++) {
-      const rule = source.merges[rank];
+      const rule = source.merges.at(rank);
       let left: number, right: number;
       if (typeof rule === 'string') {
         const space = rule.indexOf(' ');

@@ -2,6 +2,7 @@
 // tokenizer.ggml.pre names. byteBpeFromGguf builds byte-bpe.ts' tables straight from the metadata arrays;
 // bpeTokenizerJson describes the same tokenizer as a tokenizer.json, for tokenizers.js (fallback and test oracle).
 
+import { materialised, type StringList } from '../loader/gguf';
 import { ByteBpe, LLAMA3_SPLIT, QWEN2_SPLIT, recognisePreTokenizer, type AddedTokenSpec } from './byte-bpe';
 
 /** The tokenizer.json pre_tokenizer llama.cpp's tokenizer.ggml.pre name stands for. */
@@ -16,24 +17,24 @@ function ggufPreTokenizer(pre: string): unknown {
 
 /** GGUF control (3) and user-defined (4) tokens are tokenizers.js' added tokens; control tokens are special. */
 export function ggufAddedTokens(md: Map<string, unknown>): AddedTokenSpec[] {
-  const tokens = md.get('tokenizer.ggml.tokens') as string[];
+  const tokens = md.get('tokenizer.ggml.tokens') as StringList;
   const types = (md.get('tokenizer.ggml.token_type') as ArrayLike<number> | undefined) ?? [];
   const added: AddedTokenSpec[] = [];
   for (let id = 0; id < types.length; id++) {
-    if (types[id] === 3 || types[id] === 4) added.push({ id, content: tokens[id]!, special: types[id] === 3, lstrip: false, rstrip: false });
+    if (types[id] === 3 || types[id] === 4) added.push({ id, content: tokens.at(id)!, special: types[id] === 3, lstrip: false, rstrip: false });
   }
   return added;
 }
 
 /** The typed-array tokenizer for a gpt2 vocabulary, or undefined when only tokenizers.js reproduces it. */
 export function byteBpeFromGguf(md: Map<string, unknown>): ByteBpe | undefined {
-  const tokens = md.get('tokenizer.ggml.tokens') as string[];
+  const tokens = md.get('tokenizer.ggml.tokens') as StringList;
   const preTokenization = recognisePreTokenizer(ggufPreTokenizer(String(md.get('tokenizer.ggml.pre') ?? 'default')));
   if (!preTokenization) return undefined;
   return ByteBpe.build({
     size: tokens.length,
-    forEachToken: (visit) => { for (let id = 0; id < tokens.length; id++) visit(tokens[id]!, id); },
-    merges: (md.get('tokenizer.ggml.merges') as string[] | undefined) ?? [],
+    forEachToken: (visit) => { for (let id = 0; id < tokens.length; id++) visit(tokens.at(id)!, id); },
+    merges: (md.get('tokenizer.ggml.merges') as StringList | undefined) ?? [],
     addedTokens: ggufAddedTokens(md),
     preTokenization,
     ignoreMerges: false,
@@ -46,8 +47,8 @@ export function byteBpeFromGguf(md: Map<string, unknown>): ByteBpe | undefined {
 
 /** The gpt2 vocabulary as a tokenizer.json plus tokenizer_config for tokenizers.js. */
 export function bpeTokenizerJson(md: Map<string, unknown>): { json: Record<string, unknown>; config: Record<string, unknown> } {
-  const tokens = md.get('tokenizer.ggml.tokens') as string[];
-  const merges = (md.get('tokenizer.ggml.merges') as string[] | undefined) ?? [];
+  const tokens = materialised(md.get('tokenizer.ggml.tokens') as StringList);
+  const merges = materialised((md.get('tokenizer.ggml.merges') as StringList | undefined) ?? []);
   const vocab: Record<string, number> = {};
   tokens.forEach((t, i) => { vocab[t] = i; });
   const added_tokens = ggufAddedTokens(md).map(({ id, content, special }) => ({ id, content, special, single_word: false, lstrip: false, rstrip: false, normalized: false }));

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Template } from '@huggingface/jinja';
 import { AppError } from '../../../shared/errors';
 import type { TokenizerSpec } from '../loader/model-source';
+import { materialised, type StringList } from '../loader/gguf';
 import { SpmTokenizer, TOKEN_TYPE } from './spm';
 import { byteBpeFromTokenizerJson, byteOfChar } from './byte-bpe';
 import { bpeTokenizerJson, byteBpeFromGguf, ggufAddedTokens } from './gguf-bpe';
@@ -33,7 +34,7 @@ function chatTemplateRenderer(source: string | undefined, bos: string, eos: stri
 }
 
 function fromGgufSpm(md: Map<string, unknown>, chatTemplate: string | undefined): LpuTokenizer {
-  const tokens = md.get('tokenizer.ggml.tokens') as string[];
+  const tokens = materialised(md.get('tokenizer.ggml.tokens') as StringList); // SentencePiece keeps its pieces as strings
   const spm = new SpmTokenizer({
     tokens,
     scores: (md.get('tokenizer.ggml.scores') as number[] | undefined) ?? tokens.map(() => 0),
@@ -132,13 +133,13 @@ async function fromHfJson(json: Record<string, unknown>, config: Record<string, 
 
 /** A GGUF gpt2 vocabulary, read into typed arrays without a tokenizer.json in between. */
 async function fromGgufBpe(md: Map<string, unknown>, chatTemplate: string | undefined): Promise<LpuTokenizer> {
-  const tokens = md.get('tokenizer.ggml.tokens') as string[];
+  const tokens = md.get('tokenizer.ggml.tokens') as StringList;
   const bos = md.get('tokenizer.ggml.bos_token_id') as number | undefined;
   const eos = md.get('tokenizer.ggml.eos_token_id') as number | undefined;
   const specials: BpeSpecialTokens = {
     added: ggufAddedTokens(md),
-    bosText: bos !== undefined ? tokens[bos] ?? '' : '',
-    eosText: eos !== undefined ? tokens[eos] ?? '' : '',
+    bosText: bos !== undefined ? tokens.at(bos) ?? '' : '',
+    eosText: eos !== undefined ? tokens.at(eos) ?? '' : '',
     addBos: (md.get('tokenizer.ggml.add_bos_token') as boolean | undefined) ?? false,
     chatTemplate,
   };
