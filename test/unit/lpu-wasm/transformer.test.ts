@@ -81,6 +81,8 @@ describe('transformer kernels (wasm)', () => {
     { M: 2, pos0: 0, headDim: 8, nHeads: 4, nKvHeads: 2 }, { M: 2, pos0: 290, headDim: 64, nHeads: 4, nKvHeads: 2 },
     { M: 1, pos0: 40, headDim: 6, nHeads: 9, nKvHeads: 3 }, { M: 2, pos0: 70, headDim: 16, nHeads: 10, nKvHeads: 2 },
     { M: 1, pos0: 33, headDim: 32, nHeads: 4, nKvHeads: 4 },
+    // prefill rows (four per pass) whose last key blocks end at different keys: rows straddle 32-key block edges
+    { M: 9, pos0: 29, headDim: 20, nHeads: 9, nKvHeads: 3 }, { M: 6, pos0: 61, headDim: 64, nHeads: 9, nKvHeads: 3 },
   ];
   for (const { M, pos0, headDim, nHeads, nKvHeads } of cases) {
     it(`attention M=${M} pos0=${pos0} headDim=${headDim} heads=${nHeads}/${nKvHeads} over f16 K/V matches float64 and TS (2e-6)`, () => {
@@ -111,6 +113,15 @@ describe('transformer kernels (wasm)', () => {
       const split = arena.alloc(M * qDim * 4), scratch = arena.alloc(wasm.attentionBlock * 4), cut = Math.ceil(nHeads / 2) + 1;
       for (const [h0, h1] of [[0, 1], [1, cut], [cut, nHeads]]) wasm.attentionHeads(split, q.ptr, k.ptr, v.ptr, scratch, M, pos0, nHeads, nKvHeads, headDim, ctx, h0!, h1!);
       expect(readF32(arena, split, M * qDim)).toEqual(readF32(arena, out, M * qDim));
+      // Row by row (decode's path: heads share a pass instead of rows) and cut between rows, bitwise the same too.
+      const byRow = arena.alloc(M * qDim * 4), rowCut = Math.floor(M / 2);
+      for (let m = 0; m < M; m++) wasm.attention(byRow + m * qDim * 4, q.ptr + m * qDim * 4, k.ptr, v.ptr, scratch, 1, pos0 + m, nHeads, nKvHeads, headDim, ctx);
+      expect(readF32(arena, byRow, M * qDim)).toEqual(readF32(arena, out, M * qDim));
+      const byRows = arena.alloc(M * qDim * 4);
+      for (const [m0, m1] of [[0, rowCut], [rowCut, M]]) {
+        wasm.attention(byRows + m0! * qDim * 4, q.ptr + m0! * qDim * 4, k.ptr, v.ptr, scratch, m1! - m0!, pos0 + m0!, nHeads, nKvHeads, headDim, ctx);
+      }
+      expect(readF32(arena, byRows, M * qDim)).toEqual(readF32(arena, out, M * qDim));
     });
   }
 

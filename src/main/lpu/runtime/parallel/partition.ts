@@ -6,7 +6,7 @@ import type { Program } from '../../compiler/passes/emit';
 // How one worker's share of each op is cut, so every worker runs the same program in lockstep:
 //   rows  — row-local ops (norms, quantize, RoPE, KV stores, elementwise) split by activation rows
 //   cols  — matmuls split by output rows of the weight (tensor parallel, nStart/nEnd)
-//   heads — attention split by query heads
+//   heads — attention split by (query head, row) pairs
 //   solo  — worker 0 only (embedding lookups); c2c copies are replicated by every worker
 // Each output element is computed by the same kernel code whatever the cut, so results are bitwise identical
 // for any worker count.
@@ -121,8 +121,24 @@ export function partitionWork(
     },
     attention(out, q, kCache, vCache, scores: Ptr, M, pos0, nHeads, nKvHeads, headDim, ctx) {
       if (worker >= attentionWorkers) return;
-      const [h0, h1] = share(nHeads, attentionWorkers);
-      if (h1 > h0) k.attentionHeads(out, q, kCache, vCache, scores + worker * k.attentionBlock * 4, M, pos0, nHeads, nKvHeads, headDim, ctx, h0, h1);
+      const scratch = scores + worker * k.attentionBlock * 4, rowBytes = nHeads * headDim * 4;
+      // rows [m0, m1) of heads [h0, h1): each (row, head) comes out the same whichever call computes it
+      const run = (h0: number, h1: number, m0: number, m1: number) =>
+        k.attentionHeads(out + m0 * rowBytes, q + m0 * rowBytes, kCache, vCache, scratch, m1 - m0, pos0 + m0, nHeads, nKvHeads, headDim, ctx, h0, h1);
+      // (head, row) pairs head-major, cut evenly: whole heads would leave one worker a ninth more of 9 heads
+      const [u0, u1] = share(nHeads * M, attentionWorkers);
+      for (let u = u0; u < u1;) {
+        const h = Math.floor(u / M), m0 = u - h * M;
+        if (m0 === 0 && u + M <= u1) {
+          const hEnd = Math.floor(u1 / M);
+          run(h, hEnd, 0, M);
+          u = hEnd * M;
+        } else {
+          const m1 = Math.min(M, m0 + u1 - u);
+          run(h, h + 1, m0, m1);
+          u += m1 - m0;
+        }
+      }
     },
     storeKvF16(kvCache, x, M, pos0, nKvHeads, headDim, ctx) {
       const [r0, r1] = share(M);

@@ -49,9 +49,11 @@ export const ATTENTION_BLOCK: i32 = 128;
 /**
  * Causal grouped-query attention for query rows at positions pos0..pos0+M-1 over binary16 K/V caches
  * [nKvHeads, ctx, headDim] (each KV head's keys one contiguous stream); scores is scratch of ATTENTION_BLOCK floats.
- * Per (row, head): scores = q·k/sqrt(hd) and an online softmax over fixed blocks of keys, out = Σ p·v. Up to four
- * query heads of one KV head run together, one per f32x4 lane, so each K/V element is widened from f16 once for all
- * of them; every head's arithmetic is the same whichever heads share a pass, so head splits stay bitwise identical.
+ * Per (row, head): scores = q·k/sqrt(hd) and an online softmax over fixed blocks of keys, out = Σ p·v. Four f32x4
+ * lanes share each K/V element widened from f16: in decode up to four query heads of one KV head, in prefill four
+ * consecutive rows of one head (more rows than heads share a KV head, and a head split between workers leaves no
+ * lanes idle). Every (row, head)'s arithmetic is the same whichever lanes share a pass, so row counts, chunking and
+ * head splits stay bitwise identical.
  */
 export function attention(out: usize, q: usize, kCache: usize, vCache: usize, scores: usize, M: i32, pos0: i32, nHeads: i32, nKvHeads: i32, headDim: i32, ctx: i32): void {
   attentionHeads(out, q, kCache, vCache, scores, M, pos0, nHeads, nKvHeads, headDim, ctx, 0, nHeads);
@@ -62,45 +64,118 @@ export function attentionHeads(out: usize, q: usize, kCache: usize, vCache: usiz
   const hd = <usize>headDim, group = <usize>(nHeads / nKvHeads);
   const qStride = <usize>nHeads * hd * 4, kvStride = hd * 2, headBytes = <usize>ctx * hd * 2;
   const scale: f32 = <f32>1 / Mathf.sqrt(<f32>headDim);
-  for (let m: usize = 0; m < <usize>M; m++) {
-    const T = <usize>pos0 + m + 1;
-    for (let h = <usize>hStart; h < <usize>hEnd;) {
-      const kvHead = h / group, count = min(min(<usize>hEnd, (kvHead + 1) * group) - h, 4);
-      const o = out + m * qStride + h * hd * 4, qh = q + m * qStride + h * hd * 4;
-      const k = kCache + kvHead * headBytes, v = vCache + kvHead * headBytes;
-      // one inlined copy per head count, so lanes without a head cost nothing
-      if (count == 4) attendHeads(o, qh, k, v, scores, T, 4, hd, kvStride, scale);
-      else if (count == 3) attendHeads(o, qh, k, v, scores, T, 3, hd, kvStride, scale);
-      else if (count == 2) attendHeads(o, qh, k, v, scores, T, 2, hd, kvStride, scale);
-      else attendHeads(o, qh, k, v, scores, T, 1, hd, kvStride, scale);
-      h += count;
+  if (M > 1) {
+    // lanes are rows m0..m0+3 of one head; row m0+j sees keys [0, pos0+m0+j+1)
+    for (let h = <usize>hStart; h < <usize>hEnd; h++) {
+      const k = kCache + (h / group) * headBytes, v = vCache + (h / group) * headBytes;
+      for (let m0: usize = 0; m0 < <usize>M; m0 += 4) {
+        const count = min(<usize>M - m0, 4), o = out + m0 * qStride + h * hd * 4, qh = q + m0 * qStride + h * hd * 4;
+        const T0 = <usize>pos0 + m0 + 1;
+        if (count == 4) attendRows4(o, qh, k, v, scores, T0, qStride, hd, kvStride, scale);
+        else if (count == 3) attendRows3(o, qh, k, v, scores, T0, qStride, hd, kvStride, scale);
+        else if (count == 2) attendRows2(o, qh, k, v, scores, T0, qStride, hd, kvStride, scale);
+        else attendRows1(o, qh, k, v, scores, T0, qStride, hd, kvStride, scale);
+      }
     }
+    return;
+  }
+  // lanes are up to four query heads of one KV head, all at position pos0
+  const T = <usize>pos0 + 1;
+  for (let h = <usize>hStart; h < <usize>hEnd;) {
+    const kvHead = h / group, count = min(min(<usize>hEnd, (kvHead + 1) * group) - h, 4);
+    const o = out + h * hd * 4, qh = q + h * hd * 4;
+    const k = kCache + kvHead * headBytes, v = vCache + kvHead * headBytes;
+    if (count == 4) attendHeads4(o, qh, k, v, scores, T, hd, kvStride, scale);
+    else if (count == 3) attendHeads3(o, qh, k, v, scores, T, hd, kvStride, scale);
+    else if (count == 2) attendHeads2(o, qh, k, v, scores, T, hd, kvStride, scale);
+    else attendHeads1(o, qh, k, v, scores, T, hd, kvStride, scale);
+    h += count;
   }
 }
 
-// `count` query heads (q and out rows hd floats apart) over keys [0, T) of one KV head; lane j belongs to head j.
-@inline function attendHeads(out: usize, q: usize, k: usize, v: usize, scores: usize, T: usize, count: i32, hd: usize, kvStride: usize, scale: f32): void {
+// One function per lane count and lane kind: lanes without a head or row cost nothing, and each copy is small enough
+// for the JIT to keep its accumulators in registers (one function holding all eight measured ~20% slower).
+function attendHeads4(o: usize, q: usize, k: usize, v: usize, scores: usize, T: usize, hd: usize, kvStride: usize, scale: f32): void { attendLanes(o, q, k, v, scores, T, 4, false, hd * 4, hd, kvStride, scale); }
+function attendHeads3(o: usize, q: usize, k: usize, v: usize, scores: usize, T: usize, hd: usize, kvStride: usize, scale: f32): void { attendLanes(o, q, k, v, scores, T, 3, false, hd * 4, hd, kvStride, scale); }
+function attendHeads2(o: usize, q: usize, k: usize, v: usize, scores: usize, T: usize, hd: usize, kvStride: usize, scale: f32): void { attendLanes(o, q, k, v, scores, T, 2, false, hd * 4, hd, kvStride, scale); }
+function attendHeads1(o: usize, q: usize, k: usize, v: usize, scores: usize, T: usize, hd: usize, kvStride: usize, scale: f32): void { attendLanes(o, q, k, v, scores, T, 1, false, hd * 4, hd, kvStride, scale); }
+function attendRows4(o: usize, q: usize, k: usize, v: usize, scores: usize, T0: usize, lane: usize, hd: usize, kvStride: usize, scale: f32): void { attendLanes(o, q, k, v, scores, T0, 4, true, lane, hd, kvStride, scale); }
+function attendRows3(o: usize, q: usize, k: usize, v: usize, scores: usize, T0: usize, lane: usize, hd: usize, kvStride: usize, scale: f32): void { attendLanes(o, q, k, v, scores, T0, 3, true, lane, hd, kvStride, scale); }
+function attendRows2(o: usize, q: usize, k: usize, v: usize, scores: usize, T0: usize, lane: usize, hd: usize, kvStride: usize, scale: f32): void { attendLanes(o, q, k, v, scores, T0, 2, true, lane, hd, kvStride, scale); }
+function attendRows1(o: usize, q: usize, k: usize, v: usize, scores: usize, T0: usize, lane: usize, hd: usize, kvStride: usize, scale: f32): void { attendLanes(o, q, k, v, scores, T0, 1, true, lane, hd, kvStride, scale); }
+
+// `count` lanes over one KV head's keys; lane j's q and out rows are at q + j·lane and out + j·lane (bytes). Lane j
+// sees keys [0, T0) or, when causal (lanes are consecutive rows), [0, T0 + j). A key a lane may not see is left out
+// exactly: its score is -inf (no effect on the max), its weight 0 in the sum, and its value never added.
+@inline function attendLanes(out: usize, q: usize, k: usize, v: usize, scores: usize, T0: usize, count: i32, causal: bool, lane: usize, hd: usize, kvStride: usize, scale: f32): void {
+  const T = causal ? T0 + <usize>count - 1 : T0;
   let runningMax = f32x4.splat(-Infinity), total = f32x4.splat(0);
   for (let t0: usize = 0; t0 < T; t0 += KEY_BLOCK) {
     const n = min(KEY_BLOCK, T - t0);
-    const newMax = f32x4.max(runningMax, blockScores(scores, q, k + t0 * kvStride, kvStride, n, count, hd, scale));
+    // keys [open, n) of this block are hidden from some lanes (only the last block of causal lanes has any)
+    const open = causal && t0 + n > T0 ? (t0 < T0 ? T0 - t0 : 0) : n;
+    let top = blockScores(scores, q, k + t0 * kvStride, kvStride, n, count, lane, hd, scale);
+    if (open < n) top = hideKeys(scores, open, n, t0 + open - T0 + 1, top);
+    const newMax = f32x4.max(runningMax, top);
     // the first block has nothing to rescale; later blocks shrink what was accumulated under the old max
     const rescale = t0 == 0 ? f32x4.splat(0) : vexp(f32x4.sub(runningMax, newMax));
-    total = f32x4.add(f32x4.mul(total, rescale), softmaxInPlace(scores, n, newMax));
-    accumulateValues(out, scores, v + t0 * kvStride, kvStride, n, count, hd, rescale, t0 == 0);
+    let blockSum = softmaxInPlace(scores, open, newMax);
+    if (open < n) blockSum = softmaxHidden(scores, open, n, t0 + open - T0 + 1, newMax, blockSum);
+    total = f32x4.add(f32x4.mul(total, rescale), blockSum);
+    accumulateValues(out, scores, v + t0 * kvStride, kvStride, open, count, lane, hd, rescale, t0 == 0);
+    if (open < n) accumulateHiddenTail(out, scores, v + t0 * kvStride, kvStride, open, n, t0 + open - T0 + 1, count, lane, hd);
     runningMax = newMax;
   }
   const inv = f32x4.div(f32x4.splat(1), total);
   scaleInPlace(out, hd, f32x4.extract_lane(inv, 0));
-  if (count > 1) scaleInPlace(out + hd * 4, hd, f32x4.extract_lane(inv, 1));
-  if (count > 2) scaleInPlace(out + hd * 8, hd, f32x4.extract_lane(inv, 2));
-  if (count > 3) scaleInPlace(out + hd * 12, hd, f32x4.extract_lane(inv, 3));
+  if (count > 1) scaleInPlace(out + lane, hd, f32x4.extract_lane(inv, 1));
+  if (count > 2) scaleInPlace(out + lane * 2, hd, f32x4.extract_lane(inv, 2));
+  if (count > 3) scaleInPlace(out + lane * 3, hd, f32x4.extract_lane(inv, 3));
 }
 
-// scores[t] (lane j: head j) = q_j·k[t]·scale for n binary16 keys (row stride kvStride bytes), two keys per pass;
-// returns the lane max. Each key chunk is widened once for all heads; every key is summed the same way, body or tail.
-@inline function blockScores(scores: usize, q: usize, k: usize, kvStride: usize, n: usize, count: i32, hd: usize, scale: f32): v128 {
-  const hd4 = hd & ~3, q1 = q + hd * 4, q2 = q1 + hd * 4, q3 = q2 + hd * 4, sc = f32x4.splat(scale), zero = f32x4.splat(0);
+// Causal lanes' last block: key `open + i` is hidden from lanes j < hiddenLanes + i. Sets those scores to -inf and
+// returns the block's lane max over the visible keys (max is exact, so recomputing it changes nothing else).
+@inline function hideKeys(scores: usize, open: usize, n: usize, hiddenLanes: usize, top: v128): v128 {
+  const lanes = i32x4(0, 1, 2, 3), minusInf = f32x4.splat(-Infinity);
+  for (let t = open; t < n; t++) {
+    const hidden = i32x4.lt_s(lanes, i32x4.splat(<i32>(hiddenLanes + t - open)));
+    v128.store(scores + t * 16, v128.bitselect(minusInf, v128.load(scores + t * 16), hidden));
+  }
+  top = minusInf;
+  for (let t: usize = 0; t < n; t++) top = f32x4.max(top, v128.load(scores + t * 16));
+  return top;
+}
+
+// softmaxInPlace continued over keys [open, n) of a causal block, with weight 0 where hideKeys hid the key.
+@inline function softmaxHidden(scores: usize, open: usize, n: usize, hiddenLanes: usize, maxScore: v128, sum: v128): v128 {
+  const lanes = i32x4(0, 1, 2, 3);
+  for (let t = open; t < n; t++) {
+    const hidden = i32x4.lt_s(lanes, i32x4.splat(<i32>(hiddenLanes + t - open)));
+    const e = v128.andnot(vexp(f32x4.sub(v128.load(scores + t * 16), maxScore)), hidden);
+    v128.store(scores + t * 16, f32x4.mul(e, f32x4.splat(HALF_RESCALE)));
+    sum = f32x4.add(sum, e);
+  }
+  return sum;
+}
+
+// The hidden keys [open, n) of a causal block, added to out after accumulateValues added keys [0, open): lane j gets
+// key open + i only if j ≥ hiddenLanes + i, in key order, with accumulateValues's per-element operations.
+@inline function accumulateHiddenTail(out: usize, p: usize, v: usize, kvStride: usize, open: usize, n: usize, hiddenLanes: usize, count: i32, lane: usize, hd: usize): void {
+  const hd4 = hd & ~3;
+  for (let t = open; t < n; t++) {
+    const vt = v + t * kvStride;
+    for (let j = hiddenLanes + t - open; j < <usize>count; j++) {
+      const o = out + j * lane, pj = v128.load32_splat(p + t * 16 + j * 4), ps = load<f32>(p + t * 16 + j * 4);
+      for (let i: usize = 0; i < hd4; i += 4) v128.store(o + i * 4, f32x4.add(v128.load(o + i * 4), f32x4.mul(pj, loadHalvesScaledDown(vt + i * 2))));
+      for (let i = hd4; i < hd; i++) store<f32>(o + i * 4, load<f32>(o + i * 4) + ps * loadHalfScaledDown(vt + i * 2));
+    }
+  }
+}
+
+// scores[t] (lane j) = q_j·k[t]·scale for n binary16 keys (row stride kvStride bytes), two keys per pass; returns the
+// lane max. Each key chunk is widened once for all lanes; every key is summed the same way, body or tail.
+@inline function blockScores(scores: usize, q: usize, k: usize, kvStride: usize, n: usize, count: i32, lane: usize, hd: usize, scale: f32): v128 {
+  const hd4 = hd & ~3, q1 = q + lane, q2 = q1 + lane, q3 = q2 + lane, sc = f32x4.splat(scale), zero = f32x4.splat(0);
   let top = f32x4.splat(-Infinity), t: usize = 0;
   for (; t + 2 <= n; t += 2) {
     const k0 = k + t * kvStride, k1 = k0 + kvStride;
@@ -113,8 +188,8 @@ export function attentionHeads(out: usize, q: usize, kCache: usize, vCache: usiz
       if (count > 2) { qv = v128.load(q2 + i * 4); a2 = f32x4.add(a2, f32x4.mul(qv, x0)); b2 = f32x4.add(b2, f32x4.mul(qv, x1)); }
       if (count > 3) { qv = v128.load(q3 + i * 4); a3 = f32x4.add(a3, f32x4.mul(qv, x0)); b3 = f32x4.add(b3, f32x4.mul(qv, x1)); }
     }
-    const s0 = finishScore(reduce4f(a0, a1, a2, a3), q, k0, count, hd4, hd, sc);
-    const s1 = finishScore(reduce4f(b0, b1, b2, b3), q, k1, count, hd4, hd, sc);
+    const s0 = finishScore(reduce4f(a0, a1, a2, a3), q, k0, count, lane, hd4, hd, sc);
+    const s1 = finishScore(reduce4f(b0, b1, b2, b3), q, k1, count, lane, hd4, hd, sc);
     v128.store(scores + t * 16, s0); v128.store(scores + t * 16, s1, 16);
     top = f32x4.max(f32x4.max(top, s0), s1);
   }
@@ -128,7 +203,7 @@ export function attentionHeads(out: usize, q: usize, kCache: usize, vCache: usiz
       if (count > 2) a2 = f32x4.add(a2, f32x4.mul(v128.load(q2 + i * 4), x));
       if (count > 3) a3 = f32x4.add(a3, f32x4.mul(v128.load(q3 + i * 4), x));
     }
-    const s = finishScore(reduce4f(a0, a1, a2, a3), q, kt, count, hd4, hd, sc);
+    const s = finishScore(reduce4f(a0, a1, a2, a3), q, kt, count, lane, hd4, hd, sc);
     v128.store(scores + t * 16, s);
     top = f32x4.max(top, s);
   }
@@ -136,10 +211,10 @@ export function attentionHeads(out: usize, q: usize, kCache: usize, vCache: usiz
 }
 
 // A key's lane sums plus its tail dimensions [hd4, hd), times the scale.
-@inline function finishScore(s: v128, q: usize, kt: usize, count: i32, hd4: usize, hd: usize, sc: v128): v128 {
+@inline function finishScore(s: v128, q: usize, kt: usize, count: i32, lane: usize, hd4: usize, hd: usize, sc: v128): v128 {
   for (let i = hd4; i < hd; i++) {
     const x = f32x4.splat(loadHalfF32(kt + i * 2)), o = q + i * 4;
-    const qi = f32x4(load<f32>(o), count > 1 ? load<f32>(o + hd * 4) : 0, count > 2 ? load<f32>(o + hd * 8) : 0, count > 3 ? load<f32>(o + hd * 12) : 0);
+    const qi = f32x4(load<f32>(o), count > 1 ? load<f32>(o + lane) : 0, count > 2 ? load<f32>(o + lane * 2) : 0, count > 3 ? load<f32>(o + lane * 3) : 0);
     s = f32x4.add(s, f32x4.mul(qi, x));
   }
   return f32x4.mul(s, sc);
@@ -163,10 +238,11 @@ export function attentionHeads(out: usize, q: usize, kCache: usize, vCache: usiz
   return sum;
 }
 
-// out_j[hd] = out_j·rescale_j + Σ_t p_j[t]·v[t] for the count heads, 8 dimensions at a time. p carries the 2^112 that
-// v's halves lack when only shifted into f32 position, so each product p·v is rounded exactly as from decoded halves.
-@inline function accumulateValues(out: usize, p: usize, v: usize, kvStride: usize, n: usize, count: i32, hd: usize, rescale: v128, first: bool): void {
-  const hd8 = hd & ~7, hd4 = hd & ~3, o1 = out + hd * 4, o2 = o1 + hd * 4, o3 = o2 + hd * 4;
+// out_j[hd] = out_j·rescale_j + Σ_t p_j[t]·v[t] for the count lanes (out rows `lane` bytes apart), 8 dimensions at a
+// time. p carries the 2^112 that v's halves lack when only shifted into f32 position, so each product p·v is rounded
+// exactly as from decoded halves. Four lanes go 4 dimensions at a time: eight accumulators spill (measured ~25% slower).
+@inline function accumulateValues(out: usize, p: usize, v: usize, kvStride: usize, n: usize, count: i32, lane: usize, hd: usize, rescale: v128, first: bool): void {
+  const hd8 = count < 4 ? hd & ~7 : 0, hd4 = hd & ~3, o1 = out + lane, o2 = o1 + lane, o3 = o2 + lane;
   const r0 = v128.shuffle<f32>(rescale, rescale, 0, 0, 0, 0), r1 = v128.shuffle<f32>(rescale, rescale, 1, 1, 1, 1);
   const r2 = v128.shuffle<f32>(rescale, rescale, 2, 2, 2, 2), r3 = v128.shuffle<f32>(rescale, rescale, 3, 3, 3, 3);
   const zero = f32x4.splat(0);
@@ -209,7 +285,7 @@ export function attentionHeads(out: usize, q: usize, kCache: usize, vCache: usiz
     if (count > 3) v128.store(o3 + i * 4, a3);
   }
   for (let i = hd4; i < hd; i++) {
-    // the same per-lane operations, one head dimension of all heads at once
+    // the same per-lane operations, one dimension of all lanes at once
     let a = first ? zero : f32x4.mul(f32x4(load<f32>(out + i * 4), count > 1 ? load<f32>(o1 + i * 4) : 0, count > 2 ? load<f32>(o2 + i * 4) : 0, count > 3 ? load<f32>(o3 + i * 4) : 0), rescale);
     for (let t: usize = 0; t < n; t++) a = f32x4.add(a, f32x4.mul(v128.load(p + t * 16), f32x4.splat(loadHalfScaledDown(v + t * kvStride + i * 2))));
     store<f32>(out + i * 4, f32x4.extract_lane(a, 0));
