@@ -2,9 +2,12 @@ import { MODE } from './control';
 
 type Choice = 'auto' | 'split' | 'solo';
 
-/** Running cost estimates (ms per row) of both modes for one kind of step, sampled then exploited. */
+/** Samples per mode the estimate looks at: a median of 5 ignores one or two steps that hit a stall. */
+const RECENT = 5;
+
+/** Cost estimates (ms per row) of both modes for one kind of step: the median of each mode's recent samples. */
 class ModeChooser {
-  private readonly msPerRow = [Number.NaN, Number.NaN];
+  private readonly recent: number[][] = [[], []];
   private steps = 0;
 
   constructor(private readonly choice: Choice, private readonly exploreEvery: number) {}
@@ -14,13 +17,20 @@ class ModeChooser {
     if (this.choice === 'solo') return MODE.SOLO;
     const n = this.steps++;
     if (n < 4) return n % 2 === 0 ? MODE.SPLIT : MODE.SOLO; // warm-up: sample both
-    const best = this.msPerRow[MODE.SOLO]! < this.msPerRow[MODE.SPLIT]! ? MODE.SOLO : MODE.SPLIT;
+    const best = this.estimate(MODE.SOLO) < this.estimate(MODE.SPLIT) ? MODE.SOLO : MODE.SPLIT;
     return n % this.exploreEvery === 0 ? 1 - best : best;
   }
 
   record(mode: number, ms: number, rows: number): void {
-    const prev = this.msPerRow[mode]!, now = ms / rows;
-    this.msPerRow[mode] = Number.isNaN(prev) ? now : prev * 0.75 + now * 0.25;
+    const samples = this.recent[mode]!;
+    samples.push(ms / rows);
+    if (samples.length > RECENT) samples.shift();
+  }
+
+  /** Lower median of the recent samples (an even count leans optimistic, so a mode gets re-tried). */
+  estimate(mode: number): number {
+    const sorted = [...this.recent[mode]!].sort((a, b) => a - b);
+    return sorted.length ? sorted[(sorted.length - 1) >> 1]! : Number.NaN;
   }
 }
 
@@ -28,7 +38,8 @@ class ModeChooser {
  * Chooses per step between all workers (SPLIT) and worker 0 alone (SOLO). A step's kernels are cut by hundreds
  * of barriers; on a machine whose cores are busy with other work a barrier can wait for a descheduled peer and
  * SOLO wins. Both modes give bitwise identical results, so the choice is only about wall time: decode steps and
- * prefill chunks each sample both modes, keep the faster (moving average) and re-try the other now and then.
+ * prefill chunks each sample both modes, keep the faster (median of recent samples: one stalled step must not
+ * send a whole answer to the slower mode, as a moving average did) and re-try the other now and then.
  */
 export class StepModePolicy {
   private readonly decode: ModeChooser;
