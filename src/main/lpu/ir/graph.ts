@@ -33,8 +33,6 @@ export interface Op {
   attrs: {
     /** Rows (M) the op handles: 'rows' means the step's token count; 1 means only the last row (the head). */
     rowMode?: 'rows' | 'last';
-    /** The op writes KV cache positions pos0..pos0+rows-1 (storeKv). */
-    atPosition?: boolean;
     K?: number; N?: number; D?: number; eps?: number;
     /** c2c: bytes per row moved, and the chips it links. */
     bytesPerRow?: number; fromChip?: number; toChip?: number; pattern?: 'allgather' | 'send';

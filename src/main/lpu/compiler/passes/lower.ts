@@ -63,7 +63,7 @@ export function lower(config: ModelConfig, bucket: number, rows: number): Graph 
     }
     op('rope', [q, 'rope_table'], [q], l, { N: nHeads });
     op('rope', [k, 'rope_table'], [k], l, { N: nKvHeads });
-    op('storeKv', [k, v], [kCache, vCache], l, { N: kvDim, atPosition: true });
+    op('storeKv', [k, v], [kCache, vCache], l, { N: kvDim });
     const att = a('att', [rows, qDim]);
     op('attention', [q, kCache, vCache, 'scores'], [att], l);
     const attOut = a('attn_out', [rows, dim]);

@@ -44,7 +44,7 @@ class ModeChooser {
   }
 
   record(mode: number, ms: number, rows: number): void {
-    if (!this.counting && this.choice === 'auto') return;
+    if (!this.counting) return;
     const samples = this.recent[mode]!;
     samples.push(ms / rows);
     if (samples.length > RECENT) samples.shift();
