@@ -24,6 +24,11 @@ for (const [name, version] of Object.entries(owner?.optionalDependencies ?? {}))
   lock.packages[key] = { version, cpu: platform[1], dev: true, license: 'MIT', optional: true, os: platform[0], engines: { node: '>=20.0.0' } };
   added++;
 }
-lock.packages = Object.fromEntries(Object.entries(lock.packages).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a < b ? -1 : a > b ? 1 : 0)));
-writeFileSync('package-lock.json', JSON.stringify(lock, null, 2) + '\n');
+// npm orders lock keys with an 'en' locale compare (`_` before `-`, unlike code-unit order); match it so the next
+// `npm install` does not move entries and dirty a fresh clone.
+const byNpmOrder = ([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a.localeCompare(b, 'en'));
+if (added > 0) {
+  lock.packages = Object.fromEntries(Object.entries(lock.packages).sort(byNpmOrder));
+  writeFileSync('package-lock.json', JSON.stringify(lock, null, 2) + '\n');
+}
 console.log(`lock: ${added} platform entries added`);
