@@ -5,7 +5,10 @@ import path from 'node:path';
 
 // Finding the files behind dropped paths, and the content hash that makes the same file one document.
 
-/** Files under the given paths, in a stable order; folders are walked recursively, hidden entries and symlinked folders skipped. */
+/**
+ * Files under the given paths, in a stable order; folders are walked recursively, hidden entries and symlinked folders
+ * skipped (a link back up would loop). A symlinked file is followed; a link to nothing is reported missing.
+ */
 export async function expandPaths(paths: string[]): Promise<{ files: string[]; missing: string[] }> {
   const files: string[] = [];
   const missing: string[] = [];
@@ -17,6 +20,11 @@ export async function expandPaths(paths: string[]): Promise<{ files: string[]; m
       const full = path.join(folder, entry.name);
       if (entry.isDirectory()) await walk(full);
       else if (entry.isFile()) files.push(full);
+      else if (entry.isSymbolicLink()) {
+        const target = await stat(full).catch(() => null);
+        if (!target) missing.push(full);
+        else if (target.isFile()) files.push(full);
+      }
     }
   };
   for (const given of paths) {
