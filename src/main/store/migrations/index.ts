@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { initial } from './0001_initial';
 import { messageScope } from './0002_message_scope';
 import { jobOwner } from './0003_job_owner';
+import { libraryFolders } from './0004_library_folders';
 
 export interface Migration {
   version: number;
@@ -11,4 +12,4 @@ export interface Migration {
 }
 
 /** Every migration in order; append new ones at the end with the next version number. */
-export const migrations: Migration[] = [initial, messageScope, jobOwner];
+export const migrations: Migration[] = [initial, messageScope, jobOwner, libraryFolders];
