@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { DATABASE_FILE } from '../../../src/main/store/db';
+import { MINILM_TOKENIZER_DIR } from '../../fixtures/tokenizers';
 
 export const repoRoot = path.resolve(__dirname, '../../..');
 export const corpus = path.resolve(repoRoot, '../shared/corpus/docs');
@@ -21,7 +22,7 @@ export function tempDataDir(prefix: string): { dir: string; cleanup(): void } {
 }
 
 /** Runs the real CLI (`lockstep ingest … --json`) and parses its single JSON document. */
-export const tokenizerDir = path.resolve(repoRoot, '../shared/models/tokenizers/all-MiniLM-L6-v2');
+export const tokenizerDir = MINILM_TOKENIZER_DIR;
 
 export function runIngest(dataDir: string, args: string[], env: Record<string, string> = {}): IngestJson {
   const run = spawnSync(process.execPath, [cliEntry, 'ingest', ...args, '--json', '--data-dir', dataDir], {

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { GgufStringArray, readGgufMetadata, type StringList } from '../../../src/main/lpu/loader/gguf';
 import { dequantize } from '../../../src/main/lpu/loader/dequant';
+import { SMOLLM_TOKENIZER_DIR } from '../../fixtures/tokenizers';
 import { bpeTokenizerFromHfFolder, gguf, writeGguf, writeRandomLlamaGguf } from '../../../src/main/lpu/loader/gguf-writer';
 
 let dir: string;
@@ -45,7 +46,7 @@ describe('gguf-writer', () => {
 
   it('writes a llama model with the metadata llama.cpp expects and SmolLM2 tokenizer', () => {
     const file = path.join(dir, 'tiny.gguf');
-    const tokenizer = bpeTokenizerFromHfFolder(path.resolve('../shared/models/tokenizers/SmolLM-360M-Instruct'), 'smollm');
+    const tokenizer = bpeTokenizerFromHfFolder(SMOLLM_TOKENIZER_DIR, 'smollm');
     writeRandomLlamaGguf(file, { hidden: 64, intermediate: 96, layers: 2, heads: 4, kvHeads: 2, vocab: 49152, context: 256, ropeTheta: 100000, rmsEps: 1e-5 }, 'Q8_0', tokenizer);
     const h = readGgufMetadata(file);
     expect(Object.fromEntries(['llama.block_count', 'llama.attention.head_count_kv', 'llama.rope.dimension_count', 'tokenizer.ggml.model', 'tokenizer.ggml.bos_token_id', 'tokenizer.ggml.eos_token_id']

@@ -5,9 +5,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadLpuModel, type ChatMessage } from '../../../src/main/lpu';
+import { SMOLLM_TOKENIZER_DIR } from '../../fixtures/tokenizers';
 import { bpeTokenizerFromHfFolder, writeRandomLlamaGguf } from '../../../src/main/lpu/loader/gguf-writer';
 
-const TOKENIZER = path.resolve('../shared/models/tokenizers/SmolLM-360M-Instruct');
+const TOKENIZER = SMOLLM_TOKENIZER_DIR;
 const SYSTEM: ChatMessage = { role: 'system', content: 'You are Lockstep, an offline assistant. Answer only from the documents the user gave you, and cite the page of every fact you use.' };
 const question = (content: string): ChatMessage[] => [SYSTEM, { role: 'user', content }];
 

@@ -1,12 +1,12 @@
-import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { chunkDocument, chunkOptionsFor, type ChunkOptions } from '../../../src/main/ingest/chunker';
 import type { Block, SourcePage } from '../../../src/main/ingest/document';
 import { placeBlocks } from '../../../src/main/ingest/pages';
+import { MINILM_TOKENIZER_DIR } from '../../fixtures/tokenizers';
 import { estimatedTokenCounter, loadTokenCounter, type TokenCounter } from '../../../src/main/ingest/tokens';
 
-// Budgets are measured with the real all-MiniLM-L6-v2 WordPiece tokenizer from ../shared.
-const tokenizerFolder = path.resolve(__dirname, '../../../../shared/models/tokenizers/all-MiniLM-L6-v2');
+// Budgets are measured with the real all-MiniLM-L6-v2 WordPiece tokenizer shipped under test/fixtures.
+const tokenizerFolder = MINILM_TOKENIZER_DIR;
 let counter: TokenCounter;
 let options: ChunkOptions;
 beforeAll(async () => {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import path from 'node:path';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { createTokenizer, type LpuTokenizer } from '../../../src/main/lpu/tokenizer';
+import { SMOLLM_TOKENIZER_DIR } from '../../fixtures/tokenizers';
 import { bpeTokenizerFromHfFolder } from '../../../src/main/lpu/loader/gguf-writer';
 
-const SMOLLM = path.resolve('../shared/models/tokenizers/SmolLM-360M-Instruct');
+const SMOLLM = SMOLLM_TOKENIZER_DIR;
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;

@@ -1,9 +1,9 @@
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { MINILM_TOKENIZER_DIR } from '../../fixtures/tokenizers';
 import { checksumFromHub, expectedChecksum, gitBlobSha1, sha256OfFile } from '../../../src/main/models/verify';
 
-const tokenizers = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../shared/models/tokenizers/all-MiniLM-L6-v2');
+const tokenizers = MINILM_TOKENIZER_DIR;
 const sha256 = 'afdb6f1a0e45b715d0bb9b11772f032c399babd23bfc31fed1c170afc848bdb1';
 
 describe('checksums', () => {
