@@ -15,6 +15,9 @@ export type Ptr = number;
 /** Group size of the emulator's native INT8 format: 32, so GGUF Q8_0 blocks convert losslessly. */
 export const Q8_GROUP = 32;
 
+/** Keys per online-softmax block of attentionWindowed: the scratch floats it needs per thread. */
+export const ATTENTION_WINDOW_BLOCK = 128;
+
 /** Kernels that every implementation (ts, wasm) provides with identical semantics. */
 export interface MatmulKernels {
   /** Quantise activations: Xq[M,K], Xs[M,K/32] ← X[M,K] f32 (symmetric, scale = max|x|/127 per group). */
@@ -60,6 +63,19 @@ export interface TransformerKernels {
   add(out: Ptr, a: Ptr, b: Ptr, n: number): void;
   /** x[M,N] += bias[N] (qwen2's q/k/v bias). */
   addBias(x: Ptr, bias: Ptr, M: number, N: number): void;
+  /** out[n] = gelu(gate[n]) * up[n], GELU's tanh form as ggml computes it (Gemma's GeGLU; out may alias gate). */
+  geluMul(out: Ptr, gate: Ptr, up: Ptr, n: number): void;
+  /** out[n] = x[n] · factor (Gemma's √dim embedding scale; out may alias x). */
+  scale(out: Ptr, x: Ptr, n: number, factor: number): void;
+  /** out[n] = cap · tanh(x[n] / cap): logit soft-capping (Gemma 2's final logits; out may alias x). */
+  softcap(out: Ptr, x: Ptr, n: number, cap: number): void;
+  /**
+   * attention generalised for Gemma and friends, over query heads [hStart, hEnd): row m (position p = pos0+m) sees
+   * keys t with max(0, p − window + 1) ≤ t ≤ p (window 0 = all), score s = q·k·scale, soft-capped to
+   * cap·tanh(s/cap) when softcap > 0, softmax in f32. scores is scratch of ATTENTION_WINDOW_BLOCK floats (online
+   * softmax over blocks of keys, so any context fits); same K/V layout as attention.
+   */
+  attentionWindowed(out: Ptr, q: Ptr, kCache: Ptr, vCache: Ptr, scores: Ptr, M: number, pos0: number, nHeads: number, nKvHeads: number, headDim: number, ctx: number, hStart: number, hEnd: number, window: number, scale: number, softcap: number): void;
   /** out[M,D] = dequant(table[ids[m]]) for int8 table W[V,D] + binary16 scales S[V,D/32]; ids i32[M]. */
   embedQ8(out: Ptr, ids: Ptr, w: Ptr, ws: Ptr, M: number, D: number): void;
   /** out[M,D] = table[ids[m]] for an f32 table [V,D]; ids i32[M]. */

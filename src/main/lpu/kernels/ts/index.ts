@@ -1,5 +1,9 @@
-import { Q8_GROUP, type ArenaMemory, type KernelSet, type Ptr } from '../abi';
+import { ATTENTION_WINDOW_BLOCK, Q8_GROUP, type ArenaMemory, type KernelSet, type Ptr } from '../abi';
 import { f16ToF32, f32ToF16 } from '../../loader/dequant';
+
+/** GELU's tanh form: 0.5·x·(1 + tanh(√(2/π)·x·(1 + 0.044715·x²))). */
+export const GELU_COEF_A = Math.sqrt(2 / Math.PI);
+export const GELU_COEF_B = 0.044715;
 
 /**
  * The TypeScript kernel set: plain loops over typed views of the arena, the oracle the WASM kernels are
@@ -145,6 +149,59 @@ export function createTsKernels(memory: ArenaMemory): KernelSet {
       for (let i = 0; i < n; i++) {
         const g = f32[(gate >> 2) + i]!;
         f32[(out >> 2) + i] = (g / (1 + Math.exp(-g))) * f32[(up >> 2) + i]!;
+      }
+    },
+
+    geluMul(out, gate, up, n) { // tanh-form GELU, as ggml_gelu
+      for (let i = 0; i < n; i++) {
+        const g = f32[(gate >> 2) + i]!;
+        f32[(out >> 2) + i] = 0.5 * g * (1 + Math.tanh(GELU_COEF_A * g * (1 + GELU_COEF_B * g * g))) * f32[(up >> 2) + i]!;
+      }
+    },
+
+    scale(out, x, n, factor) {
+      for (let i = 0; i < n; i++) f32[(out >> 2) + i] = f32[(x >> 2) + i]! * factor;
+    },
+
+    softcap(out, x, n, cap) {
+      for (let i = 0; i < n; i++) f32[(out >> 2) + i] = cap * Math.tanh(f32[(x >> 2) + i]! / cap);
+    },
+
+    attentionWindowed(out, q, kCache, vCache, scores, M, pos0, nHeads, nKvHeads, headDim, ctx, hStart, hEnd, window, scale, softcap) {
+      const qDim = nHeads * headDim, groupSize = nHeads / nKvHeads, sc = scores >> 2;
+      for (let m = 0; m < M; m++) {
+        const last = pos0 + m, first = window > 0 ? Math.max(0, last - window + 1) : 0;
+        for (let h = hStart; h < hEnd; h++) {
+          const qo = (q >> 2) + m * qDim + h * headDim, oo = (out >> 2) + m * qDim + h * headDim;
+          const kvOff = Math.floor(h / groupSize) * ctx * headDim;
+          for (let d = 0; d < headDim; d++) f32[oo + d] = 0;
+          let max = -Infinity, sum = 0;
+          // online softmax over blocks of keys, so the scratch stays ATTENTION_WINDOW_BLOCK floats
+          for (let t0 = first; t0 <= last; t0 += ATTENTION_WINDOW_BLOCK) {
+            const n = Math.min(ATTENTION_WINDOW_BLOCK, last + 1 - t0);
+            let blockMax = -Infinity;
+            for (let j = 0; j < n; j++) {
+              const ko = (kCache >> 1) + kvOff + (t0 + j) * headDim;
+              let dot = 0;
+              for (let d = 0; d < headDim; d++) dot += f32[qo + d]! * f16ToF32(u16[ko + d]!);
+              let s = dot * scale;
+              if (softcap > 0) s = softcap * Math.tanh(s / softcap);
+              f32[sc + j] = s;
+              blockMax = Math.max(blockMax, f32[sc + j]!);
+            }
+            const newMax = Math.max(max, blockMax), rescale = Math.exp(max - newMax);
+            sum *= rescale;
+            for (let d = 0; d < headDim; d++) f32[oo + d] = f32[oo + d]! * rescale;
+            for (let j = 0; j < n; j++) {
+              const p = Math.exp(f32[sc + j]! - newMax);
+              sum += p;
+              const vo = (vCache >> 1) + kvOff + (t0 + j) * headDim;
+              for (let d = 0; d < headDim; d++) f32[oo + d] = f32[oo + d]! + p * f16ToF32(u16[vo + d]!);
+            }
+            max = newMax;
+          }
+          for (let d = 0; d < headDim; d++) f32[oo + d] = f32[oo + d]! / sum;
+        }
       }
     },
 

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { AppError } from '../../../../shared/errors';
-import type { ArenaMemory, KernelSet, Ptr } from '../abi';
+import { ATTENTION_WINDOW_BLOCK, type ArenaMemory, type KernelSet, type Ptr } from '../abi';
 
 // The compiled module lives next to its AssemblyScript sources (built by scripts/build-wasm.mjs, never committed).
 export const WASM_KERNELS_PATH = fileURLToPath(new URL('./build/lpu-kernels.wasm', import.meta.url));
@@ -49,7 +49,8 @@ export function createWasmKernels(memory: ArenaMemory): WasmKernelSet {
     if (cause instanceof AppError) throw cause;
     throw new AppError('lpu_wasm_memory', 'The LPU arena must be a shared WebAssembly.Memory to run the WASM kernels; the emulator could not start its fast kernels.', cause);
   }
-  const k = instance.exports as unknown as Omit<WasmKernelSet, 'name' | 'attentionBlock'> & { ATTENTION_BLOCK: { value: number } };
+  const k = instance.exports as unknown as Omit<WasmKernelSet, 'name' | 'attentionBlock'> & { ATTENTION_BLOCK: { value: number }; ATTENTION_WINDOW_BLOCK: { value: number } };
+  if (k.ATTENTION_WINDOW_BLOCK.value !== ATTENTION_WINDOW_BLOCK) throw new AppError('lpu_wasm_missing', 'The LPU WebAssembly kernels are out of date. Run npm run build:wasm.');
   return {
     name: 'wasm-simd',
     quantizeRowsQ8: k.quantizeRowsQ8,
@@ -65,6 +66,10 @@ export function createWasmKernels(memory: ArenaMemory): WasmKernelSet {
     siluMul: k.siluMul,
     add: k.add,
     addBias: k.addBias,
+    geluMul: k.geluMul,
+    scale: k.scale,
+    softcap: k.softcap,
+    attentionWindowed: k.attentionWindowed,
     embedQ8: k.embedQ8,
     embedF32: k.embedF32,
     argmax: k.argmax,

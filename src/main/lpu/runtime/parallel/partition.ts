@@ -1,4 +1,4 @@
-import type { KernelSet, Ptr } from '../../kernels/abi';
+import { ATTENTION_WINDOW_BLOCK, type KernelSet, type Ptr } from '../../kernels/abi';
 import type { WasmKernelSet } from '../../kernels/wasm';
 import { tensorBytes, type Op } from '../../ir/graph';
 import type { Program } from '../../compiler/passes/emit';
@@ -140,11 +140,26 @@ export function partitionWork(
         }
       }
     },
+    attentionWindowed(out, q, kCache, vCache, scores, M, pos0, nHeads, nKvHeads, headDim, ctx, hStart, hEnd, window, scale, softcap) {
+      if (worker >= attentionWorkers) return;
+      const scratch = scores + worker * ATTENTION_WINDOW_BLOCK * 4, rowBytes = nHeads * headDim * 4;
+      // (head, row) pairs of [hStart, hEnd) cut evenly, as attention's
+      const heads = hEnd - hStart;
+      const [u0, u1] = share(heads * M, attentionWorkers);
+      for (let u = u0; u < u1;) {
+        const h = hStart + Math.floor(u / M), m0 = u % M, m1 = Math.min(M, m0 + u1 - u);
+        k.attentionWindowed(out + m0 * rowBytes, q + m0 * rowBytes, kCache, vCache, scratch, m1 - m0, pos0 + m0, nHeads, nKvHeads, headDim, ctx, h, h + 1, window, scale, softcap);
+        u += m1 - m0;
+      }
+    },
     storeKvF16(kvCache, x, M, pos0, nKvHeads, headDim, ctx) {
       const [r0, r1] = share(M);
       if (r1 > r0) k.storeKvF16(kvCache, x + r0 * nKvHeads * headDim * 4, r1 - r0, pos0 + r0, nKvHeads, headDim, ctx);
     },
     siluMul(out, gate, up, n) { flat(n, (o, count) => k.siluMul(out + o * 4, gate + o * 4, up + o * 4, count)); },
+    geluMul(out, gate, up, n) { flat(n, (o, count) => k.geluMul(out + o * 4, gate + o * 4, up + o * 4, count)); },
+    scale(out, x, n, factor) { flat(n, (o, count) => k.scale(out + o * 4, x + o * 4, count, factor)); },
+    softcap(out, x, n, cap) { if (worker === 0) k.softcap(out, x, n, cap); }, // the head's one row of logits
     add(out, a, b, n) { flat(n, (o, count) => k.add(out + o * 4, a + o * 4, b + o * 4, count)); },
     addBias(x, bias, M, N) {
       const [r0, r1] = share(M);
