@@ -3,6 +3,7 @@ import { initial } from './0001_initial';
 import { messageScope } from './0002_message_scope';
 import { jobOwner } from './0003_job_owner';
 import { libraryFolders } from './0004_library_folders';
+import { messageReasoning } from './0005_message_reasoning';
 
 export interface Migration {
   version: number;
@@ -12,4 +13,4 @@ export interface Migration {
 }
 
 /** Every migration in order; append new ones at the end with the next version number. */
-export const migrations: Migration[] = [initial, messageScope, jobOwner, libraryFolders];
+export const migrations: Migration[] = [initial, messageScope, jobOwner, libraryFolders, messageReasoning];
