@@ -1,9 +1,9 @@
 import Database from 'better-sqlite3';
 import * as sqliteVec from 'sqlite-vec';
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../../shared/errors';
 import { migrations as allMigrations, type Migration } from './migrations/index';
+import { makeDataDirPrivate } from './permissions';
 
 export type Db = Database.Database;
 
@@ -11,8 +11,9 @@ export const DATABASE_FILE = 'lockstep.sqlite';
 
 /** Opens (creating if needed) the database in a data folder, with sqlite-vec loaded and every migration applied. */
 export function openStore(dataDir: string, options: { migrations?: Migration[]; readonly?: boolean } = {}): Db {
-  mkdirSync(dataDir, { recursive: true });
   const file = path.join(dataDir, DATABASE_FILE);
+  // A read-only open (a second process peeking) leaves modes to the process that owns the library.
+  if (!options.readonly) makeDataDirPrivate(dataDir, DATABASE_FILE);
   let db: Db;
   try {
     db = new Database(file, { readonly: options.readonly ?? false });
