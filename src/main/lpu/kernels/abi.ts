@@ -8,6 +8,10 @@
 //   int8 weight scales     S[N, K / Q8_GROUP] IEEE binary16 bits (u16), finite: GGUF Q8_0's own scale type, so Q8_0
 //                          blocks copy in exactly  (dequantised w = W[n,k] * f32(S[n, k / Q8_GROUP]))
 //   int8 activations       Xq[M, K] int8 with Xs[M, K / Q8_GROUP] f32 (same grouping as the weights; computed per step, so f32)
+//   block weight matrices  W[N, K] as ggml's own blocks, copied from the GGUF file unchanged, each row K / blockElems
+//                          blocks back to back (row bytes = K / blockElems · blockBytes, see BLOCK_FORMATS; no alignment)
+//   Q8_K activations       Y[M, K / QK_K] blocks of 292 bytes: f32 d, int8 qs[256], int16 bsums[16] (Σ of each 16 qs),
+//                          ggml's block_q8_K, the activation side of every K-quant dot product
 
 /** A byte offset into the arena. */
 export type Ptr = number;
@@ -17,6 +21,20 @@ export const Q8_GROUP = 32;
 
 /** Keys per online-softmax block of attentionWindowed: the scratch floats it needs per thread. */
 export const ATTENTION_WINDOW_BLOCK = 128;
+
+/** Elements per K-quant super-block (Q4_K, Q5_K, Q6_K) and per Q8_K activation block. */
+export const QK_K = 256;
+/** Bytes of one Q8_K activation block: f32 d + int8 qs[256] + int16 bsums[16]. */
+export const Q8K_BLOCK_BYTES = 292;
+
+/** ggml block formats kept at their own width in the arena: elements and bytes per block, ggml type id. */
+export const BLOCK_FORMATS = {
+  q4_0: { ggmlType: 2, blockElems: 32, blockBytes: 18 }, // f16 d, qs[16] nibbles: w = (q - 8)·d
+  q4_k: { ggmlType: 12, blockElems: 256, blockBytes: 144 }, // f16 d, f16 dmin, scales[12] (6-bit scale+min ×8), qs[128]
+  q5_k: { ggmlType: 13, blockElems: 256, blockBytes: 176 }, // as q4_k plus qh[32] (5th bits) before qs[128]
+  q6_k: { ggmlType: 14, blockElems: 256, blockBytes: 210 }, // ql[128], qh[64], int8 scales[16], f16 d: w = d·sc·(q - 32)
+} as const;
+export type BlockFormat = keyof typeof BLOCK_FORMATS;
 
 /** Kernels that every implementation (ts, wasm) provides with identical semantics. */
 export interface MatmulKernels {
@@ -86,8 +104,34 @@ export interface TransformerKernels {
   argmax(x: Ptr, N: number): number;
 }
 
+/**
+ * Dot products straight on ggml's block formats (weights as the file stores them, scales unpacked per block in
+ * registers), against int8 activations: Q4_0 against quantizeRowsQ8's per-32 rows (llama.cpp pairs it with Q8_0),
+ * the K-quants against Q8_K blocks of 256 (as llama.cpp does). All split by output rows [nStart, nEnd) like matmulQ8;
+ * out row stride is N; w points at weight row 0 (a shard passes w shifted back by nStart rows).
+ */
+export interface BlockKernels {
+  /** Y[M, K/256] Q8_K blocks ← X[M,K] f32: d = max|x|/127 per 256, qs = round(x/d), bsums[j] = Σ qs[16j..16j+15]. K % 256 = 0. */
+  quantizeRowsQ8K(y: Ptr, x: Ptr, M: number, K: number): void;
+  /** out[M, n] = Σ_b Xs[m,b]·d[n,b] · Σ_{k∈b} Xq[m,k]·(q[n,k] − 8);  W Q4_0 [N, K/32 blocks of 18 bytes]. */
+  matmulQ4_0(out: Ptr, xq: Ptr, xs: Ptr, w: Ptr, M: number, K: number, N: number, nStart: number, nEnd: number): void;
+  /** out[M, n] = Σ_superblock y.d · (d·Σ_j sc_j·Σ q·yq − dmin·Σ_j m_j·(bsums of sub-block j));  W Q4_K [N, K/256 blocks of 144]. */
+  matmulQ4K(out: Ptr, y: Ptr, w: Ptr, M: number, K: number, N: number, nStart: number, nEnd: number): void;
+  /** As matmulQ4K with 5-bit quants (q + 16·hbit);  W Q5_K [N, K/256 blocks of 176]. */
+  matmulQ5K(out: Ptr, y: Ptr, w: Ptr, M: number, K: number, N: number, nStart: number, nEnd: number): void;
+  /** out[M, n] = Σ_superblock y.d·d · Σ_16-group sc·Σ (q − 32)·yq;  W Q6_K [N, K/256 blocks of 210]. */
+  matmulQ6K(out: Ptr, y: Ptr, w: Ptr, M: number, K: number, N: number, nStart: number, nEnd: number): void;
+  /** out[M, n] = Σ_k X[m,k] · bf16(W[n,k]) for n in [nStart, nEnd), W bfloat16 bits [N,K] (BF16 files at their width). */
+  matmulBF16(out: Ptr, x: Ptr, w: Ptr, M: number, K: number, N: number, nStart: number, nEnd: number): void;
+  /**
+   * out[M,D] f32 = dequant(table row ids[m]) for a table stored as ggml type `ggmlType` (1 F16, 30 BF16, or a
+   * BLOCK_FORMATS type id), rows of D elements; ids i32[M].
+   */
+  embedGgml(out: Ptr, ids: Ptr, table: Ptr, M: number, D: number, ggmlType: number): void;
+}
+
 /** Everything the runtime needs; the ts set is the oracle, the wasm set replaces it for speed. */
-export interface KernelSet extends MatmulKernels, TransformerKernels {
+export interface KernelSet extends MatmulKernels, TransformerKernels, BlockKernels {
   readonly name: string;
 }
 

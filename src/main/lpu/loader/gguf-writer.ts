@@ -1,6 +1,7 @@
 import { closeSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { f32ToF16 } from './dequant';
+import { quantizeQ4_0, quantizeQ4K, quantizeQ5K, quantizeQ6K } from './ggml-quantize';
 
 // A streaming GGUF v3 writer: header, typed metadata, tensor infos, then 32-byte aligned tensor data encoded
 // row by row, so a model much larger than JS memory can be written. Used for random-weight benchmark models
@@ -23,7 +24,7 @@ export const gguf = {
   i32s: (value: number[]): GgufMetaValue => ({ type: 'array', itemType: 'int32', value }),
 };
 
-export type GgufTensorType = 'F32' | 'F16' | 'Q8_0';
+export type GgufTensorType = 'F32' | 'F16' | 'BF16' | 'Q8_0' | 'Q4_0' | 'Q4_K' | 'Q5_K' | 'Q6_K';
 
 export interface GgufTensorSpec {
   name: string;
@@ -35,15 +36,20 @@ export interface GgufTensorSpec {
 }
 
 const VALUE_TYPE = { uint32: 4, int32: 5, float32: 6, bool: 7, string: 8, array: 9, uint64: 10 } as const;
-const TENSOR_TYPE: Record<GgufTensorType, number> = { F32: 0, F16: 1, Q8_0: 8 };
+const TENSOR_TYPE: Record<GgufTensorType, number> = { F32: 0, F16: 1, BF16: 30, Q8_0: 8, Q4_0: 2, Q4_K: 12, Q5_K: 13, Q6_K: 14 };
+/** general.file_type (llama_ftype) of a file whose matrices are all `type` (the K-quants' _S variants). */
+const LLAMA_FTYPE: Record<GgufTensorType, number> = { F32: 0, F16: 1, BF16: 32, Q8_0: 7, Q4_0: 2, Q4_K: 14, Q5_K: 16, Q6_K: 18 };
+/** Elements and bytes per block of the block types. */
+const BLOCKS: Partial<Record<GgufTensorType, [number, number]>> = { Q8_0: [32, 34], Q4_0: [32, 18], Q4_K: [256, 144], Q5_K: [256, 176], Q6_K: [256, 210] };
 const ALIGNMENT = 32;
 
 /** Bytes one row of `n` values takes in `type`. */
 export function rowBytes(type: GgufTensorType, n: number): number {
   if (type === 'F32') return n * 4;
-  if (type === 'F16') return n * 2;
-  if (n % 32 !== 0) throw new Error(`Q8_0 rows must be a multiple of 32 values, got ${n}`);
-  return (n / 32) * 34;
+  if (type === 'F16' || type === 'BF16') return n * 2;
+  const [elems, bytes] = BLOCKS[type]!;
+  if (n % elems !== 0) throw new Error(`${type} rows must be a multiple of ${elems} values, got ${n}`);
+  return (n / elems) * bytes;
 }
 
 /** Growable little-endian byte builder for the header. */
@@ -96,10 +102,25 @@ function writeValue(b: ByteBuilder, v: GgufMetaValue): void {
   }
 }
 
+const bf16Scratch = new Float32Array(1);
+const bf16Word = new Uint32Array(bf16Scratch.buffer);
+/** f32 → bfloat16 bits, round to nearest even (NaN kept quiet), as ggml's fp32_to_bf16. */
+function bf16Bits(v: number): number {
+  bf16Scratch[0] = v;
+  const u = bf16Word[0]!;
+  if ((u & 0x7fffffff) > 0x7f800000) return (u >>> 16) | 64;
+  return ((u + (0x7fff + ((u >>> 16) & 1))) >>> 16) & 0xffff;
+}
+
 /** Encodes one f32 row into `out` in the tensor's type (Q8_0: f16 scale amax/127 then 32 rounded int8). */
 export function encodeRow(type: GgufTensorType, row: Float32Array, out: Buffer): void {
   if (type === 'F32') { for (let i = 0; i < row.length; i++) out.writeFloatLE(row[i]!, i * 4); return; }
   if (type === 'F16') { for (let i = 0; i < row.length; i++) out.writeUInt16LE(f32ToF16(row[i]!), i * 2); return; }
+  if (type === 'BF16') { for (let i = 0; i < row.length; i++) out.writeUInt16LE(bf16Bits(row[i]!), i * 2); return; }
+  if (type === 'Q4_0') return quantizeQ4_0(row, out, 0);
+  if (type === 'Q4_K') return quantizeQ4K(row, out, 0);
+  if (type === 'Q5_K') return quantizeQ5K(row, out, 0);
+  if (type === 'Q6_K') return quantizeQ6K(row, out, 0);
   for (let block = 0; block < row.length / 32; block++) {
     let amax = 0;
     for (let j = 0; j < 32; j++) amax = Math.max(amax, Math.abs(row[block * 32 + j]!));
@@ -267,7 +288,7 @@ export function writeRandomLlamaGguf(path: string, shape: LlamaShape, type: Gguf
     );
   }
   tensors.push(norm('output_norm.weight'));
-  const fileType = { F32: 0, F16: 1, Q8_0: 7 }[type];
+  const fileType = LLAMA_FTYPE[type];
   return writeGguf(path, {
     'general.architecture': gguf.str('llama'),
     'general.name': gguf.str(`random-llama-${shape.hidden}x${shape.layers}`),

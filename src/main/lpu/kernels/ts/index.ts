@@ -1,5 +1,6 @@
 import { ATTENTION_WINDOW_BLOCK, Q8_GROUP, type ArenaMemory, type KernelSet, type Ptr } from '../abi';
 import { f16ToF32, f32ToF16 } from '../../loader/dequant';
+import { createTsBlockKernels } from './blocks';
 
 /** GELU's tanh form: 0.5·x·(1 + tanh(√(2/π)·x·(1 + 0.044715·x²))). */
 export const GELU_COEF_A = Math.sqrt(2 / Math.PI);
@@ -18,6 +19,7 @@ export function createTsKernels(memory: ArenaMemory): KernelSet {
 
   return {
     name: 'ts',
+    ...createTsBlockKernels(memory),
 
     quantizeRowsQ8(xq, xs, x, M, K) { // Xq[M,K] int8, Xs[M,K/32] ← X[M,K]
       const groups = K / G;

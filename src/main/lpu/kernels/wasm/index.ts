@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { AppError } from '../../../../shared/errors';
+import { createTsBlockKernels } from '../ts/blocks';
 import { ATTENTION_WINDOW_BLOCK, type ArenaMemory, type KernelSet, type Ptr } from '../abi';
 
 // The compiled module lives next to its AssemblyScript sources (built by scripts/build-wasm.mjs, never committed).
@@ -72,6 +73,14 @@ export function createWasmKernels(memory: ArenaMemory): WasmKernelSet {
     attentionWindowed: k.attentionWindowed,
     embedQ8: k.embedQ8,
     embedF32: k.embedF32,
+    quantizeRowsQ8K: k.quantizeRowsQ8K,
+    matmulQ4_0: k.matmulQ4_0,
+    matmulQ4K: k.matmulQ4K,
+    matmulQ5K: k.matmulQ5K,
+    matmulQ6K: k.matmulQ6K,
+    matmulBF16: k.matmulBF16,
+    embedGgml: createTsBlockKernels(memory).embedGgml, // one row per token: the TS dequantiser costs nothing measurable
+
     argmax: k.argmax,
   };
 }

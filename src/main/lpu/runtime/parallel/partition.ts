@@ -1,4 +1,4 @@
-import { ATTENTION_WINDOW_BLOCK, type KernelSet, type Ptr } from '../../kernels/abi';
+import { ATTENTION_WINDOW_BLOCK, Q8K_BLOCK_BYTES, QK_K, type KernelSet, type Ptr } from '../../kernels/abi';
 import type { WasmKernelSet } from '../../kernels/wasm';
 import { tensorBytes, type Op } from '../../ir/graph';
 import type { Program } from '../../compiler/passes/emit';
@@ -103,6 +103,30 @@ export function partitionWork(
       const [c0, c1] = colShare(nStart, nEnd);
       if (c1 > c0) k.matmulQ8(out, xq, xs, w, ws, M, K, N, c0, c1);
     },
+    quantizeRowsQ8K(y, x, M, K) {
+      const [r0, r1] = share(M);
+      if (r1 > r0) k.quantizeRowsQ8K(y + r0 * (K / QK_K) * Q8K_BLOCK_BYTES, x + r0 * K * 4, r1 - r0, K);
+    },
+    matmulQ4_0(out, xq, xs, w, M, K, N, nStart, nEnd) {
+      const [c0, c1] = colShare(nStart, nEnd);
+      if (c1 > c0) k.matmulQ4_0(out, xq, xs, w, M, K, N, c0, c1);
+    },
+    matmulQ4K(out, y, w, M, K, N, nStart, nEnd) {
+      const [c0, c1] = colShare(nStart, nEnd);
+      if (c1 > c0) k.matmulQ4K(out, y, w, M, K, N, c0, c1);
+    },
+    matmulQ5K(out, y, w, M, K, N, nStart, nEnd) {
+      const [c0, c1] = colShare(nStart, nEnd);
+      if (c1 > c0) k.matmulQ5K(out, y, w, M, K, N, c0, c1);
+    },
+    matmulQ6K(out, y, w, M, K, N, nStart, nEnd) {
+      const [c0, c1] = colShare(nStart, nEnd);
+      if (c1 > c0) k.matmulQ6K(out, y, w, M, K, N, c0, c1);
+    },
+    matmulBF16(out, x, w, M, K, N, nStart, nEnd) {
+      const [c0, c1] = colShare(nStart, nEnd);
+      if (c1 > c0) k.matmulBF16(out, x, w, M, K, N, c0, c1);
+    },
     matmulF32(out, x, w, M, K, N, nStart, nEnd) {
       const [c0, c1] = colShare(nStart, nEnd);
       if (c1 > c0) k.matmulF32(out, x, w, M, K, N, c0, c1);
@@ -167,6 +191,7 @@ export function partitionWork(
     },
     embedQ8(out, ids, w, ws, M, D) { if (worker === 0) k.embedQ8(out, ids, w, ws, M, D); },
     embedF32(out, ids, table, M, D) { if (worker === 0) k.embedF32(out, ids, table, M, D); },
+    embedGgml(out, ids, table, M, D, ggmlType) { if (worker === 0) k.embedGgml(out, ids, table, M, D, ggmlType); },
     argmax: (x, N) => k.argmax(x, N),
   };
 
