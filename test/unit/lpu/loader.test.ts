@@ -57,7 +57,7 @@ describe('GGUF metadata and inspectModel', () => {
     writeFileSync(file, bytes);
     const e = await rejection(inspectModel(file));
     expect(e.code).toBe('unsupported_model');
-    expect(e.message).toBe('The model architecture "phi22" is not supported by the LPU emulator; it runs llama, qwen2, mistral models.');
+    expect(e.message).toBe('The model architecture "phi22" is not supported by the LPU emulator; it runs llama, mistral, qwen2, qwen3, gemma2, gemma3, phi3 models.');
   });
 
   it('names an unsupported tensor type', async () => {

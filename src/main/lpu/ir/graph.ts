@@ -21,7 +21,8 @@ export interface TensorDecl {
 }
 
 export type OpKind =
-  | 'embed' | 'rmsnorm' | 'quantize' | 'matmul' | 'addBias' | 'rope' | 'storeKv' | 'attention' | 'siluMul' | 'add' | 'argmax' | 'c2c';
+  | 'embed' | 'rmsnorm' | 'quantize' | 'matmul' | 'addBias' | 'rope' | 'storeKv' | 'attention' | 'siluMul' | 'add' | 'argmax' | 'c2c'
+  | 'geluMul' | 'scale' | 'softcap';
 
 export interface Op {
   id: number;
@@ -34,6 +35,10 @@ export interface Op {
     /** Rows (M) the op handles: 'rows' means the step's token count; 1 means only the last row (the head). */
     rowMode?: 'rows' | 'last';
     K?: number; N?: number; D?: number; eps?: number;
+    /** scale: the factor; softcap: the cap. */
+    factor?: number; cap?: number;
+    /** attention variants (absent = causal over every key, 1/√headDim, no cap): sliding window, score scale, soft-cap. */
+    window?: number; scale?: number; softcap?: number;
     /** c2c: bytes per row moved, and the chips it links. */
     bytesPerRow?: number; fromChip?: number; toChip?: number; pattern?: 'allgather' | 'send';
   };

@@ -1,56 +1,19 @@
 import { openSync, readSync, closeSync } from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../../../shared/errors';
-import { readGgufMetadata, isStringList, GGML_TYPES, type GgufHeader, type GgufTensorInfo } from './gguf';
+import { readGgufMetadata, GGML_TYPES, type GgufTensorInfo } from './gguf';
 import { dequantize, splitQ8_0Blocks } from './dequant';
-import {
-  SUPPORTED_ARCHITECTURES, fingerprintFiles, interleaveRopeRows, weightName,
-  type Architecture, type ModelConfig, type ModelSource, type WeightSource,
-} from './model-source';
+import { fingerprintFiles, interleaveRopeRows, rowRange, weightName, type ModelConfig, type ModelSource, type WeightSource } from './model-source';
+import { NEOX_ROPE, ggufConfig } from './architectures';
 
-/** Reads [architecture].* hyperparameters from GGUF metadata. */
-export function ggufConfig(header: GgufHeader, filePath: string): ModelConfig {
-  const md = header.metadata;
-  const arch = String(md.get('general.architecture') ?? '');
-  if (!SUPPORTED_ARCHITECTURES.includes(arch as Architecture)) {
-    throw new AppError('unsupported_model', `The model architecture "${arch || 'unknown'}" is not supported by the LPU emulator; it runs ${SUPPORTED_ARCHITECTURES.join(', ')} models.`);
-  }
-  const num = (key: string, fallback?: number): number => {
-    const v = md.get(`${arch}.${key}`);
-    if (v === undefined) {
-      if (fallback !== undefined) return fallback;
-      throw new AppError('unsupported_model', `The GGUF file ${path.basename(filePath)} lacks ${arch}.${key}, so its shape is unknown.`);
-    }
-    return Number(v);
-  };
-  const tensor = (name: string) => header.tensors.find((t) => t.name === name);
-  const dim = num('embedding_length');
-  const nHeads = num('attention.head_count');
-  const embd = tensor('token_embd.weight');
-  if (!embd) throw new AppError('unsupported_model', `The GGUF file ${path.basename(filePath)} has no token_embd.weight tensor.`);
-  const tokens = md.get('tokenizer.ggml.tokens');
-  return {
-    architecture: arch as Architecture,
-    name: String(md.get('general.name') ?? path.basename(filePath, '.gguf')),
-    dim,
-    hiddenDim: num('feed_forward_length'),
-    nLayers: num('block_count'),
-    nHeads,
-    nKvHeads: num('attention.head_count_kv', nHeads),
-    headDim: num('attention.key_length', dim / nHeads),
-    vocabSize: embd.dims[1] ?? (isStringList(tokens) ? tokens.length : 0),
-    contextLength: num('context_length'),
-    ropeTheta: num('rope.freq_base', 10000),
-    rmsEps: num('attention.layer_norm_rms_epsilon', 1e-5),
-    tiedEmbeddings: !tensor('output.weight'),
-    qkvBias: !!tensor('blk.0.attn_q.bias'),
-  };
-}
+export { ggufConfig } from './architectures';
 
 /** One read buffer per open file, grown as needed: a fresh Buffer per chunk left tens of MB of garbage at load. */
 interface ReadScratch { bytes: Buffer }
 
 const GGML_Q8_0 = 8;
+/** Types whose bytes go into the arena unchanged under 'native' weights (Q8_0 has its own block copy). */
+const RAW_COPY_TYPES = new Set(['F16', 'BF16', 'Q4_0', 'Q4_K', 'Q5_K', 'Q6_K']);
 /** Bytes of Q8_0 blocks read per chunk when copying them straight into the arena. */
 const Q8_COPY_CHUNK_BYTES = 1 << 21;
 
@@ -80,6 +43,20 @@ function tensorSource(filePath: string, info: GgufTensorInfo, name: string, scra
       }
     },
   };
+  if (RAW_COPY_TYPES.has(info.typeName)) {
+    source.readRawRows = (row0, nRows, out) => {
+      const chunkRows = Math.max(1, Math.floor(Q8_COPY_CHUNK_BYTES / rowBytes));
+      const fd = openSync(filePath, 'r');
+      try {
+        for (let r = 0; r < nRows; r += chunkRows) {
+          const n = Math.min(chunkRows, nRows - r);
+          out.set(readInto(scratch, fd, n * rowBytes, info.fileOffset + (row0 + r) * rowBytes, filePath), r * rowBytes);
+        }
+      } finally {
+        closeSync(fd);
+      }
+    };
+  }
   if (info.type !== GGML_Q8_0) return source;
   const blocksPerRow = cols / type.blockElems;
   source.readQ8Rows = (row0, nRows, quants, scales) => {
@@ -101,27 +78,32 @@ function tensorSource(filePath: string, info: GgufTensorInfo, name: string, scra
 /** Opens a GGUF model: config, weight readers (q/k rows put in interleaved RoPE order) and tokenizer metadata. */
 export function openGgufModel(filePath: string): ModelSource {
   const header = readGgufMetadata(filePath);
-  const config = ggufConfig(header, filePath);
   const unsupported = header.tensors.filter((t) => !GGML_TYPES[t.type]);
   if (unsupported.length) {
     const types = [...new Set(unsupported.map((t) => t.typeName))].join(', ');
     throw new AppError('unsupported_model', `This GGUF file stores tensors as ${types}, which the LPU emulator cannot load; use F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q4_K, Q5_K or Q6_K.`);
   }
-  // llama.cpp runs qwen2 with NEOX (rotate-half) RoPE on unpermuted weights; llama/mistral GGUFs are already interleaved.
-  const neox = config.architecture === 'qwen2';
+  const scratch: ReadScratch = { bytes: Buffer.alloc(0) };
+  const ropeFreqs = header.tensors.find((t) => t.name === 'rope_freqs.weight');
+  const freqFactors = ropeFreqs ? readVector(tensorSource(filePath, ropeFreqs, 'rope_freqs', scratch)) : undefined;
+  const config = ggufConfig(header, filePath, { freqFactors });
   const weights = new Map<string, WeightSource>();
   let parameterCount = 0;
-  const scratch: ReadScratch = { bytes: Buffer.alloc(0) };
   for (const info of header.tensors) {
     const name = info.name.replace(/\.weight$/, '');
-    let source = tensorSource(filePath, info, name, scratch);
-    if (neox && /\.attn_[qk](\.bias)?$/.test(name)) source = interleaveRopeRows(source, config.headDim);
-    weights.set(name, source);
+    for (const source of splitFused(tensorSource(filePath, info, name, scratch), config)) weights.set(source.name, source);
     parameterCount += info.dims.reduce((a, b) => a * b, 1);
+  }
+  // llama.cpp runs these with NEOX (rotate-half) RoPE on unpermuted rows; llama/mistral GGUFs are already interleaved.
+  if (NEOX_ROPE.has(config.architecture)) {
+    for (const [name, source] of weights) {
+      if (/\.attn_[qk](\.bias|_norm)?$/.test(name)) weights.set(name, interleaveRopeRows(source, config.headDim));
+    }
   }
   if (!weights.has(weightName.layer(0, 'attn_q'))) {
     throw new AppError('unsupported_model', `The GGUF file ${path.basename(filePath)} has no blk.0.attn_q.weight; it is not a Llama-style decoder.`);
   }
+  verifyShapes(config, weights, path.basename(filePath));
   const chatTemplate = header.metadata.get('tokenizer.chat_template');
   return {
     format: 'gguf',
@@ -132,4 +114,51 @@ export function openGgufModel(filePath: string): ModelSource {
     tokenizer: { kind: 'gguf', metadata: header.metadata as Map<string, unknown>, chatTemplate: typeof chatTemplate === 'string' ? chatTemplate : undefined },
     parameterCount,
   };
+}
+
+function readVector(source: WeightSource): number[] {
+  const out = new Float32Array(source.rows * source.cols);
+  source.readRows(0, source.rows, out);
+  return [...out];
+}
+
+/** Phi-3's fused attn_qkv and ffn_up (gate rows first, then up) as the separate tensors the other architectures have. */
+function splitFused(source: WeightSource, config: ModelConfig): WeightSource[] {
+  const m = /^blk\.(\d+)\.(attn_qkv|ffn_up)$/.exec(source.name);
+  if (!m) return [source];
+  const layer = (part: string) => weightName.layer(Number(m[1]), part);
+  const qDim = config.nHeads * config.headDim, kvDim = config.nKvHeads * config.headDim;
+  if (m[2] === 'attn_qkv') {
+    return [rowRange(source, layer('attn_q'), 0, qDim), rowRange(source, layer('attn_k'), qDim, kvDim), rowRange(source, layer('attn_v'), qDim + kvDim, kvDim)];
+  }
+  if (source.rows !== 2 * config.hiddenDim) return [source]; // an ordinary up projection
+  return [rowRange(source, layer('ffn_gate'), 0, config.hiddenDim), rowRange(source, layer('ffn_up'), config.hiddenDim, config.hiddenDim)];
+}
+
+/** The [rows, cols] every tensor the architecture reads must have, checked before anything is allocated. */
+export function expectedShapes(config: ModelConfig): Map<string, [number, number]> {
+  const { dim, hiddenDim, nHeads, nKvHeads, headDim, vocabSize } = config;
+  const qDim = nHeads * headDim, kvDim = nKvHeads * headDim;
+  const shapes = new Map<string, [number, number]>([['token_embd', [vocabSize, dim]], ['output_norm', [1, dim]]]);
+  if (!config.tiedEmbeddings) shapes.set('output', [vocabSize, dim]);
+  for (let l = 0; l < config.nLayers; l++) {
+    const set = (part: string, rows: number, cols: number) => shapes.set(weightName.layer(l, part), [rows, cols]);
+    set('attn_norm', 1, dim); set('ffn_norm', 1, dim);
+    set('attn_q', qDim, dim); set('attn_k', kvDim, dim); set('attn_v', kvDim, dim); set('attn_output', dim, qDim);
+    set('ffn_gate', hiddenDim, dim); set('ffn_up', hiddenDim, dim); set('ffn_down', dim, hiddenDim);
+    if (config.qkvBias) { set('attn_q.bias', 1, qDim); set('attn_k.bias', 1, kvDim); set('attn_v.bias', 1, kvDim); }
+    if (config.qkNorm) { set('attn_q_norm', 1, headDim); set('attn_k_norm', 1, headDim); }
+    if (config.postNorms) { set('post_attention_norm', 1, dim); set('post_ffw_norm', 1, dim); }
+  }
+  return shapes;
+}
+
+function verifyShapes(config: ModelConfig, weights: Map<string, WeightSource>, file: string): void {
+  for (const [name, [rows, cols]] of expectedShapes(config)) {
+    const w = weights.get(name);
+    if (!w) throw new AppError('unsupported_model', `The GGUF file ${file} lacks the tensor ${name}.weight, which a ${config.architecture} model needs.`);
+    if (w.rows !== rows || w.cols !== cols) {
+      throw new AppError('unsupported_model', `The GGUF file ${file} has tensor ${name} of ${w.rows}×${w.cols} where its ${config.architecture} hyperparameters imply ${rows}×${cols}; the file is damaged or mislabelled.`);
+    }
+  }
 }

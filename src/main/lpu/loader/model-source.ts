@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { openSync, readSync, closeSync, fstatSync } from 'node:fs';
 
-/** Architectures the emulator compiles; all are Llama-shaped decoders. */
-export type Architecture = 'llama' | 'qwen2' | 'mistral';
-export const SUPPORTED_ARCHITECTURES: readonly Architecture[] = ['llama', 'qwen2', 'mistral'];
+/** Architectures the emulator compiles: decoder-only transformers built from the same blocks (lower.ts). */
+export type Architecture = 'llama' | 'mistral' | 'qwen2' | 'qwen3' | 'gemma2' | 'gemma3' | 'phi3';
+export const SUPPORTED_ARCHITECTURES: readonly Architecture[] = ['llama', 'mistral', 'qwen2', 'qwen3', 'gemma2', 'gemma3', 'phi3'];
 
-/** Hyperparameters, the `Config` of llama2.c. */
+/** Hyperparameters, the `Config` of llama2.c; the optional fields default to Llama's behaviour. */
 export interface ModelConfig {
   architecture: Architecture;
   name: string;
@@ -21,6 +21,48 @@ export interface ModelConfig {
   rmsEps: number;
   tiedEmbeddings: boolean;
   qkvBias: boolean;
+  /** Per-pair RoPE frequency divisors (llama3 scaling: the file's rope_freqs, or computed from rope.scaling.*). */
+  ropeFreqFactors?: number[];
+  /** Linear RoPE scaling: positions multiplied by this (1 / rope.scaling.factor); global layers only when swa. */
+  ropeScale?: number;
+  /** RoPE base of sliding-window layers (Gemma 3's local layers), when it differs from ropeTheta. */
+  ropeThetaSwa?: number;
+  /** RMSNorm of each query and key head before RoPE (Qwen3, Gemma 3). */
+  qkNorm?: boolean;
+  /** RMSNorm of the attention and FFN outputs before their residual adds (Gemma 2/3). */
+  postNorms?: boolean;
+  /** FFN gate activation: SiLU (SwiGLU) or tanh-GELU (GeGLU, Gemma). */
+  ffnActivation?: 'silu' | 'gelu';
+  /** Embedding rows multiplied by this (Gemma: √dim). */
+  embedScale?: number;
+  /** Attention score scale; 1/√headDim unless set (Gemma: 1/√query_pre_attn_scalar). */
+  attnScale?: number;
+  /** Attention scores soft-capped to c·tanh(s/c) (Gemma 2). */
+  attnSoftcap?: number;
+  /** Final logits soft-capped to c·tanh(l/c) (Gemma 2). */
+  finalSoftcap?: number;
+  /** Keys a sliding-window layer sees, its own position included. */
+  slidingWindow?: number;
+  /** With slidingWindow: layer l slides when l % swaPattern < swaPattern − 1 (every swaPattern-th layer is global). */
+  swaPattern?: number;
+}
+
+/** Whether layer l attends through the sliding window (llama.cpp's swa pattern). */
+export function isSlidingLayer(config: ModelConfig, l: number): boolean {
+  const n = config.swaPattern ?? 0;
+  return !!config.slidingWindow && n > 0 && l % n < n - 1;
+}
+
+/**
+ * Angle per position of each rotated pair i, as llama.cpp's rope: pos · scale · base^(−2i/headDim) / factor[i].
+ * Sliding-window layers with their own base (Gemma 3) use it unscaled.
+ */
+export function ropeFrequencies(config: ModelConfig, slidingLayer = false): Float64Array {
+  const swa = slidingLayer && config.ropeThetaSwa !== undefined;
+  const theta = swa ? config.ropeThetaSwa! : config.ropeTheta;
+  const scale = slidingLayer && config.slidingWindow ? 1 : (config.ropeScale ?? 1);
+  const factors = swa ? undefined : config.ropeFreqFactors;
+  return Float64Array.from({ length: config.headDim / 2 }, (_, i) => (scale * Math.pow(theta, (-2 * i) / config.headDim)) / (factors?.[i] ?? 1));
 }
 
 /**
@@ -108,6 +150,16 @@ export function interleaveRopeRows(source: WeightSource, headDim: number): Weigh
         }
       },
     }),
+  };
+}
+
+/** Rows [row0, row0 + rows) of a fused tensor (Phi-3's attn_qkv, ffn_up) as a tensor of its own. */
+export function rowRange(source: WeightSource, name: string, row0: number, rows: number): WeightSource {
+  const readQ8 = source.readQ8Rows?.bind(source);
+  return {
+    name, rows, cols: source.cols, storedType: source.storedType,
+    readRows: (r, n, out) => source.readRows(row0 + r, n, out),
+    ...(readQ8 && { readQ8Rows: (r: number, n: number, quants: Int8Array, scales: Uint16Array) => readQ8(row0 + r, n, quants, scales) }),
   };
 }
 

@@ -16,6 +16,8 @@ interface SafetensorsEntry { dtype: string; shape: number[]; data_offsets: [numb
 const HF_ARCHITECTURES: Record<string, Architecture> = {
   LlamaForCausalLM: 'llama', MistralForCausalLM: 'mistral', Qwen2ForCausalLM: 'qwen2',
 };
+/** Architectures read from HF folders (the others need their extra tensors mapped: GGUF only). */
+const HF_MODEL_TYPES: readonly Architecture[] = Object.values(HF_ARCHITECTURES);
 
 /** HF tensor names → the canonical (GGUF) names the compiler uses. */
 function canonicalName(hf: string): string | undefined {
@@ -81,8 +83,11 @@ export function openSafetensorsModel(folder: string): ModelSource {
   if (!existsSync(configPath)) throw new AppError('unsupported_model', `The folder ${folder} has no config.json, so it is not a Hugging Face model folder.`);
   const hf = JSON.parse(readFileSync(configPath, 'utf8')) as Record<string, unknown>;
   const archName = ((hf.architectures as string[] | undefined) ?? [])[0] ?? String(hf.model_type ?? 'unknown');
-  const architecture = HF_ARCHITECTURES[archName] ?? (SUPPORTED_ARCHITECTURES.includes(hf.model_type as Architecture) ? (hf.model_type as Architecture) : undefined);
-  if (!architecture) throw new AppError('unsupported_model', `The model architecture "${archName}" is not supported by the LPU emulator; it runs Llama, Mistral and Qwen2 models.`);
+  const architecture = HF_ARCHITECTURES[archName] ?? (HF_MODEL_TYPES.includes(hf.model_type as Architecture) ? (hf.model_type as Architecture) : undefined);
+  if (!architecture) {
+    const gguf = SUPPORTED_ARCHITECTURES.filter((a) => !HF_MODEL_TYPES.includes(a));
+    throw new AppError('unsupported_model', `The model architecture "${archName}" is not supported in Hugging Face folders; the LPU emulator reads Llama, Mistral and Qwen2 folders, and ${gguf.join(', ')} as GGUF files.`);
+  }
   const files = readdirSync(folder).filter((f) => f.endsWith('.safetensors')).sort().map((f) => path.join(folder, f));
   if (!files.length) throw new AppError('unsupported_model', `The folder ${folder} has no .safetensors weights.`);
 

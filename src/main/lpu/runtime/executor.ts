@@ -90,9 +90,9 @@ function bindOp(
       };
     }
     case 'rmsnorm': {
-      const D = op.attrs.D!, eps = op.attrs.eps!;
+      const D = op.attrs.D!, eps = op.attrs.eps!, heads = op.attrs.N ?? 1; // N: one norm per head of D (Q/K norm)
       const w = ptr(op.inputs[1]!, chip), out = ptr(op.outputs[0]!, chip);
-      return (m) => k.rmsnorm(out, rowPtr(op.inputs[0]!, m), w, rowsOf(m), D, eps);
+      return (m) => k.rmsnorm(out, rowPtr(op.inputs[0]!, m), w, rowsOf(m) * heads, D, eps);
     }
     case 'quantize': {
       const K = op.attrs.K!;
@@ -127,7 +127,7 @@ function bindOp(
       return (m) => k.addBias(x, bias, m, N);
     }
     case 'rope': {
-      const table = ptr('rope_table', chip), heads = op.attrs.N!;
+      const table = ptr(op.inputs[1]!, chip), heads = op.attrs.N!;
       const x = ptr(op.inputs[0]!, chip);
       return (m, pos0) => k.rope(x, table, m, heads, cfg.headDim, pos0);
     }
@@ -142,11 +142,28 @@ function bindOp(
     case 'attention': {
       const q = ptr(op.inputs[0]!, chip), kc = ptr(op.inputs[1]!, chip), vc = ptr(op.inputs[2]!, chip);
       const scores = ptr('scores', chip), out = ptr(op.outputs[0]!, chip);
+      const { window, scale, softcap } = op.attrs;
+      if (window !== undefined || scale !== undefined || softcap !== undefined) {
+        const s = scale ?? 1 / Math.sqrt(cfg.headDim);
+        return (m, pos0) => k.attentionWindowed(out, q, kc, vc, scores, m, pos0, cfg.nHeads, cfg.nKvHeads, cfg.headDim, program.bucket, 0, cfg.nHeads, window ?? 0, s, softcap ?? 0);
+      }
       return (m, pos0) => k.attention(out, q, kc, vc, scores, m, pos0, cfg.nHeads, cfg.nKvHeads, cfg.headDim, program.bucket);
     }
     case 'siluMul': {
       const D = op.attrs.D!, g = ptr(op.inputs[0]!, chip), u = ptr(op.inputs[1]!, chip), out = ptr(op.outputs[0]!, chip);
       return (m) => k.siluMul(out, g, u, m * D);
+    }
+    case 'geluMul': {
+      const D = op.attrs.D!, g = ptr(op.inputs[0]!, chip), u = ptr(op.inputs[1]!, chip), out = ptr(op.outputs[0]!, chip);
+      return (m) => k.geluMul(out, g, u, m * D);
+    }
+    case 'scale': {
+      const D = op.attrs.D!, factor = op.attrs.factor!, x = ptr(op.inputs[0]!, chip), out = ptr(op.outputs[0]!, chip);
+      return (m) => k.scale(out, x, m * D, factor);
+    }
+    case 'softcap': {
+      const D = op.attrs.D!, cap = op.attrs.cap!, out = ptr(op.outputs[0]!, chip);
+      return (m) => k.softcap(out, rowPtr(op.inputs[0]!, m), rowsOf(m) * D, cap);
     }
     case 'add': {
       const D = op.attrs.D!, a = ptr(op.inputs[0]!, chip), b = ptr(op.inputs[1]!, chip), out = ptr(op.outputs[0]!, chip);

@@ -1,6 +1,7 @@
 import { Q8_GROUP, type ArenaMemory } from '../kernels/abi';
 import { f16ToF32, f32ToF16 } from '../loader/dequant';
-import type { WeightSource } from '../loader/model-source';
+import { ropeFrequencies, type WeightSource } from '../loader/model-source';
+import { SWA_ROPE_TABLE } from '../compiler/passes/lower';
 import type { Program } from '../compiler/passes/emit';
 import { AppError } from '../../../shared/errors';
 
@@ -30,8 +31,8 @@ export function loadWeights(program: Program, weights: Map<string, WeightSource>
   for (const a of program.memory.allocations) {
     const t = tensors.get(a.tensor)!;
     const base = program.chipBase[a.chip]! + a.offset;
-    if (t.kind === 'const' && t.id === 'rope_table') {
-      fillRopeTable(f32, base >> 2, program.bucket, program.config.headDim, program.config.ropeTheta);
+    if (t.kind === 'const' && (t.id === 'rope_table' || t.id === SWA_ROPE_TABLE)) {
+      fillRopeTable(f32, base >> 2, program.bucket, program.config.headDim, program.config.ropeTheta, ropeFrequencies(program.config, t.id === SWA_ROPE_TABLE));
       continue;
     }
     if (t.kind !== 'weight' || t.id.endsWith('.scales')) continue;
@@ -114,12 +115,12 @@ function q8SumOfSquares(tensor: string, quants: Int8Array, scales: Uint16Array):
   return sum;
 }
 
-/** (cos, sin) of pos·θ^(-2i/headDim) for every position of the bucket and every rotated pair. */
-export function fillRopeTable(f32: Float32Array, at: number, bucket: number, headDim: number, theta: number): void {
+/** (cos, sin) of pos·freq[i] (default θ^(-2i/headDim)) for every position of the bucket and every rotated pair. */
+export function fillRopeTable(f32: Float32Array, at: number, bucket: number, headDim: number, theta: number, freqs?: Float64Array): void {
   const half = headDim / 2;
   for (let pos = 0; pos < bucket; pos++) {
     for (let i = 0; i < half; i++) {
-      const angle = pos * Math.pow(theta, (-2 * i) / headDim);
+      const angle = pos * (freqs ? freqs[i]! : Math.pow(theta, (-2 * i) / headDim));
       f32[at + pos * headDim + 2 * i] = Math.cos(angle);
       f32[at + pos * headDim + 2 * i + 1] = Math.sin(angle);
     }

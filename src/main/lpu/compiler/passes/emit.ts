@@ -6,7 +6,7 @@ import type { Partitioning } from './partition';
 import type { WeightFormat } from './quantize';
 import type { Unit } from '../cost-model';
 
-export const PROGRAM_VERSION = 3;
+export const PROGRAM_VERSION = 4;
 
 /** The compiled, serialisable program: what the runtime executes and what the meters report. */
 export interface Program {

@@ -31,7 +31,11 @@ function opWork(g: Graph, op: Op, M: number, tp: number): { unit: Unit; cycles: 
     case 'embed':
       return [{ unit: 'MEM', chip, cycles: Math.ceil((rows * cfg.dim * 4) / SRAM_BYTES_PER_CYCLE) + SKEW_CYCLES + DELTA_CYCLES }];
     case 'rmsnorm':
-      return [{ unit: 'VXM', chip, cycles: rmsnormCycles(rows, op.attrs.D!) }];
+      return [{ unit: 'VXM', chip, cycles: rmsnormCycles(rows * (op.attrs.N ?? 1), op.attrs.D!) }];
+    case 'scale':
+      return [{ unit: 'VXM', chip, cycles: elementwiseCycles(rows * op.attrs.D!, 1) }];
+    case 'softcap': case 'geluMul':
+      return [{ unit: 'VXM', chip, cycles: elementwiseCycles(rows * op.attrs.D!, 4) }];
     case 'quantize':
       return [{ unit: 'VXM', chip, cycles: elementwiseCycles(rows * op.attrs.K!, 3) }];
     case 'addBias': case 'add':

@@ -17,8 +17,10 @@ function cutKey(op: Op, index: number, rowsShared: boolean): string {
     case 'attention': return 'heads';
     case 'embed': return 'solo';
     case 'c2c': return `c2c:${index}`;
-    default: return !rowsShared || op.attrs.rowMode === 'last' ? 'solo' : 'rows';
+    case 'rmsnorm': if (op.attrs.N) return 'headNorm'; break; // per-head rows do not line up with token rows
+    default: break;
   }
+  return !rowsShared || op.attrs.rowMode === 'last' ? 'solo' : 'rows';
 }
 
 /**
