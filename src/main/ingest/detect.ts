@@ -2,20 +2,37 @@ import path from 'node:path';
 import type { DocumentFormat } from './document';
 import { isCfb } from './office-crypto';
 import { problems } from './outcome';
+import { zipEntryNames } from './zip';
 
-// Formats are chosen by content first (magic bytes), with the extension deciding between formats that share a container.
+// Formats are chosen by content: magic bytes, and for zip packages the parts inside. The extension only chooses among
+// text formats (Markdown, CSV, HTML, plain text), and a file whose name disagrees with its content gets a note.
 
-const startsWith = (bytes: Uint8Array, signature: number[]) => signature.every((b, i) => bytes[i] === b);
-const ascii = (bytes: Uint8Array, length: number) => new TextDecoder('latin1').decode(bytes.subarray(0, length));
+export const formatNames: Record<DocumentFormat, string> = {
+  pdf: 'PDF', docx: 'Word document', pptx: 'PowerPoint presentation', xlsx: 'Excel workbook', csv: 'CSV file',
+  epub: 'EPUB book', html: 'web page', markdown: 'Markdown file', text: 'text file',
+};
 
-const zipFormats: Record<string, DocumentFormat> = { '.docx': 'docx', '.docm': 'docx', '.pptx': 'pptx', '.pptm': 'pptx', '.xlsx': 'xlsx', '.xlsm': 'xlsx', '.epub': 'epub' };
-const textFormats: Record<string, DocumentFormat> = {
+const withArticle = (format: DocumentFormat) => `${/^[AEIOU]/.test(formatNames[format]) ? 'an' : 'a'} ${formatNames[format]}`;
+
+const binaryExtensions: Record<string, DocumentFormat> = {
+  '.pdf': 'pdf', '.docx': 'docx', '.docm': 'docx', '.pptx': 'pptx', '.pptm': 'pptx', '.xlsx': 'xlsx', '.xlsm': 'xlsx', '.epub': 'epub',
+};
+const textExtensions: Record<string, DocumentFormat> = {
   '.md': 'markdown', '.markdown': 'markdown', '.mdx': 'markdown',
   '.html': 'html', '.htm': 'html', '.xhtml': 'html',
   '.csv': 'csv', '.tsv': 'csv',
+  '.txt': 'text', '.text': 'text',
 };
+const zipFormats = new Set<DocumentFormat>(['docx', 'pptx', 'xlsx', 'epub']);
 
-export type Detected = { format: DocumentFormat } | { format: 'encrypted-office'; inner: DocumentFormat };
+export interface Detected {
+  format: DocumentFormat | 'encrypted-office';
+  /** Set when the file's name says another format than its content. */
+  note: string | null;
+}
+
+const startsWith = (bytes: Uint8Array, signature: number[]) => signature.every((b, i) => bytes[i] === b);
+const ascii = (bytes: Uint8Array, length: number) => new TextDecoder('latin1').decode(bytes.subarray(0, length));
 
 /** Known binary formats Lockstep does not read, named so the user knows what they dropped. */
 function unsupportedBinary(bytes: Uint8Array): string | null {
@@ -38,30 +55,65 @@ function looksBinary(bytes: Uint8Array): boolean {
   return nuls > 0 && (nuls < sample.length * 0.3 || nuls > sample.length * 0.7);
 }
 
-export function detectFormat(bytes: Uint8Array, fileName: string): Detected {
-  const ext = path.extname(fileName).toLowerCase();
-  if (bytes.length === 0) throw problems.empty('file');
-  if (ascii(bytes, 1024).includes('%PDF-')) return { format: 'pdf' };
-  if (ext === '.pdf') throw problems.corrupt('PDF', 'it does not start with a PDF header');
-  if (startsWith(bytes, [0x50, 0x4b])) {
-    const byExt = zipFormats[ext];
-    if (byExt) return { format: byExt };
-    const head = ascii(bytes, 2048);
-    if (head.includes('mimetypeapplication/epub+zip')) return { format: 'epub' };
-    if (head.includes('word/')) return { format: 'docx' };
-    if (head.includes('ppt/')) return { format: 'pptx' };
-    if (head.includes('xl/')) return { format: 'xlsx' };
-    throw problems.unsupported('This is a zip archive, not a document. Unzip it and add the documents inside.');
+/** The package format its parts reveal: OOXML by its main folders, EPUB by its container. */
+function zipPackageFormat(names: string[]): DocumentFormat | null {
+  if (names.some((n) => n.startsWith('word/'))) return 'docx';
+  if (names.some((n) => n.startsWith('xl/'))) return 'xlsx';
+  if (names.some((n) => n.startsWith('ppt/'))) return 'pptx';
+  if (names.includes('META-INF/container.xml') || names.includes('mimetype')) return 'epub';
+  return null;
+}
+
+function sniffZip(bytes: Uint8Array, expected: DocumentFormat | null): DocumentFormat {
+  const names = zipEntryNames(bytes);
+  // Unreadable directory: the local headers at the start still name the parts; the converter then reports the damage.
+  const format = names ? zipPackageFormat(names) : zipPackageFormat([...ascii(bytes, 4096).matchAll(/word\/|xl\/|ppt\/|mimetype/g)].map((m) => m[0]));
+  if (format) return format;
+  if (expected && zipFormats.has(expected)) {
+    if (!names) throw problems.corruptArchive(formatNames[expected], 'its zip container is cut short (the end of the file is missing)');
+    throw problems.corruptDocument(formatNames[expected], `its zip package lacks the parts every ${formatNames[expected]} has`);
   }
+  if (!names) throw problems.corruptArchive('zip archive', 'it is cut short (the end of the file is missing)');
+  throw problems.unsupported('This is a zip archive, not a document. Unzip it and add the documents inside.');
+}
+
+function sniff(bytes: Uint8Array, ext: string, expected: DocumentFormat | null): DocumentFormat | 'encrypted-office' {
+  if (ascii(bytes, 1024).includes('%PDF-')) return 'pdf';
+  if (startsWith(bytes, [0x50, 0x4b, 0x03, 0x04]) || startsWith(bytes, [0x50, 0x4b, 0x05, 0x06])) return sniffZip(bytes, expected);
   if (isCfb(bytes)) {
-    const inner = zipFormats[ext];
-    if (inner && inner !== 'epub') return { format: 'encrypted-office', inner };
-    throw problems.unsupported('This is a legacy binary Office file (.doc/.xls/.ppt), which Lockstep cannot read. Save it as .docx, .xlsx or .pptx and add it again.');
+    // Encrypted OOXML shares this container with legacy binary Office files; decryption tells them apart.
+    if (['.doc', '.xls', '.ppt'].includes(ext)) throw problems.legacyOffice();
+    return 'encrypted-office';
   }
   const binary = unsupportedBinary(bytes);
   if (binary) throw problems.unsupported(`This file is ${binary}, which Lockstep cannot index. Add documents with text (PDF, Word, PowerPoint, Excel, EPUB, HTML, Markdown, text).`);
-  if (textFormats[ext]) return { format: textFormats[ext] };
-  if (looksBinary(bytes)) throw problems.unsupported(`Lockstep does not recognise the format of this file${ext ? ` (${ext})` : ''}. Add PDF, Word, PowerPoint, Excel, EPUB, HTML, Markdown or text files.`);
-  if (/^\s*(<!doctype html|<html)/i.test(ascii(bytes, 512).replace(/^\uFEFF|^\xEF\xBB\xBF/, ''))) return { format: 'html' };
-  return { format: 'text' };
+  const head = ascii(bytes, 65_536);
+  if (expected === 'pdf' && /\b(?:obj|endobj|xref|trailer|startxref)\b/.test(head)) throw problems.corruptPdf('it does not start with a PDF header');
+  if (looksBinary(bytes)) {
+    if (expected === 'pdf') throw problems.corruptPdf('it does not start with a PDF header');
+    if (expected && zipFormats.has(expected)) throw problems.corruptArchive(formatNames[expected], 'it is not a zip package, as every such file is');
+    throw problems.unsupported(`Lockstep does not recognise the format of this file${ext ? ` (${ext})` : ''}. Add PDF, Word, PowerPoint, Excel, EPUB, HTML, Markdown or text files.`);
+  }
+  if (textExtensions[ext]) return textExtensions[ext];
+  if (/^\s*(<!doctype html|<html)/i.test(head.slice(0, 512).replace(/^\uFEFF|^\xEF\xBB\xBF/, ''))) return 'html';
+  return 'text';
 }
+
+export function detectFormat(bytes: Uint8Array, fileName: string): Detected {
+  const ext = path.extname(fileName).toLowerCase();
+  if (bytes.length === 0) throw problems.empty('file');
+  const expected = binaryExtensions[ext] ?? textExtensions[ext] ?? null;
+  const format = sniff(bytes, ext, expected);
+  return { format, note: format === 'encrypted-office' ? null : mismatchNote(ext, expected, format) };
+}
+
+/** The note for a file whose extension names another format than its content (null when they agree). */
+export function mismatchNote(ext: string, expected: DocumentFormat | null, actual: DocumentFormat): string | null {
+  if (!expected || expected === actual) return null;
+  // Within plain-text formats the extension decides, so there is nothing to note.
+  if (!binaryExtensions[ext] && !zipFormats.has(actual) && actual !== 'pdf') return null;
+  return `This file's name ends in ${ext}, but it is ${withArticle(actual)}, so Lockstep read it as one.`;
+}
+
+/** What a name suggests, for messages before the content is known (encrypted Office files). */
+export const formatByName = (fileName: string): DocumentFormat | null => binaryExtensions[path.extname(fileName).toLowerCase()] ?? null;

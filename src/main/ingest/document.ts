@@ -26,12 +26,15 @@ export interface IngestLimits {
   /** Zip containers (OOXML, EPUB): total uncompressed bytes and entry count, against zip bombs. */
   maxUnzippedBytes: number;
   maxZipEntries: number;
+  /** Largest XML or HTML part of a package read into memory; parsers need many times a part's size. */
+  maxPartBytes: number;
 }
 
 export const defaultLimits: IngestLimits = {
   maxFileBytes: 512 * 1024 * 1024,
   maxUnzippedBytes: 1024 * 1024 * 1024,
   maxZipEntries: 20_000,
+  maxPartBytes: 64 * 1024 * 1024,
 };
 
 export interface ConvertInput {

@@ -1,5 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { toWireError } from '../../shared/errors';
+import { log } from '../platform/log';
+import { describeForLog } from './failure';
 import { parseFile } from './parse';
 import type { IngestWorkerData, IngestWorkerReply, ParseJobRequest } from './protocol';
 import { estimatedTokenCounter, loadTokenCounter, type TokenCounter } from './tokens';
@@ -21,12 +23,16 @@ function tokenCounter(): Promise<TokenCounter> {
 
 const reply = (message: IngestWorkerReply) => parentPort!.postMessage(message);
 
+// pdf.js leaves some internal promises rejected on damaged files after their parse has already failed or finished:
+// logged, not fatal, so one damaged PDF cannot take down the reader for the next file.
+process.on('unhandledRejection', (reason) => log.warn('ingest worker: a parser left a promise rejected', reason));
+
 parentPort!.on('message', ({ seq, request }: ParseJobRequest) => {
   (async () => {
     const result = await parseFile(request, await tokenCounter(), (stage, pagesDone, pagesTotal) => reply({ seq, type: 'progress', stage, pagesDone, pagesTotal }));
     reply({ seq, type: 'result', result });
   })().catch((error: unknown) => {
-    process.stderr.write(`[lockstep ingest worker] ${error instanceof Error ? error.stack : String(error)}\n`);
-    reply({ seq, type: 'error', error: toWireError(error) });
+    // The main thread logs the details; the user sees only the wire error's sentence.
+    reply({ seq, type: 'error', error: toWireError(error), logDetail: describeForLog(error) });
   });
 });

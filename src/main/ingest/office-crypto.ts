@@ -14,10 +14,10 @@ export async function decryptOffice(bytes: Uint8Array, password: string | undefi
   try {
     encrypted = officeCrypto.isEncrypted(buffer);
   } catch (cause) {
-    throw problems.corrupt(what, 'its OLE container is damaged', cause);
+    throw problems.corruptArchive(what, 'its encrypted container is damaged', cause);
   }
   if (!encrypted) {
-    throw problems.unsupported(`This is a legacy binary Office file (.doc/.xls/.ppt), which Lockstep cannot read. Save it as .docx, .xlsx or .pptx and add it again.`);
+    throw problems.legacyOffice();
   }
   if (!password) throw problems.passwordRequired(what);
   try {

@@ -4,9 +4,10 @@ import type { WireError } from '../../shared/errors';
 import { chunkDocument, chunkOptionsFor, type Chunk } from './chunker';
 import { converters } from './converters/index';
 import { defaultLimits, type DocumentFormat, type IngestLimits } from './document';
-import { detectFormat } from './detect';
+import { detectFormat, formatByName, formatNames } from './detect';
 import { decryptOffice } from './office-crypto';
 import { IngestProblem, problems, statusForCode, type DocumentOutcomeStatus } from './outcome';
+import { explainFailure } from './failure';
 import { placeBlocks, type PageText } from './pages';
 import type { TokenCounter } from './tokens';
 
@@ -44,14 +45,11 @@ export interface UnindexedDocument {
   title: string;
   pageCount: number | null;
   problem: WireError;
+  /** The raw exception behind the problem, for the log only: never stored, never shown. */
+  logDetail: string | null;
 }
 
 export type ParseResult = ParsedDocument | UnindexedDocument;
-
-const formatNames: Record<DocumentFormat, string> = {
-  pdf: 'PDF', docx: 'Word document', pptx: 'PowerPoint presentation', xlsx: 'Excel workbook', csv: 'CSV file',
-  epub: 'EPUB book', html: 'web page', markdown: 'Markdown file', text: 'text file',
-};
 
 /** Documents without a title in their metadata are named by their first heading on the first page that has one. */
 const firstHeading = (pages: PageText[]) => pages.slice(0, 2).flatMap((p) => p.blocks).find((b) => b.kind === 'heading')?.text.slice(0, 200) ?? null;
@@ -76,20 +74,23 @@ export async function parseFile(request: ParseRequest, counter: TokenCounter, on
   const fileName = path.basename(request.filePath);
   let format: DocumentFormat | null = null;
   let pageCount: number | null = null;
+  let fileBytes = 0;
   try {
     onProgress('reading', 0, 0);
     const info = await stat(request.filePath).catch((cause) => {
       throw new IngestProblem('file_unreadable', `Lockstep cannot read ${fileName}: it was moved, deleted or is not accessible.`, cause);
     });
     if (!info.isFile()) throw new IngestProblem('file_unreadable', `${fileName} is not a regular file.`);
-    if (info.size > limits.maxFileBytes) {
-      throw new IngestProblem('file_too_large', `This file is ${Math.round(info.size / 2 ** 20)} MB; Lockstep indexes files up to ${Math.round(limits.maxFileBytes / 2 ** 20)} MB.`);
-    }
+    fileBytes = info.size;
+    if (info.size > limits.maxFileBytes) throw problems.fileTooLarge(info.size, limits.maxFileBytes);
     let bytes: Uint8Array = await readFile(request.filePath);
     let detected = detectFormat(bytes, fileName);
     if (detected.format === 'encrypted-office') {
-      bytes = await decryptOffice(bytes, request.password, formatNames[detected.inner]);
-      detected = { format: detected.inner };
+      const named = formatByName(fileName);
+      bytes = await decryptOffice(bytes, request.password, named ? formatNames[named] : 'Office file');
+      // The decrypted package is sniffed like any other; the name is compared with what it really is.
+      detected = detectFormat(bytes, fileName);
+      if (detected.format === 'encrypted-office') throw problems.corruptDocument(named ? formatNames[named] : 'Office file', 'its decrypted content is not an Office package');
     }
     format = detected.format;
     const what = formatNames[format];
@@ -112,9 +113,13 @@ export async function parseFile(request: ParseRequest, counter: TokenCounter, on
       throw problems.empty(what);
     }
     const skipped = [...unusable].sort((a, b) => a - b);
-    const notice = skipped.length
-      ? { code: 'pages_without_text', message: `Pages ${pageList(skipped)} have no usable text layer and were not indexed; run OCR to include them.` }
-      : null;
+    const skippedNotice = skipped.length ? `Pages ${pageList(skipped)} have no usable text layer and were not indexed; run OCR to include them.` : null;
+    // One notice slot per document: the missing pages matter more than a misleading name, so they give the code.
+    const notice = skippedNotice
+      ? { code: 'pages_without_text', message: [skippedNotice, detected.note].filter(Boolean).join(' ') }
+      : detected.note
+        ? { code: 'format_mismatch', message: detected.note }
+        : null;
 
     onProgress('chunking', pageCount, pageCount);
     const chunks = chunkDocument(usable, chunkOptionsFor(request.chunkTokens, counter));
@@ -128,9 +133,8 @@ export async function parseFile(request: ParseRequest, counter: TokenCounter, on
       notice,
     };
   } catch (caught) {
-    // Anything a parser library throws on bad input is still this file's problem, not a crash.
-    const detail = (caught as Error)?.message?.split('\n')[0]?.slice(0, 200) || 'unknown error';
-    const error = caught instanceof IngestProblem ? caught : problems.corrupt(format ? formatNames[format] : 'file', detail, caught);
-    return { status: statusForCode(error.code) as UnindexedDocument['status'], format, title: fileName, pageCount, problem: { code: error.code, message: error.message } };
+    // Anything a parser library throws on bad input is still this file's problem, not a crash; its words go to the log.
+    const { problem, logDetail } = explainFailure(caught, format, fileBytes);
+    return { status: statusForCode(problem.code) as UnindexedDocument['status'], format, title: fileName, pageCount, problem: { code: problem.code, message: problem.message }, logDetail };
   }
 }

@@ -1,11 +1,17 @@
 import type { Worker } from 'node:worker_threads';
 import { AppError, fromWireError } from '../../shared/errors';
+import { log } from '../platform/log';
 import { startWorker } from '../platform/workers';
+import { problems } from './outcome';
 import type { ParseRequest, ParseResult, ParseStage } from './parse';
 import type { IngestWorkerData, IngestWorkerReply, ParseJobRequest } from './protocol';
 
 // The main-thread side of the ingest worker: one file at a time, a watchdog against stalled parsers, and stop()
 // which terminates the worker (the only way to interrupt a parser mid-page); the next file starts a fresh worker.
+// The worker's heap is capped, and its death always becomes a reason that says what happened.
+
+/** Heap for the document reader: parts are capped at 64 MB, and the worst parsers need about 20x a part. */
+export const DEFAULT_READER_MEMORY_MB = 2048;
 
 export class ParserWorker {
   private worker: Worker | null = null;
@@ -20,6 +26,7 @@ export class ParserWorker {
   constructor(
     private readonly tokenizerFolder: () => Promise<string | null>,
     private readonly stallTimeoutMs: number,
+    private readonly memoryLimitMb = DEFAULT_READER_MEMORY_MB,
   ) {}
 
   async parse(request: ParseRequest, onProgress: (stage: ParseStage, pagesDone: number, pagesTotal: number) => void): Promise<ParseResult> {
@@ -46,7 +53,10 @@ export class ParserWorker {
         arm();
         if (reply.type === 'progress') onProgress(reply.stage, reply.pagesDone, reply.pagesTotal);
         else if (reply.type === 'result') resolve(reply.result);
-        else reject(fromWireError(reply.error));
+        else {
+          log.warn(`ingest worker error ${reply.error.code}: ${reply.logDetail}`);
+          reject(fromWireError(reply.error));
+        }
       };
       worker.postMessage({ seq, request } satisfies ParseJobRequest);
     }).finally(() => {
@@ -86,18 +96,20 @@ export class ParserWorker {
     this.discard();
     this.workerTokenizer = tokenizerFolder;
     const workerData: IngestWorkerData = { tokenizerFolder };
-    const worker = startWorker('ingest/ingest.worker.ts', { workerData, resourceLimits: { maxOldGenerationSizeMb: 4096 } });
+    const worker = startWorker('ingest/ingest.worker.ts', { workerData, resourceLimits: { maxOldGenerationSizeMb: this.memoryLimitMb } });
     worker.on('message', (reply: IngestWorkerReply) => this.onReply?.(reply));
     // Only the current worker's death fails the running parse; discarded workers were detached first.
-    worker.on('error', (error) => {
+    worker.on('error', (error: Error & { code?: string }) => {
       if (this.worker !== worker) return;
       this.worker = null;
-      this.onFailure?.(error);
+      log.error('ingest worker died', error);
+      this.onFailure?.(error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? problems.outOfMemory(this.memoryLimitMb) : problems.readerCrashed('hit an internal error'));
     });
-    worker.on('exit', () => {
+    worker.on('exit', (exitCode) => {
       if (this.worker !== worker) return;
       this.worker = null;
-      this.onFailure?.(new Error('ingest worker exited'));
+      log.error(`ingest worker exited with code ${exitCode}`);
+      this.onFailure?.(problems.readerCrashed(`exited unexpectedly (code ${exitCode})`));
     });
     this.worker = worker;
     return worker;

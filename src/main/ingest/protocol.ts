@@ -16,4 +16,4 @@ export interface ParseJobRequest {
 export type IngestWorkerReply =
   | { seq: number; type: 'progress'; stage: ParseStage; pagesDone: number; pagesTotal: number }
   | { seq: number; type: 'result'; result: ParseResult }
-  | { seq: number; type: 'error'; error: WireError };
+  | { seq: number; type: 'error'; error: WireError; logDetail: string };

@@ -8,10 +8,12 @@ import { defaultLimits, type IngestLimits } from './document';
 import { expandPaths, hashFile } from './files';
 import { documentById, documentsInWorkspace } from './library-queries';
 import { removeDocuments, storeParsedDocument, storeUnindexedDocument, type ChunkVectors, type FileFacts } from './library-store';
+import { problems } from './outcome';
 import { ParserWorker } from './parser-client';
 
 // The ingestion queue: jobs live in the jobs table, so a crash or kill -9 loses nothing; one file is parsed at a time in
 // a worker thread; the result is written in a single transaction that also finishes the job (no partial rows, ever).
+// Processes sharing a library each run the jobs they queued (jobs.owner_pid); a dead process's jobs are adopted.
 
 /** The retrieval area's embedder (ActiveEmbedding), when one is installed: vectors are written with their chunks. */
 export interface EmbeddingStage {
@@ -30,6 +32,8 @@ export interface IngestQueueOptions {
   limits?: IngestLimits;
   /** A file whose parser reports no progress for this long fails with parse_stalled (default 2 minutes). */
   stallTimeoutMs?: number;
+  /** Heap cap of the parser worker, in MB; a file needing more fails with out_of_memory. */
+  readerMemoryMb?: number;
 }
 
 interface JobPayload extends FileFacts {
@@ -83,11 +87,13 @@ export class IngestQueue {
   private active: ActiveJob | null = null;
   /** Observed processing speed, for ETAs of queued files. */
   private msPerByte: number | null = null;
+  /** Settles when the current pump has finished its job and its bookkeeping; close() waits for it. */
+  private pumpDone: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: IngestQueueOptions) {
     this.db = options.db;
     this.limits = options.limits ?? defaultLimits;
-    this.parser = new ParserWorker(options.tokenizerFolder, options.stallTimeoutMs ?? 120_000);
+    this.parser = new ParserWorker(options.tokenizerFolder, options.stallTimeoutMs ?? 120_000, options.readerMemoryMb);
   }
 
   /** Recovers jobs a crash left running and starts working; every public method calls it. */
@@ -102,9 +108,10 @@ export class IngestQueue {
         ownerPid: number | null;
       }[]).filter((job) => !processIsAlive(job.ownerPid));
       for (const job of orphaned) {
-        this.db.prepare("UPDATE jobs SET state = 'queued', owner_pid = NULL WHERE id = ?").run(job.id);
+        this.db.prepare("UPDATE jobs SET state = 'queued', owner_pid = ? WHERE id = ?").run(process.pid, job.id);
         this.db.prepare("UPDATE documents SET status = 'queued' WHERE id = ? AND status = 'processing'").run(job.documentId);
       }
+      this.adoptOrphanedJobs();
       // A document left queued without a job (cannot happen by construction, but never leave one stuck) is re-queued.
       const stranded = this.db
         .prepare(`SELECT id, path, content_hash AS contentHash, size_bytes AS sizeBytes, mtime_ms AS mtimeMs FROM documents d WHERE status = 'queued'
@@ -180,14 +187,30 @@ export class IngestQueue {
     return { path: result.path, documentId: result.documentId, queued: result.queued };
   }
 
+  /** A new job belongs to this process from the start: another process sharing the library leaves it alone. */
   private insertJob(documentId: number, payload: JobPayload): number {
     const now = Date.now();
     const doc = this.db.prepare('SELECT workspace_id AS workspaceId FROM documents WHERE id = ?').get(documentId) as { workspaceId: number };
     return Number(
       this.db
-        .prepare(`INSERT INTO jobs (kind, workspace_id, document_id, payload_json, state, created_at, updated_at) VALUES ('ingest', ?, ?, ?, ?, ?, ?)`)
-        .run(doc.workspaceId, documentId, JSON.stringify(payload), this.paused ? 'paused' : 'queued', now, now).lastInsertRowid,
+        .prepare(`INSERT INTO jobs (kind, workspace_id, document_id, payload_json, state, owner_pid, created_at, updated_at) VALUES ('ingest', ?, ?, ?, ?, ?, ?, ?)`)
+        .run(doc.workspaceId, documentId, JSON.stringify(payload), this.paused ? 'paused' : 'queued', process.pid, now, now).lastInsertRowid,
     );
+  }
+
+  /** Waiting jobs whose process is gone (or that predate owners) become this process's; returns how many. */
+  private adoptOrphanedJobs(): number {
+    const owners = this.db.prepare(`SELECT DISTINCT owner_pid AS pid FROM jobs WHERE kind = 'ingest' AND state IN ('queued','paused') AND (owner_pid IS NULL OR owner_pid != ?)`).all(process.pid) as {
+      pid: number | null;
+    }[];
+    let adopted = 0;
+    for (const { pid } of owners) {
+      if (processIsAlive(pid)) continue;
+      adopted += this.db
+        .prepare(`UPDATE jobs SET owner_pid = ? WHERE kind = 'ingest' AND state IN ('queued','paused') AND owner_pid IS ?`)
+        .run(process.pid, pid).changes;
+    }
+    return adopted;
   }
 
   private pendingJob(documentId: number): number | null {
@@ -326,25 +349,32 @@ export class IngestQueue {
     this.closed = true;
     if (this.active) this.interrupt('paused');
     await this.parser.close();
+    // The interrupted job records its state before the database can be closed under it.
+    await this.pumpDone;
     // Jobs interrupted by closing simply run again on the next start (only ours: another process may be running its own).
     this.db.prepare("UPDATE jobs SET state = 'queued', owner_pid = NULL WHERE kind = 'ingest' AND state = 'running' AND owner_pid = ?").run(process.pid);
+    // Our waiting jobs are released too, so whichever process opens the library next runs them at once.
+    this.db.prepare("UPDATE jobs SET owner_pid = NULL WHERE kind = 'ingest' AND state IN ('queued','paused') AND owner_pid = ?").run(process.pid);
     this.idleWaiters.splice(0).forEach((resolve) => resolve());
   }
 
   private hasRunnableJob(): boolean {
-    return !this.paused && !!this.db.prepare("SELECT 1 FROM jobs WHERE kind = 'ingest' AND state = 'queued' LIMIT 1").get();
+    return !this.paused && !!this.db.prepare("SELECT 1 FROM jobs WHERE kind = 'ingest' AND state = 'queued' AND owner_pid IS ? LIMIT 1").get(process.pid);
   }
 
   private nextJob(): JobRow | null {
-    const row = this.db.prepare("SELECT id, document_id AS documentId, payload_json AS payload FROM jobs WHERE kind = 'ingest' AND state = 'queued' ORDER BY id LIMIT 1").get() as
-      | { id: number; documentId: number; payload: string }
-      | undefined;
+    const select = this.db.prepare("SELECT id, document_id AS documentId, payload_json AS payload FROM jobs WHERE kind = 'ingest' AND state = 'queued' AND owner_pid IS ? ORDER BY id LIMIT 1");
+    let row = select.get(process.pid) as { id: number; documentId: number; payload: string } | undefined;
+    // Out of our own work: take over what a process that died (or closed) left waiting.
+    if (!row && this.db.transaction(() => this.adoptOrphanedJobs()).immediate() > 0) row = select.get(process.pid) as typeof row;
     return row ? { id: row.id, documentId: row.documentId, payload: JSON.parse(row.payload) as JobPayload } : null;
   }
 
   private async pump(): Promise<void> {
     if (this.pumping || this.closed) return;
     this.pumping = true;
+    let finished!: () => void;
+    this.pumpDone = new Promise((resolve) => (finished = resolve));
     try {
       while (!this.paused && !this.closed) {
         const job = this.nextJob();
@@ -353,9 +383,13 @@ export class IngestQueue {
       }
     } finally {
       this.pumping = false;
-      this.emitQueue();
-      if (!this.hasRunnableJob() || this.closed) this.idleWaiters.splice(0).forEach((resolve) => resolve());
-      else void this.pump();
+      finished();
+      if (this.closed) this.idleWaiters.splice(0).forEach((resolve) => resolve());
+      else {
+        this.emitQueue();
+        if (!this.hasRunnableJob()) this.idleWaiters.splice(0).forEach((resolve) => resolve());
+        else void this.pump();
+      }
     }
   }
 
@@ -366,8 +400,8 @@ export class IngestQueue {
     // Claim the job atomically: when two processes share the library, exactly one of them runs it.
     const claimed = this.db.transaction(() => {
       const { changes } = this.db
-        .prepare("UPDATE jobs SET state = 'running', owner_pid = ?, attempts = attempts + 1, updated_at = ? WHERE id = ? AND state = 'queued'")
-        .run(process.pid, startedAt, job.id);
+        .prepare("UPDATE jobs SET state = 'running', owner_pid = ?, attempts = attempts + 1, updated_at = ? WHERE id = ? AND state = 'queued' AND owner_pid IS ?")
+        .run(process.pid, startedAt, job.id, process.pid);
       if (changes === 0) return false;
       this.db.prepare("UPDATE documents SET status = 'processing', updated_at = ? WHERE id = ? AND status != 'indexed'").run(startedAt, job.documentId);
       return true;
@@ -389,6 +423,7 @@ export class IngestQueue {
         this.setStage(active, 'writing');
         storeParsedDocument(this.db, job.documentId, job.id, result, job.payload, vectors);
       } else {
+        if (result.logDetail) log.warn(`ingest of ${job.payload.path}: ${result.problem.code} — ${result.logDetail}`);
         storeUnindexedDocument(this.db, job.documentId, job.id, result, job.payload);
       }
       const elapsed = Date.now() - startedAt;
@@ -397,9 +432,10 @@ export class IngestQueue {
       this.passwords.delete(job.documentId);
     } catch (error) {
       if (active.interruptedAs) return;
-      const problem = error instanceof AppError ? error : new AppError('parser_crashed', 'Lockstep stopped while reading this file. It may be damaged; try re-indexing it.', error);
+      const problem = error instanceof AppError ? error : problems.readerCrashed('hit an internal error');
       log.error(`ingest of ${job.payload.path} failed`, error);
-      storeUnindexedDocument(this.db, job.documentId, job.id, { status: 'failed', format: null, title: path.basename(job.payload.path), pageCount: null, problem: { code: problem.code, message: problem.message } }, job.payload);
+      const outcome = { status: 'failed' as const, format: null, title: path.basename(job.payload.path), pageCount: null, problem: { code: problem.code, message: problem.message }, logDetail: null };
+      storeUnindexedDocument(this.db, job.documentId, job.id, outcome, job.payload);
     } finally {
       if (active.interruptedAs) this.finishInterrupted(active);
       if (this.active === active) this.active = null;

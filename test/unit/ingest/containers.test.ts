@@ -35,28 +35,28 @@ describe('zip guards', () => {
     const bomb = zipSync({ 'word/document.xml': new Uint8Array(2 * 1024 * 1024) });
     expect(problemOf(() => unzipGuarded(bomb, limits, 'Word document'))).toMatchObject({ code: 'zip_limits_exceeded', status: 'failed' });
     const many = zipSync(Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`f${i}.xml`, strToU8('x')])));
-    expect(problemOf(() => unzipGuarded(many, limits, 'EPUB book')).message).toContain('more than 10 entries');
+    expect(problemOf(() => unzipGuarded(many, limits, 'EPUB book')).message).toContain('holds 11 parts, more than the 10 allowed');
   });
 
   it('ignores entries whose paths escape the archive and reports truncated archives', () => {
     const archive = zipSync({ 'ok.xml': strToU8('<ok/>'), '../evil.xml': strToU8('<evil/>'), '/abs.xml': strToU8('<abs/>') });
     expect([...unzipGuarded(archive, limits, 'EPUB book').keys()]).toEqual(['ok.xml']);
     expect(problemOf(() => unzipGuarded(archive.subarray(0, archive.length - 30), limits, 'Word document'))).toMatchObject({
-      code: 'corrupt_file',
-      message: expect.stringContaining('truncated'),
+      code: 'corrupt_archive',
+      message: expect.stringContaining('cut short'),
     });
   });
 });
 
 describe('format detection', () => {
   it('chooses by content first and names what it cannot read', () => {
-    expect(detectFormat(strToU8('%PDF-1.7\n...'), 'renamed.txt')).toEqual({ format: 'pdf' });
-    expect(detectFormat(zipSync({ 'mimetype': strToU8('application/epub+zip') }, { level: 0 }), 'book.bin')).toEqual({ format: 'epub' });
-    expect(detectFormat(new Uint8Array([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0]), 'secret.xlsx')).toEqual({ format: 'encrypted-office', inner: 'xlsx' });
-    expect(problemOf(() => detectFormat(new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0]), 'photo.pdf'))).toMatchObject({ code: 'corrupt_file' });
+    expect(detectFormat(strToU8('%PDF-1.7\n...'), 'renamed.txt')).toMatchObject({ format: 'pdf', note: expect.stringContaining('ends in .txt') });
+    expect(detectFormat(zipSync({ 'mimetype': strToU8('application/epub+zip') }, { level: 0 }), 'book.bin')).toEqual({ format: 'epub', note: null });
+    expect(detectFormat(new Uint8Array([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0]), 'secret.xlsx')).toEqual({ format: 'encrypted-office', note: null });
+    expect(problemOf(() => detectFormat(new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0]), 'photo.pdf'))).toMatchObject({ code: 'unsupported_format' });
     expect(problemOf(() => detectFormat(new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0]), 'photo.png')).message).toContain('PNG image');
     expect(problemOf(() => detectFormat(new Uint8Array([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), 'old.doc')).code).toBe('unsupported_format');
-    expect(detectFormat(strToU8('<!DOCTYPE html><p>hi</p>'), 'page')).toEqual({ format: 'html' });
+    expect(detectFormat(strToU8('<!DOCTYPE html><p>hi</p>'), 'page')).toEqual({ format: 'html', note: null });
   });
 });
 

@@ -9,7 +9,7 @@ import { rowsToTableBlocks } from './table';
 export const convertCsv: Converter = async function* (input) {
   input.onProgress(0, 1);
   const parsed = Papa.parse<string[]>(decodeText(input.bytes).text, { skipEmptyLines: 'greedy' });
-  if (parsed.data.length === 0 && parsed.errors.length) throw problems.corrupt('CSV file', parsed.errors[0].message);
+  if (parsed.data.length === 0 && parsed.errors.length) throw problems.corruptDocument('CSV file', 'its rows cannot be read');
   const blocks = rowsToTableBlocks(parsed.data, []);
   input.onProgress(1, 1);
   yield { number: 1, label: null, blocks };

@@ -13,7 +13,7 @@ export const convertEpub: Converter = async function* (input) {
   const files = unzipGuarded(input.bytes, input.limits, 'EPUB book', (name) => /\.(xml|opf|x?html?|ncx)$/i.test(name) || name === 'mimetype');
   const container = utf8Text(files.get('META-INF/container.xml'));
   const opfPath = /<rootfile\b[^>]*full-path\s*=\s*["']([^"']+)["']/i.exec(container)?.[1];
-  if (!opfPath || !files.has(opfPath)) throw problems.corrupt('EPUB book', 'its package document (content.opf) is missing');
+  if (!opfPath || !files.has(opfPath)) throw problems.corruptDocument('EPUB book', 'its package document (content.opf) is missing');
   const opf = utf8Text(files.get(opfPath));
   const base = path.posix.dirname(opfPath);
   const manifest = new Map<string, string>();
@@ -23,7 +23,7 @@ export const convertEpub: Converter = async function* (input) {
     if (id && href) manifest.set(id, path.posix.normalize(path.posix.join(base, decodeURIComponent(href))));
   }
   const spine = [...opf.matchAll(/<itemref\b[^>]*>/gi)].map(([ref]) => manifest.get(attr(ref, 'idref') ?? '')).filter((p): p is string => !!p && files.has(p));
-  if (spine.length === 0) throw problems.corrupt('EPUB book', 'its spine lists no readable chapters');
+  if (spine.length === 0) throw problems.corruptDocument('EPUB book', 'its spine lists no readable chapters');
   const title = /<dc:title[^>]*>([^<]+)</i.exec(opf)?.[1]?.trim() ?? null;
 
   const headings = new HeadingStack();

@@ -36,8 +36,8 @@ async function openPdf(pdfjs: PdfJs, bytes: Uint8Array, password: string | undef
       const code = (error as { code?: number }).code;
       throw code === pdfjs.PasswordResponses.INCORRECT_PASSWORD && password ? problems.wrongPassword('PDF') : problems.passwordRequired('PDF');
     }
-    if (name === 'InvalidPDFException') throw problems.corrupt('PDF', 'its structure is invalid', error);
-    throw problems.corrupt('PDF', (error as Error)?.message ?? 'unreadable', error);
+    if (name === 'InvalidPDFException') throw problems.corruptPdf('its structure is invalid', error);
+    throw problems.corruptPdf('it cannot be opened', error);
   }
 }
 

@@ -71,7 +71,7 @@ function slideBlocks(slideXml: string, notesXml: string | undefined): Block[] {
 export const convertPptx: Converter = async function* (input) {
   const files = unzipGuarded(input.bytes, input.limits, 'PowerPoint presentation', (name) => name.endsWith('.xml') || name.endsWith('.rels'));
   const presentation = utf8Text(files.get('ppt/presentation.xml'));
-  if (!presentation) throw problems.corrupt('PowerPoint presentation', 'ppt/presentation.xml is missing');
+  if (!presentation) throw problems.corruptDocument('PowerPoint presentation', 'its slide list (ppt/presentation.xml) is missing');
   const rels = relationships(utf8Text(files.get('ppt/_rels/presentation.xml.rels')), 'ppt');
   const slidePaths = [...presentation.matchAll(/<p:sldId\b[^>]*r:id="([^"]+)"/g)].map(([, id]) => rels.get(id)).filter((p): p is string => !!p && files.has(p));
   const title = /<dc:title>([^<]*)<\/dc:title>/.exec(utf8Text(files.get('docProps/core.xml')))?.[1]?.trim() || null;

@@ -1,7 +1,7 @@
 import ExcelJS from 'exceljs';
 import type { Converter } from '../document';
 import { problems } from '../outcome';
-import { unzipGuarded } from '../zip';
+import { isMarkupPart, ZipPackage } from '../zip';
 import { rowsToTableBlocks } from './table';
 
 // Workbooks through exceljs: each worksheet is one "page" whose heading is the sheet name.
@@ -18,12 +18,13 @@ function cellText(value: ExcelJS.CellValue): string {
 }
 
 export const convertXlsx: Converter = async function* (input) {
-  unzipGuarded(input.bytes, input.limits, 'Excel workbook', () => false);
+  // Limits and damage are found here, part by part and bounded, before exceljs inflates the package again.
+  ZipPackage.open(input.bytes, input.limits, 'Excel workbook').verify(isMarkupPart);
   const workbook = new ExcelJS.Workbook();
   try {
     await workbook.xlsx.load(Buffer.from(input.bytes) as never);
   } catch (cause) {
-    throw problems.corrupt('Excel workbook', (cause as Error)?.message ?? 'unreadable', cause);
+    throw problems.corruptDocument('Excel workbook', 'its sheets cannot be read', cause);
   }
   const sheets = workbook.worksheets;
   input.onProgress(0, sheets.length);

@@ -9,7 +9,22 @@ const translatedErrors: Record<string, MessageKey> = {
   unsupported_format: 'documentError.unsupportedFormat',
   file_too_large: 'documentError.fileTooLarge',
   pages_without_text: 'documentError.pagesWithoutText',
+  corrupt_archive: 'documentError.corruptArchive',
+  corrupt_pdf: 'documentError.corruptPdf',
+  corrupt_document: 'documentError.corruptDocument',
+  too_large: 'documentError.tooLarge',
+  zip_limits_exceeded: 'documentError.zipLimitsExceeded',
+  out_of_memory: 'documentError.outOfMemory',
+  parser_crashed: 'documentError.parserCrashed',
+  parse_stalled: 'documentError.parseStalled',
+  file_unreadable: 'documentError.fileUnreadable',
+  no_text: 'documentError.noText',
+  unsupported_encryption: 'documentError.unsupportedEncryption',
+  format_mismatch: 'documentError.formatMismatch',
 };
+
+/** The reason codes the UI translates (ingestion's codes must all be here; a test checks). */
+export const translatedDocumentErrorCodes = Object.keys(translatedErrors);
 
 /** Why a document is not (fully) indexed: the server's specific sentence in English, the UI's translation otherwise. */
 export function documentErrorText(code: string | null, message: string, language: Language, t: Translate): string {
