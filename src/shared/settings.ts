@@ -3,7 +3,11 @@ import { z } from 'zod';
 // User settings persisted in SQLite. Secrets (the Groq API key) are never part of this object.
 export const settingsSchema = z.object({
   provider: z.enum(['lpu', 'groq']).default('lpu'),
-  groqModel: z.string().min(1).max(200).default('llama-3.1-8b-instant'),
+  /** Empty until a key is saved: then the default is chosen from the models that key can use. */
+  groqModel: z.string().max(200).default(''),
+  /** Sent as reasoning_effort when the model accepts the value; 'default' sends nothing. */
+  groqReasoningEffort: z.enum(['none', 'default', 'low', 'medium', 'high']).default('default'),
+  groqServiceTier: z.enum(['auto', 'on_demand', 'flex']).default('on_demand'),
   chatModelId: z.string().max(500).nullable().default(null),
   embedderId: z.string().min(1).max(200).default('Xenova/all-MiniLM-L6-v2'),
   chunkTokens: z.number().int().min(64).max(1024).default(256),

@@ -6,7 +6,7 @@ import { extractiveAnswer } from './extractive';
 import { runQuickAction } from './quick-answer';
 import { rewriteFollowUp } from './follow-up';
 import type { Passage } from './passages';
-import { answerBudget, buildPrompt } from './prompt';
+import { answerBudget, buildPrompt, promptLimit } from './prompt';
 import { NOT_FOUND, respond, type AnswerDeps, type AnswerPlan, type Emit } from './respond';
 import { threadTitle } from './threads';
 
@@ -54,17 +54,18 @@ function questionPlan(deps: AnswerDeps, q: Question): AnswerPlan {
     compose(provider) {
       const countTokens = (t: string) => provider.countTokens(t);
       // Selected documents that fit the window go in whole, in reading order; otherwise the search results do.
-      const budget = provider.contextTokens - answerBudget(provider.contextTokens) - 256;
+      const budget = provider.contextTokens - (provider.answerTokens ?? answerBudget(provider.contextTokens)) - 256;
       const whole = q.documentIds?.length ? deps.passages.wholeDocuments(q.documentIds, budget, countTokens) : null;
       const candidates = whole ?? searched;
-      const prompt = buildPrompt({ mode: q.mode, question: q.question, passages: candidates, history: prior.history, contextTokens: provider.contextTokens, countTokens, turnOverheadTokens: provider.turnOverheadTokens });
+      const prompt = buildPrompt({ mode: q.mode, question: q.question, passages: candidates, history: prior.history, contextTokens: provider.contextTokens, countTokens, turnOverheadTokens: provider.turnOverheadTokens, answerTokens: provider.answerTokens });
+      const limit = promptLimit(provider);
       return {
         messages: prompt.messages,
         used: prompt.used,
         maxTokens: prompt.maxTokens,
         routing: whole ? 'whole_documents' : prompt.used.length ? 'retrieval' : 'none',
         trimmedNotice: prompt.trimmed
-          ? { message: `${prompt.used.length} of ${candidates.length} passages fit ${provider.model}'s context window.`, used: prompt.used.length, total: candidates.length }
+          ? { message: `${prompt.used.length} of ${candidates.length} passages fit ${limit.phrase}.`, used: prompt.used.length, total: candidates.length, limit: limit.limit }
           : undefined,
       };
     },

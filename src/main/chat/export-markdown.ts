@@ -3,7 +3,8 @@ import type { MessageRecord, ThreadSummary } from '../../shared/contract/chat';
 import { pageText } from './prompt';
 
 // A thread as Markdown: each answer's [n] markers become footnotes [^a-n] (unique per answer) that name
-// the document, the page and quote the exact passage.
+// the document, the page and quote the exact passage. A reasoning model's thinking comes first as a collapsed
+// <details> block, quoted as plain text: its [n] markers are not citations.
 
 const quote = (text: string) =>
   text
@@ -11,6 +12,19 @@ const quote = (text: string) =>
     .split(/\r?\n/)
     .map((line) => `    > ${line}`)
     .join('\n');
+
+const escapeHtml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+function thinkingBlock(message: MessageRecord): string[] {
+  if (!message.reasoning?.trim()) return [];
+  const meters = message.meters?.provider === 'groq' ? message.meters : null;
+  const facts = [
+    meters?.reasoningTokens ? `${meters.reasoningTokens} tokens` : null,
+    meters?.reasoningMs ? `${(meters.reasoningMs / 1000).toFixed(1)} s` : null,
+  ].filter(Boolean);
+  const lines = escapeHtml(message.reasoning.trim()).split(/\r?\n/).map((line) => `> ${line}`.trimEnd());
+  return ['<details>', `<summary>Thinking${facts.length ? ` (${facts.join(', ')})` : ''}</summary>`, '', ...lines, '', '</details>', ''];
+}
 
 export function exportFileName(thread: ThreadSummary): string {
   const slug = thread.title.replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'conversation';
@@ -31,7 +45,7 @@ export function threadToMarkdown(thread: ThreadSummary, messages: MessageRecord[
     const body = replaceCitationMarkers(message.content, (marker, ordinals) =>
       ordinals.every((n) => cited.some((s) => s.ordinal === n)) ? ordinals.map(footnote).join('') : marker,
     );
-    out.push(body.trim(), '');
+    out.push(...thinkingBlock(message), body.trim(), '');
     const by = [message.provider, message.model].filter(Boolean).join(' · ');
     const notes = [by && `answered by ${by}`, message.status !== 'complete' && message.status, message.uncited && 'cites no source'].filter(Boolean);
     if (notes.length) out.push(`_${notes.join(' — ')}_`, '');

@@ -1,4 +1,4 @@
-import type { ChatTurn } from '../providers/provider';
+import type { ChatProvider, ChatTurn } from '../providers/provider';
 import type { Passage } from './passages';
 
 // The answering prompt. The system text is fixed per mode so the emulator's prefix cache can reuse it;
@@ -23,6 +23,8 @@ export interface PromptInput {
   countTokens(text: string): number;
   /** Tokens the chat template adds per turn (default 8). */
   turnOverheadTokens?: number;
+  /** Tokens kept for the answer (default: answerBudget of the window). */
+  answerTokens?: number;
 }
 
 export interface BuiltPrompt {
@@ -36,6 +38,13 @@ export interface BuiltPrompt {
 /** Tokens kept for the answer: a quarter of the window, between 64 and 1024. */
 export function answerBudget(contextTokens: number): number {
   return Math.max(64, Math.min(1024, Math.floor(contextTokens / 4)));
+}
+
+/** What limited the prompt, for the notice that says how many passages fit: the window or the key's token limit. */
+export function promptLimit(provider: Pick<ChatProvider, 'model' | 'limitedBy' | 'contextTokens'>): { phrase: string; limit?: number } {
+  return provider.limitedBy === 'token_limit'
+    ? { phrase: `this Groq key's per-minute token limit on ${provider.model}`, limit: provider.contextTokens }
+    : { phrase: `${provider.model}'s context window` };
 }
 
 export function pageText(passage: Pick<Passage, 'pageStart' | 'pageEnd' | 'label'>): string {
@@ -65,7 +74,7 @@ export function truncateToTokens(text: string, tokens: number, countTokens: (tex
 export function buildPrompt(input: PromptInput): BuiltPrompt {
   const { countTokens } = input;
   const system = input.mode === 'documents' ? SYSTEM_DOCUMENTS : SYSTEM_CHAT;
-  const maxTokens = answerBudget(input.contextTokens);
+  const maxTokens = input.answerTokens ?? answerBudget(input.contextTokens);
   const perTurn = input.turnOverheadTokens ?? 8;
   // The system and question turns; history turns pay their own framing when they fit.
   const framing = perTurn * 2;

@@ -3,7 +3,7 @@ import { AppError } from '../../shared/errors';
 import type { ProviderChoice } from '../providers/resolve';
 import { extractiveSentences } from './extractive';
 import type { Passage } from './passages';
-import { formatSource, truncateToTokens } from './prompt';
+import { formatSource, promptLimit, truncateToTokens } from './prompt';
 import { quickActionLabel, quickActionMessages, quickActionSystemPrompt, translationTarget } from './quick-actions';
 import { respond, type AnswerDeps, type Emit } from './respond';
 import { threadTitle } from './threads';
@@ -59,7 +59,9 @@ export async function runQuickAction(
         const overhead = countTokens(quickActionSystemPrompt(request.action)) + 2 * (provider.turnOverheadTokens ?? 8) + 48;
         const room = provider.contextTokens - overhead;
         // A translation is about as long as its source: split the window evenly; summaries need far less.
-        const maxTokens = request.action === 'translate' ? Math.floor(room / 2) : Math.max(64, Math.min(768, Math.floor(room / 4)));
+        const base = request.action === 'translate' ? Math.floor(room / 2) : Math.max(64, Math.min(768, Math.floor(room / 4)));
+        // Reasoning models think before they write: give them their larger answer budget, up to half the room.
+        const maxTokens = Math.min(Math.max(base, provider.answerTokens ?? 0), Math.max(base, Math.floor(room / 2)));
         let budget = room - maxTokens;
         const used: Passage[] = [];
         for (const page of pages) {
@@ -82,7 +84,7 @@ export async function runQuickAction(
           temperature: 0,
           trimmedNotice:
             used.length < pages.length
-              ? { message: `The first ${used.length} of ${pages.length} pages fit ${provider.model}'s context window.`, used: used.length, total: pages.length }
+              ? { message: `The first ${used.length} of ${pages.length} pages fit ${promptLimit(provider).phrase}.`, used: used.length, total: pages.length, limit: promptLimit(provider).limit }
               : undefined,
         };
       },

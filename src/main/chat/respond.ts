@@ -2,6 +2,7 @@ import type { AnswerMeters, ChatEvent, MessageRecord } from '../../shared/contra
 import { AppError } from '../../shared/errors';
 import type { Settings } from '../../shared/settings';
 import { log } from '../platform/log';
+import { GroqRequestTooLarge } from '../providers/groq';
 import type { ChatProvider, ChatTurn } from '../providers/provider';
 import type { ProviderChoice } from '../providers/resolve';
 import { mapCitations, toSource } from './citations';
@@ -11,7 +12,9 @@ import type { ThreadStore } from './threads';
 
 // Streams one assistant message: choose the provider, announce it, let the plan pick passages and compose the
 // prompt, generate (falling back from an unreachable Groq to the emulator, or to extractive sentences), map the
-// [n] citations and persist the message with its sources, provider, model and meters.
+// [n] citations and persist the message with its sources, provider, model, meters and (apart from the text) reasoning.
+// Groq's own refusals are handled on the way: a model that is gone is replaced by the key's default, a prompt over
+// the key's per-minute token limit (413) is composed again to fit it, once.
 
 export const NOT_FOUND = 'I could not find this in your documents.';
 
@@ -19,7 +22,12 @@ export interface AnswerDeps {
   threads: ThreadStore;
   passages: PassageSource;
   settings: { get(): Settings };
-  providers: { choose(choice: ProviderChoice): Promise<ChatProvider | null>; local(): Promise<ChatProvider | null> };
+  providers: {
+    choose(choice: ProviderChoice): Promise<ChatProvider | null>;
+    local(): Promise<ChatProvider | null>;
+    /** A provider for the key's default Groq model, saved as the choice, when `gone` is no longer served. */
+    replaceGroqModel?(gone: string): Promise<ChatProvider>;
+  };
 }
 
 export type Emit = (event: ChatEvent) => void;
@@ -30,7 +38,7 @@ export interface ComposedPrompt {
   maxTokens: number;
   routing: 'retrieval' | 'whole_documents' | 'none';
   /** Set when fewer passages fit the window than were found. */
-  trimmedNotice?: { message: string; used: number; total: number };
+  trimmedNotice?: { message: string; used: number; total: number; limit?: number };
   temperature?: number;
 }
 
@@ -67,8 +75,19 @@ export async function respond(deps: AnswerDeps, plan: AnswerPlan, emit: Emit, si
     model: provider?.model ?? 'extractive',
     query: plan.query,
   });
+  const switched = (from: string, to: string, resetText: boolean) =>
+    emit({
+      type: 'notice',
+      kind: 'model_replaced',
+      previousModel: from,
+      model: to,
+      resetText,
+      message: `Groq no longer offers ${from}, so ${to} is answering instead. It is now your Groq model.`,
+    });
+  if (provider?.switchedFrom) switched(provider.switchedFrom, provider.model, false);
 
   let text = '';
+  let reasoning = '';
   let used: Passage[] = [];
   let meters: AnswerMeters | null = null;
   const finish = (status: MessageRecord['status'], error?: string) =>
@@ -80,6 +99,7 @@ export async function respond(deps: AnswerDeps, plan: AnswerPlan, emit: Emit, si
       meters,
       error,
       sources: mapCitations(text, used).sources,
+      reasoning,
     });
 
   const extractively = () => {
@@ -98,14 +118,44 @@ export async function respond(deps: AnswerDeps, plan: AnswerPlan, emit: Emit, si
     emit({ type: 'sources', routing: prompt.routing, sources: used.map((p, i) => toSource(p, i + 1, false)) });
     if (prompt.trimmedNotice) emit({ type: 'notice', kind: 'context_trimmed', ...prompt.trimmedNotice, model: chosen.model });
     let streamed = '';
+    text = '';
+    reasoning = '';
     const result = await chosen.generate({ messages: prompt.messages, maxTokens: prompt.maxTokens, signal, temperature: prompt.temperature }, (event) => {
       if (event.type === 'delta') {
         streamed += event.text;
         text = streamed;
       }
+      if (event.type === 'reasoning') reasoning += event.text;
       emit(event);
     });
     return { text: result.text || streamed, meters: result.meters };
+  };
+
+  /** generate() through Groq's refusals that have a fix: a retired model, a prompt over the key's token limit. */
+  const answerWith = async (chosen: ChatProvider, tooLargeRetries = 1): Promise<{ text: string; meters: AnswerMeters }> => {
+    try {
+      return await generate(chosen);
+    } catch (error) {
+      if (signal.aborted) throw error;
+      if (error instanceof GroqRequestTooLarge && error.limit !== null && chosen.fitTokenLimit && tooLargeRetries > 0) {
+        chosen.fitTokenLimit(error.limit);
+        emit({
+          type: 'notice',
+          kind: 'request_too_large',
+          resetText: true,
+          limit: error.limit,
+          model: chosen.model,
+          message: `The question with its passages was over this Groq key's limit of ${error.limit} tokens per minute on ${chosen.model}; asking again with fewer passages.`,
+        });
+        return answerWith(chosen, tooLargeRetries - 1);
+      }
+      if (error instanceof AppError && error.code === 'groq_model_gone' && chosen.id === 'groq' && deps.providers.replaceGroqModel) {
+        provider = await deps.providers.replaceGroqModel(chosen.model);
+        switched(chosen.model, provider.model, true);
+        return answerWith(provider, tooLargeRetries);
+      }
+      throw error;
+    }
   };
 
   try {
@@ -119,12 +169,13 @@ export async function respond(deps: AnswerDeps, plan: AnswerPlan, emit: Emit, si
       ({ text, meters } = extractively());
     } else {
       try {
-        ({ text, meters } = await generate(provider));
+        ({ text, meters } = await answerWith(provider));
       } catch (error) {
         if (!(error instanceof AppError) || error.code !== 'groq_unreachable' || signal.aborted) throw error;
         log.warn('Groq is unreachable; falling back to the local model', error.cause instanceof Error ? error.cause.message : error.cause);
         provider = await deps.providers.local();
         text = '';
+        reasoning = '';
         emit({
           type: 'notice',
           kind: 'fallback',

@@ -1,4 +1,4 @@
-import type { Settings } from '../../shared/settings';
+import type { SettingsStore } from '../settings/settings';
 import { cacheDir } from '../platform/paths';
 import { defaultLpuCacheDir } from '../lpu/index';
 import { GROQ_BASE_URL } from '../providers/groq';
@@ -16,7 +16,8 @@ import { ThreadStore } from './threads';
 export interface ChatServiceOptions {
   dataDir: string;
   db: Db;
-  settings: { get(): Settings };
+  /** Writable: choosing a Groq model from the key's listing saves the choice. */
+  settings: Pick<SettingsStore, 'get' | 'update'>;
   /** Electron passes its safeStorage-backed store; elsewhere an encrypted file (see file-secret-store.ts). */
   secrets?: SecretStore;
   /** retrievalPassageSource(services) in the app. */

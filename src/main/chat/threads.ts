@@ -19,6 +19,7 @@ interface MessageRow {
   model: string | null;
   metersJson: string | null;
   error: string | null;
+  reasoning: string | null;
   createdAt: number;
 }
 
@@ -113,12 +114,21 @@ export class ThreadStore {
   /** Writes the final state of an answer and its sources in one transaction. */
   finishAnswer(
     messageId: number,
-    answer: { content: string; status: MessageRecord['status']; provider: string; model: string; meters: AnswerMeters | null; error?: string; sources: AnswerSource[] },
+    answer: {
+      content: string;
+      status: MessageRecord['status'];
+      provider: string;
+      model: string;
+      meters: AnswerMeters | null;
+      error?: string;
+      sources: AnswerSource[];
+      reasoning?: string;
+    },
   ): MessageRecord {
     this.db.transaction(() => {
       this.db
-        .prepare('UPDATE messages SET content = ?, status = ?, provider = ?, model = ?, meters_json = ?, error = ? WHERE id = ?')
-        .run(answer.content, answer.status, answer.provider, answer.model, answer.meters ? JSON.stringify(answer.meters) : null, answer.error ?? null, messageId);
+        .prepare('UPDATE messages SET content = ?, status = ?, provider = ?, model = ?, meters_json = ?, error = ?, reasoning = ? WHERE id = ?')
+        .run(answer.content, answer.status, answer.provider, answer.model, answer.meters ? JSON.stringify(answer.meters) : null, answer.error ?? null, answer.reasoning || null, messageId);
       this.db.prepare('DELETE FROM message_sources WHERE message_id = ?').run(messageId);
       const insert = this.db.prepare(
         `INSERT INTO message_sources (message_id, ordinal, chunk_id, document_id, document_title, document_path, page_start, page_end, label, passage)
@@ -135,7 +145,7 @@ export class ThreadStore {
   resetAnswer(messageId: number, by: { provider: string; model: string }): number {
     this.db.transaction(() => {
       this.db
-        .prepare("UPDATE messages SET content = '', status = 'streaming', provider = ?, model = ?, meters_json = NULL, error = NULL WHERE id = ? AND role = 'assistant'")
+        .prepare("UPDATE messages SET content = '', status = 'streaming', provider = ?, model = ?, meters_json = NULL, error = NULL, reasoning = NULL WHERE id = ? AND role = 'assistant'")
         .run(by.provider, by.model, messageId);
       this.db.prepare('DELETE FROM message_sources WHERE message_id = ?').run(messageId);
     }).immediate();
@@ -183,13 +193,14 @@ export class ThreadStore {
       meters: meters?.success ? meters.data : null,
       error: row.error,
       sources,
+      ...(row.reasoning ? { reasoning: row.reasoning } : {}),
       uncited: row.role === 'assistant' && row.status === 'complete' && sources.length > 0 && cited.size === 0,
       createdAt: row.createdAt,
     };
   }
 }
 
-const SELECT_MESSAGES = `SELECT id, thread_id AS threadId, role, content, status, provider, model, meters_json AS metersJson, error, created_at AS createdAt FROM messages`;
+const SELECT_MESSAGES = `SELECT id, thread_id AS threadId, role, content, status, provider, model, meters_json AS metersJson, error, reasoning, created_at AS createdAt FROM messages`;
 
 /** The hot queries (thread list, opening a thread), exported so a test can check they use their indexes. */
 export const THREADS_OF_WORKSPACE = `SELECT ${THREAD_COLUMNS} FROM threads t WHERE t.workspace_id = ? ORDER BY t.updated_at DESC`;

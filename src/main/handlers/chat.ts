@@ -47,8 +47,10 @@ export function providerHandlers(services: Services): LockstepHandlers['provider
         lpu: { modelId: settings.chatModelId, available: local !== null },
       };
     },
-    setGroqKey: ({ apiKey }) => {
+    setGroqKey: async ({ apiKey }) => {
       chat.secrets.set('groq.apiKey', apiKey);
+      // Choose the default model from what this key can use; a key Groq refuses is reported by "Test key".
+      await chat.providers.chooseGroqModelForKey();
       return { hasKey: true as const };
     },
     clearGroqKey: () => {

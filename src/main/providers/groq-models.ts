@@ -1,13 +1,52 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { groqModel } from '../../shared/contract/chat';
+import { groqModel, type reasoningEffort } from '../../shared/contract/chat';
 import { createGroqClient, groqError } from './groq';
 
 export type GroqModel = z.infer<typeof groqModel>;
+export type ReasoningEffort = z.infer<typeof reasoningEffort>;
 
 const CACHE_TTL_MS = 60 * 60 * 1000;
 const cacheFile = z.object({ fetchedAt: z.number(), baseURL: z.string(), models: z.array(groqModel) });
+const limitsFile = z.record(z.string(), z.number());
+
+/** How a model reports its thinking: a separate `reasoning` field asked for with reasoning_format or include_reasoning. */
+export type ReasoningStyle = 'reasoning_format' | 'include_reasoning' | null;
+
+export interface GroqModelTraits {
+  /** Can answer a chat question (not speech-to-text, TTS, a guard or an agentic tool system). */
+  chat: boolean;
+  reasoning: ReasoningStyle;
+  efforts: ReasoningEffort[];
+}
+
+// Groq's listing says nothing about modalities or reasoning, so the families are recognised by id.
+const NOT_CHAT = /whisper|tts|playai|orpheus|guard|compound/i;
+
+export function groqModelTraits(id: string): GroqModelTraits {
+  if (NOT_CHAT.test(id)) return { chat: false, reasoning: null, efforts: [] };
+  // gpt-oss takes include_reasoning (reasoning_format is rejected) and efforts low/medium/high.
+  if (/gpt-oss/i.test(id)) return { chat: true, reasoning: 'include_reasoning', efforts: ['low', 'medium', 'high'] };
+  // qwen3-32b switches thinking on or off; the later qwen3.x models also take low/medium/high.
+  if (/qwen3\.\d/i.test(id)) return { chat: true, reasoning: 'reasoning_format', efforts: ['none', 'default', 'low', 'medium', 'high'] };
+  if (/qwen3/i.test(id)) return { chat: true, reasoning: 'reasoning_format', efforts: ['none', 'default'] };
+  if (/deepseek-r1|qwq/i.test(id)) return { chat: true, reasoning: 'reasoning_format', efforts: [] };
+  return { chat: true, reasoning: null, efforts: [] };
+}
+
+// Fast general chat models first; any other chat model the key can use comes after these, by id.
+const PREFERRED = [/^openai\/gpt-oss-20b$/, /^openai\/gpt-oss-120b$/, /^llama-3\.1-8b-instant$/, /llama-4-scout/, /^qwen\/qwen3/, /kimi-k2/, /llama/];
+
+/** The model to answer with when none is chosen (or the chosen one is gone): null when the key can use no chat model. */
+export function defaultGroqModel(models: GroqModel[], exclude: string[] = []): string | null {
+  const usable = models.filter((m) => groqModelTraits(m.id).chat && !exclude.includes(m.id)).map((m) => m.id);
+  for (const pattern of PREFERRED) {
+    const match = usable.find((id) => pattern.test(id));
+    if (match) return match;
+  }
+  return usable.sort()[0] ?? null;
+}
 
 /** Groq's model list from GET /openai/v1/models, cached on disk for an hour so pickers work offline too. */
 export class GroqModelCache {
@@ -15,6 +54,10 @@ export class GroqModelCache {
 
   private get file() {
     return path.join(this.cacheDir, 'groq-models.json');
+  }
+
+  private get limitsFile() {
+    return path.join(this.cacheDir, 'groq-token-limits.json');
   }
 
   cached(baseURL: string): { fetchedAt: number; models: GroqModel[] } | null {
@@ -36,10 +79,20 @@ export class GroqModelCache {
       throw groqError(error);
     }
     const models = listing.data
-      .map((m) => {
+      // Groq marks retired models inactive before they leave the listing.
+      .filter((m) => (m as unknown as { active?: unknown }).active !== false)
+      .map((m): GroqModel => {
         // Groq adds context_window to each model; the SDK's type does not declare it.
         const contextWindow = (m as unknown as { context_window?: unknown }).context_window;
-        return { id: m.id, ownedBy: m.owned_by ?? null, contextWindow: typeof contextWindow === 'number' ? contextWindow : null };
+        const traits = groqModelTraits(m.id);
+        return {
+          id: m.id,
+          ownedBy: m.owned_by ?? null,
+          contextWindow: typeof contextWindow === 'number' ? contextWindow : null,
+          reasoning: traits.reasoning !== null,
+          reasoningEfforts: traits.efforts,
+          chat: traits.chat,
+        };
       })
       .sort((a, b) => a.id.localeCompare(b.id));
     mkdirSync(this.cacheDir, { recursive: true });
@@ -50,5 +103,26 @@ export class GroqModelCache {
   /** The context window Groq reported for a model, when the listing has been fetched before. */
   contextWindow(baseURL: string, model: string): number | undefined {
     return this.cached(baseURL)?.models.find((m) => m.id === model)?.contextWindow ?? undefined;
+  }
+
+  /** The key's tokens-per-minute limit on a model, as the last response's x-ratelimit-limit-tokens said. */
+  tokenLimit(baseURL: string, model: string): number | undefined {
+    return this.readLimits()[`${baseURL} ${model}`];
+  }
+
+  rememberTokenLimit(baseURL: string, model: string, limit: number): void {
+    const limits = this.readLimits();
+    if (limits[`${baseURL} ${model}`] === limit) return;
+    limits[`${baseURL} ${model}`] = limit;
+    mkdirSync(this.cacheDir, { recursive: true });
+    writeFileSync(this.limitsFile, JSON.stringify(limits));
+  }
+
+  private readLimits(): Record<string, number> {
+    try {
+      return limitsFile.parse(JSON.parse(readFileSync(this.limitsFile, 'utf8')));
+    } catch {
+      return {};
+    }
   }
 }

@@ -17,11 +17,15 @@ export interface GenerationRequest {
 
 export type ProviderEvent =
   | { type: 'delta'; text: string; token?: { index: number; cycles: number; emulatedUs: number; wallUs: number } }
+  /** Thinking from a reasoning model: shown apart from the answer, never cited or stored as answer text. */
+  | { type: 'reasoning'; text: string }
   | { type: 'meters'; meters: AnswerMeters }
   | { type: 'notice'; kind: 'rate_limited'; message: string; secondsLeft: number };
 
 export interface GenerationResult {
   text: string;
+  /** What a reasoning model thought before the answer (absent for other models). */
+  reasoning?: string;
   stopReason: 'stop' | 'length' | 'cancelled';
   meters: AnswerMeters;
 }
@@ -35,6 +39,14 @@ export interface ChatProvider {
   countTokens(text: string): number;
   /** Tokens the chat template adds per turn, when the provider knows its template. */
   readonly turnOverheadTokens?: number;
+  /** Tokens to keep for the answer when the default share of the window is not right (reasoning models think first). */
+  readonly answerTokens?: number;
+  /** The saved model this provider's model replaced because it is gone (told to the user once). */
+  readonly switchedFrom?: string;
+  /** Which budget `contextTokens` comes from, when it is not simply the model's context window. */
+  readonly limitedBy?: 'context_window' | 'token_limit';
+  /** Lowers the prompt budget to a limit the server stated (Groq's 413); absent where no such limit exists. */
+  fitTokenLimit?(limit: number): void;
   generate(request: GenerationRequest, onEvent: (event: ProviderEvent) => void): Promise<GenerationResult>;
 }
 

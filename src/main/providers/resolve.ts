@@ -2,7 +2,7 @@ import { AppError } from '../../shared/errors';
 import type { SettingsStore } from '../settings/settings';
 import type { SecretStore } from '../secrets/secret-store';
 import { GroqProvider } from './groq';
-import type { GroqModelCache } from './groq-models';
+import { defaultGroqModel, type GroqModel, type GroqModelCache } from './groq-models';
 import { locateChatModel, type LpuModelPool } from './local-model';
 import { LpuProvider } from './lpu';
 import type { ChatProvider } from './provider';
@@ -17,7 +17,7 @@ export class ProviderResolver {
   constructor(
     private readonly deps: {
       dataDir: string;
-      settings: Pick<SettingsStore, 'get'>;
+      settings: Pick<SettingsStore, 'get' | 'update'>;
       secrets: SecretStore;
       groqModels: GroqModelCache;
       lpuModels: LpuModelPool;
@@ -33,11 +33,20 @@ export class ProviderResolver {
     const settings = this.deps.settings.get();
     const which = choice.provider ?? settings.provider;
     if (which === 'groq') {
-      // The saved key, else GROQ_API_KEY from the environment (handy for the CLI; never saved or shown).
-      const apiKey = this.deps.secrets.get('groq.apiKey') ?? process.env.GROQ_API_KEY ?? null;
+      const apiKey = this.groqKey();
       if (apiKey) {
-        const model = choice.model ?? settings.groqModel;
-        return new GroqProvider({ apiKey, model, baseURL: this.deps.groqBaseURL, contextTokens: this.deps.groqModels.contextWindow(this.deps.groqBaseURL, model) });
+        if (choice.model) return this.groq(apiKey, choice.model);
+        const saved = settings.groqModel;
+        const listing = await this.listing(apiKey, false);
+        // Listed, or the listing could not be read (offline: the request itself will say what is wrong).
+        if (saved && (!listing || listing.some((m) => m.id === saved))) return this.groq(apiKey, saved);
+        const chosen = listing ? defaultGroqModel(listing) : null;
+        if (!chosen) {
+          if (saved) return this.groq(apiKey, saved);
+          throw new AppError('groq_no_model', 'Groq lists no chat model for this key. Check the key in Settings → Providers, or answer with the local model.');
+        }
+        this.deps.settings.update({ groqModel: chosen });
+        return this.groq(apiKey, chosen, saved || undefined);
       }
       if (choice.provider === 'groq') {
         throw new AppError('groq_no_key', 'Add a Groq API key in Settings → Providers (or set GROQ_API_KEY) first, or answer with the local model.');
@@ -46,6 +55,63 @@ export class ProviderResolver {
       return this.local();
     }
     return this.local(choice.model);
+  }
+
+  /** After a key is saved: lists the models it can use and, unless the saved choice is among them, saves the default. */
+  async chooseGroqModelForKey(): Promise<string | null> {
+    const apiKey = this.groqKey();
+    const listing = apiKey ? await this.listing(apiKey, true) : null;
+    if (!listing) return null;
+    const saved = this.deps.settings.get().groqModel;
+    if (saved && listing.some((m) => m.id === saved)) return saved;
+    const chosen = defaultGroqModel(listing);
+    if (chosen) this.deps.settings.update({ groqModel: chosen });
+    return chosen;
+  }
+
+  /**
+   * Groq no longer serves `gone` (404 model_not_found or model_decommissioned): lists the models again, saves the
+   * default among the rest as the choice and returns a provider for it.
+   */
+  async replaceGroqModel(gone: string): Promise<ChatProvider> {
+    const apiKey = this.groqKey();
+    const listing = apiKey ? await this.listing(apiKey, true) : null;
+    const chosen = listing ? defaultGroqModel(listing, [gone]) : null;
+    if (!apiKey || !chosen) {
+      throw new AppError('groq_model_gone', `The Groq model ${gone} is no longer available and Groq lists no other chat model for this key. Answer with the local model instead.`);
+    }
+    this.deps.settings.update({ groqModel: chosen });
+    return this.groq(apiKey, chosen, gone);
+  }
+
+  /** The saved key, else GROQ_API_KEY from the environment (handy for the CLI; never saved or shown). */
+  private groqKey(): string | null {
+    return this.deps.secrets.get('groq.apiKey') ?? process.env.GROQ_API_KEY ?? null;
+  }
+
+  private async listing(apiKey: string, refresh: boolean): Promise<GroqModel[] | null> {
+    try {
+      return await this.deps.groqModels.list(apiKey, this.deps.groqBaseURL, refresh);
+    } catch {
+      // Offline or a refused key: the request itself reports that, with the fallbacks it allows.
+      return null;
+    }
+  }
+
+  private groq(apiKey: string, model: string, switchedFrom?: string): GroqProvider {
+    const { groqBaseURL: baseURL, groqModels } = this.deps;
+    const settings = this.deps.settings.get();
+    return new GroqProvider({
+      apiKey,
+      model,
+      baseURL,
+      switchedFrom,
+      contextTokens: groqModels.contextWindow(baseURL, model),
+      tokenLimit: groqModels.tokenLimit(baseURL, model),
+      onTokenLimit: (limit) => groqModels.rememberTokenLimit(baseURL, model, limit),
+      reasoningEffort: settings.groqReasoningEffort,
+      serviceTier: settings.groqServiceTier,
+    });
   }
 
   /** The local emulator with the given or active chat model; null when none is installed. */

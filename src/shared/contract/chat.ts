@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { call, stream } from './define';
 
 // Domains `chat` (asking, streamed answers), `threads` (history) and `providers` (Groq key and models).
-// One answer streams as: started → sources → (delta | meters | notice)* → done.
+// One answer streams as: started → sources → (reasoning | delta | meters | notice)* → done.
 
 const id = z.number().int().positive();
 export const providerId = z.enum(['lpu', 'groq']);
@@ -55,6 +55,16 @@ export const groqMeters = z.object({
   promptTime: z.number().nullable(),
   completionTime: z.number().nullable(),
   totalTime: z.number().nullable(),
+  /** Reasoning models: ms to the first reasoning token (ttftMs is then the first answer token), and the thinking figures. */
+  firstReasoningMs: z.number().nullable().optional(),
+  reasoningMs: z.number().nullable().optional(),
+  reasoningTokens: z.number().int().nullable().optional(),
+  /** Prompt tokens Groq served from its prompt cache. */
+  cachedPromptTokens: z.number().int().nullable().optional(),
+  serviceTier: z.string().nullable().optional(),
+  /** From the x-ratelimit-*-tokens headers: this key's tokens per minute and what was left of them. */
+  tokenLimit: z.number().int().nullable().optional(),
+  tokensRemaining: z.number().int().nullable().optional(),
 });
 
 /** The no-model answer: sentences picked from the passages. */
@@ -77,6 +87,8 @@ export const messageRecord = z.object({
   meters: answerMeters.nullable(),
   error: z.string().nullable(),
   sources: z.array(answerSource),
+  /** What a reasoning model thought before answering; never part of `content`, never cited. */
+  reasoning: z.string().optional(),
   /** An assistant answer with sources whose text cites none of them. */
   uncited: z.boolean(),
   createdAt: z.number(),
@@ -101,6 +113,8 @@ export const noticeKind = z.enum([
   'keyword_only', // no embedder installed: retrieval ran on keywords alone
   'context_trimmed', // fewer sources fit the model's context window than were retrieved
   'follow_up', // the question was rewritten against the thread (message shows the rewritten query)
+  'model_replaced', // the Groq model is gone: answering with `model` instead of `previousModel` (saved as the new choice)
+  'request_too_large', // Groq said 413: retrying with `used` of `total` passages to fit `limit` tokens per minute
 ]);
 
 export const chatEvent = z.discriminatedUnion('type', [
@@ -121,6 +135,8 @@ export const chatEvent = z.discriminatedUnion('type', [
     text: z.string(),
     token: z.object({ index: z.number().int(), cycles: z.number(), emulatedUs: z.number(), wallUs: z.number() }).optional(),
   }),
+  /** Reasoning text to append to the Thinking section (never to the answer). */
+  z.object({ type: z.literal('reasoning'), text: z.string() }),
   /** Running meters (Groq: TTFT and tokens/s while streaming; final usage at the end). */
   z.object({ type: z.literal('meters'), meters: answerMeters }),
   z.object({
@@ -136,6 +152,10 @@ export const chatEvent = z.discriminatedUnion('type', [
     used: z.number().int().optional(),
     total: z.number().int().optional(),
     model: z.string().optional(),
+    /** model_replaced: the model that is gone. */
+    previousModel: z.string().optional(),
+    /** request_too_large: the key's tokens-per-minute limit. */
+    limit: z.number().int().optional(),
     /** follow_up: the query actually searched. */
     query: z.string().optional(),
   }),
@@ -184,7 +204,18 @@ export const threads = {
   exportMarkdown: call(z.object({ id }), z.object({ fileName: z.string(), markdown: z.string() })),
 };
 
-export const groqModel = z.object({ id: z.string(), ownedBy: z.string().nullable(), contextWindow: z.number().int().nullable() });
+export const reasoningEffort = z.enum(['none', 'default', 'low', 'medium', 'high']);
+export const groqModel = z.object({
+  id: z.string(),
+  ownedBy: z.string().nullable(),
+  contextWindow: z.number().int().nullable(),
+  /** True for models that think before answering (gpt-oss, qwen3, …). */
+  reasoning: z.boolean().optional(),
+  /** The reasoning_effort values the model accepts; empty when it takes none. */
+  reasoningEfforts: z.array(reasoningEffort).optional(),
+  /** False for speech, TTS and guard models, which cannot answer questions. */
+  chat: z.boolean().optional(),
+});
 
 export const providers = {
   /** Never returns the key itself: only whether one is saved. */

@@ -96,8 +96,8 @@ describe('groq provider (groq-sdk against a local server)', () => {
     const before = count();
     const models = await chat.groqModels.list('gsk_valid_0123456789', server.baseURL);
     expect(models).toEqual([
-      { id: 'gemma2-9b-it', ownedBy: 'Google', contextWindow: 8192 },
-      { id: 'llama-3.1-8b-instant', ownedBy: 'Meta', contextWindow: 131072 },
+      { id: 'gemma2-9b-it', ownedBy: 'Google', contextWindow: 8192, reasoning: false, reasoningEfforts: [], chat: true },
+      { id: 'llama-3.1-8b-instant', ownedBy: 'Meta', contextWindow: 131072, reasoning: false, reasoningEfforts: [], chat: true },
     ]);
     await chat.groqModels.list('gsk_valid_0123456789', server.baseURL);
     expect(count()).toBe(before + 1);

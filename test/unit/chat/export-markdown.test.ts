@@ -20,4 +20,20 @@ describe('Markdown export', () => {
     for (const n of [1, 2, 3]) expect(markdown).toContain(`[^1-${n}]: Handbook, p. ${n} (/h.pdf)`);
     expect(markdown).not.toContain('[1-3]');
   });
+
+  it('exports reasoning as a collapsed block before the answer, quoted as text and never as footnotes', () => {
+    const thread = { title: 'Leave' } as ThreadSummary;
+    const answer = {
+      role: 'assistant', content: 'Leave is 25 days [1].', status: 'complete', uncited: false, provider: 'groq', model: 'openai/gpt-oss-20b',
+      sources: [source(1), { ...source(2), cited: false }],
+      reasoning: 'Source [1] says 25 days.\n[2] is about <carry-over>.',
+      meters: { provider: 'groq', reasoningTokens: 24, reasoningMs: 1250 },
+    } as unknown as MessageRecord;
+    const markdown = threadToMarkdown(thread, [answer]);
+    expect(markdown).toContain(
+      '<details>\n<summary>Thinking (24 tokens, 1.3 s)</summary>\n\n> Source [1] says 25 days.\n> [2] is about &lt;carry-over&gt;.\n\n</details>\n\nLeave is 25 days [^1-1].',
+    );
+    expect(markdown).not.toContain('[^1-2]');
+    expect(threadToMarkdown(thread, [{ ...answer, reasoning: undefined }])).not.toContain('<details>');
+  });
 });

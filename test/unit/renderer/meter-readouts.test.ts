@@ -39,6 +39,17 @@ describe('meter readouts', () => {
 
   it('show Groq timings (reported in seconds) as milliseconds and dashes for what is unknown', () => {
     const readouts = groqReadouts({ provider: 'groq', ttftMs: 212, tokensPerSecond: 540.2, promptTokens: 900, completionTokens: 120, queueTime: 0.0123, promptTime: 0.045, completionTime: 0.22, totalTime: null });
-    expect(readouts).toEqual({ ttft: '212 ms', tps: '540', queue: '12 ms', prompt: '45 ms', completion: '220 ms', total: '—', tokens: '120' });
+    expect(readouts).toEqual({
+      ttft: '212 ms', tps: '540', queue: '12 ms', prompt: '45 ms', completion: '220 ms', total: '—', tokens: '120',
+      'ttft-reasoning': '—', 'reasoning-tokens': '—', 'cached-prompt': '—', tier: '—', 'token-limit': '—',
+    });
+  });
+
+  it('show a reasoning answer\'s first thinking and first answer token, cached prompt, tier and the key\'s tokens left', () => {
+    const readouts = groqReadouts({
+      provider: 'groq', ttftMs: 950, tokensPerSecond: 400, promptTokens: 900, completionTokens: 300, queueTime: 0.01, promptTime: 0.04, completionTime: 0.5, totalTime: 0.55,
+      firstReasoningMs: 180, reasoningMs: 770, reasoningTokens: 240, cachedPromptTokens: 512, serviceTier: 'on_demand', tokenLimit: 8000, tokensRemaining: 6100,
+    });
+    expect(readouts).toMatchObject({ 'ttft-reasoning': '180 ms', ttft: '950 ms', 'reasoning-tokens': '240', 'cached-prompt': '512 / 900', tier: 'on_demand', 'token-limit': '6,100 / 8,000' });
   });
 });

@@ -30,8 +30,13 @@ export function metersLine(meters: AnswerMeters | null): string {
     );
   }
   if (meters.provider === 'groq') {
-    const fmt = (v: number | null, unit: string, digits = 0) => (v === null ? '–' : `${v.toFixed(digits)}${unit}`);
-    return `Groq: TTFT ${fmt(meters.ttftMs, ' ms')} · ${fmt(meters.tokensPerSecond, ' tok/s')} · queue ${fmt(meters.queueTime, ' s', 3)} · prompt ${fmt(meters.promptTime, ' s', 3)} · completion ${fmt(meters.completionTime, ' s', 3)}`;
+    const fmt = (v: number | null | undefined, unit: string, digits = 0) => (v === null || v === undefined ? '–' : `${v.toFixed(digits)}${unit}`);
+    const thinking = meters.firstReasoningMs != null ? ` · thinking from ${fmt(meters.firstReasoningMs, ' ms')} (${fmt(meters.reasoningTokens, ' tokens')})` : '';
+    const cached = meters.cachedPromptTokens ? ` · ${meters.cachedPromptTokens} cached prompt tokens` : '';
+    return (
+      `Groq: TTFT ${fmt(meters.ttftMs, ' ms')}${thinking} · ${fmt(meters.tokensPerSecond, ' tok/s')} · queue ${fmt(meters.queueTime, ' s', 3)} · ` +
+      `prompt ${fmt(meters.promptTime, ' s', 3)} · completion ${fmt(meters.completionTime, ' s', 3)}${cached}${meters.serviceTier ? ` · ${meters.serviceTier} tier` : ''}`
+    );
   }
   return `Extractive answer in ${meters.wallMs.toFixed(0)} ms`;
 }
@@ -57,6 +62,7 @@ export const askCommand: CommandModule = (program, cli) => {
       const stop = () => abort.abort();
       process.once('SIGINT', stop);
       const notices: string[] = [];
+      let thinkingShown = false;
       let record: MessageRecord;
       try {
         record = await ask(
@@ -71,6 +77,11 @@ export const askCommand: CommandModule = (program, cli) => {
           },
           (event: ChatEvent) => {
             if (event.type === 'delta' && !cli.json()) process.stdout.write(event.text);
+            // The thinking is kept out of the answer on stdout; --json carries it whole.
+            if (event.type === 'reasoning' && !thinkingShown) {
+              thinkingShown = true;
+              cli.progress('Thinking…');
+            }
             if (event.type === 'notice') {
               if (event.kind === 'rate_limited' && (event.secondsLeft ?? 0) > 1) return;
               notices.push(event.message);
@@ -101,6 +112,7 @@ export const askCommand: CommandModule = (program, cli) => {
           uncited: record.uncited,
           provider: record.provider,
           model: record.model,
+          reasoning: record.reasoning ?? null,
           threadId: record.threadId,
           messageId: record.id,
           sources,

@@ -7,6 +7,7 @@ import { Icon } from '../layout/icons';
 import { AnswerMarkdown } from './AnswerMarkdown';
 import { noticeText } from './noticeText';
 import { SourcesList } from './SourcesList';
+import { ThinkingSection } from './ThinkingSection';
 
 /** One message; subscribes to its own entry so streaming re-renders only this message. */
 export const MessageView = memo(function MessageView({ id }: { id: number }) {
@@ -50,7 +51,8 @@ function AssistantMessage({ message }: { message: ChatMessage }) {
           )}
         </p>
       ))}
-      {streaming && !message.content && (
+      {message.thinking && <ThinkingSection thinking={message.thinking} live={streaming && !message.content} />}
+      {streaming && !message.content && !message.thinking && (
         <p className="thinking muted">
           <span className="spinner" /> {t('chat.thinking')}
         </p>

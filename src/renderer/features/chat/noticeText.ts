@@ -22,9 +22,14 @@ function translatedNotice(notice: Notice, t: Translate): string | null {
     case 'keyword_only':
       return t('notice.keywordOnly');
     case 'context_trimmed':
-      return notice.used !== undefined && notice.total !== undefined && notice.model !== undefined
-        ? t('notice.contextTrimmed', { used: notice.used, total: notice.total, model: notice.model })
-        : null;
+      if (notice.used === undefined || notice.total === undefined || notice.model === undefined) return null;
+      return notice.limit !== undefined
+        ? t('notice.tokenLimitTrimmed', { used: notice.used, total: notice.total, model: notice.model })
+        : t('notice.contextTrimmed', { used: notice.used, total: notice.total, model: notice.model });
+    case 'model_replaced':
+      return notice.previousModel !== undefined && notice.model !== undefined ? t('notice.modelReplaced', { from: notice.previousModel, to: notice.model }) : null;
+    case 'request_too_large':
+      return notice.limit !== undefined && notice.model !== undefined ? t('notice.requestTooLarge', { limit: notice.limit, model: notice.model }) : null;
     case 'follow_up':
       return notice.query !== undefined ? t('notice.followUp', { query: notice.query }) : null;
     default:

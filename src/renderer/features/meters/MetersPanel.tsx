@@ -114,13 +114,18 @@ function LpuMetersView() {
 function GroqMetersView() {
   return (
     <div className="readouts">
-      <Readout label="meters.ttft" meter="ttft" />
+      <Readout label="meters.firstReasoning" meter="ttft-reasoning" />
+      <Readout label="meters.firstAnswer" meter="ttft" />
       <Readout label="meters.tokensPerSecond" meter="tps" />
       <Readout label="meters.queue" meter="queue" />
       <Readout label="meters.promptTime" meter="prompt" />
       <Readout label="meters.completionTime" meter="completion" />
       <Readout label="meters.totalTime" meter="total" />
       <Readout label="meters.tokens" meter="tokens" />
+      <Readout label="meters.reasoningTokens" meter="reasoning-tokens" />
+      <Readout label="meters.cachedPrompt" meter="cached-prompt" />
+      <Readout label="meters.serviceTier" meter="tier" />
+      <Readout label="meters.tokenLimit" meter="token-limit" />
     </div>
   );
 }

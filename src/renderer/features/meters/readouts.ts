@@ -51,9 +51,16 @@ export function utilisationOf(record: Record<string, number>, unit: string): num
 
 export function groqReadouts(meters: GroqMeters | null): Readouts {
   const seconds = (s: number | null | undefined) => (s === null || s === undefined ? '—' : formatMs(s * 1000));
+  const limit = meters?.tokenLimit ?? null;
   return {
+    // With a reasoning model TTFT is the first answer token; the first thinking token has its own readout.
+    'ttft-reasoning': formatMs(meters?.firstReasoningMs),
     ttft: formatMs(meters?.ttftMs),
     tps: formatRate(meters?.tokensPerSecond),
+    'reasoning-tokens': meters?.reasoningTokens != null ? formatCount(meters.reasoningTokens) : '—',
+    'cached-prompt': meters?.cachedPromptTokens != null && meters.promptTokens != null ? `${formatCount(meters.cachedPromptTokens)} / ${formatCount(meters.promptTokens)}` : '—',
+    tier: meters?.serviceTier ?? '—',
+    'token-limit': limit === null ? '—' : meters?.tokensRemaining != null ? `${formatCount(meters.tokensRemaining)} / ${formatCount(limit)}` : formatCount(limit),
     queue: seconds(meters?.queueTime),
     prompt: seconds(meters?.promptTime),
     completion: seconds(meters?.completionTime),

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { useT } from '../../i18n';
+import { useT, type Translate } from '../../i18n';
 import { client } from '../../ipc/client';
 import { errorMessage } from '../../ipc/errors';
 import { updateSettings, useSettingsStore } from '../../stores/settings/store';
@@ -12,6 +12,8 @@ type KeyAction = 'save' | 'test' | 'clear' | 'models';
 export function GroqKeySettings() {
   const t = useT();
   const groqModel = useSettingsStore((s) => s.settings!.groqModel);
+  const effort = useSettingsStore((s) => s.settings!.groqReasoningEffort);
+  const tier = useSettingsStore((s) => s.settings!.groqServiceTier);
   const [hasKey, setHasKey] = useState<boolean | null>(null);
   const [draft, setDraft] = useState('');
   const [result, setResult] = useState<{ ok: boolean; message: string } | null>(null);
@@ -26,6 +28,16 @@ export function GroqKeySettings() {
       (error) => setResult({ ok: false, message: errorMessage(error) }),
     );
   }, []);
+  // With a key, show the models it can use (the cached listing; "Refresh list" asks Groq again).
+  useEffect(() => {
+    if (!hasKey) return;
+    client.providers.groqModels({}).then(
+      (listed) => setModels(listed.filter((m) => m.chat !== false)),
+      () => setModels([]),
+    );
+  }, [hasKey]);
+  const selected = models.find((m) => m.id === groqModel);
+  const efforts = selected?.reasoningEfforts ?? [];
 
   const run = async (name: KeyAction, action: () => Promise<void>) => {
     setRunning(name);
@@ -50,7 +62,7 @@ export function GroqKeySettings() {
       await client.providers.clearGroqKey({});
       setHasKey(false);
     });
-  const listModels = (refresh: boolean) => run('models', async () => setModels(await client.providers.groqModels({ refresh })));
+  const listModels = (refresh: boolean) => run('models', async () => setModels((await client.providers.groqModels({ refresh })).filter((m) => m.chat !== false)));
 
   return (
     <>
@@ -84,11 +96,11 @@ export function GroqKeySettings() {
       <SettingRow label={t('settings.groqModel')} htmlFor="groq-model">
         <div className="inline-form">
           {models.length > 0 ? (
-            <select id="groq-model" value={groqModel} onChange={(e) => void updateSettings({ groqModel: e.target.value })}>
-              {!models.some((m) => m.id === groqModel) && <option value={groqModel}>{groqModel}</option>}
+            <select id="groq-model" value={groqModel} onChange={(e) => void updateSettings({ groqModel: e.target.value })} data-testid="groq-model-select">
+              {!models.some((m) => m.id === groqModel) && <option value={groqModel}>{groqModel || t('settings.groqModel.auto')}</option>}
               {models.map((m) => (
-                <option key={m.id} value={m.id}>
-                  {m.id}
+                <option key={m.id} value={m.id} data-reasoning={m.reasoning ? 'true' : 'false'}>
+                  {modelLabel(m, t)}
                 </option>
               ))}
             </select>
@@ -100,8 +112,41 @@ export function GroqKeySettings() {
           </button>
         </div>
       </SettingRow>
+      {efforts.length > 0 && (
+        <SettingRow label={t('settings.reasoningEffort')} help={t('settings.reasoningEffort.help')} htmlFor="groq-effort">
+          <select
+            id="groq-effort"
+            value={efforts.includes(effort) ? effort : 'default'}
+            onChange={(e) => void updateSettings({ groqReasoningEffort: e.target.value as typeof effort })}
+            data-testid="groq-effort"
+          >
+            {['default' as const, ...efforts.filter((e) => e !== 'default')].map((value) => (
+              <option key={value} value={value}>
+                {t(`settings.reasoningEffort.${value}`)}
+              </option>
+            ))}
+          </select>
+        </SettingRow>
+      )}
+      <SettingRow label={t('settings.serviceTier')} help={t('settings.serviceTier.help')} htmlFor="groq-tier">
+        <select id="groq-tier" value={tier} onChange={(e) => void updateSettings({ groqServiceTier: e.target.value as typeof tier })} data-testid="groq-tier">
+          {(['on_demand', 'auto', 'flex'] as const).map((value) => (
+            <option key={value} value={value}>
+              {t(`settings.serviceTier.${value}`)}
+            </option>
+          ))}
+        </select>
+      </SettingRow>
     </>
   );
+}
+
+/** "openai/gpt-oss-20b · 131,072 tokens · reasoning": what a model offers, readable in a plain <select>. */
+function modelLabel(model: GroqModel, t: Translate): string {
+  const parts = [model.id];
+  if (model.contextWindow) parts.push(t('settings.groqModel.context', { n: model.contextWindow.toLocaleString('en-US') }));
+  if (model.reasoning) parts.push(t('settings.groqModel.reasoning'));
+  return parts.join(' · ');
 }
 
 /** A model id typed by hand: saved when the field is left or Enter is pressed, never while half-typed or empty. */

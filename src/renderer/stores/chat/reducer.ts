@@ -3,7 +3,16 @@ import type { AnswerSource, ChatEvent, MessageRecord } from '../../../shared/con
 // Folds one answer's stream events into the message the chat shows. Pure: the store owns ids and side effects.
 
 /** A notice as the server sent it: its English sentence plus the facts that let the UI say it in another language. */
-export type Notice = { kind: string; message: string } & Partial<Pick<Extract<ChatEvent, { type: 'notice' }>, 'secondsLeft' | 'fallbackTo' | 'used' | 'total' | 'model' | 'query'>>;
+export type Notice = { kind: string; message: string } & Partial<
+  Pick<Extract<ChatEvent, { type: 'notice' }>, 'secondsLeft' | 'fallbackTo' | 'used' | 'total' | 'model' | 'query' | 'previousModel' | 'limit'>
+>;
+
+/** A reasoning model's thinking: shown apart from the answer with its token count and duration. */
+export interface Thinking {
+  text: string;
+  tokens: number | null;
+  ms: number | null;
+}
 
 export interface ChatMessage {
   id: number;
@@ -20,6 +29,14 @@ export interface ChatMessage {
   notices: Notice[];
   /** The query actually searched when follow-up rewriting changed it. */
   query: string | null;
+  /** Null for answers from models that do not reason. */
+  thinking: Thinking | null;
+}
+
+function thinkingOf(reasoning: string | undefined, meters: MessageRecord['meters']): Thinking | null {
+  if (!reasoning) return null;
+  const groq = meters?.provider === 'groq' ? meters : null;
+  return { text: reasoning, tokens: groq?.reasoningTokens ?? null, ms: groq?.reasoningMs ?? null };
 }
 
 export function fromRecord(record: MessageRecord): ChatMessage {
@@ -37,11 +54,12 @@ export function fromRecord(record: MessageRecord): ChatMessage {
     // Notices are not stored; an answer made of extracted sentences still says so, and how to get a model.
     notices: record.provider === 'extractive' ? [{ kind: 'extractive', message: '' }] : [],
     query: null,
+    thinking: thinkingOf(record.reasoning, record.meters),
   };
 }
 
 export function draftMessage(id: number, role: ChatMessage['role'], content = ''): ChatMessage {
-  return { id, role, content, status: role === 'user' ? 'complete' : 'streaming', provider: null, model: null, sources: [], uncited: false, error: null, errorCode: null, notices: [], query: null };
+  return { id, role, content, status: role === 'user' ? 'complete' : 'streaming', provider: null, model: null, sources: [], uncited: false, error: null, errorCode: null, notices: [], query: null, thinking: null };
 }
 
 export function foldChatEvent(message: ChatMessage, event: ChatEvent): ChatMessage {
@@ -52,17 +70,26 @@ export function foldChatEvent(message: ChatMessage, event: ChatEvent): ChatMessa
       return { ...message, sources: event.sources };
     case 'delta':
       return { ...message, content: message.content + event.text };
+    case 'reasoning': {
+      const thinking = message.thinking ?? { text: '', tokens: null, ms: null };
+      return { ...message, thinking: { ...thinking, text: thinking.text + event.text } };
+    }
     case 'notice': {
       // A countdown replaces its previous tick instead of stacking one notice per second.
       const notices = message.notices.filter((n) => n.kind !== event.kind);
       const content = event.resetText ? '' : message.content;
+      const thinking = event.resetText ? null : message.thinking;
       const { type: _type, resetText: _resetText, ...notice } = event;
-      return { ...message, content, notices: [...notices, notice] };
+      return { ...message, content, thinking, notices: [...notices, notice] };
     }
     case 'done':
       return { ...fromRecord(event.message), notices: message.notices.filter((n) => n.kind !== 'rate_limited'), query: message.query };
-    case 'meters':
-      return message;
+    case 'meters': {
+      // Live thinking figures ride on Groq's running meters.
+      const meters = event.meters.provider === 'groq' ? event.meters : null;
+      if (!message.thinking || !meters) return message;
+      return { ...message, thinking: { ...message.thinking, tokens: meters.reasoningTokens ?? message.thinking.tokens, ms: meters.reasoningMs ?? message.thinking.ms } };
+    }
   }
 }
 
