@@ -2,7 +2,7 @@ import { contextBridge, ipcRenderer, webUtils } from 'electron';
 import { contract } from '../shared/contract/index';
 import { createClient, type MessagePipe } from '../shared/contract/client';
 import type { ClientMessage, ServerMessage } from '../shared/contract/wire';
-import { CALL_CHANNEL_PREFIX, STREAM_CHANNEL } from '../shared/contract/electron-channels';
+import { CALL_CHANNEL_PREFIX, GRANT_CHANNEL, STREAM_CHANNEL } from '../shared/contract/electron-channels';
 
 // Calls go through ipcRenderer.invoke on a per-method channel; each stream gets its own MessagePort.
 const messageListeners: ((message: ServerMessage) => void)[] = [];
@@ -36,5 +36,8 @@ const pipe: MessagePipe = {
 };
 
 contextBridge.exposeInMainWorld('lockstep', createClient(contract, pipe));
-// Dropped files' real paths, so the library indexes them in place instead of uploading their bytes.
-contextBridge.exposeInMainWorld('lockstepFiles', { pathForFile: (file: File) => webUtils.getPathForFile(file) });
+// Files the user dropped or picked are granted to this window by path (webUtils knows only real OS files, so a
+// page cannot forge one); main answers with each file's real path, or null, and reads nothing else the page names.
+contextBridge.exposeInMainWorld('lockstepFiles', {
+  grant: (files: File[]): Promise<(string | null)[]> => ipcRenderer.invoke(GRANT_CHANNEL, Array.from(files, (file) => webUtils.getPathForFile(file))),
+});

@@ -1,17 +1,50 @@
-import { ipcMain, type IpcMainEvent, type IpcMainInvokeEvent, type WebFrameMain } from 'electron';
+import { BrowserWindow, dialog, ipcMain, type IpcMainEvent, type IpcMainInvokeEvent, type WebContents, type WebFrameMain } from 'electron';
 import { contract, type LockstepHandlers } from '../../shared/contract/index';
-import { methodNames } from '../../shared/contract/define';
-import { CALL_CHANNEL_PREFIX, STREAM_CHANNEL } from '../../shared/contract/electron-channels';
+import { methodNames, type CallerContext } from '../../shared/contract/define';
+import { CALL_CHANNEL_PREFIX, GRANT_CHANNEL, STREAM_CHANNEL } from '../../shared/contract/electron-channels';
 import type { ServerMessage } from '../../shared/contract/wire';
+import { grantPaths } from '../access/grants';
 import { createDispatcher } from '../ipc/dispatcher';
 import { log } from '../platform/log';
 
-/** Registers one ipcMain.handle per contract call and one stream channel; every sender frame is checked. */
+/** Each window's capabilities: the paths it was granted (drops, pickers) and its own folder dialog; gone with the window. */
+function callerContexts(): (sender: WebContents) => CallerContext & { grantedPaths: Set<string> } {
+  const callers = new Map<number, CallerContext & { grantedPaths: Set<string> }>();
+  return (sender) => {
+    let caller = callers.get(sender.id);
+    if (!caller) {
+      caller = {
+        grantedPaths: new Set(),
+        chooseFolder: async () => {
+          const window = BrowserWindow.fromWebContents(sender);
+          const options = { properties: ['openDirectory' as const] };
+          const { canceled, filePaths } = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options);
+          return canceled || !filePaths[0] ? null : filePaths[0];
+        },
+      };
+      callers.set(sender.id, caller);
+      sender.once('destroyed', () => callers.delete(sender.id));
+    }
+    return caller;
+  };
+}
+
+/** Registers one ipcMain.handle per contract call, one stream channel and the grant channel; every sender frame is checked. */
 export function registerIpc(handlers: LockstepHandlers, isTrustedFrame: (frame: WebFrameMain | null) => boolean): void {
   const dispatcher = createDispatcher(contract, handlers, 'electron');
+  const callerFor = callerContexts();
   const refuse = (event: IpcMainEvent | IpcMainInvokeEvent) => {
     log.warn(`ipc: refused a message from an untrusted frame (${event.senderFrame?.url ?? 'unknown'})`);
   };
+
+  // Only the preload sends here, with paths webUtils.getPathForFile gave for File objects the user dropped or picked.
+  ipcMain.handle(GRANT_CHANNEL, async (event, paths: unknown) => {
+    if (!isTrustedFrame(event.senderFrame)) {
+      refuse(event);
+      return [];
+    }
+    return grantPaths(callerFor(event.sender).grantedPaths, paths);
+  });
 
   for (const method of methodNames(contract)) {
     if (contract[method.split('.')[0] as keyof typeof contract][method.split('.')[1] as never]?.['kind'] !== 'call') continue;
@@ -21,7 +54,7 @@ export function registerIpc(handlers: LockstepHandlers, isTrustedFrame: (frame: 
         return { t: 'result', id: 0, ok: false, error: { code: 'forbidden', message: 'Refused.' } } satisfies ServerMessage;
       }
       return new Promise<ServerMessage>((resolve) => {
-        const connection = dispatcher.connect(resolve);
+        const connection = dispatcher.connect(resolve, callerFor(event.sender));
         connection.receive({ t: 'call', id: 0, method, args });
       });
     });
@@ -39,7 +72,7 @@ export function registerIpc(handlers: LockstepHandlers, isTrustedFrame: (frame: 
     const connection = dispatcher.connect((message) => {
       port.postMessage(message);
       if (message.t !== 'event') port.close();
-    });
+    }, callerFor(event.sender));
     port.on('message', (message) => {
       if ((message.data as { t?: string })?.t === 'cancel') connection.receive({ t: 'cancel', id: 0 });
     });

@@ -2,10 +2,15 @@ import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { MAX_UPLOAD_BYTES } from '../../shared/contract/library';
+import type { HandlerContext } from '../../shared/contract/define';
 import type { LockstepHandlers } from '../../shared/contract/index';
 import { AppError } from '../../shared/errors';
+import { authorisedFiles, authorisePaths } from '../access/authorise';
+import { callerGrants } from '../access/caller';
+import { addLibraryFolder, listLibraryFolders, removeLibraryFolder } from '../access/library-folders';
 import { documentPages } from '../ingest/library-queries';
 import type { Services } from '../services';
+import { decodeUploads } from './uploads';
 
 const PAGES_PER_CALL = 50;
 const mimeTypes: Record<string, string> = {
@@ -31,28 +36,43 @@ async function deleteOrphanedUploads(services: Services): Promise<void> {
   }
 }
 
+/** Paths a caller names are authorised (realpath, grants), folders expanded file by file; the queue gets real file paths only. */
+async function addAuthorisedPaths(services: Services, paths: string[], ctx: HandlerContext, options: { workspaceId?: number; password?: string }) {
+  const grants = callerGrants(services, ctx);
+  const { allowed, missing } = await authorisePaths(paths, grants);
+  const { files, missing: dangling } = await authorisedFiles(allowed, grants);
+  const result = files.length ? await services.ingest.addPaths(files, options) : { added: [], missing: [] };
+  return { added: result.added, missing: [...missing, ...dangling, ...result.missing] };
+}
+
 export function libraryHandlers(services: Services): LockstepHandlers['library'] {
   const queue = () => services.ingest;
   return {
     list: ({ workspaceId }) => ({ documents: queue().list(workspaceId), queue: queue().queueState() }),
-    addPaths: ({ paths, workspaceId, password }) => queue().addPaths(paths, { workspaceId, password }),
+    addPaths: ({ paths, workspaceId, password }, ctx) => addAuthorisedPaths(services, paths, ctx, { workspaceId, password }),
     addUploads: async ({ files, workspaceId }) => {
+      const decoded = decodeUploads(files);
       const folder = path.join(services.dataDir, 'uploads');
-      await mkdir(folder, { recursive: true });
+      await mkdir(folder, { recursive: true, mode: 0o700 });
       const saved: string[] = [];
-      for (const file of files) {
-        const bytes = Buffer.from(file.bytesBase64, 'base64');
-        if (bytes.length > MAX_UPLOAD_BYTES) {
-          throw new AppError('file_too_large', `${file.name} is larger than ${MAX_UPLOAD_BYTES / 2 ** 20} MB; add it from the desktop app or the CLI instead.`);
-        }
-        const target = path.join(folder, uploadFilePath(file.name, bytes));
-        await mkdir(path.dirname(target), { recursive: true });
-        await writeFile(target, bytes);
+      for (const { name, bytes } of decoded) {
+        const target = path.join(folder, uploadFilePath(name, bytes));
+        await mkdir(path.dirname(target), { recursive: true, mode: 0o700 });
+        await writeFile(target, bytes, { mode: 0o600 });
         saved.push(target);
       }
       const { added } = await queue().addPaths(saved, { workspaceId });
       return { added };
     },
+    folders: () => ({ folders: listLibraryFolders(services.db) }),
+    addFolder: async ({ workspaceId }, ctx) => {
+      if (!ctx.chooseFolder) throw new AppError('not_supported', 'Folders can be added from the desktop app, or with "lockstep folders add DIR" in a terminal.');
+      const chosen = await ctx.chooseFolder();
+      if (!chosen) return { folder: null, added: [], missing: [] };
+      const folder = await addLibraryFolder(services.db, services.dataDir, chosen);
+      return { folder, ...(await addAuthorisedPaths(services, [folder.path], ctx, { workspaceId })) };
+    },
+    removeFolder: async ({ id }) => ({ removed: (await removeLibraryFolder(services.db, id)) !== null }),
     providePassword: ({ documentId, password }) => ({ queued: queue().providePassword(documentId, password) }),
     reindex: ({ documentIds }) => ({ queued: queue().reindex(documentIds) }),
     remove: async ({ documentIds }) => {

@@ -5,11 +5,19 @@ import path from 'node:path';
 
 // Finding the files behind dropped paths, and the content hash that makes the same file one document.
 
+/** Where a symlink met in a folder leads: the file path to add, null when it leads nowhere, undefined to leave it out. */
+export type LinkTarget = (link: string) => Promise<string | null | undefined>;
+
+const followFileLinks: LinkTarget = async (link) => {
+  const target = await stat(link).catch(() => null);
+  return !target ? null : target.isFile() ? link : undefined;
+};
+
 /**
  * Files under the given paths, in a stable order; folders are walked recursively, hidden entries and symlinked folders
- * skipped (a link back up would loop). A symlinked file is followed; a link to nothing is reported missing.
+ * skipped (a link back up would loop). A symlinked file is followed (or as `linkTarget` decides); a link to nothing is reported missing.
  */
-export async function expandPaths(paths: string[]): Promise<{ files: string[]; missing: string[] }> {
+export async function expandPaths(paths: string[], linkTarget: LinkTarget = followFileLinks): Promise<{ files: string[]; missing: string[] }> {
   const files: string[] = [];
   const missing: string[] = [];
   const walk = async (folder: string) => {
@@ -21,9 +29,9 @@ export async function expandPaths(paths: string[]): Promise<{ files: string[]; m
       if (entry.isDirectory()) await walk(full);
       else if (entry.isFile()) files.push(full);
       else if (entry.isSymbolicLink()) {
-        const target = await stat(full).catch(() => null);
-        if (!target) missing.push(full);
-        else if (target.isFile()) files.push(full);
+        const target = await linkTarget(full);
+        if (target === null) missing.push(full);
+        else if (target !== undefined) files.push(target);
       }
     }
   };

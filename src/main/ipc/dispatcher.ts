@@ -1,5 +1,5 @@
 import { AppError, toWireError } from '../../shared/errors';
-import { lookupMethod, type ContractHandlers, type ContractSpec } from '../../shared/contract/define';
+import { lookupMethod, type CallerContext, type ContractHandlers, type ContractSpec } from '../../shared/contract/define';
 import { clientMessage, type ServerMessage } from '../../shared/contract/wire';
 import { log } from '../platform/log';
 
@@ -21,7 +21,8 @@ export function createDispatcher<C extends ContractSpec>(contract: C, handlers: 
   };
 
   return {
-    connect(send: (message: ServerMessage) => void): Connection {
+    /** `caller` carries what the transport knows about who is calling (grants); by default nothing is granted. */
+    connect(send: (message: ServerMessage) => void, caller: CallerContext = {}): Connection {
       const streams = new Map<number, AbortController>();
       const connectionAbort = new AbortController();
 
@@ -63,7 +64,7 @@ export function createDispatcher<C extends ContractSpec>(contract: C, handlers: 
           }
           const abort = new AbortController();
           const signal = AbortSignal.any([abort.signal, connectionAbort.signal]);
-          const ctx = { signal, transport };
+          const ctx = { signal, transport, grantedPaths: caller.grantedPaths, chooseFolder: caller.chooseFolder };
           if (spec.kind === 'call') {
             Promise.resolve()
               .then(() => handler(args.data, ctx))

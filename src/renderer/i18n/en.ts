@@ -70,6 +70,7 @@ export const en = {
   'library.uploading': 'Uploading…',
   'library.tooLarge': '{name} is larger than {size}, so it cannot be uploaded here. Add it from the command line: lockstep ingest <path>.',
   'library.notFound': 'Not found: {paths}',
+  'library.folderAdded': 'Library folder added: {path}',
   'library.enterPassword': 'Enter password',
 
   'status.queued': 'Queued',
@@ -230,7 +231,8 @@ export const en = {
   'models.remove': 'Remove',
   'models.import': 'Import',
   'models.importPath': 'Path to a .gguf file or a model folder on this computer',
-  'models.importHint': 'Models are used from where they are on this computer, so enter the full path rather than dropping the file.',
+  'models.importHint': 'Models are used from where they are on this computer: choose or drop the file in the desktop app, or enter a path inside a library folder (lockstep folders add DIR).',
+  'models.chooseFile': 'Choose file…',
   'models.memory': 'needs {size} of memory',
   'models.shared': 'shared folder',
   'models.phase.downloading': 'Downloading',
@@ -282,8 +284,6 @@ export const en = {
   'documentError.unsupportedEncryption': 'This file uses an encryption scheme Lockstep cannot open. Save an unprotected copy and add that instead.',
   'documentError.formatMismatch': 'The name of this file says another format than its content; Lockstep read it as what it really is.',
 
-  'time.seconds': '{n} s',
-  'time.minutes': '{n} min',
   'chat.reasoning.title': 'Thinking',
   'chat.reasoning.live': 'Thinking…',
   'chat.reasoning.tokens': '{n} tokens',
@@ -312,6 +312,8 @@ export const en = {
   'settings.serviceTier.auto': 'Auto',
   'settings.serviceTier.flex': 'Flex',
 
+  'time.seconds': '{n} s',
+  'time.minutes': '{n} min',
 } as const;
 
 export type MessageKey = keyof typeof en;

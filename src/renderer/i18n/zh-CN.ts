@@ -72,6 +72,7 @@ export const zhCN: Dictionary = {
   'library.uploading': '正在上传…',
   'library.tooLarge': '{name} 大于 {size}，无法在此上传。请使用命令行添加：lockstep ingest <路径>。',
   'library.notFound': '未找到：{paths}',
+  'library.folderAdded': '已添加资料库文件夹：{path}',
   'library.enterPassword': '输入密码',
 
   'status.queued': '排队中',
@@ -232,7 +233,8 @@ export const zhCN: Dictionary = {
   'models.remove': '删除',
   'models.import': '导入',
   'models.importPath': '本机上 .gguf 文件或模型文件夹的路径',
-  'models.importHint': '模型直接从本机所在位置读取，请输入完整路径，而不是拖入文件。',
+  'models.importHint': '模型直接从本机所在位置读取：在桌面应用中选择或拖入文件，或输入资料库文件夹（lockstep folders add DIR）内的路径。',
+  'models.chooseFile': '选择文件…',
   'models.memory': '需要 {size} 内存',
   'models.shared': '共享文件夹',
   'models.phase.downloading': '正在下载',
@@ -284,8 +286,6 @@ export const zhCN: Dictionary = {
   'documentError.unsupportedEncryption': '此文件使用了 Lockstep 无法打开的加密方式。请另存一份未加密的副本后再添加。',
   'documentError.formatMismatch': '此文件的扩展名与其实际格式不符；Lockstep 已按其实际格式读取。',
 
-  'time.seconds': '{n} 秒',
-  'time.minutes': '{n} 分钟',
   'chat.reasoning.title': '思考过程',
   'chat.reasoning.live': '正在思考…',
   'chat.reasoning.tokens': '{n} 个词元',
@@ -314,4 +314,6 @@ export const zhCN: Dictionary = {
   'settings.serviceTier.auto': '自动',
   'settings.serviceTier.flex': '弹性',
 
+  'time.seconds': '{n} 秒',
+  'time.minutes': '{n} 分钟',
 };

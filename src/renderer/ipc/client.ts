@@ -6,8 +6,8 @@ declare global {
   interface Window {
     /** Set by the Electron preload; absent in browser mode. */
     lockstep?: LockstepClient;
-    /** Electron only, when the preload exposes webUtils.getPathForFile: the dropped file's path on disk. */
-    lockstepFiles?: { pathForFile(file: File): string };
+    /** Electron only: grants dropped or picked files to this window; each file's real path, or null when it has none. */
+    lockstepFiles?: { grant(files: File[]): Promise<(string | null)[]> };
   }
 }
 
@@ -45,3 +45,9 @@ function connect(): LockstepClient {
 
 /** The one typed client every feature uses. */
 export const client: LockstepClient = connect();
+
+/** In Electron, main grants this window the files the user dropped or picked and returns their real paths; null when any has none. */
+export async function grantedPaths(files: File[]): Promise<string[] | null> {
+  const paths = window.lockstepFiles && files.length ? await window.lockstepFiles.grant(files) : [];
+  return paths.length && paths.every(Boolean) ? (paths as string[]) : null;
+}

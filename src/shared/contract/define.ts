@@ -37,7 +37,14 @@ export interface HandlerContext {
   signal: AbortSignal;
   /** 'electron' or 'websocket': handlers never branch on it for security, only for logging. */
   transport: string;
+  /** What this caller may read: real paths the main process granted its window (own dialogs, drops); empty over WebSocket. */
+  grantedPaths?: ReadonlySet<string>;
+  /** The main process's own folder dialog for this caller's window; absent where there is none (browser mode, tests). */
+  chooseFolder?: () => Promise<string | null>;
 }
+
+/** The caller-specific part of HandlerContext, supplied by the transport when a connection opens. */
+export type CallerContext = Pick<HandlerContext, 'grantedPaths' | 'chooseFolder'>;
 
 export type CallHandler<S extends CallSpec> = (
   request: z.output<S['request']>,

@@ -80,9 +80,16 @@ export const addedFile = z.object({
 /** Uploaded files (browser-mode drops) travel as base64; larger files must be added by path. */
 export const MAX_UPLOAD_BYTES = 64 * 1024 * 1024;
 
+/** A folder the user registered: any caller may add the files under it (hidden entries excepted). */
+export const libraryFolder = z.object({ id: z.number().int(), path: z.string(), addedAt: z.number() });
+export type LibraryFolder = z.infer<typeof libraryFolder>;
+
 export const library = {
   list: call(z.object({ workspaceId }), z.object({ documents: z.array(libraryDocument), queue: queueState })),
-  /** Files and folders by path (Electron drops, pickers, CLI); folders are walked recursively. */
+  /**
+   * Files and folders by absolute path, folders walked recursively. Only paths this window was granted (Electron drops
+   * and pickers, see the preload) or under a library folder are accepted; anything else gets path_not_allowed.
+   */
   addPaths: call(
     z.object({ paths: z.array(z.string().min(1).max(4096)).min(1).max(10_000), workspaceId, password: z.string().max(1024).optional() }),
     z.object({ added: z.array(addedFile), missing: z.array(z.string()) }),
@@ -90,11 +97,31 @@ export const library = {
   /** Files dropped in browser mode: saved under the data folder's uploads/, then ingested. */
   addUploads: call(
     z.object({
-      files: z.array(z.object({ name: z.string().min(1).max(255), bytesBase64: z.string().max(Math.ceil(MAX_UPLOAD_BYTES / 3) * 4 + 4) })).min(1).max(100),
+      files: z
+        .array(
+          z.object({
+            name: z.string().min(1).max(255),
+            /** Standard base64 (RFC 4648 §4, padded); anything else is refused with invalid_upload and nothing is stored. */
+            bytesBase64: z.string().max(Math.ceil(MAX_UPLOAD_BYTES / 3) * 4 + 4),
+            /** The file's size as the sender saw it; when given, the decoded bytes must match it exactly. */
+            sizeBytes: z.number().int().nonnegative().max(MAX_UPLOAD_BYTES).optional(),
+          }),
+        )
+        .min(1)
+        .max(100),
       workspaceId,
     }),
     z.object({ added: z.array(addedFile) }),
   ),
+  /** The registered library folders. */
+  folders: call(z.object({}), z.object({ folders: z.array(libraryFolder) })),
+  /**
+   * Desktop app only: opens the main process's own folder dialog, registers the chosen folder as a library folder and
+   * adds its files. folder is null when the dialog was cancelled; browser mode gets not_supported.
+   */
+  addFolder: call(z.object({ workspaceId }), z.object({ folder: libraryFolder.nullable(), added: z.array(addedFile), missing: z.array(z.string()) })),
+  /** Unregisters a library folder: its documents stay, but its other files can no longer be added. */
+  removeFolder: call(z.object({ id }), z.object({ removed: z.boolean() })),
   /** Retry a needs_password document with a password (kept in memory only). */
   providePassword: call(z.object({ documentId: id, password: z.string().min(1).max(1024) }), z.object({ queued: z.boolean() })),
   reindex: call(z.object({ documentIds: z.array(id).min(1).max(100_000) }), z.object({ queued: z.number().int() })),

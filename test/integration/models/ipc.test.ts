@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,10 +17,12 @@ const STORIES_GGUF = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 
 function connect(services: Services) {
   const messages: ServerMessage[] = [];
   const waiters: (() => void)[] = [];
+  // The caller was granted the model file, as the desktop app's picker or a drop grants it to its window.
+  const grantedPaths = new Set([realpathSync(STORIES_GGUF)]);
   const connection = createDispatcher({ models }, { models: modelHandlers(services) }, 'test').connect((message) => {
     messages.push(message);
     waiters.splice(0).forEach((wake) => wake());
-  });
+  }, { grantedPaths });
   let nextId = 1;
   const settled = (id: number) => messages.find((m) => m.id === id && (m.t === 'result' || m.t === 'end'));
   const until = async (id: number) => {
@@ -68,7 +70,7 @@ describe('models over IPC', () => {
 
   it('imports, lists and activates a chat model, persisting the choice in settings', async () => {
     const client = connect(services);
-    const imported = await client.call('import', { path: STORIES_GGUF });
+    const imported = await client.call('import', { path: realpathSync(STORIES_GGUF) });
     expect(imported).toMatchObject({ t: 'result', ok: true, value: { id: 'stories260K', kind: 'chat', format: 'gguf', sizeBytes: 1_185_504 } });
 
     expect(await client.call('setActive', { kind: 'chat', id: 'stories260K' })).toMatchObject({ ok: true, value: { chat: 'stories260K' } });

@@ -6,6 +6,7 @@ import { modelsCommand } from './models';
 import { lpuCommand } from './lpu';
 import { searchCommand } from './search';
 import { ingestCommand } from './ingest';
+import { foldersCommand } from './folders';
 
 /** Every command group of the lockstep CLI; each area appends its own module. */
-export const commandModules: CommandModule[] = [infoCommand, serveCommand, modelsCommand, lpuCommand, searchCommand, ingestCommand, askCommand];
+export const commandModules: CommandModule[] = [infoCommand, serveCommand, modelsCommand, lpuCommand, searchCommand, ingestCommand, foldersCommand, askCommand];

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useT } from '../../i18n';
-import { addFiles, pathsOf } from '../../stores/library/store';
+import { grantedPaths } from '../../ipc/client';
+import { addFiles } from '../../stores/library/store';
 import { importModel } from '../../stores/models/store';
 import { showToast, showView } from '../../stores/ui/store';
 import { Icon } from '../layout/icons';
@@ -36,7 +37,7 @@ export function DropOverlay() {
       setDragging(false);
       const files = await filesFromDrop(event.dataTransfer);
       const models = files.filter((f) => f.name.toLowerCase().endsWith('.gguf'));
-      const modelPaths = pathsOf(models);
+      const modelPaths = await grantedPaths(models);
       if (modelPaths) for (const modelPath of modelPaths) void importModel(modelPath).then((name) => name && showToast(t('models.imported', { name })));
       else if (models.length) showToast(t('models.importHint'));
       const documents = files.filter((f) => !f.name.toLowerCase().endsWith('.gguf'));

@@ -5,7 +5,7 @@ import { useT, type MessageKey } from '../../i18n';
 import type { QuickAction } from '../../../shared/contract/chat';
 import { formatDuration } from '../../i18n/format';
 import { askAboutDocuments, runQuickAction } from '../../stores/chat/store';
-import { cancelDocuments, pauseQueue, reindexDocuments, removeDocuments, resumeQueue, addFiles, useLibraryStore } from '../../stores/library/store';
+import { cancelDocuments, pauseQueue, reindexDocuments, removeDocuments, resumeQueue, addFiles, addLibraryFolder, useLibraryStore } from '../../stores/library/store';
 import { showView } from '../../stores/ui/store';
 import { useWorkspaceStore } from '../../stores/workspace/store';
 import { Icon } from '../layout/icons';
@@ -59,7 +59,8 @@ export function LibraryView() {
               <Icon name="file" size={14} />
               {t('library.addFiles')}
             </button>
-            <button className="button" onClick={() => folderPicker.current?.click()}>
+            {/* The desktop app registers a library folder through main's own dialog; a browser uploads the folder's files. */}
+            <button className="button" onClick={() => (window.lockstepFiles ? void addLibraryFolder() : folderPicker.current?.click())}>
               <Icon name="folder" size={14} />
               {t('library.addFolder')}
             </button>

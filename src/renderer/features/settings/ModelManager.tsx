@@ -1,4 +1,5 @@
-import { useState } from 'react';
+import { useRef, useState } from 'react';
+import { grantedPaths } from '../../ipc/client';
 import type { DownloadProgress, ModelListing } from '../../../shared/contract/models';
 import { useT } from '../../i18n';
 import { formatBytes, formatDuration } from '../../i18n/format';
@@ -142,6 +143,16 @@ function ImportForm() {
   const t = useT();
   const [path, setPath] = useState('');
   const [busy, setBusy] = useState(false);
+  const filePicker = useRef<HTMLInputElement>(null);
+  // Desktop app: a picked file is granted to this window by main, then imported from where it is.
+  const importPicked = async (files: File[]) => {
+    const paths = await grantedPaths(files);
+    if (!paths) return;
+    setBusy(true);
+    const name = await importModel(paths[0]);
+    setBusy(false);
+    if (name) showToast(t('models.imported', { name }));
+  };
   return (
     <form
       className="import-form"
@@ -164,6 +175,14 @@ function ImportForm() {
             {busy ? <span className="spinner" /> : null}
             {t('models.import')}
           </button>
+          {window.lockstepFiles && (
+            <>
+              <button className="button" type="button" disabled={busy} onClick={() => filePicker.current?.click()}>
+                {t('models.chooseFile')}
+              </button>
+              <input ref={filePicker} type="file" accept=".gguf" hidden onChange={(e) => void importPicked(Array.from(e.target.files ?? [])).then(() => (e.target.value = ''))} />
+            </>
+          )}
         </div>
         <span className="help">{t('models.importHint')}</span>
       </label>

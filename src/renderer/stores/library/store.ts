@@ -2,7 +2,7 @@ import { create } from 'zustand';
 import { MAX_UPLOAD_BYTES, type JobProgress, type LibraryDocument, type LibraryEvent, type QueueState } from '../../../shared/contract/library';
 import { translateNow } from '../../i18n';
 import { formatBytes } from '../../i18n/format';
-import { client } from '../../ipc/client';
+import { client, grantedPaths } from '../../ipc/client';
 import { errorMessage, isCancelled } from '../../ipc/errors';
 import { showToast, withToast } from '../ui/store';
 import { refreshWorkspaces, useWorkspaceStore } from '../workspace/store';
@@ -95,7 +95,7 @@ export async function uploadFiles(files: File[]): Promise<void> {
     batch = [];
     batchBytes = 0;
     try {
-      const payload = await Promise.all(sending.map(async ({ file }) => ({ name: file.name, bytesBase64: await readBase64(file) })));
+      const payload = await Promise.all(sending.map(async ({ file }) => ({ name: file.name, bytesBase64: await readBase64(file), sizeBytes: file.size })));
       await client.library.addUploads({ files: payload, workspaceId });
     } catch (error) {
       showToast(errorMessage(error));
@@ -113,9 +113,9 @@ export async function uploadFiles(files: File[]): Promise<void> {
   await loadDocuments();
 }
 
-/** Adds dropped or picked files: by path in Electron (no size cap, real locations), else as uploaded bytes. */
+/** Adds dropped or picked files: by granted path in Electron (no size cap, real locations), else as uploaded bytes. */
 export async function addFiles(files: File[]): Promise<void> {
-  const paths = pathsOf(files);
+  const paths = await grantedPaths(files);
   if (!paths) return uploadFiles(files);
   const workspaceId = useWorkspaceStore.getState().activeWorkspaceId ?? undefined;
   await withToast(async () => {
@@ -125,11 +125,16 @@ export async function addFiles(files: File[]): Promise<void> {
   await loadDocuments();
 }
 
-/** Electron drops of .gguf files carry a path, so they can be imported as models directly. */
-export const pathsOf = (files: File[]): string[] | null => {
-  const paths = window.lockstepFiles ? files.map((file) => window.lockstepFiles!.pathForFile(file)) : [];
-  return paths.length && paths.every(Boolean) ? paths : null;
-};
+/** Desktop app: the main process's folder dialog registers a library folder and adds its files. */
+export async function addLibraryFolder(): Promise<void> {
+  const workspaceId = useWorkspaceStore.getState().activeWorkspaceId ?? undefined;
+  await withToast(async () => {
+    const { folder, missing } = await client.library.addFolder({ workspaceId });
+    if (folder) showToast(translateNow('library.folderAdded', { path: folder.path }));
+    if (missing.length) showToast(translateNow('library.notFound', { paths: missing.join(', ') }));
+  });
+  await loadDocuments();
+}
 
 export const providePassword = (documentId: number, password: string) => withToast(() => client.library.providePassword({ documentId, password }));
 export const reindexDocuments = (documentIds: number[]) => withToast(() => client.library.reindex({ documentIds }));

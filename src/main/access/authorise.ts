@@ -1,0 +1,113 @@
+import { realpath, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { AppError } from '../../shared/errors';
+import { expandPaths } from '../ingest/files';
+
+// Capabilities for paths: a path from a contract caller is read only when it lies in something the user chose —
+// a file or folder the main process granted to that caller's window, or a registered library folder — both
+// before and after its symlinks are resolved, and never inside Lockstep's own data folder.
+
+export interface PathGrants {
+  /** Real paths (files or folders) granted to this caller: its window's dialogs and drops. Empty over WebSocket. */
+  granted: ReadonlySet<string>;
+  /** Registered library folders (real paths as stored). */
+  folders: readonly string[];
+  /** Lockstep's data folder: never readable through the contract, whatever was granted. */
+  dataDir: string;
+}
+
+export interface AuthorisedPath {
+  /** The path with every symlink resolved; what Lockstep reads. */
+  real: string;
+  isDirectory: boolean;
+}
+
+/** True when `inner` is `outer` or lies below it (both absolute and normalised). */
+export function isWithin(outer: string, inner: string): boolean {
+  const relative = path.relative(outer, inner);
+  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+}
+
+const shown = (given: string) => JSON.stringify(given.length > 200 ? `${given.slice(0, 200)}…` : given);
+
+export const pathNotAllowed = (given: string, why: string) => new AppError('path_not_allowed', `Lockstep may not read ${shown(given)}: ${why}`);
+
+const OUTSIDE =
+  'it was not chosen or dropped in this window and is not in a library folder. Drop the file, choose it with "Add files", or register its folder (lockstep folders add DIR, or Add folder in the desktop app).';
+
+/** Whether `candidate` lies in one grant; below a folder, hidden entries (".ssh", ".env") are not part of it. */
+function grantFor(candidate: string, roots: Iterable<{ root: string; folder: boolean }>): string | null {
+  for (const { root, folder } of roots) {
+    if (!isWithin(root, candidate)) continue;
+    if (candidate === root) return root;
+    if (!folder) continue;
+    if (path.relative(root, candidate).split(path.sep).some((part) => part.startsWith('.'))) continue;
+    return root;
+  }
+  return null;
+}
+
+async function grantRoots(grants: PathGrants): Promise<{ root: string; folder: boolean }[]> {
+  const roots: { root: string; folder: boolean }[] = [];
+  for (const granted of grants.granted) {
+    const info = await stat(granted).catch(() => null);
+    roots.push({ root: granted, folder: info?.isDirectory() ?? false });
+  }
+  for (const folder of grants.folders) {
+    roots.push({ root: folder, folder: true });
+    // A registered folder that has since become a symlink is checked by what it points at now.
+    const real = await realpath(folder).catch(() => null);
+    if (real && real !== folder) roots.push({ root: real, folder: true });
+  }
+  return roots;
+}
+
+/**
+ * Authorises one caller-supplied path. Returns null when it is inside a grant but does not exist (reported as
+ * missing); throws path_not_allowed for relative paths, "..", NUL, anything outside the grants before or after
+ * resolving symlinks, and anything in the data folder. Paths outside the grants are refused without touching the
+ * disk, so a caller learns nothing about which files exist there.
+ */
+export async function authorisePath(given: string, grants: PathGrants): Promise<AuthorisedPath | null> {
+  if (given.includes('\0')) throw pathNotAllowed(given, 'the path contains a NUL character.');
+  if (!path.isAbsolute(given)) throw pathNotAllowed(given, 'paths must be absolute; relative paths would depend on where Lockstep was started.');
+  if (given.split(/[\\/]/).includes('..')) throw pathNotAllowed(given, 'paths may not contain "..".');
+  const lexical = path.normalize(given);
+  const roots = await grantRoots(grants);
+  if (!grantFor(lexical, roots)) throw pathNotAllowed(given, OUTSIDE);
+  const real = await realpath(lexical).catch(() => null);
+  if (real === null) return null;
+  if (!grantFor(real, roots)) throw pathNotAllowed(given, 'it is a link that leads outside the files and folders you chose.');
+  const dataDir = await realpath(grants.dataDir).catch(() => path.resolve(grants.dataDir));
+  if (isWithin(dataDir, real)) throw pathNotAllowed(given, "it is inside Lockstep's own data folder.");
+  return { real, isDirectory: (await stat(real)).isDirectory() };
+}
+
+/** Authorises every path before any is used: one refusal refuses the whole request, so nothing is half-added. */
+export async function authorisePaths(paths: string[], grants: PathGrants): Promise<{ allowed: AuthorisedPath[]; missing: string[] }> {
+  const allowed: AuthorisedPath[] = [];
+  const missing: string[] = [];
+  for (const given of paths) {
+    const result = await authorisePath(given, grants);
+    if (result) allowed.push(result);
+    else missing.push(path.normalize(given));
+  }
+  return { allowed, missing };
+}
+
+/**
+ * The files behind authorised paths, as real paths, walked like any ingest (hidden entries and symlinked folders
+ * skipped) but with every symlinked file authorised too: a link out of a granted folder is left out.
+ */
+export function authorisedFiles(allowed: AuthorisedPath[], grants: PathGrants): Promise<{ files: string[]; missing: string[] }> {
+  return expandPaths(
+    allowed.map((p) => p.real),
+    async (link) => {
+      const target = await authorisePath(link, grants).catch((error: unknown) => {
+        if (error instanceof AppError && error.code === 'path_not_allowed') return undefined;
+        throw error;
+      });
+      return target && !target.isDirectory ? target.real : target === null ? null : undefined;
+    },
+  );
+}

@@ -1,0 +1,274 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { contract } from '../../../src/shared/contract/index';
+import type { CallerContext } from '../../../src/shared/contract/define';
+import type { ServerMessage } from '../../../src/shared/contract/wire';
+import { grantPaths } from '../../../src/main/access/grants';
+import { addLibraryFolder } from '../../../src/main/access/library-folders';
+import { createHandlers } from '../../../src/main/handlers/index';
+import { createDispatcher } from '../../../src/main/ipc/dispatcher';
+import { startBrowserServer, type BrowserServer } from '../../../src/main/server/browser-server';
+import { createServices, type Services } from '../../../src/main/services';
+
+// Every contract method that takes a path or an id, called with hostile values through the real dispatcher (as an
+// Electron window with grants) and the browser-mode WebSocket server: no byte of a canary file outside the grants may
+// come back in any message or land anywhere in the data folder (database, WAL, uploads, caches).
+
+const CANARY = `CANARY-${randomBytes(12).toString('hex')}`;
+const ALLOWED = `ALLOWED-${randomBytes(12).toString('hex')}`;
+// A reply could carry the canary as text, or as base64 of the file (library.original): look for both.
+const canaryForms = [CANARY, Buffer.from(`${CANARY}\n`).toString('base64').slice(0, 16)];
+
+let root: string;
+let dataDir: string;
+let outside: string;
+let canary: string;
+let libraryDir: string;
+let grantedFile: string;
+let services: Services;
+let server: BrowserServer;
+
+beforeAll(async () => {
+  process.env.LOCKSTEP_LOG = 'silent';
+  root = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'lockstep-capabilities-')));
+  dataDir = path.join(root, 'data');
+  outside = path.join(root, 'outside');
+  libraryDir = path.join(root, 'library');
+  mkdirSync(outside);
+  mkdirSync(libraryDir);
+  canary = path.join(outside, 'canary.txt');
+  writeFileSync(canary, `${CANARY}\n`);
+  writeFileSync(path.join(outside, 'canary.gguf'), `GGUF${CANARY}`);
+  writeFileSync(path.join(libraryDir, 'allowed.txt'), `${ALLOWED}\n`);
+  writeFileSync(path.join(libraryDir, '.hidden-canary.txt'), `${CANARY}\n`);
+  symlinkSync(canary, path.join(libraryDir, 'escape.txt'));
+  symlinkSync(outside, path.join(libraryDir, 'linked-folder'));
+  grantedFile = path.join(root, 'granted.txt');
+  writeFileSync(grantedFile, `${ALLOWED} granted\n`);
+  const renderer = path.join(root, 'renderer');
+  mkdirSync(renderer);
+  writeFileSync(path.join(renderer, 'index.html'), '<!doctype html><title>Lockstep</title>');
+  services = createServices({ dataDir, mode: 'test' });
+  await addLibraryFolder(services.db, dataDir, libraryDir);
+  server = await startBrowserServer({ services, rendererDir: renderer });
+});
+
+afterAll(async () => {
+  await server?.close();
+  await services?.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+/** One call or stream, to its result (streams: also their events), over some transport. */
+type Send = (kind: 'call' | 'stream', method: string, args: unknown) => Promise<ServerMessage[]>;
+
+function dispatcherTransport(caller: CallerContext): Send {
+  const dispatcher = createDispatcher(contract, createHandlers(services, 'electron'), 'test');
+  return (kind, method, args) =>
+    new Promise((resolve) => {
+      const messages: ServerMessage[] = [];
+      const connection = dispatcher.connect((message) => {
+        messages.push(JSON.parse(JSON.stringify(message)) as ServerMessage);
+        if (message.t !== 'event') {
+          connection.close();
+          resolve(messages);
+        }
+      }, caller);
+      connection.receive({ t: kind, id: 1, method, args });
+      // Streams that would run on (an answer being generated) are cancelled once they have shown what they return.
+      if (kind === 'stream') setTimeout(() => connection.receive({ t: 'cancel', id: 1 }), 3_000);
+    });
+}
+
+async function webSocketTransport(): Promise<{ send: Send; close(): void }> {
+  const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ipc?token=${server.token}`);
+  await new Promise((resolve, reject) => {
+    ws.once('open', resolve);
+    ws.once('error', reject);
+  });
+  let nextId = 1;
+  const waiting = new Map<number, { messages: ServerMessage[]; done(messages: ServerMessage[]): void }>();
+  ws.on('message', (data) => {
+    const message = JSON.parse(data.toString()) as ServerMessage;
+    const entry = waiting.get(message.id);
+    if (!entry) return;
+    entry.messages.push(message);
+    if (message.t !== 'event') {
+      waiting.delete(message.id);
+      entry.done(entry.messages);
+    }
+  });
+  return {
+    send: (kind, method, args) =>
+      new Promise((resolve) => {
+        const id = nextId++;
+        waiting.set(id, { messages: [], done: resolve });
+        ws.send(JSON.stringify({ t: kind, id, method, args }));
+        if (kind === 'stream') setTimeout(() => ws.send(JSON.stringify({ t: 'cancel', id })), 3_000);
+      }),
+    close: () => ws.close(),
+  };
+}
+
+const HUGE = [0, -1, 1.5, 2 ** 31, Number.MAX_SAFE_INTEGER, 1e308, '1', null];
+const MISSING_ID = 987_654;
+
+/** Hostile path values: relative, `..` escapes, absolute paths outside the grants, symlinks out of a granted folder, NUL. */
+function hostilePaths(): string[] {
+  const fromCwd = path.relative(process.cwd(), canary);
+  return [
+    canary,
+    outside,
+    fromCwd,
+    `../../${fromCwd}`,
+    'outside/canary.txt',
+    `${libraryDir}/../outside/canary.txt`,
+    path.join(libraryDir, 'escape.txt'),
+    path.join(libraryDir, 'linked-folder'),
+    path.join(libraryDir, 'linked-folder', 'canary.txt'),
+    path.join(libraryDir, '.hidden-canary.txt'),
+    `${canary}\0.txt`,
+    `${path.join(libraryDir, 'allowed.txt')}\0${canary}`,
+    path.join(dataDir, 'lockstep.sqlite'),
+    `file://${canary}`,
+    '/',
+    root,
+    path.join(root, 'granted.txt', '..', 'outside', 'canary.txt'),
+  ];
+}
+
+/** Every method that names a path or an id, with the hostile requests it gets; the coverage test keeps this complete. */
+function hostileRequests(): Record<string, { kind: 'call' | 'stream'; requests: unknown[] }> {
+  const paths = hostilePaths();
+  const ids = [...HUGE, MISSING_ID];
+  const idLists = [[MISSING_ID], [-1], [Number.MAX_SAFE_INTEGER], [1e308], ['1'], new Array(100_001).fill(1)];
+  return {
+    'library.addPaths': { kind: 'call', requests: [...paths.map((p) => ({ paths: [p] })), { paths: [path.join(libraryDir, 'allowed.txt'), canary] }, { paths: [canary], workspaceId: MISSING_ID }] },
+    'models.import': { kind: 'call', requests: [...paths.map((p) => ({ path: p })), { path: path.join(outside, 'canary.gguf') }, { path: path.join(outside, 'canary.gguf'), link: true, id: '../../escape' }] },
+    'settings.update': { kind: 'call', requests: [{ chatModelId: path.join(outside, 'canary.gguf') }, { chatModelId: 'outside/canary.gguf' }, { embedderId: outside }, { embedderId: '../../outside' }] },
+    'library.addUploads': { kind: 'call', requests: ids.map((workspaceId) => ({ files: [{ name: '../../outside/canary.txt', bytesBase64: '' }], workspaceId })) },
+    'library.addFolder': { kind: 'call', requests: ids.map((workspaceId) => ({ workspaceId })) },
+    'library.removeFolder': { kind: 'call', requests: ids.map((id) => ({ id })) },
+    'library.list': { kind: 'call', requests: ids.map((workspaceId) => ({ workspaceId })) },
+    'library.providePassword': { kind: 'call', requests: ids.map((documentId) => ({ documentId, password: 'x' })) },
+    'library.reindex': { kind: 'call', requests: idLists.map((documentIds) => ({ documentIds })) },
+    'library.remove': { kind: 'call', requests: idLists.map((documentIds) => ({ documentIds })) },
+    'library.cancel': { kind: 'call', requests: idLists.map((documentIds) => ({ documentIds })) },
+    'library.pages': { kind: 'call', requests: [...ids.map((documentId) => ({ documentId })), { documentId: MISSING_ID, from: -5, to: 2 ** 40 }] },
+    'library.original': { kind: 'call', requests: ids.map((documentId) => ({ documentId })) },
+    'workspaces.rename': { kind: 'call', requests: ids.map((id) => ({ id, name: 'renamed' })) },
+    'workspaces.remove': { kind: 'call', requests: ids.map((id) => ({ id })) },
+    'threads.list': { kind: 'call', requests: ids.map((workspaceId) => ({ workspaceId })) },
+    'threads.get': { kind: 'call', requests: ids.map((id) => ({ id })) },
+    'threads.rename': { kind: 'call', requests: ids.map((id) => ({ id, title: 't' })) },
+    'threads.remove': { kind: 'call', requests: ids.map((id) => ({ id })) },
+    'threads.exportMarkdown': { kind: 'call', requests: ids.map((id) => ({ id })) },
+    'search.query': { kind: 'call', requests: [...ids.map((workspaceId) => ({ query: CANARY.slice(0, 12), mode: 'keyword', workspaceId })), ...idLists.slice(0, 5).map((documentIds) => ({ query: 'canary', mode: 'keyword', documentIds }))] },
+    'chat.ask': { kind: 'stream', requests: [{ question: 'What does the canary say?', threadId: MISSING_ID }, { question: 'q', documentIds: [MISSING_ID], workspaceId: MISSING_ID }, { question: 'q', threadId: -1 }] },
+    'chat.regenerate': { kind: 'stream', requests: ids.map((messageId) => ({ messageId })) },
+    'chat.quickAction': { kind: 'stream', requests: ids.map((documentId) => ({ action: 'summarize', documentId })) },
+    'models.pull': { kind: 'stream', requests: [{ id: '../../outside' }, { id: canary }, { id: '' }] },
+    'models.remove': { kind: 'call', requests: [{ id: '../../outside' }, { id: canary }, { id: '..' }, { id: 'stories260K' }] },
+    'models.setActive': { kind: 'call', requests: [{ kind: 'chat', id: path.join(outside, 'canary.gguf') }, { kind: 'embedding', id: '../outside' }] },
+  };
+}
+
+/** Runs every hostile request; returns all messages as text and asserts the path refusals are exact. */
+async function attack(send: Send): Promise<string> {
+  const seen: string[] = [];
+  for (const [method, { kind, requests }] of Object.entries(hostileRequests())) {
+    for (const request of requests) {
+      const messages = await send(kind, method, request);
+      seen.push(...messages.map((m) => JSON.stringify(m)));
+      const last = messages.at(-1)!;
+      // No hostile value makes a handler crash: every failure is an AppError with a code the user can act on.
+      if (last.t === 'result' && !last.ok) expect.soft(last.error.code, `${method} ${JSON.stringify(request).slice(0, 120)}`).not.toBe('internal');
+      if (method === 'library.addPaths' || method === 'models.import') {
+        expect.soft(last, `${method} ${JSON.stringify(request).slice(0, 160)}`).toMatchObject({ t: 'result', ok: false });
+        if (last.t === 'result' && !last.ok) expect.soft(['path_not_allowed', 'invalid_argument', 'not_found']).toContain(last.error.code);
+      }
+    }
+  }
+  return seen.join('\n');
+}
+
+/** Every file under the data folder (database, -wal, -shm, uploads, caches), as bytes. */
+function dataFolderBytes(): string {
+  const chunks: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.isFile()) chunks.push(readFileSync(full).toString('latin1'));
+    }
+  };
+  walk(dataDir);
+  return chunks.join('\n');
+}
+
+describe('path capabilities: hostile paths and ids', () => {
+  it('lists every contract method that names a path or an id', () => {
+    const named = Object.entries(contract).flatMap(([domain, methods]) =>
+      Object.entries(methods)
+        .filter(([, spec]) => Object.keys((spec.request as unknown as { shape?: object }).shape ?? {}).some((key) => /(^id|Id|Ids|^ids|path|paths)$/.test(key)))
+        .map(([name]) => `${domain}.${name}`),
+    );
+    expect(named.length).toBeGreaterThan(20);
+    expect(Object.keys(hostileRequests())).toEqual(expect.arrayContaining(named));
+  });
+
+  it('grants a window only real files it was handed, never strings a page made up', async () => {
+    const granted = new Set<string>();
+    expect(await grantPaths(granted, [grantedFile, 'outside/canary.txt', '', 42, `${canary}\0`, path.join(root, 'nope.txt')])).toEqual([grantedFile, null, null, null, null, null]);
+    expect([...granted]).toEqual([grantedFile]);
+    expect(await grantPaths(granted, 'not a list')).toEqual([]);
+  });
+
+  it('an Electron window adds what it was granted and what is in a library folder, and nothing else', async () => {
+    const send = dispatcherTransport({ grantedPaths: new Set([grantedFile]) });
+    const [viaGrant] = await send('call', 'library.addPaths', { paths: [grantedFile] });
+    expect(viaGrant).toMatchObject({ ok: true, value: { added: [{ path: grantedFile }], missing: [] } });
+    const [viaFolder] = await send('call', 'library.addPaths', { paths: [libraryDir] });
+    // The walk takes the folder's own files: not the symlinks out of it, not hidden files.
+    expect(viaFolder).toMatchObject({ ok: true, value: { added: [{ path: path.join(libraryDir, 'allowed.txt') }] } });
+    const [gone] = await send('call', 'library.addPaths', { paths: [path.join(libraryDir, 'not-yet-written.txt')] });
+    expect(gone).toMatchObject({ ok: true, value: { added: [], missing: [path.join(libraryDir, 'not-yet-written.txt')] } });
+    const [sibling] = await send('call', 'library.addPaths', { paths: [path.join(root, 'renderer', 'index.html')] });
+    expect(sibling).toMatchObject({ ok: false, error: { code: 'path_not_allowed', message: expect.stringContaining('not in a library folder') } });
+    const [link] = await send('call', 'library.addPaths', { paths: [path.join(libraryDir, 'escape.txt')] });
+    expect(link).toMatchObject({ ok: false, error: { code: 'path_not_allowed', message: expect.stringContaining('link that leads outside') } });
+    const [relative] = await send('call', 'library.addPaths', { paths: ['library/allowed.txt'] });
+    expect(relative).toMatchObject({ ok: false, error: { code: 'path_not_allowed', message: expect.stringContaining('must be absolute') } });
+    const [dots] = await send('call', 'library.addPaths', { paths: [`${libraryDir}/../library/allowed.txt`] });
+    expect(dots).toMatchObject({ ok: false, error: { code: 'path_not_allowed', message: expect.stringContaining('".."') } });
+    const [noDialog] = await send('call', 'library.addFolder', {});
+    expect(noDialog).toMatchObject({ ok: false, error: { code: 'not_supported' } });
+    await services.ingest.whenIdle();
+  });
+
+  it('no byte of the canary comes back or lands in the data folder, through the dispatcher and the WebSocket server', async () => {
+    const window = dispatcherTransport({ grantedPaths: new Set([grantedFile]) });
+    expect((await window('call', 'library.addPaths', { paths: [grantedFile, libraryDir] }))[0]).toMatchObject({ ok: true });
+    const windowReplies = await attack(window);
+    const socket = await webSocketTransport();
+    const socketReplies = await attack(socket.send);
+    socket.close();
+    await services.ingest.whenIdle();
+    services.db.pragma('wal_checkpoint(PASSIVE)');
+
+    const stored = dataFolderBytes();
+    // The scan sees what was indexed, so a canary that got in would be seen too.
+    expect(stored.includes(ALLOWED), 'the allowed file was indexed into the scanned files').toBe(true);
+    for (const form of canaryForms) {
+      expect(windowReplies.includes(form), `a reply to the window holds ${form}`).toBe(false);
+      expect(socketReplies.includes(form), `a reply over the WebSocket holds ${form}`).toBe(false);
+      expect(stored.includes(form), `the data folder holds ${form}`).toBe(false);
+    }
+    const documents = services.db.prepare('SELECT path FROM documents ORDER BY path').all() as { path: string }[];
+    expect(documents.map((d) => d.path)).toEqual([path.join(libraryDir, 'allowed.txt'), grantedFile].sort());
+  });
+});
