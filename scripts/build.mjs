@@ -23,3 +23,19 @@ if (!rendererOnly && existsSync(WASM_KERNELS)) {
     }
   }
 }
+
+// The native kernels' loader looks for ./build/lockstep_kernels.node beside its bundled chunk: rebuild the addon
+// there against Electron's headers; Node-API is ABI-stable, so the Node build is copied if that rebuild fails.
+const NATIVE_KERNELS = 'src/main/lpu/kernels/native/build/Release/lockstep_kernels.node';
+if (!rendererOnly) {
+  for (const file of readdirSync('out/main', { recursive: true, encoding: 'utf8' })) {
+    const chunk = path.join('out/main', file);
+    if (!chunk.endsWith('.js') || !readFileSync(chunk, 'utf8').includes('lockstep_kernels.node')) continue;
+    const dir = path.join(path.dirname(chunk), 'build');
+    spawnSync(process.execPath, ['scripts/build-native.mjs', '--electron', '--out', dir], { stdio: 'inherit' });
+    if (!existsSync(path.join(dir, 'lockstep_kernels.node')) && existsSync(NATIVE_KERNELS)) {
+      mkdirSync(dir, { recursive: true });
+      copyFileSync(NATIVE_KERNELS, path.join(dir, 'lockstep_kernels.node'));
+    }
+  }
+}

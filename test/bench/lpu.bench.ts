@@ -9,6 +9,7 @@ import { ensureRandomSmolLm2 } from '../../scripts/make-random-model';
 import { median, type BenchRequest, type EngineReport } from './lib/engine-run';
 import { benchPromptText } from './lib/bench-prompt';
 import { bundleEngines } from './lib/bundle-engines';
+import { kernelReport } from '../../src/main/lpu/kernels/registry';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const THREADS = 2, PROMPT_TOKENS = 512, DECODE_TOKENS = 128;
@@ -101,7 +102,10 @@ function memoryScaling(file: string) {
   };
   return { model: { path: path.relative(process.cwd(), file), bytes, shape: 'SmolLM2-360M', type: 'Q8_0' }, engines: engines.map(row) };
 }
+const kernels = await kernelReport(); // what the Lockstep engine process runs (it reads the same environment)
 console.log(JSON.stringify({
+  kernels: kernels.kernels,
+  cpu_features: kernels.cpuFeatures,
   model: { path: path.relative(process.cwd(), modelPath), bytes: modelBytes, shape: 'SmolLM2-135M', type: 'Q8_0' },
   threads: THREADS, prompt_tokens: PROMPT_TOKENS, decode_tokens: DECODE_TOKENS, repetitions: REPETITIONS,
   llama_cpp: llamaCpp,

@@ -8,11 +8,10 @@ import type { Program } from './compiler/passes/emit';
 import type { WeightFormat } from './compiler/passes/quantize';
 import { createArena } from './runtime/arena';
 import { loadWeights, type QuantizationReport } from './runtime/load-weights';
-import { kernelSetFactory, type KernelSetName } from './kernels/registry';
+import { defaultKernelSetName, kernelSetFactory, type KernelSetName } from './kernels/registry';
 import { inProcessRunner, type StepRunnerFactory } from './runtime/step-runner';
 import { workerRunner } from './runtime/worker-runner';
 import { parallelRunner } from './runtime/parallel/parallel-runner';
-import { wasmKernelsBuilt } from './kernels/wasm';
 import { PrefixCache, prefixTokens } from './runtime/prefix-cache';
 import { generate, promptTokens, type KvCacheState, type GenerateRequest, type LpuGenerationResult, type LpuTokenEvent } from './runtime/generate';
 
@@ -32,7 +31,7 @@ export interface LoadLpuModelOptions {
   cacheDir?: string;
   /** 0 runs in the calling thread; 1 (default) runs the chips in one worker thread; more split them tensor-parallel (WASM kernels). */
   threads?: number;
-  /** Kernel implementation by name (default 'wasm' when built by npm run build:wasm, else 'ts', the TypeScript oracle). */
+  /** Kernel implementation by name (default: LOCKSTEP_KERNELS, else 'native' where the addon loads, else 'wasm', else 'ts'). */
   kernels?: KernelSetName;
   /** Chip → thread mapping; overrides `threads` (issue 9's parallel runner plugs in here). */
   runner?: StepRunnerFactory;
@@ -42,6 +41,8 @@ export interface LpuModel {
   info: {
     id: string; name: string; architecture: string; contextLength: number; bucket: number; chips: number; weights: string;
     sramBytesPerChip: number[]; sramCapacityPerChip: number; cyclesPerDecodeToken: number; cyclesPerPrefillToken: number;
+    /** The kernels that run the steps, e.g. 'native-avx512-vnni' or 'wasm-simd'. */
+    kernels: string;
   };
   tokenizer: {
     encode(text: string, opts?: { addBos?: boolean }): number[];
@@ -65,10 +66,10 @@ export async function loadLpuModel(modelPath: string, opts: LoadLpuModelOptions 
   const { program } = compileCached(source.config, source.hash, { chips: opts.chips, bucket: opts.bucket, weights: opts.weights }, opts.cacheDir);
   const memory = createArena(program.arenaBytes);
   const quantization = loadWeights(program, source.weights, memory);
-  const kernelSetName = opts.kernels ?? (wasmKernelsBuilt() ? 'wasm' : 'ts'); // WASM SIMD when built; TS stays the oracle
+  const kernelSetName = opts.kernels ?? await defaultKernelSetName(); // native where it loads, else WASM; TS stays the oracle
   const kernels = await (await kernelSetFactory(kernelSetName))(memory);
   const threads = opts.threads ?? 1;
-  const runnerFactory = opts.runner ?? (threads === 0 ? inProcessRunner : threads > 1 && kernelSetName === 'wasm' ? parallelRunner(threads) : workerRunner);
+  const runnerFactory = opts.runner ?? (threads === 0 ? inProcessRunner : threads > 1 && kernelSetName !== 'ts' ? parallelRunner(threads) : workerRunner);
   const runner = await runnerFactory(program, memory, kernels, kernelSetName);
   const logitsAlloc = program.memory.allocations.find((a) => a.tensor === 'logits')!;
   const logits = new Float32Array(memory.buffer, program.chipBase[logitsAlloc.chip]! + logitsAlloc.offset, program.config.vocabSize);
@@ -91,6 +92,7 @@ export async function loadLpuModel(modelPath: string, opts: LoadLpuModelOptions 
       sramCapacityPerChip: program.memory.capacityPerChip,
       cyclesPerDecodeToken: program.cycles.perDecodeToken,
       cyclesPerPrefillToken: program.cycles.perPrefillToken,
+      kernels: kernels.name,
     },
     tokenizer,
     program,

@@ -1,8 +1,8 @@
 // Bundles the benchmark's engine processes the way the packaged app ships its main process: our source in one
-// ESM file per entry (workers beside it, where startWorker() looks; the WASM kernels in build/), npm packages left external. Engines then
+// ESM file per entry (workers beside it, where startWorker() looks; the WASM and native kernels in build/), npm packages left external. Engines then
 // run on plain Node, so their resident set is the product's, not tsx's (tsx costs ~40 MB per thread from source).
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -22,5 +22,7 @@ export async function bundleEngines(engineScripts: string[]): Promise<Map<string
   });
   mkdirSync(path.join(outdir, 'build'), { recursive: true });
   copyFileSync(path.join(root, 'src/main/lpu/kernels/wasm/build/lpu-kernels.wasm'), path.join(outdir, 'build/lpu-kernels.wasm'));
+  const addon = path.join(root, 'src/main/lpu/kernels/native/build/Release/lockstep_kernels.node');
+  if (existsSync(addon)) copyFileSync(addon, path.join(outdir, 'build/lockstep_kernels.node')); // the native kernels' loader looks there too
   return new Map(engineScripts.map((s) => [s, path.join(outdir, s.replace(/\.ts$/, '.js'))]));
 }

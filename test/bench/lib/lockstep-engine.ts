@@ -3,9 +3,10 @@ import { loadLpuModel } from '../../../src/main/lpu';
 import { runEngineProcess } from './engine-run';
 
 await runEngineProcess('lockstep', async (request) => {
-  const model = await loadLpuModel(request.modelPath, { bucket: 1024, kernels: 'wasm', threads: request.threads });
+  // default kernels: native where the addon loads; LOCKSTEP_KERNELS=wasm measures the WebAssembly ones
+  const model = await loadLpuModel(request.modelPath, { bucket: 1024, threads: request.threads });
   return {
-    name: `lockstep (${model.info.weights}, ${model.info.chips} chips, ${request.threads} threads)`,
+    name: `lockstep (${model.info.weights}, ${model.info.chips} chips, ${request.threads} threads, ${model.info.kernels})`,
     async generate(prompt, count, onToken) {
       // The sampler is greedy; an EOS sampled from random weights ends a run early and shows up as fewer intervals.
       let seen = -1;

@@ -68,7 +68,7 @@ export const lpuCommand: CommandModule = (program, cli) => {
     .option('--chips <n>', 'emulated chips', positiveInt('chips'))
     .option('--bucket <tokens>', 'context bucket', positiveInt('bucket'))
     .option('--weights <format>', 'weight format: int8, f16 or f32', weightFormat, 'int8')
-    .option('--kernels <name>', 'kernel set: ts or wasm (default: wasm when built, else ts)')
+    .option('--kernels <name>', 'kernel set: native, wasm or ts (default: native where the addon loads, else wasm)')
     .option('--threads <n>', 'worker threads (0 = none)', Number)
     .action(async (modelPath: string, o: RunOptions) => {
       const model = await loadLpuModel(modelPath, {

@@ -20,12 +20,12 @@ const waitAsync = (Atomics as unknown as {
 /**
  * Tensor-parallel execution: `threads` workers share the arena and each runs every op of the program on its
  * share (matmul output rows, attention heads, activation rows), meeting at the program's static barrier plan.
- * The main thread only starts steps and awaits them, so it stays free. Workers always use the WASM kernels.
+ * The main thread only starts steps and awaits them, so it stays free. Workers run the native or WASM kernels.
  * A step may run on worker 0 alone when that is faster on a busy machine (StepModePolicy); results are identical.
  */
 export function parallelRunner(threads = 2, options: { decode?: 'auto' | 'split' | 'solo'; prefill?: 'auto' | 'split' | 'solo' } = {}): StepRunnerFactory {
-  return async (program, memory) => {
-    if (!wasmKernelsBuilt()) {
+  return async (program, memory, kernels, kernelSetName) => {
+    if (kernelSetName === 'wasm' && !wasmKernelsBuilt()) {
       throw new AppError('lpu_wasm_missing', `The parallel LPU runtime needs the WebAssembly kernels (${WASM_KERNELS_PATH} is missing). Run npm run build:wasm.`);
     }
     if (!Number.isInteger(threads) || threads < 1) throw new AppError('invalid_request', `The LPU thread count must be a whole number of at least 1, not ${threads}.`);
@@ -37,7 +37,7 @@ export function parallelRunner(threads = 2, options: { decode?: 'auto' | 'split'
     const workers: Worker[] = [];
     const ready: Promise<void>[] = [];
     for (let worker = 0; worker < threads; worker++) {
-      const w = startWorker('lpu/runtime/parallel/parallel.worker.ts', { workerData: { program, memory, control, worker, workers: threads }, resourceLimits: LPU_WORKER_HEAP });
+      const w = startWorker('lpu/runtime/parallel/parallel.worker.ts', { workerData: { program, memory, control, worker, workers: threads, kernels: kernelSetName }, resourceLimits: LPU_WORKER_HEAP });
       workers.push(w);
       ready.push(new Promise((resolve, reject) => {
         w.on('message', (msg: WorkerMessage) => {
@@ -56,7 +56,7 @@ export function parallelRunner(threads = 2, options: { decode?: 'auto' | 'split'
 
     const policy = new StepModePolicy(threads, options);
     return {
-      name: `parallel/${threads}×wasm-simd`,
+      name: `parallel/${threads}×${kernels.name}`,
       async step(tokens, m, pos0) {
         if (failure) throw failure;
         const started = performance.now(), mode = policy.choose(m);

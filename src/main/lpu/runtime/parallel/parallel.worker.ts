@@ -2,17 +2,17 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { toWireError } from '../../../../shared/errors';
 import type { ArenaMemory } from '../../kernels/abi';
 import type { Program } from '../../compiler/passes/emit';
-import { createWasmKernels } from '../../kernels/wasm';
+import { parallelKernelSet, type KernelSetName } from '../../kernels/registry';
 import { Executor } from '../executor';
 import { CONTROL, MODE, createBarrier, waitForChange } from './control';
 import { partitionWork } from './partition';
 
 // One emulated chip group's share of the work: runs every step of the program in lockstep with the other
 // workers on the shared arena, its kernels cut to its share, synchronised at the static barrier plan.
-const { program, memory, control, worker, workers } = workerData as {
-  program: Program; memory: ArenaMemory; control: Int32Array; worker: number; workers: number;
+const { program, memory, control, worker, workers, kernels: kernelSetName } = workerData as {
+  program: Program; memory: ArenaMemory; control: Int32Array; worker: number; workers: number; kernels: KernelSetName;
 };
-const kernels = createWasmKernels(memory);
+const kernels = await parallelKernelSet(kernelSetName, memory);
 const part = partitionWork(kernels, worker, workers, createBarrier(control, workers), program);
 const executor = new Executor(program, memory, part.kernels, part.beforeOp);
 const soloExecutor = worker === 0 ? new Executor(program, memory, kernels) : undefined;

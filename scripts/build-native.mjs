@@ -1,0 +1,51 @@
+// Builds the LPU's native kernels (src/main/lpu/kernels/native, a Node-API addon) with node-gyp; run by `npm install`
+// (prepare) and `npm run build:native`. A failed build never fails the install: the WebAssembly kernels then run,
+// and one line says so. `--electron` builds against Electron's headers for packaging (see the folder's README.md).
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const addonDir = path.join(root, 'src/main/lpu/kernels/native');
+const built = path.join(addonDir, 'build/Release/lockstep_kernels.node');
+const log = path.join(addonDir, 'build/build.log');
+const electron = process.argv.includes('--electron');
+const outIndex = process.argv.indexOf('--out');
+const outDir = outIndex > 0 ? path.resolve(process.argv[outIndex + 1]) : undefined;
+
+function notice(reason) {
+  console.warn(`lockstep: native LPU kernels not built (${reason}); the WebAssembly kernels will run.`);
+  process.exit(0);
+}
+
+if (process.env.LOCKSTEP_SKIP_NATIVE === '1') notice('LOCKSTEP_SKIP_NATIVE=1');
+
+// npm exports its bundled node-gyp to lifecycle scripts; otherwise look beside npm, then in node_modules.
+const nodeGyp = [
+  process.env.npm_config_node_gyp,
+  path.join(path.dirname(process.execPath), '../lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js'),
+  path.join(root, 'node_modules/node-gyp/bin/node-gyp.js'),
+].find((candidate) => candidate && existsSync(candidate));
+if (!nodeGyp) notice('node-gyp not found');
+
+const args = [nodeGyp, 'rebuild', '--directory', addonDir];
+if (electron) {
+  // Node-API is ABI-stable, so the Node build also loads in Electron; this rebuild uses Electron's own headers.
+  const version = JSON.parse(readFileSync(createRequire(import.meta.url).resolve('electron/package.json'), 'utf8')).version;
+  args.push(`--target=${version}`, '--runtime=electron', '--dist-url=https://electronjs.org/headers');
+} else {
+  // Headers of the running Node (official and distribution builds ship them), so the build works offline.
+  const nodeDir = path.resolve(path.dirname(process.execPath), '..');
+  if (existsSync(path.join(nodeDir, 'include/node/node_api.h'))) args.push(`--nodedir=${nodeDir}`);
+}
+const result = spawnSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+mkdirSync(path.dirname(log), { recursive: true });
+writeFileSync(log, `${result.stdout ?? ''}${result.stderr ?? ''}`);
+if (result.status !== 0 || !existsSync(built)) notice(`node-gyp failed; see ${path.relative(root, log)}`);
+if (outDir) {
+  mkdirSync(outDir, { recursive: true });
+  copyFileSync(built, path.join(outDir, 'lockstep_kernels.node'));
+}
+console.log(`built ${path.relative(root, outDir ? path.join(outDir, 'lockstep_kernels.node') : built)}`);

@@ -1,0 +1,108 @@
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { AppError } from '../../../../shared/errors';
+import type { ArenaMemory, KernelSet, Ptr } from '../abi';
+import type { WasmKernelSet } from '../wasm';
+
+// The addon is built by node-gyp into ./build/Release (npm install runs scripts/build-native.mjs); a packaged or
+// bundled app carries it in ./build beside the chunk that loads it, as it does the WASM module.
+const ADDON_CANDIDATES = ['./build/Release/lockstep_kernels.node', './build/lockstep_kernels.node']
+  .map((rel) => fileURLToPath(new URL(rel, import.meta.url)));
+
+type H = object; // an arena binding made by open()
+interface NativeAddon {
+  cpuFeatures(): string[];
+  /** Instruction-set paths this CPU can run, best first (always ends with 'generic'). */
+  paths(): string[];
+  open(arena: Uint8Array, path: string): H;
+  quantizeRowsQ8(h: H, xq: Ptr, xs: Ptr, x: Ptr, M: number, K: number): void;
+  matmulQ8(h: H, out: Ptr, xq: Ptr, xs: Ptr, w: Ptr, ws: Ptr, M: number, K: number, N: number, nStart: number, nEnd: number): void;
+  matmulF32(h: H, out: Ptr, x: Ptr, w: Ptr, M: number, K: number, N: number, nStart: number, nEnd: number): void;
+  matmulF16(h: H, out: Ptr, x: Ptr, w: Ptr, M: number, K: number, N: number, nStart: number, nEnd: number): void;
+  rmsnorm(h: H, out: Ptr, x: Ptr, weight: Ptr, M: number, D: number, eps: number): void;
+  rope(h: H, x: Ptr, ropeTable: Ptr, M: number, nHeads: number, headDim: number, pos0: number): void;
+  attentionHeads(h: H, out: Ptr, q: Ptr, kCache: Ptr, vCache: Ptr, scores: Ptr, M: number, pos0: number, nHeads: number, nKvHeads: number, headDim: number, ctx: number, hStart: number, hEnd: number): void;
+  storeKvF16(h: H, kvCache: Ptr, x: Ptr, M: number, pos0: number, nKvHeads: number, headDim: number, ctx: number): void;
+  siluMul(h: H, out: Ptr, gate: Ptr, up: Ptr, n: number): void;
+  add(h: H, out: Ptr, a: Ptr, b: Ptr, n: number): void;
+  addBias(h: H, x: Ptr, bias: Ptr, M: number, N: number): void;
+  embedQ8(h: H, out: Ptr, ids: Ptr, w: Ptr, ws: Ptr, M: number, D: number): void;
+  argmax(h: H, x: Ptr, N: number): number;
+}
+
+let loaded: { addon?: NativeAddon; error?: string } | undefined;
+
+function loadAddon(): { addon?: NativeAddon; error?: string } {
+  if (loaded) return loaded;
+  const file = ADDON_CANDIDATES.find((candidate) => existsSync(candidate));
+  if (!file) return (loaded = { error: 'the native kernel addon is not built (npm run build:native)' });
+  try {
+    return (loaded = { addon: createRequire(import.meta.url)(file) as NativeAddon });
+  } catch (cause) {
+    return (loaded = { error: `the native kernel addon did not load (${cause instanceof Error ? cause.message.split('\n')[0] : String(cause)})` });
+  }
+}
+
+/** Whether the native kernels can run here, which paths this CPU supports, and why not when they cannot. */
+export function nativeKernelsStatus(): { available: boolean; paths: string[]; cpuFeatures: string[]; reason?: string } {
+  const { addon, error } = loadAddon();
+  if (!addon) return { available: false, paths: [], cpuFeatures: [], reason: error };
+  return { available: true, paths: addon.paths(), cpuFeatures: addon.cpuFeatures() };
+}
+
+/** The path that runs by default here (LOCKSTEP_NATIVE_ISA or the best), or undefined without the addon. */
+export function nativeDefaultPath(): string | undefined {
+  const { addon } = loadAddon();
+  return addon ? nativePath(addon) : undefined;
+}
+
+/** The path to run: LOCKSTEP_NATIVE_ISA when set (to test a lower path), else the best this CPU supports. */
+function nativePath(addon: NativeAddon, requested = process.env.LOCKSTEP_NATIVE_ISA): string {
+  const paths = addon.paths();
+  if (!requested) return paths[0]!;
+  if (!paths.includes(requested)) {
+    throw new AppError('invalid_option', `LOCKSTEP_NATIVE_ISA=${requested} is not a kernel path this CPU can run; choose one of ${paths.join(', ')}.`);
+  }
+  return requested;
+}
+
+/** Scratch floats the parallel runner gives each worker's attention (the native kernel keeps its own per thread). */
+const ATTENTION_BLOCK = 128;
+
+/**
+ * The native kernel set on `memory` (the shared arena), running path `isa` (default: nativePath()). Kernels the
+ * addon lacks come from `fallback` (the WASM set, on the same arena), one by one.
+ */
+export function createNativeKernels(memory: ArenaMemory, fallback: KernelSet, isa?: string): WasmKernelSet {
+  const { addon, error } = loadAddon();
+  if (!addon) throw new AppError('lpu_native_missing', `The LPU's native kernels cannot run: ${error}. The WebAssembly kernels still work.`);
+  const path = nativePath(addon, isa);
+  let buffer = memory.buffer;
+  let h = addon.open(new Uint8Array(buffer), path);
+  // A grown memory has a new, longer buffer: bind again so bounds checks see the new length.
+  const arena = (): H => {
+    if (memory.buffer.byteLength !== buffer.byteLength) { buffer = memory.buffer; h = addon.open(new Uint8Array(buffer), path); }
+    return h;
+  };
+  const a = addon;
+  return {
+    ...fallback,
+    attentionHeads: (out, q, kc, vc, scores, M, pos0, nHeads, nKv, hd, ctx, h0, h1) => a.attentionHeads(arena(), out, q, kc, vc, scores, M, pos0, nHeads, nKv, hd, ctx, h0, h1),
+    attentionBlock: ATTENTION_BLOCK,
+    name: `native-${path}`,
+    quantizeRowsQ8: (xq, xs, x, M, K) => a.quantizeRowsQ8(arena(), xq, xs, x, M, K),
+    matmulQ8: (out, xq, xs, w, ws, M, K, N, n0, n1) => a.matmulQ8(arena(), out, xq, xs, w, ws, M, K, N, n0, n1),
+    matmulF32: (out, x, w, M, K, N, n0, n1) => a.matmulF32(arena(), out, x, w, M, K, N, n0, n1),
+    matmulF16: (out, x, w, M, K, N, n0, n1) => a.matmulF16(arena(), out, x, w, M, K, N, n0, n1),
+    rmsnorm: (out, x, weight, M, D, eps) => a.rmsnorm(arena(), out, x, weight, M, D, eps),
+    rope: (x, table, M, nHeads, headDim, pos0) => a.rope(arena(), x, table, M, nHeads, headDim, pos0),
+    attention: (out, q, kc, vc, scores, M, pos0, nHeads, nKv, hd, ctx) => a.attentionHeads(arena(), out, q, kc, vc, scores, M, pos0, nHeads, nKv, hd, ctx, 0, nHeads),
+    storeKvF16: (cache, x, M, pos0, nKv, hd, ctx) => a.storeKvF16(arena(), cache, x, M, pos0, nKv, hd, ctx),
+    siluMul: (out, gate, up, n) => a.siluMul(arena(), out, gate, up, n),
+    add: (out, x, y, n) => a.add(arena(), out, x, y, n),
+    addBias: (x, bias, M, N) => a.addBias(arena(), x, bias, M, N),
+    embedQ8: (out, ids, w, ws, M, D) => a.embedQ8(arena(), out, ids, w, ws, M, D),
+    argmax: (x, N) => a.argmax(arena(), x, N),
+  };
+}

@@ -1,0 +1,36 @@
+// The portable path: plain C and vector extensions at the architecture's baseline (SSE2 on x86-64, NEON on arm64).
+#include "vec.h"
+
+static inline v16f generic_load_f16(const uint16_t *p) {
+  float t[16];
+  for (int i = 0; i < 16; i++) t[i] = lk_f16_to_f32(p[i]);
+  return *(const v16f_u *)t;
+}
+static inline void generic_store_f16(uint16_t *p, v16f v) {
+  float t[16];
+  *(v16f_u *)t = v;
+  for (int i = 0; i < 16; i++) p[i] = lk_f32_to_f16(t[i]);
+}
+
+#define LK_PATH(name) generic_##name
+#define LK_LOAD_F16(p) generic_load_f16(p)
+#define LK_STORE_F16(p, v) generic_store_f16(p, v)
+#define LK_MADD(a, b, c) ((a) * (b) + (c))
+#include "common.inc"
+
+const lk_kernels lk_generic = {
+  .isa = "generic",
+  .quantize_rows_q8 = lk_quantize_rows_q8_scalar,
+  .matmul_q8 = lk_matmul_q8_scalar,
+  .matmul_f32 = generic_matmul_f32,
+  .matmul_f16 = generic_matmul_f16,
+  .rmsnorm = generic_rmsnorm,
+  .rope = generic_rope,
+  .attention = generic_attention,
+  .store_kv_f16 = generic_store_kv_f16,
+  .silu_mul = generic_silu_mul,
+  .add = generic_add,
+  .add_bias = generic_add_bias,
+  .embed_q8 = lk_embed_q8_scalar,
+  .argmax = generic_argmax,
+};

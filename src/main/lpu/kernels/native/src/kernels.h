@@ -1,0 +1,49 @@
+// The native kernel set: one table of function pointers per instruction-set path, all with the semantics of
+// kernels/abi.ts. Pointers are already resolved against the arena base by the Node-API glue (addon.c).
+#ifndef LK_KERNELS_H
+#define LK_KERNELS_H
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct lk_kernels {
+  const char *isa;
+  void (*quantize_rows_q8)(int8_t *xq, float *xs, const float *x, int M, int K);
+  // w and ws point at row 0 of the (possibly shifted) weight matrix; only rows [n0, n1) are read
+  void (*matmul_q8)(float *out, const int8_t *xq, const float *xs, const int8_t *w, const uint16_t *ws, int M, int K, int N, int n0, int n1);
+  void (*matmul_f32)(float *out, const float *x, const float *w, int M, int K, int N, int n0, int n1);
+  void (*matmul_f16)(float *out, const float *x, const uint16_t *w, int M, int K, int N, int n0, int n1);
+  void (*rmsnorm)(float *out, const float *x, const float *weight, int M, int D, float eps);
+  void (*rope)(float *x, const float *table, int M, int nHeads, int headDim, int pos0);
+  void (*attention)(float *out, const float *q, const uint16_t *k, const uint16_t *v, int M, int pos0, int nHeads, int nKvHeads, int headDim, int ctx, int h0, int h1);
+  void (*store_kv_f16)(uint16_t *cache, const float *x, int M, int pos0, int nKvHeads, int headDim, int ctx);
+  void (*silu_mul)(float *out, const float *gate, const float *up, int n);
+  void (*add)(float *out, const float *a, const float *b, int n);
+  void (*add_bias)(float *x, const float *bias, int M, int N);
+  void (*embed_q8)(float *out, const int32_t *ids, const int8_t *w, const uint16_t *ws, int M, int D);
+  int (*argmax)(const float *x, int N);
+} lk_kernels;
+
+#define LK_GROUP 32
+
+// Paths compiled into this binary (a path may be absent on other architectures).
+extern const lk_kernels lk_generic;
+#if defined(__x86_64__)
+extern const lk_kernels lk_avx2;
+extern const lk_kernels lk_avx512;
+#endif
+#if defined(__aarch64__) && defined(LK_NEON)
+extern const lk_kernels lk_neon;
+#endif
+
+// Thread-local scratch that grows on demand (kernels never allocate arena memory; this is per-thread working space).
+void *lk_scratch(int slot, size_t bytes);
+
+// Scalar helpers shared by every path (identical numerics everywhere).
+float lk_f16_to_f32(uint16_t h);
+uint16_t lk_f32_to_f16(float f);
+void lk_quantize_rows_q8_scalar(int8_t *xq, float *xs, const float *x, int M, int K);
+void lk_matmul_q8_scalar(float *out, const int8_t *xq, const float *xs, const int8_t *w, const uint16_t *ws, int M, int K, int N, int n0, int n1);
+void lk_embed_q8_scalar(float *out, const int32_t *ids, const int8_t *w, const uint16_t *ws, int M, int D);
+void lk_store_kv_f16_scalar(uint16_t *cache, const float *x, int M, int pos0, int nKvHeads, int headDim, int ctx);
+int lk_argmax_scalar(const float *x, int N);
+#endif

@@ -1,0 +1,170 @@
+// x86-64 AVX2 + FMA + F16C path (Haswell, Zen 1-3 and later). Compiled for those extensions only; addon.c calls
+// it only when CPUID and XGETBV say the CPU and OS support them.
+#if defined(__x86_64__)
+#pragma GCC target("avx2,fma,f16c")
+#include <immintrin.h>
+#include "vec.h"
+
+typedef union { v16f v; __m256 h[2]; } v16f_halves;
+
+static inline v16f avx2_load_f16(const uint16_t *p) {
+  v16f_halves u;
+  u.h[0] = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)p));
+  u.h[1] = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(p + 8)));
+  return u.v;
+}
+static inline void avx2_store_f16(uint16_t *p, v16f v) {
+  v16f_halves u = { .v = v };
+  _mm_storeu_si128((__m128i *)p, _mm256_cvtps_ph(u.h[0], _MM_FROUND_TO_NEAREST_INT));
+  _mm_storeu_si128((__m128i *)(p + 8), _mm256_cvtps_ph(u.h[1], _MM_FROUND_TO_NEAREST_INT));
+}
+static inline v16f avx2_madd(v16f a, v16f b, v16f c) {
+  v16f_halves x = { .v = a }, y = { .v = b }, z = { .v = c }, r;
+  r.h[0] = _mm256_fmadd_ps(x.h[0], y.h[0], z.h[0]);
+  r.h[1] = _mm256_fmadd_ps(x.h[1], y.h[1], z.h[1]);
+  return r.v;
+}
+
+#define LK_PATH(name) avx2_##name
+#define LK_LOAD_F16(p) avx2_load_f16(p)
+#define LK_STORE_F16(p, v) avx2_store_f16(p, v)
+#define LK_MADD(a, b, c) avx2_madd(a, b, c)
+#include "common.inc"
+
+// Four weight rows' binary16 scales of one group, widened.
+static inline __m128 scales4(const uint16_t *ws, int groups, int g) {
+  return _mm_cvtph_ps(_mm_setr_epi16((short)ws[g], (short)ws[groups + g], (short)ws[2 * groups + g], (short)ws[3 * groups + g], 0, 0, 0, 0));
+}
+
+// Σ over 32 bytes of x·w as 8 i32 lanes: |w| (u8) times x carrying w's sign (|x| ≤ 127, so pairs never saturate).
+static inline __m256i dot32(__m256i x, __m256i w) {
+  return _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_abs_epi8(w), _mm256_sign_epi8(x, w)), _mm256_set1_epi16(1));
+}
+
+// Lane sums of four 8-lane vectors: [Σa, Σb, Σc, Σd] (exact integer adds).
+static inline __m128i reduce4(__m256i a, __m256i b, __m256i c, __m256i d) {
+  __m256i s = _mm256_hadd_epi32(_mm256_hadd_epi32(a, b), _mm256_hadd_epi32(c, d));
+  return _mm_add_epi32(_mm256_castsi256_si128(s), _mm256_extracti128_si256(s, 1));
+}
+
+// One activation row against weight rows [n0, n1), four at a time (decode and leftover rows).
+static void row_q8(float *out, const int8_t *x, const float *xs, const int8_t *w, const uint16_t *ws, int K, int n0, int n1) {
+  const int groups = K / LK_GROUP;
+  int n = n0;
+  for (; n + 4 <= n1; n += 4) {
+    const int8_t *w0 = w + (size_t)n * K;
+    __m128 acc = _mm_setzero_ps();
+    for (int g = 0; g < groups; g++) {
+      const __m256i xv = _mm256_loadu_si256((const __m256i *)(x + g * 32));
+      const __m128i sums = reduce4(dot32(xv, _mm256_loadu_si256((const __m256i *)(w0 + g * 32))),
+                                   dot32(xv, _mm256_loadu_si256((const __m256i *)(w0 + K + g * 32))),
+                                   dot32(xv, _mm256_loadu_si256((const __m256i *)(w0 + 2 * (size_t)K + g * 32))),
+                                   dot32(xv, _mm256_loadu_si256((const __m256i *)(w0 + 3 * (size_t)K + g * 32))));
+      const __m128 scale = _mm_mul_ps(_mm_set1_ps(xs[g]), scales4(ws + (size_t)n * groups, groups, g));
+      acc = _mm_add_ps(acc, _mm_mul_ps(_mm_cvtepi32_ps(sums), scale));
+    }
+    _mm_storeu_ps(out + n, acc);
+  }
+  if (n < n1) lk_matmul_q8_scalar(out, x, xs, w, ws, 1, K, 0, n, n1);
+}
+
+/**
+ * Prefill GEMM: activation rows packed eight to a vector (lane = row, one 4-byte k chunk each), each weight chunk
+ * broadcast and multiplied into 2×8 rows at once, two weight rows per tile; per (row, weight row) the group sums are
+ * exact and scaled in group order, so results equal every other path's bit for bit.
+ */
+static void pack8(int8_t *xp, float *sp, const int8_t *xq, const float *xs, int rows, int K) {
+  const int groups = K / LK_GROUP;
+  for (int lane = 0; lane < 8; lane++)
+    for (int g = 0; g < groups; g++) {
+      for (int c = 0; c < 8; c++) {
+        int32_t v = 0;
+        if (lane < rows) memcpy(&v, xq + (size_t)lane * K + g * 32 + c * 4, 4);
+        memcpy(xp + ((size_t)(g * 8 + c) * 8 + lane) * 4, &v, 4);
+      }
+      sp[g * 8 + lane] = lane < rows ? xs[(size_t)lane * groups + g] : 0.0f;
+    }
+}
+
+static inline __attribute__((always_inline)) void tile_avx2(float *out, int N, const int8_t *xp, const float *sp, size_t xpStride,
+    size_t spStride, int mv, int rows, const int8_t *w, const uint16_t *ws, int K, int n, int nr) {
+  const int groups = K / LK_GROUP;
+  __m256 acc[2][2] = { { _mm256_setzero_ps(), _mm256_setzero_ps() }, { _mm256_setzero_ps(), _mm256_setzero_ps() } };
+  const __m256i ones = _mm256_set1_epi16(1);
+  for (int g = 0; g < groups; g++) {
+    __m256i a[2][2] = { { _mm256_setzero_si256(), _mm256_setzero_si256() }, { _mm256_setzero_si256(), _mm256_setzero_si256() } };
+    for (int c = 0; c < 8; c++) {
+      __m256i xv[2];
+      for (int i = 0; i < mv; i++) xv[i] = _mm256_loadu_si256((const __m256i *)(xp + i * xpStride + (size_t)(g * 8 + c) * 32));
+      for (int r = 0; r < nr; r++) {
+        int32_t chunk;
+        memcpy(&chunk, w + (size_t)(n + r) * K + g * 32 + c * 4, 4);
+        const __m256i wb = _mm256_set1_epi32(chunk), uw = _mm256_abs_epi8(wb);
+        for (int i = 0; i < mv; i++) a[i][r] = _mm256_add_epi32(a[i][r], _mm256_madd_epi16(_mm256_maddubs_epi16(uw, _mm256_sign_epi8(xv[i], wb)), ones));
+      }
+    }
+    for (int r = 0; r < nr; r++) {
+      const __m256 wsc = _mm256_set1_ps(lk_f16_to_f32(ws[(size_t)(n + r) * groups + g]));
+      for (int i = 0; i < mv; i++) {
+        const __m256 scale = _mm256_mul_ps(_mm256_loadu_ps(sp + i * spStride + g * 8), wsc);
+        acc[i][r] = _mm256_add_ps(acc[i][r], _mm256_mul_ps(_mm256_cvtepi32_ps(a[i][r]), scale));
+      }
+    }
+  }
+  for (int i = 0; i < mv; i++)
+    for (int r = 0; r < nr; r++) {
+      float t[8];
+      _mm256_storeu_ps(t, acc[i][r]);
+      const int valid = rows - i * 8 < 8 ? rows - i * 8 : 8;
+      for (int lane = 0; lane < valid; lane++) out[(size_t)(i * 8 + lane) * N + n + r] = t[lane];
+    }
+}
+
+static void matmul_q8(float *out, const int8_t *xq, const float *xs, const int8_t *w, const uint16_t *ws, int M, int K, int N, int n0, int n1) {
+  const int groups = K / LK_GROUP;
+  if (M < 4) {
+    for (int m = 0; m < M; m++) row_q8(out + (size_t)m * N, xq + (size_t)m * K, xs + (size_t)m * groups, w, ws, K, n0, n1);
+    return;
+  }
+  const int blocks = (M + 7) / 8;
+  const size_t xpStride = (size_t)groups * 256, spStride = (size_t)groups * 8;
+  int8_t *xp = lk_scratch(1, xpStride * blocks);
+  float *sp = lk_scratch(2, spStride * blocks * 4);
+  for (int b = 0; b < blocks; b++) {
+    const int rows = M - b * 8 < 8 ? M - b * 8 : 8;
+    pack8(xp + b * xpStride, sp + b * spStride, xq + (size_t)b * 8 * K, xs + (size_t)b * 8 * groups, rows, K);
+  }
+  for (int nb = n0; nb < n1; nb += 32) { // 32 weight rows (≤ 48 KiB at K = 1536) stay in L2 while all rows pass
+    const int ne = nb + 32 < n1 ? nb + 32 : n1;
+    for (int b = 0; b < blocks; b += 2) {
+      const int mv = blocks - b >= 2 ? 2 : 1, rows = M - b * 8 < 16 ? M - b * 8 : 16;
+      float *o = out + (size_t)b * 8 * N;
+      const int8_t *xb = xp + b * xpStride;
+      const float *sb = sp + b * spStride;
+      int n = nb;
+      for (; n + 2 <= ne; n += 2) {
+        if (mv == 2) tile_avx2(o, N, xb, sb, xpStride, spStride, 2, rows, w, ws, K, n, 2);
+        else tile_avx2(o, N, xb, sb, xpStride, spStride, 1, rows, w, ws, K, n, 2);
+      }
+      if (n < ne) tile_avx2(o, N, xb, sb, xpStride, spStride, mv, rows, w, ws, K, n, 1);
+    }
+  }
+}
+
+const lk_kernels lk_avx2 = {
+  .isa = "avx2",
+  .quantize_rows_q8 = lk_quantize_rows_q8_scalar,
+  .matmul_q8 = matmul_q8,
+  .matmul_f32 = avx2_matmul_f32,
+  .matmul_f16 = avx2_matmul_f16,
+  .rmsnorm = avx2_rmsnorm,
+  .rope = avx2_rope,
+  .attention = avx2_attention,
+  .store_kv_f16 = avx2_store_kv_f16,
+  .silu_mul = avx2_silu_mul,
+  .add = avx2_add,
+  .add_bias = avx2_add_bias,
+  .embed_q8 = lk_embed_q8_scalar,
+  .argmax = avx2_argmax,
+};
+#endif

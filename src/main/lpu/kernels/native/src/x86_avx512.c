@@ -1,0 +1,172 @@
+// x86-64 AVX-512 path (F, BW, VL, VNNI; Ice Lake, Sapphire Rapids, Zen 4 and later): 512-bit VNNI dot products for
+// the INT8 matmuls, 16-lane float kernels. addon.c calls it only when CPUID and XGETBV report every extension.
+#if defined(__x86_64__)
+#pragma GCC target("avx512f,avx512bw,avx512vl,avx512vnni,avx2,fma,f16c")
+#include <immintrin.h>
+#include "vec.h"
+
+static inline v16f avx512_load_f16(const uint16_t *p) { return (v16f)_mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)p)); }
+static inline void avx512_store_f16(uint16_t *p, v16f v) {
+  _mm256_storeu_si256((__m256i *)p, _mm512_cvtps_ph((__m512)v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+}
+
+#define LK_PATH(name) avx512_##name
+#define LK_LOAD_F16(p) avx512_load_f16(p)
+#define LK_STORE_F16(p, v) avx512_store_f16(p, v)
+#define LK_MADD(a, b, c) ((v16f)_mm512_fmadd_ps((__m512)(a), (__m512)(b), (__m512)(c)))
+#include "common.inc"
+
+static inline __m128 scales4(const uint16_t *ws, int groups, int g) {
+  return _mm_cvtph_ps(_mm_setr_epi16((short)ws[g], (short)ws[groups + g], (short)ws[2 * groups + g], (short)ws[3 * groups + g], 0, 0, 0, 0));
+}
+
+/**
+ * One activation row against weight rows [n0, n1), four rows × two groups per step (decode). The activation is
+ * biased to unsigned (x + 128) for VPDPBUSD and the bias's share (128·Σw, the same instruction on a constant) taken
+ * back, so each group sum is exact; sums are then scaled and added in group order like every other path.
+ */
+static void row_q8(float *out, const int8_t *x, const float *xs, const int8_t *w, const uint16_t *ws, int K, int n0, int n1) {
+  const int groups = K / LK_GROUP;
+  const __m512i bias = _mm512_set1_epi8((char)0x80), zero = _mm512_setzero_si512();
+  int n = n0;
+  for (; n + 4 <= n1; n += 4) {
+    const int8_t *w0 = w + (size_t)n * K;
+    const uint16_t *s0 = ws + (size_t)n * groups;
+    __m128 acc = _mm_setzero_ps();
+    for (int g = 0; g < groups; g += 2) {
+      const __mmask64 live = groups - g >= 2 ? ~0ULL : 0xffffffffULL; // an odd last group reads 32 bytes
+      const __m512i xv = _mm512_xor_si512(_mm512_maskz_loadu_epi8(live, x + g * 32), bias);
+      __m512i d[4];
+      for (int r = 0; r < 4; r++) {
+        const __m512i wv = _mm512_maskz_loadu_epi8(live, w0 + (size_t)r * K + g * 32);
+        d[r] = _mm512_sub_epi32(_mm512_dpbusd_epi32(zero, xv, wv), _mm512_dpbusd_epi32(zero, bias, wv));
+      }
+      // per 128-bit lane L: [Σd0_L, Σd1_L, Σd2_L, Σd3_L]; lanes 0-1 hold group g, lanes 2-3 group g+1
+      const __m512i t0 = _mm512_add_epi32(_mm512_unpacklo_epi32(d[0], d[1]), _mm512_unpackhi_epi32(d[0], d[1]));
+      const __m512i t1 = _mm512_add_epi32(_mm512_unpacklo_epi32(d[2], d[3]), _mm512_unpackhi_epi32(d[2], d[3]));
+      const __m512i u = _mm512_add_epi32(_mm512_unpacklo_epi64(t0, t1), _mm512_unpackhi_epi64(t0, t1));
+      const __m512i v = _mm512_add_epi32(u, _mm512_shuffle_i32x4(u, u, _MM_SHUFFLE(2, 3, 0, 1)));
+      acc = _mm_add_ps(acc, _mm_mul_ps(_mm_cvtepi32_ps(_mm512_castsi512_si128(v)), _mm_mul_ps(_mm_set1_ps(xs[g]), scales4(s0, groups, g))));
+      if (groups - g >= 2) {
+        acc = _mm_add_ps(acc, _mm_mul_ps(_mm_cvtepi32_ps(_mm512_extracti32x4_epi32(v, 2)), _mm_mul_ps(_mm_set1_ps(xs[g + 1]), scales4(s0, groups, g + 1))));
+      }
+    }
+    _mm_storeu_ps(out + n, acc);
+  }
+  if (n < n1) lk_matmul_q8_scalar(out, x, xs, w, ws, 1, K, 0, n, n1);
+}
+
+// Activation rows sixteen to a vector: lane = row, each 4-byte k chunk biased to unsigned (x + 128); padding rows are 0.
+static void pack16(uint8_t *xp, float *sp, const int8_t *xq, const float *xs, int rows, int K) {
+  const int groups = K / LK_GROUP;
+  for (int lane = 0; lane < 16; lane++)
+    for (int g = 0; g < groups; g++) {
+      for (int c = 0; c < 8; c++) {
+        uint32_t v = 0;
+        if (lane < rows) memcpy(&v, xq + (size_t)lane * K + g * 32 + c * 4, 4);
+        v ^= 0x80808080u;
+        memcpy(xp + ((size_t)(g * 8 + c) * 16 + lane) * 4, &v, 4);
+      }
+      sp[g * 16 + lane] = lane < rows ? xs[(size_t)lane * groups + g] : 0.0f;
+    }
+}
+
+// 128·Σ_{k∈g} w[k] for one group of 32 weights (the unsigned bias's contribution to VPDPBUSD).
+static inline int32_t bias_share(const int8_t *w) {
+  const __m256i s = _mm256_sad_epu8(_mm256_xor_si256(_mm256_loadu_si256((const __m256i *)w), _mm256_set1_epi8((char)0x80)), _mm256_setzero_si256());
+  const __m128i h = _mm_add_epi64(_mm256_castsi256_si128(s), _mm256_extracti128_si256(s, 1));
+  const int64_t biased = _mm_cvtsi128_si64(h) + _mm_extract_epi64(h, 1); // Σ(w + 128)
+  return (int32_t)((biased - 32 * 128) * 128);
+}
+
+/**
+ * Prefill GEMM tile: up to 2×16 activation rows (lanes) × nr weight rows. Each weight k chunk is broadcast into
+ * VPDPBUSD against the packed rows, so one instruction does 64 multiply-adds and every lane ends each group holding
+ * its exact group sum; scaling and accumulation follow the shared group order.
+ */
+static inline __attribute__((always_inline)) void tile_vnni(float *out, int N, const uint8_t *xp, const float *sp, size_t xpStride,
+    size_t spStride, int mv, int rows, const int8_t *w, const uint16_t *ws, int K, int n, int nr) {
+  const int groups = K / LK_GROUP;
+  __m512 acc[2][4];
+  for (int i = 0; i < 2; i++) for (int r = 0; r < 4; r++) acc[i][r] = _mm512_setzero_ps();
+  for (int g = 0; g < groups; g++) {
+    __m512i a[2][4];
+    for (int r = 0; r < nr; r++) {
+      const __m512i start = _mm512_set1_epi32(-bias_share(w + (size_t)(n + r) * K + g * 32));
+      for (int i = 0; i < mv; i++) a[i][r] = start;
+    }
+    for (int c = 0; c < 8; c++) {
+      __m512i xv[2];
+      for (int i = 0; i < mv; i++) xv[i] = _mm512_loadu_si512(xp + i * xpStride + (size_t)(g * 8 + c) * 64);
+      for (int r = 0; r < nr; r++) {
+        int32_t chunk;
+        memcpy(&chunk, w + (size_t)(n + r) * K + g * 32 + c * 4, 4);
+        const __m512i wb = _mm512_set1_epi32(chunk);
+        for (int i = 0; i < mv; i++) a[i][r] = _mm512_dpbusd_epi32(a[i][r], xv[i], wb);
+      }
+    }
+    for (int r = 0; r < nr; r++) {
+      const __m512 wsc = _mm512_set1_ps(lk_f16_to_f32(ws[(size_t)(n + r) * groups + g]));
+      for (int i = 0; i < mv; i++) {
+        const __m512 scale = _mm512_mul_ps(_mm512_loadu_ps(sp + i * spStride + g * 16), wsc);
+        acc[i][r] = _mm512_add_ps(acc[i][r], _mm512_mul_ps(_mm512_cvtepi32_ps(a[i][r]), scale));
+      }
+    }
+  }
+  for (int i = 0; i < mv; i++)
+    for (int r = 0; r < nr; r++) {
+      float t[16];
+      _mm512_storeu_ps(t, acc[i][r]);
+      const int valid = rows - i * 16 < 16 ? rows - i * 16 : 16;
+      for (int lane = 0; lane < valid; lane++) out[(size_t)(i * 16 + lane) * N + n + r] = t[lane];
+    }
+}
+
+static void matmul_q8(float *out, const int8_t *xq, const float *xs, const int8_t *w, const uint16_t *ws, int M, int K, int N, int n0, int n1) {
+  const int groups = K / LK_GROUP;
+  if (M < 4) {
+    for (int m = 0; m < M; m++) row_q8(out + (size_t)m * N, xq + (size_t)m * K, xs + (size_t)m * groups, w, ws, K, n0, n1);
+    return;
+  }
+  const int blocks = (M + 15) / 16;
+  const size_t xpStride = (size_t)groups * 512, spStride = (size_t)groups * 16;
+  uint8_t *xp = lk_scratch(1, xpStride * blocks);
+  float *sp = lk_scratch(2, spStride * blocks * 4);
+  for (int b = 0; b < blocks; b++) {
+    const int rows = M - b * 16 < 16 ? M - b * 16 : 16;
+    pack16(xp + b * xpStride, sp + b * spStride, xq + (size_t)b * 16 * K, xs + (size_t)b * 16 * groups, rows, K);
+  }
+  for (int nb = n0; nb < n1; nb += 32) { // 32 weight rows stay in L2 while every 32-row pair of blocks passes
+    const int ne = nb + 32 < n1 ? nb + 32 : n1;
+    for (int b = 0; b < blocks; b += 2) {
+      const int mv = blocks - b >= 2 ? 2 : 1, rows = M - b * 16 < 32 ? M - b * 16 : 32;
+      float *o = out + (size_t)b * 16 * N;
+      const uint8_t *xb = xp + b * xpStride;
+      const float *sb = sp + b * spStride;
+      int n = nb;
+      for (; n + 4 <= ne; n += 4) {
+        if (mv == 2) tile_vnni(o, N, xb, sb, xpStride, spStride, 2, rows, w, ws, K, n, 4);
+        else tile_vnni(o, N, xb, sb, xpStride, spStride, 1, rows, w, ws, K, n, 4);
+      }
+      for (; n < ne; n++) tile_vnni(o, N, xb, sb, xpStride, spStride, mv, rows, w, ws, K, n, 1);
+    }
+  }
+}
+
+const lk_kernels lk_avx512 = {
+  .isa = "avx512-vnni",
+  .quantize_rows_q8 = lk_quantize_rows_q8_scalar,
+  .matmul_q8 = matmul_q8,
+  .matmul_f32 = avx512_matmul_f32,
+  .matmul_f16 = avx512_matmul_f16,
+  .rmsnorm = avx512_rmsnorm,
+  .rope = avx512_rope,
+  .attention = avx512_attention,
+  .store_kv_f16 = avx512_store_kv_f16,
+  .silu_mul = avx512_silu_mul,
+  .add = avx512_add,
+  .add_bias = avx512_add_bias,
+  .embed_q8 = lk_embed_q8_scalar,
+  .argmax = avx512_argmax,
+};
+#endif
