@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -279,4 +280,24 @@ describe('Groq failures', () => {
     expect(record.content).toMatch(/^- Every employee receives 25 days of paid annual leave per calendar year\. \[1\]/);
     expect(record.content).not.toContain(ANSWER.join(''));
   });
+});
+
+describe('lockstep ask --provider groq', () => {
+  it('answers on a fresh data folder without naming a model, though the listing no longer has llama-3.1-8b-instant', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'lockstep-groq-cli-'));
+    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    expect(CURRENT_MODELS.some((m) => m.id === 'llama-3.1-8b-instant')).toBe(false);
+    const clean = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/proxy/i.test(key)));
+    const env = { ...clean, LOCKSTEP_LOG: 'silent', GROQ_API_KEY: KEY, GROQ_BASE_URL: groq.baseURL };
+    const args = ['bin/lockstep.mjs', 'ask', 'How many days of annual leave do employees get?', '--provider', 'groq', '--mode', 'chat', '--json', '--data-dir', dataDir];
+    const run = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+      execFile(process.execPath, args, { cwd: path.resolve(import.meta.dirname, '../../..'), env }, (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr })),
+    );
+    expect(run.stderr).not.toMatch(/error/i);
+    expect(run.code).toBe(0);
+    const answer = JSON.parse(run.stdout) as { answer: string; model: string; status: string; reasoning: string | null; meters: { provider: string; reasoningTokens: number } };
+    expect(answer).toMatchObject({ status: 'complete', model: 'openai/gpt-oss-20b', answer: ANSWER.join(''), reasoning: REASONING.join('') });
+    expect(answer.answer).not.toMatch(/<\/?think>/);
+    expect(answer.meters).toMatchObject({ provider: 'groq', reasoningTokens: 24 });
+  }, 60_000);
 });

@@ -29,6 +29,25 @@ describe('linkCitations', () => {
 });
 
 describe('foldChatEvent', () => {
+  it('keeps reasoning out of the answer: its own text, live figures from Groq meters, dropped on a restart, restored from the record', () => {
+    const groq = { provider: 'groq' as const, ttftMs: null, tokensPerSecond: null, promptTokens: null, completionTokens: null, queueTime: null, promptTime: null, completionTime: null, totalTime: null };
+    let message = draftMessage(-2, 'assistant');
+    message = foldChatEvent(message, { type: 'started', threadId: 1, userMessageId: 10, assistantMessageId: 11, provider: 'groq', model: 'openai/gpt-oss-20b', query: 'q' });
+    expect(message.thinking).toBeNull();
+    message = foldChatEvent(message, { type: 'reasoning', text: 'Source [2] ' });
+    message = foldChatEvent(message, { type: 'reasoning', text: 'is not needed.' });
+    message = foldChatEvent(message, { type: 'meters', meters: { ...groq, firstReasoningMs: 120, reasoningMs: 800, reasoningTokens: 12 } });
+    message = foldChatEvent(message, { type: 'delta', text: 'Leave is 25 days [1].' });
+    expect(message.content).toBe('Leave is 25 days [1].');
+    expect(message.thinking).toEqual({ text: 'Source [2] is not needed.', tokens: 12, ms: 800 });
+    expect(foldChatEvent(message, { type: 'notice', kind: 'fallback', message: 'm', resetText: true }).thinking).toBeNull();
+    const record = {
+      id: 11, threadId: 1, role: 'assistant', content: 'Leave is 25 days [1].', status: 'complete', provider: 'groq', model: 'openai/gpt-oss-20b',
+      meters: { ...groq, reasoningTokens: 24, reasoningMs: 900 }, error: null, sources: [source(1)], uncited: false, createdAt: 1, reasoning: 'Thought.',
+    } satisfies MessageRecord;
+    expect(foldChatEvent(message, { type: 'done', message: record }).thinking).toEqual({ text: 'Thought.', tokens: 24, ms: 900 });
+  });
+
   it('folds a streamed answer: started → sources → deltas → done', () => {
     let message = draftMessage(-2, 'assistant');
     message = foldChatEvent(message, { type: 'started', threadId: 1, userMessageId: 10, assistantMessageId: 11, provider: 'lpu', model: 'stories260K', query: 'q' });
