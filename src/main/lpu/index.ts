@@ -5,7 +5,7 @@ import { openModel } from './loader';
 import { createTokenizer, type ChatMessage } from './tokenizer';
 import { compileCached } from './compiler/pipeline';
 import type { Program } from './compiler/passes/emit';
-import type { WeightFormat } from './compiler/passes/quantize';
+import { storedTypesOf, type WeightFormat } from './compiler/passes/quantize';
 import { createArena } from './runtime/arena';
 import { loadWeights, type QuantizationReport } from './runtime/load-weights';
 import { defaultKernelSetName, kernelSetFactory, type KernelSetName } from './kernels/registry';
@@ -63,7 +63,7 @@ export interface LpuModel {
 export async function loadLpuModel(modelPath: string, opts: LoadLpuModelOptions = {}): Promise<LpuModel> {
   const source = openModel(modelPath);
   const tokenizer = await createTokenizer(source.tokenizer);
-  const { program } = compileCached(source.config, source.hash, { chips: opts.chips, bucket: opts.bucket, weights: opts.weights }, opts.cacheDir);
+  const { program } = compileCached(source.config, source.hash, { chips: opts.chips, bucket: opts.bucket, weights: opts.weights, storedTypes: storedTypesOf(source.weights) }, opts.cacheDir);
   const memory = createArena(program.arenaBytes);
   const quantization = loadWeights(program, source.weights, memory);
   const kernelSetName = opts.kernels ?? await defaultKernelSetName(); // native where it loads, else WASM; TS stays the oracle

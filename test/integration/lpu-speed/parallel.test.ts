@@ -27,7 +27,7 @@ function capturingLogits(factory: StepRunnerFactory) {
 
 async function run(factory: StepRunnerFactory, prompt: string, maxTokens: number, cacheDir: string, chips?: number) {
   const capture = capturingLogits(factory);
-  const model = await loadLpuModel(STORIES, { kernels: 'wasm', runner: capture.wrapped, cacheDir, chips });
+  const model = await loadLpuModel(STORIES, { kernels: 'wasm', weights: 'int8', runner: capture.wrapped, cacheDir, chips });
   try {
     const result = await model.generate({ prompt, maxTokens, sampling: { greedy: true } });
     return { text: result.text, tokens: result.tokens, cycles: result.cycles, logits: capture.logits(), rows: model.program.rows };
@@ -82,7 +82,7 @@ describe('parallel LPU runner (WASM kernels)', () => {
   }, 120_000);
 
   it('plans a barrier at every change of cut and none inside a run of row-local decode ops', async () => {
-    const model = await loadLpuModel(STORIES, { kernels: 'wasm', threads: 0 });
+    const model = await loadLpuModel(STORIES, { kernels: 'wasm', weights: 'int8', threads: 0 });
     try {
       const ops = model.program.ops, decode = planBarriers(model.program, false), prefill = planBarriers(model.program, true);
       const at = (kind: string, nth = 0) => ops.map((op, i) => (op.kind === kind ? i : -1)).filter((i) => i >= 0)[nth]!;

@@ -5,7 +5,7 @@ import type { KernelSetName } from '../../lpu/kernels/registry';
 import { openModel } from '../../lpu/loader';
 import { compile } from '../../lpu/compiler/pipeline';
 import { dumpMemoryPlan } from '../../lpu/compiler/passes/plan-memory';
-import type { WeightFormat } from '../../lpu/compiler/passes/quantize';
+import { WEIGHT_FORMATS, storedTypesOf, type WeightFormat } from '../../lpu/compiler/passes/quantize';
 import { predict } from '../../lpu/timing/predict';
 import { measureQuantizationCost } from '../../lpu/runtime/accuracy';
 import { PUBLISHED_DECODE_TOK_S, TIMING_PRESETS } from '../../lpu/timing/presets';
@@ -16,8 +16,8 @@ const positiveInt = (name: string) => (value: string) => {
   return n;
 };
 const weightFormat = (value: string): WeightFormat => {
-  if (value !== 'int8' && value !== 'f16' && value !== 'f32') throw new AppError('invalid_option', `--weights must be int8, f16 or f32, not "${value}".`);
-  return value;
+  if (!WEIGHT_FORMATS.includes(value as WeightFormat)) throw new AppError('invalid_option', `--weights must be one of ${WEIGHT_FORMATS.join(', ')}, not "${value}".`);
+  return value as WeightFormat;
 };
 
 /** `lockstep lpu compile|run|predict`: the LPU emulator from the command line. */
@@ -28,12 +28,12 @@ export const lpuCommand: CommandModule = (program, cli) => {
     .description('compile a model and print its memory plan and cycle totals')
     .option('--chips <n>', 'emulated chips (default: the fewest that fit)', positiveInt('chips'))
     .option('--bucket <tokens>', 'context bucket: 512, 1024, 2048, 4096 or 8192', positiveInt('bucket'))
-    .option('--weights <format>', 'weight format: int8, f16 or f32', weightFormat, 'int8')
+    .option('--weights <format>', "weight format: native (the file's own: Q4_K stays Q4_K), or int8, f16, f32 to convert", weightFormat, 'native')
     .option('--dump-ir', 'print the IR after every pass')
     .option('--measure-accuracy', 'load the weights and measure the quantisation cost against f32 on a sample text')
     .action(async (modelPath: string, o: { chips?: number; bucket?: number; weights: WeightFormat; dumpIr?: boolean; measureAccuracy?: boolean }) => {
       const source = openModel(modelPath);
-      const { program: p, dumps } = compile(source.config, { chips: o.chips, bucket: o.bucket, weights: o.weights }, source.hash);
+      const { program: p, dumps } = compile(source.config, { chips: o.chips, bucket: o.bucket, weights: o.weights, storedTypes: storedTypesOf(source.weights) }, source.hash);
       const accuracy = o.measureAccuracy ? await measureQuantizationCost(modelPath, o.weights, p.bucket) : undefined;
       const summary = {
         ...(accuracy ? { accuracy } : {}),
@@ -67,7 +67,7 @@ export const lpuCommand: CommandModule = (program, cli) => {
     .option('--stop <text...>', 'stop sequences')
     .option('--chips <n>', 'emulated chips', positiveInt('chips'))
     .option('--bucket <tokens>', 'context bucket', positiveInt('bucket'))
-    .option('--weights <format>', 'weight format: int8, f16 or f32', weightFormat, 'int8')
+    .option('--weights <format>', "weight format: native (the file's own: Q4_K stays Q4_K), or int8, f16, f32 to convert", weightFormat, 'native')
     .option('--kernels <name>', 'kernel set: native, wasm or ts (default: native where the addon loads, else wasm)')
     .option('--threads <n>', 'worker threads (0 = none)', Number)
     .action(async (modelPath: string, o: RunOptions) => {

@@ -15,7 +15,10 @@ import { CHIPS_PER_NODE, SRAM_BYTES_PER_CHIP } from './cost-model';
 export interface CompileOptions {
   chips?: number;
   bucket?: number;
+  /** Weight format; 'native' (the default) keeps each matrix at the file's own width. */
   weights?: WeightFormat;
+  /** GGUF type of each weight the loader can copy unchanged (storedTypesOf), for 'native'. */
+  storedTypes?: Record<string, string>;
   /** Prefill chunk rows (static M of the prefill program). */
   rows?: number;
   capacityPerChip?: number;
@@ -37,7 +40,7 @@ function chipCandidates(): number[] {
 /** The compiler: lower → quantize → partition → planMemory → schedule → emit, each verified, each dumpable. */
 export function compile(config: ModelConfig, options: CompileOptions, key = ''): Compiled {
   const bucket = chooseBucket(config, options.bucket);
-  const weights = options.weights ?? 'int8';
+  const weights = options.weights ?? 'native';
   const rows = options.rows ?? Math.min(32, bucket);
   const dumps: Record<string, string> = {};
 
@@ -46,8 +49,8 @@ export function compile(config: ModelConfig, options: CompileOptions, key = ''):
   verifyGraph(lowered, 'lower');
   dumps.lower = dumpGraph(lowered);
 
-  // quantize: weight formats and activation quantisation for INT8 matmuls.
-  const quantized = quantize(lowered, weights);
+  // quantize: weight formats and activation quantisation for integer matmuls.
+  const quantized = quantize(lowered, weights, options.storedTypes);
   verifyGraph(quantized, 'quantize');
   dumps.quantize = dumpGraph(quantized);
 
@@ -88,7 +91,7 @@ export function compile(config: ModelConfig, options: CompileOptions, key = ''):
 
 /** Compiles once per model hash + options; the program is cached as JSON in cacheDir. */
 export function compileCached(config: ModelConfig, modelHash: string, options: CompileOptions, cacheDir: string | undefined): Compiled {
-  const keyed = { v: PROGRAM_VERSION, modelHash, chips: options.chips ?? null, bucket: chooseBucket(config, options.bucket), weights: options.weights ?? 'int8', rows: options.rows ?? null };
+  const keyed = { v: PROGRAM_VERSION, modelHash, chips: options.chips ?? null, bucket: chooseBucket(config, options.bucket), weights: options.weights ?? 'native', rows: options.rows ?? null };
   const key = createHash('sha256').update(JSON.stringify(keyed)).digest('hex').slice(0, 16);
   const file = cacheDir ? path.join(cacheDir, `${key}.program.json`) : undefined;
   if (file && existsSync(file)) {

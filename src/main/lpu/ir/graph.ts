@@ -3,8 +3,15 @@ import type { ModelConfig } from '../loader/model-source';
 // The one IR: a static-shaped op graph for one forward step of up to `rows` tokens over a context bucket.
 // Passes annotate it (dtype, chip, shards, addresses, cycles) rather than translate it into new IRs.
 
-export type DType = 'f32' | 'f16' | 'i8' | 'i32';
-export const DTYPE_BYTES: Record<DType, number> = { f32: 4, f16: 2, i8: 1, i32: 4 };
+/**
+ * Element types. q4_0/q4_k/q5_k/q6_k are ggml's weight blocks kept as the file stores them, q8_k the activation
+ * blocks K-quant matmuls read (kernels/abi.ts); their bytes per element are exact binary fractions (block bytes /
+ * block elements), so every whole row has a whole number of bytes.
+ */
+export type DType = 'f32' | 'f16' | 'bf16' | 'i8' | 'i32' | 'q4_0' | 'q4_k' | 'q5_k' | 'q6_k' | 'q8_k';
+export const DTYPE_BYTES: Record<DType, number> = {
+  f32: 4, f16: 2, bf16: 2, i8: 1, i32: 4, q4_0: 18 / 32, q4_k: 144 / 256, q5_k: 176 / 256, q6_k: 210 / 256, q8_k: 292 / 256,
+};
 
 /** weight: from the model file · kv: the cache, lives across steps · act: per-step scratch, reused by lifetime · const: tables. */
 export type TensorKind = 'weight' | 'kv' | 'act' | 'const' | 'io';

@@ -80,6 +80,11 @@ export interface WeightSource {
    * quants[nRows·cols] and binary16 scales[nRows·cols/32] with no f32 round trip, so loading is exact.
    */
   readQ8Rows?(row0: number, nRows: number, quants: Int8Array, scales: Uint16Array): void;
+  /**
+   * Present when the tensor's bytes can be copied as the file stores them (F16, BF16 and ggml blocks): writes
+   * rows [row0, row0 + nRows) into out, whole rows back to back, so 'native' weights keep their own width.
+   */
+  readRawRows?(row0: number, nRows: number, out: Uint8Array): void;
 }
 
 export interface TokenizerSpec {
@@ -134,6 +139,7 @@ export function interleaveRopeRows(source: WeightSource, headDim: number): Weigh
   }
   const row = new Float32Array(cols);
   const readQ8 = source.readQ8Rows?.bind(source);
+  const readRaw = source.readRawRows?.bind(source);
   const groups = cols / 32; // Q8_0 blocks per row
   return {
     name, rows, cols, storedType,
@@ -148,6 +154,12 @@ export function interleaveRopeRows(source: WeightSource, headDim: number): Weigh
         for (let r = 0; r < nRows; r++) {
           readQ8(oldRow(row0 + r), 1, quants.subarray(r * cols, (r + 1) * cols), scales.subarray(r * groups, (r + 1) * groups));
         }
+      },
+    }),
+    ...(readRaw && {
+      readRawRows(row0: number, nRows: number, out: Uint8Array) {
+        const rowBytes = out.length / nRows;
+        for (let r = 0; r < nRows; r++) readRaw(oldRow(row0 + r), 1, out.subarray(r * rowBytes, (r + 1) * rowBytes));
       },
     }),
   };

@@ -1,7 +1,7 @@
 import { openModel } from '../loader';
 import { createTokenizer } from '../tokenizer';
 import { compile } from '../compiler/pipeline';
-import type { WeightFormat } from '../compiler/passes/quantize';
+import { storedTypesOf, type WeightFormat } from '../compiler/passes/quantize';
 import { createArena } from './arena';
 import { loadWeights } from './load-weights';
 import { createTsKernels } from '../kernels/ts';
@@ -25,7 +25,7 @@ export async function measureQuantizationCost(modelPath: string, weights: Weight
   const source = openModel(modelPath);
   const tokens = (await createTokenizer(source.tokenizer)).encode(SAMPLE).slice(0, 64);
   const run = (format: WeightFormat) => {
-    const { program } = compile(source.config, { weights: format, bucket, rows: 1 }, source.hash);
+    const { program } = compile(source.config, { weights: format, bucket, rows: 1, storedTypes: storedTypesOf(source.weights) }, source.hash);
     const memory = createArena(program.arenaBytes);
     const report = loadWeights(program, source.weights, memory);
     const executor = new Executor(program, memory, createTsKernels(memory));

@@ -2,6 +2,7 @@ import { Q8_GROUP, type ArenaMemory, type KernelSet } from '../kernels/abi';
 import type { Program } from '../compiler/passes/emit';
 import type { Op, TensorDecl } from '../ir/graph';
 import { DTYPE_BYTES } from '../ir/graph';
+import { GGML_TYPE_OF } from '../compiler/passes/quantize';
 
 /** One op bound to arena pointers and a kernel: run(m, pos0) for a step of m tokens starting at position pos0. */
 type BoundOp = (m: number, pos0: number) => void;
@@ -69,6 +70,7 @@ function bindOp(
     case 'embed': {
       const D = op.attrs.D!;
       const table = t(1);
+      const ggmlType = GGML_TYPE_OF[table.dtype] ?? -1; // a file-format table (f16, bf16, ggml blocks)
       const i32 = new Int32Array(memory.buffer);
       const ids = ptr('ids', chip);
       const out = ptr(op.outputs[0]!, chip);
@@ -84,7 +86,8 @@ function bindOp(
           for (const s of shards) {
             if (id < s.nStart || id >= s.nEnd) continue;
             if (table.dtype === 'i8') k.embedQ8(out + r * D * 4, ids + r * 4, s.w, s.ws, 1, D);
-            else k.embedF32(out + r * D * 4, ids + r * 4, s.w, 1, D);
+            else if (table.dtype === 'f32') k.embedF32(out + r * D * 4, ids + r * 4, s.w, 1, D);
+            else k.embedGgml(out + r * D * 4, ids + r * 4, s.w, 1, D, ggmlType);
           }
         }
       };
@@ -96,29 +99,41 @@ function bindOp(
     }
     case 'quantize': {
       const K = op.attrs.K!;
-      const xq = ptr(op.outputs[0]!, chip), xs = ptr(op.outputs[1]!, chip);
+      const xq = ptr(op.outputs[0]!, chip);
+      if (op.outputs.length === 1) return (m) => k.quantizeRowsQ8K(xq, rowPtr(op.inputs[0]!, m), rowsOf(m), K); // Q8_K blocks
+      const xs = ptr(op.outputs[1]!, chip);
       return (m) => k.quantizeRowsQ8(xq, xs, rowPtr(op.inputs[0]!, m), rowsOf(m), K);
     }
     case 'matmul': {
       const K = op.attrs.K!, N = op.attrs.N!;
+      // inputs: [xq, xs, w, ws] int8 · [xq, xs, w] Q4_0 · [y, w] K-quants (Q8_K activations) · [x, w] floats
       const int8 = op.inputs.length === 4;
-      const w = tensors.get(op.inputs[int8 ? 2 : 1]!)!;
+      const w = tensors.get(op.inputs[op.inputs.length === 2 ? 1 : 2]!)!;
       const shards = op.shards!.map((s) => ({
         ...s,
         w: ptr(w.id, s.chip, s.nStart) - s.nStart * K * DTYPE_BYTES[w.dtype],
         ws: int8 ? ptr(w.scales!, s.chip, s.nStart) - s.nStart * (K / Q8_GROUP) * DTYPE_BYTES.f16 : 0,
       }));
       const out = op.outputs[0]!;
+      if (w.dtype === 'q4_0') {
+        const xq = ptr(op.inputs[0]!, chip), xs = ptr(op.inputs[1]!, chip), o = ptr(out, chip);
+        return (m) => { for (const s of shards) k.matmulQ4_0(o, xq, xs, s.w, rowsOf(m), K, N, s.nStart, s.nEnd); };
+      }
+      if (w.dtype === 'q4_k' || w.dtype === 'q5_k' || w.dtype === 'q6_k') {
+        const y = ptr(op.inputs[0]!, chip), o = ptr(out, chip);
+        const mm = w.dtype === 'q4_k' ? k.matmulQ4K : w.dtype === 'q5_k' ? k.matmulQ5K : k.matmulQ6K;
+        return (m) => { for (const s of shards) mm(o, y, s.w, rowsOf(m), K, N, s.nStart, s.nEnd); };
+      }
       if (int8) {
         const xq = ptr(op.inputs[0]!, chip), xs = ptr(op.inputs[1]!, chip);
         const o = ptr(out, chip);
         return (m) => { for (const s of shards) k.matmulQ8(o, xq, xs, s.w, s.ws, rowsOf(m), K, N, s.nStart, s.nEnd); };
       }
-      const f16 = w.dtype === 'f16';
+      const float = w.dtype === 'f16' ? k.matmulF16 : w.dtype === 'bf16' ? k.matmulBF16 : k.matmulF32;
       const o = ptr(out, chip);
       return (m) => {
         const x = rowPtr(op.inputs[0]!, m);
-        for (const s of shards) (f16 ? k.matmulF16 : k.matmulF32)(o, x, s.w, rowsOf(m), K, N, s.nStart, s.nEnd);
+        for (const s of shards) float(o, x, s.w, rowsOf(m), K, N, s.nStart, s.nEnd);
       };
     }
     case 'addBias': {

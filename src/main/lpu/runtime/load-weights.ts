@@ -4,6 +4,8 @@ import { ropeFrequencies, type WeightSource } from '../loader/model-source';
 import { SWA_ROPE_TABLE } from '../compiler/passes/lower';
 import type { Program } from '../compiler/passes/emit';
 import { AppError } from '../../../shared/errors';
+import { DTYPE_BYTES } from '../ir/graph';
+import { isBlockDType } from '../compiler/passes/quantize';
 
 export interface QuantizationReport {
   /**
@@ -14,6 +16,8 @@ export interface QuantizationReport {
   matricesQuantized: number;
   /** Matrices kept in f32 because their inner size is not a multiple of 32. */
   keptF32: string[];
+  /** With 'native' weights: matrices converted to int8 because their file type (Q4_1, Q5_0, …) has no kernel of its own. */
+  requantized: string[];
 }
 
 const CHUNK_ELEMS = 1 << 21;
@@ -25,7 +29,8 @@ export function loadWeights(program: Program, weights: Map<string, WeightSource>
   const u16 = new Uint16Array(memory.buffer);
   const tensors = new Map(program.tensors.map((t) => [t.id, t]));
   let sqErr = 0, sqRef = 0, quantized = 0;
-  const keptF32 = new Set<string>();
+  const keptF32 = new Set<string>(), requantized = new Set<string>();
+  const u8 = new Uint8Array(memory.buffer);
   let chunk = new Float32Array(0); // one read buffer for every tensor, so loading leaves no garbage behind
 
   for (const a of program.memory.allocations) {
@@ -44,6 +49,17 @@ export function loadWeights(program: Program, weights: Map<string, WeightSource>
     const rowEnd = a.rowEnd ?? (t.shape.length === 2 ? t.shape[0]! : 1);
     const scales = t.scales ? program.memory.allocations.find((s) => s.tensor === t.scales && s.chip === a.chip && (s.rowStart ?? 0) === rowStart)! : undefined;
     if (t.shape.length === 2 && t.dtype === 'f32' && t.id !== 'token_embd' && program.weights === 'int8') keptF32.add(t.id);
+    if (t.dtype === 'bf16' || isBlockDType(t.dtype) || (t.dtype === 'f16' && source.storedType === 'F16' && source.readRawRows)) {
+      // the file's own bytes: no conversion, so no error and nothing to measure
+      if (!source.readRawRows || source.storedType.toLowerCase().replace('_', '') !== t.dtype.replace('_', '')) {
+        throw new AppError('unsupported_model', `Weight ${t.id} is stored as ${source.storedType}, not as the ${t.dtype} the compiled program expects; recompile the model.`);
+      }
+      const bytes = (rowEnd - rowStart) * cols * DTYPE_BYTES[t.dtype];
+      source.readRawRows(rowStart, rowEnd - rowStart, u8.subarray(base, base + bytes));
+      if (rowStart === 0) quantized++;
+      continue;
+    }
+    if (program.weights === 'native' && t.dtype === 'i8' && source.storedType !== 'Q8_0') requantized.add(t.id);
     if (t.dtype === 'i8' && source.readQ8Rows) {
       const n = (rowEnd - rowStart) * cols, sBase = (program.chipBase[a.chip]! + scales!.offset) >> 1;
       const quants = i8.subarray(base, base + n), groupScales = u16.subarray(sBase, sBase + n / Q8_GROUP);
@@ -72,7 +88,7 @@ export function loadWeights(program: Program, weights: Map<string, WeightSource>
     }
     if (t.dtype !== 'f32' && rowStart === 0) quantized++;
   }
-  return { weightRelativeRmsError: sqRef ? Math.sqrt(sqErr / sqRef) : 0, matricesQuantized: quantized, keptF32: [...keptF32] };
+  return { weightRelativeRmsError: sqRef ? Math.sqrt(sqErr / sqRef) : 0, matricesQuantized: quantized, keptF32: [...keptF32], requantized: [...requantized] };
 }
 
 /** The largest binary16 below infinity: scales stay finite, as the kernels require. */

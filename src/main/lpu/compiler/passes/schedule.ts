@@ -52,13 +52,14 @@ function opWork(g: Graph, op: Op, M: number, tp: number): { unit: Unit; cycles: 
       return [{ unit: 'VXM', chip, cycles: attentionCycles(rows, g.bucket, heads, cfg.headDim, 1) }];
     }
     case 'matmul': {
-      const w = g.tensors.get(op.inputs.length === 4 ? op.inputs[2]! : op.inputs[1]!)!;
+      const w = g.tensors.get(op.inputs[op.inputs.length === 2 ? 1 : 2]!)!; // [x, w], [y, w], [xq, xs, w(, ws)]
       const K = op.attrs.K!;
       const work: { unit: Unit; cycles: number; chip: number }[] = [];
       for (const s of op.shards ?? [{ chip, nStart: 0, nEnd: op.attrs.N! }]) {
         const n = s.nEnd - s.nStart;
         work.push({ unit: 'MEM', chip: s.chip, cycles: weightInstallCycles(n * K * DTYPE_BYTES[w.dtype]) });
-        work.push({ unit: 'MXM', chip: s.chip, cycles: matmulComputeCycles(rows, K, n, w.dtype === 'i8') });
+        const integer = w.dtype !== 'f32' && w.dtype !== 'f16' && w.dtype !== 'bf16'; // int8 and ggml blocks multiply int8
+        work.push({ unit: 'MXM', chip: s.chip, cycles: matmulComputeCycles(rows, K, n, integer) });
       }
       return work;
     }
