@@ -30,7 +30,8 @@ static int runnable(const lk_kernels **out) {
 #if defined(__x86_64__)
   if (c->avx512f && c->avx512bw && c->avx512vl && c->avx512vnni && c->fma && c->f16c) out[n++] = &lk_avx512;
   if (c->avx2 && c->fma && c->f16c) out[n++] = &lk_avx2;
-#elif defined(__aarch64__) && defined(LK_NEON)
+#elif defined(__aarch64__)
+  if (c->dotprod && c->i8mm) out[n++] = &lk_neon_i8mm;
   if (c->dotprod) out[n++] = &lk_neon;
 #endif
   (void)c;

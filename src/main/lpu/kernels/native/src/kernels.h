@@ -31,8 +31,9 @@ extern const lk_kernels lk_generic;
 extern const lk_kernels lk_avx2;
 extern const lk_kernels lk_avx512;
 #endif
-#if defined(__aarch64__) && defined(LK_NEON)
+#if defined(__aarch64__)
 extern const lk_kernels lk_neon;
+extern const lk_kernels lk_neon_i8mm;
 #endif
 
 // Thread-local scratch that grows on demand (kernels never allocate arena memory; this is per-thread working space).

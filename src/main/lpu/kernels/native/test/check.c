@@ -1,0 +1,60 @@
+// Standalone kernel check for cross-compiled paths (arm64 under qemu-user): every path this CPU runs against the
+// shared scalar INT8 matmul (bit for bit) and the generic float kernels (attention within 1e-5 of the output range).
+// Built and run by test/unit/lpu-native/cross-arch.test.ts; prints one line per path, exits 1 on a mismatch.
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "../src/cpu.h"
+#include "../src/kernels.h"
+
+static uint32_t seed = 12345;
+static uint32_t next(void) { seed = seed * 1664525u + 1013904223u; return seed >> 8; }
+static float uniform(void) { return (float)next() / (float)(1u << 24) * 2.0f - 1.0f; }
+
+static int check_path(const lk_kernels *k) {
+  int bad = 0;
+  static const int shapes[][3] = { { 1, 32, 9 }, { 2, 96, 37 }, { 3, 576, 16 }, { 5, 160, 41 }, { 17, 96, 23 }, { 33, 128, 38 } };
+  for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
+    const int M = shapes[s][0], K = shapes[s][1], N = shapes[s][2], G = K / 32;
+    int8_t *xq = malloc((size_t)M * K), *w = malloc((size_t)N * K);
+    float *x = malloc((size_t)M * K * 4), *xs = malloc((size_t)M * G * 4), *out = calloc((size_t)M * N, 4), *ref = calloc((size_t)M * N, 4);
+    uint16_t *ws = malloc((size_t)N * G * 2);
+    for (int i = 0; i < M * K; i++) x[i] = uniform() * 3;
+    for (int i = 0; i < N * K; i++) w[i] = (int8_t)(next() & 0xff);
+    for (int i = 0; i < N * G; i++) ws[i] = lk_f32_to_f16(0.001f + fabsf(uniform()) * 0.02f);
+    k->quantize_rows_q8(xq, xs, x, M, K);
+    lk_matmul_q8_scalar(ref, xq, xs, w, ws, M, K, N, 0, N);
+    k->matmul_q8(out, xq, xs, w, ws, M, K, N, 0, N / 3);
+    k->matmul_q8(out, xq, xs, w, ws, M, K, N, N / 3, N);
+    if (memcmp(out, ref, (size_t)M * N * 4) != 0) { printf("FAIL %s matmul_q8 M=%d K=%d N=%d\n", k->isa, M, K, N); bad = 1; }
+    free(xq); free(w); free(x); free(xs); free(out); free(ref); free(ws);
+  }
+  // attention: 9 heads over 3 KV heads, 20 rows after 45 cached positions, headDim 64
+  const int M = 20, pos0 = 45, nHeads = 9, nKv = 3, hd = 64, ctx = 70, qDim = nHeads * hd;
+  float *q = malloc((size_t)M * qDim * 4), *out = malloc((size_t)M * qDim * 4), *ref = malloc((size_t)M * qDim * 4);
+  uint16_t *kc = malloc((size_t)nKv * ctx * hd * 2), *vc = malloc((size_t)nKv * ctx * hd * 2);
+  for (int i = 0; i < M * qDim; i++) q[i] = uniform() * 2;
+  for (int i = 0; i < nKv * ctx * hd; i++) { kc[i] = lk_f32_to_f16(uniform() * 2); vc[i] = lk_f32_to_f16(uniform()); }
+  k->attention(out, q, kc, vc, M, pos0, nHeads, nKv, hd, ctx, 0, nHeads);
+  lk_generic.attention(ref, q, kc, vc, M, pos0, nHeads, nKv, hd, ctx, 0, nHeads);
+  for (int i = 0; i < M * qDim; i++)
+    if (fabsf(out[i] - ref[i]) > 1e-5f) { printf("FAIL %s attention [%d] %g vs %g\n", k->isa, i, out[i], ref[i]); bad = 1; break; }
+  free(q); free(out); free(ref); free(kc); free(vc);
+  if (!bad) printf("ok %s\n", k->isa);
+  return bad;
+}
+
+int main(void) {
+  lk_cpu cpu;
+  lk_detect_cpu(&cpu);
+  int bad = check_path(&lk_generic);
+#if defined(__aarch64__)
+  if (cpu.dotprod) bad |= check_path(&lk_neon); else printf("skip neon-dotprod (CPU lacks it)\n");
+  if (cpu.dotprod && cpu.i8mm) bad |= check_path(&lk_neon_i8mm); else printf("skip neon-i8mm (CPU lacks it)\n");
+#elif defined(__x86_64__)
+  if (cpu.avx2 && cpu.fma && cpu.f16c) bad |= check_path(&lk_avx2);
+  if (cpu.avx512f && cpu.avx512bw && cpu.avx512vl && cpu.avx512vnni) bad |= check_path(&lk_avx512);
+#endif
+  return bad;
+}
