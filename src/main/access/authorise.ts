@@ -53,20 +53,15 @@ async function grantRoots(grants: PathGrants): Promise<{ root: string; folder: b
     const info = await stat(granted).catch(() => null);
     roots.push({ root: granted, folder: info?.isDirectory() ?? false });
   }
-  for (const folder of grants.folders) {
-    roots.push({ root: folder, folder: true });
-    // A registered folder that has since become a symlink is checked by what it points at now.
-    const real = await realpath(folder).catch(() => null);
-    if (real && real !== folder) roots.push({ root: real, folder: true });
-  }
+  // Folders are stored by real path: one later swapped for a symlink does not extend the grant to where it points.
+  for (const folder of grants.folders) roots.push({ root: folder, folder: true });
   return roots;
 }
 
 /**
  * Authorises one caller-supplied path. Returns null when it is inside a grant but does not exist (reported as
- * missing); throws path_not_allowed for relative paths, "..", NUL, anything outside the grants before or after
- * resolving symlinks, and anything in the data folder. Paths outside the grants are refused without touching the
- * disk, so a caller learns nothing about which files exist there.
+ * missing); throws path_not_allowed for relative paths, "..", NUL, anything whose real path (symlinks resolved) is
+ * outside the grants, and anything in the data folder.
  */
 export async function authorisePath(given: string, grants: PathGrants): Promise<AuthorisedPath | null> {
   if (given.includes('\0')) throw pathNotAllowed(given, 'the path contains a NUL character.');
@@ -74,8 +69,11 @@ export async function authorisePath(given: string, grants: PathGrants): Promise<
   if (given.split(/[\\/]/).includes('..')) throw pathNotAllowed(given, 'paths may not contain "..".');
   const lexical = path.normalize(given);
   const roots = await grantRoots(grants);
-  if (!grantFor(lexical, roots)) throw pathNotAllowed(given, OUTSIDE);
+  const named = grantFor(lexical, roots);
   const real = await realpath(lexical).catch(() => null);
+  // Outside the grants as written, a path is allowed only when it resolves into one (a symlinked parent such as macOS's
+  // /tmp); missing or not, it gets the same answer, so a caller learns nothing about which files exist there.
+  if (!named && (real === null || !grantFor(real, roots))) throw pathNotAllowed(given, OUTSIDE);
   if (real === null) return null;
   if (!grantFor(real, roots)) throw pathNotAllowed(given, 'it is a link that leads outside the files and folders you chose.');
   const dataDir = await realpath(grants.dataDir).catch(() => path.resolve(grants.dataDir));

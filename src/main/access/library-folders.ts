@@ -17,15 +17,15 @@ export function listLibraryFolders(db: Db): LibraryFolder[] {
   return db.prepare('SELECT id, path, added_at AS addedAt FROM library_folders ORDER BY path').all() as LibraryFolder[];
 }
 
-/** Registers a folder by its real path (symlinks resolved), refusing files, the data folder and anything around it. */
+/** Registers a folder by its real path (symlinks resolved), refusing files and the data folder (a folder holding it is fine: its contents stay refused). */
 export async function addLibraryFolder(db: Db, dataDir: string, folder: string): Promise<LibraryFolder> {
   const real = await realpath(path.resolve(folder)).catch((cause: unknown) => {
     throw new AppError('not_found', `The folder ${folder} does not exist.`, cause);
   });
   if (!(await stat(real)).isDirectory()) throw new AppError('not_a_folder', `${folder} is a file: register the folder that holds it.`);
   const data = await realpath(dataDir).catch(() => path.resolve(dataDir));
-  if (isWithin(data, real) || isWithin(real, data)) {
-    throw new AppError('path_not_allowed', `${folder} holds Lockstep's own data folder (${dataDir}), whose database and keys must not be re-indexed. Register a folder of documents instead.`);
+  if (isWithin(data, real)) {
+    throw new AppError('path_not_allowed', `${folder} is inside Lockstep's own data folder (${dataDir}), whose database and keys must not be re-indexed. Register a folder of documents instead.`);
   }
   db.prepare('INSERT INTO library_folders (path, added_at) VALUES (?, ?) ON CONFLICT(path) DO NOTHING').run(real, Date.now());
   return db.prepare('SELECT id, path, added_at AS addedAt FROM library_folders WHERE path = ?').get(real) as LibraryFolder;
