@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchApp, sharedDir, type AppUnderTest } from './harness';
@@ -5,6 +6,12 @@ import { dropFiles, recordTexts, recorded } from './support';
 
 // The desktop UI end to end in Chromium against the real browser-mode server: first run, drop → indexed,
 // ask → streamed cited answer → viewer at the page, live meters, provider and language switches.
+
+/** `lockstep folders add DIR` on the app's data folder, as a user types it: browser mode reads files by path only from there. */
+function registerLibraryFolder(dataDir: string, folder: string): void {
+  const run = spawnSync(process.execPath, [path.resolve(import.meta.dirname, '../../bin/lockstep.mjs'), 'folders', 'add', folder, '--json', '--data-dir', dataDir], { encoding: 'utf8', env: { ...process.env, LOCKSTEP_LOG: 'silent' } });
+  if (run.status !== 0) throw new Error(`lockstep folders add failed: ${run.stdout}${run.stderr}`);
+}
 
 const tracemonkey = path.join(sharedDir, 'corpus/docs/pdf/tracemonkey.pdf');
 const notes = path.join(sharedDir, 'corpus/docs/text/unstructured-README.md');
@@ -135,6 +142,7 @@ describe('models and live meters', () => {
   it('imports a GGUF chat model in the model manager and makes it the active chat model', async () => {
     await byTestId('nav-settings').click();
     await byTestId('settings-models').click();
+    registerLibraryFolder(app.dataDir, path.join(sharedDir, 'models/stories260K-gguf'));
     await byTestId('model-import-path').fill(path.join(sharedDir, 'models/stories260K-gguf/stories260K.gguf'));
     await page().getByRole('button', { name: 'Import', exact: true }).click();
     const imported = page().locator('[data-testid="model-row"]', { hasText: 'stories260K' });
