@@ -1,19 +1,27 @@
 import path from 'node:path';
 import type { LibraryDocument } from '../../../shared/contract/library';
 import { AppError } from '../../../shared/errors';
+import type { EnqueuedFile } from '../../ingest/index';
 import type { Services } from '../../services';
 import type { CommandModule } from '../context';
 
 // lockstep ingest <files or folders…> [--workspace W] [--password P]
 // lockstep docs list [--workspace W] · lockstep docs rm <ids or paths…>
 
+/** What became of one file in this run: its document's status, or that it added nothing new. */
+type FileResult = 'indexed' | 'duplicate' | 'unchanged' | 'needs_ocr' | 'needs_password' | 'failed' | 'cancelled' | 'queued';
+
 interface FileOutcome {
   path: string;
   documentId: number;
+  result: FileResult;
   status: LibraryDocument['status'];
+  /** For a duplicate: the file whose content it repeats (same content hash). */
+  duplicateOf: string | null;
   reasonCode: string | null;
   reason: string | null;
   pages: number | null;
+  /** The document's chunks, counted in the database. */
   chunks: number;
 }
 
@@ -26,15 +34,34 @@ function workspaceFor(services: Services, nameOrId: string | undefined, create: 
   return Number(services.db.prepare('INSERT INTO workspaces (name, created_at) VALUES (?, ?)').run(nameOrId, Date.now()).lastInsertRowid);
 }
 
-const outcomeOf = (filePath: string, doc: LibraryDocument): FileOutcome => ({
-  path: filePath,
-  documentId: doc.id,
-  status: doc.status,
-  reasonCode: doc.errorCode,
-  reason: doc.errorMessage,
-  pages: doc.pageCount,
-  chunks: doc.chunkCount,
-});
+const chunksInDatabase = (services: Services, documentIds: number[]): number =>
+  (services.db.prepare('SELECT COUNT(*) AS n FROM chunks WHERE document_id IN (SELECT value FROM json_each(?))').get(JSON.stringify(documentIds)) as { n: number }).n;
+
+/**
+ * One outcome per file: a file whose content another file of this run (or another document) already has is a
+ * duplicate, a file already in the library as it is is unchanged, anything else reports its document's status.
+ */
+function outcomesOf(services: Services, added: EnqueuedFile[]): FileOutcome[] {
+  const firstPathOf = new Map<number, string>();
+  return added.map((file) => {
+    const doc = services.ingest.document(file.documentId);
+    const earlier = firstPathOf.get(file.documentId);
+    if (earlier === undefined) firstPathOf.set(file.documentId, file.path);
+    const duplicateOf = earlier ?? (!file.queued && doc.path !== file.path ? doc.path : null);
+    const result: FileResult = duplicateOf !== null ? 'duplicate' : !file.queued ? 'unchanged' : doc.status === 'processing' ? 'queued' : doc.status;
+    return {
+      path: file.path,
+      documentId: doc.id,
+      result,
+      status: doc.status,
+      duplicateOf,
+      reasonCode: doc.errorCode,
+      reason: doc.errorMessage,
+      pages: doc.pageCount,
+      chunks: chunksInDatabase(services, [doc.id]),
+    };
+  });
+}
 
 export const ingestCommand: CommandModule = (program, cli) => {
   program
@@ -60,23 +87,34 @@ export const ingestCommand: CommandModule = (program, cli) => {
       const { added, missing } = await queue.addPaths(paths, { workspaceId: workspaceFor(services, options.workspace, true), password: options.password });
       await queue.whenSettled(added.map((file) => file.documentId));
       unsubscribe();
-      const files: FileOutcome[] = added.map((file) => outcomeOf(file.path, queue.document(file.documentId)));
-      const count = (status: string) => files.filter((f) => f.status === status).length;
+      const files = outcomesOf(services, added);
+      const count = (result: FileResult) => files.filter((f) => f.result === result).length;
+      const indexedDocuments = [...new Set(files.filter((f) => f.result === 'indexed').map((f) => f.documentId))];
       const summary = {
         files: files.length,
+        documents: new Set(files.map((f) => f.documentId)).size,
         indexed: count('indexed'),
+        duplicate: count('duplicate'),
+        unchanged: count('unchanged'),
         needs_password: count('needs_password'),
         needs_ocr: count('needs_ocr'),
         failed: count('failed'),
+        cancelled: count('cancelled'),
+        queued: count('queued'),
         missing: missing.length,
-        chunks: files.reduce((sum, f) => sum + (f.status === 'indexed' ? f.chunks : 0), 0),
+        /** Chunks of the documents this run indexed, counted in the database. */
+        chunks: chunksInDatabase(services, indexedDocuments),
         elapsedMs: Date.now() - started,
       };
+      const detail = (f: FileOutcome) =>
+        f.result === 'indexed' ? ` (${f.pages} pages, ${f.chunks} chunks)` : f.result === 'duplicate' ? ` — same content as ${f.duplicateOf}` : f.reason && f.result !== 'unchanged' ? ` — ${f.reason}` : '';
+      const others = (['cancelled', 'queued'] as const).filter((r) => summary[r] > 0).map((r) => `, ${summary[r]} ${r}`).join('');
       cli.print({ files, missing, summary }, () =>
         [
-          ...files.map((f) => `${f.status.padEnd(14)} ${f.path}${f.status === 'indexed' ? ` (${f.pages} pages, ${f.chunks} chunks)` : ''}${f.reason ? ` — ${f.reason}` : ''}`),
+          ...files.map((f) => `${f.result.padEnd(14)} ${f.path}${detail(f)}`),
           ...missing.map((m) => `${'missing'.padEnd(14)} ${m} — no such file or folder`),
-          `${summary.files} files: ${summary.indexed} indexed, ${summary.needs_password} need a password, ${summary.needs_ocr} need OCR, ${summary.failed} failed (${(summary.elapsedMs / 1000).toFixed(1)} s)`,
+          `${summary.files} files: ${summary.indexed} indexed, ${summary.duplicate} duplicate, ${summary.unchanged} unchanged, ${summary.needs_password} need a password, ` +
+            `${summary.needs_ocr} need OCR, ${summary.failed} failed${others}; ${summary.chunks} chunks indexed (${(summary.elapsedMs / 1000).toFixed(1)} s)`,
         ].join('\n'),
       );
     });
