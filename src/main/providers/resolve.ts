@@ -35,9 +35,10 @@ export class ProviderResolver {
     if (which === 'groq') {
       const apiKey = this.groqKey();
       if (apiKey) {
+        // The listing (cached for an hour) gives the context window, and says whether the saved model still exists.
+        const listing = await this.listing(apiKey, false);
         if (choice.model) return this.groq(apiKey, choice.model);
         const saved = settings.groqModel;
-        const listing = await this.listing(apiKey, false);
         // Listed, or the listing could not be read (offline: the request itself will say what is wrong).
         if (saved && (!listing || listing.some((m) => m.id === saved))) return this.groq(apiKey, saved);
         const chosen = listing ? defaultGroqModel(listing) : null;

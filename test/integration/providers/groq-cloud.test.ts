@@ -187,6 +187,12 @@ describe('choosing a model that exists', () => {
     expect(services.settings.get().groqModel).toBe('openai/gpt-oss-120b');
   });
 
+  it('knows the context window of a model named explicitly, from the listing, before any answer', async () => {
+    const { chat } = library();
+    const provider = await chat.providers.choose({ provider: 'groq', model: 'qwen/qwen3-32b' });
+    expect(provider).toMatchObject({ id: 'groq', model: 'qwen/qwen3-32b', contextTokens: 131072, limitedBy: 'context_window' });
+  });
+
   it('says in plain words when Groq lists no other chat model', async () => {
     const { run } = library(HANDBOOK, { groqModel: 'openai/gpt-oss-20b' });
     groq.queue(modelNotFound('openai/gpt-oss-20b'));
