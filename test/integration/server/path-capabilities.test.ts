@@ -250,6 +250,24 @@ describe('path capabilities: hostile paths and ids', () => {
     await services.ingest.whenIdle();
   });
 
+  it("registers the folder the user picks in main's own dialog, and nothing when the dialog is cancelled", async () => {
+    const picked = path.join(root, 'picked');
+    mkdirSync(picked);
+    writeFileSync(path.join(picked, 'report.txt'), `${ALLOWED} picked\n`);
+    let answer: string | null = null;
+    const send = dispatcherTransport({ chooseFolder: async () => answer });
+    expect((await send('call', 'library.addFolder', {}))[0]).toMatchObject({ ok: true, value: { folder: null, added: [] } });
+    answer = picked;
+    const [added] = await send('call', 'library.addFolder', {});
+    expect(added).toMatchObject({ ok: true, value: { folder: { path: picked }, added: [{ path: path.join(picked, 'report.txt'), queued: true }], missing: [] } });
+    // Another window (or a WebSocket client) may now add what is under it, and still nothing beside it.
+    const other = dispatcherTransport({});
+    expect((await other('call', 'library.addPaths', { paths: [path.join(picked, 'report.txt')] }))[0]).toMatchObject({ ok: true });
+    expect((await other('call', 'library.addPaths', { paths: [canary] }))[0]).toMatchObject({ ok: false, error: { code: 'path_not_allowed' } });
+    expect((await other('call', 'library.folders', {}))[0]).toMatchObject({ ok: true, value: { folders: expect.arrayContaining([expect.objectContaining({ path: picked })]) } });
+    await services.ingest.whenIdle();
+  });
+
   it('no byte of the canary comes back or lands in the data folder, through the dispatcher and the WebSocket server', async () => {
     const window = dispatcherTransport({ grantedPaths: new Set([grantedFile]) });
     expect((await window('call', 'library.addPaths', { paths: [grantedFile, libraryDir] }))[0]).toMatchObject({ ok: true });
@@ -269,6 +287,6 @@ describe('path capabilities: hostile paths and ids', () => {
       expect(stored.includes(form), `the data folder holds ${form}`).toBe(false);
     }
     const documents = services.db.prepare('SELECT path FROM documents ORDER BY path').all() as { path: string }[];
-    expect(documents.map((d) => d.path)).toEqual([path.join(libraryDir, 'allowed.txt'), grantedFile].sort());
+    expect(documents.map((d) => d.path)).toEqual([path.join(libraryDir, 'allowed.txt'), path.join(root, 'picked', 'report.txt'), grantedFile].sort());
   });
 });
