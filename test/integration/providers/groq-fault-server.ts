@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
+import { listenLocally, readJsonBody as readBody, sendJson as json } from '../../fixtures/groq/local-http';
 
 // An OpenAI/Groq-compatible server for groq-sdk tests. The bearer key picks the behaviour:
 //   gsk_valid_*      a normal streamed (or plain) completion with x_groq.usage in the final chunk
@@ -33,18 +33,6 @@ const chunk = (id: string, model: string, content: string | null, extra: object 
 export async function startFaultServer(): Promise<FaultServer> {
   const state: FaultServer = { baseURL: '', requests: [], closedEarly: [], close: async () => {} };
   const rateLimited = new Set<string>();
-
-  const readBody = (request: IncomingMessage) =>
-    new Promise<unknown>((resolve) => {
-      let raw = '';
-      request.on('data', (part) => (raw += part));
-      request.on('end', () => resolve(raw ? JSON.parse(raw) : null));
-    });
-
-  const json = (response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
-    response.writeHead(status, { 'Content-Type': 'application/json', ...headers });
-    response.end(JSON.stringify(body));
-  };
 
   const server = createServer(async (request, response) => {
     const key = (request.headers.authorization ?? '').replace(/^Bearer /, '');
@@ -98,12 +86,6 @@ export async function startFaultServer(): Promise<FaultServer> {
     response.write(chunk('c1', model, null, { x_groq: { id: 'req_1', usage: USAGE } }));
     response.end('data: [DONE]\n\n');
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  state.baseURL = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  state.close = () =>
-    new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    });
+  Object.assign(state, await listenLocally(server));
   return state;
 }
