@@ -20,6 +20,7 @@ if (!rendererOnly && existsSync(WASM_KERNELS)) {
     if (chunk.endsWith('.js') && readFileSync(chunk, 'utf8').includes('lpu-kernels.wasm')) {
       mkdirSync(path.join(path.dirname(chunk), 'build'), { recursive: true });
       copyFileSync(WASM_KERNELS, path.join(path.dirname(chunk), 'build', 'lpu-kernels.wasm'));
+      copyFileSync(WASM_KERNELS.replace('.wasm', '-relaxed.wasm'), path.join(path.dirname(chunk), 'build', 'lpu-kernels-relaxed.wasm'));
     }
   }
 }

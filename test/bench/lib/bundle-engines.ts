@@ -21,7 +21,9 @@ export async function bundleEngines(engineScripts: string[]): Promise<Map<string
     bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'warning',
   });
   mkdirSync(path.join(outdir, 'build'), { recursive: true });
-  copyFileSync(path.join(root, 'src/main/lpu/kernels/wasm/build/lpu-kernels.wasm'), path.join(outdir, 'build/lpu-kernels.wasm'));
+  for (const build of ['lpu-kernels.wasm', 'lpu-kernels-relaxed.wasm']) {
+    copyFileSync(path.join(root, 'src/main/lpu/kernels/wasm/build', build), path.join(outdir, 'build', build));
+  }
   const addon = path.join(root, 'src/main/lpu/kernels/native/build/Release/lockstep_kernels.node');
   if (existsSync(addon)) copyFileSync(addon, path.join(outdir, 'build/lockstep_kernels.node')); // the native kernels' loader looks there too
   return new Map(engineScripts.map((s) => [s, path.join(outdir, s.replace(/\.ts$/, '.js'))]));

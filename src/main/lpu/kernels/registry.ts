@@ -65,6 +65,9 @@ export async function kernelReport(): Promise<{ kernels: string; cpuFeatures: st
   let kernels: string;
   if (forced === 'ts') kernels = 'ts';
   else if (forced !== 'wasm' && native.available) kernels = `native ${nativeDefaultPath()!}`;
-  else kernels = (await import('./wasm')).wasmKernelsBuilt() ? 'wasm simd' : 'ts';
+  else {
+    const wasm = await import('./wasm');
+    kernels = wasm.wasmKernelsBuilt() ? `wasm ${wasm.wasmVariant()}` : 'ts';
+  }
   return { kernels, cpuFeatures: native.cpuFeatures, nativePaths: native.paths, ...(native.available ? {} : { nativeUnavailable: native.reason }) };
 }

@@ -182,14 +182,35 @@ function rowTimesRowsQ8(out: usize, xq: usize, xs: usize, w: usize, ws: usize, K
   }
 }
 
-// Four activation rows × two weight rows, 8 k at a time: 8 integer accumulators, each weight load used 4 times.
+// x·w for 16 int8 pairs as i32x4 partial sums, with the relaxed dot product: its second operand must stay within
+// 7 bits, so x (|x| ≤ 127) is split into x⁺ = max(x, 0) and x⁻ = max(−x, 0) and w·x = w·x⁺ − w·x⁻, exact for every
+// int8 weight (-128 too) and free of the intermediate i16 saturation some engines apply (|w·x±| pairs ≤ 32512).
+// The fused i32x4.relaxed_dot_i8x16_i7x16_add_s gave wrong sums on Node 20's V8 (relaxed.test.ts caught it), so
+// the i16x8 form is widened with extadd_pairwise instead.
+@inline function relaxedDot16(w: v128, xPos: v128, xNeg: v128, acc: v128): v128 {
+  const pos = i32x4.extadd_pairwise_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(w, xPos));
+  return i32x4.add(acc, i32x4.sub(pos, i32x4.extadd_pairwise_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(w, xNeg))));
+}
+
+// Four activation rows × two weight rows, 8 k at a time (16 with relaxed SIMD): 8 integer accumulators, each weight
+// load used 4 times. Group sums are exact either way, so both builds give identical results.
 @inline function tile4x2(out: usize, outStride: usize, xq: usize, xs: usize, w: usize, ws: usize, k: usize): void {
   const groups = k / GROUP, xsStride = groups * 4, wsStride = groups * 2;
   let f0 = f32x4.splat(0), f1 = f32x4.splat(0); // lanes: activation rows m..m+3, for weight rows n and n+1
   for (let g: usize = 0; g < groups; g++) {
     let a0 = i32x4.splat(0), b0 = a0, c0 = a0, d0 = a0, a1 = a0, b1 = a0, c1 = a0, d1 = a0;
     const xa = xq + g * GROUP, wa = w + g * GROUP;
-    for (let j: usize = 0; j < GROUP; j += 8) {
+    if (ASC_FEATURE_RELAXED_SIMD) for (let j: usize = 0; j < GROUP; j += 16) {
+      const zero = i8x16.splat(0), w0 = v128.load(wa + j), w1 = v128.load(wa + k + j);
+      let x = v128.load(xa + j), p = i8x16.max_s(x, zero), n = i8x16.max_s(i8x16.neg(x), zero);
+      a0 = relaxedDot16(w0, p, n, a0); a1 = relaxedDot16(w1, p, n, a1);
+      x = v128.load(xa + k + j); p = i8x16.max_s(x, zero); n = i8x16.max_s(i8x16.neg(x), zero);
+      b0 = relaxedDot16(w0, p, n, b0); b1 = relaxedDot16(w1, p, n, b1);
+      x = v128.load(xa + 2 * k + j); p = i8x16.max_s(x, zero); n = i8x16.max_s(i8x16.neg(x), zero);
+      c0 = relaxedDot16(w0, p, n, c0); c1 = relaxedDot16(w1, p, n, c1);
+      x = v128.load(xa + 3 * k + j); p = i8x16.max_s(x, zero); n = i8x16.max_s(i8x16.neg(x), zero);
+      d0 = relaxedDot16(w0, p, n, d0); d1 = relaxedDot16(w1, p, n, d1);
+    } else for (let j: usize = 0; j < GROUP; j += 8) {
       const w0 = v128.load8x8_s(wa + j), w1 = v128.load8x8_s(wa + k + j);
       const x0 = v128.load8x8_s(xa + j), x1 = v128.load8x8_s(xa + k + j);
       a0 = i32x4.add(a0, i32x4.dot_i16x8_s(x0, w0)); a1 = i32x4.add(a1, i32x4.dot_i16x8_s(x0, w1));
