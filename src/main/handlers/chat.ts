@@ -1,5 +1,6 @@
 import type { LockstepHandlers } from '../../shared/contract/index';
 import { AppError } from '../../shared/errors';
+import { authoriseModelChoice, callerGrants } from '../access/caller';
 import { ask, regenerate } from '../chat/answer';
 import { exportFileName, threadToMarkdown } from '../chat/export-markdown';
 import { runQuickAction } from '../chat/quick-answer';
@@ -10,8 +11,14 @@ import type { Services } from '../services';
 
 export function chatHandlers(services: Services): LockstepHandlers['chat'] {
   return {
-    ask: async (request, emit, { signal }) => void (await ask(services.chat, request, emit, signal)),
-    regenerate: async (request, emit, { signal }) => void (await regenerate(services.chat, request, emit, signal)),
+    ask: async (request, emit, ctx) => {
+      const model = await authoriseModelChoice(request.model, callerGrants(services, ctx));
+      await ask(services.chat, { ...request, model }, emit, ctx.signal);
+    },
+    regenerate: async (request, emit, ctx) => {
+      const model = await authoriseModelChoice(request.model, callerGrants(services, ctx));
+      await regenerate(services.chat, { ...request, model }, emit, ctx.signal);
+    },
     quickAction: async (request, emit, { signal }) => void (await runQuickAction(services.chat, request, emit, signal)),
   };
 }

@@ -6,6 +6,7 @@ import { AppError } from '../../shared/errors';
 import { discoverInstalled } from '../models/registry';
 import { log } from '../platform/log';
 import { locateChatModel } from '../providers/local-model';
+import { authoriseModelChoice, callerGrants } from '../access/caller';
 import type { ChatTurn, GenerationResult } from '../providers/provider';
 import type { Services } from '../services';
 import { createLaunchToken, tokensMatch } from './auth';
@@ -97,14 +98,16 @@ export async function startLocalApi(options: { services: Services; port?: number
   const created = () => Math.floor(Date.now() / 1000);
 
   async function chatModel(model: string) {
-    // "lockstep" (or the active model's id) means the active chat model; any installed id or .gguf path works too.
+    // "lockstep" (or the active model's id) means the active chat model; any installed id, or a .gguf path in a library folder.
     const active = services.settings.get().chatModelId;
     const wanted = model === 'lockstep' || model === active ? undefined : model;
     try {
-      const provider = await services.chat.providers.local(wanted);
+      // A .gguf path is read only from a library folder: the API's token is no capability to read the disk.
+      const provider = await services.chat.providers.local(await authoriseModelChoice(wanted, callerGrants(services, {})));
       if (provider) return provider;
     } catch (error) {
       if (error instanceof AppError && error.code === 'model_not_installed') throw new HttpError(404, 'model_not_found', error.message);
+      if (error instanceof AppError && error.code === 'path_not_allowed') throw new HttpError(403, 'path_not_allowed', error.message);
       throw error;
     }
     throw new HttpError(503, 'no_chat_model', 'No chat model is installed. Download one in Lockstep under Models, then try again.');

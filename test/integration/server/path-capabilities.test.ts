@@ -12,6 +12,7 @@ import { addLibraryFolder } from '../../../src/main/access/library-folders';
 import { createHandlers } from '../../../src/main/handlers/index';
 import { createDispatcher } from '../../../src/main/ipc/dispatcher';
 import { startBrowserServer, type BrowserServer } from '../../../src/main/server/browser-server';
+import { startLocalApi } from '../../../src/main/server/local-api';
 import { createServices, type Services } from '../../../src/main/services';
 
 // Every contract method that takes a path or an id, called with hostile values through the real dispatcher (as an
@@ -168,8 +169,16 @@ function hostileRequests(): Record<string, { kind: 'call' | 'stream'; requests: 
     'threads.remove': { kind: 'call', requests: ids.map((id) => ({ id })) },
     'threads.exportMarkdown': { kind: 'call', requests: ids.map((id) => ({ id })) },
     'search.query': { kind: 'call', requests: [...ids.map((workspaceId) => ({ query: CANARY.slice(0, 12), mode: 'keyword', workspaceId })), ...idLists.slice(0, 5).map((documentIds) => ({ query: 'canary', mode: 'keyword', documentIds }))] },
-    'chat.ask': { kind: 'stream', requests: [{ question: 'What does the canary say?', threadId: MISSING_ID }, { question: 'q', documentIds: [MISSING_ID], workspaceId: MISSING_ID }, { question: 'q', threadId: -1 }] },
-    'chat.regenerate': { kind: 'stream', requests: ids.map((messageId) => ({ messageId })) },
+    'chat.ask': {
+      kind: 'stream',
+      requests: [
+        { question: 'What does the canary say?', threadId: MISSING_ID },
+        { question: 'q', documentIds: [MISSING_ID], workspaceId: MISSING_ID },
+        { question: 'q', threadId: -1 },
+        ...[path.join(outside, 'canary.gguf'), path.relative(process.cwd(), path.join(outside, 'canary.gguf')), path.join(libraryDir, 'linked-folder', 'canary.gguf')].map((model) => ({ question: 'q', provider: 'lpu', mode: 'chat', model })),
+      ],
+    },
+    'chat.regenerate': { kind: 'stream', requests: [...ids.map((messageId) => ({ messageId })), { messageId: 1, provider: 'lpu', model: path.join(outside, 'canary.gguf') }] },
     'chat.quickAction': { kind: 'stream', requests: ids.map((documentId) => ({ action: 'summarize', documentId })) },
     'models.pull': { kind: 'stream', requests: [{ id: '../../outside' }, { id: canary }, { id: '' }] },
     'models.remove': { kind: 'call', requests: [{ id: '../../outside' }, { id: canary }, { id: '..' }, { id: 'stories260K' }] },
@@ -214,7 +223,7 @@ describe('path capabilities: hostile paths and ids', () => {
   it('lists every contract method that names a path or an id', () => {
     const named = Object.entries(contract).flatMap(([domain, methods]) =>
       Object.entries(methods)
-        .filter(([, spec]) => Object.keys((spec.request as unknown as { shape?: object }).shape ?? {}).some((key) => /(^id|Id|Ids|^ids|path|paths)$/.test(key)))
+        .filter(([, spec]) => Object.keys((spec.request as unknown as { shape?: object }).shape ?? {}).some((key) => /(^id|Id|Ids|^ids|path|paths|^model)$/.test(key)))
         .map(([name]) => `${domain}.${name}`),
     );
     expect(named.length).toBeGreaterThan(20);
@@ -245,6 +254,9 @@ describe('path capabilities: hostile paths and ids', () => {
     expect(relative).toMatchObject({ ok: false, error: { code: 'path_not_allowed', message: expect.stringContaining('must be absolute') } });
     const [dots] = await send('call', 'library.addPaths', { paths: [`${libraryDir}/../library/allowed.txt`] });
     expect(dots).toMatchObject({ ok: false, error: { code: 'path_not_allowed', message: expect.stringContaining('".."') } });
+    // The local model loader takes .gguf paths too: a caller may name only one it could add as a file.
+    const [model] = await send('stream', 'chat.ask', { question: 'q', provider: 'lpu', mode: 'chat', model: path.join(outside, 'canary.gguf') });
+    expect(model).toMatchObject({ ok: false, error: { code: 'path_not_allowed' } });
     const [noDialog] = await send('call', 'library.addFolder', {});
     expect(noDialog).toMatchObject({ ok: false, error: { code: 'not_supported' } });
     await services.ingest.whenIdle();
@@ -266,6 +278,23 @@ describe('path capabilities: hostile paths and ids', () => {
     expect((await other('call', 'library.addPaths', { paths: [canary] }))[0]).toMatchObject({ ok: false, error: { code: 'path_not_allowed' } });
     expect((await other('call', 'library.folders', {}))[0]).toMatchObject({ ok: true, value: { folders: expect.arrayContaining([expect.objectContaining({ path: picked })]) } });
     await services.ingest.whenIdle();
+  });
+
+  it('the local API loads no model file from outside the library folders', async () => {
+    const api = await startLocalApi({ services, port: 0, token: 'capabilities-test-token' });
+    try {
+      const response = await fetch(`http://127.0.0.1:${api.port}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer capabilities-test-token', 'content-type': 'application/json' },
+        body: JSON.stringify({ model: path.join(outside, 'canary.gguf'), messages: [{ role: 'user', content: 'hi' }] }),
+      });
+      const body = await response.text();
+      expect(response.status).toBe(403);
+      expect(body).toContain('path_not_allowed');
+      expect(body.includes(CANARY)).toBe(false);
+    } finally {
+      await api.close();
+    }
   });
 
   it('no byte of the canary comes back or lands in the data folder, through the dispatcher and the WebSocket server', async () => {
