@@ -27,6 +27,23 @@ describe.skipIf(process.platform === 'win32')('data folder permissions', () => {
     db.close();
   });
 
+  it('leaves a shared (sticky) folder such as /tmp as it is, while the database in it is still 0600', () => {
+    const shared = path.join(tempDir(), 'shared');
+    mkdirSync(shared);
+    chmodSync(shared, 0o1777);
+    const saved = process.env.LOCKSTEP_LOG;
+    process.env.LOCKSTEP_LOG = 'silent';
+    try {
+      const db = openStore(shared);
+      expect(statSync(shared).mode & 0o7777).toBe(0o1777);
+      expect(mode(path.join(shared, DATABASE_FILE))).toBe(0o600);
+      db.close();
+    } finally {
+      if (saved === undefined) delete process.env.LOCKSTEP_LOG;
+      else process.env.LOCKSTEP_LOG = saved;
+    }
+  });
+
   it('tightens an existing install that was created 0755/0644 and leaves linked user files alone', () => {
     const root = tempDir();
     const dataDir = path.join(root, 'data');
