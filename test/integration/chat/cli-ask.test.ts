@@ -1,13 +1,14 @@
 import { execFile } from 'node:child_process';
-import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDocument, HANDBOOK, openTestServices, tempDataDir } from './library';
+import { corpusFile, itWithCorpus } from '../../support/corpus';
 
 // `lockstep ask` as users run it: a real process over a real library.
 
 const run = promisify(execFile);
-const STORIES = path.resolve('../shared/models/stories260K-gguf/stories260K.gguf');
+const STORIES = 'models/stories260K-gguf/stories260K.gguf';
+const stories = () => corpusFile(STORIES);
 let data: ReturnType<typeof tempDataDir>;
 
 beforeAll(async () => {
@@ -40,8 +41,8 @@ describe('lockstep ask --json', () => {
     });
   });
 
-  it('streams from the LPU emulator with stories260K and reports its meters', async () => {
-    const result = await ask('How are travel expenses reimbursed?', '--model', STORIES, '--provider', 'lpu');
+  itWithCorpus([STORIES], 'streams from the LPU emulator with stories260K and reports its meters', async () => {
+    const result = await ask('How are travel expenses reimbursed?', '--model', stories(), '--provider', 'lpu');
     expect(result).toMatchObject({ provider: 'lpu', model: 'stories260K', status: 'complete', meters: { provider: 'lpu', chips: 1 } });
     expect(result.meters.cycles.perDecodeToken).toBeGreaterThan(0);
     expect(result.sources[0]).toMatchObject({ document: 'Handbook', page: 4 });

@@ -1,12 +1,13 @@
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { LockstepClient } from '../../../src/shared/contract/index';
 import type { ChatEvent } from '../../../src/shared/contract/chat';
 import type { Services } from '../../../src/main/services';
 import { connectClient } from './contract-client';
 import { addDocument, HANDBOOK, openTestServices, tempDataDir } from './library';
+import { corpusFile, itWithCorpus } from '../../support/corpus';
 
-const STORIES = path.resolve('../shared/models/stories260K-gguf/stories260K.gguf');
+const STORIES = 'models/stories260K-gguf/stories260K.gguf';
+const stories = () => corpusFile(STORIES);
 let data: ReturnType<typeof tempDataDir>;
 let services: Services;
 let client: LockstepClient;
@@ -124,8 +125,8 @@ describe('threads over the contract', () => {
     await expect(client.chat.quickAction({ action: 'summarize', documentId: 999 }, () => {}).done).rejects.toMatchObject({ code: 'document_not_found' });
   });
 
-  it('streams emulator tokens with per-token meters over the contract, and keeps a cancelled answer', async () => {
-    services.settings.update({ chatModelId: STORIES });
+  itWithCorpus([STORIES], 'streams emulator tokens with per-token meters over the contract, and keeps a cancelled answer', async () => {
+    services.settings.update({ chatModelId: stories() });
     const events = await askOver({ question: 'How are travel expenses reimbursed?' });
     const deltas = events.filter((e): e is Extract<ChatEvent, { type: 'delta' }> => e.type === 'delta');
     expect(deltas.length).toBeGreaterThan(10);

@@ -1,12 +1,20 @@
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { corpus, noOrphans, openReadonly, orphanCounts, runIngest, spawnIngest, tempDataDir } from './helpers';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { copyCorpusDocs, corpusDocs, noOrphans, openReadonly, orphanCounts, runIngest, spawnIngest, tempDataDir } from './helpers';
+import { describeWithCorpus } from '../../support/corpus';
 
 // kill -9 in the middle of a multi-file ingest, then run it again: every document indexed exactly once, no orphan rows.
 
-const inputs = ['pdf', 'office', 'ebook'].map((folder) => path.join(corpus, folder));
+// Nine real documents in three folders: big enough that a kill lands mid-run.
+const folders = ['pdf', 'office', 'ebook'];
+const documents = corpusDocs.filter((file) => folders.some((folder) => file.startsWith(`corpus/docs/${folder}/`)));
 const data = tempDataDir('lockstep-ingest-kill-');
-afterAll(() => data.cleanup());
+let docs: ReturnType<typeof tempDataDir> | undefined;
+let inputs: string[];
+afterAll(() => {
+  data.cleanup();
+  docs?.cleanup();
+});
 
 const indexedCount = (): number => {
   try {
@@ -21,7 +29,12 @@ const indexedCount = (): number => {
   }
 };
 
-describe('crash safety of the ingest queue', () => {
+describeWithCorpus(documents, 'crash safety of the ingest queue', () => {
+  beforeAll(() => {
+    docs = copyCorpusDocs(documents, 'lockstep-ingest-kill-docs-');
+    inputs = folders.map((folder) => path.join(docs!.dir, folder));
+  });
+
   it('resumes after SIGKILL with every document indexed once and no orphan rows', async () => {
     const child = spawnIngest(data.dir, inputs);
     const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));

@@ -1,13 +1,14 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { DATABASE_FILE } from '../../../src/main/store/db';
 import { MINILM_TOKENIZER_DIR } from '../../fixtures/tokenizers';
+import { corpusFile } from '../../support/corpus';
+import { readCorpusManifest } from '../../../scripts/lib/test-corpus';
 
 export const repoRoot = path.resolve(__dirname, '../../..');
-export const corpus = path.resolve(repoRoot, '../shared/corpus/docs');
 const cliEntry = path.join(repoRoot, 'bin/lockstep.mjs');
 
 export interface IngestJson {
@@ -19,6 +20,20 @@ export interface IngestJson {
 export function tempDataDir(prefix: string): { dir: string; cleanup(): void } {
   const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** The real documents the manifest lists (test/corpus/manifest.json), as corpus paths: `corpus/docs/pdf/tracemonkey.pdf`. */
+export const corpusDocs = readCorpusManifest().files.map((f) => f.path).filter((p) => p.startsWith('corpus/docs/'));
+
+/** Copies corpus documents into a new temp folder with their layout under corpus/docs kept; call once they are known present. */
+export function copyCorpusDocs(files: string[], prefix: string): { dir: string; cleanup(): void } {
+  const docs = tempDataDir(prefix);
+  for (const file of files) {
+    const target = path.join(docs.dir, path.relative('corpus/docs', file));
+    mkdirSync(path.dirname(target), { recursive: true });
+    copyFileSync(corpusFile(file), target);
+  }
+  return docs;
 }
 
 /** Runs the real CLI (`lockstep ingest … --json`) and parses its single JSON document. */

@@ -1,15 +1,24 @@
 import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createServices, type Services } from '../../../src/main/services';
-import { corpus, tempDataDir } from './helpers';
+import { tempDataDir } from './helpers';
 
 let data: ReturnType<typeof tempDataDir>;
 let services: Services;
 
+let utf16Text: string;
+let markdown: string;
+
 beforeEach(() => {
   data = tempDataDir('lockstep-owner-');
   services = createServices({ dataDir: path.join(data.dir, 'data'), mode: 'test' });
+  // Two small documents the orphaned job can really index, outside the data folder.
+  utf16Text = path.join(data.dir, 'notes-utf16.txt');
+  writeFileSync(utf16Text, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('Notes for the job ownership test.\n', 'utf16le')]));
+  markdown = path.join(data.dir, 'readme.md');
+  writeFileSync(markdown, '# Readme\n\nA second document, held by another process.\n');
 });
 afterEach(async () => {
   await services.close();
@@ -38,8 +47,8 @@ describe('job ownership across processes sharing one library', () => {
   it("takes over a dead process's running job but leaves a live process's job alone", async () => {
     const deadPid = spawnSync(process.execPath, ['-e', '0']).pid!;
     const livePid = process.ppid;
-    const orphan = runningJob(deadPid, path.join(corpus, 'text/fake-text-utf-16.txt'));
-    const busy = runningJob(livePid, path.join(corpus, 'text/unstructured-README.md'));
+    const orphan = runningJob(deadPid, utf16Text);
+    const busy = runningJob(livePid, markdown);
 
     services.ingest.start();
     expect(job(busy)).toEqual({ state: 'running', ownerPid: livePid });
@@ -50,13 +59,13 @@ describe('job ownership across processes sharing one library', () => {
   });
 
   it('listing the library recovers nothing and starts no work', () => {
-    const orphan = runningJob(spawnSync(process.execPath, ['-e', '0']).pid!, path.join(corpus, 'text/fake-text-utf-16.txt'));
+    const orphan = runningJob(spawnSync(process.execPath, ['-e', '0']).pid!, utf16Text);
     services.ingest.list();
     expect(job(orphan).state).toBe('running');
   });
 
   it("waits for its own documents' jobs only, whichever process runs them", async () => {
-    const busy = runningJob(process.ppid, path.join(corpus, 'text/unstructured-README.md'));
+    const busy = runningJob(process.ppid, markdown);
     const busyDocument = (services.db.prepare('SELECT document_id AS id FROM jobs WHERE id = ?').get(busy) as { id: number }).id;
     await expect(services.ingest.whenSettled([busyDocument + 1000])).resolves.toBeUndefined();
     let settled = false;

@@ -1,10 +1,15 @@
-import { copyFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { LibraryEvent } from '../../../src/shared/contract/library';
 import { createHandlers } from '../../../src/main/handlers/index';
 import { createServices, type Services } from '../../../src/main/services';
-import { corpus, noOrphans, orphanCounts, tempDataDir } from './helpers';
+import { noOrphans, orphanCounts, tempDataDir } from './helpers';
+import { generateTextPdf } from '../../fixtures/ingest/generated-pdf';
+import { corpusFile, itWithCorpus } from '../../support/corpus';
+
+// A real user-password PDF (password "password"), from the test corpus.
+const PASSWORD_PDF = 'corpus/docs/encrypted/password.pdf';
 
 // The queue in-process with its real worker thread: duplicates, changed files, removal, cancel, pause/resume, events.
 
@@ -65,7 +70,9 @@ describe('ingest queue', () => {
   it('emits per-file progress with stage, pages and ETA, then the final document', async () => {
     const events: LibraryEvent[] = [];
     services.ingest.onEvent((e) => events.push(e));
-    const { added } = await services.ingest.addPaths([path.join(corpus, 'pdf/tracemonkey.pdf')]);
+    const pdf = path.join(data.dir, 'fourteen-pages.pdf');
+    writeFileSync(pdf, generateTextPdf(14));
+    const { added } = await services.ingest.addPaths([pdf]);
     await services.ingest.whenIdle();
     const progress = events.flatMap((e) => (e.type === 'progress' ? [e.progress] : []));
     expect(progress.map((p) => p.stage)).toEqual(expect.arrayContaining(['reading', 'parsing', 'writing']));
@@ -91,8 +98,9 @@ describe('ingest queue', () => {
   });
 
   it('cancels the file being parsed without leaving rows behind', async () => {
-    const big = path.join(data.dir, 'maint.pdf');
-    copyFileSync(path.join(corpus, 'pdf/maint-guide.en.pdf'), big);
+    // Long enough that the cancel lands while pages are still being parsed.
+    const big = path.join(data.dir, 'long.pdf');
+    writeFileSync(big, generateTextPdf(200));
     const started = new Promise<void>((resolve) =>
       services.ingest.onEvent((e) => e.type === 'progress' && e.progress.stage === 'parsing' && e.progress.pagesDone > 0 && resolve()),
     );
@@ -106,16 +114,16 @@ describe('ingest queue', () => {
     // Re-indexing a cancelled document works.
     expect(services.ingest.reindex([added[0].documentId])).toBe(1);
     await services.ingest.whenIdle();
-    expect(services.ingest.document(added[0].documentId)).toMatchObject({ status: 'indexed', pageCount: 63 });
+    expect(services.ingest.document(added[0].documentId)).toMatchObject({ status: 'indexed', pageCount: 200 });
   });
 
-  it('serves uploads, passwords and page texts through the library handlers', async () => {
+  itWithCorpus([PASSWORD_PDF], 'serves uploads, passwords and page texts through the library handlers', async () => {
     const library = createHandlers(services, 'cli').library;
     const ctx = { signal: new AbortController().signal, transport: 'test' };
     const watching = new AbortController();
     const watched: LibraryEvent[] = [];
     const watch = library.watch({}, (e) => watched.push(e), { signal: watching.signal, transport: 'test' });
-    const pdf = (await import('node:fs')).readFileSync(path.join(corpus, 'encrypted/password.pdf'));
+    const pdf = (await import('node:fs')).readFileSync(corpusFile(PASSWORD_PDF));
     const { added } = await library.addUploads({ files: [{ name: '../../evil/password.pdf', bytesBase64: pdf.toString('base64') }] }, ctx);
     // Path traversal in the uploaded name is stripped: the file lands in uploads/<content hash>/ under its own name.
     expect(path.dirname(path.dirname(added[0].path))).toBe(path.join(services.dataDir, 'uploads'));

@@ -1,8 +1,10 @@
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { IngestQueue } from '../../../src/main/ingest/queue';
 import { openStore, type Db } from '../../../src/main/store/db';
-import { corpus, noOrphans, orphanCounts, tempDataDir } from './helpers';
+import { noOrphans, orphanCounts, tempDataDir } from './helpers';
+import { generateTextPdf } from '../../fixtures/ingest/generated-pdf';
 
 // A parser that reports no progress within the stall timeout is stopped and the file fails with parse_stalled;
 // the queue goes on with the next file. (Worker start-up alone exceeds a 1 ms timeout, which makes the stall certain.)
@@ -21,7 +23,9 @@ describe('stalled parsers', () => {
     process.env.LOCKSTEP_LOG = 'silent';
     db = openStore(data.dir);
     queue = new IngestQueue({ db, chunkTokens: () => 256, tokenizerFolder: async () => null, stallTimeoutMs: 1 });
-    const files = ['pdf/tracemonkey.pdf', 'text/fake-text-utf-16.txt'].map((f) => path.join(corpus, f));
+    const files = [path.join(data.dir, 'paper.pdf'), path.join(data.dir, 'notes.txt')];
+    writeFileSync(files[0]!, generateTextPdf(3));
+    writeFileSync(files[1]!, 'Plain notes that never get parsed in time.\n');
     const { added } = await queue.addPaths(files);
     await queue.whenIdle();
     for (const file of added) {

@@ -1,6 +1,6 @@
 // The parallel runner gives bitwise identical logits and tokens whatever the worker count and decode mode, and
 // the WASM kernels keep the stories260K golden decode exact.
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,8 +8,10 @@ import { loadLpuModel } from '../../../src/main/lpu';
 import { inProcessRunner, type StepRunnerFactory } from '../../../src/main/lpu/runtime/step-runner';
 import { parallelRunner } from '../../../src/main/lpu/runtime/parallel/parallel-runner';
 import { planBarriers } from '../../../src/main/lpu/runtime/parallel/partition';
+import { corpusFile, describeWithCorpus } from '../../support/corpus';
 
-const STORIES = path.resolve('../shared/models/stories260K-gguf/stories260K.gguf');
+const STORIES = 'models/stories260K-gguf/stories260K.gguf';
+const stories = () => corpusFile(STORIES);
 const GOLDEN = ', there was a little girl named Lily. She loved to play outside in the park. One day, she saw a big, red ball. She wanted to play with it,';
 // Long enough for three prefill chunks, so activation rows are split between workers too.
 const LONG_PROMPT = 'Once upon a time, there was a little dog named Max. Max liked to run in the big green park with his friend Sue. '.repeat(3);
@@ -27,7 +29,7 @@ function capturingLogits(factory: StepRunnerFactory) {
 
 async function run(factory: StepRunnerFactory, prompt: string, maxTokens: number, cacheDir: string, chips?: number) {
   const capture = capturingLogits(factory);
-  const model = await loadLpuModel(STORIES, { kernels: 'wasm', weights: 'int8', runner: capture.wrapped, cacheDir, chips });
+  const model = await loadLpuModel(stories(), { kernels: 'wasm', weights: 'int8', runner: capture.wrapped, cacheDir, chips });
   try {
     const result = await model.generate({ prompt, maxTokens, sampling: { greedy: true } });
     return { text: result.text, tokens: result.tokens, cycles: result.cycles, logits: capture.logits(), rows: model.program.rows };
@@ -36,7 +38,7 @@ async function run(factory: StepRunnerFactory, prompt: string, maxTokens: number
   }
 }
 
-describe('parallel LPU runner (WASM kernels)', () => {
+describeWithCorpus([STORIES], 'parallel LPU runner (WASM kernels)', () => {
   it('decodes the stories260K golden continuation exactly on 1, 2 and 3 workers with identical logits', async () => {
     const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'lpu-speed-'));
     try {
@@ -82,7 +84,7 @@ describe('parallel LPU runner (WASM kernels)', () => {
   }, 120_000);
 
   it('plans a barrier at every change of cut and none inside a run of row-local decode ops', async () => {
-    const model = await loadLpuModel(STORIES, { kernels: 'wasm', weights: 'int8', threads: 0 });
+    const model = await loadLpuModel(stories(), { kernels: 'wasm', weights: 'int8', threads: 0 });
     try {
       const ops = model.program.ops, decode = planBarriers(model.program, false), prefill = planBarriers(model.program, true);
       const at = (kind: string, nth = 0) => ops.map((op, i) => (op.kind === kind ? i : -1)).filter((i) => i >= 0)[nth]!;

@@ -1,23 +1,25 @@
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { corpusFile, describeWithCorpus } from '../../support/corpus';
 
-const STORIES = '../shared/models/stories260K-gguf/stories260K.gguf';
+const STORIES = 'models/stories260K-gguf/stories260K.gguf';
+const stories = () => corpusFile(STORIES);
 const GOLDEN = ', there was a little girl named Lily. She loved to play outside in the park. One day, she saw a big, red ball. She wanted to play with it,';
 
 function lockstep(args: string[], dataDir: string): string {
   return execFileSync(process.execPath, ['bin/lockstep.mjs', ...args, '--data-dir', dataDir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-describe('lockstep lpu', () => {
+describeWithCorpus([STORIES], 'lockstep lpu', () => {
   it('run prints exactly the golden continuation; --json reports identical cycles on a second run', () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'lpu-cli-'));
     try {
-      expect(lockstep(['lpu', 'run', STORIES, '--prompt', 'Once upon a time', '--greedy', '--max-tokens', '48'], dataDir)).toBe(GOLDEN);
-      const a = JSON.parse(lockstep(['lpu', 'run', STORIES, '--prompt', 'Once upon a time', '--greedy', '--max-tokens', '48', '--json'], dataDir));
-      const b = JSON.parse(lockstep(['lpu', 'run', STORIES, '--prompt', 'Once upon a time', '--greedy', '--max-tokens', '48', '--json'], dataDir));
+      expect(lockstep(['lpu', 'run', stories(), '--prompt', 'Once upon a time', '--greedy', '--max-tokens', '48'], dataDir)).toBe(GOLDEN);
+      const a = JSON.parse(lockstep(['lpu', 'run', stories(), '--prompt', 'Once upon a time', '--greedy', '--max-tokens', '48', '--json'], dataDir));
+      const b = JSON.parse(lockstep(['lpu', 'run', stories(), '--prompt', 'Once upon a time', '--greedy', '--max-tokens', '48', '--json'], dataDir));
       expect(a.text).toBe(GOLDEN);
       expect(a.tokens).toHaveLength(48);
       expect(b.cycles).toEqual(a.cycles);
@@ -35,7 +37,7 @@ describe('lockstep lpu', () => {
       expect(p.decode_tok_s).toBeGreaterThan(256 * 0.7);
       expect(p.decode_tok_s).toBeLessThan(256 * 1.3);
       expect(p.ttft_ms).toBeGreaterThan(0);
-      const c = JSON.parse(lockstep(['lpu', 'compile', STORIES, '--dump-ir', '--json'], dataDir));
+      const c = JSON.parse(lockstep(['lpu', 'compile', stories(), '--dump-ir', '--json'], dataDir));
       expect(c.chips).toBe(1);
       expect(Object.keys(c.ir)).toEqual(['lower', 'quantize', 'partition', 'planMemory', 'schedule', 'emit']);
     } finally {

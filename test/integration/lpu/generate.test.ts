@@ -1,26 +1,28 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadLpuModel, type LpuModel, type LpuTokenEvent } from '../../../src/main/lpu';
 import { AppError } from '../../../src/shared/errors';
+import { corpusFile, describeWithCorpus } from '../../support/corpus';
 
-const STORIES = path.resolve('../shared/models/stories260K-gguf/stories260K.gguf');
+const STORIES = 'models/stories260K-gguf/stories260K.gguf';
+const stories = () => corpusFile(STORIES);
 // ../shared/models/README.md: llama.cpp's greedy 48-token continuation of "Once upon a time" (BOS added).
 const GOLDEN = ', there was a little girl named Lily. She loved to play outside in the park. One day, she saw a big, red ball. She wanted to play with it,';
 
-let cacheDir: string;
-let model: LpuModel;
-beforeAll(async () => {
-  cacheDir = mkdtempSync(path.join(os.tmpdir(), 'lpu-cache-'));
-  model = await loadLpuModel(STORIES, { cacheDir, weights: 'int8' }); // the golden holds for int8 as for the file's own f32 (native-formats.test.ts)
-});
-afterAll(async () => {
-  await model.dispose();
-  rmSync(cacheDir, { recursive: true, force: true });
-});
+describeWithCorpus([STORIES], 'stories260K on the emulator', () => {
+  let cacheDir: string;
+  let model: LpuModel;
+  beforeAll(async () => {
+    cacheDir = mkdtempSync(path.join(os.tmpdir(), 'lpu-cache-'));
+    model = await loadLpuModel(stories(), { cacheDir, weights: 'int8' }); // the golden holds for int8 as for the file's own f32 (native-formats.test.ts)
+  });
+  afterAll(async () => {
+    await model?.dispose();
+    rmSync(cacheDir, { recursive: true, force: true });
+  });
 
-describe('stories260K on the emulator', () => {
   it('greedy decode matches the golden continuation with int8 weights in a worker, deterministically', async () => {
     const events: LpuTokenEvent[] = [];
     const first = await model.generate({ prompt: 'Once upon a time', maxTokens: 48, sampling: { greedy: true } }, (ev) => events.push(ev));
@@ -48,7 +50,7 @@ describe('stories260K on the emulator', () => {
     const system = 'Once upon a time, there was a little girl named Lily.';
     await model.generate({ prompt: system + ' She', maxTokens: 2, sampling: { greedy: true } });
     const r = await model.generate({ prompt: system + ' One day', maxTokens: 2, sampling: { greedy: true } });
-    const fresh = await loadLpuModel(STORIES, { threads: 0, weights: 'int8' });
+    const fresh = await loadLpuModel(stories(), { threads: 0, weights: 'int8' });
     try {
       const full = await fresh.generate({ prompt: system + ' One day', maxTokens: 2, sampling: { greedy: true } });
       expect(r.cachedPromptTokens).toBe(model.tokenizer.encode(system).length);
@@ -61,7 +63,7 @@ describe('stories260K on the emulator', () => {
   });
 
   it('greedy decode is also exact with f32 weights and the ts oracle kernels in the calling thread', async () => {
-    const f32 = await loadLpuModel(STORIES, { weights: 'f32', threads: 0, kernels: 'ts' });
+    const f32 = await loadLpuModel(stories(), { weights: 'f32', threads: 0, kernels: 'ts' });
     try {
       const r = await f32.generate({ prompt: 'Once upon a time', maxTokens: 48, sampling: { greedy: true } });
       expect(r.text).toBe(GOLDEN);

@@ -6,20 +6,22 @@ import { forwardRef } from '../../../src/main/lpu/kernels/reference';
 import { openModel } from '../../../src/main/lpu/loader';
 import { TINY_LLAMA, TINY_QWEN2, tinyRefModel, tinyWeights, writeTinyGguf, writeTinyHfFolder } from '../../fixtures/lpu/tiny-models';
 import { lastRow, prepareExecutor, relativeMaxError } from '../../fixtures/lpu/run-steps';
+import { corpusFile, describeWithCorpus, itWithCorpus } from '../../support/corpus';
 
 // Whole-model logits of the emulator against the float64 reference forward. Tolerances: f32 weights 2e-3 of the
 // largest logit, because the KV cache is binary16 (2^-11 relative rounding per K/V element; measured 2.9e-4 to
 // 7.2e-4, f32 accumulation order alone stays under 1e-4); int8 weights 5% (per-32-group weight and activation rounding).
 
-const STORIES = path.resolve('../shared/models/stories260K-gguf/stories260K.gguf');
+const STORIES = 'models/stories260K-gguf/stories260K.gguf';
+const stories = () => corpusFile(STORIES);
 const F32_TOLERANCE = 2e-3;
 let dir: string;
 beforeAll(() => { dir = mkdtempSync(path.join(os.tmpdir(), 'lpu-ref-')); });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('emulator logits vs float64 reference', () => {
-  it('stories260K (f32 and int8 weights), chunked prefill and token-by-token decode agree', () => {
-    const source = openModel(STORIES);
+  itWithCorpus([STORIES], 'stories260K (f32 and int8 weights), chunked prefill and token-by-token decode agree', () => {
+    const source = openModel(stories());
     const c = source.config;
     const cache = new Map<string, Float32Array>();
     const ref = forwardRef({
@@ -33,10 +35,10 @@ describe('emulator logits vs float64 reference', () => {
       },
     }, [1, 403, 407, 261, 378, 432, 383]);
     const expected = lastRow(ref, c.vocabSize);
-    const f32 = prepareExecutor(STORIES, { weights: 'f32', rows: 4 });
+    const f32 = prepareExecutor(stories(), { weights: 'f32', rows: 4 });
     expect(relativeMaxError(f32.logitsFor([1, 403, 407, 261, 378, 432, 383]), expected)).toBeLessThan(F32_TOLERANCE);
     expect(relativeMaxError(f32.logitsFor([1, 403, 407, 261, 378, 432, 383], true), expected)).toBeLessThan(F32_TOLERANCE);
-    const int8 = prepareExecutor(STORIES, { weights: 'int8', rows: 4 });
+    const int8 = prepareExecutor(stories(), { weights: 'int8', rows: 4 });
     expect(relativeMaxError(int8.logitsFor([1, 403, 407, 261, 378, 432, 383]), expected)).toBeLessThan(0.05);
     expect(int8.quantization.weightRelativeRmsError).toBeGreaterThan(0);
     expect(int8.quantization.weightRelativeRmsError).toBeLessThan(0.02);
@@ -90,15 +92,15 @@ describe('emulator logits vs float64 reference', () => {
   });
 });
 
-describe('quantisation accuracy cost', () => {
+describeWithCorpus([STORIES], 'quantisation accuracy cost', () => {
   it('is measured, small for int8 and exactly zero for f32', async () => {
     const { measureQuantizationCost } = await import('../../../src/main/lpu/runtime/accuracy');
-    const int8 = await measureQuantizationCost(STORIES, 'int8');
+    const int8 = await measureQuantizationCost(stories(), 'int8');
     expect(int8.positions).toBeGreaterThan(30);
     expect(int8.logitRelativeError).toBeGreaterThan(0);
     expect(int8.logitRelativeError).toBeLessThan(0.05);
     expect(int8.top1Agreement).toBeGreaterThan(0.9);
-    const f32 = await measureQuantizationCost(STORIES, 'f32');
+    const f32 = await measureQuantizationCost(stories(), 'f32');
     expect(f32).toMatchObject({ logitRelativeError: 0, top1Agreement: 1, weightRelativeRmsError: 0 });
   });
 });

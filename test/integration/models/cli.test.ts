@@ -6,9 +6,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HubServer } from './hub-server';
+import { writeTinyLlamaFile } from '../../fixtures/lpu/tiny-models';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const STORIES_GGUF = '../shared/models/stories260K-gguf/stories260K.gguf';
 
 interface Run {
   code: number;
@@ -27,10 +27,13 @@ function lockstep(args: string[], env: Record<string, string>): Promise<Run> {
 
 describe('lockstep models (CLI)', () => {
   let dataDir: string;
+  let tinyGguf: string;
   let hub: HubServer;
 
   beforeAll(async () => {
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'lockstep-cli-models-'));
+    // Any GGUF the emulator runs will do: a tiny random-weight llama, outside the data folder.
+    tinyGguf = writeTinyLlamaFile(mkdtempSync(path.join(os.tmpdir(), 'lockstep-cli-model-')));
     hub = new HubServer();
     await hub.start();
     for (const [file, lfs] of [['config.json', false], ['tokenizer.json', true], ['tokenizer_config.json', false], ['onnx/model_quantized.onnx', true]] as const) {
@@ -41,17 +44,18 @@ describe('lockstep models (CLI)', () => {
   afterAll(async () => {
     await hub.stop();
     rmSync(dataDir, { recursive: true, force: true });
+    rmSync(path.dirname(tinyGguf), { recursive: true, force: true });
   });
 
-  it('imports stories260K.gguf, then lists it as a chat model', async () => {
-    const imported = await lockstep(['models', 'import', STORIES_GGUF, '--json', '--data-dir', dataDir], {});
+  it('imports a GGUF, then lists it as a chat model', async () => {
+    const imported = await lockstep(['models', 'import', tinyGguf, '--json', '--data-dir', dataDir], {});
     expect(imported.code).toBe(0);
-    expect(JSON.parse(imported.stdout).model).toMatchObject({ id: 'stories260K', kind: 'chat', format: 'gguf', architecture: 'llama' });
+    expect(JSON.parse(imported.stdout).model).toMatchObject({ id: 'tiny-llama', kind: 'chat', format: 'gguf', architecture: 'llama' });
 
     const listed = await lockstep(['models', 'list', '--json', '--data-dir', dataDir], {});
     expect(listed.code).toBe(0);
     const { models } = JSON.parse(listed.stdout) as { models: { id: string; kind: string; installed: boolean; path: string }[] };
-    expect(models.find((m) => m.id === 'stories260K')).toMatchObject({ kind: 'chat', installed: true, path: path.join(dataDir, 'models/imported/stories260K/stories260K.gguf') });
+    expect(models.find((m) => m.id === 'tiny-llama')).toMatchObject({ kind: 'chat', installed: true, path: path.join(dataDir, 'models/imported/tiny-llama/tiny-llama.gguf') });
   });
 
   it('pulls a catalog model from the hub named by HF_ENDPOINT, printing one JSON document, and removes it', async () => {

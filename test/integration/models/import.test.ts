@@ -1,19 +1,28 @@
-import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../../src/shared/errors';
 import { gguf, writeGguf, type GgufMetaValue } from '../../../src/main/lpu/loader/gguf-writer';
 import { importModel } from '../../../src/main/models/import';
 import { resolveChatModel } from '../../../src/main/models/registry';
 import { ModelService } from '../../../src/main/models/service';
 import { sha256 } from './hub-server';
+import { SMOLLM_TOKENIZER_DIR } from '../../fixtures/tokenizers';
+import { writeTinyLlamaFile } from '../../fixtures/lpu/tiny-models';
 
-const shared = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../shared/models');
-const STORIES_GGUF = path.join(shared, 'stories260K-gguf/stories260K.gguf');
-// From ../shared/models/README.md.
-const STORIES_SHA256 = 'd8212051ad70902b468d92f1ee8bbd018b2a40f51b5c99b3fba6f86ded0539ac';
+// A tiny random-weight llama with a SentencePiece vocabulary: a real GGUF the emulator runs, written once per file.
+let modelDir: string;
+let TINY_GGUF: string;
+let TINY_SIZE: number;
+let TINY_SHA256: string;
+beforeAll(() => {
+  modelDir = mkdtempSync(path.join(os.tmpdir(), 'lockstep-import-model-'));
+  TINY_GGUF = writeTinyLlamaFile(modelDir);
+  TINY_SIZE = statSync(TINY_GGUF).size;
+  TINY_SHA256 = sha256(readFileSync(TINY_GGUF));
+});
+afterAll(() => rmSync(modelDir, { recursive: true, force: true }));
 
 async function rejection(promise: Promise<unknown>): Promise<AppError> {
   const error = await promise.then(
@@ -58,29 +67,29 @@ describe('importing models', () => {
     rmSync(scratch, { recursive: true, force: true });
   });
 
-  it('imports stories260K.gguf as a chat model, with a verified copy and a manifest, and lists it', async () => {
-    const imported = await importModel(dataDir, STORIES_GGUF, { env });
+  it('imports a GGUF as a chat model, with a verified copy and a manifest, and lists it', async () => {
+    const imported = await importModel(dataDir, TINY_GGUF, { env });
 
-    expect(imported).toMatchObject({ id: 'stories260K', kind: 'chat', format: 'gguf', source: 'import', architecture: 'llama', linked: false });
-    expect(imported.dir).toBe(path.join(dataDir, 'models', 'imported', 'stories260K'));
-    expect(imported.files).toEqual([{ path: 'stories260K.gguf', size: 1_185_504, sha256: STORIES_SHA256 }]);
-    expect(sha256(readFileSync(imported.path))).toBe(STORIES_SHA256);
+    expect(imported).toMatchObject({ id: 'tiny-llama', kind: 'chat', format: 'gguf', source: 'import', architecture: 'llama', linked: false });
+    expect(imported.dir).toBe(path.join(dataDir, 'models', 'imported', 'tiny-llama'));
+    expect(imported.files).toEqual([{ path: 'tiny-llama.gguf', size: TINY_SIZE, sha256: TINY_SHA256 }]);
+    expect(sha256(readFileSync(imported.path))).toBe(TINY_SHA256);
     expect(lstatSync(imported.path).isSymbolicLink()).toBe(false);
 
-    const listed = (await new ModelService(dataDir, undefined, env).list()).find((m) => m.id === 'stories260K');
-    expect(listed).toMatchObject({ kind: 'chat', installed: true, source: 'import', format: 'gguf', location: 'app', path: imported.path, sizeBytes: 1_185_504 });
-    expect((await resolveChatModel(dataDir, 'stories260K', { env })).path).toBe(imported.path);
+    const listed = (await new ModelService(dataDir, undefined, env).list()).find((m) => m.id === 'tiny-llama');
+    expect(listed).toMatchObject({ kind: 'chat', installed: true, source: 'import', format: 'gguf', location: 'app', path: imported.path, sizeBytes: TINY_SIZE });
+    expect((await resolveChatModel(dataDir, 'tiny-llama', { env })).path).toBe(imported.path);
 
     // The same file again gets its own id rather than overwriting the first.
-    expect((await importModel(dataDir, STORIES_GGUF, { env })).id).toBe('stories260K-2');
-    await expect(importModel(dataDir, STORIES_GGUF, { env, id: 'stories260K' })).rejects.toMatchObject({ code: 'import_id_taken' });
+    expect((await importModel(dataDir, TINY_GGUF, { env })).id).toBe('tiny-llama-2');
+    await expect(importModel(dataDir, TINY_GGUF, { env, id: 'tiny-llama' })).rejects.toMatchObject({ code: 'import_id_taken' });
   });
 
   it('links instead of copying when asked', async () => {
-    const imported = await importModel(dataDir, STORIES_GGUF, { env, link: true, id: 'stories-linked' });
+    const imported = await importModel(dataDir, TINY_GGUF, { env, link: true, id: 'tiny-linked' });
     expect(lstatSync(imported.path).isSymbolicLink()).toBe(true);
     expect(imported.linked).toBe(true);
-    expect(imported.files[0].sha256).toBe(STORIES_SHA256);
+    expect(imported.files[0].sha256).toBe(TINY_SHA256);
   });
 
   it('rejects a file that is not a model, leaving nothing behind', async () => {
@@ -93,18 +102,18 @@ describe('importing models', () => {
   });
 
   it('rejects a truncated GGUF and says so', async () => {
-    const truncated = path.join(scratch, 'stories-cut.gguf');
-    writeFileSync(truncated, readFileSync(STORIES_GGUF).subarray(0, 1_180_000));
+    const truncated = path.join(scratch, 'tiny-cut.gguf');
+    writeFileSync(truncated, readFileSync(TINY_GGUF).subarray(0, TINY_SIZE - 5000));
     const error = await rejection(importModel(dataDir, truncated, { env }));
     expect(error.code).toBe('unsupported_model');
-    expect(error.message).toMatch(/stories-cut\.gguf is truncated: tensor .+ extends past the end of the file/);
+    expect(error.message).toMatch(/tiny-cut\.gguf is truncated: tensor .+ extends past the end of the file/);
     expect(importedEntries()).toEqual([]);
 
     // Cut inside the tensor table, the header's own offsets point past the end.
-    writeFileSync(truncated, readFileSync(STORIES_GGUF).subarray(0, 600_000));
+    writeFileSync(truncated, readFileSync(TINY_GGUF).subarray(0, Math.floor(TINY_SIZE / 2)));
     const early = await rejection(importModel(dataDir, truncated, { env }));
     expect(early.code).toBe('unsupported_model');
-    expect(early.message).toMatch(/stories-cut\.gguf is (corrupt|truncated)/);
+    expect(early.message).toMatch(/tiny-cut\.gguf is (corrupt|truncated)/);
   });
 
   describe('GGUF files the emulator cannot run', () => {
@@ -151,7 +160,7 @@ describe('importing models', () => {
   });
 
   describe('Hugging Face folders', () => {
-    const tokenizer = path.join(shared, 'tokenizers/SmolLM-360M-Instruct/tokenizer.json');
+    const tokenizer = path.join(SMOLLM_TOKENIZER_DIR, 'tokenizer.json');
 
     function writeFolder(dir: string, options: { modelType?: string; dtype?: string; withTokenizer?: boolean; truncate?: boolean } = {}) {
       mkdirSync(dir, { recursive: true });

@@ -1,24 +1,31 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { mkdtempSync, realpathSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ServerMessage } from '../../../src/shared/contract/wire';
 import { models } from '../../../src/shared/contract/models';
 import { modelHandlers } from '../../../src/main/handlers/models';
 import { createDispatcher } from '../../../src/main/ipc/dispatcher';
 import { createServices, type Services } from '../../../src/main/services';
 import { HubServer } from './hub-server';
+import { writeTinyLlamaFile } from '../../fixtures/lpu/tiny-models';
 
-const STORIES_GGUF = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../shared/models/stories260K-gguf/stories260K.gguf');
+// Any GGUF the emulator runs will do: a tiny random-weight llama written once per file.
+let modelDir: string;
+let TINY_GGUF: string;
+beforeAll(() => {
+  modelDir = mkdtempSync(path.join(os.tmpdir(), 'lockstep-ipc-model-'));
+  TINY_GGUF = writeTinyLlamaFile(modelDir);
+});
+afterAll(() => rmSync(modelDir, { recursive: true, force: true }));
 
 /** The models domain behind the real dispatcher, so every request and event is checked against the contract. */
 function connect(services: Services) {
   const messages: ServerMessage[] = [];
   const waiters: (() => void)[] = [];
   // The caller was granted the model file, as the desktop app's picker or a drop grants it to its window.
-  const grantedPaths = new Set([realpathSync(STORIES_GGUF)]);
+  const grantedPaths = new Set([realpathSync(TINY_GGUF)]);
   const connection = createDispatcher({ models }, { models: modelHandlers(services) }, 'test').connect((message) => {
     messages.push(message);
     waiters.splice(0).forEach((wake) => wake());
@@ -70,15 +77,15 @@ describe('models over IPC', () => {
 
   it('imports, lists and activates a chat model, persisting the choice in settings', async () => {
     const client = connect(services);
-    const imported = await client.call('import', { path: realpathSync(STORIES_GGUF) });
-    expect(imported).toMatchObject({ t: 'result', ok: true, value: { id: 'stories260K', kind: 'chat', format: 'gguf', sizeBytes: 1_185_504 } });
+    const imported = await client.call('import', { path: realpathSync(TINY_GGUF) });
+    expect(imported).toMatchObject({ t: 'result', ok: true, value: { id: 'tiny-llama', kind: 'chat', format: 'gguf', sizeBytes: statSync(TINY_GGUF).size } });
 
-    expect(await client.call('setActive', { kind: 'chat', id: 'stories260K' })).toMatchObject({ ok: true, value: { chat: 'stories260K' } });
-    expect(services.settings.get().chatModelId).toBe('stories260K');
+    expect(await client.call('setActive', { kind: 'chat', id: 'tiny-llama' })).toMatchObject({ ok: true, value: { chat: 'tiny-llama' } });
+    expect(services.settings.get().chatModelId).toBe('tiny-llama');
     const listed = (await client.call('list', {})) as { value: { models: { id: string; active: boolean }[] } };
-    expect(listed.value.models.find((m) => m.id === 'stories260K')?.active).toBe(true);
+    expect(listed.value.models.find((m) => m.id === 'tiny-llama')?.active).toBe(true);
 
-    expect(await client.call('setActive', { kind: 'embedding', id: 'stories260K' })).toMatchObject({ ok: false, error: { code: 'model_wrong_kind' } });
+    expect(await client.call('setActive', { kind: 'embedding', id: 'tiny-llama' })).toMatchObject({ ok: false, error: { code: 'model_wrong_kind' } });
     expect(await client.call('import', { path: '' })).toMatchObject({ ok: false, error: { code: 'invalid_argument' } });
     client.close();
   });

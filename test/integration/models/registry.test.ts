@@ -2,15 +2,22 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, ftruncateSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { findCatalogEntry } from '../../../src/main/models/catalog';
 import { importModel } from '../../../src/main/models/import';
 import { discoverInstalled, resolveChatModel, resolveEmbedder } from '../../../src/main/models/registry';
 import { ModelService, type ModelSettingsStore } from '../../../src/main/models/service';
 import { HubServer } from './hub-server';
+import { writeTinyLlamaFile } from '../../fixtures/lpu/tiny-models';
 
-const STORIES_GGUF = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../shared/models/stories260K-gguf/stories260K.gguf');
+// Any GGUF the emulator runs will do: a tiny random-weight llama written once per file.
+let modelDir: string;
+let TINY_GGUF: string;
+beforeAll(() => {
+  modelDir = mkdtempSync(path.join(os.tmpdir(), 'lockstep-registry-model-'));
+  TINY_GGUF = writeTinyLlamaFile(modelDir);
+});
+afterAll(() => rmSync(modelDir, { recursive: true, force: true }));
 
 /** Lays a catalog model out as the hub names its files, with the catalog's exact sizes (sparse, so it costs nothing). */
 function layOut(root: string, id: string): string {
@@ -70,12 +77,12 @@ describe('model resolution and the active choice', () => {
     expect(shared.path).toBe(path.join(sharedDir, 'smollm2-360m-instruct-q8_0', 'smollm2-360m-instruct-q8_0.gguf'));
     expect(shared.manifest.managed).toBe(false);
 
-    await importModel(dataDir, STORIES_GGUF, { env, id: 'my-stories' });
+    await importModel(dataDir, TINY_GGUF, { env, id: 'my-tiny' });
     layOut(path.join(dataDir, 'models'), 'smollm2-360m-instruct-q8_0');
     // Without a manifest the app folder's copy does not count: Lockstep writes one for everything it installs.
     expect((await resolveChatModel(dataDir, 'smollm2-360m-instruct-q8_0', { env })).manifest.managed).toBe(false);
     const ids = (await discoverInstalled(dataDir, env)).map((m) => m.id).sort();
-    expect(ids).toEqual(['my-stories', 'smollm2-360m-instruct-q8_0']);
+    expect(ids).toEqual(['my-tiny', 'smollm2-360m-instruct-q8_0']);
   });
 
   it('says what to do when a model is missing, and downloads it from the catalog when allowed', async () => {
@@ -108,16 +115,16 @@ describe('model resolution and the active choice', () => {
     const env = { LOCKSTEP_MODELS_DIR: sharedDir };
     const settings = new MemorySettings();
     const service = new ModelService(dataDir, settings, env);
-    await service.import(STORIES_GGUF);
+    await service.import(TINY_GGUF);
     layOut(sharedDir, 'Xenova/bge-small-en-v1.5');
 
-    expect(await service.setActive('chat', 'stories260K')).toEqual({ chat: 'stories260K', embedding: 'Xenova/all-MiniLM-L6-v2' });
-    expect(await service.setActive('embedding', 'Xenova/bge-small-en-v1.5')).toEqual({ chat: 'stories260K', embedding: 'Xenova/bge-small-en-v1.5' });
-    expect(settings.value).toEqual({ chatModelId: 'stories260K', embedderId: 'Xenova/bge-small-en-v1.5' });
+    expect(await service.setActive('chat', 'tiny-llama')).toEqual({ chat: 'tiny-llama', embedding: 'Xenova/all-MiniLM-L6-v2' });
+    expect(await service.setActive('embedding', 'Xenova/bge-small-en-v1.5')).toEqual({ chat: 'tiny-llama', embedding: 'Xenova/bge-small-en-v1.5' });
+    expect(settings.value).toEqual({ chatModelId: 'tiny-llama', embedderId: 'Xenova/bge-small-en-v1.5' });
     const listed = await service.list();
-    expect(listed.filter((m) => m.active).map((m) => m.id).sort()).toEqual(['Xenova/bge-small-en-v1.5', 'stories260K']);
+    expect(listed.filter((m) => m.active).map((m) => m.id).sort()).toEqual(['Xenova/bge-small-en-v1.5', 'tiny-llama']);
 
-    await expect(service.setActive('embedding', 'stories260K')).rejects.toMatchObject({ code: 'model_wrong_kind' });
+    await expect(service.setActive('embedding', 'tiny-llama')).rejects.toMatchObject({ code: 'model_wrong_kind' });
     await expect(service.setActive('chat', 'qwen2.5-0.5b-instruct-q8_0')).rejects.toMatchObject({ code: 'model_not_installed' });
     expect(await service.setActive('chat', null)).toEqual({ chat: null, embedding: 'Xenova/bge-small-en-v1.5' });
   });
@@ -126,7 +133,7 @@ describe('model resolution and the active choice', () => {
     const env = { LOCKSTEP_MODELS_DIR: sharedDir };
     const settings = new MemorySettings();
     const service = new ModelService(dataDir, settings, env);
-    const imported = await service.import(STORIES_GGUF);
+    const imported = await service.import(TINY_GGUF);
     await service.setActive('chat', imported.id);
 
     expect(await service.remove(imported.id)).toEqual({ id: imported.id, removed: imported.dir });

@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ask } from '../../../src/main/chat/answer';
 import { GroqProvider, retryAfterSeconds } from '../../../src/main/providers/groq';
@@ -7,8 +6,10 @@ import { MemorySecretStore } from '../../../src/main/secrets/secret-store';
 import type { ChatEvent } from '../../../src/shared/contract/chat';
 import { addDocument, HANDBOOK, openTestServices, tempDataDir, testChatService } from '../chat/library';
 import { REPLY, startFaultServer, USAGE, type FaultServer } from './groq-fault-server';
+import { corpusFile, itWithCorpus } from '../../support/corpus';
 
-const STORIES = path.resolve('../shared/models/stories260K-gguf/stories260K.gguf');
+const STORIES = 'models/stories260K-gguf/stories260K.gguf';
+const stories = () => corpusFile(STORIES);
 let server: FaultServer;
 beforeAll(async () => {
   server = await startFaultServer();
@@ -108,13 +109,13 @@ describe('groq provider (groq-sdk against a local server)', () => {
     data.remove();
   });
 
-  it('falls back to the local LPU emulator with a visible notice when Groq drops mid-answer', async () => {
+  itWithCorpus([STORIES], 'falls back to the local LPU emulator with a visible notice when Groq drops mid-answer', async () => {
     const data = tempDataDir();
     const services = openTestServices(data.dir);
     addDocument(services.db, 'Handbook', HANDBOOK);
     const secrets = new MemorySecretStore();
     secrets.set('groq.apiKey', 'gsk_disconnect_0123456789');
-    services.settings.update({ provider: 'groq', chatModelId: STORIES });
+    services.settings.update({ provider: 'groq', chatModelId: stories() });
     const chat = testChatService(services, { secrets, groqBaseURL: server.baseURL });
     const events: ChatEvent[] = [];
     const record = await ask(chat, { question: 'How many days of annual leave?' }, (e) => events.push(e), new AbortController().signal);

@@ -1,4 +1,3 @@
-import path from 'node:path';
 import Groq, { AuthenticationError } from 'groq-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GroqProvider } from '../../../src/main/providers/groq';
@@ -7,10 +6,11 @@ import { startLocalApi, type LocalApi } from '../../../src/main/server/local-api
 import { manageLocalApi } from '../../../src/main/server/local-api-manager';
 import type { Services } from '../../../src/main/services';
 import { openTestServices, tempDataDir } from '../chat/library';
+import { corpusPath, itWithCorpus } from '../../support/corpus';
 
-// groq-sdk against Lockstep's own OpenAI-compatible API, answering with the LPU emulator running stories260K.
+// groq-sdk against Lockstep's own OpenAI-compatible API, answering with the LPU emulator running stories260K (a corpus file).
 
-const STORIES = path.resolve('../shared/models/stories260K-gguf/stories260K.gguf');
+const STORIES = 'models/stories260K-gguf/stories260K.gguf';
 const TOKEN = 'lsk_test_token_0123456789';
 let data: ReturnType<typeof tempDataDir>;
 let services: Services;
@@ -20,7 +20,9 @@ let groq: Groq;
 beforeAll(async () => {
   data = tempDataDir();
   services = openTestServices(data.dir);
-  services.settings.update({ chatModelId: STORIES });
+  // Only the tests that stream need stories260K; the rest check the API itself.
+  const stories = corpusPath(STORIES);
+  if (stories) services.settings.update({ chatModelId: stories });
   api = await startLocalApi({ services, port: 0, token: TOKEN });
   groq = new Groq({ apiKey: TOKEN, baseURL: `http://127.0.0.1:${api.port}`, maxRetries: 0 });
 });
@@ -33,12 +35,12 @@ afterAll(async () => {
 const messages = [{ role: 'user' as const, content: 'Once upon a time' }];
 
 describe('local OpenAI-compatible API (groq-sdk → Lockstep → LPU emulator)', () => {
-  it('lists the active chat model', async () => {
+  itWithCorpus([STORIES], 'lists the active chat model', async () => {
     const models = await groq.models.list();
     expect(models.data.map((m) => m.id)).toEqual(['lockstep']);
   });
 
-  it('streams a greedy completion with x_groq.usage from the emulator, identical to the non-streamed one', async () => {
+  itWithCorpus([STORIES], 'streams a greedy completion with x_groq.usage from the emulator, identical to the non-streamed one', async () => {
     const stream = await groq.chat.completions.create({ model: 'lockstep', messages, stream: true, max_completion_tokens: 24, temperature: 0 });
     let text = '';
     let deltas = 0;
@@ -63,7 +65,7 @@ describe('local OpenAI-compatible API (groq-sdk → Lockstep → LPU emulator)',
     expect(plain.usage).toMatchObject({ completion_tokens: 24 });
   });
 
-  it("feeds Lockstep's Groq provider: deltas and meters parsed from the emulator's usage", async () => {
+  itWithCorpus([STORIES], "feeds Lockstep's Groq provider: deltas and meters parsed from the emulator's usage", async () => {
     const provider = new GroqProvider({ apiKey: TOKEN, model: 'lockstep', baseURL: `http://127.0.0.1:${api.port}` });
     const events: ProviderEvent[] = [];
     const result = await provider.generate({ messages, maxTokens: 16, temperature: 0, signal: new AbortController().signal }, (e) => events.push(e));

@@ -1,10 +1,13 @@
-import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { convertPdf } from '../../../src/main/ingest/converters/pdf';
 import { defaultLimits, type SourcePage } from '../../../src/main/ingest/document';
 import { IngestProblem } from '../../../src/main/ingest/outcome';
 import { generateTextPdf } from '../../fixtures/ingest/generated-pdf';
+import { corpusFile, itWithCorpus } from '../../support/corpus';
+
+// A real user-password PDF (password "password"), from the test corpus.
+const PASSWORD_PDF = 'corpus/docs/encrypted/password.pdf';
 
 async function convert(bytes: Uint8Array, password?: string) {
   const progress: [number, number][] = [];
@@ -29,8 +32,8 @@ describe('PDF converter', () => {
     expect(text).not.toMatch(/code\.\s*7$/); // the footer "7" is gone
   });
 
-  it('distinguishes a missing password from a wrong one', async () => {
-    const bytes = new Uint8Array(readFileSync(path.resolve(__dirname, '../../../../shared/corpus/docs/encrypted/password.pdf')));
+  itWithCorpus([PASSWORD_PDF], 'distinguishes a missing password from a wrong one', async () => {
+    const bytes = new Uint8Array(readFileSync(corpusFile(PASSWORD_PDF)));
     const codeOf = async (password?: string) => convert(bytes, password).then(() => 'opened', (e: IngestProblem) => `${e.code}:${e.status}`);
     expect(await codeOf()).toBe('password_required:needs_password');
     expect(await codeOf('nope')).toBe('wrong_password:needs_password');

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,8 +7,13 @@ import { compile, compileCached } from '../../../src/main/lpu/compiler/pipeline'
 import { chooseBucket, lower } from '../../../src/main/lpu/compiler/passes/lower';
 import { verifyGraph } from '../../../src/main/lpu/ir/graph';
 import { AppError } from '../../../src/shared/errors';
+import { STORIES260K_SHAPE, tinyWeights, writeTinyGguf } from '../../fixtures/lpu/tiny-models';
 
-const STORIES = path.resolve('../shared/models/stories260K-gguf/stories260K.gguf');
+// The program depends on the model's config alone, so stories260K's shape with random weights compiles to the golden IR.
+const modelDir = mkdtempSync(path.join(os.tmpdir(), 'lockstep-compiler-'));
+afterAll(() => rmSync(modelDir, { recursive: true, force: true }));
+const STORIES = path.join(modelDir, 'stories260K.gguf');
+writeTinyGguf(STORIES, STORIES260K_SHAPE, tinyWeights(STORIES260K_SHAPE), 'F32', 'stories260K');
 const GOLDEN_DIR = path.resolve('test/fixtures/lpu/stories260K-ir');
 const PASSES = ['lower', 'quantize', 'partition', 'planMemory', 'schedule', 'emit'];
 

@@ -9,8 +9,10 @@ import { createArena } from '../../../src/main/lpu/runtime/arena';
 import { loadWeights } from '../../../src/main/lpu/runtime/load-weights';
 import { AppError } from '../../../src/shared/errors';
 import { TINY_LLAMA, TINY_QWEN2, tinyWeights, writeTinyGguf, writeTinyHfFolder } from '../../fixtures/lpu/tiny-models';
+import { corpusFile, itWithCorpus } from '../../support/corpus';
 
-const STORIES = path.resolve('../shared/models/stories260K-gguf/stories260K.gguf');
+const STORIES = 'models/stories260K-gguf/stories260K.gguf';
+const stories = () => corpusFile(STORIES);
 let dir: string;
 beforeAll(() => { dir = mkdtempSync(path.join(os.tmpdir(), 'lpu-loader-')); });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -22,8 +24,8 @@ async function rejection(p: Promise<unknown>): Promise<AppError> {
 }
 
 describe('GGUF metadata and inspectModel', () => {
-  it('reads stories260K header, metadata and tensor infos without tensor data', () => {
-    const h = readGgufMetadata(STORIES);
+  itWithCorpus([STORIES], 'reads stories260K header, metadata and tensor infos without tensor data', () => {
+    const h = readGgufMetadata(stories());
     expect(h.version).toBe(3);
     expect(h.metadata.get('general.architecture')).toBe('llama');
     expect(h.metadata.get('llama.embedding_length')).toBe(64);
@@ -33,12 +35,12 @@ describe('GGUF metadata and inspectModel', () => {
     expect(h.dataOffset % 32).toBe(0);
   });
 
-  it('inspects stories260K', async () => {
-    expect(await inspectModel(STORIES)).toEqual({
+  itWithCorpus([STORIES], 'inspects stories260K', async () => {
+    expect(await inspectModel(stories())).toEqual({
       format: 'gguf', architecture: 'llama', name: expect.any(String), parameterCount: expect.any(Number),
       contextLength: 512, tensorTypes: ['F32'], hasTokenizer: true,
     });
-    expect((await inspectModel(STORIES)).parameterCount).toBeGreaterThan(250_000);
+    expect((await inspectModel(stories())).parameterCount).toBeGreaterThan(250_000);
   });
 
   it('inspects a Hugging Face folder', async () => {
