@@ -52,6 +52,10 @@ export function libraryHandlers(services: Services): LockstepHandlers['library']
     addPaths: ({ paths, workspaceId, password }, ctx) => addAuthorisedPaths(services, paths, ctx, { workspaceId, password }),
     addUploads: async ({ files, workspaceId }) => {
       const decoded = decodeUploads(files);
+      // Checked before writing, so an upload to a removed workspace leaves no bytes behind.
+      if (workspaceId !== undefined && !services.db.prepare('SELECT 1 FROM workspaces WHERE id = ?').get(workspaceId)) {
+        throw new AppError('not_found', 'That workspace no longer exists.');
+      }
       const folder = path.join(services.dataDir, 'uploads');
       await mkdir(folder, { recursive: true, mode: 0o700 });
       const saved: string[] = [];

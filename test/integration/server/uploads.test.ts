@@ -57,6 +57,15 @@ describe('validated uploads', () => {
     expect(documentCount()).toBe(0);
   });
 
+  it('stores nothing for a workspace that does not exist', async () => {
+    const reply = await new Promise<ServerMessage>((resolve) => {
+      const connection = createDispatcher(contract, createHandlers(services, 'browser'), 'test').connect(resolve);
+      connection.receive({ t: 'call', id: 1, method: 'library.addUploads', args: { files: [good], workspaceId: 987_654 } });
+    });
+    expect(reply).toMatchObject({ ok: false, error: { code: 'not_found', message: 'That workspace no longer exists.' } });
+    expect(storedFiles()).toEqual([]);
+  });
+
   it('stores a valid upload privately (0600) and queues it', async () => {
     const reply = await upload([good]);
     expect(reply).toMatchObject({ ok: true, value: { added: [{ queued: true }] } });
