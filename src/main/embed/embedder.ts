@@ -1,6 +1,7 @@
 import type { Worker } from 'node:worker_threads';
 import os from 'node:os';
 import { AppError, fromWireError } from '../../shared/errors';
+import { log } from '../platform/log';
 import { startWorker } from '../platform/workers';
 import type { EmbedderWorkerData, EmbedReply, EmbedRequest } from './protocol';
 import type { EmbedderModel } from './models';
@@ -84,7 +85,10 @@ export class Embedder {
     const entry = this.pending.get(reply.seq);
     if (!entry) return;
     this.pending.delete(reply.seq);
-    if (!reply.ok) return entry.reject(fromWireError(reply.error));
+    if (!reply.ok) {
+      if (reply.detail) log.error(`embedder ${this.model.id}: ${reply.error.message}`, reply.detail);
+      return entry.reject(fromWireError(reply.error));
+    }
     if (reply.dimension !== this.model.dimension) {
       return entry.reject(
         new AppError('embedder_mismatch', `The installed ${this.model.id} produces ${reply.dimension}-dimensional vectors, not ${this.model.dimension}. Reinstall the model.`),

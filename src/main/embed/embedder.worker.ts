@@ -44,9 +44,10 @@ parentPort!.on('message', (request: EmbedRequest) => {
   embed(request).then(
     (reply) => parentPort!.postMessage(reply, reply.ok ? [reply.vectors.buffer as ArrayBuffer] : []),
     (error: unknown) => {
-      const detail = error instanceof AppError ? error.cause : error;
-      if (detail) process.stderr.write(`[lockstep embed worker] ${detail instanceof Error ? detail.stack : String(detail)}\n`);
-      parentPort!.postMessage({ seq: request.seq, ok: false, error: toWireError(error) } satisfies EmbedReply);
+      // The cause goes back with the reply so the main process logs it through its one logger (tests assert it there).
+      const cause = error instanceof AppError ? error.cause : error;
+      const detail = cause ? (cause instanceof Error ? (cause.stack ?? cause.message) : String(cause)) : undefined;
+      parentPort!.postMessage({ seq: request.seq, ok: false, error: toWireError(error), detail } satisfies EmbedReply);
     },
   );
 });

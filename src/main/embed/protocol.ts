@@ -20,4 +20,4 @@ export interface EmbedRequest {
 
 export type EmbedReply =
   | { seq: number; ok: true; dimension: number; /** (texts, dimension), row-major */ vectors: Float32Array }
-  | { seq: number; ok: false; error: WireError };
+  | { seq: number; ok: false; error: WireError; /** The underlying cause (stack), for the main-process log only. */ detail?: string };

@@ -2,9 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AutoTokenizer } from '@huggingface/transformers';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Embedder } from '../../../src/main/embed/embedder';
 import { locateEmbedder } from '../../../src/main/embed/models';
+import { log } from '../../../src/main/platform/log';
 import { installTinyEmbedder, referenceEmbedding, TOKENIZER_DIR, type TinyEmbedderWeights } from '../../fixtures/embed/tiny-embedder';
 
 // The real transformers.js path: tokenizer + ONNX session in a worker thread, on a generated random-weight model.
@@ -53,8 +54,17 @@ describe('Embedder (transformers.js in a worker)', () => {
   });
 
   it('reports a model folder it cannot load as a user-facing error', async () => {
+    const logged = vi.spyOn(log, 'error').mockImplementation(() => {});
     const broken = new Embedder({ ...(await locateEmbedder(dataDir, 'Xenova/all-MiniLM-L6-v2'))!, folder: path.join(dataDir, 'missing') });
-    await expect(broken.embedQuery('hello')).rejects.toMatchObject({ code: 'embedder_load_failed' });
-    await broken.close();
+    try {
+      await expect(broken.embedQuery('hello')).rejects.toMatchObject({ code: 'embedder_load_failed' });
+      // The loader's own error reaches the main-process log (not the user), once.
+      expect(logged).toHaveBeenCalledTimes(1);
+      expect(logged.mock.calls[0]![0]).toMatch(/^embedder Xenova\/all-MiniLM-L6-v2: /);
+      expect(logged.mock.calls[0]![1]).toEqual(expect.stringMatching(/\w/));
+    } finally {
+      logged.mockRestore();
+      await broken.close();
+    }
   });
 });

@@ -1,10 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { call, stream, type ContractHandlers } from '../../../src/shared/contract/define';
 import { createClient, type MessagePipe } from '../../../src/shared/contract/client';
 import type { ServerMessage } from '../../../src/shared/contract/wire';
 import { createDispatcher } from '../../../src/main/ipc/dispatcher';
 import { AppError } from '../../../src/shared/errors';
+import { log } from '../../../src/main/platform/log';
 
 const testContract = {
   math: {
@@ -69,12 +70,19 @@ describe('IPC dispatcher and client', () => {
     await expect(client.math.add({ a: 2, b: 'x' as unknown as number })).rejects.toMatchObject({ code: 'invalid_argument', message: expect.stringContaining('at b') });
   });
 
-  it('carries AppError code and message, and hides internal errors', async () => {
-    const { client } = connect(handlers);
-    await expect(client.math.fail({})).rejects.toMatchObject({ code: 'no_luck', message: 'This always fails.' });
-    const crash = client.math.crash({});
-    await expect(crash).rejects.toMatchObject({ code: 'internal' });
-    await expect(crash).rejects.not.toMatchObject({ message: expect.stringContaining('secret') });
+  it('carries AppError code and message, and hides internal errors from the caller but logs them', async () => {
+    const logged = vi.spyOn(log, 'error').mockImplementation(() => {});
+    try {
+      const { client } = connect(handlers);
+      await expect(client.math.fail({})).rejects.toMatchObject({ code: 'no_luck', message: 'This always fails.' });
+      const crash = client.math.crash({});
+      await expect(crash).rejects.toMatchObject({ code: 'internal' });
+      await expect(crash).rejects.not.toMatchObject({ message: expect.stringContaining('secret') });
+      // The detail goes to the main-process log only, once; an AppError is the caller's business and is not logged.
+      expect(logged.mock.calls).toEqual([['ipc test: handler failed', new Error('secret internal detail')]]);
+    } finally {
+      logged.mockRestore();
+    }
   });
 
   it('refuses unknown methods and malformed frames', () => {
