@@ -7,6 +7,9 @@ import { locateChatModel, type LpuModelPool } from './local-model';
 import { LpuProvider } from './lpu';
 import type { ChatProvider } from './provider';
 
+/** Groq's fast general chat model as of 2026, asked for only when the key's listing cannot be read. */
+const LIKELY_GROQ_MODEL = 'openai/gpt-oss-20b';
+
 export interface ProviderChoice {
   provider?: 'lpu' | 'groq';
   model?: string;
@@ -39,9 +42,10 @@ export class ProviderResolver {
         const listing = await this.listing(apiKey, false);
         if (choice.model) return this.groq(apiKey, choice.model);
         const saved = settings.groqModel;
-        // Listed, or the listing could not be read (offline: the request itself will say what is wrong).
-        if (saved && (!listing || listing.some((m) => m.id === saved))) return this.groq(apiKey, saved);
-        const chosen = listing ? defaultGroqModel(listing) : null;
+        if (saved && listing?.some((m) => m.id === saved)) return this.groq(apiKey, saved);
+        // Unlisted (offline, or the key refused): ask with a likely model so the request reports what is wrong and falls back.
+        if (!listing) return this.groq(apiKey, saved || LIKELY_GROQ_MODEL);
+        const chosen = defaultGroqModel(listing);
         if (!chosen) {
           if (saved) return this.groq(apiKey, saved);
           throw new AppError('groq_no_model', 'Groq lists no chat model for this key. Check the key in Settings → Providers, or answer with the local model.');

@@ -193,6 +193,12 @@ describe('choosing a model that exists', () => {
     expect(provider).toMatchObject({ id: 'groq', model: 'qwen/qwen3-32b', contextTokens: 131072, limitedBy: 'context_window' });
   });
 
+  it('reports a refused key as such on a fresh data folder, though no listing could choose a model', async () => {
+    const { chat } = library();
+    chat.secrets.set('groq.apiKey', 'not_a_groq_key_0123');
+    await expect(ask(chat, { question: 'How many days of annual leave?' }, () => {}, new AbortController().signal)).rejects.toMatchObject({ code: 'groq_key_rejected' });
+  });
+
   it('says in plain words when Groq lists no other chat model', async () => {
     const { run } = library(HANDBOOK, { groqModel: 'openai/gpt-oss-20b' });
     groq.queue(modelNotFound('openai/gpt-oss-20b'));
