@@ -3,6 +3,7 @@ import { headingPathText } from './document';
 import type { PageText, PlacedBlock } from './pages';
 import type { TokenCounter } from './tokens';
 import { splitSentences } from '../text/segment';
+import { pageContext, tableContext } from './chunk-context';
 
 // Structure-aware chunking: a heading starts a new chunk; blocks are packed whole while they fit the token budget;
 // a table that does not fit is split by rows with its header repeated; long prose is split at sentence boundaries
@@ -20,6 +21,11 @@ export interface Chunk {
   charStart: number;
   charEnd: number;
   headingPath: string;
+  /**
+   * The chunk's contextual header, indexed in its own column and shown with citations: what the document is (entity,
+   * form, period), the financial statement its page belongs to, a table's title and header row.
+   */
+  context: string;
   kind: BlockKind | 'mixed';
 }
 
@@ -29,6 +35,8 @@ export interface ChunkOptions {
   /** Tokens of trailing sentences repeated at the start of the next chunk within a section. */
   overlapTokens: number;
   counter: TokenCounter;
+  /** Names the document in every chunk's context ("General Mills, Inc. · 10-K · FY2022"); empty when unknown. */
+  documentLabel?: string;
 }
 
 /** Room left for the embedder's special tokens and passage prefix ("passage: ", [CLS], [SEP]). */
@@ -52,6 +60,8 @@ interface Unit {
   partial: boolean;
   /** Joins this unit to the previous one in chunk text. */
   joiner: string;
+  /** The statement, table title and header row this unit belongs to (chunk-context.ts). */
+  context: string;
 }
 
 function hardSplit(text: string, tokens: number, maxTokens: number): { text: string; start: number }[] {
@@ -72,10 +82,10 @@ function hardSplit(text: string, tokens: number, maxTokens: number): { text: str
   return pieces;
 }
 
-function unitsOfBlock(block: PlacedBlock, page: PageText, options: ChunkOptions): Unit[] {
+function unitsOfBlock(block: PlacedBlock, page: PageText, options: ChunkOptions, context: string): Unit[] {
   const { counter, maxTokens } = options;
   const tokens = counter.count(block.text);
-  const base = { page, kind: block.kind, headingPath: block.headingPath };
+  const base = { page, kind: block.kind, headingPath: block.headingPath, context };
   if (tokens <= maxTokens) return [{ ...base, text: block.text, tokens, start: block.start, end: block.end, partial: false, joiner: '\n\n' }];
 
   const header = block.kind === 'table' && block.tableHeader && block.text.startsWith(block.tableHeader) ? block.tableHeader : null;
@@ -121,7 +131,7 @@ function unitsOfBlock(block: PlacedBlock, page: PageText, options: ChunkOptions)
   return units;
 }
 
-function buildChunk(units: Unit[], ordinal: number): Chunk {
+function buildChunk(units: Unit[], ordinal: number, documentLabel: string): Chunk {
   const text = units.map((u, i) => (i === 0 ? u.text : u.joiner + u.text)).join('').trim();
   const first = units[0];
   const last = units.at(-1)!;
@@ -139,6 +149,7 @@ function buildChunk(units: Unit[], ordinal: number): Chunk {
     charStart: first.start,
     charEnd: last.end,
     headingPath: headingPathText(units.find((u) => u.kind !== 'heading')?.headingPath ?? deepest),
+    context: [documentLabel, ...new Set(units.map((u) => u.context).filter(Boolean))].filter(Boolean).join(' › '),
     kind: kinds.size === 1 ? [...kinds][0] : kinds.size === 0 ? 'heading' : 'mixed',
   };
 }
@@ -150,7 +161,7 @@ export function chunkDocument(pages: PageText[], options: ChunkOptions): Chunk[]
   let currentTokens = 0;
   const flush = (withOverlap: boolean) => {
     if (!current.some((u) => u.kind !== 'heading')) return; // a heading alone waits for its section's text
-    chunks.push(buildChunk(current, chunks.length));
+    chunks.push(buildChunk(current, chunks.length, options.documentLabel ?? ''));
     const carried: Unit[] = [];
     let carriedTokens = 0;
     if (withOverlap) {
@@ -164,9 +175,12 @@ export function chunkDocument(pages: PageText[], options: ChunkOptions): Chunk[]
     current = carried;
     currentTokens = carriedTokens;
   };
+  let statement: string | null = null;
   for (const page of pages) {
-    for (const block of page.blocks) {
-      for (const unit of unitsOfBlock(block, page, options)) {
+    statement = pageContext(page, statement);
+    page.blocks.forEach((block, index) => {
+      const context = [statement, block.kind === 'table' ? tableContext(page.blocks, index) : null].filter(Boolean).join(' › ');
+      for (const unit of unitsOfBlock(block, page, options, context)) {
         if (unit.kind === 'heading' && current.some((u) => u.kind !== 'heading')) flush(false);
         else if (currentTokens + unit.tokens > options.maxTokens) {
           flush(true);
@@ -179,7 +193,7 @@ export function chunkDocument(pages: PageText[], options: ChunkOptions): Chunk[]
         current.push(unit);
         currentTokens += unit.tokens;
       }
-    }
+    });
   }
   flush(false);
   return chunks;

@@ -1,5 +1,6 @@
 import type { Db } from '../store/db';
 import { deleteVectorsForChunks } from '../embed/vector-store';
+import { indexDocument, unindexDocument } from '../retrieve/document-index';
 import { segmentForIndex } from '../text/segment';
 import type { ParsedDocument, UnindexedDocument } from './parse';
 
@@ -17,6 +18,7 @@ function deleteContent(db: Db, documentId: number): void {
   deleteVectorsForChunks(db, chunkIds);
   const deleteFts = db.prepare('DELETE FROM chunks_fts WHERE rowid = ?');
   for (const id of chunkIds) deleteFts.run(id);
+  unindexDocument(db, documentId);
   db.prepare('DELETE FROM chunks WHERE document_id = ?').run(documentId);
   db.prepare('DELETE FROM pages WHERE document_id = ?').run(documentId);
 }
@@ -34,17 +36,19 @@ export function storeParsedDocument(db: Db, documentId: number, jobId: number, p
     const insertPage = db.prepare('INSERT INTO pages (document_id, page_number, label, text) VALUES (?, ?, ?, ?)');
     for (const page of parsed.pages) insertPage.run(documentId, page.number, page.label, page.text);
     const insertChunk = db.prepare(`INSERT INTO chunks (document_id, ordinal, text, token_count, page_start, page_end, label_start, label_end,
-      char_start, char_end, heading_path, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-    const insertFts = db.prepare('INSERT INTO chunks_fts (rowid, body, heading) VALUES (?, ?, ?)');
+      char_start, char_end, heading_path, context, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    const insertFts = db.prepare('INSERT INTO chunks_fts (rowid, body, heading, context) VALUES (?, ?, ?, ?)');
     const chunkIds: number[] = [];
     for (const c of parsed.chunks) {
       const id = Number(
-        insertChunk.run(documentId, c.ordinal, c.text, c.tokenCount, c.pageStart, c.pageEnd, c.labelStart, c.labelEnd, c.charStart, c.charEnd, c.headingPath, c.kind).lastInsertRowid,
+        insertChunk.run(documentId, c.ordinal, c.text, c.tokenCount, c.pageStart, c.pageEnd, c.labelStart, c.labelEnd, c.charStart, c.charEnd, c.headingPath, c.context, c.kind).lastInsertRowid,
       );
-      insertFts.run(id, segmentForIndex(c.text), segmentForIndex(c.headingPath));
+      insertFts.run(id, segmentForIndex(c.text), segmentForIndex(c.headingPath), segmentForIndex(c.context));
       chunkIds.push(id);
     }
     if (vectors) vectors.write(db, chunkIds, vectors.vectors);
+    const path = (db.prepare('SELECT path FROM documents WHERE id = ?').get(documentId) as { path: string } | undefined)?.path ?? '';
+    indexDocument(db, { documentId, title: parsed.title, filePath: path, pageTexts: parsed.pages.map((p) => p.text), headingPaths: parsed.chunks.map((c) => c.headingPath) });
     db.prepare(`UPDATE documents SET status = 'indexed', title = ?, type = ?, content_hash = ?, size_bytes = ?, mtime_ms = ?, page_count = ?,
       chunk_count = ?, error_code = ?, error_message = ?, updated_at = ? WHERE id = ?`).run(
       parsed.title, parsed.format, file.contentHash, file.sizeBytes, file.mtimeMs, parsed.pageCount, parsed.chunks.length,

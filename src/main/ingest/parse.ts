@@ -4,6 +4,7 @@ import type { WireError } from '../../shared/errors';
 import { chunkDocument, chunkOptionsFor, type Chunk } from './chunker';
 import { converters } from './converters/index';
 import { defaultLimits, type DocumentFormat, type IngestLimits } from './document';
+import { profileDocument, profileLabel } from './document-profile';
 import { detectFormat, formatByName, formatNames } from './detect';
 import { decryptOffice } from './office-crypto';
 import { IngestProblem, problems, statusForCode, type DocumentOutcomeStatus } from './outcome';
@@ -122,7 +123,8 @@ export async function parseFile(request: ParseRequest, counter: TokenCounter, on
         : null;
 
     onProgress('chunking', pageCount, pageCount);
-    const chunks = chunkDocument(usable, chunkOptionsFor(request.chunkTokens, counter));
+    const documentLabel = profileLabel(profileDocument(usable.map((page) => page.text), fileName));
+    const chunks = chunkDocument(usable, { ...chunkOptionsFor(request.chunkTokens, counter), documentLabel });
     return {
       status: 'indexed',
       format,

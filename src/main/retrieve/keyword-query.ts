@@ -3,7 +3,7 @@ import { segmentForIndex } from '../text/segment';
 // Turns what a user typed into a safe FTS5 MATCH expression: every term quoted, terms OR-ed, no raw syntax passed through.
 
 /** Lucene's English stop words (what Anserini's BM25 baselines drop); they only add noise to an OR query. */
-const STOP_WORDS = new Set(
+export const STOP_WORDS = new Set(
   'a an and are as at be but by for if in into is it no not of on or such that the their then there these they this to was will with'.split(' '),
 );
 

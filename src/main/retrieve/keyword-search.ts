@@ -3,6 +3,9 @@ import { queryTerms } from './keyword-query';
 
 export interface KeywordHit {
   chunkId: number;
+  documentId: number;
+  /** The chunk's contextual header (chunker.ts). */
+  context: string;
   /** BM25 relevance, higher is better (FTS5's bm25() negated). */
   score: number;
 }
@@ -10,6 +13,8 @@ export interface KeywordHit {
 export interface KeywordTuning {
   /** bm25() weight of the heading column relative to the body: a heading match says more about a chunk. */
   headingWeight?: number;
+  /** bm25() weight of the contextual header column (document, statement, table title): see chunker.ts. */
+  contextWeight?: number;
   /**
    * Terms found in more than this share of all chunks are left out of the ranked query (unless nothing rarer is left).
    * Their IDF is small, yet FTS5 scores every row they match: over 100k chunks a long query touches ~30% of rows and
@@ -26,6 +31,7 @@ export interface KeywordOptions extends KeywordTuning {
 }
 
 export const DEFAULT_HEADING_WEIGHT = 1;
+export const DEFAULT_CONTEXT_WEIGHT = 1;
 export const DEFAULT_MAX_TERM_SHARE = 0.1;
 /** Below this many chunks ranking every term is cheap (a few ms), so no term is left out by default. */
 export const PRUNE_ABOVE_CHUNKS = 20_000;
@@ -47,28 +53,57 @@ function rankedTerms(db: Db, terms: string[], requestedShare: number | undefined
   return kept.map((t) => t.term);
 }
 
-/** The k chunks with the best BM25 score for the query's terms; chunks_fts is contentless, keyed by chunks.id. */
-export function keywordSearch(db: Db, query: string, options: KeywordOptions): KeywordHit[] {
-  const terms = rankedTerms(db, queryTerms(query), options.maxTermShare);
-  if (terms.length === 0) return [];
+/** The query's terms worth ranking by, as one FTS5 expression (every term quoted and OR-ed), or null when none is left. */
+export function rankedMatch(db: Db, terms: string[], maxTermShare?: number): string | null {
+  const kept = rankedTerms(db, terms, maxTermShare);
   // Every term is quoted (a phrase of one token) and OR-ed: user text never reaches FTS5 as query syntax.
-  const match = terms.map(quote).join(' OR ');
+  return kept.length > 0 ? kept.map(quote).join(' OR ') : null;
+}
+
+/** The k chunks with the best BM25 score for the query's terms (a string, or terms already analysed); keyed by chunks.id. */
+export function keywordSearch(db: Db, query: string | string[], options: KeywordOptions): KeywordHit[] {
+  const match = rankedMatch(db, typeof query === 'string' ? queryTerms(query) : query, options.maxTermShare);
+  return match ? matchChunks(db, match, options) : [];
+}
+
+/** Up to this many documents are searched one rowid range each; more go through one filtered query. */
+const RANGED_DOCUMENTS = 8;
+
+/**
+ * The k chunks with the best BM25 score for an FTS5 expression built by rankedMatch. A document's chunks are written in
+ * one transaction, so their ids form one range: FTS5 seeks a rowid range in its doclists instead of scoring every row
+ * the terms match in the library, which makes a search within a few documents several times cheaper.
+ */
+export function matchChunks(db: Db, match: string, options: KeywordOptions): KeywordHit[] {
+  if (!options.documentIds || options.documentIds.length > RANGED_DOCUMENTS) return matchRows(db, match, options, null);
+  const rangeOf = db.prepare('SELECT MIN(id) AS first, MAX(id) AS last FROM chunks WHERE document_id = ?');
+  const hits = options.documentIds.flatMap((documentId) => {
+    const range = rangeOf.get(documentId) as { first: number | null; last: number | null };
+    return range.first === null ? [] : matchRows(db, match, { ...options, documentIds: [documentId] }, [range.first, range.last!]);
+  });
+  return hits.sort((a, b) => b.score - a.score).slice(0, options.k);
+}
+
+function matchRows(db: Db, match: string, options: KeywordOptions, rowids: [number, number] | null): KeywordHit[] {
   const where = ['chunks_fts MATCH ?'];
-  const params: unknown[] = [options.headingWeight ?? DEFAULT_HEADING_WEIGHT, match];
-  let join = '';
-  if (options.workspaceId !== undefined || options.documentIds) {
-    join = 'JOIN chunks c ON c.id = f.rowid JOIN documents d ON d.id = c.document_id';
-    if (options.workspaceId !== undefined) {
-      where.push('d.workspace_id = ?');
-      params.push(options.workspaceId);
-    }
-    if (options.documentIds) {
-      where.push('c.document_id IN (SELECT value FROM json_each(?))');
-      params.push(JSON.stringify(options.documentIds));
-    }
+  const params: unknown[] = [options.headingWeight ?? DEFAULT_HEADING_WEIGHT, options.contextWeight ?? DEFAULT_CONTEXT_WEIGHT, match];
+  const join = 'JOIN chunks c ON c.id = f.rowid' + (options.workspaceId !== undefined ? ' JOIN documents d ON d.id = c.document_id' : '');
+  if (rowids) {
+    where.push('f.rowid BETWEEN ? AND ?');
+    params.push(...rowids);
+  }
+  if (options.workspaceId !== undefined) {
+    where.push('d.workspace_id = ?');
+    params.push(options.workspaceId);
+  }
+  if (options.documentIds) {
+    where.push('c.document_id IN (SELECT value FROM json_each(?))');
+    params.push(JSON.stringify(options.documentIds));
   }
   const rows = db
-    .prepare(`SELECT f.rowid AS chunkId, bm25(chunks_fts, 1.0, ?) AS rank FROM chunks_fts f ${join} WHERE ${where.join(' AND ')} ORDER BY rank LIMIT ?`)
-    .all(...params, options.k) as { chunkId: number; rank: number }[];
-  return rows.map((row) => ({ chunkId: row.chunkId, score: -row.rank }));
+    .prepare(
+      `SELECT f.rowid AS chunkId, c.document_id AS documentId, c.context, bm25(chunks_fts, 1.0, ?, ?) AS rank FROM chunks_fts f ${join} WHERE ${where.join(' AND ')} ORDER BY rank LIMIT ?`,
+    )
+    .all(...params, options.k) as { chunkId: number; documentId: number; context: string; rank: number }[];
+  return rows.map((row) => ({ chunkId: row.chunkId, documentId: row.documentId, context: row.context, score: -row.rank }));
 }

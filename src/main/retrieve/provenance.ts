@@ -6,7 +6,7 @@ import type { Db } from '../store/db';
 export type ChunkWithProvenance = Omit<SearchHit, 'score' | 'signals'>;
 
 /** A chunk row as ingestion stored it (chunker.ts's Chunk), joined with its document. */
-interface Row extends Pick<Chunk, 'text' | 'headingPath' | 'pageStart' | 'pageEnd' | 'labelStart' | 'labelEnd' | 'charStart' | 'charEnd'> {
+interface Row extends Pick<Chunk, 'text' | 'headingPath' | 'context' | 'pageStart' | 'pageEnd' | 'labelStart' | 'labelEnd' | 'charStart' | 'charEnd'> {
   chunkId: number;
   kind: string;
   documentId: number;
@@ -17,7 +17,7 @@ interface Row extends Pick<Chunk, 'text' | 'headingPath' | 'pageStart' | 'pageEn
 }
 
 export const loadChunksSql = `
-  SELECT c.id AS chunkId, c.text, c.kind, c.heading_path AS headingPath, c.page_start AS pageStart, c.page_end AS pageEnd,
+  SELECT c.id AS chunkId, c.text, c.kind, c.heading_path AS headingPath, c.context, c.page_start AS pageStart, c.page_end AS pageEnd,
          c.label_start AS labelStart, c.label_end AS labelEnd, c.char_start AS charStart, c.char_end AS charEnd,
          d.id AS documentId, d.title, d.path, d.type, d.workspace_id AS workspaceId
   FROM chunks c JOIN documents d ON d.id = c.document_id
@@ -38,6 +38,7 @@ export function loadChunks(db: Db, chunkIds: number[]): Map<number, ChunkWithPro
         pages: { start: row.pageStart, end: row.pageEnd, labelStart: row.labelStart, labelEnd: row.labelEnd },
         offsets: { start: row.charStart, end: row.charEnd },
         headingPath: row.headingPath,
+        context: row.context,
         kind: row.kind,
         text: row.text,
       },

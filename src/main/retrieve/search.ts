@@ -6,12 +6,16 @@ import type { Services } from '../services';
 import { cosineSimilarity, diversify, termOverlap } from './diversify';
 import { fuseRankings, type RankedList } from './fuse';
 import { queryTerms } from './keyword-query';
-import { keywordSearch, type KeywordHit, type KeywordTuning } from './keyword-search';
+import type { KeywordHit } from './keyword-search';
+import { lexicalSearch, type LexicalTuning } from './lexical-search';
 import { loadChunks } from './provenance';
+import { rerankCandidates, type PassageScorer } from './rerank';
 
 export interface SearchOptions {
-  /** BM25 tuning (heading column weight, common-term pruning). */
-  keyword?: KeywordTuning;
+  /** BM25 tuning (column weights, common-term pruning, document routing, RM3 feedback). */
+  keyword?: LexicalTuning;
+  /** A reranking stage over the fused candidates (rerank.ts); none by default. */
+  reranker?: PassageScorer;
   signal?: AbortSignal;
 }
 
@@ -37,7 +41,7 @@ export async function search(services: Services, request: SearchRequest, options
   if (embedding) await new Promise((resolve) => setImmediate(resolve));
   const runKeyword = () => {
     const keywordStarted = performance.now();
-    const hits = keywordSearch(db, query, { k: candidateDepth(k, lambda, requestedMode), ...options.keyword, ...filter });
+    const hits = lexicalSearch(db, query, { k: candidateDepth(k, lambda, requestedMode), ...options.keyword, ...filter });
     return { hits, ms: performance.now() - keywordStarted };
   };
   let keyword = requestedMode === 'vector' ? null : runKeyword();
@@ -67,7 +71,8 @@ export async function search(services: Services, request: SearchRequest, options
   if (mode !== 'bm25') lists.push({ signal: 'vector', weight: vectorWeight, ids: vectorHits.map((hit) => hit.chunkId) });
   const fused = fuseRankings(lists);
   const chunks = loadChunks(db, fused.map((candidate) => candidate.chunkId));
-  const live = fused.filter((candidate) => chunks.has(candidate.chunkId));
+  let live = fused.filter((candidate) => chunks.has(candidate.chunkId));
+  if (options.reranker) live = await rerankCandidates(query, live, (c) => chunks.get(c.chunkId)!, options.reranker, options.signal);
 
   const topScore = live[0]?.fused ?? 1;
   const similarity = similarityFor(services, vectorSet, live.map((c) => c.chunkId), (id) => chunks.get(id)!.text, lambda);

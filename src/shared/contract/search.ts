@@ -37,6 +37,8 @@ export const searchHit = z.object({
   offsets: z.object({ start: z.number().int(), end: z.number().int() }),
   /** Headings above the chunk, joined with " › ". */
   headingPath: z.string(),
+  /** The chunk's contextual header: its document's organisation, form and period, its statement or table title. */
+  context: z.string(),
   kind: z.string(),
   text: z.string(),
 });

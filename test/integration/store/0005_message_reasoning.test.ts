@@ -17,7 +17,7 @@ describe('migration 0005_message_reasoning on a real SQLite file', () => {
     before.prepare("INSERT INTO messages (thread_id, role, content, created_at) VALUES (1, 'assistant', 'old answer [1]', 0)").run();
     before.close();
 
-    const db = openStore(dir, { migrations });
+    const db = openStore(dir, { migrations: migrations.filter((m) => m.version <= 5) });
     expect(storeVersions(db).schema).toBe(5);
     expect(db.prepare('SELECT content, reasoning FROM messages').all()).toEqual([{ content: 'old answer [1]', reasoning: null }]);
     db.prepare("UPDATE messages SET reasoning = 'thought'").run();

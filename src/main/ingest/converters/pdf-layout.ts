@@ -1,4 +1,5 @@
 // Turns one PDF page's positioned text items into lines in reading order, then into paragraphs and headings.
+import { isPlausibleHeading } from '../heading-text';
 // PDF user space: y grows upwards, so "top of page" is the largest y.
 
 export interface TextItem {
@@ -200,7 +201,8 @@ export function paragraphs(ordered: LineFragment[], body: number, page: PageGeom
   }
   // Table-of-contents lines look like numbered titles but end in a page number (or dot leaders).
   const isNumberedTitle = (text: string) => numberedHeading.test(text) && !/…|\s\d+$/.test(text);
-  return result.map(({ kind, text, size, lines }) =>
-    kind === 'paragraph' && lines === 1 && isNumberedTitle(text) ? { kind: 'heading', text, size: numberedHeadingSize(text, body) } : { kind, text, size },
-  );
+  return result.map(({ kind, text, size, lines }) => {
+    if (kind === 'heading' && !isPlausibleHeading(text)) return { kind: 'paragraph', text, size };
+    return kind === 'paragraph' && lines === 1 && isNumberedTitle(text) ? { kind: 'heading', text, size: numberedHeadingSize(text, body) } : { kind, text, size };
+  });
 }

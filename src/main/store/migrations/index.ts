@@ -4,6 +4,7 @@ import { messageScope } from './0002_message_scope';
 import { jobOwner } from './0003_job_owner';
 import { libraryFolders } from './0004_library_folders';
 import { messageReasoning } from './0005_message_reasoning';
+import { retrievalContext } from './0006_retrieval_context';
 
 export interface Migration {
   version: number;
@@ -13,4 +14,4 @@ export interface Migration {
 }
 
 /** Every migration in order; append new ones at the end with the next version number. */
-export const migrations: Migration[] = [initial, messageScope, jobOwner, libraryFolders, messageReasoning];
+export const migrations: Migration[] = [initial, messageScope, jobOwner, libraryFolders, messageReasoning, retrievalContext];

@@ -1,0 +1,90 @@
+import path from 'node:path';
+import { periodTerms, profileDocument, profileLabel } from '../ingest/document-profile';
+import type { Db } from '../store/db';
+import { segmentForIndex } from '../text/segment';
+import { mineAbbreviations } from './abbreviations';
+
+// The document-level index that routes a question to the right documents: one row per document in documents_fts with
+// what names it (its organisation, ticker, title, file name), its period (form, fiscal year, quarter) and its outline
+// (its headings). A question naming an organisation and "FY2021" scores that document's row highest.
+
+/** Headings kept in a document's outline row: enough to describe it without letting long documents dominate. */
+const OUTLINE_HEADINGS = 400;
+
+export interface DocumentFacts {
+  documentId: number;
+  title: string;
+  filePath: string;
+  /** Stored page texts in page order. */
+  pageTexts: string[];
+  /** Chunk heading paths (joined with " › "), in reading order. */
+  headingPaths: string[];
+}
+
+/** Replaces the document's row in documents_fts and its mined abbreviations; returns the label shown for it. */
+export function indexDocument(db: Db, facts: DocumentFacts): string {
+  const profile = profileDocument(facts.pageTexts, path.basename(facts.filePath));
+  const name = [profile.entity, profile.ticker, facts.title, profile.fileWords].filter(Boolean).join(' \n ');
+  const period = [profile.form, periodTerms(profile)].filter(Boolean).join(' ');
+  const headings = [...new Set(facts.headingPaths.flatMap((p) => p.split(' › ')).filter(Boolean))].slice(0, OUTLINE_HEADINGS);
+  unindexDocument(db, facts.documentId);
+  db.prepare('INSERT INTO documents_fts (rowid, name, period, outline) VALUES (?, ?, ?, ?)').run(
+    facts.documentId,
+    segmentForIndex(name),
+    period,
+    segmentForIndex(headings.join('\n')),
+  );
+  const insert = db.prepare('INSERT OR IGNORE INTO abbreviations (document_id, short, expansion) VALUES (?, ?, ?)');
+  for (const text of facts.pageTexts) for (const a of mineAbbreviations(text)) insert.run(facts.documentId, a.short, a.expansion);
+  return profileLabel(profile);
+}
+
+export function unindexDocument(db: Db, documentId: number): void {
+  db.prepare('DELETE FROM documents_fts WHERE rowid = ?').run(documentId);
+  db.prepare('DELETE FROM abbreviations WHERE document_id = ?').run(documentId);
+}
+
+/** Document scores for the query's terms (higher is better), over the documents the search is limited to. */
+export function routeDocuments(db: Db, terms: string[], filter: { workspaceId?: number; documentIds?: number[] } = {}): Map<number, number> {
+  if (terms.length === 0) return new Map();
+  const where = ['documents_fts MATCH ?'];
+  const params: unknown[] = [terms.map((term) => `"${term.replaceAll('"', '""')}"`).join(' OR ')];
+  if (filter.workspaceId !== undefined) {
+    where.push('f.rowid IN (SELECT id FROM documents WHERE workspace_id = ?)');
+    params.push(filter.workspaceId);
+  }
+  if (filter.documentIds) {
+    where.push('f.rowid IN (SELECT value FROM json_each(?))');
+    params.push(JSON.stringify(filter.documentIds));
+  }
+  // Name and period say which document a question is about; the outline only hints at it.
+  const rows = db
+    .prepare(`SELECT f.rowid AS id, -bm25(documents_fts, 4.0, 4.0, 0.5) AS score FROM documents_fts f WHERE ${where.join(' AND ')} ORDER BY score DESC LIMIT 50`)
+    .all(...params) as { id: number; score: number }[];
+  return new Map(rows.filter((row) => row.score > 0).map((row) => [row.id, row.score]));
+}
+
+/** Beyond this many documents a question does not pin its filing, and the whole library is searched. */
+export const MAX_PINNED_DOCUMENTS = 4;
+
+/**
+ * The documents a question pins down by naming both who they are from and their period ("Corning … FY2021"): their
+ * name row matches one of the terms and their period row one of the periods. Null when none or too many do.
+ */
+export function pinnedDocuments(db: Db, terms: string[], periods: string[], filter: { workspaceId?: number; documentIds?: number[] } = {}): number[] | null {
+  const names = terms.filter((term) => !periods.includes(term));
+  if (names.length === 0 || periods.length === 0) return null;
+  const quoted = (list: string[]) => list.map((term) => `"${term.replaceAll('"', '""')}"`).join(' OR ');
+  const where = ['documents_fts MATCH ?'];
+  const params: unknown[] = [`name : (${quoted(names)}) AND period : (${quoted(periods)})`];
+  if (filter.workspaceId !== undefined) {
+    where.push('f.rowid IN (SELECT id FROM documents WHERE workspace_id = ?)');
+    params.push(filter.workspaceId);
+  }
+  if (filter.documentIds) {
+    where.push('f.rowid IN (SELECT value FROM json_each(?))');
+    params.push(JSON.stringify(filter.documentIds));
+  }
+  const rows = db.prepare(`SELECT f.rowid AS id FROM documents_fts f WHERE ${where.join(' AND ')} LIMIT ?`).all(...params, MAX_PINNED_DOCUMENTS + 1) as { id: number }[];
+  return rows.length > 0 && rows.length <= MAX_PINNED_DOCUMENTS ? rows.map((row) => row.id) : null;
+}
