@@ -1,4 +1,5 @@
 import { AppError } from '../../shared/errors';
+import { SUPPORTED_ARCHITECTURES, type Architecture } from '../lpu/loader/model-source';
 
 // The models Lockstep can download. Sizes and sha256 values come from published pins of these exact files
 // (cross-checked against at least one independent copy, or against ../shared/models/tokenizers for the MiniLM json).
@@ -47,7 +48,8 @@ export interface ChatEntry extends CatalogBase {
   kind: 'chat';
   format: 'gguf';
   /** GGUF general.architecture, checked again on load. */
-  architecture: 'llama' | 'qwen2';
+  architecture: 'llama' | 'qwen2' | 'qwen3' | 'gemma3';
+  /** The file's weight format as its publisher names it (Q4_K_M: Q4_K and Q6_K tensors). */
   quantization: string;
   contextLength: number;
 }
@@ -144,7 +146,7 @@ const embedders: EmbedderEntry[] = [
   },
 ];
 
-// memoryBytes for chat models: parameters at 1 byte (the emulator's INT8) + f32 KV cache for a 4k bucket + 256 MB runtime.
+// memoryBytes for chat models: approximate resident memory once loaded (weights, KV cache for a 4k bucket, runtime).
 const chatModels: ChatEntry[] = [
   {
     id: 'smollm2-360m-instruct-q8_0',
@@ -192,6 +194,21 @@ const chatModels: ChatEntry[] = [
     contextLength: 32768,
   },
   {
+    id: 'llama-3.2-1b-instruct-q4_k_m',
+    kind: 'chat',
+    name: 'Llama 3.2 1B Instruct (Q4_K_M, default)',
+    repo: 'bartowski/Llama-3.2-1B-Instruct-GGUF',
+    revision: '067b946cf014b7c697f3654f621d577a3e3afd1c',
+    files: [{ path: 'Llama-3.2-1B-Instruct-Q4_K_M.gguf', size: 807_694_464, sha256: '6f85a640a97cf2bf5b8e764087b1e83da0fdb51d7c9fab7d0fece9385611df83' }],
+    licence: 'llama3.2',
+    memoryBytes: 1.3e9,
+    downloadBytes: 0,
+    format: 'gguf',
+    architecture: 'llama',
+    quantization: 'Q4_K_M',
+    contextLength: 131072,
+  },
+  {
     id: 'llama-3.2-1b-instruct-q8_0',
     kind: 'chat',
     name: 'Llama 3.2 1B Instruct (Q8_0)',
@@ -206,6 +223,68 @@ const chatModels: ChatEntry[] = [
     quantization: 'Q8_0',
     contextLength: 131072,
   },
+  {
+    id: 'llama-3.2-3b-instruct-q4_k_m',
+    kind: 'chat',
+    name: 'Llama 3.2 3B Instruct (Q4_K_M)',
+    repo: 'bartowski/Llama-3.2-3B-Instruct-GGUF',
+    revision: '5ab33fa94d1d04e903623ae72c95d1696f09f9e8',
+    files: [{ path: 'Llama-3.2-3B-Instruct-Q4_K_M.gguf', size: 2_019_377_696, sha256: '6c1a2b41161032677be168d354123594c0e6e67d2b9227c84f296ad037c728ff' }],
+    licence: 'llama3.2',
+    memoryBytes: 2.9e9,
+    downloadBytes: 0,
+    format: 'gguf',
+    architecture: 'llama',
+    quantization: 'Q4_K_M',
+    contextLength: 131072,
+  },
+  {
+    // Qwen publishes only Q8_0 GGUFs of Qwen3; unsloth's Q4_K_M is the one LM Studio and Ollama users pick.
+    id: 'qwen3-0.6b-q4_k_m',
+    kind: 'chat',
+    name: 'Qwen3 0.6B (Q4_K_M)',
+    repo: 'unsloth/Qwen3-0.6B-GGUF',
+    revision: 'main',
+    files: [{ path: 'Qwen3-0.6B-Q4_K_M.gguf', size: 396_705_472, sha256: 'ac2d97712095a558e31573f62f466a3f9d93990898b0ec79d7c974c1780d524a' }],
+    licence: 'apache-2.0',
+    memoryBytes: 0.8e9,
+    downloadBytes: 0,
+    format: 'gguf',
+    architecture: 'qwen3',
+    quantization: 'Q4_K_M',
+    contextLength: 40960,
+  },
+  {
+    id: 'qwen3-1.7b-q4_k_m',
+    kind: 'chat',
+    name: 'Qwen3 1.7B (Q4_K_M)',
+    repo: 'unsloth/Qwen3-1.7B-GGUF',
+    revision: 'main',
+    files: [{ path: 'Qwen3-1.7B-Q4_K_M.gguf', size: 1_107_409_472, sha256: 'b139949c5bd74937ad8ed8c8cf3d9ffb1e99c866c823204dc42c0d91fa181897' }],
+    licence: 'apache-2.0',
+    memoryBytes: 1.8e9,
+    downloadBytes: 0,
+    format: 'gguf',
+    architecture: 'qwen3',
+    quantization: 'Q4_K_M',
+    contextLength: 40960,
+  },
+  {
+    // llama.cpp's own conversion (ggml-org); no published sha256, so the hub's LFS checksum is verified.
+    id: 'gemma-3-1b-it-q4_k_m',
+    kind: 'chat',
+    name: 'Gemma 3 1B Instruct (Q4_K_M)',
+    repo: 'ggml-org/gemma-3-1b-it-GGUF',
+    revision: 'main',
+    files: [{ path: 'gemma-3-1b-it-Q4_K_M.gguf', size: 806_058_240, sha256: null }],
+    licence: 'gemma',
+    memoryBytes: 1.4e9,
+    downloadBytes: 0,
+    format: 'gguf',
+    architecture: 'gemma3',
+    quantization: 'Q4_K_M',
+    contextLength: 32768,
+  },
 ];
 
 // multilingual-e5-small's q8 ONNX (~118 MB) and tokenizer (~17 MB) sizes are estimates until the server reports them.
@@ -217,6 +296,29 @@ export const catalog: readonly CatalogEntry[] = [...embedders, ...chatModels].ma
 }));
 
 export const DEFAULT_EMBEDDER_ID = 'Xenova/all-MiniLM-L6-v2';
+/** The chat model the setup suggests first: small, and a format the emulator runs at its own width. */
+export const DEFAULT_CHAT_MODEL_ID = 'llama-3.2-1b-instruct-q4_k_m';
+
+/** Weight formats (publisher names) whose tensors the LPU emulator loads: Q4_K_M is Q4_K + Q6_K, and so on. */
+const LPU_QUANTIZATIONS = ['F32', 'F16', 'BF16', 'Q8_0', 'Q4_0', 'Q4_K_S', 'Q4_K_M', 'Q5_K_S', 'Q5_K_M', 'Q6_K'];
+
+export interface ChatCompatibility {
+  /** Whether the LPU emulator runs this architecture in this format. */
+  lpu: boolean;
+  /** A sentence for the model manager. */
+  note: string;
+}
+
+/** What the model manager shows before a download: whether the emulator runs the file, and why not if it does not. */
+export function chatCompatibility(architecture: string, quantization: string | null): ChatCompatibility {
+  if (!SUPPORTED_ARCHITECTURES.includes(architecture as Architecture)) {
+    return { lpu: false, note: `The LPU emulator does not run ${architecture} models; it runs ${SUPPORTED_ARCHITECTURES.join(', ')}.` };
+  }
+  if (quantization !== null && !LPU_QUANTIZATIONS.includes(quantization.toUpperCase())) {
+    return { lpu: false, note: `The LPU emulator does not load ${quantization} weights; it loads ${LPU_QUANTIZATIONS.join(', ')}.` };
+  }
+  return { lpu: true, note: `Runs on the LPU emulator (${architecture}${quantization ? `, ${quantization}` : ''}), checked against llama.cpp.` };
+}
 
 export function findCatalogEntry(id: string): CatalogEntry | undefined {
   return catalog.find((entry) => entry.id === id);

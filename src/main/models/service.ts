@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { ActiveModels, InstalledModelSummary, ModelListing } from '../../shared/contract/models';
 import { AppError } from '../../shared/errors';
 import { modelsDir } from '../platform/paths';
-import { catalog, DEFAULT_EMBEDDER_ID, findCatalogEntry, requireCatalogEntry, type ModelKind } from './catalog';
+import { catalog, chatCompatibility, DEFAULT_EMBEDDER_ID, findCatalogEntry, requireCatalogEntry, type ModelKind } from './catalog';
 import { fileSize } from './disk';
 import { partialPath } from './download';
 import { importModel, type ImportOptions } from './import';
@@ -54,6 +54,8 @@ export class ModelService {
         partialBytes: model ? 0 : await this.partialBytes(entry.id),
         memoryBytes: entry.memoryBytes,
         architecture: entry.kind === 'chat' ? entry.architecture : null,
+        quantization: entry.kind === 'chat' ? entry.quantization : null,
+        compatibility: entry.kind === 'chat' ? chatCompatibility(entry.architecture, entry.quantization) : null,
         licence: entry.licence,
         embedding:
           entry.kind === 'embedding'
@@ -134,6 +136,9 @@ export class ModelService {
       partialBytes: 0,
       memoryBytes: null,
       architecture: model.architecture,
+      quantization: null,
+      // an imported model was inspected (architecture and tensor types) before it was listed
+      compatibility: model.kind === 'chat' && model.architecture ? chatCompatibility(model.architecture, null) : null,
       licence: model.licence,
       embedding: null,
     };

@@ -235,6 +235,8 @@ export const en = {
   'models.chooseFile': 'Choose file…',
   'models.memory': 'needs {size} of memory',
   'models.shared': 'shared folder',
+  'models.runsOnLpu': 'runs on the LPU emulator',
+  'models.notOnLpu': 'not supported by the LPU emulator',
   'models.phase.downloading': 'Downloading',
   'models.phase.verifying': 'Verifying checksum',
   'models.phase.installing': 'Installing',

@@ -236,6 +236,8 @@ export const zhCN: Dictionary = {
   'models.importHint': '模型直接从本机所在位置读取：在桌面应用中选择或拖入文件，或输入资料库文件夹（lockstep folders add DIR）内的路径。',
   'models.chooseFile': '选择文件…',
   'models.memory': '需要 {size} 内存',
+  'models.runsOnLpu': '可在 LPU 模拟器上运行',
+  'models.notOnLpu': 'LPU 模拟器不支持',
   'models.shared': '共享文件夹',
   'models.phase.downloading': '正在下载',
   'models.phase.verifying': '正在校验',

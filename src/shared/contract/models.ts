@@ -24,6 +24,10 @@ export const modelListing = z.object({
   partialBytes: z.number(),
   memoryBytes: z.number().nullable(),
   architecture: z.string().nullable(),
+  /** The weight format as published (Q4_K_M, Q8_0), for chat GGUFs. */
+  quantization: z.string().nullable(),
+  /** Whether the LPU emulator runs this chat model, shown before download. */
+  compatibility: z.object({ lpu: z.boolean(), note: z.string() }).nullable(),
   licence: z.string().nullable(),
   embedding: z
     .object({ dimension: z.number().int(), pooling: z.enum(['mean', 'cls']), queryPrefix: z.string(), passagePrefix: z.string(), maxTokens: z.number().int() })

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { catalog, DEFAULT_EMBEDDER_ID, findCatalogEntry, hubFileUrl, requireCatalogEntry } from '../../../src/main/models/catalog';
+import { catalog, chatCompatibility, DEFAULT_CHAT_MODEL_ID, DEFAULT_EMBEDDER_ID, findCatalogEntry, hubFileUrl, requireCatalogEntry } from '../../../src/main/models/catalog';
 import { defaultSettings } from '../../../src/shared/settings';
 
 describe('the model catalog', () => {
-  it('has the issue’s seven models with unique ids', () => {
+  it('has the embedders and chat models with unique ids', () => {
     expect(catalog.map((e) => e.id)).toEqual([
       'Xenova/all-MiniLM-L6-v2',
       'Xenova/multilingual-e5-small',
@@ -11,9 +11,30 @@ describe('the model catalog', () => {
       'smollm2-360m-instruct-q8_0',
       'qwen2.5-0.5b-instruct-q8_0',
       'qwen2.5-1.5b-instruct-q4_k_m',
+      'llama-3.2-1b-instruct-q4_k_m',
       'llama-3.2-1b-instruct-q8_0',
+      'llama-3.2-3b-instruct-q4_k_m',
+      'qwen3-0.6b-q4_k_m',
+      'qwen3-1.7b-q4_k_m',
+      'gemma-3-1b-it-q4_k_m',
     ]);
+    expect(new Set(catalog.map((e) => e.id)).size).toBe(catalog.length);
     expect(DEFAULT_EMBEDDER_ID).toBe(defaultSettings.embedderId);
+  });
+
+  it('defaults to Llama 3.2 1B Instruct at Q4_K_M', () => {
+    expect(requireCatalogEntry(DEFAULT_CHAT_MODEL_ID)).toMatchObject({
+      kind: 'chat', architecture: 'llama', quantization: 'Q4_K_M',
+      repo: 'bartowski/Llama-3.2-1B-Instruct-GGUF',
+      files: [{ path: 'Llama-3.2-1B-Instruct-Q4_K_M.gguf', size: 807_694_464, sha256: '6f85a640a97cf2bf5b8e764087b1e83da0fdb51d7c9fab7d0fece9385611df83' }],
+    });
+  });
+
+  it('every chat model runs on the LPU emulator, and says so before download; others are named as unsupported', () => {
+    for (const entry of catalog) if (entry.kind === 'chat') expect(chatCompatibility(entry.architecture, entry.quantization)).toMatchObject({ lpu: true });
+    expect(chatCompatibility('gemma3', 'Q4_K_M').note).toBe('Runs on the LPU emulator (gemma3, Q4_K_M), checked against llama.cpp.');
+    expect(chatCompatibility('mamba', 'Q8_0')).toEqual({ lpu: false, note: 'The LPU emulator does not run mamba models; it runs llama, mistral, qwen2, qwen3, gemma2, gemma3, phi3.' });
+    expect(chatCompatibility('qwen3', 'IQ2_XS')).toMatchObject({ lpu: false, note: expect.stringMatching(/^The LPU emulator does not load IQ2_XS weights; it loads F32, F16/) });
   });
 
   it('pins every checksum as 64 hex digits (or null, verified against the hub) and every size as a positive integer', () => {

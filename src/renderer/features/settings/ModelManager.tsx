@@ -57,6 +57,12 @@ function ModelRow({ model }: { model: ModelListing }) {
           {model.sizeBytes > 0 && <span>{formatBytes(model.sizeBytes)}</span>}
           {model.memoryBytes !== null && <span>{t('models.memory', { size: formatBytes(model.memoryBytes) })}</span>}
           {model.architecture && <span>{model.architecture}</span>}
+          {model.quantization && <span>{model.quantization}</span>}
+          {model.compatibility && (
+            <span className={model.compatibility.lpu ? 'pill ok' : 'pill danger'} title={model.compatibility.note} data-testid="model-compatibility">
+              {t(model.compatibility.lpu ? 'models.runsOnLpu' : 'models.notOnLpu')}
+            </span>
+          )}
           {model.embedding && <span>{model.embedding.dimension}d</span>}
           {model.licence && <span>{model.licence}</span>}
           {!model.installed && model.partialBytes > 0 && !download && <span>{t('models.partial', { size: formatBytes(model.partialBytes) })}</span>}
