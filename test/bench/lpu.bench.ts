@@ -1,11 +1,13 @@
 // npm run bench:lpu — Lockstep's LPU runtime vs llama.cpp on the same random-weight SmolLM2-135M-shaped Q8_0
-// model, same thread count, in one run. Each engine runs in its own process (separable peak RSS); the result
+// model, same thread count, in one run. `-- --shape llama3.2-1b|qwen2.5-1.5b [--format Q4_K_M|Q8_0|…]` runs a
+// published shape instead (real vocabulary, Q4_K_M unless told) and adds rss_over_file and model_bytes. Each engine runs in its own process (separable peak RSS); the result
 // is one JSON object with medians over repetitions and ratio_decode / ratio_prefill (ours ÷ llama.cpp).
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureRandomSmolLm2 } from '../../scripts/make-random-model';
+import { BENCH_SHAPES, ensureRandomShape, ensureRandomSmolLm2 } from '../../scripts/make-random-model';
+import type { GgufTensorType } from '../../src/main/lpu/loader/gguf-writer';
 import { median, type BenchRequest, type EngineReport } from './lib/engine-run';
 import { benchPromptText } from './lib/bench-prompt';
 import { bundleEngines } from './lib/bundle-engines';
@@ -55,10 +57,14 @@ function round(x: number): number {
   return Math.round(x * 100) / 100;
 }
 
-const modelPath = ensureRandomSmolLm2();
+const argValue = (name: string) => { const at = process.argv.indexOf(`--${name}`); return at >= 0 ? process.argv[at + 1] : undefined; };
+const shapeName = argValue('shape');
+if (shapeName && !BENCH_SHAPES[shapeName]) throw new Error(`--shape must be one of ${Object.keys(BENCH_SHAPES).join(', ')}, not ${shapeName}`);
+const format = (argValue('format') ?? (shapeName ? 'Q4_K_M' : 'Q8_0')) as GgufTensorType | 'Q4_K_M';
+const modelPath = shapeName ? ensureRandomShape(shapeName, format) : ensureRandomSmolLm2(undefined, format as GgufTensorType);
 // Issue 9's memory bound is relative to the file; a second, larger size shows how the fixed cost of a Node process
 // and its threads (the same whatever the model) weighs less as the weights grow. LPU_BENCH_MEMORY=0 skips it.
-const memoryModelPath = process.env.LPU_BENCH_MEMORY === '0' ? undefined : ensureRandomSmolLm2(undefined, 'Q8_0', '360m');
+const memoryModelPath = process.env.LPU_BENCH_MEMORY === '0' || shapeName ? undefined : ensureRandomSmolLm2(undefined, 'Q8_0', '360m');
 // The text is 3 tokens short of PROMPT_TOKENS: each run prepends its own marker ("1. ") so no KV cache is reused.
 const request: BenchRequest = { modelPath, threads: THREADS, promptText: await benchPromptText(PROMPT_TOKENS - 3), decodeTokens: DECODE_TOKENS, repetitions: REPETITIONS };
 // Rounds alternate the engines (one fresh process per engine per round): this shared machine's load comes and
@@ -103,6 +109,25 @@ function memoryScaling(file: string) {
   return { model: { path: path.relative(process.cwd(), file), bytes, shape: 'SmolLM2-360M', type: 'Q8_0' }, engines: engines.map(row) };
 }
 const kernels = await kernelReport(); // what the Lockstep engine process runs (it reads the same environment)
+const ratioDecode = ratio('decode_tok_s' in lockstep ? lockstep.decode_tok_s : undefined, 'decode_tok_s' in llamaCpp ? llamaCpp.decode_tok_s : undefined);
+const ratioPrefill = ratio('prefill_tok_s' in lockstep ? lockstep.prefill_tok_s : undefined, 'prefill_tok_s' in llamaCpp ? llamaCpp.prefill_tok_s : undefined);
+const rssOverFile = 'peak_rss_mb' in lockstep && lockstep.peak_rss_mb ? round((lockstep.peak_rss_mb * 2 ** 20) / modelBytes) : null;
+if (shapeName) {
+  console.log(JSON.stringify({
+    kernels: kernels.kernels,
+    cpu_features: kernels.cpuFeatures,
+    model: { path: path.relative(process.cwd(), modelPath), bytes: modelBytes, shape: shapeName, type: format },
+    threads: THREADS, prompt_tokens: PROMPT_TOKENS, decode_tokens: DECODE_TOKENS, repetitions: REPETITIONS,
+    llama_cpp: llamaCpp,
+    lockstep,
+    ratio_decode: ratioDecode,
+    ratio_prefill: ratioPrefill,
+    rss_over_file: rssOverFile,
+    model_bytes: modelBytes,
+    llama_cpp_rss_over_file: 'peak_rss_mb' in llamaCpp && llamaCpp.peak_rss_mb ? round((llamaCpp.peak_rss_mb * 2 ** 20) / modelBytes) : null,
+  }, null, 2));
+  process.exit(0);
+}
 console.log(JSON.stringify({
   kernels: kernels.kernels,
   cpu_features: kernels.cpuFeatures,

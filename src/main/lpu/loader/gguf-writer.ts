@@ -33,6 +33,8 @@ export interface GgufTensorSpec {
   type: GgufTensorType;
   /** Fills one row (dims[0] values) of f32 data; rows are requested in order 0, 1, 2, … */
   fillRow(row: Float32Array, rowIndex: number): void;
+  /** Instead of fillRow: row `rowIndex` already encoded in `type` (benchmark models draw rows from a pre-encoded pool). */
+  encodedRow?(rowIndex: number): Uint8Array;
 }
 
 const VALUE_TYPE = { uint32: 4, int32: 5, float32: 6, bool: 7, string: 8, array: 9, uint64: 10 } as const;
@@ -169,8 +171,8 @@ export function writeGguf(path: string, metadata: Record<string, GgufMetaValue>,
       position = dataStart + offsets[i]!;
       let used = 0;
       for (let r = 0; r < rows; r++) {
-        t.fillRow(row, r);
-        encodeRow(t.type, row, encoded);
+        if (t.encodedRow) encoded.set(t.encodedRow(r));
+        else { t.fillRow(row, r); encodeRow(t.type, row, encoded); }
         if (used + bytesPerRow > chunk.length) { write(chunk.subarray(0, used)); used = 0; }
         if (bytesPerRow > chunk.length) write(encoded);
         else { encoded.copy(chunk, used); used += bytesPerRow; }
@@ -187,6 +189,8 @@ export function writeGguf(path: string, metadata: Record<string, GgufMetaValue>,
 
 /** A llama-architecture shape; SMOLLM2_135M is the benchmark's, tests pass tiny ones. */
 export interface LlamaShape {
+  /** GGUF architecture written (default llama); qwen2 adds q/k/v biases. */
+  arch?: 'llama' | 'qwen2';
   hidden: number;
   intermediate: number;
   layers: number;
@@ -206,6 +210,20 @@ export const SMOLLM2_135M: LlamaShape = {
 export const SMOLLM2_360M: LlamaShape = {
   hidden: 960, intermediate: 2560, layers: 32, heads: 15, kvHeads: 5, vocab: 49152, context: 8192, ropeTheta: 100000, rmsEps: 1e-5,
 };
+
+/**
+ * The tensor types llama.cpp's Q4_K_M mix gives a tied-embedding model: Q6_K for the embedding (it is the output
+ * too) and for attn_v / ffn_down of the layers use_more_bits picks (first and last eighth, every third between),
+ * Q4_K elsewhere.
+ */
+function q4kmType(name: string, layers: number): GgufTensorType {
+  if (name === 'token_embd.weight' || name === 'output.weight') return 'Q6_K';
+  const m = /^blk\.(\d+)\.(attn_v|ffn_down)\.weight$/.exec(name);
+  if (!m) return 'Q4_K';
+  const i = Number(m[1]);
+  const moreBits = i < layers / 8 || i >= (7 * layers) / 8 || (i - Math.floor(layers / 8)) % 3 === 2;
+  return moreBits ? 'Q6_K' : 'Q4_K';
+}
 
 /** A gpt2-style BPE vocabulary as GGUF stores it. */
 export interface GgufBpeTokenizer {
@@ -229,7 +247,7 @@ export function bpeTokenizerFromHfFolder(folder: string, pre: string): GgufBpeTo
   };
   const config = JSON.parse(readFileSync(join(folder, 'tokenizer_config.json'), 'utf8')) as Record<string, unknown>;
   if (tokenizer.model.type !== 'BPE') throw new Error(`${folder}: expected a BPE tokenizer, found ${tokenizer.model.type}`);
-  const size = Math.max(...Object.values(tokenizer.model.vocab), ...tokenizer.added_tokens.map((t) => t.id)) + 1;
+  const size = [...Object.values(tokenizer.model.vocab), ...tokenizer.added_tokens.map((t) => t.id)].reduce((a, b) => Math.max(a, b), 0) + 1; // no spread: 150k arguments overflow the stack
   const tokens = new Array<string>(size).fill(''), tokenTypes = new Array<number>(size).fill(1);
   for (const [text, id] of Object.entries(tokenizer.model.vocab)) tokens[id] = text;
   for (const t of tokenizer.added_tokens) { tokens[t.id] = t.content; if (t.special) tokenTypes[t.id] = 3; }
@@ -265,45 +283,59 @@ function uniformSource(seed: number): () => number {
  * Writes a random-weight llama GGUF (tied embeddings, metadata exactly as llama.cpp reads it). Matrices use
  * `type`, norms stay F32 like llama.cpp's converter. Weight scale 0.05 keeps activations in a sane range.
  */
-export function writeRandomLlamaGguf(path: string, shape: LlamaShape, type: GgufTensorType, tokenizer: GgufBpeTokenizer, seed = 1): number {
+export function writeRandomLlamaGguf(path: string, shape: LlamaShape, type: GgufTensorType | 'Q4_K_M', tokenizer: GgufBpeTokenizer, seed = 1): number {
   if (tokenizer.tokens.length !== shape.vocab) throw new Error(`vocab ${shape.vocab} ≠ tokenizer size ${tokenizer.tokens.length}`);
+  const arch = shape.arch ?? 'llama';
   const headDim = shape.hidden / shape.heads, kvDim = headDim * shape.kvHeads;
   const random = uniformSource(seed);
-  const matrix = (name: string, cols: number, rows: number): GgufTensorSpec => ({
-    name, dims: [cols, rows], type, fillRow: (row) => { for (let i = 0; i < row.length; i++) row[i] = random() * 0.05; },
-  });
-  const norm = (name: string): GgufTensorSpec => ({ name, dims: [shape.hidden], type: 'F32', fillRow: (row) => row.fill(1) });
+  const fill = (row: Float32Array) => { for (let i = 0; i < row.length; i++) row[i] = random() * 0.05; };
+  const pools = new Map<string, Uint8Array[]>();
+  const matrix = (name: string, cols: number, rows: number): GgufTensorSpec => {
+    const t = type === 'Q4_K_M' ? q4kmType(name, shape.layers) : type;
+    if (t === 'F32' || t === 'F16' || t === 'BF16' || t === 'Q8_0') return { name, dims: [cols, rows], type: t, fillRow: fill };
+    // the ggml reference quantizers cost ~1 µs a value in JS: block rows come from a pool of 64 encoded random rows
+    const key = `${t}:${cols}`;
+    if (!pools.has(key)) {
+      const row = new Float32Array(cols);
+      pools.set(key, Array.from({ length: 64 }, () => { fill(row); const out = Buffer.alloc(rowBytes(t, cols)); encodeRow(t, row, out); return out; }));
+    }
+    const pool = pools.get(key)!;
+    return { name, dims: [cols, rows], type: t, fillRow: fill, encodedRow: (r) => pool[(r * 2654435761 + name.length * 40503) % 64 >>> 0]! };
+  };
+  const vector = (name: string, n: number, value?: number): GgufTensorSpec =>
+    ({ name, dims: [n], type: 'F32', fillRow: (row) => (value === undefined ? fill(row) : row.fill(value)) });
   const tensors: GgufTensorSpec[] = [matrix('token_embd.weight', shape.hidden, shape.vocab)];
   for (let l = 0; l < shape.layers; l++) {
     tensors.push(
-      norm(`blk.${l}.attn_norm.weight`),
+      vector(`blk.${l}.attn_norm.weight`, shape.hidden, 1),
       matrix(`blk.${l}.attn_q.weight`, shape.hidden, shape.hidden),
       matrix(`blk.${l}.attn_k.weight`, shape.hidden, kvDim),
       matrix(`blk.${l}.attn_v.weight`, shape.hidden, kvDim),
+      ...(arch === 'qwen2' ? [vector(`blk.${l}.attn_q.bias`, shape.hidden), vector(`blk.${l}.attn_k.bias`, kvDim), vector(`blk.${l}.attn_v.bias`, kvDim)] : []),
       matrix(`blk.${l}.attn_output.weight`, shape.hidden, shape.hidden),
-      norm(`blk.${l}.ffn_norm.weight`),
+      vector(`blk.${l}.ffn_norm.weight`, shape.hidden, 1),
       matrix(`blk.${l}.ffn_gate.weight`, shape.hidden, shape.intermediate),
       matrix(`blk.${l}.ffn_up.weight`, shape.hidden, shape.intermediate),
       matrix(`blk.${l}.ffn_down.weight`, shape.intermediate, shape.hidden),
     );
   }
-  tensors.push(norm('output_norm.weight'));
-  const fileType = LLAMA_FTYPE[type];
+  tensors.push(vector('output_norm.weight', shape.hidden, 1));
+  const fileType = type === 'Q4_K_M' ? 15 : LLAMA_FTYPE[type];
   return writeGguf(path, {
-    'general.architecture': gguf.str('llama'),
-    'general.name': gguf.str(`random-llama-${shape.hidden}x${shape.layers}`),
+    'general.architecture': gguf.str(arch),
+    'general.name': gguf.str(`random-${arch}-${shape.hidden}x${shape.layers}`),
     'general.file_type': gguf.u32(fileType),
     'general.alignment': gguf.u32(ALIGNMENT),
-    'llama.vocab_size': gguf.u32(shape.vocab),
-    'llama.context_length': gguf.u32(shape.context),
-    'llama.embedding_length': gguf.u32(shape.hidden),
-    'llama.block_count': gguf.u32(shape.layers),
-    'llama.feed_forward_length': gguf.u32(shape.intermediate),
-    'llama.rope.dimension_count': gguf.u32(headDim),
-    'llama.attention.head_count': gguf.u32(shape.heads),
-    'llama.attention.head_count_kv': gguf.u32(shape.kvHeads),
-    'llama.rope.freq_base': gguf.f32(shape.ropeTheta),
-    'llama.attention.layer_norm_rms_epsilon': gguf.f32(shape.rmsEps),
+    [`${arch}.vocab_size`]: gguf.u32(shape.vocab),
+    [`${arch}.context_length`]: gguf.u32(shape.context),
+    [`${arch}.embedding_length`]: gguf.u32(shape.hidden),
+    [`${arch}.block_count`]: gguf.u32(shape.layers),
+    [`${arch}.feed_forward_length`]: gguf.u32(shape.intermediate),
+    [`${arch}.rope.dimension_count`]: gguf.u32(headDim),
+    [`${arch}.attention.head_count`]: gguf.u32(shape.heads),
+    [`${arch}.attention.head_count_kv`]: gguf.u32(shape.kvHeads),
+    [`${arch}.rope.freq_base`]: gguf.f32(shape.ropeTheta),
+    [`${arch}.attention.layer_norm_rms_epsilon`]: gguf.f32(shape.rmsEps),
     'tokenizer.ggml.model': gguf.str('gpt2'),
     'tokenizer.ggml.pre': gguf.str(tokenizer.pre),
     'tokenizer.ggml.tokens': gguf.strings(tokenizer.tokens),
