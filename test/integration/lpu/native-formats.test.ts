@@ -6,6 +6,7 @@ import { loadLpuModel } from '../../../src/main/lpu';
 import { readGgufMetadata, GGML_TYPES } from '../../../src/main/lpu/loader/gguf';
 import type { GgufTensorType } from '../../../src/main/lpu/loader/gguf-writer';
 import { TINY_LLAMA, TINY_QWEN2, tinyWeights, writeTinyGguf, type TinyShape } from '../../fixtures/lpu/tiny-models';
+import { corpusFile, itWithCorpus } from '../../support/corpus';
 
 // Every weight format a GGUF may hold loads at its own width: the arena's weight bytes equal the file's tensor
 // bytes (Q8_0 splits each 34-byte block into 32 quants + a 2-byte scale, the same total), nothing is silently
@@ -13,6 +14,7 @@ import { TINY_LLAMA, TINY_QWEN2, tinyWeights, writeTinyGguf, type TinyShape } fr
 
 const SHAPE: TinyShape = { ...TINY_LLAMA, dim: 256, hidden: 512 };
 const FORMATS: GgufTensorType[] = ['Q4_0', 'Q4_K', 'Q5_K', 'Q6_K', 'Q8_0', 'F16', 'BF16', 'F32'];
+const STORIES = 'models/stories260K-gguf/stories260K.gguf';
 
 let dir: string;
 beforeAll(() => { dir = mkdtempSync(path.join(os.tmpdir(), 'lpu-native-')); });
@@ -73,4 +75,15 @@ describe('native weight formats', () => {
       await int8.dispose();
     }
   }, 60_000);
+
+  itWithCorpus([STORIES], 'stories260K (F32) decodes the golden continuation with native (f32) weights too', async () => {
+    const model = await loadLpuModel(corpusFile(STORIES), { threads: 0, kernels: 'wasm' });
+    try {
+      const r = await model.generate({ prompt: 'Once upon a time', maxTokens: 48, sampling: { greedy: true } });
+      expect(model.info.weights).toBe('native');
+      expect(r.text).toBe(', there was a little girl named Lily. She loved to play outside in the park. One day, she saw a big, red ball. She wanted to play with it,');
+    } finally {
+      await model.dispose();
+    }
+  });
 });
