@@ -10,7 +10,7 @@ import { expandPaths } from '../ingest/files';
 export interface PathGrants {
   /** Real paths (files or folders) granted to this caller: its window's dialogs and drops. Empty over WebSocket. */
   granted: ReadonlySet<string>;
-  /** Registered library folders (real paths as stored). */
+  /** Registered library folders, by the real path stored at registration (a folder later swapped for a symlink grants nothing new). */
   folders: readonly string[];
   /** Lockstep's data folder: never readable through the contract, whatever was granted. */
   dataDir: string;
@@ -35,27 +35,25 @@ export const pathNotAllowed = (given: string, why: string) => new AppError('path
 const OUTSIDE =
   'it was not chosen or dropped in this window and is not in a library folder. Drop the file, choose it with "Add files", or register its folder (lockstep folders add DIR, or Add folder in the desktop app).';
 
-/** Whether `candidate` lies in one grant; below a folder, hidden entries (".ssh", ".env") are not part of it. */
-function grantFor(candidate: string, roots: Iterable<{ root: string; folder: boolean }>): string | null {
-  for (const { root, folder } of roots) {
-    if (!isWithin(root, candidate)) continue;
-    if (candidate === root) return root;
-    if (!folder) continue;
-    if (path.relative(root, candidate).split(path.sep).some((part) => part.startsWith('.'))) continue;
-    return root;
-  }
-  return null;
+const rootIndex = new WeakMap<PathGrants, ReadonlySet<string>>();
+
+/** Granted paths and library folders as one set, built once per request however many paths it names. */
+function rootsOf(grants: PathGrants): ReadonlySet<string> {
+  let roots = rootIndex.get(grants);
+  if (!roots) rootIndex.set(grants, (roots = new Set([...grants.granted, ...grants.folders])));
+  return roots;
 }
 
-async function grantRoots(grants: PathGrants): Promise<{ root: string; folder: boolean }[]> {
-  const roots: { root: string; folder: boolean }[] = [];
-  for (const granted of grants.granted) {
-    const info = await stat(granted).catch(() => null);
-    roots.push({ root: granted, folder: info?.isDirectory() ?? false });
+/** Whether `candidate` is a grant or lies below one; below a folder, hidden entries (".ssh", ".env") are not part of it. */
+function isGranted(candidate: string, roots: ReadonlySet<string>): boolean {
+  if (roots.has(candidate)) return true;
+  let hidden = false;
+  // Up through the parents: the cost is the path's depth, not the number of grants (a drop can grant thousands of files).
+  for (let child = candidate, parent = path.dirname(child); parent !== child; child = parent, parent = path.dirname(parent)) {
+    if (path.basename(child).startsWith('.')) hidden = true;
+    if (roots.has(parent)) return !hidden;
   }
-  // Folders are stored by real path: one later swapped for a symlink does not extend the grant to where it points.
-  for (const folder of grants.folders) roots.push({ root: folder, folder: true });
-  return roots;
+  return false;
 }
 
 /**
@@ -67,15 +65,15 @@ export async function authorisePath(given: string, grants: PathGrants): Promise<
   if (given.includes('\0')) throw pathNotAllowed(given, 'the path contains a NUL character.');
   if (!path.isAbsolute(given)) throw pathNotAllowed(given, 'paths must be absolute; relative paths would depend on where Lockstep was started.');
   if (given.split(/[\\/]/).includes('..')) throw pathNotAllowed(given, 'paths may not contain "..".');
-  const lexical = path.normalize(given);
-  const roots = await grantRoots(grants);
-  const named = grantFor(lexical, roots);
+  const lexical = path.resolve(given);
+  const roots = rootsOf(grants);
+  const named = isGranted(lexical, roots);
   const real = await realpath(lexical).catch(() => null);
   // Outside the grants as written, a path is allowed only when it resolves into one (a symlinked parent such as macOS's
   // /tmp); missing or not, it gets the same answer, so a caller learns nothing about which files exist there.
-  if (!named && (real === null || !grantFor(real, roots))) throw pathNotAllowed(given, OUTSIDE);
+  if (!named && (real === null || !isGranted(real, roots))) throw pathNotAllowed(given, OUTSIDE);
   if (real === null) return null;
-  if (!grantFor(real, roots)) throw pathNotAllowed(given, 'it is a link that leads outside the files and folders you chose.');
+  if (!isGranted(real, roots)) throw pathNotAllowed(given, 'it is a link that leads outside the files and folders you chose.');
   const dataDir = await realpath(grants.dataDir).catch(() => path.resolve(grants.dataDir));
   if (isWithin(dataDir, real)) throw pathNotAllowed(given, "it is inside Lockstep's own data folder.");
   return { real, isDirectory: (await stat(real)).isDirectory() };
@@ -88,7 +86,7 @@ export async function authorisePaths(paths: string[], grants: PathGrants): Promi
   for (const given of paths) {
     const result = await authorisePath(given, grants);
     if (result) allowed.push(result);
-    else missing.push(path.normalize(given));
+    else missing.push(path.resolve(given));
   }
   return { allowed, missing };
 }

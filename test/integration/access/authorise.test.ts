@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, realpathSync, renameSync, rmSync, symlinkSync, 
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { authorisePath, type PathGrants } from '../../../src/main/access/authorise';
+import { authorisePath, authorisePaths, type PathGrants } from '../../../src/main/access/authorise';
 import { addLibraryFolder, listLibraryFolders, removeLibraryFolder } from '../../../src/main/access/library-folders';
 import { openStore, type Db } from '../../../src/main/store/db';
 
@@ -89,5 +89,19 @@ describe('authorisePath', () => {
     expect(await removeLibraryFolder(db, path.join(root, 'docs-link'))).toEqual(first);
     expect(await removeLibraryFolder(db, first.id)).toBeNull();
     expect(listLibraryFolders(db)).toEqual([]);
+  });
+});
+
+describe('authorisePaths at the size of a big drop', () => {
+  it('checks 5,000 granted files against a 5,000-entry grant set in seconds, not minutes', async () => {
+    const folder = path.join(root, 'drop');
+    mkdirSync(folder);
+    const files = Array.from({ length: 5_000 }, (_, i) => path.join(folder, `f${i}.txt`));
+    for (const f of files) writeFileSync(f, '');
+    const started = performance.now();
+    const { allowed } = await authorisePaths(files, grants({ granted: new Set(files) }));
+    expect(allowed).toHaveLength(5_000);
+    // About 0.3 s here; a scan of every grant for every path (25 million checks and stats) takes minutes.
+    expect(performance.now() - started).toBeLessThan(20_000);
   });
 });

@@ -28,10 +28,10 @@ describe('lockstep folders', () => {
     expect(run('list').json).toEqual({ folders: [{ id: 1, path: path.join(root, 'papers'), addedAt: expect.any(Number) }] });
     expect(run('rm', path.join(root, 'papers'))).toMatchObject({ status: 0, json: { removed: { id: 1 } } });
     expect(run('list').json).toEqual({ folders: [] });
-  });
+  }, 240_000);
 
   it('says what to do when the folder is not there or not registered', () => {
     expect(run('add', 'nope')).toMatchObject({ status: 1, json: { error: { code: 'not_found', message: 'The folder nope does not exist.' } } });
     expect(run('rm', '7')).toMatchObject({ status: 1, json: { error: { code: 'not_found', message: '"7" is not a library folder. See them with: lockstep folders list' } } });
-  });
+  }, 120_000);
 });
