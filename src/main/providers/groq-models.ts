@@ -35,6 +35,11 @@ export function groqModelTraits(id: string): GroqModelTraits {
   return { chat: true, reasoning: null, efforts: [] };
 }
 
+function withTraits(model: GroqModel): GroqModel {
+  const traits = groqModelTraits(model.id);
+  return { ...model, reasoning: traits.reasoning !== null, reasoningEfforts: traits.efforts, chat: traits.chat };
+}
+
 // Fast general chat models first; any other chat model the key can use comes after these, by id.
 const PREFERRED = [/^openai\/gpt-oss-20b$/, /^openai\/gpt-oss-120b$/, /^llama-3\.1-8b-instant$/, /llama-4-scout/, /^qwen\/qwen3/, /kimi-k2/, /llama/];
 
@@ -71,7 +76,8 @@ export class GroqModelCache {
 
   async list(apiKey: string, baseURL: string, refresh = false): Promise<GroqModel[]> {
     const cached = this.cached(baseURL);
-    if (cached && !refresh && Date.now() - cached.fetchedAt < CACHE_TTL_MS) return cached.models;
+    // Traits are re-derived on read, so a listing cached by an older Lockstep still gets its reasoning marks.
+    if (cached && !refresh && Date.now() - cached.fetchedAt < CACHE_TTL_MS) return cached.models.map(withTraits);
     let listing;
     try {
       listing = await createGroqClient(apiKey, baseURL).models.list();
@@ -81,18 +87,10 @@ export class GroqModelCache {
     const models = listing.data
       // Groq marks retired models inactive before they leave the listing.
       .filter((m) => (m as unknown as { active?: unknown }).active !== false)
-      .map((m): GroqModel => {
+      .map((m) => {
         // Groq adds context_window to each model; the SDK's type does not declare it.
         const contextWindow = (m as unknown as { context_window?: unknown }).context_window;
-        const traits = groqModelTraits(m.id);
-        return {
-          id: m.id,
-          ownedBy: m.owned_by ?? null,
-          contextWindow: typeof contextWindow === 'number' ? contextWindow : null,
-          reasoning: traits.reasoning !== null,
-          reasoningEfforts: traits.efforts,
-          chat: traits.chat,
-        };
+        return withTraits({ id: m.id, ownedBy: m.owned_by ?? null, contextWindow: typeof contextWindow === 'number' ? contextWindow : null });
       })
       .sort((a, b) => a.id.localeCompare(b.id));
     mkdirSync(this.cacheDir, { recursive: true });
