@@ -75,7 +75,7 @@ export class GroqRequestTooLarge extends AppError {
     super(
       'groq_request_too_large',
       limit
-        ? `This question with its passages needs about ${requested ?? 'more'} tokens, but this Groq key allows ${limit} tokens per minute on ${model}. Ask about fewer documents, pick a model with a higher limit, or answer with the local model.`
+        ? `This question with its passages needs ${requested ? `about ${requested}` : 'more'} tokens, but this Groq key allows ${limit} tokens per minute on ${model}. Ask about fewer documents, pick a model with a higher limit, or answer with the local model.`
         : `Groq says this request is too large for ${model}. Ask about fewer documents, pick a model with a larger limit, or answer with the local model.`,
       cause,
     );
@@ -218,6 +218,7 @@ export class GroqProvider implements ChatProvider {
   /** After a 413: size the next prompt to the limit Groq stated. */
   fitTokenLimit(limit: number): void {
     this.tokenLimit = this.tokenLimit === null ? limit : Math.min(this.tokenLimit, limit);
+    this.options.onTokenLimit?.(this.tokenLimit);
   }
 
   countTokens(text: string): number {
