@@ -11,10 +11,11 @@ import { fileURLToPath } from 'node:url';
 import { parseFile } from '../../src/main/ingest/parse';
 import { loadTokenCounter } from '../../src/main/ingest/tokens';
 import { generateTextPdf } from '../fixtures/ingest/generated-pdf';
+import { MINILM_TOKENIZER_DIR } from '../fixtures/tokenizers';
+import { corpusFile } from '../support/corpus';
 
 const here = fileURLToPath(import.meta.url);
-const shared = path.resolve(path.dirname(here), '../../../shared');
-const tokenizer = path.join(shared, 'models/tokenizers/all-MiniLM-L6-v2');
+const tokenizer = MINILM_TOKENIZER_DIR;
 
 interface Measurement {
   pages: number;
@@ -68,8 +69,8 @@ async function main() {
     const generated = path.join(temp, 'generated-600.pdf');
     writeFileSync(generated, generateTextPdf(600));
     const files = {
-      'tracemonkey.pdf': path.join(shared, 'corpus/docs/pdf/tracemonkey.pdf'),
-      'maint-guide.en.pdf': path.join(shared, 'corpus/docs/pdf/maint-guide.en.pdf'),
+      'tracemonkey.pdf': corpusFile('corpus/docs/pdf/tracemonkey.pdf'),
+      'maint-guide.en.pdf': corpusFile('corpus/docs/pdf/maint-guide.en.pdf'),
       'generated-600.pdf': generated,
     };
     const results: Record<string, { lockstep: Measurement; anchorPdfjsTextOnly: Measurement; relativeSpeed: number }> = {};

@@ -6,7 +6,6 @@
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createServices, type Services } from '../../src/main/services';
 import { search } from '../../src/main/retrieve/index';
 import { completeVectorSet, createVectorSet, EXACT_SCAN_LIMIT, nearestChunks, writeVectorsToSet } from '../../src/main/embed/vector-store';
@@ -14,16 +13,15 @@ import { forgetSignatures } from '../../src/main/embed/signature-index';
 import { segmentForIndex } from '../../src/main/text/segment';
 import { DATABASE_FILE } from '../../src/main/store/db';
 import { installTinyEmbedder, seededRandom } from '../fixtures/embed/tiny-embedder';
+import { corpusFile } from '../support/corpus';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const SCIFACT = path.resolve(here, '../../../shared/corpus/scifact');
 const DIMENSION = 384;
 const SIZES = (process.env.RETRIEVAL_BENCH_SIZES ?? '10000,100000').split(',').map(Number);
 const QUERIES = Number(process.env.RETRIEVAL_BENCH_QUERIES ?? 200);
 const CHUNKS_PER_DOCUMENT = 100;
 
 const readJsonl = (file: string) =>
-  readFileSync(path.join(SCIFACT, file), 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as { _id: string; title?: string; text: string });
+  readFileSync(corpusFile(`corpus/scifact/${file}`), 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as { _id: string; title?: string; text: string });
 
 /** Chunk texts of ~3 consecutive SciFact sentences, cycling through the corpus with a different start each lap. */
 function chunkTexts(count: number): string[] {

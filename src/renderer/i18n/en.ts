@@ -71,6 +71,10 @@ export const en = {
   'library.tooLarge': '{name} is larger than {size}, so it cannot be uploaded here. Add it from the command line: lockstep ingest <path>.',
   'library.notFound': 'Not found: {paths}',
   'library.folderAdded': 'Library folder added: {path}',
+  'library.folders': 'Library folders',
+  'library.foldersHelp': 'Files in these folders can be added by path, also from a browser. Register more with “Add folder” or lockstep folders add DIR.',
+  'library.folderRemove': 'Stop using {path} as a library folder',
+  'library.folderRemoveShort': 'Remove',
   'library.enterPassword': 'Enter password',
 
   'status.queued': 'Queued',

@@ -73,6 +73,10 @@ export const zhCN: Dictionary = {
   'library.tooLarge': '{name} 大于 {size}，无法在此上传。请使用命令行添加：lockstep ingest <路径>。',
   'library.notFound': '未找到：{paths}',
   'library.folderAdded': '已添加资料库文件夹：{path}',
+  'library.folders': '资料库文件夹',
+  'library.foldersHelp': '这些文件夹中的文件可以按路径添加，浏览器中也可以。用“添加文件夹”或 lockstep folders add DIR 添加更多。',
+  'library.folderRemove': '不再将 {path} 用作资料库文件夹',
+  'library.folderRemoveShort': '移除',
   'library.enterPassword': '输入密码',
 
   'status.queued': '排队中',

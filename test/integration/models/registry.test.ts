@@ -44,24 +44,24 @@ class MemorySettings implements ModelSettingsStore {
 
 describe('model resolution and the active choice', () => {
   let dataDir: string;
-  let sharedDir: string;
+  let modelsDir: string;
 
   beforeEach(() => {
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'lockstep-data-'));
-    sharedDir = mkdtempSync(path.join(os.tmpdir(), 'lockstep-shared-models-'));
+    modelsDir = mkdtempSync(path.join(os.tmpdir(), 'lockstep-shared-models-'));
   });
 
   afterEach(() => {
     rmSync(dataDir, { recursive: true, force: true });
-    rmSync(sharedDir, { recursive: true, force: true });
+    rmSync(modelsDir, { recursive: true, force: true });
   });
 
   it('finds a catalog embedder laid out in LOCKSTEP_MODELS_DIR and tells transformers.js where to load it from', async () => {
-    const env = { LOCKSTEP_MODELS_DIR: sharedDir };
-    const dir = layOut(sharedDir, 'Xenova/bge-small-en-v1.5');
+    const env = { LOCKSTEP_MODELS_DIR: modelsDir };
+    const dir = layOut(modelsDir, 'Xenova/bge-small-en-v1.5');
 
     const resolved = await resolveEmbedder(dataDir, 'Xenova/bge-small-en-v1.5', { env });
-    expect(resolved).toMatchObject({ dir, localModelPath: sharedDir });
+    expect(resolved).toMatchObject({ dir, localModelPath: modelsDir });
     expect(path.join(resolved.localModelPath, resolved.id)).toBe(resolved.dir);
     expect(resolved.spec).toMatchObject({ dimension: 384, pooling: 'cls', queryPrefix: 'Represent this sentence for searching relevant passages: ' });
 
@@ -71,10 +71,10 @@ describe('model resolution and the active choice', () => {
   });
 
   it("prefers the app's models folder over LOCKSTEP_MODELS_DIR", async () => {
-    const env = { LOCKSTEP_MODELS_DIR: sharedDir };
-    layOut(sharedDir, 'smollm2-360m-instruct-q8_0');
+    const env = { LOCKSTEP_MODELS_DIR: modelsDir };
+    layOut(modelsDir, 'smollm2-360m-instruct-q8_0');
     const shared = await resolveChatModel(dataDir, 'smollm2-360m-instruct-q8_0', { env });
-    expect(shared.path).toBe(path.join(sharedDir, 'smollm2-360m-instruct-q8_0', 'smollm2-360m-instruct-q8_0.gguf'));
+    expect(shared.path).toBe(path.join(modelsDir, 'smollm2-360m-instruct-q8_0', 'smollm2-360m-instruct-q8_0.gguf'));
     expect(shared.manifest.managed).toBe(false);
 
     await importModel(dataDir, TINY_GGUF, { env, id: 'my-tiny' });
@@ -91,7 +91,7 @@ describe('model resolution and the active choice', () => {
       code: 'model_not_installed',
       message: 'The embedding model Xenova/multilingual-e5-small is not downloaded yet. Download it under Models, or run: lockstep models pull Xenova/multilingual-e5-small',
     });
-    await expect(resolveChatModel(dataDir, 'Xenova/all-MiniLM-L6-v2', { env: { LOCKSTEP_MODELS_DIR: sharedDir } })).rejects.toMatchObject({ code: 'model_not_installed' });
+    await expect(resolveChatModel(dataDir, 'Xenova/all-MiniLM-L6-v2', { env: { LOCKSTEP_MODELS_DIR: modelsDir } })).rejects.toMatchObject({ code: 'model_not_installed' });
     await expect(resolveEmbedder(dataDir, 'qwen2.5-0.5b-instruct-q8_0', { env })).rejects.toMatchObject({ code: 'model_wrong_kind' });
     await expect(resolveChatModel(dataDir, 'no-such-model', { env })).rejects.toMatchObject({ code: 'model_unknown' });
 
@@ -112,11 +112,11 @@ describe('model resolution and the active choice', () => {
   });
 
   it('sets and reads the active chat and embedding models through the settings store', async () => {
-    const env = { LOCKSTEP_MODELS_DIR: sharedDir };
+    const env = { LOCKSTEP_MODELS_DIR: modelsDir };
     const settings = new MemorySettings();
     const service = new ModelService(dataDir, settings, env);
     await service.import(TINY_GGUF);
-    layOut(sharedDir, 'Xenova/bge-small-en-v1.5');
+    layOut(modelsDir, 'Xenova/bge-small-en-v1.5');
 
     expect(await service.setActive('chat', 'tiny-llama')).toEqual({ chat: 'tiny-llama', embedding: 'Xenova/all-MiniLM-L6-v2' });
     expect(await service.setActive('embedding', 'Xenova/bge-small-en-v1.5')).toEqual({ chat: 'tiny-llama', embedding: 'Xenova/bge-small-en-v1.5' });
@@ -130,7 +130,7 @@ describe('model resolution and the active choice', () => {
   });
 
   it('removes models it installed, clears them as active, and refuses to delete shared ones', async () => {
-    const env = { LOCKSTEP_MODELS_DIR: sharedDir };
+    const env = { LOCKSTEP_MODELS_DIR: modelsDir };
     const settings = new MemorySettings();
     const service = new ModelService(dataDir, settings, env);
     const imported = await service.import(TINY_GGUF);
@@ -141,9 +141,9 @@ describe('model resolution and the active choice', () => {
     expect(settings.value.chatModelId).toBeNull();
     await expect(service.remove(imported.id)).rejects.toMatchObject({ code: 'model_not_installed' });
 
-    layOut(sharedDir, 'Xenova/bge-small-en-v1.5');
+    layOut(modelsDir, 'Xenova/bge-small-en-v1.5');
     await expect(service.remove('Xenova/bge-small-en-v1.5')).rejects.toMatchObject({ code: 'model_not_removable' });
-    expect(existsSync(path.join(sharedDir, 'Xenova/bge-small-en-v1.5/onnx/model_quantized.onnx'))).toBe(true);
+    expect(existsSync(path.join(modelsDir, 'Xenova/bge-small-en-v1.5/onnx/model_quantized.onnx'))).toBe(true);
   });
 
   it('lists an unfinished download as partial and removes it on request', async () => {
