@@ -10,6 +10,7 @@ import { showView } from '../../stores/ui/store';
 import { useWorkspaceStore } from '../../stores/workspace/store';
 import { Icon } from '../layout/icons';
 import { DocumentRow } from './DocumentRow';
+import { LibraryFolders } from './LibraryFolders';
 import { filesFromInput } from './gatherFiles';
 import { PasswordDialog } from './PasswordDialog';
 import './library.css';
@@ -81,6 +82,7 @@ export function LibraryView() {
           </p>
         )}
         <QueueBar />
+        <LibraryFolders />
         <div className="library-toolbar">
           <input type="search" aria-label={t('library.filter')} placeholder={t('library.filterPlaceholder')} value={filter} onChange={(e) => setFilter(e.target.value)} />
           {selectedIds.length > 0 && (

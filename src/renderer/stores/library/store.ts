@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import { MAX_UPLOAD_BYTES, type JobProgress, type LibraryDocument, type LibraryEvent, type QueueState } from '../../../shared/contract/library';
+import { MAX_UPLOAD_BYTES, type JobProgress, type LibraryDocument, type LibraryEvent, type LibraryFolder, type QueueState } from '../../../shared/contract/library';
 import { translateNow } from '../../i18n';
 import { formatBytes } from '../../i18n/format';
 import { client, grantedPaths } from '../../ipc/client';
@@ -19,11 +19,13 @@ interface LibraryState {
   documents: Record<number, LibraryDocument>;
   queue: QueueState | null;
   uploads: PendingUpload[];
+  /** Registered library folders: the only places files may be added from by path (besides this window's drops). */
+  folders: LibraryFolder[];
   loaded: boolean;
   error: string | null;
 }
 
-export const useLibraryStore = create<LibraryState>()(() => ({ documents: {}, queue: null, uploads: [], loaded: false, error: null }));
+export const useLibraryStore = create<LibraryState>()(() => ({ documents: {}, queue: null, uploads: [], folders: [], loaded: false, error: null }));
 
 export type { JobProgress, LibraryDocument };
 
@@ -49,6 +51,7 @@ export function startLibrary(): () => void {
   const handle = client.library.watch({}, apply);
   handle.done.catch((error) => !isCancelled(error) && useLibraryStore.setState({ error: errorMessage(error) }));
   void loadDocuments();
+  void loadFolders();
   const unsubscribe = useWorkspaceStore.subscribe((s, previous) => s.activeWorkspaceId !== previous.activeWorkspaceId && void loadDocuments());
   return () => {
     handle.cancel();
@@ -133,8 +136,17 @@ export async function addLibraryFolder(): Promise<void> {
     if (folder) showToast(translateNow('library.folderAdded', { path: folder.path }));
     if (missing.length) showToast(translateNow('library.notFound', { paths: missing.join(', ') }));
   });
-  await loadDocuments();
+  await Promise.all([loadDocuments(), loadFolders()]);
 }
+
+export const loadFolders = () => withToast(async () => useLibraryStore.setState({ folders: (await client.library.folders({})).folders }));
+
+/** Its documents stay; only adding more of its files by path stops. */
+export const unregisterFolder = (id: number) =>
+  withToast(async () => {
+    await client.library.removeFolder({ id });
+    useLibraryStore.setState((s) => ({ folders: s.folders.filter((f) => f.id !== id) }));
+  });
 
 export const providePassword = (documentId: number, password: string) => withToast(() => client.library.providePassword({ documentId, password }));
 export const reindexDocuments = (documentIds: number[]) => withToast(() => client.library.reindex({ documentIds }));
