@@ -21,10 +21,11 @@ export function openStore(dataDir: string, options: { migrations?: Migration[]; 
     throw new AppError('store_open_failed', `Could not open the Lockstep database at ${file}.`, cause);
   }
   sqliteVec.load(db);
+  // First, so that a second process opening the same new library waits for locks instead of failing.
+  db.pragma('busy_timeout = 5000');
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
   if (!options.readonly) migrate(db, options.migrations ?? allMigrations);
   return db;
 }
@@ -39,10 +40,12 @@ export function migrate(db: Db, migrations: Migration[]): number {
   for (const migration of migrations) {
     if (migration.version <= current) continue;
     db.transaction(() => {
+      // Another process opening the same library may have applied it while this one waited for the write lock.
+      if ((db.pragma('user_version', { simple: true }) as number) >= migration.version) return;
       if (typeof migration.up === 'string') db.exec(migration.up);
       else migration.up(db);
       db.pragma(`user_version = ${migration.version}`);
-    })();
+    }).immediate();
   }
   return db.pragma('user_version', { simple: true }) as number;
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { strToU8 } from 'fflate';
@@ -8,9 +8,11 @@ import { parseFile, type ParseResult } from '../../../src/main/ingest/parse';
 import { estimatedTokenCounter } from '../../../src/main/ingest/tokens';
 import { makeDocx, makeEpub, makeFlatePdf, makePptx, makeXlsx } from '../../fixtures/ingest/generated-documents';
 import { generateTextPdf } from '../../fixtures/ingest/generated-pdf';
+import { corpusFile, itWithCorpus } from '../../support/corpus';
 
 // A fixed-seed mutation corpus (bit flips, truncations, zip entry damage) over documents generated here: every outcome
-// must carry a known reason code and a plain sentence, and damage must never be reported as a size limit.
+// must carry a known reason code and a plain sentence, and damage must never be reported as a size limit. When the
+// shared corpus is present, mutants of its real documents are checked the same way.
 
 function mulberry32(seed: number) {
   let a = seed;
@@ -53,22 +55,24 @@ function zipLayout(bytes: Uint8Array) {
   return { data, central };
 }
 
-function mutants(seed: { name: string; bytes: Uint8Array; zip: boolean }, random: () => number) {
+type Seed = { name: string; bytes: Uint8Array; zip: boolean };
+
+function mutants(seed: Seed, random: () => number, counts = { flips: 20, truncations: 10, zipDamage: 14 }) {
   const out: { label: string; bytes: Uint8Array }[] = [];
   const pick = (n: number) => Math.floor(random() * n);
-  for (let m = 0; m < 20; m++) {
+  for (let m = 0; m < counts.flips; m++) {
     const bytes = seed.bytes.slice();
     const flips = 1 + pick(8);
     for (let f = 0; f < flips; f++) bytes[pick(bytes.length)] ^= 1 << pick(8);
     out.push({ label: `${flips} bit flips #${m}`, bytes });
   }
-  for (let m = 0; m < 10; m++) {
+  for (let m = 0; m < counts.truncations; m++) {
     const keep = 1 + pick(seed.bytes.length - 1);
     out.push({ label: `truncated to ${keep}`, bytes: seed.bytes.slice(0, keep) });
   }
   if (seed.zip) {
     const { data, central } = zipLayout(seed.bytes);
-    for (let m = 0; m < 14; m++) {
+    for (let m = 0; m < counts.zipDamage; m++) {
       const bytes = seed.bytes.slice();
       const view = new DataView(bytes.buffer);
       const record = central[pick(central.length)];
@@ -134,6 +138,38 @@ async function parseBytes(name: string, bytes: Uint8Array): Promise<ParseResult>
   return parseFile({ filePath: file, chunkTokens: 256 }, estimatedTokenCounter, () => undefined);
 }
 
+/** Parses every mutant; returns the outcomes that break a rule, and how often each code came up. */
+async function judge(cases: { seed: Seed; label: string; bytes: Uint8Array }[]) {
+  const codes = new Map<string, number>();
+  const bad: string[] = [];
+  for (const { seed, label, bytes } of cases) {
+    const result = await parseBytes(seed.name, bytes);
+    const reason = result.status === 'indexed' ? result.notice : result.problem;
+    if (!reason) continue;
+    codes.set(reason.code, (codes.get(reason.code) ?? 0) + 1);
+    const where = `${seed.name} (${label}): ${reason.code} "${reason.message}"`;
+    if (!(ingestReasonCodes as readonly string[]).includes(reason.code)) bad.push(`${where} has an unknown code`);
+    if (['zip_limits_exceeded', 'too_large', 'file_too_large', 'out_of_memory'].includes(reason.code)) bad.push(`${where} calls damage a limit`);
+    const leak = checkSentence(reason.message);
+    if (leak) bad.push(`${where} ${leak}`);
+  }
+  for (const reason of strayRejections) if (!String((reason as Error)?.stack).includes('pdfjs-dist')) bad.push(`stray rejection outside pdf.js: ${String(reason)}`);
+  return { bad, codes };
+}
+
+const sharedDocuments = [
+  'corpus/docs/office/docx-tables.docx',
+  'corpus/docs/office/vodafone.xlsx',
+  'corpus/docs/malformed/fake-power-point-malformed.pptx',
+  'corpus/docs/ebook/live-manual.en.epub',
+  'corpus/docs/encrypted/bug53475-password-is-pass.docx',
+  'corpus/docs/pdf/korean-text-with-tables.pdf',
+  'corpus/docs/encrypted/password.pdf',
+  'corpus/docs/web/readability-wikipedia-3.expected.html',
+  'corpus/docs/text/unstructured-README.md',
+  'corpus/docs/text/fake-text-utf-16.txt',
+];
+
 describe('mutation corpus', () => {
   it('the generated seeds themselves index', async () => {
     for (const seed of seeds) expect([seed.name, (await parseBytes(seed.name, seed.bytes)).status]).toEqual([seed.name, 'indexed']);
@@ -143,22 +179,19 @@ describe('mutation corpus', () => {
     const random = mulberry32(0x10c857e9);
     const cases = seeds.flatMap((seed) => mutants(seed, random).map((m) => ({ seed, ...m })));
     expect(cases.length).toBeGreaterThanOrEqual(300);
-    const codes = new Map<string, number>();
-    const bad: string[] = [];
-    for (const { seed, label, bytes } of cases) {
-      const result = await parseBytes(seed.name, bytes);
-      const reason = result.status === 'indexed' ? result.notice : result.problem;
-      if (!reason) continue;
-      codes.set(reason.code, (codes.get(reason.code) ?? 0) + 1);
-      const where = `${seed.name} (${label}): ${reason.code} "${reason.message}"`;
-      if (!(ingestReasonCodes as readonly string[]).includes(reason.code)) bad.push(`${where} has an unknown code`);
-      if (['zip_limits_exceeded', 'too_large', 'file_too_large', 'out_of_memory'].includes(reason.code)) bad.push(`${where} calls damage a limit`);
-      const leak = checkSentence(reason.message);
-      if (leak) bad.push(`${where} ${leak}`);
-    }
+    const { bad, codes } = await judge(cases);
     expect(bad).toEqual([]);
-    for (const reason of strayRejections) expect(String((reason as Error)?.stack)).toContain('pdfjs-dist');
     // The corpus really exercises damage of each kind.
     for (const code of ['corrupt_archive', 'corrupt_pdf']) expect(codes.get(code) ?? 0).toBeGreaterThan(10);
+  });
+
+  itWithCorpus(sharedDocuments, 'does the same for mutants of the shared real documents', async () => {
+    const random = mulberry32(0x5eed2026);
+    const cases = sharedDocuments.flatMap((rel) => {
+      const seed: Seed = { name: path.basename(rel), bytes: new Uint8Array(readFileSync(corpusFile(rel))), zip: /\.(docx|xlsx|pptx|epub)$/.test(rel) && !rel.includes('encrypted/') };
+      return mutants(seed, random, { flips: 8, truncations: 4, zipDamage: 7 }).map((m) => ({ seed, ...m }));
+    });
+    const { bad } = await judge(cases);
+    expect(bad).toEqual([]);
   });
 });
