@@ -20,7 +20,7 @@ static inline void generic_store_f16(uint16_t *p, v16f v) {
 
 const lk_kernels lk_generic = {
   .isa = "generic",
-  .quantize_rows_q8 = lk_quantize_rows_q8_scalar,
+  .quantize_rows_q8 = generic_quantize_rows_q8,
   .matmul_q8 = lk_matmul_q8_scalar,
   .matmul_f32 = generic_matmul_f32,
   .matmul_f16 = generic_matmul_f16,

@@ -153,7 +153,7 @@ static void matmul_q8(float *out, const int8_t *xq, const float *xs, const int8_
 
 const lk_kernels lk_avx2 = {
   .isa = "avx2",
-  .quantize_rows_q8 = lk_quantize_rows_q8_scalar,
+  .quantize_rows_q8 = avx2_quantize_rows_q8,
   .matmul_q8 = matmul_q8,
   .matmul_f32 = avx2_matmul_f32,
   .matmul_f16 = avx2_matmul_f16,

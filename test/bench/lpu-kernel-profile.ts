@@ -1,0 +1,69 @@
+// Where a prefill's time goes, kernel by kernel: one 511-token prompt on the random SmolLM2-135M-shaped Q8_0 model,
+// in the calling thread, with every kernel call timed. Prints one JSON object per kernel set (LOCKSTEP_KERNELS picks
+// the default; run with `npx tsx test/bench/lpu-kernel-profile.ts [native|wasm]...`). GOPS counts 2 ops per
+// multiply-add of the matmuls (int8 or float) and of attention's q·k and p·v products.
+import { loadLpuModel } from '../../src/main/lpu';
+import type { KernelSet } from '../../src/main/lpu/kernels/abi';
+import { inProcessRunner, type StepRunnerFactory } from '../../src/main/lpu/runtime/step-runner';
+import type { KernelSetName } from '../../src/main/lpu/kernels/registry';
+import { ensureRandomSmolLm2 } from '../../scripts/make-random-model';
+import { benchPromptText } from './lib/bench-prompt';
+
+type Totals = Map<string, { ms: number; calls: number; ops: number }>;
+
+// Multiply-adds ×2 of the kernels that do arithmetic worth counting; the rest report time only.
+function opsOf(name: string, a: number[]): number {
+  switch (name) {
+    case 'matmulQ8': return 2 * a[5]! * a[6]! * (a[9]! - a[8]!);
+    case 'matmulF32': case 'matmulF16': return 2 * a[3]! * a[4]! * (a[7]! - a[6]!);
+    case 'attention': { // rows m see pos0+m+1 keys: q·k and p·v per head
+      const [M, pos0, nHeads, , headDim] = [a[5]!, a[6]!, a[7]!, a[8]!, a[9]!];
+      return 4 * nHeads * headDim * (M * pos0 + (M * (M + 1)) / 2);
+    }
+    default: return 0;
+  }
+}
+
+function timed(k: KernelSet, totals: Totals): KernelSet {
+  const wrapped: Record<string, unknown> = { ...k };
+  for (const [name, fn] of Object.entries(k)) {
+    if (typeof fn !== 'function') continue;
+    wrapped[name] = (...args: number[]) => {
+      const t = performance.now();
+      const result = (fn as (...a: number[]) => unknown)(...args);
+      const entry = totals.get(name) ?? { ms: 0, calls: 0, ops: 0 };
+      entry.ms += performance.now() - t;
+      entry.calls++;
+      entry.ops += opsOf(name, args);
+      totals.set(name, entry);
+      return result;
+    };
+  }
+  return wrapped as unknown as KernelSet;
+}
+
+const file = ensureRandomSmolLm2();
+const prompt = await benchPromptText(508);
+const sets = (process.argv.slice(2).length ? process.argv.slice(2) : [undefined]) as (KernelSetName | undefined)[];
+for (const kernels of sets) {
+  const totals: Totals = new Map();
+  const runner: StepRunnerFactory = (program, memory, k, name) => inProcessRunner(program, memory, timed(k, totals), name);
+  const model = await loadLpuModel(file, { bucket: 1024, kernels, runner });
+  try {
+    await model.generate({ prompt: 'warm up', maxTokens: 1, sampling: { greedy: true } });
+    totals.clear();
+    const started = performance.now();
+    const r = await model.generate({ prompt, maxTokens: 1, sampling: { greedy: true } });
+    const wall = performance.now() - started;
+    const all = [...totals.values()].reduce((s, e) => s + e.ms, 0);
+    console.log(JSON.stringify({
+      kernels: model.info.kernels, prompt_tokens: r.promptTokens, prefill_ms: Math.round(wall), in_kernels_ms: Math.round(all),
+      by_kernel: Object.fromEntries([...totals.entries()].sort((a, b) => b[1].ms - a[1].ms).map(([name, e]) => [name, {
+        ms: Math.round(e.ms * 10) / 10, share: Math.round((e.ms / all) * 1000) / 10, calls: e.calls,
+        ...(e.ops ? { gops: Math.round((e.ops / (e.ms / 1000)) / 1e8) / 10 } : {}),
+      }])),
+    }));
+  } finally {
+    await model.dispose();
+  }
+}
