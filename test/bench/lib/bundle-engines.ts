@@ -10,8 +10,10 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../.
 
 /** Builds the engine scripts (paths relative to test/bench/lib) into .cache/bench/engines; returns their bundle paths. */
 export async function bundleEngines(engineScripts: string[]): Promise<Map<string, string>> {
-  const outdir = path.join(root, '.cache/bench/engines');
+  // one folder per bench process: two benches running at once must not delete each other's engines
+  const outdir = path.join(root, '.cache/bench/engines', String(process.pid));
   rmSync(outdir, { recursive: true, force: true });
+  process.on('exit', () => rmSync(outdir, { recursive: true, force: true }));
   const workers = readdirSync(path.join(root, 'src/main'), { recursive: true, encoding: 'utf8' })
     .filter((file) => file.endsWith('.worker.ts'))
     .map((file) => path.join(root, 'src/main', file));
