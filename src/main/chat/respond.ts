@@ -132,12 +132,12 @@ export async function respond(deps: AnswerDeps, plan: AnswerPlan, emit: Emit, si
   };
 
   /** generate() through Groq's refusals that have a fix: a retired model, a prompt over the key's token limit. */
-  const answerWith = async (chosen: ChatProvider, tooLargeRetries = 1): Promise<{ text: string; meters: AnswerMeters }> => {
+  const answerWith = async (chosen: ChatProvider, retries = { tooLarge: 1, replaced: 1 }): Promise<{ text: string; meters: AnswerMeters }> => {
     try {
       return await generate(chosen);
     } catch (error) {
       if (signal.aborted) throw error;
-      if (error instanceof GroqRequestTooLarge && error.limit !== null && chosen.fitTokenLimit && tooLargeRetries > 0) {
+      if (error instanceof GroqRequestTooLarge && error.limit !== null && chosen.fitTokenLimit && retries.tooLarge > 0) {
         chosen.fitTokenLimit(error.limit);
         emit({
           type: 'notice',
@@ -147,12 +147,13 @@ export async function respond(deps: AnswerDeps, plan: AnswerPlan, emit: Emit, si
           model: chosen.model,
           message: `The question with its passages was over this Groq key's limit of ${error.limit} tokens per minute on ${chosen.model}; asking again with fewer passages.`,
         });
-        return answerWith(chosen, tooLargeRetries - 1);
+        return answerWith(chosen, { ...retries, tooLarge: retries.tooLarge - 1 });
       }
-      if (error instanceof AppError && error.code === 'groq_model_gone' && chosen.id === 'groq' && deps.providers.replaceGroqModel) {
+      // One replacement: a listing that offers a model the key is then refused must not send us round in circles.
+      if (error instanceof AppError && error.code === 'groq_model_gone' && chosen.id === 'groq' && deps.providers.replaceGroqModel && retries.replaced > 0) {
         provider = await deps.providers.replaceGroqModel(chosen.model);
         switched(chosen.model, provider.model, true);
-        return answerWith(provider, tooLargeRetries);
+        return answerWith(provider, { ...retries, replaced: retries.replaced - 1 });
       }
       throw error;
     }

@@ -187,6 +187,14 @@ describe('choosing a model that exists', () => {
     expect(services.settings.get().groqModel).toBe('openai/gpt-oss-120b');
   });
 
+  it('replaces a gone model once: a replacement the key is also refused ends the answer with the reason', async () => {
+    const { run } = library(HANDBOOK, { groqModel: 'openai/gpt-oss-20b' });
+    groq.queue(modelNotFound('openai/gpt-oss-20b'), modelNotFound('openai/gpt-oss-120b'));
+    const before = groq.chatRequests().length;
+    await expect(run()).rejects.toMatchObject({ code: 'groq_model_gone', message: 'The Groq model openai/gpt-oss-120b is no longer available to this key. Pick another model in Settings → Providers.' });
+    expect(groq.chatRequests().slice(before).map((r) => r.model)).toEqual(['openai/gpt-oss-20b', 'openai/gpt-oss-120b']);
+  });
+
   it('knows the context window of a model named explicitly, from the listing, before any answer', async () => {
     const { chat } = library();
     const provider = await chat.providers.choose({ provider: 'groq', model: 'qwen/qwen3-32b' });
