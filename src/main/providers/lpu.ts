@@ -2,6 +2,7 @@ import type { LpuMeters } from '../../shared/contract/chat';
 import { AppError } from '../../shared/errors';
 import type { LpuGenerationResult, LpuModel } from '../lpu/index';
 import type { ChatProvider, GenerationRequest, GenerationResult, ProviderEvent } from './provider';
+import { ThinkTagSplitter } from './think-tags';
 
 /** The part of a loaded emulator model that answering uses (tests may hand in a lighter one). */
 export type LpuModelHandle = Pick<LpuModel, 'info' | 'tokenizer' | 'generate' | 'dispose'>;
@@ -52,6 +53,19 @@ export class LpuProvider implements ChatProvider {
   async generate(request: GenerationRequest, onEvent: (event: ProviderEvent) => void): Promise<GenerationResult> {
     const temperature = request.temperature ?? 0.7;
     let result: LpuGenerationResult;
+    // Reasoning models (DeepSeek-R1 distills, Qwen3) think inline in <think> tags: that text is reasoning, not answer.
+    const splitter = new ThinkTagSplitter();
+    let text = '';
+    let reasoning = '';
+    const emit = (part: { reasoning: string; content: string }, token?: Extract<ProviderEvent, { type: 'delta' }>['token']) => {
+      if (part.reasoning) {
+        reasoning += part.reasoning;
+        onEvent({ type: 'reasoning', text: part.reasoning });
+      }
+      text += part.content;
+      // Every token keeps its meter, thinking included, so the latency chart has no gaps.
+      if (token || part.content) onEvent({ type: 'delta', text: part.content, token });
+    };
     try {
       result = await this.handle.generate(
         {
@@ -60,9 +74,9 @@ export class LpuProvider implements ChatProvider {
           sampling: temperature === 0 ? { greedy: true, temperature: 0 } : { temperature, topP: 0.9, repetitionPenalty: 1.1, seed: 0 },
           signal: request.signal,
         },
-        (token) =>
-          onEvent({ type: 'delta', text: token.text, token: { index: token.index, cycles: token.cycles, emulatedUs: token.emulatedUs, wallUs: token.wallUs } }),
+        (token) => emit(splitter.push(token.text), { index: token.index, cycles: token.cycles, emulatedUs: token.emulatedUs, wallUs: token.wallUs }),
       );
+      emit(splitter.flush());
     } catch (error) {
       if (request.signal.aborted) throw new AppError('cancelled', 'Cancelled.', error);
       if (error instanceof AppError) throw error;
@@ -72,6 +86,6 @@ export class LpuProvider implements ChatProvider {
     onEvent({ type: 'meters', meters });
     if (result.stopReason === 'aborted' || request.signal.aborted) throw new AppError('cancelled', 'Cancelled.');
     const stopReason = result.stopReason === 'length' ? 'length' : 'stop';
-    return { text: result.text, stopReason, meters };
+    return { text, reasoning: reasoning || undefined, stopReason, meters };
   }
 }
