@@ -7,9 +7,10 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
+import { llama2cToGguf } from './llama2c-gguf';
 
 // The test corpus: third-party files the tests link rather than copy (test/corpus/manifest.json). This module reads
-// the manifest, names the cache folder, and downloads and verifies files into it; `npm run test:corpus` drives it.
+// the manifest, names the cache folder, and downloads, builds and verifies files into it; `npm run test:corpus` drives it.
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const CORPUS_MANIFEST = path.join(repoRoot, 'test/corpus/manifest.json');
@@ -30,6 +31,8 @@ export interface CorpusFile {
   archive?: CorpusArchive;
   /** Corpus files this one is converted from, when no public copy of the exact bytes exists. */
   derivedFrom?: string[];
+  /** How `derivedFrom` becomes this file: `llama2c-to-gguf` takes [checkpoint, tokenizer.bin]. */
+  build?: 'llama2c-to-gguf';
   note?: string;
 }
 
@@ -92,7 +95,9 @@ export async function fetchCorpus(manifest: CorpusManifest, dest: string, option
   const report: FetchReport = { alreadyPresent: [], downloaded: [], failed: [] };
   const totalBytes = manifest.files.reduce((sum, f) => sum + downloadSize(f), 0);
   let doneBytes = 0;
-  for (const [i, file] of manifest.files.entries()) {
+  // Files made from others come last, once their sources are in place.
+  const ordered = [...manifest.files.filter((f) => !f.derivedFrom), ...manifest.files.filter((f) => f.derivedFrom)];
+  for (const [i, file] of ordered.entries()) {
     const progress = (extra: number) => options.onProgress?.({ index: i + 1, count: manifest.files.length, path: file.path, doneBytes: doneBytes + extra, totalBytes });
     const target = path.join(dest, ...file.path.split('/'));
     try {
@@ -109,16 +114,21 @@ export async function fetchCorpus(manifest: CorpusManifest, dest: string, option
     doneBytes += downloadSize(file);
     progress(0);
   }
+  const order = new Map(manifest.files.map((f, i) => [f.path, i]));
+  for (const list of [report.alreadyPresent, report.downloaded]) list.sort((a, b) => order.get(a)! - order.get(b)!);
+  report.failed.sort((a, b) => order.get(a.path)! - order.get(b.path)!);
   return report;
 }
 
 async function fetchOne(file: CorpusFile, target: string, dest: string, options: FetchOptions, progress: (bytes: number) => void): Promise<void> {
   mkdirSync(path.dirname(target), { recursive: true });
   const temp = `${target}.part`;
-  if (!file.url) {
-    const from = file.derivedFrom?.length ? ` It is made from ${file.derivedFrom.join(' and ')} (${file.note ?? 'see the manifest'}).` : '';
-    throw new Error(`no public copy of ${file.path} exists to download.${from} Copy it into ${dest}, or point LOCKSTEP_TEST_CORPUS at a folder that has it.`);
+  if (file.derivedFrom) {
+    await buildDerived(file, temp, dest);
+    await verifyThenRename(temp, target, file.size, file.sha256, `${file.path} (built from ${file.derivedFrom.join(' and ')})`);
+    return;
   }
+  if (!file.url) throw new Error(`${file.path} has neither a url nor derivedFrom in the manifest`);
   if (!file.archive) {
     await download(file.url, temp, file.path, options, progress);
     await verifyThenRename(temp, target, file.size, file.sha256, `${file.path} (from ${file.url})`);
@@ -134,6 +144,14 @@ async function fetchOne(file: CorpusFile, target: string, dest: string, options:
   await extractDebMember(archive, file.archive.member, temp);
   await verifyThenRename(temp, target, file.size, file.sha256, `${file.path} (extracted from ${path.basename(archive)})`);
   rmSync(archive, { force: true });
+}
+
+async function buildDerived(file: CorpusFile, temp: string, dest: string): Promise<void> {
+  const sources = file.derivedFrom!.map((source) => path.join(dest, ...source.split('/')));
+  const absent = file.derivedFrom!.filter((_, i) => !existsSync(sources[i]!));
+  if (absent.length > 0) throw new Error(`cannot build ${file.path}: ${absent.join(' and ')} ${absent.length > 1 ? 'are' : 'is'} missing`);
+  if (file.build !== 'llama2c-to-gguf' || sources.length !== 2) throw new Error(`cannot build ${file.path}: unknown build "${file.build ?? ''}" in the manifest`);
+  llama2cToGguf(sources[0]!, sources[1]!, temp, path.basename(file.path, '.gguf'));
 }
 
 async function verifyThenRename(temp: string, target: string, size: number, sha256: string, what: string): Promise<void> {

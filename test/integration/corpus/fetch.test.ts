@@ -9,7 +9,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { fetchCorpus, repoRoot, type CorpusFile, type CorpusManifest } from '../../../scripts/lib/test-corpus';
+import { llama2cToGguf } from '../../../scripts/lib/llama2c-gguf';
+import { fetchCorpus, readCorpusManifest, repoRoot, type CorpusFile, type CorpusManifest } from '../../../scripts/lib/test-corpus';
+import { materialised, readGgufMetadata, type StringList } from '../../../src/main/lpu/loader/gguf';
+import { corpusFile, itWithCorpus } from '../../support/corpus';
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 const bytesOf = (seed: number, length: number) => Buffer.from(Array.from({ length }, (_, i) => (i * 31 + seed * 7) % 251));
@@ -140,12 +143,40 @@ describe('fetchCorpus', () => {
     expect((await fetchCorpus({ files: [wrongMember] }, dest)).failed[0]!.reason).toMatch(/^tar could not extract \.\/usr\/share\/doc\/guide\/other\.pdf/);
   });
 
-  it('says a file made from others cannot be downloaded', async () => {
-    const derived: CorpusFile = { path: 'models/s.gguf', size: 10, sha256: '0'.repeat(64), licence: 'MIT', derivedFrom: ['models/s.bin'], note: 'converted' };
-    expect((await fetchCorpus({ files: [derived] }, dest)).failed).toEqual([{
-      path: 'models/s.gguf',
-      reason: `no public copy of models/s.gguf exists to download. It is made from models/s.bin (converted). Copy it into ${dest}, or point LOCKSTEP_TEST_CORPUS at a folder that has it.`,
-    }]);
+  it('builds a GGUF from llama2.c files once they are downloaded, whatever the manifest order', async () => {
+    const { checkpoint, tokenizer } = tinyLlama2c();
+    const expected = path.join(dest, 'expected.gguf');
+    llama2cToGguf(writeTemp(dest, 'ckpt.bin', checkpoint), writeTemp(dest, 'tok.bin', tokenizer), expected, 'tiny');
+    const built = readFileSync(expected);
+    const derived: CorpusFile = { path: 'models/tiny-gguf/tiny.gguf', size: built.length, sha256: sha256(built), licence: 'MIT', derivedFrom: ['models/tiny/tiny.bin', 'models/tiny/tok.bin'], build: 'llama2c-to-gguf' };
+    const report = await fetchCorpus({ files: [derived, host('models/tiny/tiny.bin', checkpoint), host('models/tiny/tok.bin', tokenizer)] }, dest);
+    expect(report).toEqual({ downloaded: ['models/tiny-gguf/tiny.gguf', 'models/tiny/tiny.bin', 'models/tiny/tok.bin'], alreadyPresent: [], failed: [] });
+    const header = readGgufMetadata(path.join(dest, 'models/tiny-gguf/tiny.gguf'));
+    expect(materialised(header.metadata.get('tokenizer.ggml.tokens') as StringList).slice(0, 4)).toEqual(['<unk>', '<s>', '</s>', '<0x00>']);
+    expect(materialised(header.metadata.get('tokenizer.ggml.tokens') as StringList).slice(259)).toEqual(['\u2581a', 'b', '\u2581hello']);
+    expect(header.metadata.get('tokenizer.ggml.token_type')).toEqual([2, 3, 3, ...Array<number>(256).fill(6), 1, 1, 1]);
+    expect(header.tensors.map((t) => t.name).slice(0, 3)).toEqual(['token_embd.weight', 'blk.0.attn_norm.weight', 'blk.0.attn_q.weight']);
+    // The embedding is the checkpoint's first array, byte for byte; the classifier is shared with it.
+    const gguf = readFileSync(path.join(dest, 'models/tiny-gguf/tiny.gguf'));
+    const embedding = header.tensors.find((t) => t.name === 'token_embd.weight')!, output = header.tensors.find((t) => t.name === 'output.weight')!;
+    expect(gguf.subarray(embedding.fileOffset, embedding.fileOffset + embedding.byteLength).equals(checkpoint.subarray(28, 28 + 262 * 8 * 4))).toBe(true);
+    expect(gguf.subarray(output.fileOffset, output.fileOffset + output.byteLength).equals(checkpoint.subarray(28, 28 + 262 * 8 * 4))).toBe(true);
+  });
+
+  it('names the missing source of a file it has to build', async () => {
+    const derived: CorpusFile = { path: 'models/s.gguf', size: 10, sha256: '0'.repeat(64), licence: 'MIT', derivedFrom: ['models/s.bin', 'models/tok.bin'], build: 'llama2c-to-gguf' };
+    const tokenizer = host('models/tok.bin', bytesOf(9, 100));
+    const gone = { ...tokenizer, path: 'models/s.bin', url: `${server.url}/files/gone.bin` };
+    const report = await fetchCorpus({ files: [derived, gone, tokenizer] }, dest);
+    expect(report.failed.map((f) => f.path)).toEqual(['models/s.gguf', 'models/s.bin']);
+    expect(report.failed[0]!.reason).toBe('cannot build models/s.gguf: models/s.bin is missing');
+  });
+
+  itWithCorpus(['models/stories260K/stories260K.bin', 'models/stories260K/tok512.bin'], 'converts the real stories260K checkpoint to exactly the GGUF the manifest pins', async () => {
+    const pinned = readCorpusManifest().files.find((f) => f.path === 'models/stories260K-gguf/stories260K.gguf')!;
+    const out = path.join(dest, 'stories260K.gguf');
+    llama2cToGguf(corpusFile('models/stories260K/stories260K.bin'), corpusFile('models/stories260K/tok512.bin'), out, 'stories260K');
+    expect(sha256(readFileSync(out))).toBe(pinned.sha256);
   });
 });
 
@@ -171,6 +202,28 @@ describe('npm run test:corpus', () => {
     expect(passed.stdout).toContain('0 downloaded, 1 already verified, 0 missing.');
   }, 60_000);
 });
+
+const writeTemp = (dir: string, name: string, bytes: Buffer) => { writeFileSync(path.join(dir, name), bytes); return path.join(dir, name); };
+
+/** A tiny llama2.c checkpoint (dim 8, 1 layer, 2 heads, 1 KV head, vocab 262, shared classifier) and its tokenizer.bin. */
+function tinyLlama2c(): { checkpoint: Buffer; tokenizer: Buffer } {
+  const [dim, hidden, layers, heads, kvHeads, vocab, seqLen] = [8, 16, 1, 2, 1, 262, 4];
+  const kvDim = (dim / heads) * kvHeads;
+  const floats = vocab * dim + layers * (dim + dim * dim + 2 * dim * kvDim + dim * dim + dim + 3 * hidden * dim) + dim + seqLen * (dim / heads);
+  const checkpoint = Buffer.alloc(28 + floats * 4);
+  [dim, hidden, layers, heads, kvHeads, vocab, seqLen].forEach((v, i) => checkpoint.writeInt32LE(v, i * 4));
+  for (let i = 0; i < floats; i++) checkpoint.writeFloatLE(((i * 37) % 101) / 100 - 0.5, 28 + i * 4);
+  const pieces = ['<unk>', '\n<s>\n', '\n</s>\n', ...Array.from({ length: 256 }, (_, b) => `<0x${b.toString(16).toUpperCase().padStart(2, '0')}>`), ' a', 'b', ' hello'];
+  const parts = [Buffer.from(Int32Array.of(7).buffer)];
+  pieces.forEach((piece, id) => {
+    const bytes = Buffer.from(piece, 'utf8');
+    const head = Buffer.alloc(8);
+    head.writeFloatLE(id > 258 ? -(id - 259) : 0, 0);
+    head.writeInt32LE(bytes.length, 4);
+    parts.push(head, bytes);
+  });
+  return { checkpoint, tokenizer: Buffer.concat(parts) };
+}
 
 /** A minimal Debian package: an ar archive of debian-binary, control.tar.gz and data.tar.gz (made by GNU tar). */
 async function buildDeb(member: string, bytes: Buffer): Promise<Buffer> {
