@@ -168,7 +168,7 @@ function hostileRequests(): Record<string, { kind: 'call' | 'stream'; requests: 
     'threads.rename': { kind: 'call', requests: ids.map((id) => ({ id, title: 't' })) },
     'threads.remove': { kind: 'call', requests: ids.map((id) => ({ id })) },
     'threads.exportMarkdown': { kind: 'call', requests: ids.map((id) => ({ id })) },
-    'search.query': { kind: 'call', requests: [...ids.map((workspaceId) => ({ query: CANARY.slice(0, 12), mode: 'keyword', workspaceId })), ...idLists.slice(0, 5).map((documentIds) => ({ query: 'canary', mode: 'keyword', documentIds }))] },
+    'search.query': { kind: 'call', requests: [...ids.map((workspaceId) => ({ query: CANARY.slice(0, 12), mode: 'bm25', workspaceId })), ...idLists.slice(0, 5).map((documentIds) => ({ query: 'canary', mode: 'bm25', documentIds }))] },
     'chat.ask': {
       kind: 'stream',
       requests: [
@@ -202,6 +202,13 @@ async function attack(send: Send): Promise<string> {
       }
     }
   }
+  // Then read back everything the library would serve, as an attacker would once a file got in.
+  await services.ingest.whenIdle();
+  for (let documentId = 1; documentId <= 40; documentId++) {
+    for (const method of ['library.pages', 'library.original']) seen.push(...(await send('call', method, { documentId })).map((m) => JSON.stringify(m)));
+  }
+  seen.push(...(await send('call', 'search.query', { query: CANARY, mode: 'bm25' })).map((m) => JSON.stringify(m)));
+  seen.push(...(await send('call', 'library.list', {})).map((m) => JSON.stringify(m)));
   return seen.join('\n');
 }
 
