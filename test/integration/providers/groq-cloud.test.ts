@@ -288,6 +288,14 @@ describe('Groq failures', () => {
     expect(record.meters).toMatchObject({ provider: 'lpu' });
   });
 
+  it('falls back as well when Groq answers 503 before streaming', async () => {
+    const { run } = library();
+    groq.queue({ kind: 'status', status: 503, body: { error: { message: 'Service Unavailable', type: 'internal_server_error' } } });
+    const { events, record } = await run();
+    expect(events.find((e) => e.type === 'notice' && e.kind === 'fallback')).toMatchObject({ fallbackTo: 'extractive' });
+    expect(record).toMatchObject({ provider: 'extractive', status: 'complete' });
+  });
+
   it('treats a malformed chunk as a broken stream: without a local model the answer is made of cited sentences', async () => {
     const { run } = library(HANDBOOK, { groqModel: 'llama-3.1-8b-instant' });
     groq.models = [...CURRENT_MODELS, { id: 'llama-3.1-8b-instant', owned_by: 'Meta', context_window: 131072 }];
