@@ -9,6 +9,7 @@ import { WEIGHT_FORMATS, storedTypesOf, type WeightFormat } from '../../lpu/comp
 import { predict } from '../../lpu/timing/predict';
 import { measureQuantizationCost } from '../../lpu/runtime/accuracy';
 import { PUBLISHED_DECODE_TOK_S, TIMING_PRESETS } from '../../lpu/timing/presets';
+import { registerParityCommand } from './lpu-parity';
 
 const positiveInt = (name: string) => (value: string) => {
   const n = Number(value);
@@ -20,7 +21,7 @@ const weightFormat = (value: string): WeightFormat => {
   return value as WeightFormat;
 };
 
-/** `lockstep lpu compile|run|predict`: the LPU emulator from the command line. */
+/** `lockstep lpu compile|run|parity|predict`: the LPU emulator from the command line. */
 export const lpuCommand: CommandModule = (program, cli) => {
   const lpu = program.command('lpu').description('compile, run and time models on the LPU emulator');
 
@@ -106,6 +107,8 @@ export const lpuCommand: CommandModule = (program, cli) => {
         await model.dispose();
       }
     });
+
+  registerParityCommand(lpu, cli);
 
   lpu.command('predict')
     .description('predict TTFT and decode speed of a published model shape (no weights needed)')

@@ -130,7 +130,7 @@ function ropeScalingConfig(md: Map<string, unknown>, arch: string, file: string,
 export function llama3FreqFactors(headDim: number, theta: number, factor: number, lowFreqFactor: number, highFreqFactor: number, originalContext: number): number[] {
   const lowWavelen = originalContext / lowFreqFactor, highWavelen = originalContext / highFreqFactor;
   return Array.from({ length: headDim / 2 }, (_, i) => {
-    const wavelen = (2 * Math.PI) / Math.pow(theta, (2 * i) / headDim);
+    const wavelen = 2 * Math.PI * Math.pow(theta, (2 * i) / headDim); // 2π / frequency
     if (wavelen < highWavelen) return 1;
     if (wavelen > lowWavelen) return factor;
     const smooth = (originalContext / wavelen - lowFreqFactor) / (highFreqFactor - lowFreqFactor);

@@ -49,19 +49,44 @@ function fromGgufSpm(md: Map<string, unknown>, chatTemplate: string | undefined)
     encode: (text, opts) => [...((opts?.addBos ?? addBos) && bos !== undefined ? [bos] : []), ...spm.encode(text)],
     decode: (ids) => spm.decode(ids),
     applyChatTemplate: render,
-    eosTokenIds: eosIds(md, eos),
+    eosTokenIds: eosIds(md, eos, specialTokenIndex(tokens, md.get('tokenizer.ggml.token_type') as number[] | undefined)),
     bosTokenId: bos,
     addBosByDefault: addBos,
     tokenBytes: (id) => spm.tokenBytes(id),
   };
 }
 
-function eosIds(md: Map<string, unknown>, eos: number | undefined): number[] {
+/**
+ * Texts of the tokens that end a turn in the chat templates of the families we run, which llama.cpp also treats as
+ * end of generation (its vocabulary loader matches the same texts): Llama 3's eot/eom, ChatML's im_end, Gemma's
+ * end_of_turn, Phi-3's end, and the end-of-text markers.
+ */
+export const END_OF_GENERATION_TEXTS = ['<|eot_id|>', '<|eom_id|>', '<|end_of_text|>', '<|im_end|>', '<|endoftext|>', '<end_of_turn>', '<|end|>', '<EOT>'];
+
+/** EOS, the file's eot/eom ids, and every special token spelled as an end of generation. */
+function eosIds(md: Map<string, unknown>, eos: number | undefined, specialIdOf: (text: string) => number | undefined): number[] {
   const ids = new Set<number>();
   if (eos !== undefined) ids.add(eos);
-  const eot = md.get('tokenizer.ggml.eot_token_id');
-  if (typeof eot === 'number') ids.add(eot);
+  for (const key of ['tokenizer.ggml.eot_token_id', 'tokenizer.ggml.eom_token_id']) {
+    const id = md.get(key);
+    if (typeof id === 'number') ids.add(id);
+  }
+  for (const text of END_OF_GENERATION_TEXTS) {
+    const id = specialIdOf(text);
+    if (id !== undefined) ids.add(id);
+  }
   return [...ids];
+}
+
+/** Ids of control and user-defined tokens by text (never ordinary pieces that happen to look alike). */
+function specialTokenIndex(tokens: ArrayLike<string>, types: ArrayLike<number> | undefined): (text: string) => number | undefined {
+  const wanted = new Set(END_OF_GENERATION_TEXTS);
+  const found = new Map<string, number>();
+  for (let i = 0; i < tokens.length; i++) {
+    const type = types?.[i];
+    if (wanted.has(tokens[i]!) && (type === TOKEN_TYPE.control || type === TOKEN_TYPE.userDefined) && !found.has(tokens[i]!)) found.set(tokens[i]!, i);
+  }
+  return (text) => found.get(text);
 }
 
 /** The engine under a BPE tokenizer: byte-bpe.ts, or tokenizers.js for vocabularies it does not reproduce. */
@@ -85,7 +110,7 @@ function fromBpeEngine(engine: BpeEngine, specials: BpeSpecialTokens): LpuTokeni
   const { added, bosText, eosText, addBos } = specials;
   const idOf = (text: string) => added.find((a) => a.content === text)?.id;
   const bos = idOf(bosText);
-  const eosList = [idOf(eosText), idOf('<|im_end|>'), idOf('<|eot_id|>'), idOf('<|endoftext|>')].filter((x): x is number => x !== undefined);
+  const eosList = [idOf(eosText), ...END_OF_GENERATION_TEXTS.map(idOf)].filter((x): x is number => x !== undefined);
   const render = chatTemplateRenderer(specials.chatTemplate, bosText, eosText);
   return {
     encode: (text, opts) => [...((opts?.addBos ?? addBos) && bos !== undefined ? [bos] : []), ...engine.encode(text)],

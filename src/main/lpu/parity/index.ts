@@ -1,0 +1,158 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { AppError } from '../../../shared/errors';
+import { openModel } from '../loader';
+import type { ModelSource } from '../loader/model-source';
+import type { GgufTensorType } from '../loader/gguf-writer';
+import { createTokenizer } from '../tokenizer';
+import { compile } from '../compiler/pipeline';
+import type { WeightFormat } from '../compiler/passes/quantize';
+import { createArena } from '../runtime/arena';
+import { loadWeights } from '../runtime/load-weights';
+import { defaultKernelSetName, kernelSetFactory, type KernelSetName } from '../kernels/registry';
+import { Executor } from '../runtime/executor';
+import { openLlamaCpp } from './llama-cpp';
+import { RANDOM_ARCHS, writeRandomArchGguf } from './random-model';
+import { SUPPORTED_ARCHITECTURES, type Architecture } from '../loader/model-source';
+
+// The parity check: the emulator and llama.cpp evaluate the same GGUF on the same prompt, position by position.
+
+export interface ParityReport {
+  arch: string;
+  /** The file's matrix format (the most common stored type among 2-D tensors). */
+  format: string;
+  positions: number;
+  /** Fraction of positions where both pick the same most likely next token. */
+  top1Agreement: number;
+  maxAbsLogitError: number;
+  rmsLogitError: number;
+  /** Largest |logit| llama.cpp produced, to read the errors against. */
+  maxAbsLogit: number;
+  /**
+   * Positions where llama.cpp's two most likely tokens are within 2 × maxAbsLogitError of each other: there the order
+   * can flip within the measured error, so a top-1 disagreement is a near tie, not a wrong answer.
+   */
+  nearTiePositions: number;
+  /** Whether our tokenizer gives llama.cpp's ids for the prompt text. */
+  tokenizerMatch: boolean;
+  llamaCpp: string;
+}
+
+export interface ParityOptions {
+  /** Prompt positions to compare (≤ 64 by default; the prompt repeats to fill them). */
+  tokens?: number;
+  prompt?: string;
+  /** Emulator kernels (default: the runtime's default set). */
+  kernels?: KernelSetName;
+}
+
+/** A prompt mixing English, code, numbers, Chinese, emoji and whitespace runs, so every vocabulary path is exercised. */
+export const PARITY_PROMPT = 'The quick brown fox jumps over 13 lazy dogs.\nfunction add(a, b) {\n    return a + b;\n}\n天气很好，我们去散步吧。 Emoji: 🦊🚀   tabs\tand  spaces.';
+
+/** The emulator's weight format that evaluates a file the way llama.cpp does: its own precision, Q8_0 copied exactly. */
+function weightFormatFor(format: string): WeightFormat {
+  if (format === 'F32') return 'f32';
+  if (format === 'F16' || format === 'BF16') return 'f16';
+  return 'int8';
+}
+
+function matrixFormat(source: ModelSource): string {
+  const counts = new Map<string, number>();
+  for (const w of source.weights.values()) if (w.rows > 1) counts.set(w.storedType, (counts.get(w.storedType) ?? 0) + 1);
+  return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? 'F32';
+}
+
+/** Compares the emulator's logits with llama.cpp's on `file` over the first `tokens` positions of the prompt. */
+export async function runParity(file: string, opts: ParityOptions = {}): Promise<ParityReport> {
+  const positions = opts.tokens ?? 64;
+  if (!Number.isInteger(positions) || positions < 1 || positions > 512) throw new AppError('invalid_option', `--tokens must be a whole number from 1 to 512, not ${opts.tokens}.`);
+  const source = openModel(file);
+  if (source.format !== 'gguf') throw new AppError('invalid_option', 'The parity check compares GGUF files with llama.cpp; convert this model to GGUF first.');
+  const format = matrixFormat(source);
+  const llama = await openLlamaCpp(file, positions);
+  try {
+    const prompt = opts.prompt ?? PARITY_PROMPT;
+    const theirs = llama.tokenize(prompt);
+    const tokenizer = await createTokenizer(source.tokenizer);
+    const ours = tokenizer.encode(prompt, { addBos: false });
+    const tokenizerMatch = ours.length === theirs.length && ours.every((t, i) => t === theirs[i]);
+    const bos = tokenizer.addBosByDefault && tokenizer.bosTokenId !== undefined ? [tokenizer.bosTokenId] : [];
+    const ids = [...bos];
+    while (ids.length < positions) ids.push(...theirs);
+    ids.length = positions;
+
+    const expected = await llama.logitsPerPosition(ids);
+    const actual = await emulatorLogits(source, ids, weightFormatFor(format), opts.kernels);
+    let agree = 0, maxErr = 0, sumSq = 0, count = 0, maxLogit = 0;
+    const margins: number[] = [];
+    for (let p = 0; p < positions; p++) {
+      const a = actual[p]!, e = expected[p]!;
+      if (a.length !== e.length) throw new Error(`vocabulary sizes differ: emulator ${a.length}, llama.cpp ${e.length}`);
+      if (argmax(a) === argmax(e)) agree++;
+      margins.push(topMargin(e));
+      for (let i = 0; i < e.length; i++) {
+        const d = a[i]! - e[i]!;
+        maxErr = Math.max(maxErr, Math.abs(d));
+        maxLogit = Math.max(maxLogit, Math.abs(e[i]!));
+        sumSq += d * d;
+      }
+      count += e.length;
+    }
+    return {
+      arch: source.config.architecture, format, positions, top1Agreement: agree / positions,
+      maxAbsLogitError: maxErr, rmsLogitError: Math.sqrt(sumSq / count), maxAbsLogit: maxLogit,
+      nearTiePositions: margins.filter((m) => m <= 2 * maxErr).length, tokenizerMatch, llamaCpp: llama.name,
+    };
+  } finally {
+    await llama.dispose();
+  }
+}
+
+/** Writes the random model of `arch` in `format` to a temporary folder, runs the parity check on it, removes it. */
+export async function runRandomParity(arch: string, format: string, opts: ParityOptions = {}): Promise<ParityReport> {
+  if (!SUPPORTED_ARCHITECTURES.includes(arch as Architecture)) {
+    throw new AppError('invalid_option', `There is no random model for "${arch}"; choose one of ${SUPPORTED_ARCHITECTURES.join(', ')}.`);
+  }
+  const formats: GgufTensorType[] = ['F32', 'F16', 'BF16', 'Q8_0', 'Q4_0', 'Q4_K', 'Q5_K', 'Q6_K'];
+  const type = formats.find((f) => f === format.toUpperCase());
+  if (!type) throw new AppError('invalid_option', `Unknown format "${format}"; choose one of ${formats.join(', ')}.`);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'lockstep-parity-'));
+  try {
+    const file = path.join(dir, `random-${arch}-${type}.gguf`);
+    writeRandomArchGguf(file, RANDOM_ARCHS[arch as Architecture], type);
+    return await runParity(file, opts);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The emulator's logits after each token, one decode step per position (every position's logits come out). */
+async function emulatorLogits(source: ModelSource, ids: number[], weights: WeightFormat, kernels?: KernelSetName): Promise<Float32Array[]> {
+  const { program } = compile(source.config, { weights, chips: 1, bucket: 512, rows: 1 }, source.hash);
+  const memory = createArena(program.arenaBytes);
+  loadWeights(program, source.weights, memory);
+  const set = await (await kernelSetFactory(kernels ?? await defaultKernelSetName()))(memory);
+  const executor = new Executor(program, memory, set);
+  const out: Float32Array[] = [];
+  for (let p = 0; p < ids.length; p++) {
+    const ptr = executor.step([ids[p]!], 1, p);
+    out.push(new Float32Array(memory.buffer, ptr, program.config.vocabSize).slice());
+  }
+  return out;
+}
+
+/** The most likely logit minus the runner-up's. */
+function topMargin(x: Float32Array): number {
+  let first = -Infinity, second = -Infinity;
+  for (const v of x) {
+    if (v > first) { second = first; first = v; } else if (v > second) second = v;
+  }
+  return first - second;
+}
+
+function argmax(x: Float32Array): number {
+  let best = 0;
+  for (let i = 1; i < x.length; i++) if (x[i]! > x[best]!) best = i;
+  return best;
+}

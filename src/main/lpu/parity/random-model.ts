@@ -1,0 +1,129 @@
+import { gguf, writeGguf, type GgufMetaValue, type GgufTensorSpec, type GgufTensorType } from '../loader/gguf-writer';
+import { llama3FreqFactors } from '../loader/architectures';
+import type { Architecture } from '../loader/model-source';
+import { ggufVocabulary, type VocabularyName } from './vocabularies';
+
+// Random-weight GGUFs of every architecture: small widths and few layers, but each family's real head/KV-head ratio,
+// RoPE style and base, norms, activations and special tensors, with a real vocabulary, written as llama.cpp's
+// converters write them (Gemma's norms stored as 1 + w; random q/k rows need no rotate-half permutation).
+
+export interface RandomArchSpec {
+  arch: Architecture;
+  /** general.architecture when llama.cpp knows the family under another name (Mistral GGUFs say "llama"). */
+  ggufArch?: string;
+  vocabulary: VocabularyName;
+  dim: number; hidden: number; layers: number; heads: number; kvHeads: number; headDim: number;
+  ropeTheta: number; rmsEps: number; tied: boolean;
+  /** Extra [arch].* metadata (sliding window, soft-caps, rope scaling). */
+  extraMetadata?: Record<string, GgufMetaValue>;
+  /** Special tokens the family appends to its base vocabulary (Phi-3's chat markers). */
+  extraSpecials?: string[];
+  /** llama3 rope_freqs tensor parameters. */
+  llama3Rope?: { factor: number; low: number; high: number; original: number };
+}
+
+/** Phi-3's additions to the Llama 2 vocabulary, ids 32000-32010. */
+const PHI3_SPECIALS = ['<|endoftext|>', '<|assistant|>', '<|placeholder1|>', '<|placeholder2|>', '<|placeholder3|>', '<|placeholder4|>', '<|system|>', '<|end|>', '<|placeholder5|>', '<|placeholder6|>', '<|user|>'];
+
+/** One spec per architecture, each after a real model family's layout at toy width. */
+export const RANDOM_ARCHS: Record<Architecture, RandomArchSpec> = {
+  // Llama 3.2: GQA 4:1, θ = 500000, llama3 RoPE scaling in rope_freqs, tied embeddings
+  llama: { arch: 'llama', vocabulary: 'llama3_1', dim: 128, hidden: 320, layers: 2, heads: 8, kvHeads: 2, headDim: 16, ropeTheta: 500000, rmsEps: 1e-5, tied: true, llama3Rope: { factor: 32, low: 1, high: 4, original: 8192 } },
+  // Mistral 7B: GQA 4:1, SentencePiece vocabulary, untied head
+  mistral: { arch: 'mistral', ggufArch: 'llama', vocabulary: 'llama2', dim: 128, hidden: 352, layers: 2, heads: 8, kvHeads: 2, headDim: 16, ropeTheta: 1e6, rmsEps: 1e-5, tied: false },
+  // Qwen2.5-1.5B: GQA 6:1, q/k/v biases, NEOX RoPE
+  qwen2: { arch: 'qwen2', vocabulary: 'qwen3', dim: 96, hidden: 256, layers: 2, heads: 6, kvHeads: 1, headDim: 16, ropeTheta: 1e6, rmsEps: 1e-6, tied: false },
+  // Qwen3-0.6B: GQA 2:1, heads wider than dim/heads, per-head Q/K RMSNorm, tied
+  qwen3: { arch: 'qwen3', vocabulary: 'qwen3', dim: 64, hidden: 192, layers: 2, heads: 4, kvHeads: 2, headDim: 32, ropeTheta: 1e6, rmsEps: 1e-6, tied: true },
+  // Gemma 2: GeGLU, post-norms, √d scale, attention and final soft-capping, sliding layers alternating with global ones
+  gemma2: {
+    arch: 'gemma2', vocabulary: 'gemma3', dim: 64, hidden: 160, layers: 2, heads: 4, kvHeads: 2, headDim: 32, ropeTheta: 10000, rmsEps: 1e-6, tied: true,
+    extraMetadata: { 'gemma2.attention.sliding_window': gguf.u32(6), 'gemma2.attn_logit_softcapping': gguf.f32(50), 'gemma2.final_logit_softcapping': gguf.f32(30) },
+  },
+  // Gemma 3: Q/K norm, five sliding layers (local θ = 10000) per global one (θ = 1e6, linear scaling ×8 as in 4B+)
+  gemma3: {
+    arch: 'gemma3', vocabulary: 'gemma3', dim: 64, hidden: 160, layers: 6, heads: 4, kvHeads: 1, headDim: 32, ropeTheta: 1e6, rmsEps: 1e-6, tied: true,
+    extraMetadata: { 'gemma3.attention.sliding_window': gguf.u32(6), 'gemma3.rope.scaling.type': gguf.str('linear'), 'gemma3.rope.scaling.factor': gguf.f32(8) },
+  },
+  // Phi-3-mini: multi-head (no GQA), fused QKV and gate_up
+  phi3: { arch: 'phi3', vocabulary: 'llama2', extraSpecials: PHI3_SPECIALS, dim: 128, hidden: 256, layers: 2, heads: 8, kvHeads: 8, headDim: 16, ropeTheta: 10000, rmsEps: 1e-5, tied: false },
+};
+
+/** mulberry32 in [-1, 1): seeded so a model is the same file every time. */
+function uniform(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2147483648 - 1;
+  };
+}
+
+/**
+ * Writes the random model for `spec` with matrices in `type` (norms, biases and RoPE factors F32, as converters
+ * keep them). Returns the file's byte size.
+ */
+export function writeRandomArchGguf(file: string, spec: RandomArchSpec, type: GgufTensorType, seed = 7): number {
+  const vocab = ggufVocabulary(spec.vocabulary, spec.extraSpecials);
+  const { arch, dim, hidden, heads, kvHeads, headDim } = spec;
+  const name = spec.ggufArch ?? arch;
+  const qDim = heads * headDim, kvDim = kvHeads * headDim;
+  const random = uniform(seed);
+  // 1/√fan-in keeps activations O(1)
+  const matrix = (name: string, cols: number, rows: number, gain = 1): GgufTensorSpec => ({
+    name, dims: [cols, rows], type,
+    fillRow: (row) => { const s = gain / Math.sqrt(cols); for (let i = 0; i < row.length; i++) row[i] = random() * s * Math.sqrt(3); },
+  });
+  const vector = (name: string, n: number, center: number, spread: number): GgufTensorSpec => ({
+    name, dims: [n], type: 'F32', fillRow: (row) => { for (let i = 0; i < row.length; i++) row[i] = center + random() * spread; },
+  });
+  // vocabulary rows get a heavy-tailed gain (e^±2) so the most likely token stands clear of the runner-up, as in a
+  // trained model; with equal gains the top two of ~10⁵ random logits are often closer than quantisation noise
+  const vocabRows = (name: string, gain: number): GgufTensorSpec => {
+    const base = matrix(name, dim, vocab.size, gain);
+    return { ...base, fillRow: (row, r) => { base.fillRow(row, r); const g = Math.exp(2 * random()); for (let i = 0; i < row.length; i++) row[i]! *= g; } };
+  };
+  const tensors: GgufTensorSpec[] = [vocabRows('token_embd.weight', 2)];
+  if (spec.llama3Rope) {
+    const r = spec.llama3Rope;
+    const factors = llama3FreqFactors(headDim, spec.ropeTheta, r.factor, r.low, r.high, r.original);
+    tensors.push({ name: 'rope_freqs.weight', dims: [headDim / 2], type: 'F32', fillRow: (row) => row.set(factors) });
+  }
+  for (let l = 0; l < spec.layers; l++) {
+    const blk = (part: string) => `blk.${l}.${part}`;
+    tensors.push(vector(blk('attn_norm.weight'), dim, 1, 0.2));
+    if (arch === 'phi3') tensors.push(matrix(blk('attn_qkv.weight'), dim, qDim + 2 * kvDim));
+    else tensors.push(matrix(blk('attn_q.weight'), dim, qDim), matrix(blk('attn_k.weight'), dim, kvDim), matrix(blk('attn_v.weight'), dim, kvDim));
+    if (arch === 'qwen2') tensors.push(vector(blk('attn_q.bias'), qDim, 0, 0.3), vector(blk('attn_k.bias'), kvDim, 0, 0.3), vector(blk('attn_v.bias'), kvDim, 0, 0.3));
+    if (arch === 'qwen3' || arch === 'gemma3') tensors.push(vector(blk('attn_q_norm.weight'), headDim, 1, 0.3), vector(blk('attn_k_norm.weight'), headDim, 1, 0.3));
+    tensors.push(matrix(blk('attn_output.weight'), qDim, dim));
+    if (arch.startsWith('gemma')) tensors.push(vector(blk('post_attention_norm.weight'), dim, 1, 0.2));
+    tensors.push(vector(blk('ffn_norm.weight'), dim, 1, 0.2));
+    if (arch === 'phi3') tensors.push(matrix(blk('ffn_up.weight'), dim, 2 * hidden));
+    else tensors.push(matrix(blk('ffn_gate.weight'), dim, hidden), matrix(blk('ffn_up.weight'), dim, hidden));
+    tensors.push(matrix(blk('ffn_down.weight'), hidden, dim));
+    if (arch.startsWith('gemma')) tensors.push(vector(blk('post_ffw_norm.weight'), dim, 1, 0.2));
+  }
+  tensors.push(vector('output_norm.weight', dim, 1, 0.2));
+  if (!spec.tied) tensors.push(vocabRows('output.weight', 2));
+  const metadata: Record<string, GgufMetaValue> = {
+    'general.architecture': gguf.str(name),
+    'general.name': gguf.str(`random-${arch}`),
+    [`${name}.vocab_size`]: gguf.u32(vocab.size),
+    [`${name}.context_length`]: gguf.u32(4096),
+    [`${name}.embedding_length`]: gguf.u32(dim),
+    [`${name}.block_count`]: gguf.u32(spec.layers),
+    [`${name}.feed_forward_length`]: gguf.u32(hidden),
+    [`${name}.attention.head_count`]: gguf.u32(heads),
+    [`${name}.attention.head_count_kv`]: gguf.u32(kvHeads),
+    [`${name}.attention.key_length`]: gguf.u32(headDim),
+    [`${name}.attention.value_length`]: gguf.u32(headDim),
+    [`${name}.rope.dimension_count`]: gguf.u32(headDim),
+    [`${name}.rope.freq_base`]: gguf.f32(spec.ropeTheta),
+    [`${name}.attention.layer_norm_rms_epsilon`]: gguf.f32(spec.rmsEps),
+    ...spec.extraMetadata,
+    ...vocab.metadata,
+  };
+  return writeGguf(file, metadata, tensors);
+}
