@@ -70,10 +70,10 @@ function sniffZip(bytes: Uint8Array, expected: DocumentFormat | null): DocumentF
   const format = names ? zipPackageFormat(names) : zipPackageFormat([...ascii(bytes, 4096).matchAll(/word\/|xl\/|ppt\/|mimetype/g)].map((m) => m[0]));
   if (format) return format;
   if (expected && zipFormats.has(expected)) {
-    if (!names) throw problems.corruptArchive(formatNames[expected], 'its zip container is cut short (the end of the file is missing)');
+    if (!names) throw problems.corruptArchive(formatNames[expected], 'its zip container is truncated (the end of the file is missing)');
     throw problems.corruptDocument(formatNames[expected], `its zip package lacks the parts every ${formatNames[expected]} has`);
   }
-  if (!names) throw problems.corruptArchive('zip archive', 'it is cut short (the end of the file is missing)');
+  if (!names) throw problems.corruptArchive('zip archive', 'it is truncated (the end of the file is missing)');
   throw problems.unsupported('This is a zip archive, not a document. Unzip it and add the documents inside.');
 }
 

@@ -251,8 +251,22 @@ export class IngestQueue {
     return true;
   }
 
+  /** A document another live process is indexing right now is its to finish: refuse to remove or cancel it under it. */
+  private refuseIfIndexedElsewhere(documentIds: number[]): void {
+    const owners = this.db
+      .prepare(`SELECT DISTINCT owner_pid AS pid FROM jobs WHERE kind = 'ingest' AND state = 'running' AND owner_pid IS NOT NULL AND owner_pid != ?
+        AND document_id IN (SELECT value FROM json_each(?))`)
+      .all(process.pid, JSON.stringify(documentIds)) as { pid: number }[];
+    const busy = owners.find((owner) => processIsAlive(owner.pid));
+    if (busy) {
+      const what = documentIds.length === 1 ? 'this document' : 'some of these documents';
+      throw new AppError('library_in_use', `The library is in use by PID ${busy.pid}, which is indexing ${what} right now. Try again when it has finished.`);
+    }
+  }
+
   remove(documentIds: number[]): number {
     this.start();
+    this.refuseIfIndexedElsewhere(documentIds);
     for (const id of documentIds) {
       if (this.active?.job.documentId === id) this.interrupt('cancelled');
       this.passwords.delete(id);
@@ -266,12 +280,16 @@ export class IngestQueue {
   /** Cancels the jobs of these documents, or all jobs. */
   cancel(documentIds?: number[]): number {
     this.start();
+    if (documentIds) this.refuseIfIndexedElsewhere(documentIds);
     const where = documentIds ? `AND document_id IN (SELECT value FROM json_each(?))` : '';
     const args = documentIds ? [JSON.stringify(documentIds)] : [];
-    const jobs = this.db.prepare(`SELECT id, document_id AS documentId FROM jobs WHERE kind = 'ingest' AND state IN ${ACTIVE_STATES} ${where}`).all(...args) as {
+    // Cancelling everything leaves alone the file another live process is indexing right now.
+    const jobs = (this.db.prepare(`SELECT id, document_id AS documentId, state, owner_pid AS ownerPid FROM jobs WHERE kind = 'ingest' AND state IN ${ACTIVE_STATES} ${where}`).all(...args) as {
       id: number;
       documentId: number;
-    }[];
+      state: string;
+      ownerPid: number | null;
+    }[]).filter((job) => job.state !== 'running' || job.ownerPid === process.pid || !processIsAlive(job.ownerPid));
     this.db.transaction(() => {
       for (const job of jobs) {
         this.db.prepare("UPDATE jobs SET state = 'cancelled', updated_at = ? WHERE id = ? AND state != 'running'").run(Date.now(), job.id);
@@ -336,7 +354,11 @@ export class IngestQueue {
     // Paused jobs do not count: a queue paused in the app must not hang the CLI (their files report as queued).
     const pending = this.db.prepare(`SELECT COUNT(*) AS n FROM jobs WHERE kind = 'ingest' AND state IN ('queued','running') AND document_id IN (SELECT value FROM json_each(?))`);
     const ids = JSON.stringify(documentIds);
-    while (!this.closed && (pending.get(ids) as { n: number }).n > 0) await new Promise((resolve) => setTimeout(resolve, pollMs));
+    while (!this.closed && (pending.get(ids) as { n: number }).n > 0) {
+      // If the process running one of them dies, its jobs are adopted (pump → nextJob) and run here.
+      if (this.started && !this.pumping && !this.paused) void this.pump();
+      await new Promise((resolve) => setTimeout(resolve, pollMs));
+    }
   }
 
   /** Resolves when no job is queued or running (or the queue is paused). */

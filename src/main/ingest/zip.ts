@@ -63,7 +63,7 @@ function readDirectory(r: Reader): { entries: ZipEntry[]; declaredCount: number;
     size = r.u64(record + 40);
     offset = r.u64(record + 48);
   }
-  if (!r.fits(offset, size) || count * 46 > size) return { entries: [], declaredCount: count, damage: 'its zip directory is cut short or damaged' };
+  if (!r.fits(offset, size) || count * 46 > size) return { entries: [], declaredCount: count, damage: 'its zip directory is truncated or damaged' };
   const entries: ZipEntry[] = [];
   let at = offset;
   for (let i = 0; i < count; i++) {
@@ -71,7 +71,7 @@ function readDirectory(r: Reader): { entries: ZipEntry[]; declaredCount: number;
     const nameLength = r.u16(at + 28);
     const extraLength = r.u16(at + 30);
     const commentLength = r.u16(at + 32);
-    if (!r.fits(at + 46, nameLength + extraLength)) return { entries, declaredCount: count, damage: 'its zip directory is cut short' };
+    if (!r.fits(at + 46, nameLength + extraLength)) return { entries, declaredCount: count, damage: 'its zip directory is truncated' };
     const entry: ZipEntry = {
       name: new TextDecoder().decode(r.bytes.subarray(at + 46, at + 46 + nameLength)),
       method: r.u16(at + 10),
@@ -116,7 +116,7 @@ export class ZipPackage {
   static open(bytes: Uint8Array, limits: IngestLimits, what: string): ZipPackage {
     const r = new Reader(bytes);
     const directory = bytes.length >= 22 ? readDirectory(r) : null;
-    if (!directory) throw problems.corruptArchive(what, 'its zip container is cut short (the end of the file is missing)');
+    if (!directory) throw problems.corruptArchive(what, 'its zip container is truncated (the end of the file is missing)');
     if (directory.declaredCount > limits.maxZipEntries && !directory.damage) {
       throw problems.zipLimits(what, `holds ${directory.declaredCount} parts, more than the ${limits.maxZipEntries} allowed`);
     }
@@ -159,7 +159,7 @@ export class ZipPackage {
     const damaged = (detail: string, cause?: unknown) => problems.corruptArchive(this.what, detail, cause);
     if (!r.fits(entry.localOffset, 30) || r.u32(entry.localOffset) !== LOCAL) throw damaged(`the header of ${part} is damaged`);
     const start = entry.localOffset + 30 + r.u16(entry.localOffset + 26) + r.u16(entry.localOffset + 28);
-    if (!r.fits(start, entry.compressedSize)) throw damaged(`${part} is cut short`);
+    if (!r.fits(start, entry.compressedSize)) throw damaged(`${part} is truncated`);
     const compressed = r.bytes.subarray(start, start + entry.compressedSize);
     let data: Uint8Array;
     if (entry.method === 0) data = compressed;
