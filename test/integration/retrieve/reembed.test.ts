@@ -1,12 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi, type MockInstance } from 'vitest';
 import { createServices, type Services } from '../../../src/main/services';
 import type { EmbeddingStatus } from '../../../src/main/embed/index';
 import { search } from '../../../src/main/retrieve/index';
 import { installTinyEmbedder } from '../../fixtures/embed/tiny-embedder';
 import { addDocument } from './library';
+import { log } from '../../../src/main/platform/log';
 
 const topics = ['ribosome translation', 'hip fractures', 'mitochondria energy', 'insulin resistance', 'neuron synapse', 'tumour suppressor'];
 const passage = (i: number) => `Passage ${i} reports findings on ${topics[i % topics.length]} in cohort ${i}.`;
@@ -83,6 +84,13 @@ describe('a model switch that cannot finish', () => {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'lockstep-reembed-fail-'));
   const models = path.join(dataDir, 'models');
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+  // The damaged models below are logged for whoever reads the main-process log; the test asserts those lines.
+  let errors: MockInstance<typeof log.error>, warnings: MockInstance<typeof log.warn>;
+  beforeAll(() => {
+    errors = vi.spyOn(log, 'error').mockImplementation(() => {});
+    warnings = vi.spyOn(log, 'warn').mockImplementation(() => {});
+  });
+  afterAll(() => { errors.mockRestore(); warnings.mockRestore(); });
 
   it('resumes after a restart, and a broken new model never breaks search', async () => {
     installTinyEmbedder(models, 'Xenova/all-MiniLM-L6-v2', 1);
@@ -139,5 +147,15 @@ describe('a model switch that cannot finish', () => {
     expect(keywordOnly.hits).toHaveLength(3);
     expect(keywordOnly.notice).toMatch(/could not be loaded\. Reinstall it from the Models page\. These results use keywords only\.$/);
     await services.close();
+
+    // Each failure reached the main-process log with its cause: the damaged file, then what it stopped.
+    const logged = (spy: MockInstance<typeof log.error>) => spy.mock.calls.map(([message]) => message);
+    expect(logged(errors)).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^embedder Xenova\/multilingual-e5-small: The embedding model in .* could not be loaded/),
+      're-embedding with Xenova/multilingual-e5-small failed',
+      expect.stringMatching(/^embedder Xenova\/bge-small-en-v1\.5: The embedding model in .* could not be loaded/),
+    ]));
+    expect(errors.mock.calls.find(([message]) => message.startsWith('embedder '))![1]).toMatch(/Protobuf parsing failed/);
+    expect(logged(warnings)).toContain('embedding a query with Xenova/bge-small-en-v1.5 failed');
   });
 });
