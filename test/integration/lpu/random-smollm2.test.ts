@@ -1,15 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import os from 'node:os';
-import path from 'node:path';
 import { ensureRandomSmolLm2 } from '../../../scripts/make-random-model';
 import { loadLpuModel } from '../../../src/main/lpu';
 import { dumpMemoryPlan } from '../../../src/main/lpu/compiler/passes/plan-memory';
 
-// A random-weight model with SmolLM2-135M's exact shape (written once by the project script, cached in the
-// OS temp folder): it must compile, plan its memory, report cycle totals and generate.
+// A random-weight model with SmolLM2-135M's exact shape (written once by the project script, cached in the repo's
+// git-ignored .cache/models beside the benchmarks' copy, not in /tmp): it must compile, plan its memory, report cycle totals and generate.
 describe('random SmolLM2-135M-shaped Q8_0 model', () => {
   it('compiles to a plan within SRAM, reports cycles and generates tokens', async () => {
-    const file = ensureRandomSmolLm2(path.join(os.tmpdir(), 'lockstep-random-models'));
+    const file = ensureRandomSmolLm2();
     const model = await loadLpuModel(file, { bucket: 512 });
     try {
       expect(model.info).toMatchObject({ architecture: 'llama', bucket: 512, chips: 1, weights: 'native', contextLength: 8192 });
