@@ -55,10 +55,10 @@ export function quantizeRowsQ8K(y: usize, x: usize, M: i32, K: i32): void {
 export function matmulQ4_0(out: usize, xq: usize, xs: usize, w: usize, M: i32, K: i32, N: i32, nStart: i32, nEnd: i32): void {
   const k = <usize>K, nb = k / 32, rowBytes = nb * 18;
   const mask = i8x16.splat(0x0f), eight = i8x16.splat(8);
-  for (let m: usize = 0; m < <usize>M; m++) {
-    const xr = xq + m * k, sr = xs + m * nb * 4, o = out + m * <usize>N * 4;
-    for (let n = <usize>nStart; n < <usize>nEnd; n++) {
-      const wr = w + n * rowBytes;
+  for (let n = <usize>nStart; n < <usize>nEnd; n++) { // weight row outermost: read once per step, not once per activation row
+    const wr = w + n * rowBytes;
+    for (let m: usize = 0; m < <usize>M; m++) {
+      const xr = xq + m * k, sr = xs + m * nb * 4, o = out + m * <usize>N * 4;
       let acc = f32x4.splat(0);
       for (let b: usize = 0; b < nb; b++) {
         const blk = wr + b * 18, qs = v128.load(blk + 2), xp = xr + b * 32;
@@ -125,13 +125,13 @@ export function matmulQ4_0(out: usize, xq: usize, xs: usize, w: usize, M: i32, K
 /** out[M, n] for Q4_K weights [N, K/256 × 144 bytes] against Q8_K activation blocks. */
 export function matmulQ4K(out: usize, y: usize, w: usize, M: i32, K: i32, N: i32, nStart: i32, nEnd: i32): void {
   const nb = <usize>K / QK;
-  for (let m: usize = 0; m < <usize>M; m++) {
-    const yr = y + m * nb * Q8K_BYTES, o = out + m * <usize>N * 4;
-    for (let n = <usize>nStart; n < <usize>nEnd; n++) {
-      const wr = w + n * nb * 144;
+  for (let n = <usize>nStart; n < <usize>nEnd; n++) { // weight row outermost: read once per step, not once per activation row
+    const wr = w + n * nb * 144;
+    for (let m: usize = 0; m < <usize>M; m++) {
+      const yr = y + m * nb * Q8K_BYTES;
       let acc: f32 = 0;
       for (let b: usize = 0; b < nb; b++) acc += q45kSuperBlock(wr + b * 144, yr + b * Q8K_BYTES, false);
-      store<f32>(o + n * 4, acc);
+      store<f32>(out + (m * <usize>N + n) * 4, acc);
     }
   }
 }
@@ -139,13 +139,13 @@ export function matmulQ4K(out: usize, y: usize, w: usize, M: i32, K: i32, N: i32
 /** out[M, n] for Q5_K weights [N, K/256 × 176 bytes] against Q8_K activation blocks. */
 export function matmulQ5K(out: usize, y: usize, w: usize, M: i32, K: i32, N: i32, nStart: i32, nEnd: i32): void {
   const nb = <usize>K / QK;
-  for (let m: usize = 0; m < <usize>M; m++) {
-    const yr = y + m * nb * Q8K_BYTES, o = out + m * <usize>N * 4;
-    for (let n = <usize>nStart; n < <usize>nEnd; n++) {
-      const wr = w + n * nb * 176;
+  for (let n = <usize>nStart; n < <usize>nEnd; n++) { // weight row outermost: read once per step, not once per activation row
+    const wr = w + n * nb * 176;
+    for (let m: usize = 0; m < <usize>M; m++) {
+      const yr = y + m * nb * Q8K_BYTES;
       let acc: f32 = 0;
       for (let b: usize = 0; b < nb; b++) acc += q45kSuperBlock(wr + b * 176, yr + b * Q8K_BYTES, true);
-      store<f32>(o + n * 4, acc);
+      store<f32>(out + (m * <usize>N + n) * 4, acc);
     }
   }
 }
@@ -174,13 +174,13 @@ export function matmulQ5K(out: usize, y: usize, w: usize, M: i32, K: i32, N: i32
 /** out[M, n] for Q6_K weights [N, K/256 × 210 bytes] against Q8_K activation blocks. */
 export function matmulQ6K(out: usize, y: usize, w: usize, M: i32, K: i32, N: i32, nStart: i32, nEnd: i32): void {
   const nb = <usize>K / QK;
-  for (let m: usize = 0; m < <usize>M; m++) {
-    const yr = y + m * nb * Q8K_BYTES, o = out + m * <usize>N * 4;
-    for (let n = <usize>nStart; n < <usize>nEnd; n++) {
-      const wr = w + n * nb * 210;
+  for (let n = <usize>nStart; n < <usize>nEnd; n++) { // weight row outermost: read once per step, not once per activation row
+    const wr = w + n * nb * 210;
+    for (let m: usize = 0; m < <usize>M; m++) {
+      const yr = y + m * nb * Q8K_BYTES;
       let acc: f32 = 0;
       for (let b: usize = 0; b < nb; b++) acc += q6kSuperBlock(wr + b * 210, yr + b * Q8K_BYTES);
-      store<f32>(o + n * 4, acc);
+      store<f32>(out + (m * <usize>N + n) * 4, acc);
     }
   }
 }
