@@ -7,17 +7,18 @@ import { createNativeKernels, nativeKernelsStatus } from '../../../src/main/lpu/
 import { createTsKernels } from '../../../src/main/lpu/kernels/ts';
 import { f16ToF32, f32ToF16 } from '../../../src/main/lpu/loader/dequant';
 import type { KernelSet } from '../../../src/main/lpu/kernels/abi';
-import type { WasmKernelSet } from '../../../src/main/lpu/kernels/wasm';
+import { createWasmKernels, type WasmKernelSet } from '../../../src/main/lpu/kernels/wasm';
 import { createTestArena, fillF32, readF32, seededRandom, worstError, type TestArena } from '../lpu-wasm/arena';
 
 const status = nativeKernelsStatus();
-let arena: TestArena, ts: KernelSet;
+let arena: TestArena, ts: KernelSet, wasm: WasmKernelSet;
 const sets = new Map<string, WasmKernelSet>();
 beforeAll(() => {
   if (!status.available) throw new Error(`native kernels missing: ${status.reason}; run npm run build:native`);
   arena = createTestArena(256);
   ts = createTsKernels(arena.memory);
-  for (const path of status.paths) sets.set(path, createNativeKernels(arena.memory, ts, path));
+  wasm = createWasmKernels(arena.memory, 'simd');
+  for (const path of status.paths) sets.set(path, createNativeKernels(arena.memory, wasm, path)); // as in production
 });
 
 const tensor = (n: number, random: () => number, scale = 1) => { const ptr = arena.alloc(n * 4); fillF32(arena, ptr, n, random, scale); return ptr; };
@@ -149,6 +150,7 @@ describe.each(status.available ? status.paths : ['(native kernels not built)'])(
   ];
   for (const { M, pos0, headDim, nHeads, nKvHeads } of cases) {
     it(`attention M=${M} pos0=${pos0} headDim=${headDim} heads=${nHeads}/${nKvHeads}: TS oracle within 1e-5, split invariant`, () => {
+      if (k().attention === wasm.attention) return; // this path runs the WASM attention (tested in lpu-wasm)
       const random = seededRandom(M * 100 + headDim + nHeads), ctx = pos0 + M + 3, qDim = nHeads * headDim;
       const q = tensor(M * qDim, random, 2), kc = f16Tensor(nKvHeads * ctx * headDim, random, 2), vc = f16Tensor(nKvHeads * ctx * headDim, random);
       const scores = arena.alloc(Math.max(ctx, 128) * 4), out = arena.alloc(M * qDim * 4), outTs = arena.alloc(M * qDim * 4);
@@ -176,7 +178,7 @@ describe.each(status.available ? status.paths : ['(native kernels not built)'])(
 
 describe('native kernel selection', () => {
   it('names an unsupported LOCKSTEP_NATIVE_ISA path and the ones that would run', () => {
-    expect(() => createNativeKernels(arena.memory, ts, 'avx9000')).toThrow(/LOCKSTEP_NATIVE_ISA=avx9000 is not a kernel path this CPU can run; choose one of .*generic/);
+    expect(() => createNativeKernels(arena.memory, wasm, 'avx9000')).toThrow(/LOCKSTEP_NATIVE_ISA=avx9000 is not a kernel path this CPU can run; choose one of .*generic/);
   });
 
   it('reports CPU features and lists the portable path last', () => {
@@ -186,7 +188,14 @@ describe('native kernel selection', () => {
 
   it('takes kernels it does not implement from the fallback set', () => {
     const native = sets.get(status.paths[0]!)!;
-    expect(native.geluMul).toBe(ts.geluMul);
-    expect(native.matmulQ4K).toBe(ts.matmulQ4K);
+    expect(native.geluMul).toBe(wasm.geluMul);
+    expect(native.matmulQ4K).toBe(wasm.matmulQ4K);
+    expect(native.matmulQ8).not.toBe(wasm.matmulQ8);
+    // x86's 256-bit and portable paths leave attention to WASM (measured faster); AVX-512 runs its own
+    if (process.arch === 'x64') {
+      expect(sets.get('generic')!.attention).toBe(wasm.attention);
+      if (sets.has('avx2')) expect(sets.get('avx2')!.attentionHeads).toBe(wasm.attentionHeads);
+      if (sets.has('avx512-vnni')) expect(sets.get('avx512-vnni')!.attention).not.toBe(wasm.attention);
+    }
   });
 });

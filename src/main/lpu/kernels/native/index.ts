@@ -16,6 +16,8 @@ interface NativeAddon {
   /** Instruction-set paths this CPU can run, best first (always ends with 'generic'). */
   paths(): string[];
   open(arena: Uint8Array, path: string): H;
+  /** ABI kernels the path leaves to the fallback set (e.g. attention where the WASM one measured faster). */
+  lacks(path: string): string[];
   quantizeRowsQ8(h: H, xq: Ptr, xs: Ptr, x: Ptr, M: number, K: number): void;
   matmulQ8(h: H, out: Ptr, xq: Ptr, xs: Ptr, w: Ptr, ws: Ptr, M: number, K: number, N: number, nStart: number, nEnd: number): void;
   matmulF32(h: H, out: Ptr, x: Ptr, w: Ptr, M: number, K: number, N: number, nStart: number, nEnd: number): void;
@@ -72,9 +74,9 @@ const ATTENTION_BLOCK = 128;
 
 /**
  * The native kernel set on `memory` (the shared arena), running path `isa` (default: nativePath()). Kernels the
- * addon lacks come from `fallback` (the WASM set, on the same arena), one by one.
+ * addon or the path lacks come from `fallback` (the WASM set, on the same arena), one by one.
  */
-export function createNativeKernels(memory: ArenaMemory, fallback: KernelSet, isa?: string): WasmKernelSet {
+export function createNativeKernels(memory: ArenaMemory, fallback: KernelSet | WasmKernelSet, isa?: string): WasmKernelSet {
   const { addon, error } = loadAddon();
   if (!addon) throw new AppError('lpu_native_missing', `The LPU's native kernels cannot run: ${error}. The WebAssembly kernels still work.`);
   const path = nativePath(addon, isa);
@@ -86,7 +88,7 @@ export function createNativeKernels(memory: ArenaMemory, fallback: KernelSet, is
     return h;
   };
   const a = addon;
-  return {
+  const own: WasmKernelSet = {
     ...fallback,
     attentionHeads: (out, q, kc, vc, scores, M, pos0, nHeads, nKv, hd, ctx, h0, h1) => a.attentionHeads(arena(), out, q, kc, vc, scores, M, pos0, nHeads, nKv, hd, ctx, h0, h1),
     attentionBlock: ATTENTION_BLOCK,
@@ -105,4 +107,9 @@ export function createNativeKernels(memory: ArenaMemory, fallback: KernelSet, is
     embedQ8: (out, ids, w, ws, M, D) => a.embedQ8(arena(), out, ids, w, ws, M, D),
     argmax: (x, N) => a.argmax(arena(), x, N),
   };
+  if (addon.lacks(path).includes('attention')) {
+    if (!('attentionHeads' in fallback)) throw new AppError('lpu_native_missing', `The native ${path} kernels need the WebAssembly kernels for attention. Run npm run build:wasm.`);
+    return { ...own, attention: fallback.attention, attentionHeads: fallback.attentionHeads, attentionBlock: fallback.attentionBlock };
+  }
+  return own;
 }

@@ -88,6 +88,25 @@ static void release(napi_env env, void *data, void *hint) {
   free(b);
 }
 
+// lacks(path) → the ABI kernels this path leaves to the fallback set
+static napi_value lacks(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  char name[32] = "";
+  size_t nameLength;
+  CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 1 || napi_get_value_string_utf8(env, argv[0], name, sizeof name, &nameLength) != napi_ok) {
+    napi_throw_type_error(env, "lpu_native", "lacks(path) needs a path name.");
+    return NULL;
+  }
+  const lk_kernels *list[8];
+  const char *names[1];
+  const int n = runnable(list);
+  int count = 0;
+  for (int i = 0; i < n; i++) if (strcmp(list[i]->isa, name) == 0 && !list[i]->attention) names[count++] = "attention";
+  return str_array(env, names, count);
+}
+
 // open(arena: Uint8Array, path: string) → handle
 static napi_value open_binding(napi_env env, napi_callback_info info) {
   size_t argc = 2;
@@ -221,6 +240,7 @@ static napi_value attention_heads(napi_env env, napi_callback_info info) {
     napi_throw_range_error(env, "lpu_native_shape", "attention: bad shape.");
     return NULL;
   }
+  if (!b->k->attention) { napi_throw_error(env, "lpu_native", "This native path has no attention kernel."); return NULL; }
   if (h1 == h0) return NULL;
   CHECK(v[0], M * nHeads * hd * 4); CHECK(v[1], M * nHeads * hd * 4); CHECK(v[2], nKv * ctx * hd * 2); CHECK(v[3], nKv * ctx * hd * 2);
   b->k->attention(P(0, float), P(1, const float), P(2, const uint16_t), P(3, const uint16_t), I(5), I(6), I(7), I(8), I(9), I(10), I(11), I(12));
@@ -292,6 +312,7 @@ NAPI_MODULE_INIT() {
     { "cpuFeatures", NULL, cpu_features, NULL, NULL, NULL, napi_default, NULL },
     { "paths", NULL, paths, NULL, NULL, NULL, napi_default, NULL },
     { "open", NULL, open_binding, NULL, NULL, NULL, napi_default, NULL },
+    { "lacks", NULL, lacks, NULL, NULL, NULL, napi_default, NULL },
     { "quantizeRowsQ8", NULL, quantize_rows_q8, NULL, NULL, NULL, napi_default, NULL },
     { "matmulQ8", NULL, matmul_q8, NULL, NULL, NULL, napi_default, NULL },
     { "matmulF32", NULL, matmul_f32, NULL, NULL, NULL, napi_default, NULL },

@@ -17,7 +17,28 @@ static inline void neon_store_f16(uint16_t *p, v16f v) {
   for (int i = 0; i < 4; i++) vst1_u16(p + 4 * i, vreinterpret_u16_f16(vcvt_f16_f32(q[i]))); // FPCR default: round to nearest even
 }
 
+static inline v16f neon_vmax(v16f a, v16f b) {
+  float32x4_t *x = (float32x4_t *)&a;
+  const float32x4_t *y = (const float32x4_t *)&b;
+  for (int i = 0; i < 4; i++) x[i] = vmaxq_f32(x[i], y[i]);
+  return a;
+}
+static inline v16f neon_floor(v16f a) {
+  float32x4_t *x = (float32x4_t *)&a;
+  for (int i = 0; i < 4; i++) x[i] = vrndmq_f32(x[i]);
+  return a;
+}
+
+static inline v16f neon_splat16(float f) {
+  v16f r;
+  float32x4_t *q = (float32x4_t *)&r;
+  for (int i = 0; i < 4; i++) q[i] = vdupq_n_f32(f);
+  return r;
+}
+#define LK_SPLAT(f) neon_splat16(f)
 #define LK_PATH(name) neon_##name
+#define LK_VMAX(a, b) neon_vmax(a, b)
+#define LK_FLOOR(a) neon_floor(a)
 #define LK_LOAD_F16(p) neon_load_f16(p)
 #define LK_STORE_F16(p, v) neon_store_f16(p, v)
 #define LK_MADD(a, b, c) ((a) * (b) + (c))

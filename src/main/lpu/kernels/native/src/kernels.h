@@ -14,6 +14,7 @@ typedef struct lk_kernels {
   void (*matmul_f16)(float *out, const float *x, const uint16_t *w, int M, int K, int N, int n0, int n1);
   void (*rmsnorm)(float *out, const float *x, const float *weight, int M, int D, float eps);
   void (*rope)(float *x, const float *table, int M, int nHeads, int headDim, int pos0);
+  // NULL where this path leaves attention to the WASM kernels (addon.c reports it; the JS set falls back)
   void (*attention)(float *out, const float *q, const uint16_t *k, const uint16_t *v, int M, int pos0, int nHeads, int nKvHeads, int headDim, int ctx, int h0, int h1);
   void (*store_kv_f16)(uint16_t *cache, const float *x, int M, int pos0, int nKvHeads, int headDim, int ctx);
   void (*silu_mul)(float *out, const float *gate, const float *up, int n);
@@ -47,4 +48,5 @@ void lk_matmul_q8_scalar(float *out, const int8_t *xq, const float *xs, const in
 void lk_embed_q8_scalar(float *out, const int32_t *ids, const int8_t *w, const uint16_t *ws, int M, int D);
 void lk_store_kv_f16_scalar(uint16_t *cache, const float *x, int M, int pos0, int nKvHeads, int headDim, int ctx);
 int lk_argmax_scalar(const float *x, int N);
+void lk_attention_reference(float *out, const float *q, const uint16_t *k, const uint16_t *v, int M, int pos0, int nHeads, int nKvHeads, int headDim, int ctx, int h0, int h1);
 #endif

@@ -5,30 +5,31 @@
 #include <immintrin.h>
 #include "vec.h"
 
-typedef union { v16f v; __m256 h[2]; } v16f_halves;
+typedef float v8f_ __attribute__((vector_size(32)));
+// A 16-lane value as two 256-bit halves and back (register shuffles, no memory).
+#define LO(v) ((__m256)__builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7))
+#define HI(v) ((__m256)__builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15))
+static inline v16f join(__m256 lo, __m256 hi) { return __builtin_shufflevector((v8f_)lo, (v8f_)hi, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15); }
 
 static inline v16f avx2_load_f16(const uint16_t *p) {
-  v16f_halves u;
-  u.h[0] = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)p));
-  u.h[1] = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(p + 8)));
-  return u.v;
+  return join(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)p)), _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(p + 8))));
 }
 static inline void avx2_store_f16(uint16_t *p, v16f v) {
-  v16f_halves u = { .v = v };
-  _mm_storeu_si128((__m128i *)p, _mm256_cvtps_ph(u.h[0], _MM_FROUND_TO_NEAREST_INT));
-  _mm_storeu_si128((__m128i *)(p + 8), _mm256_cvtps_ph(u.h[1], _MM_FROUND_TO_NEAREST_INT));
+  _mm_storeu_si128((__m128i *)p, _mm256_cvtps_ph(LO(v), _MM_FROUND_TO_NEAREST_INT));
+  _mm_storeu_si128((__m128i *)(p + 8), _mm256_cvtps_ph(HI(v), _MM_FROUND_TO_NEAREST_INT));
 }
-static inline v16f avx2_madd(v16f a, v16f b, v16f c) {
-  v16f_halves x = { .v = a }, y = { .v = b }, z = { .v = c }, r;
-  r.h[0] = _mm256_fmadd_ps(x.h[0], y.h[0], z.h[0]);
-  r.h[1] = _mm256_fmadd_ps(x.h[1], y.h[1], z.h[1]);
-  return r.v;
-}
+static inline v16f avx2_madd(v16f a, v16f b, v16f c) { return join(_mm256_fmadd_ps(LO(a), LO(b), LO(c)), _mm256_fmadd_ps(HI(a), HI(b), HI(c))); }
+static inline v16f avx2_vmax(v16f a, v16f b) { return join(_mm256_max_ps(LO(a), LO(b)), _mm256_max_ps(HI(a), HI(b))); }
+static inline v16f avx2_floor(v16f a) { return join(_mm256_floor_ps(LO(a)), _mm256_floor_ps(HI(a))); }
 
+static inline v16f avx2_splat16(float f) { const __m256 h = _mm256_set1_ps(f); return join(h, h); }
+#define LK_SPLAT(f) avx2_splat16(f)
 #define LK_PATH(name) avx2_##name
 #define LK_LOAD_F16(p) avx2_load_f16(p)
 #define LK_STORE_F16(p, v) avx2_store_f16(p, v)
 #define LK_MADD(a, b, c) avx2_madd(a, b, c)
+#define LK_VMAX(a, b) avx2_vmax(a, b)
+#define LK_FLOOR(a) avx2_floor(a)
 #include "common.inc"
 
 // Four weight rows' binary16 scales of one group, widened.
@@ -159,7 +160,7 @@ const lk_kernels lk_avx2 = {
   .matmul_f16 = avx2_matmul_f16,
   .rmsnorm = avx2_rmsnorm,
   .rope = avx2_rope,
-  .attention = avx2_attention,
+  .attention = NULL, // GCC lowers this 16-lane kernel badly at 256 bits (measured 50x slower than WASM's): WASM runs it
   .store_kv_f16 = avx2_store_kv_f16,
   .silu_mul = avx2_silu_mul,
   .add = avx2_add,

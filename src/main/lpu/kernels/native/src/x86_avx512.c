@@ -10,7 +10,10 @@ static inline void avx512_store_f16(uint16_t *p, v16f v) {
   _mm256_storeu_si256((__m256i *)p, _mm512_cvtps_ph((__m512)v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
 }
 
+#define LK_SPLAT(f) ((v16f)_mm512_set1_ps(f))
 #define LK_PATH(name) avx512_##name
+#define LK_VMAX(a, b) ((v16f)_mm512_max_ps((__m512)(a), (__m512)(b)))
+#define LK_FLOOR(a) ((v16f)_mm512_roundscale_ps((__m512)(a), _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC))
 #define LK_LOAD_F16(p) avx512_load_f16(p)
 #define LK_STORE_F16(p, v) avx512_store_f16(p, v)
 #define LK_MADD(a, b, c) ((v16f)_mm512_fmadd_ps((__m512)(a), (__m512)(b), (__m512)(c)))
