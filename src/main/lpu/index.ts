@@ -12,7 +12,7 @@ import { defaultKernelSetName, kernelSetFactory, type KernelSetName } from './ke
 import { inProcessRunner, type StepRunnerFactory } from './runtime/step-runner';
 import { workerRunner } from './runtime/worker-runner';
 import { parallelRunner } from './runtime/parallel/parallel-runner';
-import { PrefixCache, prefixTokens } from './runtime/prefix-cache';
+import { DEFAULT_PREFIX_CACHE_MB, PrefixCache, prefixTokens, type PrefixCacheStats } from './runtime/prefix-cache';
 import { generate, promptTokens, type KvCacheState, type GenerateRequest, type LpuGenerationResult, type LpuTokenEvent } from './runtime/generate';
 
 export type { LpuGenerationResult, LpuTokenEvent, GenerateRequest } from './runtime/generate';
@@ -35,6 +35,8 @@ export interface LoadLpuModelOptions {
   kernels?: KernelSetName;
   /** Chip → thread mapping; overrides `threads` (issue 9's parallel runner plugs in here). */
   runner?: StepRunnerFactory;
+  /** LRU budget of the KV snapshots kept for threads and fixed prefixes, in MB (default 256; 0 keeps none). */
+  prefixCacheMb?: number;
 }
 
 export interface LpuModel {
@@ -53,6 +55,8 @@ export interface LpuModel {
   generate(req: GenerateRequest, onToken?: (ev: LpuTokenEvent) => void): Promise<LpuGenerationResult>;
   /** Precomputes and keeps the KV of a fixed prompt prefix (system prompt, quick-action template); returns its tokens. */
   cachePrefix(prefix: { prompt?: string; messages?: ChatMessage[] }): Promise<number>;
+  /** The shared KV snapshot cache: its size, and its LRU budget (evicting down to a smaller one at once). */
+  prefixCache: { stats(): PrefixCacheStats; setBudgetMb(mb: number): void; clear(): void };
   dispose(): Promise<void>;
   /** The compiled program and the measured quantisation cost, for the CLI and tests. */
   program: Program;
@@ -75,7 +79,8 @@ export async function loadLpuModel(modelPath: string, opts: LoadLpuModelOptions 
   const logits = new Float32Array(memory.buffer, program.chipBase[logitsAlloc.chip]! + logitsAlloc.offset, program.config.vocabSize);
   // The KV cache keeps the last conversation; a request sharing its prefix (system prompt, template) skips that prefill.
   const kvCache: KvCacheState = { tokens: new Int32Array(program.bucket), length: 0 };
-  const prefixes = new PrefixCache(program, memory); // fixed prefixes' KV, kept across conversations
+  // Fixed prefixes' and threads' KV, kept across conversations and shared between threads by token-prefix hash.
+  const prefixes = new PrefixCache(program, memory, (opts.prefixCacheMb ?? DEFAULT_PREFIX_CACHE_MB) * 2 ** 20);
   let busy: Promise<unknown> = Promise.resolve();
   let disposed = false;
 
@@ -100,9 +105,17 @@ export async function loadLpuModel(modelPath: string, opts: LoadLpuModelOptions 
     generate(req, onToken) {
       if (disposed) return Promise.reject(new AppError('model_disposed', 'This model was unloaded; load it again to generate.'));
       // One KV cache per model: generations run one after another.
-      const run = busy.then(() => {
+      const asked = performance.now();
+      const run = busy.then(async () => {
+        const started = performance.now();
         prefixes.restore(promptTokens(tokenizer, req), kvCache);
-        return generate(program, runner, logits, tokenizer, req, onToken, kvCache);
+        const restored = performance.now() - started;
+        const result = await generate(program, runner, logits, tokenizer, req, onToken, kvCache);
+        // The thread keeps its cache for its follow-up, under the LRU budget; fixed prefixes stay shared.
+        if (req.thread !== undefined && result.stopReason !== 'aborted') prefixes.save(kvCache, req.thread);
+        const queue = started - asked;
+        const wallMs = { ...result.wallMs, queue, prefill: (result.wallMs.prefill ?? 0) + restored, ttft: result.wallMs.ttft + queue + restored, total: result.wallMs.total + queue + restored };
+        return { ...result, wallMs, kernels: kernels.name };
       });
       busy = run.catch(() => undefined);
       return run;
@@ -113,9 +126,15 @@ export async function loadLpuModel(modelPath: string, opts: LoadLpuModelOptions 
       busy = run.catch(() => undefined);
       return run;
     },
+    prefixCache: {
+      stats: () => prefixes.stats,
+      setBudgetMb: (mb) => prefixes.setBudget(mb * 2 ** 20),
+      clear: () => prefixes.clear(),
+    },
     async dispose() {
       disposed = true;
       await busy;
+      prefixes.clear();
       await runner.dispose();
     },
   };

@@ -12,6 +12,8 @@ export interface GenerateRequest {
   sampling?: SamplingOptions;
   stop?: string[];
   signal?: AbortSignal;
+  /** The conversation this prompt continues: its KV cache is kept after the answer so a follow-up evaluates only new tokens. */
+  thread?: string;
 }
 
 export interface LpuTokenEvent { index: number; tokenId: number; text: string; cycles: number; emulatedUs: number; wallUs: number }
@@ -24,7 +26,10 @@ export interface LpuGenerationResult {
   stopReason: 'eos' | 'stop' | 'length' | 'aborted';
   cycles: { prefill: number; decode: number; total: number; perDecodeToken: number };
   emulatedMs: { ttft: number; total: number };
-  wallMs: { ttft: number; total: number };
+  /** ttft = queue + prefill + firstDecode: waiting for the model, evaluating the prompt (cache restore included), sampling the first token. */
+  wallMs: { ttft: number; total: number; queue?: number; prefill?: number; firstDecode?: number };
+  /** The kernel set that ran the steps (set by the loaded model). */
+  kernels?: string;
   utilisation: { MXM: number; VXM: number; SXM: number; MEM: number; C2C: number };
   chips: number;
   sramBytesPerChip: number[];
@@ -86,6 +91,7 @@ export async function generate(
     if (kv) { kv.tokens.set(prompt.slice(pos, pos + m), pos); kv.length = pos + m; }
   }
   const prefill = prefillCycles(program, prompt.length - cached);
+  const prefillWall = performance.now() - t0;
 
   const generated: number[] = [];
   let text = '';
@@ -149,7 +155,7 @@ export async function generate(
     stopReason,
     cycles: { prefill, decode: decodeCycles, total, perDecodeToken: program.cycles.perDecodeToken },
     emulatedMs: { ttft: cyclesToUs(prefill) / 1000, total: cyclesToUs(total) / 1000 },
-    wallMs: { ttft: ttftWall, total: wallTotal },
+    wallMs: { ttft: ttftWall, total: wallTotal, queue: 0, prefill: prefillWall, firstDecode: Math.max(0, ttftWall - prefillWall) },
     utilisation,
     chips: program.partitioning.chips,
     sramBytesPerChip: program.memory.bytesPerChip,

@@ -1,27 +1,74 @@
+import { createHash } from 'node:crypto';
 import type { ArenaMemory } from '../kernels/abi';
 import type { Program } from '../compiler/passes/emit';
 import type { LpuTokenizer, ChatMessage } from '../tokenizer';
 import type { KvCacheState } from './generate';
 import type { StepRunner } from './step-runner';
 
-/** One precomputed prefix: its token ids and the K/V rows it produced, per KV head of each KV tensor allocation. */
-interface PrefixSnapshot {
+/** Tokens per hashed block: a prompt's prefix is looked up by the chained hash of its whole blocks. */
+export const PREFIX_BLOCK_TOKENS = 16;
+
+/** Default LRU budget of the KV snapshots, per loaded model. */
+export const DEFAULT_PREFIX_CACHE_MB = 256;
+
+/** One saved KV cache: the tokens at positions 0..n-1 and their K/V rows, one copy per KV head run of the arena. */
+interface KvSnapshot {
+  /** Hash of the whole token sequence (identical snapshots are stored once). */
+  key: string;
   tokens: Int32Array;
-  rows: { at: number; bytes: Uint8Array }[];
+  rows: Uint8Array[];
+  bytes: number;
+  /** Chained hashes of the whole blocks of `tokens`, as indexed. */
+  blocks: string[];
+  /** The thread whose latest answer this is; undefined for fixed prefixes (system prompts, templates). */
+  thread?: string;
+}
+
+export interface PrefixCacheStats {
+  entries: number;
+  bytes: number;
+  budgetBytes: number;
+  evictions: number;
 }
 
 /**
- * KV snapshots of fixed prompt prefixes (the system prompt, quick-action templates), computed once per model
- * the way an LPU deployment precompiles common prompts. The live cache only remembers the last conversation;
- * a snapshot survives any number of unrelated conversations and is copied back into the arena's KV tensors when
- * a prompt starts with it. The KV rows of a prefix do not depend on what follows, so results are unchanged.
+ * Chained hashes of the whole PREFIX_BLOCK_TOKENS blocks of `tokens` (up to `length`): entry k identifies the
+ * prefix tokens[0 .. (k+1)·B), so two sequences share entry k exactly when they share that prefix.
+ */
+export function prefixBlockHashes(tokens: ArrayLike<number>, length = tokens.length): string[] {
+  const out: string[] = [];
+  const block = new Int32Array(PREFIX_BLOCK_TOKENS);
+  let previous = '';
+  for (let end = PREFIX_BLOCK_TOKENS; end <= length; end += PREFIX_BLOCK_TOKENS) {
+    for (let i = 0; i < PREFIX_BLOCK_TOKENS; i++) block[i] = tokens[end - PREFIX_BLOCK_TOKENS + i]!;
+    previous = createHash('sha1').update(previous).update(new Uint8Array(block.buffer)).digest('base64');
+    out.push(previous);
+  }
+  return out;
+}
+
+/**
+ * KV snapshots keyed by a hash of their token prefix, kept per model and shared by every thread: fixed prefixes
+ * (system prompts, quick-action templates, computed once the way an LPU deployment precompiles common prompts)
+ * and each thread's cache after its latest answer. Before a generation the snapshot sharing the longest common
+ * token prefix with the prompt is copied back into the arena's KV tensors, so a follow-up evaluates only its new
+ * tokens and a prompt whose passages changed resumes where it first differs. The K/V of position p depend only on
+ * tokens 0..p, so results are unchanged. Snapshots live under an LRU budget in bytes; a snapshot that cannot be
+ * allocated first evicts the others, and is skipped rather than failing the answer.
  */
 export class PrefixCache {
-  private readonly snapshots: PrefixSnapshot[] = [];
+  /** Insertion order is recency: the first entry is the least recently used. */
+  private readonly entries = new Map<string, KvSnapshot>();
+  private readonly byBlock = new Map<string, Set<KvSnapshot>>();
+  private readonly byThread = new Map<string, KvSnapshot>();
   private readonly kvHeadRuns: { at: number; rowBytes: number }[];
   private readonly arena: Uint8Array;
+  /** K/V bytes of one position across every head of every layer. */
+  readonly bytesPerToken: number;
+  private held = 0;
+  private evictions = 0;
 
-  constructor(private readonly program: Program, memory: ArenaMemory) {
+  constructor(private readonly program: Program, memory: ArenaMemory, private budgetBytes = DEFAULT_PREFIX_CACHE_MB * 2 ** 20) {
     this.arena = new Uint8Array(memory.buffer);
     const kv = new Map(program.tensors.filter((t) => t.kind === 'kv').map((t) => [t.id, t]));
     // A cache is [nKvHeads, positions, headDim]: each head's positions are a contiguous run of rows.
@@ -30,11 +77,27 @@ export class PrefixCache {
       const headBytes = a.bytes / heads;
       return Array.from({ length: heads }, (_, h) => ({ at: program.chipBase[a.chip]! + a.offset + h * headBytes, rowBytes: headBytes / positions }));
     });
+    this.bytesPerToken = this.kvHeadRuns.reduce((s, r) => s + r.rowBytes, 0);
   }
 
-  /** Token counts of the cached prefixes. */
+  /** Token counts of the cached snapshots, least recently used first. */
   get cached(): number[] {
-    return this.snapshots.map((s) => s.tokens.length);
+    return [...this.entries.values()].map((s) => s.tokens.length);
+  }
+
+  get stats(): PrefixCacheStats {
+    return { entries: this.entries.size, bytes: this.held, budgetBytes: this.budgetBytes, evictions: this.evictions };
+  }
+
+  /** Changes the LRU budget, evicting down to it at once. */
+  setBudget(bytes: number): void {
+    this.budgetBytes = Math.max(0, bytes);
+    this.evictTo(this.budgetBytes);
+  }
+
+  /** Drops every snapshot (memory pressure, model unload). */
+  clear(): void {
+    this.evictTo(0);
   }
 
   /**
@@ -43,7 +106,7 @@ export class PrefixCache {
    */
   async add(prefix: number[], runner: StepRunner, kv: KvCacheState): Promise<number> {
     if (prefix.length === 0 || prefix.length >= this.program.bucket) return 0;
-    if (this.snapshots.some((s) => s.tokens.length === prefix.length && s.tokens.every((t, i) => t === prefix[i]))) return prefix.length;
+    if (this.entries.has(sequenceKey(prefix, prefix.length))) return prefix.length;
     const rows = this.program.rows, ids = new Int32Array(rows);
     kv.length = 0; // the cache is being rewritten
     for (let pos = 0; pos < prefix.length; pos += rows) {
@@ -53,33 +116,147 @@ export class PrefixCache {
     }
     kv.tokens.set(prefix);
     kv.length = prefix.length;
-    this.snapshots.push({
-      tokens: Int32Array.from(prefix),
-      rows: this.kvHeadRuns.map((t) => ({ at: t.at, bytes: this.arena.slice(t.at, t.at + prefix.length * t.rowBytes) })),
-    });
+    this.save(kv);
     return prefix.length;
   }
 
   /**
-   * Before a generation: if a cached prefix of `prompt` is longer than what the live cache can reuse, copies
-   * its K/V rows into the arena and makes the live cache state say so. Returns the tokens restored (0 if none).
+   * Keeps a copy of what the live cache holds, as `thread`'s latest cache when given (replacing its previous one).
+   * A snapshot another one already extends is not stored twice; one that extends others replaces them.
+   * Returns false when it did not fit the budget or memory.
+   */
+  save(kv: KvCacheState, thread?: string): boolean {
+    const n = kv.length;
+    if (n === 0) return false;
+    const bytes = n * this.bytesPerToken;
+    const key = sequenceKey(kv.tokens, n);
+    const same = this.entries.get(key);
+    if (same) {
+      this.touch(same);
+      if (thread !== undefined) this.assign(same, thread);
+      return true;
+    }
+    if (thread !== undefined) {
+      const previous = this.byThread.get(thread);
+      // A thread keeps one cache: its previous one goes unless another thread or a fixed prefix also uses it.
+      if (previous) { this.byThread.delete(thread); this.dropIfOrphaned(previous, thread); }
+    }
+    if (bytes > this.budgetBytes) return false;
+    this.evictTo(this.budgetBytes - bytes);
+    let rows: Uint8Array[];
+    try {
+      rows = this.copyOut(n);
+    } catch (error) {
+      if (!(error instanceof RangeError)) throw error;
+      this.clear(); // out of memory: the snapshots go before anything else does
+      try { rows = this.copyOut(n); } catch (again) { if (again instanceof RangeError) return false; throw again; }
+    }
+    const tokens = kv.tokens.slice(0, n);
+    const snapshot: KvSnapshot = { key, tokens, rows, bytes, blocks: prefixBlockHashes(tokens), thread };
+    // A fixed prefix that extends another fixed prefix holds everything the shorter one does.
+    if (thread === undefined) {
+      for (const other of [...this.entries.values()]) {
+        if (other.thread === undefined && other.tokens.length < n && commonPrefix(other.tokens, other.tokens.length, tokens) === other.tokens.length) this.remove(other);
+      }
+    }
+    this.entries.set(key, snapshot);
+    this.held += bytes;
+    for (const b of snapshot.blocks) {
+      let set = this.byBlock.get(b);
+      if (!set) this.byBlock.set(b, (set = new Set()));
+      set.add(snapshot);
+    }
+    if (thread !== undefined) this.byThread.set(thread, snapshot);
+    return true;
+  }
+
+  /**
+   * Before a generation: if a snapshot shares a longer token prefix with `prompt` than the live cache does, copies
+   * the K/V rows of that common prefix into the arena and makes the live cache state say so. Returns the tokens
+   * restored (0 if the live cache was as good or nothing matched).
    */
   restore(prompt: number[], kv: KvCacheState): number {
     const live = commonPrefix(kv.tokens, kv.length, prompt);
-    let best: PrefixSnapshot | undefined;
-    for (const s of this.snapshots) {
-      if (s.tokens.length > live && s.tokens.length < prompt.length && commonPrefix(s.tokens, s.tokens.length, prompt) === s.tokens.length
-        && s.tokens.length > (best?.tokens.length ?? 0)) best = s;
+    const best = this.lookup(prompt);
+    if (!best || best.length <= live) return 0;
+    for (let r = 0; r < this.kvHeadRuns.length; r++) {
+      this.arena.set(best.snapshot.rows[r]!.subarray(0, best.length * this.kvHeadRuns[r]!.rowBytes), this.kvHeadRuns[r]!.at);
     }
-    if (!best) return 0;
-    for (const r of best.rows) this.arena.set(r.bytes, r.at);
-    kv.tokens.set(best.tokens);
-    kv.length = best.tokens.length;
-    return best.tokens.length;
+    kv.tokens.set(best.snapshot.tokens.subarray(0, best.length));
+    kv.length = best.length;
+    this.touch(best.snapshot);
+    return best.length;
+  }
+
+  /** The snapshot sharing the longest token prefix with `prompt` (most recent on a tie), by block hash then token by token. */
+  lookup(prompt: number[]): { snapshot: KvSnapshot; length: number } | undefined {
+    const hashes = prefixBlockHashes(prompt);
+    let candidates: Iterable<KvSnapshot> = this.entries.values();
+    for (let k = hashes.length - 1; k >= 0; k--) {
+      const hit = this.byBlock.get(hashes[k]!);
+      if (hit?.size) { candidates = hit; break; }
+    }
+    let best: { snapshot: KvSnapshot; length: number } | undefined;
+    for (const s of candidates) {
+      const length = commonPrefix(s.tokens, s.tokens.length, prompt);
+      if (length > 0 && (!best || length > best.length || (length === best.length && this.recency(s) > this.recency(best.snapshot)))) best = { snapshot: s, length };
+    }
+    return best;
+  }
+
+  private copyOut(n: number): Uint8Array[] {
+    return this.kvHeadRuns.map((t) => this.arena.slice(t.at, t.at + n * t.rowBytes));
+  }
+
+  private recency(s: KvSnapshot): number {
+    let i = 0;
+    for (const e of this.entries.values()) { if (e === s) return i; i++; }
+    return -1;
+  }
+
+  private touch(s: KvSnapshot): void {
+    this.entries.delete(s.key);
+    this.entries.set(s.key, s);
+  }
+
+  private assign(s: KvSnapshot, thread: string): void {
+    const previous = this.byThread.get(thread);
+    this.byThread.set(thread, s);
+    if (previous && previous !== s) this.dropIfOrphaned(previous, thread);
+  }
+
+  /** Removes `thread`'s former snapshot unless it is a fixed prefix or another thread now resumes from it. */
+  private dropIfOrphaned(s: KvSnapshot, thread: string): void {
+    if (s.thread !== thread) return;
+    for (const owned of this.byThread.values()) if (owned === s) return;
+    this.remove(s);
+  }
+
+  private evictTo(bytes: number): void {
+    for (const s of this.entries.values()) {
+      if (this.held <= bytes) break;
+      this.remove(s);
+      this.evictions++;
+    }
+  }
+
+  private remove(s: KvSnapshot): void {
+    if (!this.entries.delete(s.key)) return;
+    this.held -= s.bytes;
+    for (const b of s.blocks) {
+      const set = this.byBlock.get(b);
+      set?.delete(s);
+      if (set?.size === 0) this.byBlock.delete(b);
+    }
+    for (const [thread, owned] of this.byThread) if (owned === s) this.byThread.delete(thread);
   }
 }
 
-function commonPrefix(held: Int32Array, length: number, prompt: number[]): number {
+function sequenceKey(tokens: ArrayLike<number>, length: number): string {
+  return createHash('sha1').update(new Uint8Array(Int32Array.from({ length }, (_, i) => tokens[i]!).buffer)).digest('base64');
+}
+
+function commonPrefix(held: ArrayLike<number>, length: number, prompt: ArrayLike<number>): number {
   const limit = Math.min(length, prompt.length);
   let n = 0;
   while (n < limit && held[n] === prompt[n]) n++;
