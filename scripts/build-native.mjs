@@ -2,16 +2,24 @@
 // (prepare) and `npm run build:native`. A failed build never fails the install: the WebAssembly kernels then run,
 // and one line says so. `--electron` builds against Electron's headers for packaging (see the folder's README.md).
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const addonDir = path.join(root, 'src/main/lpu/kernels/native');
-const built = path.join(addonDir, 'build/Release/lockstep_kernels.node');
-const log = path.join(addonDir, 'build/build.log');
+const sourceDir = path.join(root, 'src/main/lpu/kernels/native');
 const electron = process.argv.includes('--electron');
+// The Electron build happens in a copy of the sources, so it never replaces (or, failing, deletes) the Node build.
+const addonDir = electron ? mkdtempSync(path.join(os.tmpdir(), 'lockstep-native-electron-')) : sourceDir;
+if (electron) {
+  cpSync(path.join(sourceDir, 'binding.gyp'), path.join(addonDir, 'binding.gyp'));
+  cpSync(path.join(sourceDir, 'src'), path.join(addonDir, 'src'), { recursive: true });
+  process.on('exit', () => rmSync(addonDir, { recursive: true, force: true }));
+}
+const built = path.join(addonDir, 'build/Release/lockstep_kernels.node');
+const log = path.join(sourceDir, 'build', electron ? 'build-electron.log' : 'build.log');
 const outIndex = process.argv.indexOf('--out');
 const outDir = outIndex > 0 ? path.resolve(process.argv[outIndex + 1]) : undefined;
 
@@ -43,7 +51,7 @@ if (electron) {
 const result = spawnSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 mkdirSync(path.dirname(log), { recursive: true });
 writeFileSync(log, `${result.stdout ?? ''}${result.stderr ?? ''}`);
-if (result.status !== 0 || !existsSync(built)) notice(`node-gyp failed; see ${path.relative(root, log)}`);
+if (result.status !== 0 || !existsSync(built)) notice(`node-gyp failed${electron ? ' for Electron' : ''}; see ${path.relative(root, log)}`);
 if (outDir) {
   mkdirSync(outDir, { recursive: true });
   copyFileSync(built, path.join(outDir, 'lockstep_kernels.node'));
