@@ -24,7 +24,8 @@ const outIndex = process.argv.indexOf('--out');
 const outDir = outIndex > 0 ? path.resolve(process.argv[outIndex + 1]) : undefined;
 
 function notice(reason) {
-  console.warn(`lockstep: native LPU kernels not built (${reason}); the WebAssembly kernels will run.`);
+  // scripts/build.mjs copies the Node build (Node-API is ABI-stable) when the Electron one fails
+  console.warn(`lockstep: native LPU kernels not built (${reason}); ${electron ? 'the Node build is packaged instead' : 'the WebAssembly kernels will run'}.`);
   process.exit(0);
 }
 
