@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import { getDocument, GlobalWorkerOptions, TextLayer, type PDFDocumentProxy } from 'pdfjs-dist';
+import { getDocument, GlobalWorkerOptions, TextLayer, type PDFDocumentProxy, type RenderTask } from 'pdfjs-dist';
 import workerUrl from 'pdfjs-dist/build/pdf.worker.min.mjs?url';
 import { client } from '../../ipc/client';
 import { errorMessage } from '../../ipc/errors';
@@ -23,65 +23,73 @@ function openPdf(documentId: number): Promise<PDFDocumentProxy> {
   return pdf;
 }
 
-/** One PDF page drawn by pdf.js with its text layer; spans of the cited passage are highlighted. */
+/**
+ * One PDF page drawn by pdf.js with its text layer; spans of the cited passage are highlighted.
+ * Each render draws into a fresh canvas and text layer off-screen and swaps them in when complete, and a newer page,
+ * passage or width cancels the older render: two renders never share a canvas, so quick clicks cannot leave it blank.
+ */
 export function PdfPage({ documentId, page, passage, width, onPageCount }: { documentId: number; page: number; passage: string | null; width: number; onPageCount(n: number): void }) {
   const t = useT();
-  const canvas = useRef<HTMLCanvasElement>(null);
-  const textLayer = useRef<HTMLDivElement>(null);
-  const [state, setState] = useState<{ loading: boolean; error: string | null }>({ loading: true, error: null });
+  const surface = useRef<HTMLDivElement>(null);
+  const [state, setState] = useState<{ loading: boolean; error: string | null; highlighted: number }>({ loading: true, error: null, highlighted: 0 });
 
   useEffect(() => {
     let cancelled = false;
+    let task: RenderTask | null = null;
     let layer: TextLayer | null = null;
-    setState({ loading: true, error: null });
+    setState((s) => ({ ...s, loading: true, error: null }));
     (async () => {
       const pdf = await openPdf(documentId);
       if (cancelled) return;
       onPageCount(pdf.numPages);
       const pdfPage = await pdf.getPage(Math.min(Math.max(1, page), pdf.numPages));
+      if (cancelled) return;
       const viewport = pdfPage.getViewport({ scale: width / pdfPage.getViewport({ scale: 1 }).width });
       const ratio = window.devicePixelRatio || 1;
-      const target = canvas.current!;
-      target.width = Math.floor(viewport.width * ratio);
-      target.height = Math.floor(viewport.height * ratio);
-      target.style.width = `${viewport.width}px`;
-      target.style.height = `${viewport.height}px`;
-      await pdfPage.render({ canvas: target, viewport, transform: ratio === 1 ? undefined : [ratio, 0, 0, ratio, 0, 0] }).promise;
+      const canvas = document.createElement('canvas');
+      canvas.width = Math.floor(viewport.width * ratio);
+      canvas.height = Math.floor(viewport.height * ratio);
+      canvas.style.width = `${viewport.width}px`;
+      canvas.style.height = `${viewport.height}px`;
+      canvas.dataset.testid = 'pdf-canvas';
+      task = pdfPage.render({ canvas, viewport, transform: ratio === 1 ? undefined : [ratio, 0, 0, ratio, 0, 0] });
+      await task.promise;
       if (cancelled) return;
-      const container = textLayer.current!;
-      container.replaceChildren();
+      const textContentSource = await pdfPage.getTextContent();
+      if (cancelled) return;
+      const container = document.createElement('div');
+      container.className = 'textLayer';
       container.style.setProperty('--total-scale-factor', String(viewport.scale));
-      layer = new TextLayer({ textContentSource: await pdfPage.getTextContent(), container, viewport });
+      layer = new TextLayer({ textContentSource, container, viewport });
       await layer.render();
       if (cancelled) return;
-      if (passage) highlightSpans(layer.textDivs, layer.textContentItemsStr, passage);
-      setState({ loading: false, error: null });
+      const highlighted = passage ? highlightSpans(layer.textDivs, layer.textContentItemsStr, passage) : 0;
+      surface.current!.replaceChildren(canvas, container);
+      setState({ loading: false, error: null, highlighted });
       container.querySelector('.passage-highlight')?.scrollIntoView({ block: 'center' });
-    })().catch((error) => !cancelled && setState({ loading: false, error: errorMessage(error) }));
+    })().catch((error) => !cancelled && setState({ loading: false, error: errorMessage(error), highlighted: 0 }));
     return () => {
       cancelled = true;
+      task?.cancel();
       layer?.cancel();
     };
   }, [documentId, page, passage, width, onPageCount]);
 
   return (
-    <div className="pdf-page" data-testid="pdf-page" data-page={page} data-loaded={!state.loading && !state.error}>
+    <div className="pdf-page" data-testid="pdf-page" data-page={page} data-loaded={!state.loading && !state.error} data-highlighted={state.highlighted}>
       {state.loading && <p className="viewer-status muted">{t('viewer.loading')}</p>}
       {state.error && (
         <p className="viewer-status error-text" role="alert">
           {state.error}
         </p>
       )}
-      <div className="pdf-surface">
-        <canvas ref={canvas} />
-        <div ref={textLayer} className="textLayer" />
-      </div>
+      <div className="pdf-surface" ref={surface} />
     </div>
   );
 }
 
 /** Marks every text item that overlaps the passage's range in the page's concatenated text. */
-function highlightSpans(divs: HTMLElement[], strings: string[], passage: string): void {
+function highlightSpans(divs: HTMLElement[], strings: string[], passage: string): number {
   const starts: number[] = [];
   let text = '';
   for (const s of strings) {
@@ -89,10 +97,15 @@ function highlightSpans(divs: HTMLElement[], strings: string[], passage: string)
     text += `${s} `;
   }
   const range = findPassage(text, passage);
-  if (!range) return;
+  if (!range) return 0;
+  let marked = 0;
   strings.forEach((s, i) => {
     const start = starts[i];
     const end = start + s.length;
-    if (s.trim() && end > range.start && start < range.end) divs[i]?.classList.add('passage-highlight');
+    if (s.trim() && end > range.start && start < range.end && divs[i]) {
+      divs[i].classList.add('passage-highlight');
+      marked++;
+    }
   });
+  return marked;
 }
