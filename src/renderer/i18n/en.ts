@@ -289,6 +289,8 @@ export const en = {
   'documentError.noText': 'This file contains no text to index.',
   'documentError.unsupportedEncryption': 'This file uses an encryption scheme Lockstep cannot open. Save an unprotected copy and add that instead.',
   'documentError.formatMismatch': 'The name of this file says another format than its content; Lockstep read it as what it really is.',
+  'documentError.tooLargeSizes': 'This document is {file} but its part {part} expands to {size}; Lockstep reads parts of up to {cap}. Split it into smaller files and add those.',
+  'documentError.fileTooLargeSizes': 'This file is {size}; Lockstep indexes files up to {cap}.',
 
   'chat.reasoning.title': 'Thinking',
   'chat.reasoning.live': 'Thinking…',

@@ -291,6 +291,8 @@ export const zhCN: Dictionary = {
   'documentError.noText': '此文件不包含可索引的文本。',
   'documentError.unsupportedEncryption': '此文件使用了 Lockstep 无法打开的加密方式。请另存一份未加密的副本后再添加。',
   'documentError.formatMismatch': '此文件的扩展名与其实际格式不符；Lockstep 已按其实际格式读取。',
+  'documentError.tooLargeSizes': '此文档大小为 {file}，但其中的部件 {part} 展开后达 {size}；Lockstep 单个部件最多读取 {cap}。请将其拆分为较小的文件后再添加。',
+  'documentError.fileTooLargeSizes': '此文件大小为 {size}；Lockstep 最多为 {cap} 的文件建立索引。',
 
   'chat.reasoning.title': '思考过程',
   'chat.reasoning.live': '正在思考…',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ingestReasonCodes } from '../../../src/main/ingest/outcome';
+import { ingestReasonCodes, problems } from '../../../src/main/ingest/outcome';
 import { documentErrorText, translatedDocumentErrorCodes } from '../../../src/renderer/features/library/documentError';
 import { translate, type Language, type Translate } from '../../../src/renderer/i18n/translate';
 
@@ -16,8 +16,15 @@ describe('ingestion reason codes in the UI', () => {
     }
   });
 
-  it('keeps the specific server sentence (with its sizes) in English', () => {
-    const message = 'This Word document is 2.5 MB but its part word/document.xml expands to 400 MB; Lockstep reads parts of up to 64 MB.';
+  it('keeps the specific server sentence (with its sizes) in English, and repeats the sizes in Chinese', () => {
+    const message = problems.partTooLarge('Word document', 'word/document.xml', 400 * 2 ** 20, 2.5 * 2 ** 20, 64 * 2 ** 20).message;
     expect(documentErrorText('too_large', message, 'en', tFor('en'))).toBe(message);
+    expect(documentErrorText('too_large', message, 'zh-CN', tFor('zh-CN'))).toBe(
+      '此文档大小为 2.5 MB，但其中的部件 word/document.xml 展开后达 400 MB；Lockstep 单个部件最多读取 64 MB。请将其拆分为较小的文件后再添加。',
+    );
+    const fileMessage = problems.fileTooLarge(600 * 2 ** 20, 512 * 2 ** 20).message;
+    expect(documentErrorText('file_too_large', fileMessage, 'zh-CN', tFor('zh-CN'))).toBe('此文件大小为 600 MB；Lockstep 最多为 512 MB 的文件建立索引。');
+    // A sentence without sizes (an older library) still gets the plain translation.
+    expect(documentErrorText('too_large', 'Too large.', 'zh-CN', tFor('zh-CN'))).toBe(translate('zh-CN', 'documentError.tooLarge'));
   });
 });

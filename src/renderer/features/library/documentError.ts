@@ -26,8 +26,21 @@ const translatedErrors: Record<string, MessageKey> = {
 /** The reason codes the UI translates (ingestion's codes must all be here; a test checks). */
 export const translatedDocumentErrorCodes = Object.keys(translatedErrors);
 
+/** Limits whose server sentence gives sizes: the translation repeats them (a stored reason is only code and sentence). */
+const sizedErrors: Record<string, { pattern: RegExp; key: MessageKey; names: string[] }> = {
+  too_large: {
+    pattern: /is ([\d.]+ MB) but its part (\S+) expands to ([\d.]+ MB); Lockstep reads parts of up to ([\d.]+ MB)/,
+    key: 'documentError.tooLargeSizes',
+    names: ['file', 'part', 'size', 'cap'],
+  },
+  file_too_large: { pattern: /This file is ([\d.]+ MB); Lockstep indexes files up to ([\d.]+ MB)/, key: 'documentError.fileTooLargeSizes', names: ['size', 'cap'] },
+};
+
 /** Why a document is not (fully) indexed: the server's specific sentence in English, the UI's translation otherwise. */
 export function documentErrorText(code: string | null, message: string, language: Language, t: Translate): string {
   const key = code === null ? undefined : translatedErrors[code];
-  return language === 'en' || !key ? message : t(key);
+  if (language === 'en' || !key) return message;
+  const sized = sizedErrors[code!];
+  const sizes = sized?.pattern.exec(message);
+  return sized && sizes ? t(sized.key, Object.fromEntries(sized.names.map((name, i) => [name, sizes[i + 1]]))) : t(key);
 }
