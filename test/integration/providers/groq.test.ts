@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ask } from '../../../src/main/chat/answer';
 import { GroqProvider, retryAfterSeconds } from '../../../src/main/providers/groq';
 import type { ProviderEvent } from '../../../src/main/providers/provider';
@@ -7,6 +7,7 @@ import type { ChatEvent } from '../../../src/shared/contract/chat';
 import { addDocument, HANDBOOK, openTestServices, tempDataDir, testChatService } from '../chat/library';
 import { REPLY, startFaultServer, USAGE, type FaultServer } from './groq-fault-server';
 import { corpusFile, itWithCorpus } from '../../support/corpus';
+import { log } from '../../../src/main/platform/log';
 
 const STORIES = 'models/stories260K-gguf/stories260K.gguf';
 const stories = () => corpusFile(STORIES);
@@ -112,33 +113,40 @@ describe('groq provider (groq-sdk against a local server)', () => {
   itWithCorpus([STORIES], 'falls back to the local LPU emulator with a visible notice when Groq drops mid-answer', async () => {
     const data = tempDataDir();
     const services = openTestServices(data.dir);
-    addDocument(services.db, 'Handbook', HANDBOOK);
-    const secrets = new MemorySecretStore();
-    secrets.set('groq.apiKey', 'gsk_disconnect_0123456789');
-    services.settings.update({ provider: 'groq', chatModelId: stories() });
-    const chat = testChatService(services, { secrets, groqBaseURL: server.baseURL });
-    const events: ChatEvent[] = [];
-    const record = await ask(chat, { question: 'How many days of annual leave?' }, (e) => events.push(e), new AbortController().signal);
-    expect(events[0]).toMatchObject({ type: 'started', provider: 'groq', model: 'llama-3.1-8b-instant' });
-    const fallbackAt = events.findIndex((e) => e.type === 'notice' && e.kind === 'fallback');
-    const deltasBeforeFallback = events.slice(0, fallbackAt).filter((e) => e.type === 'delta');
-    expect(deltasBeforeFallback.map((e) => (e as { text: string }).text)).toEqual(REPLY.slice(0, 2));
-    expect(events[fallbackAt]).toMatchObject({ resetText: true, message: 'Groq could not be reached, so the local LPU emulator is answering instead.' });
-    // After the fallback: the emulator's sources (sized to its 512-token bucket), per-token meters and final meters.
-    const after = events.slice(fallbackAt);
-    const sources = after.find((e) => e.type === 'sources');
-    expect(sources).toMatchObject({ routing: 'retrieval', sources: [{ ordinal: 1, documentTitle: 'Handbook', pageStart: 2 }] });
-    const tokens = after.filter((e) => e.type === 'delta');
-    expect(tokens.length).toBeGreaterThan(10);
-    expect(tokens.every((e) => e.type === 'delta' && e.token && e.token.cycles > 0 && e.token.emulatedUs > 0)).toBe(true);
-    expect(record).toMatchObject({ provider: 'lpu', model: 'stories260K', status: 'complete' });
-    expect(record.content).toBe(tokens.map((e) => (e as { text: string }).text).join(''));
-    expect(record.meters).toMatchObject({ provider: 'lpu', chips: 1 });
-    expect(record.meters?.provider === 'lpu' && record.meters.cycles.total).toBeGreaterThan(0);
-    // stories260K cannot cite, so the answer is marked as citing nothing.
-    expect(record.uncited).toBe(true);
-    await chat.close();
-    await services.close();
-    data.remove();
+    // The fallback is logged for whoever reads the main-process log; the test asserts the line instead of printing it.
+    const warnings = vi.spyOn(log, 'warn').mockImplementation(() => {});
+    try {
+      addDocument(services.db, 'Handbook', HANDBOOK);
+      const secrets = new MemorySecretStore();
+      secrets.set('groq.apiKey', 'gsk_disconnect_0123456789');
+      services.settings.update({ provider: 'groq', chatModelId: stories() });
+      const chat = testChatService(services, { secrets, groqBaseURL: server.baseURL });
+      const events: ChatEvent[] = [];
+      const record = await ask(chat, { question: 'How many days of annual leave?' }, (e) => events.push(e), new AbortController().signal);
+      expect(events[0]).toMatchObject({ type: 'started', provider: 'groq', model: 'llama-3.1-8b-instant' });
+      const fallbackAt = events.findIndex((e) => e.type === 'notice' && e.kind === 'fallback');
+      const deltasBeforeFallback = events.slice(0, fallbackAt).filter((e) => e.type === 'delta');
+      expect(deltasBeforeFallback.map((e) => (e as { text: string }).text)).toEqual(REPLY.slice(0, 2));
+      expect(events[fallbackAt]).toMatchObject({ resetText: true, message: 'Groq could not be reached, so the local LPU emulator is answering instead.' });
+      // After the fallback: the emulator's sources (sized to its 512-token bucket), per-token meters and final meters.
+      const after = events.slice(fallbackAt);
+      const sources = after.find((e) => e.type === 'sources');
+      expect(sources).toMatchObject({ routing: 'retrieval', sources: [{ ordinal: 1, documentTitle: 'Handbook', pageStart: 2 }] });
+      const tokens = after.filter((e) => e.type === 'delta');
+      expect(tokens.length).toBeGreaterThan(10);
+      expect(tokens.every((e) => e.type === 'delta' && e.token && e.token.cycles > 0 && e.token.emulatedUs > 0)).toBe(true);
+      expect(record).toMatchObject({ provider: 'lpu', model: 'stories260K', status: 'complete' });
+      expect(record.content).toBe(tokens.map((e) => (e as { text: string }).text).join(''));
+      expect(record.meters).toMatchObject({ provider: 'lpu', chips: 1 });
+      expect(record.meters?.provider === 'lpu' && record.meters.cycles.total).toBeGreaterThan(0);
+      // stories260K cannot cite, so the answer is marked as citing nothing.
+      expect(record.uncited).toBe(true);
+      await chat.close();
+      expect(warnings.mock.calls.map(([message]) => message)).toEqual(['Groq is unreachable; falling back to the local model']);
+    } finally {
+      warnings.mockRestore();
+      await services.close();
+      data.remove();
+    }
   });
 });
