@@ -8,13 +8,9 @@ import { describeWithCorpus } from '../../support/corpus';
 // Nine real documents in three folders: big enough that a kill lands mid-run.
 const folders = ['pdf', 'office', 'ebook'];
 const documents = corpusDocs.filter((file) => folders.some((folder) => file.startsWith(`corpus/docs/${folder}/`)));
-const data = tempDataDir('lockstep-ingest-kill-');
-let docs: ReturnType<typeof tempDataDir> | undefined;
+let data: ReturnType<typeof tempDataDir>;
+let docs: ReturnType<typeof tempDataDir>;
 let inputs: string[];
-afterAll(() => {
-  data.cleanup();
-  docs?.cleanup();
-});
 
 const indexedCount = (): number => {
   try {
@@ -30,9 +26,15 @@ const indexedCount = (): number => {
 };
 
 describeWithCorpus(documents, 'crash safety of the ingest queue', () => {
+  // Made inside the block, so a skipped block leaves no folder behind.
   beforeAll(() => {
+    data = tempDataDir('lockstep-ingest-kill-');
     docs = copyCorpusDocs(documents, 'lockstep-ingest-kill-docs-');
-    inputs = folders.map((folder) => path.join(docs!.dir, folder));
+    inputs = folders.map((folder) => path.join(docs.dir, folder));
+  });
+  afterAll(() => {
+    data?.cleanup();
+    docs?.cleanup();
   });
 
   it('resumes after SIGKILL with every document indexed once and no orphan rows', async () => {
