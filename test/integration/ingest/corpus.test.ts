@@ -130,5 +130,5 @@ describeWithCorpus(corpusDocs, 'lockstep ingest over the real documents', () => 
     } finally {
       db.close();
     }
-  }, 60_000);
+  }, 180_000); // three CLI runs, each a fresh Node process
 });
