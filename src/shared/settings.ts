@@ -19,6 +19,8 @@ export const settingsSchema = z.object({
   onboarded: z.boolean().default(false),
   /** Reciprocal-rank-fusion weight of vector hits relative to keyword (BM25) hits in hybrid search. */
   vectorSearchWeight: z.number().min(0).max(10).default(1),
+  /** LRU budget (MB) of the local model's KV snapshots: threads' caches and fixed prefixes, reused by follow-ups. */
+  lpuPrefixCacheMb: z.number().int().min(0).max(8192).default(256),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 type SettingsShape = typeof settingsSchema.shape;

@@ -112,23 +112,31 @@ export async function respond(deps: AnswerDeps, plan: AnswerPlan, emit: Emit, si
     return { text: answer.text, meters: { provider: 'extractive', wallMs: performance.now() - started } satisfies AnswerMeters };
   };
 
+  let retrievalMs = 0;
+  /** The local model's TTFT split gains the retrieval and prompt building that ran before it. */
+  const withRetrieval = (m: AnswerMeters): AnswerMeters =>
+    m.provider === 'lpu' && m.ttftSplitMs ? { ...m, ttftSplitMs: { ...m.ttftSplitMs, retrieval: retrievalMs } } : m;
+
   const generate = async (chosen: ChatProvider) => {
+    const composing = performance.now();
     const prompt = plan.compose(chosen);
+    retrievalMs += performance.now() - composing;
     used = prompt.used;
     emit({ type: 'sources', routing: prompt.routing, sources: used.map((p, i) => toSource(p, i + 1, false)) });
     if (prompt.trimmedNotice) emit({ type: 'notice', kind: 'context_trimmed', ...prompt.trimmedNotice, model: chosen.model });
     let streamed = '';
     text = '';
     reasoning = '';
-    const result = await chosen.generate({ messages: prompt.messages, maxTokens: prompt.maxTokens, signal, temperature: prompt.temperature }, (event) => {
+    const generation = { messages: prompt.messages, maxTokens: prompt.maxTokens, signal, temperature: prompt.temperature, thread: String(plan.threadId) };
+    const result = await chosen.generate(generation, (event) => {
       if (event.type === 'delta') {
         streamed += event.text;
         text = streamed;
       }
       if (event.type === 'reasoning') reasoning += event.text;
-      emit(event);
+      emit(event.type === 'meters' ? { ...event, meters: withRetrieval(event.meters) } : event);
     });
-    return { text: result.text || streamed, meters: result.meters };
+    return { text: result.text || streamed, meters: withRetrieval(result.meters) };
   };
 
   /** generate() through Groq's refusals that have a fix: a retired model, a prompt over the key's token limit. */
@@ -160,7 +168,9 @@ export async function respond(deps: AnswerDeps, plan: AnswerPlan, emit: Emit, si
   };
 
   try {
+    const preparing = performance.now();
     const found = await plan.prepare(emit);
+    retrievalMs = performance.now() - preparing;
     if (!found) {
       text = NOT_FOUND;
       emit({ type: 'sources', routing: 'none', sources: [] });

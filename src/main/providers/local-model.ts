@@ -44,8 +44,9 @@ export class LpuModelPool {
    * A handle whose generate() re-acquires the live model, reloading it if another model displaced it meanwhile:
    * an answer that resolved its provider before a request for a different model still gets its tokens.
    */
-  async get(modelPath: string): Promise<LpuModelHandle> {
+  async get(modelPath: string, opts: { prefixCacheMb?: number } = {}): Promise<LpuModelHandle> {
     const model = await this.live(modelPath);
+    if (opts.prefixCacheMb !== undefined) model.prefixCache?.setBudgetMb(opts.prefixCacheMb);
     return {
       info: model.info,
       tokenizer: model.tokenizer,

@@ -5,11 +5,11 @@ import type { ChatProvider, GenerationRequest, GenerationResult, ProviderEvent }
 import { ThinkTagSplitter } from './think-tags';
 
 /** The part of a loaded emulator model that answering uses (tests may hand in a lighter one). */
-export type LpuModelHandle = Pick<LpuModel, 'info' | 'tokenizer' | 'generate' | 'dispose'>;
+export type LpuModelHandle = Pick<LpuModel, 'info' | 'tokenizer' | 'generate' | 'dispose'> & Partial<Pick<LpuModel, 'prefixCache'>>;
 
 export type LoadLpuModel = (modelPath: string) => Promise<LpuModelHandle> | LpuModelHandle;
 
-export function lpuMeters(result: LpuGenerationResult, sramCapacityPerChip?: number): LpuMeters {
+export function lpuMeters(result: LpuGenerationResult, sramCapacityPerChip?: number, kernels?: string): LpuMeters {
   const completionTokens = result.tokens.length;
   const decodeTokens = Math.max(0, completionTokens - 1);
   const perSecond = (ms: number) => (ms > 0 ? (decodeTokens * 1000) / ms : 0);
@@ -20,7 +20,10 @@ export function lpuMeters(result: LpuGenerationResult, sramCapacityPerChip?: num
     completionTokens,
     cycles: result.cycles,
     emulatedMs: result.emulatedMs,
-    wallMs: result.wallMs,
+    wallMs: { ttft: result.wallMs.ttft, total: result.wallMs.total },
+    // Retrieval happens before the provider runs; the answer pipeline fills it in.
+    ttftSplitMs: { queue: result.wallMs.queue ?? 0, retrieval: 0, prefill: result.wallMs.prefill ?? result.wallMs.ttft, firstDecode: result.wallMs.firstDecode ?? 0 },
+    kernels: result.kernels ?? kernels,
     // Decode rate: tokens after the first over the time after the first token.
     emulatedTokensPerSecond: perSecond(result.emulatedMs.total - result.emulatedMs.ttft),
     wallTokensPerSecond: perSecond(result.wallMs.total - result.wallMs.ttft),
@@ -73,6 +76,7 @@ export class LpuProvider implements ChatProvider {
           maxTokens: request.maxTokens,
           sampling: temperature === 0 ? { greedy: true, temperature: 0 } : { temperature, topP: 0.9, repetitionPenalty: 1.1, seed: 0 },
           signal: request.signal,
+          thread: request.thread,
         },
         (token) => emit(splitter.push(token.text), { index: token.index, cycles: token.cycles, emulatedUs: token.emulatedUs, wallUs: token.wallUs }),
       );
@@ -82,7 +86,7 @@ export class LpuProvider implements ChatProvider {
       if (error instanceof AppError) throw error;
       throw new AppError('lpu_failed', 'The local model stopped while answering. Try again; the details are in the log.', error);
     }
-    const meters = lpuMeters(result, this.handle.info.sramCapacityPerChip);
+    const meters = lpuMeters(result, this.handle.info.sramCapacityPerChip, this.handle.info.kernels);
     onEvent({ type: 'meters', meters });
     if (result.stopReason === 'aborted' || request.signal.aborted) throw new AppError('cancelled', 'Cancelled.');
     const stopReason = result.stopReason === 'length' ? 'length' : 'stop';

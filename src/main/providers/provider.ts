@@ -13,6 +13,8 @@ export interface GenerationRequest {
   signal: AbortSignal;
   /** Greedy decoding when 0 (tests, quick actions). */
   temperature?: number;
+  /** The thread this answer continues: a provider with a local KV cache keeps it for the follow-up. */
+  thread?: string;
 }
 
 export type ProviderEvent =

@@ -128,6 +128,6 @@ export class ProviderResolver {
       if (model) throw new AppError('model_not_installed', `The chat model ${model} is not installed. Download it under Models, or pass a path to a .gguf file.`);
       return null;
     }
-    return new LpuProvider(located.id, await this.deps.lpuModels.get(located.path));
+    return new LpuProvider(located.id, await this.deps.lpuModels.get(located.path, { prefixCacheMb: this.deps.settings.get().lpuPrefixCacheMb }));
   }
 }

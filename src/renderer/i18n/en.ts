@@ -152,7 +152,7 @@ export const en = {
   'meters.totalCycles': 'Total cycles',
   'meters.cyclesPerToken': 'Cycles per token',
   'meters.chips': 'Chips used',
-  'meters.prefixCache': 'Prefix-cache hits',
+  'meters.prefixCache': 'Prompt tokens from cache',
   'meters.utilisation': 'Functional-unit utilisation',
   'meters.sram': 'SRAM per chip',
   'meters.emulatedShort': 'emulated',
@@ -322,6 +322,14 @@ export const en = {
 
   'time.seconds': '{n} s',
   'time.minutes': '{n} min',
+
+  'meters.ttftRetrieval': 'TTFT · retrieval',
+  'meters.ttftQueue': 'TTFT · queue',
+  'meters.ttftPrefill': 'TTFT · prefill',
+  'meters.ttftFirstDecode': 'TTFT · first decode',
+  'meters.kernels': 'Kernels',
+  'settings.kvCache': 'Local model KV cache (MB)',
+  'settings.kvCache.help': 'Memory kept for follow-up questions: each thread’s and each fixed prompt’s KV cache, least recently used dropped first. 0 turns it off.',
 } as const;
 
 export type MessageKey = keyof typeof en;

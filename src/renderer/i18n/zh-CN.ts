@@ -154,7 +154,7 @@ export const zhCN: Dictionary = {
   'meters.totalCycles': '总周期数',
   'meters.cyclesPerToken': '每词元周期数',
   'meters.chips': '使用芯片数',
-  'meters.prefixCache': '前缀缓存命中',
+  'meters.prefixCache': '来自缓存的提示词元',
   'meters.utilisation': '功能单元利用率',
   'meters.sram': '每芯片 SRAM',
   'meters.emulatedShort': '模拟',
@@ -324,4 +324,12 @@ export const zhCN: Dictionary = {
 
   'time.seconds': '{n} 秒',
   'time.minutes': '{n} 分钟',
+
+  'meters.ttftRetrieval': '首词元时间 · 检索',
+  'meters.ttftQueue': '首词元时间 · 排队',
+  'meters.ttftPrefill': '首词元时间 · 预填充',
+  'meters.ttftFirstDecode': '首词元时间 · 首次解码',
+  'meters.kernels': '计算内核',
+  'settings.kvCache': '本地模型 KV 缓存（MB）',
+  'settings.kvCache.help': '为追问保留的内存：每个会话和每个固定提示的 KV 缓存，最久未用的先释放。设为 0 即关闭。',
 };

@@ -42,6 +42,10 @@ export const lpuMeters = z.object({
   /** Planned SRAM bytes in use on each emulated chip, and each chip's capacity (absent in answers saved before they were reported). */
   sramBytesPerChip: z.array(z.number()).optional(),
   sramCapacityPerChip: z.number().optional(),
+  /** Wall TTFT as the user feels it, in parts: waiting for the model, retrieval, prompt evaluation, first token (absent in older answers). */
+  ttftSplitMs: z.object({ queue: z.number(), retrieval: z.number(), prefill: z.number(), firstDecode: z.number() }).optional(),
+  /** The kernel set that ran the steps, e.g. 'native-avx512-vnni' or 'wasm-simd'. */
+  kernels: z.string().optional(),
 });
 
 /** Measured TTFT and tokens/s on this machine plus Groq's own x_groq.usage timings (seconds). */

@@ -89,6 +89,11 @@ function LpuMetersView() {
         <Readout label="meters.tokens" meter="tokens" />
         <Readout label="meters.chips" meter="chips" />
         <Readout label="meters.prefixCache" meter="prefix-cache" />
+        <Readout label="meters.ttftRetrieval" meter="ttft-retrieval" />
+        <Readout label="meters.ttftQueue" meter="ttft-queue" />
+        <Readout label="meters.ttftPrefill" meter="ttft-prefill" />
+        <Readout label="meters.ttftFirstDecode" meter="ttft-first-decode" />
+        <Readout label="meters.kernels" meter="kernels" />
       </div>
       <section>
         <h3>{t('meters.utilisation')}</h3>

@@ -24,6 +24,12 @@ export function lpuReadouts(samples: TokenSamples, meters: LpuMeters | null): Re
     'cycles-per-token': Number.isFinite(perToken) ? formatCount(perToken) : '—',
     chips: meters ? String(meters.chips) : '—',
     'prefix-cache': meters ? `${formatCount(meters.cachedPromptTokens)} / ${formatCount(meters.promptTokens)}` : '—',
+    // Wall TTFT in the order it is spent: retrieval, waiting for the model, prompt evaluation, first token.
+    'ttft-retrieval': formatMs(meters?.ttftSplitMs?.retrieval),
+    'ttft-queue': formatMs(meters?.ttftSplitMs?.queue),
+    'ttft-prefill': formatMs(meters?.ttftSplitMs?.prefill),
+    'ttft-first-decode': formatMs(meters?.ttftSplitMs?.firstDecode),
+    kernels: meters?.kernels ?? '—',
   };
   out.sram = meters ? sramReadout(meters) : '—';
   for (const unit of UNITS) {

@@ -7,6 +7,7 @@ export function AdvancedSettings() {
   const t = useT();
   const info = useWorkspaceStore((s) => s.info);
   const localApi = useSettingsStore((s) => s.settings!.localApiEnabled);
+  const kvCacheMb = useSettingsStore((s) => s.settings!.lpuPrefixCacheMb);
   return (
     <>
       <SettingsCard title={t('settings.advanced')}>
@@ -17,6 +18,12 @@ export function AdvancedSettings() {
         </SettingRow>
         <SettingRow label={t('settings.localApi')} help={t('settings.localApi.help')} htmlFor="setting-local-api">
           <input id="setting-local-api" type="checkbox" role="switch" checked={localApi} onChange={(e) => void updateSettings({ localApiEnabled: e.target.checked })} />
+        </SettingRow>
+        <SettingRow label={t('settings.kvCache')} help={t('settings.kvCache.help')} htmlFor="setting-kv-cache">
+          <div className="range-control">
+            <input id="setting-kv-cache" type="range" min={0} max={2048} step={64} value={kvCacheMb} onChange={(e) => void updateSettings({ lpuPrefixCacheMb: Number(e.target.value) })} />
+            <output htmlFor="setting-kv-cache">{kvCacheMb}</output>
+          </div>
         </SettingRow>
       </SettingsCard>
       <SettingsCard title={t('settings.about')}>
