@@ -61,6 +61,8 @@ interface ActiveJob {
 }
 
 const ACTIVE_STATES = "('queued','running','paused')";
+/** How often an idle queue checks for jobs a dead process left behind. */
+const ADOPTION_CHECK_MS = 3000;
 
 /** Whether a process with this pid is running (EPERM: it exists but belongs to someone else). */
 function processIsAlive(pid: number | null): boolean {
@@ -89,6 +91,8 @@ export class IngestQueue {
   private msPerByte: number | null = null;
   /** Settles when the current pump has finished its job and its bookkeeping; close() waits for it. */
   private pumpDone: Promise<void> = Promise.resolve();
+  /** While idle, looks now and then for work a process that died left behind. */
+  private adoptionTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: IngestQueueOptions) {
     this.db = options.db;
@@ -120,7 +124,16 @@ export class IngestQueue {
       for (const doc of stranded) this.insertJob(doc.id, { path: doc.path, contentHash: doc.contentHash, sizeBytes: doc.sizeBytes, mtimeMs: doc.mtimeMs });
     }).immediate();
     this.paused = (this.db.prepare("SELECT COUNT(*) AS n FROM jobs WHERE state = 'paused' AND kind = 'ingest'").get() as { n: number }).n > 0;
+    this.adoptionTimer = setInterval(() => {
+      if (!this.pumping && !this.paused && !this.closed && this.othersHaveJobs()) void this.pump();
+    }, ADOPTION_CHECK_MS);
+    this.adoptionTimer.unref();
     void this.pump();
+  }
+
+  /** Whether any job waits or runs under another (or no) process: only then can there be something to adopt. */
+  private othersHaveJobs(): boolean {
+    return !!this.db.prepare(`SELECT 1 FROM jobs WHERE kind = 'ingest' AND state IN ${ACTIVE_STATES} AND owner_pid IS NOT ? LIMIT 1`).get(process.pid);
   }
 
   onEvent(listener: (event: LibraryEvent) => void): () => void {
@@ -198,12 +211,22 @@ export class IngestQueue {
     );
   }
 
-  /** Waiting jobs whose process is gone (or that predate owners) become this process's; returns how many. */
+  /** Jobs whose process is gone (or that predate owners) become this process's; returns how many. */
   private adoptOrphanedJobs(): number {
+    let adopted = 0;
+    // A file another process was reading when it died (crash, kill -9) starts over here.
+    const running = this.db.prepare("SELECT id, document_id AS documentId, owner_pid AS ownerPid FROM jobs WHERE kind = 'ingest' AND state = 'running' AND owner_pid IS NOT ?").all(process.pid) as {
+      id: number;
+      documentId: number;
+      ownerPid: number | null;
+    }[];
+    for (const job of running.filter((j) => !processIsAlive(j.ownerPid))) {
+      adopted += this.db.prepare("UPDATE jobs SET state = 'queued', owner_pid = ? WHERE id = ? AND state = 'running'").run(process.pid, job.id).changes;
+      this.db.prepare("UPDATE documents SET status = 'queued' WHERE id = ? AND status = 'processing'").run(job.documentId);
+    }
     const owners = this.db.prepare(`SELECT DISTINCT owner_pid AS pid FROM jobs WHERE kind = 'ingest' AND state IN ('queued','paused') AND (owner_pid IS NULL OR owner_pid != ?)`).all(process.pid) as {
       pid: number | null;
     }[];
-    let adopted = 0;
     for (const { pid } of owners) {
       if (processIsAlive(pid)) continue;
       adopted += this.db
@@ -369,6 +392,7 @@ export class IngestQueue {
 
   async close(): Promise<void> {
     this.closed = true;
+    if (this.adoptionTimer) clearInterval(this.adoptionTimer);
     if (this.active) this.interrupt('paused');
     await this.parser.close();
     // The interrupted job records its state before the database can be closed under it.
@@ -388,7 +412,7 @@ export class IngestQueue {
     const select = this.db.prepare("SELECT id, document_id AS documentId, payload_json AS payload FROM jobs WHERE kind = 'ingest' AND state = 'queued' AND owner_pid IS ? ORDER BY id LIMIT 1");
     let row = select.get(process.pid) as { id: number; documentId: number; payload: string } | undefined;
     // Out of our own work: take over what a process that died (or closed) left waiting.
-    if (!row && this.db.transaction(() => this.adoptOrphanedJobs()).immediate() > 0) row = select.get(process.pid) as typeof row;
+    if (!row && this.othersHaveJobs() && this.db.transaction(() => this.adoptOrphanedJobs()).immediate() > 0) row = select.get(process.pid) as typeof row;
     return row ? { id: row.id, documentId: row.documentId, payload: JSON.parse(row.payload) as JobPayload } : null;
   }
 

@@ -96,4 +96,29 @@ describe('two writers on one library', () => {
       await app.close();
     }
   }, 300_000);
+
+  it('a CLI killed mid-run: the app adopts the files it left and finishes them', async () => {
+    const dataDir = path.join(work.dir, 'data-killed');
+    const cliFolder = folderOfPdfs('killed', 6, 60);
+    process.env.LOCKSTEP_LOG = 'silent';
+    const app = createServices({ dataDir, mode: 'test' });
+    try {
+      app.ingest.start();
+      const cli = cliIngest(dataDir, cliFolder);
+      const jobsOf = (pid: number) => (app.db.prepare("SELECT COUNT(*) AS n FROM jobs WHERE owner_pid = ? AND state = 'done'").get(pid) as { n: number }).n;
+      // Killed once it has finished one file and is working on the rest.
+      while (jobsOf(cli.pid) < 1) await new Promise((resolve) => setTimeout(resolve, 100));
+      process.kill(cli.pid, 'SIGKILL');
+      expect((await cli.done).code).not.toBe(0);
+      const indexed = () => (app.db.prepare("SELECT COUNT(*) AS n FROM documents WHERE status = 'indexed'").get() as { n: number }).n;
+      const deadline = Date.now() + 120_000;
+      while (indexed() < 6 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+      await app.ingest.whenIdle();
+      expect(indexed()).toBe(6);
+      expect(jobsOf(process.pid)).toBeGreaterThan(0);
+      expect(orphanCounts(app.db as never)).toEqual(noOrphans);
+    } finally {
+      await app.close();
+    }
+  }, 300_000);
 });
