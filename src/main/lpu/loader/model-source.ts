@@ -167,11 +167,12 @@ export function interleaveRopeRows(source: WeightSource, headDim: number): Weigh
 
 /** Rows [row0, row0 + rows) of a fused tensor (Phi-3's attn_qkv, ffn_up) as a tensor of its own. */
 export function rowRange(source: WeightSource, name: string, row0: number, rows: number): WeightSource {
-  const readQ8 = source.readQ8Rows?.bind(source);
+  const readQ8 = source.readQ8Rows?.bind(source), readRaw = source.readRawRows?.bind(source);
   return {
     name, rows, cols: source.cols, storedType: source.storedType,
     readRows: (r, n, out) => source.readRows(row0 + r, n, out),
     ...(readQ8 && { readQ8Rows: (r: number, n: number, quants: Int8Array, scales: Uint16Array) => readQ8(row0 + r, n, quants, scales) }),
+    ...(readRaw && { readRawRows: (r: number, n: number, out: Uint8Array) => readRaw(row0 + r, n, out) }),
   };
 }
 

@@ -7,7 +7,7 @@ import type { ModelSource } from '../loader/model-source';
 import type { GgufTensorType } from '../loader/gguf-writer';
 import { createTokenizer } from '../tokenizer';
 import { compile } from '../compiler/pipeline';
-import type { WeightFormat } from '../compiler/passes/quantize';
+import { storedTypesOf } from '../compiler/passes/quantize';
 import { createArena } from '../runtime/arena';
 import { loadWeights } from '../runtime/load-weights';
 import { defaultKernelSetName, kernelSetFactory, type KernelSetName } from '../kernels/registry';
@@ -50,13 +50,6 @@ export interface ParityOptions {
 /** A prompt mixing English, code, numbers, Chinese, emoji and whitespace runs, so every vocabulary path is exercised. */
 export const PARITY_PROMPT = 'The quick brown fox jumps over 13 lazy dogs.\nfunction add(a, b) {\n    return a + b;\n}\n天气很好，我们去散步吧。 Emoji: 🦊🚀   tabs\tand  spaces.';
 
-/** The emulator's weight format that evaluates a file the way llama.cpp does: its own precision, Q8_0 copied exactly. */
-function weightFormatFor(format: string): WeightFormat {
-  if (format === 'F32') return 'f32';
-  if (format === 'F16' || format === 'BF16') return 'f16';
-  return 'int8';
-}
-
 function matrixFormat(source: ModelSource): string {
   const counts = new Map<string, number>();
   for (const w of source.weights.values()) if (w.rows > 1) counts.set(w.storedType, (counts.get(w.storedType) ?? 0) + 1);
@@ -83,7 +76,7 @@ export async function runParity(file: string, opts: ParityOptions = {}): Promise
     ids.length = positions;
 
     const expected = await llama.logitsPerPosition(ids);
-    const actual = await emulatorLogits(source, ids, weightFormatFor(format), opts.kernels);
+    const actual = await emulatorLogits(source, ids, opts.kernels);
     let agree = 0, maxErr = 0, sumSq = 0, count = 0, maxLogit = 0;
     const margins: number[] = [];
     for (let p = 0; p < positions; p++) {
@@ -127,9 +120,12 @@ export async function runRandomParity(arch: string, format: string, opts: Parity
   }
 }
 
-/** The emulator's logits after each token, one decode step per position (every position's logits come out). */
-async function emulatorLogits(source: ModelSource, ids: number[], weights: WeightFormat, kernels?: KernelSetName): Promise<Float32Array[]> {
-  const { program } = compile(source.config, { weights, chips: 1, bucket: 512, rows: 1 }, source.hash);
+/**
+ * The emulator's logits after each token, one decode step per position (every position's logits come out), with the
+ * weights at the file's own width as the runtime loads them by default.
+ */
+async function emulatorLogits(source: ModelSource, ids: number[], kernels?: KernelSetName): Promise<Float32Array[]> {
+  const { program } = compile(source.config, { weights: 'native', storedTypes: storedTypesOf(source.weights), chips: 1, bucket: 512, rows: 1 }, source.hash);
   const memory = createArena(program.arenaBytes);
   loadWeights(program, source.weights, memory);
   const set = await (await kernelSetFactory(kernels ?? await defaultKernelSetName()))(memory);

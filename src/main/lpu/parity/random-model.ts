@@ -49,6 +49,10 @@ export const RANDOM_ARCHS: Record<Architecture, RandomArchSpec> = {
   phi3: { arch: 'phi3', vocabulary: 'llama2', extraSpecials: PHI3_SPECIALS, dim: 128, hidden: 256, layers: 2, heads: 8, kvHeads: 8, headDim: 16, ropeTheta: 10000, rmsEps: 1e-5, tied: false },
 };
 
+/** Ordinary tokens kept from each vocabulary (all its specials too): the embedding, the head and llama.cpp's vocabulary
+ * load scale with it, and 32k is Llama 2's whole vocabulary. The tokenizer tests use the full vocabularies. */
+export const RANDOM_MODEL_VOCABULARY = 32768;
+
 /** mulberry32 in [-1, 1): seeded so a model is the same file every time. */
 function uniform(seed: number): () => number {
   let a = seed >>> 0;
@@ -65,14 +69,19 @@ function uniform(seed: number): () => number {
  * keep them). Returns the file's byte size.
  */
 export function writeRandomArchGguf(file: string, spec: RandomArchSpec, type: GgufTensorType, seed = 7): number {
-  const vocab = ggufVocabulary(spec.vocabulary, spec.extraSpecials);
-  const { arch, dim, hidden, heads, kvHeads, headDim } = spec;
+  const vocab = ggufVocabulary(spec.vocabulary, spec.extraSpecials, RANDOM_MODEL_VOCABULARY);
+  // K-quant blocks hold 256 values: widen the model so its matrices have whole blocks per row
+  const kQuant = /_K$/.test(type);
+  const dim = kQuant ? 256 : spec.dim, hidden = kQuant ? 512 : spec.hidden;
+  const { arch, heads, kvHeads } = spec;
+  const headDim = kQuant && spec.heads * spec.headDim === spec.dim ? dim / heads : spec.headDim; // keep heads × headDim = dim where it was
   const name = spec.ggufArch ?? arch;
   const qDim = heads * headDim, kvDim = kvHeads * headDim;
   const random = uniform(seed);
   // 1/√fan-in keeps activations O(1)
+  // a row that is not whole blocks falls back to Q8_0, as llama.cpp's quantizer does
   const matrix = (name: string, cols: number, rows: number, gain = 1): GgufTensorSpec => ({
-    name, dims: [cols, rows], type,
+    name, dims: [cols, rows], type: kQuant && cols % 256 !== 0 ? 'Q8_0' : type,
     fillRow: (row) => { const s = gain / Math.sqrt(cols); for (let i = 0; i < row.length; i++) row[i] = random() * s * Math.sqrt(3); },
   });
   const vector = (name: string, n: number, center: number, spread: number): GgufTensorSpec => ({

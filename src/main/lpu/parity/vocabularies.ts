@@ -47,17 +47,22 @@ export interface GgufVocabulary {
 
 const cache = new Map<string, GgufVocabulary>();
 
-/** Reads a vocabulary package into GGUF tokenizer metadata; `extraSpecials` are appended as control tokens. */
-export function ggufVocabulary(name: VocabularyName, extraSpecials: string[] = []): GgufVocabulary {
-  const key = [name, ...extraSpecials].join('\n');
+/**
+ * Reads a vocabulary package into GGUF tokenizer metadata; `extraSpecials` are appended as control tokens. With
+ * `maxTokens`, only the first maxTokens ordinary tokens are kept (the most frequent: BPE ids follow merge order,
+ * SentencePiece ids score order), every special token after them, and the merges among kept tokens: still the real
+ * vocabulary's pieces, rules and specials, at a fraction of the embedding and of llama.cpp's load time.
+ */
+export function ggufVocabulary(name: VocabularyName, extraSpecials: string[] = [], maxTokens = Infinity): GgufVocabulary {
+  const key = [name, maxTokens, ...extraSpecials].join('\n');
   const known = cache.get(key);
   if (known) return known;
-  const vocabulary = readVocabulary(name, extraSpecials);
+  const vocabulary = readVocabulary(name, extraSpecials, maxTokens);
   cache.set(key, vocabulary); // parsing a 33 MB tokenizer.json takes seconds; tests write several models per vocabulary
   return vocabulary;
 }
 
-function readVocabulary(name: VocabularyName, extraSpecials: string[]): GgufVocabulary {
+function readVocabulary(name: VocabularyName, extraSpecials: string[], maxTokens: number): GgufVocabulary {
   const folder = vocabularyFolder(name);
   const json = JSON.parse(readFileSync(path.join(folder, 'tokenizer.json'), 'utf8')) as TokenizerJson;
   const config = JSON.parse(readFileSync(path.join(folder, 'tokenizer_config.json'), 'utf8')) as Record<string, unknown>;
@@ -70,6 +75,17 @@ function readVocabulary(name: VocabularyName, extraSpecials: string[]): GgufVoca
   extraSpecials.forEach((text, i) => { tokens[base + i] = text; types[base + i] = TYPE.control; });
   // unused ids (gaps) become distinct placeholders, as converters pad vocabularies
   tokens.forEach((t, i) => { if (t === '') { tokens[i] = `[PAD${i}]`; types[i] = TYPE.userDefined; } });
+  if (size > maxTokens) {
+    const keep = tokens.map((_, i) => i).filter((i) => i < maxTokens || (types[i] === TYPE.control || (types[i] === TYPE.userDefined && !tokens[i]!.startsWith('[PAD'))));
+    const kept = keep.map((i) => tokens[i]!), keptTypes = keep.map((i) => types[i]!);
+    tokens.length = 0; tokens.push(...kept);
+    types.length = 0; types.push(...keptTypes);
+    const present = new Set(tokens);
+    json.model.merges = json.model.merges.filter((m) => {
+      const [a, b] = typeof m === 'string' ? m.split(' ') : m;
+      return present.has(a!) && present.has(b!) && present.has(a! + b!);
+    });
+  }
   const idOf = (key: string): number | undefined => {
     const v = config[key];
     const text = typeof v === 'string' ? v : (v as { content?: string } | null)?.content;
@@ -102,5 +118,5 @@ function readVocabulary(name: VocabularyName, extraSpecials: string[]): GgufVoca
   if (pad !== undefined && pad >= 0) md['tokenizer.ggml.padding_token_id'] = gguf.u32(pad);
   md['tokenizer.ggml.add_bos_token'] = gguf.bool(ADD_BOS[name]);
   if (typeof config.chat_template === 'string') md['tokenizer.chat_template'] = gguf.str(config.chat_template);
-  return { name, size, metadata: md, tokens };
+  return { name, size: tokens.length, metadata: md, tokens };
 }
