@@ -34,7 +34,7 @@ export function createMainWindow(mainDir: string): BrowserWindow {
   const window = new BrowserWindow({
     width: 1280,
     height: 800,
-    minWidth: 960,
+    minWidth: 800,
     minHeight: 600,
     show: false,
     title: 'Lockstep',

@@ -142,6 +142,7 @@ export const en = {
 
   'meters.title': 'Meters',
   'meters.toggle': 'Show or hide meters',
+  'meters.close': 'Close meters',
   'meters.empty': 'Meters appear while an answer is generated.',
   'meters.latency': 'Per-token latency (ms, log scale)',
   'meters.noSamples': 'Per-token latencies are charted while an answer streams; saved answers keep their totals.',

@@ -144,6 +144,7 @@ export const zhCN: Dictionary = {
 
   'meters.title': '性能指标',
   'meters.toggle': '显示或隐藏性能指标',
+  'meters.close': '关闭性能指标',
   'meters.empty': '生成回答时会在此显示性能指标。',
   'meters.latency': '每个词元的延迟（毫秒，对数坐标）',
   'meters.noSamples': '回答生成时会绘制每个词元的延迟；已保存的回答只保留总计。',

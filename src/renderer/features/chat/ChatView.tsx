@@ -2,10 +2,11 @@ import { useEffect, useRef, useState } from 'react';
 import { useT } from '../../i18n';
 import { useChatStore } from '../../stores/chat/store';
 import { updateSettings, useSettingsStore } from '../../stores/settings/store';
-import { showView, toggleMeters, useUiStore } from '../../stores/ui/store';
+import { closeMetersDrawer, showView, toggleMeters, toggleMetersDrawer, useUiStore } from '../../stores/ui/store';
 import { useActiveDocumentCount } from '../../stores/library/store';
 import { useWorkspaceStore } from '../../stores/workspace/store';
 import { Icon } from '../layout/icons';
+import { COMPACT_WINDOW, useMediaQuery } from '../layout/useMediaQuery';
 import { MetersPanel } from '../meters/MetersPanel';
 import { Composer } from './Composer';
 import { MessageView } from './MessageView';
@@ -14,18 +15,21 @@ import './chat.css';
 export function ChatView() {
   const t = useT();
   // The viewer takes the meters' place while open: the chat keeps a readable width at 1280 px.
-  const metersOpen = useUiStore((s) => s.metersOpen && s.viewerSource === null);
+  const compact = useMediaQuery(COMPACT_WINDOW);
+  const columnOpen = useUiStore((s) => s.metersOpen && s.viewerSource === null);
+  const drawerOpen = useUiStore((s) => s.metersDrawerOpen);
+  const metersOpen = compact ? drawerOpen : columnOpen;
   const threadId = useChatStore((s) => s.threadId);
   const threadTitle = useWorkspaceStore((s) => s.threads.find((th) => th.id === threadId)?.title);
   return (
-    <div className={`chat-layout ${metersOpen ? 'with-meters' : ''}`}>
+    <div className={`chat-layout ${metersOpen && !compact ? 'with-meters' : ''}`}>
       <section className="chat" aria-label={t('nav.chat')}>
         <header className="view-header">
           <h1 className="chat-title">{threadTitle ?? t('threads.new')}</h1>
           <div className="header-controls">
             <ModeSwitch />
             <ProviderSwitch />
-            <button className="button icon-button ghost" aria-label={t('meters.toggle')} aria-pressed={metersOpen} title={t('meters.title')} onClick={toggleMeters} data-testid="toggle-meters">
+            <button className="button icon-button ghost" aria-label={t('meters.toggle')} aria-pressed={metersOpen} title={t('meters.title')} onClick={compact ? toggleMetersDrawer : toggleMeters} data-testid="toggle-meters">
               <Icon name="meters" />
             </button>
           </div>
@@ -34,7 +38,13 @@ export function ChatView() {
         <AnswerStatus />
         <Composer />
       </section>
-      {metersOpen && <MetersPanel />}
+      {metersOpen && !compact && <MetersPanel />}
+      {metersOpen && compact && (
+        <>
+          <div className="drawer-backdrop" onClick={closeMetersDrawer} />
+          <MetersPanel drawer onClose={closeMetersDrawer} />
+        </>
+      )}
     </div>
   );
 }

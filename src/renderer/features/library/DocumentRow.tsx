@@ -25,11 +25,13 @@ export const DocumentRow = memo(function DocumentRow({ document, selected, onTog
       <td className="col-select">
         <input type="checkbox" checked={selected} onChange={onToggle} aria-label={t('library.select', { name: document.title })} />
       </td>
-      <td className="doc-name">
-        <span className="doc-title" title={document.path}>
-          {document.title}
-        </span>
-        <span className="doc-type">{document.type.toUpperCase()}</span>
+      <td>
+        <div className="doc-name">
+          <span className="doc-title" title={document.path}>
+            {document.title}
+          </span>
+          <span className="doc-type">{document.type.toUpperCase()}</span>
+        </div>
       </td>
       <td className="col-status">
         <span className={`pill ${statusTone[document.status]}`} data-testid="document-status">

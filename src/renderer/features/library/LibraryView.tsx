@@ -138,7 +138,11 @@ export function LibraryView() {
               {uploads.map((upload) => (
                 <tr key={upload.key} className="upload-row">
                   <td />
-                  <td className="doc-name">{upload.name}</td>
+                  <td>
+                    <div className="upload-name" title={upload.name}>
+                      {upload.name}
+                    </div>
+                  </td>
                   <td colSpan={3}>
                     <div className="stage">
                       <span className="muted">{t('library.uploading')}</span>

@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'react';
 import { useT, type MessageKey } from '../../i18n';
+import { Icon } from '../layout/icons';
 import { useMetersStore } from '../../stores/meters/store';
 import { LatencyChart } from './LatencyChart';
 import { groqReadouts, lpuReadouts, UNITS } from './readouts';
@@ -8,7 +9,8 @@ import './meters.css';
 // The live dashboard. React renders the layout once per answer (provider change); values are written straight
 // into the DOM from a store subscription so the chat never re-renders at token rate.
 
-export function MetersPanel() {
+/** A column beside the chat, or (`drawer`) a panel over it in compact windows, closed by its button or Esc. */
+export function MetersPanel({ drawer = false, onClose }: { drawer?: boolean; onClose?(): void }) {
   const t = useT();
   const provider = useMetersStore((s) => s.provider);
   const model = useMetersStore((s) => s.model);
@@ -35,14 +37,30 @@ export function MetersPanel() {
     return useMetersStore.subscribe(write);
   }, [t, provider]);
 
+  useEffect(() => {
+    if (!drawer || !onClose) return;
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key !== 'Escape' || event.defaultPrevented) return;
+      event.preventDefault();
+      onClose();
+    };
+    window.addEventListener('keydown', onKey, true);
+    return () => window.removeEventListener('keydown', onKey, true);
+  }, [drawer, onClose]);
+
   return (
-    <aside className="meters" aria-label={t('meters.title')} data-testid="meters">
+    <aside className={`meters ${drawer ? 'drawer' : ''}`} aria-label={t('meters.title')} data-testid="meters" data-drawer={drawer}>
       <header className="meters-header">
         <h2>{t('meters.title')}</h2>
         {provider && provider !== 'extractive' && (
           <span className="pill accent" title={model ?? undefined}>
             {t(provider === 'lpu' ? 'meters.lpuTitle' : 'meters.groqTitle')}
           </span>
+        )}
+        {drawer && (
+          <button className="button icon-button ghost" aria-label={t('meters.close')} onClick={onClose} data-testid="close-meters">
+            <Icon name="close" />
+          </button>
         )}
       </header>
       <div className="meters-body" ref={body}>

@@ -9,6 +9,8 @@ interface UiState {
   view: View;
   settingsSection: SettingsSection;
   metersOpen: boolean;
+  /** In a compact window the meters are a drawer over the chat, closed until asked for. */
+  metersDrawerOpen: boolean;
   /** The citation open in the viewer, if any. */
   viewerSource: AnswerSource | null;
   toast: string | null;
@@ -20,6 +22,7 @@ export const useUiStore = create<UiState>()(() => ({
   view: 'chat',
   settingsSection: 'general',
   metersOpen: true,
+  metersDrawerOpen: false,
   viewerSource: null,
   toast: null,
   textPrompt: null,
@@ -44,6 +47,8 @@ export function askText(title: string, value: string): Promise<string | null> {
 export const showView = (view: View) => useUiStore.setState({ view });
 export const openSettings = (settingsSection: SettingsSection) => useUiStore.setState({ view: 'settings', settingsSection });
 export const toggleMeters = () => useUiStore.setState((s) => ({ metersOpen: !s.metersOpen }));
+export const toggleMetersDrawer = () => useUiStore.setState((s) => ({ metersDrawerOpen: !s.metersDrawerOpen }));
+export const closeMetersDrawer = () => useUiStore.setState({ metersDrawerOpen: false });
 // The citation chip or source that opened the viewer: focus goes back there when the viewer closes.
 let viewerOpener: HTMLElement | null = null;
 
