@@ -85,7 +85,8 @@ export function profileDocument(pageTexts: string[], fileName: string): Document
   if (ended) fiscalYear = Number(ended[4]) - (/^jan/i.test(ended[2]) && Number(ended[3]) <= 7 ? 1 : 0);
   if (ended && /quarterly/i.test(ended[1])) form ??= '10-Q';
   const quarterly = QUARTER.exec(text.slice(0, 3000));
-  if (!form && /\b(announced|reported|reports)\b[^.]{0,200}\bresults\b/i.test(text.slice(0, 3000))) form = 'earnings release';
+  // A results announcement by a listed organisation ("Contoso (NYSE: CHC) today announced results for …").
+  if (!form && listing && /\b(announced|reported|reports)\b[^.]{0,200}\bresults\b/i.test(text.slice(0, 3000))) form = 'earnings release';
   if (quarterly && (form === '10-Q' || form === '8-K' || form === 'earnings release')) {
     quarter = ORDINALS[quarterly[2].toLowerCase()];
     const year = quarterly[1] ?? quarterly[3];

@@ -1,4 +1,5 @@
 import type { Db } from '../store/db';
+import { queryTerms } from './keyword-query';
 
 // A library's own abbreviations, mined from definitions in its text ("property, plant and equipment (PP&E)",
 // "earnings per share ("EPS")"), expand a query that uses the short form, so it also matches pages that spell it out.
@@ -50,11 +51,13 @@ export function mineAbbreviations(text: string): Abbreviation[] {
   return [...found].map(([short, expansion]) => ({ short, expansion }));
 }
 
-/** Long forms of the short forms a query uses, from every document's definitions (most often defined first). */
+/** Long forms of the short forms a query uses that passages never spell as one word, from every document's definitions (most often defined first). */
 export function expansionsFor(db: Db, query: string, limitPerShort = 2): string[] {
   const words = query.match(/[\p{L}\p{N}][\p{L}\p{N}&.\-/]*[\p{L}\p{N}]/gu) ?? [];
-  // A two-letter lowercase word ("us", "it") is a word, not a short form.
-  const candidates = [...new Set(words.filter((word) => word.length >= 3 || /\p{Lu}.*\p{Lu}/u.test(word)).map(abbreviationKey))].filter((key) => key.length >= 2);
+  // Only words written as short forms (two capitals: "PP&E", "EPS"): "all" is a word even where ALL is defined.
+  const spellings = new Map<string, string>();
+  for (const word of words) if (/\p{Lu}.*\p{Lu}/u.test(word) && abbreviationKey(word).length >= 2) spellings.set(abbreviationKey(word), word);
+  const candidates = [...spellings.keys()];
   if (candidates.length === 0) return [];
   const rows = db
     .prepare(
@@ -62,8 +65,17 @@ export function expansionsFor(db: Db, query: string, limitPerShort = 2): string[
        GROUP BY short, lower(expansion) ORDER BY short, n DESC`,
     )
     .all(JSON.stringify(candidates)) as { short: string; expansion: string }[];
+  // A short form the passages spell ("TNF", "IL-6", "PP&E") already matches itself; expanding it only dilutes the query.
+  const found = db.prepare('SELECT 1 FROM chunks_fts WHERE chunks_fts MATCH ? LIMIT 1');
+  const spelled = (key: string) => {
+    const phrase = queryTerms(spellings.get(key)!, Infinity).join(' ');
+    return found.get(`"${key}"`) !== undefined || (phrase !== '' && found.get(`"${phrase}"`) !== undefined);
+  };
+  const needsExpansion = new Map<string, boolean>();
   const perShort = new Map<string, string[]>();
   for (const row of rows) {
+    if (!needsExpansion.has(row.short)) needsExpansion.set(row.short, !spelled(row.short));
+    if (!needsExpansion.get(row.short)) continue;
     const list = perShort.get(row.short) ?? [];
     if (list.length < limitPerShort) list.push(row.expansion);
     perShort.set(row.short, list);

@@ -24,9 +24,10 @@ export interface DocumentFacts {
 /** Replaces the document's row in documents_fts and its mined abbreviations; returns the label shown for it. */
 export function indexDocument(db: Db, facts: DocumentFacts): string {
   const profile = profileDocument(facts.pageTexts, path.basename(facts.filePath));
-  const name = [profile.entity, profile.ticker, facts.title, profile.fileWords].filter(Boolean).join(' \n ');
+  // The title goes to the outline: measured on SciFact, routing by titles only repeats what passage ranking already knows.
+  const name = [profile.entity, profile.ticker, profile.fileWords].filter(Boolean).join(' \n ');
   const period = [profile.form, periodTerms(profile)].filter(Boolean).join(' ');
-  const headings = [...new Set(facts.headingPaths.flatMap((p) => p.split(' › ')).filter(Boolean))].slice(0, OUTLINE_HEADINGS);
+  const headings = [...new Set([facts.title, ...facts.headingPaths.flatMap((p) => p.split(' › '))].filter(Boolean))].slice(0, OUTLINE_HEADINGS);
   unindexDocument(db, facts.documentId);
   db.prepare('INSERT INTO documents_fts (rowid, name, period, outline) VALUES (?, ?, ?, ?)').run(
     facts.documentId,
@@ -48,7 +49,8 @@ export function unindexDocument(db: Db, documentId: number): void {
 export function routeDocuments(db: Db, terms: string[], filter: { workspaceId?: number; documentIds?: number[] } = {}): Map<number, number> {
   if (terms.length === 0) return new Map();
   const where = ['documents_fts MATCH ?'];
-  const params: unknown[] = [terms.map((term) => `"${term.replaceAll('"', '""')}"`).join(' OR ')];
+  // Only what names the document and its period routes; its outline is kept for display and later use.
+  const params: unknown[] = [`{name period} : (${terms.map((term) => `"${term.replaceAll('"', '""')}"`).join(' OR ')})`];
   if (filter.workspaceId !== undefined) {
     where.push('f.rowid IN (SELECT id FROM documents WHERE workspace_id = ?)');
     params.push(filter.workspaceId);
@@ -57,9 +59,8 @@ export function routeDocuments(db: Db, terms: string[], filter: { workspaceId?: 
     where.push('f.rowid IN (SELECT value FROM json_each(?))');
     params.push(JSON.stringify(filter.documentIds));
   }
-  // Name and period say which document a question is about; the outline only hints at it.
   const rows = db
-    .prepare(`SELECT f.rowid AS id, -bm25(documents_fts, 4.0, 4.0, 0.5) AS score FROM documents_fts f WHERE ${where.join(' AND ')} ORDER BY score DESC LIMIT 50`)
+    .prepare(`SELECT f.rowid AS id, -bm25(documents_fts, 1.0, 1.0, 0.0) AS score FROM documents_fts f WHERE ${where.join(' AND ')} ORDER BY score DESC LIMIT 50`)
     .all(...params) as { id: number; score: number }[];
   return new Map(rows.filter((row) => row.score > 0).map((row) => [row.id, row.score]));
 }
@@ -67,13 +68,30 @@ export function routeDocuments(db: Db, terms: string[], filter: { workspaceId?: 
 /** Beyond this many documents a question does not pin its filing, and the whole library is searched. */
 export const MAX_PINNED_DOCUMENTS = 4;
 
+/** Words that end organisation names everywhere ("… Company", "… Inc."): a question's "company" names none of them. */
+const LEGAL_FORM_WORDS = new Set('inc incorporated corp corporation company companies co ltd limited plc llc lp group holdings holding the'.split(' '));
+
 /**
  * The documents a question pins down by naming both who they are from and their period ("Corning … FY2021"): their
- * name row matches one of the terms and their period row one of the periods. Null when none or too many do.
+ * name row matches one of the terms and their period row one of the periods. A question spanning several fiscal
+ * years pins the latest year's filings first, since they report the earlier years as comparatives. Null when none or
+ * too many documents are pinned.
  */
 export function pinnedDocuments(db: Db, terms: string[], periods: string[], filter: { workspaceId?: number; documentIds?: number[] } = {}): number[] | null {
-  const names = terms.filter((term) => !periods.includes(term));
+  const names = terms.filter((term) => !periods.includes(term) && !LEGAL_FORM_WORDS.has(term));
+  const years = periods.filter((period) => period.startsWith('fy')).sort();
+  const others = periods.filter((period) => !period.startsWith('fy'));
   if (names.length === 0 || periods.length === 0) return null;
+  // The latest year alone first; then every period named, if no document has the latest.
+  const attempts = years.length > 1 ? [[years.at(-1)!, ...others], periods] : [periods];
+  for (const attempt of attempts) {
+    const pinned = pinnedFor(db, names, attempt, filter);
+    if (pinned) return pinned;
+  }
+  return null;
+}
+
+function pinnedFor(db: Db, names: string[], periods: string[], filter: { workspaceId?: number; documentIds?: number[] }): number[] | null {
   const quoted = (list: string[]) => list.map((term) => `"${term.replaceAll('"', '""')}"`).join(' OR ');
   const where = ['documents_fts MATCH ?'];
   const params: unknown[] = [`name : (${quoted(names)}) AND period : (${quoted(periods)})`];

@@ -27,7 +27,7 @@ export interface LexicalOptions extends LexicalTuning {
 }
 
 export const DEFAULT_ROUTING_WEIGHT = 0.5;
-export const DEFAULT_STATEMENT_WEIGHT = 0.3;
+export const DEFAULT_STATEMENT_WEIGHT = 0.5;
 /** Passages fetched by BM25 before routing and the statement boost reorder them. */
 export const CANDIDATE_POOL = 400;
 

@@ -43,8 +43,13 @@ describe('expansionsFor', () => {
     insert.run(a, 'us', 'United States');
     expect(expansionsFor(db, 'How did PP&E change?')).toEqual(['property, plant and equipment', 'personal protective equipment']);
     expect(expansionsFor(db, 'How did PP&E change?', 1)).toEqual(['property, plant and equipment']);
-    // A two-letter lowercase word is a word, not a short form.
+    // A lowercase word is a word, not a short form.
     expect(expansionsFor(db, 'tell us more')).toEqual([]);
+    expect(expansionsFor(db, 'ppe purchases')).toEqual([]);
+    expect(expansionsFor(db, 'sales in the US')).toEqual(['United States']);
+    // Once a passage spells the short form, it matches by itself and is not expanded.
+    db.prepare("INSERT INTO chunks_fts (rowid, body, heading, context) VALUES (1, 'Net PP&E rose.', '', '')").run();
+    expect(expansionsFor(db, 'How did PP&E change?')).toEqual([]);
     expect(expansionsFor(db, 'sales in the US')).toEqual(['United States']);
     db.close();
   });

@@ -2,9 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { analyseQuery, periodTermsOf } from '../../../src/main/retrieve/query-analysis';
 
 describe('analyseQuery', () => {
-  it('folds answer-form words, instructions and small numbers out of a question', () => {
-    const { terms } = analyseQuery('What is the FY2019 - FY2021 3 year average operating income % margin? Answer in USD millions and round to two decimal places.');
-    expect(terms).toEqual(['fy2019', 'fy2021', 'year', 'average', 'operating', 'income', 'margin', 'two']);
+  it('folds answer-form phrases, instructions and possessives out of a question', () => {
+    const { terms } = analyseQuery("What is Northwind's FY2019 - FY2021 3 year average operating income % margin? Answer in USD millions and round to two decimal places.");
+    expect(terms).toEqual(['northwind', 'fy2019', 'fy2021', '3', 'year', 'average', 'operating', 'income', 'margin']);
+    expect(analyseQuery('Answer in units of percents, rounded to one decimal place: the gross margin').terms).toEqual(['gross', 'margin']);
+  });
+
+  it('keeps unit words that are what the question is about', () => {
+    expect(analyseQuery('impairment charges of 5 million dollars').terms).toEqual(['impairment', 'charges', '5', 'million', 'dollars']);
+    expect(analyseQuery('percent of patients with decimal scoring').terms).toEqual(['percent', 'patients', 'decimal', 'scoring']);
   });
 
   it('writes periods the way documents are profiled', () => {
