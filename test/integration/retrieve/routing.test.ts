@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createServices, type Services } from '../../../src/main/services';
 import { search } from '../../../src/main/retrieve/index';
-import { routeDocuments } from '../../../src/main/retrieve/document-index';
+import { pinnedDocuments, routeDocuments } from '../../../src/main/retrieve/document-index';
 import { tempDataDir } from '../ingest/helpers';
 
 // Document routing, contextual headers and query folding through the real ingest path: four generated "filings" of
@@ -83,6 +83,17 @@ describe('routing a question to its filing', () => {
     expect(routes.has(ids.get('indenture')!)).toBe(false);
     const limited = routeDocuments(services.db, ['contoso', 'fy2022'], { documentIds: [ids.get('northwind-a')!, ids.get('contoso-a')!] });
     expect([...limited.keys()]).toEqual([ids.get('contoso-a')]);
+  });
+
+  it('pins a question to the filing of the organisation and period it names, the latest year of a range', async () => {
+    const ids = await ingest();
+    expect(pinnedDocuments(services.db, ['contoso', 'dividends', 'fy2022'], ['fy2022'])).toEqual([ids.get('contoso-b')]);
+    // A range of years is reported in full by the latest year's filing.
+    expect(pinnedDocuments(services.db, ['northwind', 'fy2021', 'fy2022'], ['fy2021', 'fy2022'])).toEqual([ids.get('northwind-b')]);
+    // "Company" and "Inc." name nobody; without a period nothing is pinned; an unknown year pins nothing.
+    expect(pinnedDocuments(services.db, ['company', 'inc', 'fy2022'], ['fy2022'])).toBeNull();
+    expect(pinnedDocuments(services.db, ['contoso', 'dividends'], [])).toBeNull();
+    expect(pinnedDocuments(services.db, ['contoso', 'fy2019'], ['fy2019'])).toBeNull();
   });
 
   it('expands a short form the library defines, and gives the same first hit with RM3 feedback on', async () => {

@@ -43,6 +43,29 @@ describe('profileDocument', () => {
   });
 });
 
+describe('profileDocument on covers as PDFs print them', () => {
+  it('names a 52/53-week year ending in early January after the year before', () => {
+    const cover = 'FORM 10-K\n\nFor the fiscal year ended January 1, 2023\n\nCONTOSO FOODS, INC.\n\n(Exact name of registrant as specified in its charter)';
+    expect(profileDocument([cover], 'a.pdf').fiscalYear).toBe(2022);
+    expect(profileDocument([cover.replace('January 1, 2023', 'January 31, 2023')], 'a.pdf').fiscalYear).toBe(2023);
+  });
+
+  it('rejoins letter-spaced small capitals, keeps acronyms, and finds a name above the form title', () => {
+    const spaced = 'FORM 10-K\n\nC ONTOSO R ESORTS I NTERNATIONAL\n\n(Exact name of registrant as specified in its charter)';
+    expect(profileDocument([spaced], 'a.pdf').entity).toBe('Contoso Resorts International');
+    const acronym = 'FORM 10-K\n\nBKR HEALTH CORPORATION\n\n(Exact name of registrant as specified in its charter)';
+    expect(profileDocument([acronym], 'a.pdf').entity).toBe('BKR Health Corporation');
+    const noCaption = 'UNITED STATES SECURITIES AND EXCHANGE COMMISSION\n\n4Q COMPANY\n\nFORM 10-K\n\nFor the Year Ended December 31, 2022';
+    expect(profileDocument([noCaption], 'a.pdf')).toMatchObject({ entity: '4Q Company', form: '10-K', fiscalYear: 2022 });
+  });
+
+  it('does not take a file number for a name, nor a paper reporting results for an earnings release', () => {
+    const logoCover = 'FORM 10-K\n\nCommission File Number 001-02217\n\n(Exact name of Registrant as specified in its charter)';
+    expect(profileDocument([logoCover], 'a.pdf').entity).toBeNull();
+    expect(profileDocument(['We reported results for the second quarter of a randomised trial.'], 'a.pdf').form).toBeNull();
+  });
+});
+
 describe('fileNameWords', () => {
   it('splits separators, case changes and year-letter joins', () => {
     expect(fileNameWords('JOHNSON_JOHNSON_2023Q2_EARNINGS.pdf')).toBe('johnson johnson 2023 q2 earnings');
