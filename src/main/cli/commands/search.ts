@@ -123,6 +123,7 @@ function formatResult(result: SearchResult): string {
     const snippet = hit.text.replace(/\s+/g, ' ').trim();
     lines.push(
       `${i + 1}. ${hit.document.title} — ${pageText(hit)} — ${hit.document.path}`,
+      ...(hit.context ? [`   [${hit.context}]`] : []),
       ...(hit.headingPath ? [`   ${hit.headingPath}`] : []),
       `   ${snippet.length > 220 ? snippet.slice(0, 219) + '…' : snippet}`,
       `   [${signalText(hit)}]`,
