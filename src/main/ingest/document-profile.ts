@@ -26,6 +26,8 @@ const PERIOD_ENDED = /\bfor\s+the\s+(fiscal\s+year|quarterly\s+period|year)\s+en
 const REPORT_DATE = /\bDate of Report[^:]*:\s*[A-Z][a-z]+\.?\s+\d{1,2}\s*,?\s*(\d{4})/i;
 const QUARTER = /(?:\b(\d{4})\s+)?\b(first|second|third|fourth)[- ]quarter(?:\s+(?:of\s+)?(?:fiscal\s+)?(\d{4}))?/i;
 const EXCHANGE_LISTING = /([A-Z][\w&.,' -]{1,60}?)\s*\((?:NYSE|NASDAQ|Nasdaq|NYSE American|LSE|TSX)\s*:\s*([A-Z.]{1,6})\)/;
+// The cover's table of registered securities: "Common Stock, Par Value $1.00 JNJ New York Stock Exchange".
+const LISTED_STOCK = /\bCommon\s+(?:Stock|Shares)\b[^\n]{0,80}?\s([A-Z]{1,5})\s+(?:New\s+York\s+Stock\s+Exchange|NYSE|The\s+Nasdaq|Nasdaq|NASDAQ)/;
 const REGISTRANT = /\(\s*Exact name of (?:the\s+)?registrant as specified in its charter\s*\)/i;
 
 /** Splits a file name into lowercase words at separators, case changes and letter/digit boundaries. */
@@ -93,7 +95,8 @@ export function profileDocument(pageTexts: string[], fileName: string): Document
     if (year) fiscalYear ??= Number(year);
   }
   fiscalYear ??= Number(REPORT_DATE.exec(text)?.[1]) || null;
-  return { entity, ticker: listing?.[2] ?? null, form, fiscalYear, quarter, fileWords: fileNameWords(fileName) };
+  const ticker = listing?.[2] ?? LISTED_STOCK.exec(text)?.[1] ?? null;
+  return { entity, ticker, form, fiscalYear, quarter, fileWords: fileNameWords(fileName) };
 }
 
 /** "GENERAL MILLS, INC." → "General Mills, Inc."; names already in mixed case are kept. */

@@ -11,6 +11,8 @@ const annualCover = [
   'NORTHWIND TRADERS, INC.',
   '(Exact name of registrant as specified in its charter)',
   'Delaware 12-3456789',
+  'Title of each class Trading Symbol(s) Name of each exchange on which registered',
+  'Common Stock, $0.50 par value per share NWT New York Stock Exchange',
 ].join('\n\n');
 
 const release = [
@@ -22,8 +24,8 @@ const release = [
 describe('profileDocument', () => {
   it('reads the registrant, form and fiscal year from a 10-K cover', () => {
     const profile = profileDocument([annualCover, 'Table of contents'], 'NORTHWIND_2022_10K.pdf');
-    expect(profile).toEqual({ entity: 'Northwind Traders, Inc.', ticker: null, form: '10-K', fiscalYear: 2022, quarter: null, fileWords: 'northwind 2022 10k' });
-    expect(profileLabel(profile)).toBe('Northwind Traders, Inc. · 10-K · FY2022');
+    expect(profile).toEqual({ entity: 'Northwind Traders, Inc.', ticker: 'NWT', form: '10-K', fiscalYear: 2022, quarter: null, fileWords: 'northwind 2022 10k' });
+    expect(profileLabel(profile)).toBe('Northwind Traders, Inc. · NWT · 10-K · FY2022');
     expect(periodTerms(profile)).toBe('fy2022');
   });
 
