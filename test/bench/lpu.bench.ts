@@ -16,6 +16,14 @@ import { kernelReport } from '../../src/main/lpu/kernels/registry';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const THREADS = 2, PROMPT_TOKENS = 512, DECODE_TOKENS = 128;
 const REPETITIONS = Number(process.env.LPU_BENCH_REPETITIONS ?? 5);
+// --scenario rag: a long RAG prompt and its follow-up, in a file of its own.
+const scenarioAt = process.argv.indexOf('--scenario');
+if (scenarioAt >= 0) {
+  const scenario = process.argv[scenarioAt + 1];
+  if (scenario !== 'rag') throw new Error(`--scenario must be rag, not ${scenario}`);
+  await (await import('./lpu-rag.bench')).runRagScenario(process.argv);
+  process.exit(0);
+}
 
 function runEngine(script: string, request: BenchRequest): EngineReport {
   const child = spawnSync(process.execPath, [bundles.get(script)!, JSON.stringify(request)], {
