@@ -43,19 +43,21 @@ function questionPlan(deps: AnswerDeps, q: Question): AnswerPlan {
     provider: q.provider,
     query,
     async prepare(emit: Emit) {
+      // Free chat talks to the model alone: nothing is searched, so nothing can be cited.
+      if (q.mode === 'chat') return true;
       if (rewritten) emit({ type: 'notice', kind: 'follow_up', message: `Searched for: ${query}`, query });
       const { topK } = deps.settings.get();
       const result = await deps.passages.search({ query, k: topK, workspaceId: q.workspaceId, documentIds: q.documentIds });
       searched = result.passages;
       if (result.notice) emit({ type: 'notice', kind: 'keyword_only', message: result.notice });
       const wholeDocumentsAvailable = (q.documentIds?.length ?? 0) > 0;
-      return q.mode === 'chat' || searched.length > 0 || wholeDocumentsAvailable;
+      return searched.length > 0 || wholeDocumentsAvailable;
     },
     compose(provider) {
       const countTokens = (t: string) => provider.countTokens(t);
       // Selected documents that fit the window go in whole, in reading order; otherwise the search results do.
       const budget = provider.contextTokens - (provider.answerTokens ?? answerBudget(provider.contextTokens)) - 256;
-      const whole = q.documentIds?.length ? deps.passages.wholeDocuments(q.documentIds, budget, countTokens) : null;
+      const whole = q.mode === 'documents' && q.documentIds?.length ? deps.passages.wholeDocuments(q.documentIds, budget, countTokens) : null;
       const candidates = whole ?? searched;
       const prompt = buildPrompt({ mode: q.mode, question: q.question, passages: candidates, history: prior.history, contextTokens: provider.contextTokens, countTokens, turnOverheadTokens: provider.turnOverheadTokens, answerTokens: provider.answerTokens });
       const limit = promptLimit(provider);

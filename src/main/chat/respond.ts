@@ -134,6 +134,8 @@ export async function respond(deps: AnswerDeps, plan: AnswerPlan, emit: Emit, si
         text = streamed;
       }
       if (event.type === 'reasoning') reasoning += event.text;
+      // The latest running figures are kept, so an answer stopped midway still has its meters.
+      if (event.type === 'meters') meters = withRetrieval(event.meters);
       emit(event.type === 'meters' ? { ...event, meters: withRetrieval(event.meters) } : event);
     });
     return { text: result.text || streamed, meters: withRetrieval(result.meters) };
@@ -187,11 +189,13 @@ export async function respond(deps: AnswerDeps, plan: AnswerPlan, emit: Emit, si
         provider = await deps.providers.local();
         text = '';
         reasoning = '';
+        meters = null;
         emit({
           type: 'notice',
           kind: 'fallback',
           resetText: true,
           fallbackTo: provider ? 'lpu' : 'extractive',
+          model: provider?.model ?? 'extractive',
           message: provider
             ? 'Groq could not be reached, so the local LPU emulator is answering instead.'
             : 'Groq could not be reached and no local chat model is installed, so this answer is made of sentences from your documents.',

@@ -39,11 +39,15 @@ export function recordMeterEvent(event: ChatEvent): void {
     samples.wallMs.push(event.token.wallUs / 1000);
     samples.cycles.push(event.token.cycles);
     useMetersStore.setState({ version: state.version + 1 });
+  } else if (event.type === 'notice' && event.kind === 'fallback' && event.fallbackTo) {
+    // Another provider answers from here: its figures replace the ones Groq had started to show.
+    useMetersStore.setState({ provider: event.fallbackTo, model: event.model ?? null, samples: emptySamples(), meters: null, version: state.version + 1 });
   } else if (event.type === 'meters') {
-    useMetersStore.setState({ meters: event.meters, version: state.version + 1 });
+    useMetersStore.setState({ provider: event.meters.provider, meters: event.meters, version: state.version + 1 });
   } else if (event.type === 'done' && event.message.meters) {
-    useMetersStore.setState({ meters: event.message.meters, version: state.version + 1 });
+    useMetersStore.setState({ provider: event.message.meters.provider, meters: event.message.meters, version: state.version + 1 });
   }
+  // A stopped answer ends with no meters of its own: the last figures stay on show.
 }
 
 /** Shows a stored answer's final meters (when reopening a thread); per-token samples are not persisted. */
