@@ -125,7 +125,7 @@ export async function runRandomParity(arch: string, format: string, opts: Parity
  * weights at the file's own width as the runtime loads them by default.
  */
 async function emulatorLogits(source: ModelSource, ids: number[], kernels?: KernelSetName): Promise<Float32Array[]> {
-  const { program } = compile(source.config, { weights: 'native', storedTypes: storedTypesOf(source.weights), chips: 1, bucket: 512, rows: 1 }, source.hash);
+  const { program } = compile(source.config, { weights: 'native', storedTypes: storedTypesOf(source.weights), bucket: 512, rows: 1 }, source.hash);
   const memory = createArena(program.arenaBytes);
   loadWeights(program, source.weights, memory);
   const set = await (await kernelSetFactory(kernels ?? await defaultKernelSetName()))(memory);
