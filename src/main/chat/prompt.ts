@@ -1,8 +1,10 @@
 import type { ChatProvider, ChatTurn } from '../providers/provider';
 import type { Passage } from './passages';
 
-// The answering prompt. The system text is fixed per mode so the emulator's prefix cache can reuse it;
-// sources come numbered in the user turn, as many as fit the model's context window after the answer budget.
+// The answering prompt. The system text is fixed per mode so the emulator's prefix cache can reuse it; the numbered
+// sources follow it in the system turn (as many as fit the window after the answer budget), then the history, then
+// the question as asked. A follow-up's prompt thus starts with the previous prompt and its answer when the sources
+// are the same (and up to the first changed source otherwise), so a KV cache resumes instead of starting over.
 
 export const SYSTEM_DOCUMENTS =
   'You answer questions using only the numbered sources provided. Cite every claim with the source number in square brackets, like [1] or [2][3]. ' +
@@ -107,9 +109,10 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
     budget -= cost;
   }
 
-  const user = blocks.length ? `Sources:\n\n${blocks.join('\n\n')}\n\nQuestion: ${input.question}` : input.question;
+  const withSources = blocks.length ? `${system}\n\nSources:\n\n${blocks.join('\n\n')}` : system;
   return {
-    messages: [{ role: 'system', content: system }, ...history, { role: 'user', content: user }],
+    // The question as asked: the thread stores it so, and the next prompt's history must repeat it token for token.
+    messages: [{ role: 'system', content: withSources }, ...history, { role: 'user', content: input.question }],
     used,
     maxTokens,
     trimmed: used.length < input.passages.length,

@@ -47,9 +47,9 @@ describe('answer pipeline', () => {
     expect(sources.sources.map((s) => s.pageStart)).toContain(3);
     const second = sources.sources[1];
     // The prompt the model saw numbers the same passages in the same order.
-    const user = provider.prompts[0].at(-1)!.content;
-    expect(user).toContain('[1] Handbook, p. 2\nAnnual leave. Every employee receives 25 days');
-    expect(user).toContain(`[2] ${second.documentTitle}, p. ${second.pageStart}\n${second.passage}`);
+    const sourcesTurn = provider.prompts[0][0]!.content;
+    expect(sourcesTurn).toContain('[1] Handbook, p. 2\nAnnual leave. Every employee receives 25 days');
+    expect(sourcesTurn).toContain(`[2] ${second.documentTitle}, p. ${second.pageStart}\n${second.passage}`);
     expect(of('delta').map((d) => d.text).join('')).toBe(record.content);
     expect(of('delta')[0].token).toEqual({ index: 0, cycles: 1000, emulatedUs: 1.1, wallUs: 50 });
 

@@ -8,6 +8,10 @@ import path from 'node:path';
 import { loadLpuModel, type ChatMessage, type GenerateRequest, type LpuModel } from '../../../src/main/lpu';
 import { SMOLLM_TOKENIZER_DIR } from '../../fixtures/tokenizers';
 import { bpeTokenizerFromHfFolder, writeRandomLlamaGguf } from '../../../src/main/lpu/loader/gguf-writer';
+import { buildPrompt } from '../../../src/main/chat/prompt';
+import type { Passage } from '../../../src/main/chat/passages';
+import { LpuProvider } from '../../../src/main/providers/lpu';
+import type { LpuMeters } from '../../../src/shared/contract/chat';
 
 const PASSAGES = [
   'The lease runs for five years from 1 March 2021 and renews for two further years unless either party gives notice.',
@@ -104,6 +108,25 @@ describe('multi-turn KV reuse', () => {
     expect(other.tokens).toEqual((await cold(baseline, { messages: c, maxTokens: 5, sampling: { greedy: true } })).tokens);
     // Each thread keeps one cache, and both are still there.
     expect(warm.prefixCache.stats().entries).toBe(2);
+  }, 120_000);
+
+  it('in the app, a follow-up on the same sources resumes after the first answer and the meters say so', async () => {
+    const model = await load();
+    const provider = new LpuProvider('tiny', model);
+    const passages: Passage[] = PASSAGES.map((text, i) => ({ chunkId: i + 1, documentId: 1, documentTitle: 'Lease', documentPath: '/lease.pdf', pageStart: i + 1, pageEnd: i + 1, label: null, text, score: 1 }));
+    const prompt = (question: string, history: ChatMessage[]) => buildPrompt({
+      mode: 'documents', question, passages, history: history as { role: 'user' | 'assistant'; content: string }[], contextTokens: provider.contextTokens,
+      countTokens: (t) => provider.countTokens(t), turnOverheadTokens: provider.turnOverheadTokens, answerTokens: 8,
+    }).messages;
+    const ask = (messages: ChatMessage[]) => provider.generate({ messages, maxTokens: 8, temperature: 0, signal: new AbortController().signal, thread: '7' }, () => {});
+    const q1 = 'How long does the lease run?';
+    const first = await ask(prompt(q1, []));
+    const follow = await ask(prompt('And how much notice is needed?', [{ role: 'user', content: q1 }, { role: 'assistant', content: first.text }]));
+    const meters = follow.meters as LpuMeters;
+    expect(meters.cachedPromptTokens).toBeGreaterThanOrEqual(encode(model, prompt(q1, [])).length - 1);
+    expect(meters.promptTokens - meters.cachedPromptTokens).toBeLessThan(40); // the answer's re-encoding and the new question
+    expect(meters.ttftSplitMs).toMatchObject({ retrieval: 0 });
+    expect(meters.kernels).toBe(model.info.kernels);
   }, 120_000);
 
   it('evicts least recently used snapshots to stay within the budget in MB', async () => {

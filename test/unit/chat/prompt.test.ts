@@ -18,12 +18,22 @@ const passage = (n: number, words: number, label: string | null = null): Passage
 describe('buildPrompt', () => {
   it('numbers sources with document and page and keeps the fixed system prompt first', () => {
     const prompt = buildPrompt({ mode: 'documents', question: 'Q?', passages: [passage(1, 5, 'iv'), passage(2, 5)], history: [], contextTokens: 4096, countTokens: countWords });
-    expect(prompt.messages[0]).toEqual({ role: 'system', content: SYSTEM_DOCUMENTS });
-    const user = prompt.messages.at(-1)!.content;
-    expect(user).toMatch(/^Sources:\n\n\[1\] Doc 1, iv\nw1_0 .* w1_4\n\n\[2\] Doc 2, p\. 3\n/);
-    expect(user.endsWith('Question: Q?')).toBe(true);
+    expect(prompt.messages[0].role).toBe('system');
+    const system = prompt.messages[0].content;
+    expect(system.startsWith(`${SYSTEM_DOCUMENTS}\n\nSources:\n\n[1] Doc 1, iv\nw1_0 `)).toBe(true);
+    expect(system).toMatch(/w1_4\n\n\[2\] Doc 2, p\. 3\nw2_0 .* w2_4$/);
+    expect(prompt.messages.at(-1)).toEqual({ role: 'user', content: 'Q?' });
     expect(prompt.used).toHaveLength(2);
     expect(prompt.trimmed).toBe(false);
+  });
+
+  it('starts a follow-up with the previous prompt and its answer when the sources are the same', () => {
+    const passages = [passage(1, 5), passage(2, 5)];
+    const first = buildPrompt({ mode: 'documents', question: 'Q1?', passages, history: [], contextTokens: 4096, countTokens: countWords });
+    const history = [{ role: 'user' as const, content: 'Q1?' }, { role: 'assistant' as const, content: 'A1 [1].' }];
+    const next = buildPrompt({ mode: 'documents', question: 'Q2?', passages, history, contextTokens: 4096, countTokens: countWords });
+    expect(next.messages.slice(0, first.messages.length)).toEqual(first.messages);
+    expect(next.messages.slice(first.messages.length)).toEqual([history[1], { role: 'user', content: 'Q2?' }]);
   });
 
   it('fits sources into the window left after the answer budget, in rank order', () => {
