@@ -45,12 +45,13 @@ function tensorSource(filePath: string, info: GgufTensorInfo, name: string, scra
   };
   if (RAW_COPY_TYPES.has(info.typeName)) {
     source.readRawRows = (row0, nRows, out) => {
-      const chunkRows = Math.max(1, Math.floor(Q8_COPY_CHUNK_BYTES / rowBytes));
-      const fd = openSync(filePath, 'r');
+      // straight into the arena (a view of its shared buffer): no scratch copy
+      const fd = openSync(filePath, 'r'), length = nRows * rowBytes, at = info.fileOffset + row0 * rowBytes;
       try {
-        for (let r = 0; r < nRows; r += chunkRows) {
-          const n = Math.min(chunkRows, nRows - r);
-          out.set(readInto(scratch, fd, n * rowBytes, info.fileOffset + (row0 + r) * rowBytes, filePath), r * rowBytes);
+        for (let done = 0; done < length;) {
+          const got = readSync(fd, out, done, Math.min(length - done, Q8_COPY_CHUNK_BYTES), at + done);
+          if (got === 0) throw new AppError('unsupported_model', `The GGUF file ${path.basename(filePath)} ends inside tensor ${name}; it is truncated. Download it again.`);
+          done += got;
         }
       } finally {
         closeSync(fd);
