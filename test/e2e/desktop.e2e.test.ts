@@ -93,13 +93,19 @@ describeWithCorpus([TRACEMONKEY, NOTES, PASSWORD_PDF, CORRUPT_PDF, STORIES], 'de
       await locked.getByTestId('enter-password').click();
       await page().getByRole('dialog').waitFor();
       await app.screenshot('password-en-light');
+      // A wrong password keeps the dialog open with the reason and an empty field.
+      await byTestId('password-input').fill('not-the-password');
+      await page().keyboard.press('Enter');
+      await byTestId('password-error').waitFor({ timeout: 60_000 });
+      expect(await byTestId('password-input').inputValue()).toBe('');
       await byTestId('password-input').fill('password');
       await page().keyboard.press('Enter');
+      await byTestId('password-dialog').waitFor({ state: 'detached', timeout: 60_000 });
       await page().locator('[data-testid="document-row"][data-file$="password.pdf"][data-status="indexed"]').waitFor({ timeout: 60_000 });
       // Keep the library to the two documents the later steps expect.
       for (const file of ['password.pdf', 'bug1020226.pdf']) {
-        page().once('dialog', (dialog) => void dialog.accept());
         await page().locator(`[data-testid="document-row"][data-file$="${file}"]`).getByRole('button', { name: /^Delete/ }).click();
+        await byTestId('confirm-action').click();
         await page().locator(`[data-testid="document-row"][data-file$="${file}"]`).waitFor({ state: 'detached' });
       }
     });

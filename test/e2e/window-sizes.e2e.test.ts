@@ -91,6 +91,8 @@ describe('window sizes', () => {
         // Wide windows show the meters as a column; compact ones keep the chat whole and offer the meters as a drawer.
         expect(await byTestId('meters').count()).toBe(compact ? 0 : 1);
         expect(await horizontalOverflow()).toEqual([]);
+        // The version footer stays on one line.
+        expect(await byTestId('app-info').evaluate((el) => el.clientHeight <= parseFloat(getComputedStyle(el).lineHeight) * 1.5)).toBe(true);
         await app.screenshot(`sizes-chat-${tag}`);
         if (compact) {
           await byTestId('toggle-meters').click();
@@ -126,4 +128,26 @@ describe('window sizes', () => {
       });
     }
   }
+
+  it('asks in its own dialog before deleting, and counts in the right plural', async () => {
+    await page().setViewportSize(SIZES[1]);
+    await setLanguage('en');
+    await byTestId('nav-library').click();
+    const row = page().locator(`[data-testid="document-row"][data-file="${LONG_NAME}"]`);
+    expect(await row.textContent()).toMatch(/\b1 passage\b/);
+    expect(await row.textContent()).not.toMatch(/1 passages/);
+    let nativeDialogs = 0;
+    page().on('dialog', (dialog) => void (nativeDialogs++, dialog.dismiss()));
+    await row.getByRole('button', { name: /^Delete/ }).click();
+    const confirm = byTestId('confirm-dialog');
+    expect(await confirm.textContent()).toContain('Delete this document from the library?');
+    await app.screenshot('confirm-delete-en-light');
+    await confirm.getByRole('button', { name: 'Cancel' }).click();
+    await confirm.waitFor({ state: 'detached' });
+    expect(await row.count()).toBe(1);
+    await row.getByRole('button', { name: /^Delete/ }).click();
+    await byTestId('confirm-action').click();
+    await row.waitFor({ state: 'detached' });
+    expect(nativeDialogs).toBe(0);
+  });
 });

@@ -46,7 +46,8 @@ export function threadToMarkdown(thread: ThreadSummary, messages: MessageRecord[
       ordinals.every((n) => cited.some((s) => s.ordinal === n)) ? ordinals.map(footnote).join('') : marker,
     );
     out.push(...thinkingBlock(message), body.trim(), '');
-    const by = [message.provider, message.model].filter(Boolean).join(' · ');
+    // An extractive answer's provider and model are both 'extractive': say it once.
+    const by = [...new Set([message.provider, message.model].filter(Boolean))].join(' · ');
     const notes = [by && `answered by ${by}`, message.status !== 'complete' && message.status, message.uncited && 'cites no source'].filter(Boolean);
     if (notes.length) out.push(`_${notes.join(' — ')}_`, '');
     for (const source of cited) {

@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { useT } from '../i18n';
 import { ChatView } from '../features/chat/ChatView';
+import { ConfirmDialog } from '../features/layout/ConfirmDialog';
 import { ErrorBoundary } from '../features/layout/ErrorBoundary';
 import { Sidebar } from '../features/layout/Sidebar';
 import { TextPromptDialog } from '../features/layout/TextPromptDialog';
@@ -67,6 +68,7 @@ export function App() {
       <DropOverlay />
       <Welcome />
       <TextPromptDialog />
+      <ConfirmDialog />
       <Toast />
     </div>
   );

@@ -62,7 +62,6 @@ export const zhCN: Dictionary = {
   'library.cancelAll': '全部取消',
   'library.cancel': '取消',
   'library.pages': '{n} 页',
-  'library.onePage': '1 页',
   'library.chunks': '{n} 个段落',
   'library.column.name': '名称',
   'library.column.status': '状态',
@@ -99,6 +98,8 @@ export const zhCN: Dictionary = {
   'password.label': '密码',
   'password.submit': '解锁并索引',
   'password.cancel': '取消',
+  'password.wrong': '密码不正确，请重试。',
+  'password.checking': '正在验证…',
 
   'chat.placeholder': '就您的文档提问…',
   'chat.inputLabel': '问题',

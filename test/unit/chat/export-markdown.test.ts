@@ -21,6 +21,15 @@ describe('Markdown export', () => {
     expect(markdown).not.toContain('[1-3]');
   });
 
+  it('names who answered once when provider and model are the same word', () => {
+    const thread = { title: 'Leave' } as ThreadSummary;
+    const answer = (provider: string, model: string) => ({ role: 'assistant', content: 'Leave is 25 days [1].', status: 'complete', uncited: false, provider, model, sources: [source(1)] }) as unknown as MessageRecord;
+    const extractive = threadToMarkdown(thread, [answer('extractive', 'extractive')]);
+    expect(extractive).toContain('_answered by extractive_');
+    expect(extractive).not.toContain('extractive · extractive');
+    expect(threadToMarkdown(thread, [answer('lpu', 'SmolLM2-135M')])).toContain('_answered by lpu · SmolLM2-135M_');
+  });
+
   it('exports reasoning as a collapsed block before the answer, quoted as text and never as footnotes', () => {
     const thread = { title: 'Leave' } as ThreadSummary;
     const answer = {

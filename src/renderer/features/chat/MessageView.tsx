@@ -1,6 +1,7 @@
 import { memo, useState } from 'react';
 import { useLanguage, useT } from '../../i18n';
 import { canRetry, regenerateAnswer, retryAnswer, useChatStore } from '../../stores/chat/store';
+import { visibleNotices } from '../../stores/chat/selectors';
 import { openSettings } from '../../stores/ui/store';
 import type { ChatMessage, Notice } from '../../stores/chat/reducer';
 import { Icon } from '../layout/icons';
@@ -29,6 +30,8 @@ function AssistantMessage({ message }: { message: ChatMessage }) {
   const t = useT();
   const busy = useChatStore((s) => s.streamingId !== null);
   const streaming = message.status === 'streaming';
+  // Joined to a string so the selector's result compares by value and the message re-renders only when it changes.
+  const shownKinds = useChatStore((s) => visibleNotices(s.messageIds, s.messages, message.id).map((n) => n.kind).join(' '));
   const [copied, setCopied] = useState(false);
   const copy = async () => {
     await navigator.clipboard.writeText(message.content);
@@ -41,7 +44,7 @@ function AssistantMessage({ message }: { message: ChatMessage }) {
         <span className="assistant-name">{t('chat.assistant')}</span>
         {message.provider && <ProviderTag provider={message.provider} model={message.model} />}
       </header>
-      {message.notices.map((notice) => (
+      {message.notices.filter((notice) => shownKinds.split(' ').includes(notice.kind)).map((notice) => (
         <p key={notice.kind} className="notice" data-kind={notice.kind} role="status">
           <NoticeText notice={notice} />
           {(notice.kind === 'extractive' || notice.kind === 'keyword_only') && (

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { useT } from '../../i18n';
 import { newThread, openThread, useChatStore } from '../../stores/chat/store';
 import { useActiveDocumentCount } from '../../stores/library/store';
-import { askText, showView, useUiStore, type View } from '../../stores/ui/store';
+import { askConfirm, askText, showView, useUiStore, type View } from '../../stores/ui/store';
 import { createWorkspace, exportThread, removeThread, removeWorkspace, renameThread, renameWorkspace, selectWorkspace, useWorkspaceStore } from '../../stores/workspace/store';
 import { ActionMenu } from './ActionMenu';
 import { Icon, type IconName } from './icons';
@@ -101,9 +101,7 @@ function WorkspacePicker() {
                   {
                     label: t('workspace.delete'),
                     danger: true,
-                    onSelect: () => {
-                      if (window.confirm(t('workspace.confirmDelete', { name: active.name }))) void removeWorkspace(active.id);
-                    },
+                    onSelect: () => void askConfirm(t('workspace.confirmDelete', { name: active.name }), t('workspace.delete')).then((yes) => (yes ? removeWorkspace(active.id) : undefined)),
                   },
                 ]
               : []),
@@ -174,8 +172,8 @@ function ThreadMenu({ id, title }: { id: number; title: string }) {
         {
           label: t('threads.delete'),
           danger: true,
-          onSelect: () => {
-            if (!window.confirm(t('threads.confirmDelete'))) return;
+          onSelect: async () => {
+            if (!(await askConfirm(t('threads.confirmDelete'), t('threads.delete')))) return;
             if (useChatStore.getState().threadId === id) newThread();
             void removeThread(id);
           },
@@ -190,7 +188,7 @@ function EngineFooter() {
   const info = useWorkspaceStore((s) => s.info);
   if (!info) return null;
   return (
-    <footer className="engine-footer faint" data-testid="app-info">
+    <footer className="engine-footer faint" data-testid="app-info" title={`${info.app.name} ${info.app.version} · SQLite ${info.sqlite} · sqlite-vec ${info.sqliteVec}`}>
       {info.app.name} {info.app.version} · SQLite <span data-testid="sqlite-version">{info.sqlite}</span> · sqlite-vec{' '}
       <span data-testid="sqlite-vec-version">{info.sqliteVec}</span>
     </footer>

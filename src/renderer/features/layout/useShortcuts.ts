@@ -2,7 +2,7 @@ import { useEffect } from 'react';
 import { newThread, stopAnswer, useChatStore } from '../../stores/chat/store';
 import { closeViewer, showView, useUiStore } from '../../stores/ui/store';
 
-const dialogOpen = () => document.querySelector('[role="dialog"]') !== null;
+const dialogOpen = () => document.querySelector('[role="dialog"], [role="alertdialog"]') !== null;
 // Esc in a search field clears the field (the browser's own behaviour), so it is not also a window shortcut.
 const inSearchField = (target: EventTarget | null) => target instanceof HTMLInputElement && target.type === 'search';
 

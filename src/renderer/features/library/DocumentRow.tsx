@@ -3,6 +3,7 @@ import type { LibraryDocument } from '../../../shared/contract/library';
 import { useLanguage, useT } from '../../i18n';
 import { formatBytes, formatDuration } from '../../i18n/format';
 import { cancelDocuments, reindexDocuments, removeDocuments } from '../../stores/library/store';
+import { askConfirm } from '../../stores/ui/store';
 import { Icon } from '../layout/icons';
 import { documentErrorText } from './documentError';
 
@@ -52,7 +53,7 @@ export const DocumentRow = memo(function DocumentRow({ document, selected, onTog
           </span>
         ) : (
           <span className="muted">
-            {[document.pageCount !== null && t(document.pageCount === 1 ? 'library.onePage' : 'library.pages', { n: document.pageCount }), document.chunkCount > 0 && t('library.chunks', { n: document.chunkCount }), formatBytes(document.sizeBytes)]
+            {[document.pageCount !== null && t('library.pages', { n: document.pageCount }), document.chunkCount > 0 && t('library.chunks', { n: document.chunkCount }), formatBytes(document.sizeBytes)]
               .filter(Boolean)
               .join(' · ')}
           </span>
@@ -68,7 +69,7 @@ export const DocumentRow = memo(function DocumentRow({ document, selected, onTog
             <Icon name="refresh" size={14} />
           </button>
         )}
-        <button className="button small ghost icon-button danger" title={t('library.delete')} aria-label={`${t('library.delete')}: ${document.title}`} onClick={() => window.confirm(t('library.confirmDelete', { n: 1 })) && void removeDocuments([document.id])}>
+        <button className="button small ghost icon-button danger" title={t('library.delete')} aria-label={`${t('library.delete')}: ${document.title}`} onClick={() => void askConfirm(t('library.confirmDelete', { n: 1 }), t('library.delete')).then((yes) => (yes ? removeDocuments([document.id]) : undefined))}>
           <Icon name="trash" size={14} />
         </button>
       </td>

@@ -6,7 +6,7 @@ import type { QuickAction } from '../../../shared/contract/chat';
 import { formatDuration } from '../../i18n/format';
 import { askAboutDocuments, runQuickAction } from '../../stores/chat/store';
 import { cancelDocuments, pauseQueue, reindexDocuments, removeDocuments, resumeQueue, addFiles, addLibraryFolder, useLibraryStore } from '../../stores/library/store';
-import { showView } from '../../stores/ui/store';
+import { askConfirm, showView } from '../../stores/ui/store';
 import { useWorkspaceStore } from '../../stores/workspace/store';
 import { Icon } from '../layout/icons';
 import { DocumentRow } from './DocumentRow';
@@ -103,8 +103,8 @@ export function LibraryView() {
               </button>
               <button
                 className="button small danger"
-                onClick={() => {
-                  if (!window.confirm(t('library.confirmDelete', { n: selectedIds.length }))) return;
+                onClick={async () => {
+                  if (!(await askConfirm(t('library.confirmDelete', { n: selectedIds.length }), t('library.delete')))) return;
                   void removeDocuments(selectedIds);
                   setSelected(new Set());
                 }}

@@ -4,7 +4,7 @@ import type { DownloadProgress, ModelListing } from '../../../shared/contract/mo
 import { useT } from '../../i18n';
 import { formatBytes, formatDuration } from '../../i18n/format';
 import { cancelPull, importModel, pullModel, removeModel, setActiveModel, useModelsStore } from '../../stores/models/store';
-import { showToast } from '../../stores/ui/store';
+import { askConfirm, showToast } from '../../stores/ui/store';
 import { Icon } from '../layout/icons';
 import { SettingsCard } from './controls';
 
@@ -92,7 +92,7 @@ function ModelRow({ model }: { model: ModelListing }) {
           <button
             className="button small ghost danger"
             aria-label={`${t('models.remove')} ${model.name}`}
-            onClick={() => window.confirm(t('models.confirmRemove', { name: model.name })) && void removeModel(model.id)}
+            onClick={() => void askConfirm(t('models.confirmRemove', { name: model.name }), t('models.remove')).then((yes) => (yes ? removeModel(model.id) : undefined))}
           >
             <Icon name="trash" size={14} />
           </button>

@@ -16,6 +16,8 @@ interface UiState {
   toast: string | null;
   /** An open "type a name" dialog (Electron has no window.prompt). */
   textPrompt: { title: string; value: string; resolve(value: string | null): void } | null;
+  /** An open "are you sure" dialog (the app's own, not window.confirm). */
+  confirmation: { message: string; action: string; resolve(confirmed: boolean): void } | null;
 }
 
 export const useUiStore = create<UiState>()(() => ({
@@ -26,7 +28,24 @@ export const useUiStore = create<UiState>()(() => ({
   viewerSource: null,
   toast: null,
   textPrompt: null,
+  confirmation: null,
 }));
+
+/** Asks before something that cannot be undone; resolves true when the user picks `action`. */
+export function askConfirm(message: string, action: string): Promise<boolean> {
+  return new Promise((resolve) =>
+    useUiStore.setState({
+      confirmation: {
+        message,
+        action,
+        resolve: (confirmed) => {
+          useUiStore.setState({ confirmation: null });
+          resolve(confirmed);
+        },
+      },
+    }),
+  );
+}
 
 /** Asks for one line of text in a dialog; resolves null when cancelled. */
 export function askText(title: string, value: string): Promise<string | null> {
