@@ -72,7 +72,12 @@ export function writeRandomArchGguf(file: string, spec: RandomArchSpec, type: Gg
   const vocab = ggufVocabulary(spec.vocabulary, spec.extraSpecials, RANDOM_MODEL_VOCABULARY);
   // K-quant blocks hold 256 values: widen the model so its matrices have whole blocks per row
   const kQuant = /_K$/.test(type);
-  const dim = kQuant ? 256 : spec.dim, hidden = kQuant ? 512 : spec.hidden;
+  let dim = spec.dim, hidden = spec.hidden;
+  if (kQuant) {
+    dim = 256;
+    while (dim % spec.heads !== 0) dim += 256; // whole heads where heads × headDim = dim
+    hidden = 2 * dim;
+  }
   const { arch, heads, kvHeads } = spec;
   const headDim = kQuant && spec.heads * spec.headDim === spec.dim ? dim / heads : spec.headDim; // keep heads × headDim = dim where it was
   const name = spec.ggufArch ?? arch;
