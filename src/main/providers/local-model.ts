@@ -59,7 +59,9 @@ export class LpuModelPool {
   private live(modelPath: string): Promise<LpuModelHandle> {
     if (this.current?.path === modelPath) return this.current.handle;
     const previous = this.current;
-    const handle = Promise.resolve()
+    // The displaced model's KV snapshots go first: loading the next model must not fail for their memory.
+    const released = previous ? previous.handle.then((h) => h.prefixCache?.clear(), () => undefined) : Promise.resolve();
+    const handle = released
       .then(() => this.load(modelPath))
       .catch((error) => {
         if (this.current?.path === modelPath) this.current = null;

@@ -18,6 +18,11 @@ function fakeModel(path: string, log: string[]): LpuModelHandle {
       disposed = true;
       log.push(`dispose ${path}`);
     },
+    prefixCache: {
+      stats: () => ({ entries: 0, bytes: 0, budgetBytes: 0, evictions: 0 }),
+      setBudgetMb: (mb) => void log.push(`budget ${path} ${mb}`),
+      clear: () => void log.push(`clear ${path}`),
+    },
   };
 }
 
@@ -50,6 +55,19 @@ describe('local model pool', () => {
     await first.generate({}, () => {});
     await second.generate({}, () => {});
     expect(log).toEqual(['load A', 'generate A', 'generate A']);
+    await pool.close();
+  });
+
+  it('applies the KV cache budget, and drops the displaced model\'s KV snapshots before loading the next one', async () => {
+    const log: string[] = [];
+    const pool = new LpuModelPool((path) => {
+      log.push(`load ${path}`);
+      return fakeModel(path, log);
+    });
+    await pool.get('A', { prefixCacheMb: 64 });
+    await pool.get('B');
+    expect(log.slice(0, 3)).toEqual(['load A', 'budget A 64', 'clear A']);
+    expect(log.indexOf('clear A')).toBeLessThan(log.indexOf('load B'));
     await pool.close();
   });
 });
