@@ -13,6 +13,8 @@ export const settingsSchema = z.object({
   chunkTokens: z.number().int().min(64).max(1024).default(256),
   topK: z.number().int().min(1).max(50).default(8),
   answerMode: z.enum(['documents', 'chat']).default('documents'),
+  /** Most tokens an answer may take; null leaves it to the model's window (a quarter of it, at most 1024). */
+  maxAnswerTokens: z.number().int().min(64).max(8192).nullable().default(null),
   theme: z.enum(['light', 'dark', 'system']).default('system'),
   language: z.enum(['en', 'zh-CN']).default('en'),
   localApiEnabled: z.boolean().default(false),

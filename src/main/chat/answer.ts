@@ -55,11 +55,14 @@ function questionPlan(deps: AnswerDeps, q: Question): AnswerPlan {
     },
     compose(provider) {
       const countTokens = (t: string) => provider.countTokens(t);
+      // The user's answer limit, kept below half the window so the question and its sources still fit.
+      const { maxAnswerTokens } = deps.settings.get();
+      const answerTokens = maxAnswerTokens === null ? provider.answerTokens : Math.min(maxAnswerTokens, Math.floor(provider.contextTokens / 2));
       // Selected documents that fit the window go in whole, in reading order; otherwise the search results do.
-      const budget = provider.contextTokens - (provider.answerTokens ?? answerBudget(provider.contextTokens)) - 256;
+      const budget = provider.contextTokens - (answerTokens ?? answerBudget(provider.contextTokens)) - 256;
       const whole = q.mode === 'documents' && q.documentIds?.length ? deps.passages.wholeDocuments(q.documentIds, budget, countTokens) : null;
       const candidates = whole ?? searched;
-      const prompt = buildPrompt({ mode: q.mode, question: q.question, passages: candidates, history: prior.history, contextTokens: provider.contextTokens, countTokens, turnOverheadTokens: provider.turnOverheadTokens, answerTokens: provider.answerTokens });
+      const prompt = buildPrompt({ mode: q.mode, question: q.question, passages: candidates, history: prior.history, contextTokens: provider.contextTokens, countTokens, turnOverheadTokens: provider.turnOverheadTokens, answerTokens });
       const limit = promptLimit(provider);
       return {
         messages: prompt.messages,

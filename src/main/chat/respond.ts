@@ -138,6 +138,9 @@ export async function respond(deps: AnswerDeps, plan: AnswerPlan, emit: Emit, si
       if (event.type === 'meters') meters = withRetrieval(event.meters);
       emit(event.type === 'meters' ? { ...event, meters: withRetrieval(event.meters) } : event);
     });
+    if (result.stopReason === 'length') {
+      emit({ type: 'notice', kind: 'length_limit', limit: prompt.maxTokens, message: `Stopped at the ${prompt.maxTokens}-token answer limit. Ask it to continue, or raise the limit in Settings → Answers.` });
+    }
     return { text: result.text || streamed, meters: withRetrieval(result.meters) };
   };
 

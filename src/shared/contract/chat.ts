@@ -119,6 +119,7 @@ export const noticeKind = z.enum([
   'follow_up', // the question was rewritten against the thread (message shows the rewritten query)
   'model_replaced', // the Groq model is gone: answering with `model` instead of `previousModel` (saved as the new choice)
   'request_too_large', // Groq said 413: retrying with `used` of `total` passages to fit `limit` tokens per minute
+  'length_limit', // the answer stopped at the `limit`-token answer limit: the user can ask it to continue
 ]);
 
 export const chatEvent = z.discriminatedUnion('type', [

@@ -95,4 +95,28 @@ describe('answer modes', () => {
     expect(record.content).toBe('word1 word2 word3 ');
     expect(record.meters).toEqual(groqFigures(3));
   });
+
+  it('ends an answer cut by the answer limit with a notice naming the limit set in Settings', async () => {
+    services.settings.update({ maxAnswerTokens: 128 });
+    const cut: ChatProvider = {
+      id: 'lpu',
+      model: 'SmolLM2-135M',
+      contextTokens: 2048,
+      countTokens: (text) => text.split(/\s+/).filter(Boolean).length,
+      async generate(request, onEvent) {
+        expect(request.maxTokens).toBe(128);
+        onEvent({ type: 'delta', text: 'Leave is 25 days and' });
+        return { text: 'Leave is 25 days and', stopReason: 'length', meters: { provider: 'extractive', wallMs: 1 } };
+      },
+    };
+    const { emit, of } = collect();
+    const record = await ask(deps(cut), { question: 'How many days of annual leave do I get?' }, emit, new AbortController().signal);
+    expect(record.status).toBe('complete');
+    expect(of('notice').find((n) => n.kind === 'length_limit')).toMatchObject({ limit: 128, message: 'Stopped at the 128-token answer limit. Ask it to continue, or raise the limit in Settings → Answers.' });
+    // Without a limit of its own the answer is not cut short, so no notice.
+    services.settings.update({ maxAnswerTokens: null });
+    const whole = collect();
+    await ask(deps(new ScriptedProvider('25 days [1].')), { question: 'How many days of annual leave do I get?' }, whole.emit, new AbortController().signal);
+    expect(whole.of('notice').some((n) => n.kind === 'length_limit')).toBe(false);
+  });
 });

@@ -1,6 +1,6 @@
 import { memo, useState } from 'react';
 import { useLanguage, useT } from '../../i18n';
-import { canRetry, regenerateAnswer, retryAnswer, useChatStore } from '../../stores/chat/store';
+import { askQuestion, canRetry, regenerateAnswer, retryAnswer, useChatStore } from '../../stores/chat/store';
 import { visibleNotices } from '../../stores/chat/selectors';
 import { openSettings } from '../../stores/ui/store';
 import type { ChatMessage, Notice } from '../../stores/chat/reducer';
@@ -31,6 +31,7 @@ function AssistantMessage({ message }: { message: ChatMessage }) {
   const busy = useChatStore((s) => s.streamingId !== null);
   const streaming = message.status === 'streaming';
   // Joined to a string so the selector's result compares by value and the message re-renders only when it changes.
+  const isLatest = useChatStore((s) => s.messageIds.at(-1) === message.id);
   const shownKinds = useChatStore((s) => visibleNotices(s.messageIds, s.messages, message.id).map((n) => n.kind).join(' '));
   const [copied, setCopied] = useState(false);
   const copy = async () => {
@@ -50,6 +51,11 @@ function AssistantMessage({ message }: { message: ChatMessage }) {
           {(notice.kind === 'extractive' || notice.kind === 'keyword_only') && (
             <button className="notice-action" onClick={() => openSettings('models')}>
               {t('chat.openModels')}
+            </button>
+          )}
+          {notice.kind === 'length_limit' && isLatest && !streaming && (
+            <button className="notice-action" onClick={() => askQuestion(t('chat.continuePrompt'))} disabled={busy} data-testid="continue-answer">
+              {t('chat.continue')}
             </button>
           )}
         </p>

@@ -30,6 +30,8 @@ function translatedNotice(notice: Notice, t: Translate): string | null {
       return notice.previousModel !== undefined && notice.model !== undefined ? t('notice.modelReplaced', { from: notice.previousModel, to: notice.model }) : null;
     case 'request_too_large':
       return notice.limit !== undefined && notice.model !== undefined ? t('notice.requestTooLarge', { limit: notice.limit, model: notice.model }) : null;
+    case 'length_limit':
+      return notice.limit !== undefined ? t('notice.lengthLimit', { limit: notice.limit }) : null;
     case 'follow_up':
       return notice.query !== undefined ? t('notice.followUp', { query: notice.query }) : null;
     default:

@@ -39,7 +39,11 @@ export function LatencyChart() {
         legend: { show: true, live: false },
         // Log scale: the emulated line sits orders of magnitude below wall-clock time yet both stay readable.
         scales: { x: { time: false }, y: { distr: 3, log: 10 } },
-        axes: [{ ...axis }, { ...axis, size: 44 }],
+        // Both axes say what they measure and in which unit.
+        axes: [
+          { ...axis, label: t('meters.axisToken'), labelSize: 18, labelFont: '11px system-ui' },
+          { ...axis, size: 44, label: t('meters.axisLatency'), labelSize: 18, labelFont: '11px system-ui' },
+        ],
         series: [
           { label: t('meters.tokens') },
           { label: t('meters.emulated'), stroke: cssVar('--chart-emulated'), width: 2, points: { show: false } },

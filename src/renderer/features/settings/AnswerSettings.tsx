@@ -4,11 +4,14 @@ import { updateSettings, useSettingsStore } from '../../stores/settings/store';
 import { Segmented, SettingRow, SettingsCard } from './controls';
 import { GroqKeySettings } from './GroqKeySettings';
 
+const ANSWER_LIMITS = [128, 256, 512, 1024, 2048, 4096, 8192];
+
 export function AnswerSettings() {
   const t = useT();
   const provider = useSettingsStore((s) => s.settings!.provider);
   const answerMode = useSettingsStore((s) => s.settings!.answerMode);
   const topK = useSettingsStore((s) => s.settings!.topK);
+  const maxAnswerTokens = useSettingsStore((s) => s.settings!.maxAnswerTokens);
   return (
     <>
       <SettingsCard title={t('settings.answers')}>
@@ -40,6 +43,16 @@ export function AnswerSettings() {
             <input id="setting-topk" type="range" min={1} max={50} value={topK} onChange={(e) => void updateSettings({ topK: Number(e.target.value) })} />
             <output htmlFor="setting-topk">{topK}</output>
           </div>
+        </SettingRow>
+        <SettingRow label={t('settings.maxTokens')} help={t('settings.maxTokens.help')} htmlFor="setting-max-tokens">
+          <select id="setting-max-tokens" value={maxAnswerTokens ?? ''} onChange={(e) => void updateSettings({ maxAnswerTokens: e.target.value ? Number(e.target.value) : null })} data-testid="max-tokens-select">
+            <option value="">{t('settings.maxTokens.auto')}</option>
+            {ANSWER_LIMITS.map((n) => (
+              <option key={n} value={n}>
+                {t('settings.maxTokens.tokens', { n })}
+              </option>
+            ))}
+          </select>
         </SettingRow>
       </SettingsCard>
       <SettingsCard title={t('settings.groq')}>
