@@ -15,14 +15,15 @@ const TOLERANCE = {
 const POSITIONS = 16; // past the random Gemma models' 6-token sliding window more than twice
 
 describe.each(SUPPORTED_ARCHITECTURES)('%s matches llama.cpp', (arch) => {
-  it.each(Object.keys(TOLERANCE) as (keyof typeof TOLERANCE)[])('%s: logits within tolerance, the same top-1 wherever it is not a near tie', async (format) => {
-    const report = await runRandomParity(arch, format, { tokens: POSITIONS });
+  it.each(Object.keys(TOLERANCE) as (keyof typeof TOLERANCE)[])('%s: logits within tolerance, the same top-1 token', async (format) => {
+    // WASM kernels: bitwise the same on every machine, so a near tie resolves the same way everywhere
+    const report = await runRandomParity(arch, format, { tokens: POSITIONS, kernels: 'wasm' });
     expect(report).toMatchObject({ positions: POSITIONS, format, tokenizerMatch: true });
     expect(report.maxAbsLogit).toBeGreaterThan(5); // logits spread enough for top-1 to mean something
     expect(report.maxAbsLogitError / report.maxAbsLogit).toBeLessThanOrEqual(TOLERANCE[format].maxAbs);
     expect(report.rmsLogitError / report.maxAbsLogit).toBeLessThanOrEqual(TOLERANCE[format].rms);
-    // every disagreement must sit at a near tie (top two within the measured error), and those stay rare
-    expect(report.top1Agreement).toBeGreaterThanOrEqual(1 - report.nearTiePositions / POSITIONS);
-    expect(report.top1Agreement).toBeGreaterThanOrEqual(0.875);
+    // float formats pick llama.cpp's token everywhere; int8 activations on both sides add independent rounding noise
+    // that may reorder a near tie (measured: at most 3 of 32 positions, docs/lpu-architecture.md)
+    expect(report.top1Agreement).toBeGreaterThanOrEqual(format === 'Q8_0' ? 0.875 : 1);
   }, 240_000);
 });
