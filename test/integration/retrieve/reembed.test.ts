@@ -157,5 +157,5 @@ describe('a model switch that cannot finish', () => {
     ]));
     expect(errors.mock.calls.find(([message]) => message.startsWith('embedder '))![1]).toMatch(/Protobuf parsing failed/);
     expect(logged(warnings)).toContain('embedding a query with Xenova/bge-small-en-v1.5 failed');
-  });
+  }, 180_000); // four service starts and three embedder loads; minutes on a loaded 2-core machine
 });
