@@ -5,6 +5,7 @@ import { formatBytes, formatDuration } from '../../i18n/format';
 import { cancelDocuments, reindexDocuments, removeDocuments } from '../../stores/library/store';
 import { askConfirm } from '../../stores/ui/store';
 import { Icon } from '../layout/icons';
+import { fileName, usefulTitle, userFacingPath } from '../../../shared/file-names';
 import { documentErrorText } from './documentError';
 
 const statusTone: Record<LibraryDocument['status'], string> = {
@@ -20,17 +21,25 @@ const statusTone: Record<LibraryDocument['status'], string> = {
 export const DocumentRow = memo(function DocumentRow({ document, selected, onToggle, onPassword }: { document: LibraryDocument; selected: boolean; onToggle(): void; onPassword(): void }) {
   const t = useT();
   const language = useLanguage();
+  // The user's file name first; the extracted title below it only when it adds something.
+  const name = fileName(document.path);
+  const subtitle = usefulTitle(document.title, document.path);
   const busy = document.status === 'queued' || document.status === 'processing' || document.progress !== null;
   return (
     <tr className={selected ? 'selected' : undefined} data-testid="document-row" data-status={document.status} data-title={document.title} data-file={document.path.split(/[\\/]/).pop()}>
       <td className="col-select">
-        <input type="checkbox" checked={selected} onChange={onToggle} aria-label={t('library.select', { name: document.title })} />
+        <input type="checkbox" checked={selected} onChange={onToggle} aria-label={t('library.select', { name })} />
       </td>
       <td>
         <div className="doc-name">
-          <span className="doc-title" title={document.path}>
-            {document.title}
+          <span className="doc-title" title={userFacingPath(document.path)} data-testid="document-name">
+            {name}
           </span>
+          {subtitle && (
+            <span className="doc-subtitle muted" title={subtitle} data-testid="document-subtitle">
+              {subtitle}
+            </span>
+          )}
           <span className="doc-type">{document.type.toUpperCase()}</span>
         </div>
       </td>
@@ -61,15 +70,15 @@ export const DocumentRow = memo(function DocumentRow({ document, selected, onTog
       </td>
       <td className="col-actions">
         {busy ? (
-          <button className="button small ghost icon-button" title={t('library.cancel')} aria-label={`${t('library.cancel')}: ${document.title}`} onClick={() => void cancelDocuments([document.id])}>
+          <button className="button small ghost icon-button" title={t('library.cancel')} aria-label={`${t('library.cancel')}: ${name}`} onClick={() => void cancelDocuments([document.id])}>
             <Icon name="close" size={14} />
           </button>
         ) : (
-          <button className="button small ghost icon-button" title={t('library.reindex')} aria-label={`${t('library.reindex')}: ${document.title}`} onClick={() => void reindexDocuments([document.id])}>
+          <button className="button small ghost icon-button" title={t('library.reindex')} aria-label={`${t('library.reindex')}: ${name}`} onClick={() => void reindexDocuments([document.id])}>
             <Icon name="refresh" size={14} />
           </button>
         )}
-        <button className="button small ghost icon-button danger" title={t('library.delete')} aria-label={`${t('library.delete')}: ${document.title}`} onClick={() => void askConfirm(t('library.confirmDelete', { n: 1 }), t('library.delete')).then((yes) => (yes ? removeDocuments([document.id]) : undefined))}>
+        <button className="button small ghost icon-button danger" title={t('library.delete')} aria-label={`${t('library.delete')}: ${name}`} onClick={() => void askConfirm(t('library.confirmDelete', { n: 1 }), t('library.delete')).then((yes) => (yes ? removeDocuments([document.id]) : undefined))}>
           <Icon name="trash" size={14} />
         </button>
       </td>
