@@ -131,7 +131,9 @@ describe('importing models', () => {
         metadata['tokenizer.ggml.tokens'] = gguf.strings(['<unk>', '<s>', '</s>', 'a']);
       }
       const tensor = (name: string, dims: number[]) => ({ name, dims, type: 'F32' as const, fillRow: (row: Float32Array) => row.fill(0.5) });
-      writeGguf(file, metadata, [tensor('token_embd.weight', [8, 4]), tensor('blk.0.attn_q.weight', [8, 8])]);
+      // Every tensor a one-block llama needs, in its shape (the loader checks them all), with the output tied to the embedding.
+      const block = [['attn_norm', [8]], ['attn_q', [8, 8]], ['attn_k', [8, 8]], ['attn_v', [8, 8]], ['attn_output', [8, 8]], ['ffn_norm', [8]], ['ffn_gate', [8, 16]], ['ffn_up', [8, 16]], ['ffn_down', [16, 8]]] as const;
+      writeGguf(file, metadata, [tensor('token_embd.weight', [8, 4]), ...block.map(([name, dims]) => tensor(`blk.0.${name}.weight`, [...dims])), tensor('output_norm.weight', [8])]);
     }
 
     it('accepts a well-formed tiny llama and names what is missing otherwise', async () => {
@@ -204,7 +206,7 @@ describe('importing models', () => {
       writeFolder(dir, { modelType: 'bert' });
       const error = await rejection(importModel(dataDir, dir, { env }));
       expect(error.code).toBe('unsupported_model');
-      expect(error.message).toMatch(/^The model architecture "bert" is not supported by the LPU emulator/);
+      expect(error.message).toMatch(/^The model architecture "bert" is not supported in Hugging Face folders; the LPU emulator reads /);
     });
 
     it('names unsupported tensor types and truncated weights', async () => {
