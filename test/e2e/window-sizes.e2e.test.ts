@@ -134,6 +134,9 @@ describe('window sizes', () => {
     await setLanguage('en');
     await byTestId('nav-library').click();
     const row = page().locator(`[data-testid="document-row"][data-file="${LONG_NAME}"]`);
+    // The user's file name, its tooltip the name too (never the copy Lockstep keeps under uploads/).
+    expect(await row.getByTestId('document-name').textContent()).toBe(LONG_NAME);
+    expect(await row.getByTestId('document-name').getAttribute('title')).toBe(LONG_NAME);
     expect(await row.textContent()).toMatch(/\b1 passage\b/);
     expect(await row.textContent()).not.toMatch(/1 passages/);
     let nativeDialogs = 0;

@@ -1,6 +1,7 @@
 import { replaceCitationMarkers } from './citations';
 import type { MessageRecord, ThreadSummary } from '../../shared/contract/chat';
 import { pageText } from './prompt';
+import { userFacingPath } from '../../shared/file-names';
 
 // A thread as Markdown: each answer's [n] markers become footnotes [^a-n] (unique per answer) that name
 // the document, the page and quote the exact passage. A reasoning model's thinking comes first as a collapsed
@@ -51,7 +52,7 @@ export function threadToMarkdown(thread: ThreadSummary, messages: MessageRecord[
     const notes = [by && `answered by ${by}`, message.status !== 'complete' && message.status, message.uncited && 'cites no source'].filter(Boolean);
     if (notes.length) out.push(`_${notes.join(' — ')}_`, '');
     for (const source of cited) {
-      out.push(`${footnote(source.ordinal)}: ${source.documentTitle}, ${pageText(source)} (${source.documentPath})`, '', quote(source.passage), '');
+      out.push(`${footnote(source.ordinal)}: ${source.documentTitle}, ${pageText(source)} (${userFacingPath(source.documentPath)})`, '', quote(source.passage), '');
     }
   }
   return out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n';

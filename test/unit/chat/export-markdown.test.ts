@@ -30,6 +30,15 @@ describe('Markdown export', () => {
     expect(threadToMarkdown(thread, [answer('lpu', 'SmolLM2-135M')])).toContain('_answered by lpu · SmolLM2-135M_');
   });
 
+  it('names the user\'s file in footnotes, never the copy kept of an upload', () => {
+    const thread = { title: 'Leave' } as ThreadSummary;
+    const uploaded = { ...source(1), documentPath: '/home/ana/.config/lockstep/uploads/0123456789ab/handbook.pdf' };
+    const answer = { role: 'assistant', content: 'Leave is 25 days [1].', status: 'complete', uncited: false, provider: 'lpu', model: 'm', sources: [uploaded] } as unknown as MessageRecord;
+    const markdown = threadToMarkdown(thread, [answer]);
+    expect(markdown).toContain('[^1-1]: Handbook, p. 1 (handbook.pdf)');
+    expect(markdown).not.toContain('uploads');
+  });
+
   it('exports reasoning as a collapsed block before the answer, quoted as text and never as footnotes', () => {
     const thread = { title: 'Leave' } as ThreadSummary;
     const answer = {

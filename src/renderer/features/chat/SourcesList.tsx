@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { AnswerSource } from '../../../shared/contract/chat';
 import { useT } from '../../i18n';
 import { openSource } from '../../stores/ui/store';
+import { userFacingPath } from '../../../shared/file-names';
 import { pageLabel } from './pageLabel';
 
 /** The numbered passages the answer was given: document, page and the passage itself; click opens the viewer. */
@@ -26,7 +27,7 @@ export function SourcesList({ sources }: { sources: AnswerSource[] }) {
                 <span className="source-ordinal">{source.ordinal}</span>
                 <span className="source-body">
                   <span className="source-title">
-                    <span className="source-document" title={source.documentTitle}>
+                    <span className="source-document" title={`${source.documentTitle} — ${userFacingPath(source.documentPath)}`}>
                       {source.documentTitle}
                     </span>
                     <span className="source-page faint">· {pageLabel(source, t)}</span>

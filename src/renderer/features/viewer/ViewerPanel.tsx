@@ -2,6 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { useT } from '../../i18n';
 import { useLibraryStore } from '../../stores/library/store';
 import { closeViewer, returnFocusToOpener, useUiStore } from '../../stores/ui/store';
+import { userFacingPath } from '../../../shared/file-names';
 import { pageLabel } from '../chat/pageLabel';
 import { Icon } from '../layout/icons';
 import { PdfPage } from './PdfPage';
@@ -40,7 +41,7 @@ export function ViewerPanel() {
         <div className="viewer-title">
           <span className="source-ordinal">{source.ordinal}</span>
           <div>
-            <h2 title={source.documentPath}>{source.documentTitle}</h2>
+            <h2 title={userFacingPath(source.documentPath)}>{source.documentTitle}</h2>
             <p className="faint">{pageLabel(source, t)}</p>
           </div>
         </div>
