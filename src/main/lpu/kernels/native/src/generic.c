@@ -38,7 +38,7 @@ const lk_kernels lk_generic = {
   .rmsnorm = generic_rmsnorm,
   .rope = generic_rope,
 #if defined(__x86_64__)
-  .attention = NULL, // GCC splits 16-lane code into slow pieces at SSE2 width: the WASM attention (measured 12x faster) runs
+  .attention = NULL, // GCC splits 16-lane code into slow pieces at SSE2 width: the WASM attention (measured faster) runs
 #else
   .attention = generic_attention,
 #endif

@@ -32,6 +32,131 @@ static inline v16f avx2_splat16(float f) { const __m256 h = _mm256_set1_ps(f); r
 #define LK_FLOOR(a) avx2_floor(a)
 #include "common.inc"
 
+// e^x for x ≤ 0, 8 lanes: the same Cephes polynomial as common.inc's vexp (clamped at -87).
+static inline __m256 exp8(__m256 x) {
+  x = _mm256_max_ps(x, _mm256_set1_ps(-87.0f));
+  const __m256 nf = _mm256_floor_ps(_mm256_fmadd_ps(x, _mm256_set1_ps(1.44269504088896341f), _mm256_set1_ps(0.5f)));
+  const __m256 r = _mm256_fnmadd_ps(nf, _mm256_set1_ps(-2.12194440e-4f), _mm256_fnmadd_ps(nf, _mm256_set1_ps(0.693359375f), x));
+  __m256 p = _mm256_set1_ps(1.9875691500e-4f);
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.3981999507e-3f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3334519073e-3f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1665795894e-2f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459e-1f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.0000001201e-1f));
+  p = _mm256_fmadd_ps(_mm256_mul_ps(p, r), r, _mm256_add_ps(r, _mm256_set1_ps(1.0f)));
+  const __m256i n = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(nf), _mm256_set1_epi32(127)), 23);
+  return _mm256_mul_ps(p, _mm256_castsi256_ps(n));
+}
+
+static inline float hsum8(__m256 v) {
+  __m128 q = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  q = _mm_add_ps(q, _mm_movehl_ps(q, q));
+  return _mm_cvtss_f32(_mm_add_ss(q, _mm_movehdup_ps(q)));
+}
+
+static inline float hmax8(__m256 v) {
+  __m128 q = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  q = _mm_max_ps(q, _mm_movehl_ps(q, q));
+  return _mm_cvtss_f32(_mm_max_ss(q, _mm_movehdup_ps(q)));
+}
+
+/**
+ * common.inc's blocked attention written for 256-bit registers (GCC splits its 16-lane form into slow pieces here):
+ * keys in blocks of 16 (two 8-lane halves), widened and transposed once per block for every row and head of a KV
+ * head, online softmax per (row, head) with fixed block boundaries, so splits and chunking do not change results.
+ */
+static void attention_avx2(float *out, const float *q, const uint16_t *kc, const uint16_t *vc, int M, int pos0,
+                           int nHeads, int nKvHeads, int headDim, int ctx, int h0, int h1) {
+  const int hd = headDim, group = nHeads / nKvHeads, qStride = nHeads * hd;
+  const float scale = 1.0f / sqrtf((float)hd);
+  float *kt = lk_scratch(2, (size_t)hd * 16 * 4), *vf = lk_scratch(3, (size_t)16 * hd * 4);
+  float *state = lk_scratch(0, (size_t)M * group * 2 * 4);
+  float row[hd];
+  for (int g = h0 / group; g * group < h1; g++) {
+    const int hs = g * group > h0 ? g * group : h0, he = (g + 1) * group < h1 ? (g + 1) * group : h1;
+    const uint16_t *K = kc + (size_t)g * ctx * hd, *V = vc + (size_t)g * ctx * hd;
+    const int T = pos0 + M;
+    for (int i = 0; i < M * group; i++) { state[2 * i] = -INFINITY; state[2 * i + 1] = 0; }
+    for (int h = hs; h < he; h++)
+      for (int m = 0; m < M; m++) memset(out + (size_t)m * qStride + (size_t)h * hd, 0, (size_t)hd * 4);
+    for (int t0 = 0; t0 < T; t0 += 16) {
+      const int nb = T - t0 < 16 ? T - t0 : 16;
+      for (int t = 0; t < 16; t++) {
+        if (t < nb) {
+          const uint16_t *kr = K + (size_t)(t0 + t) * hd, *vr = V + (size_t)(t0 + t) * hd;
+          int d = 0;
+          for (; d + 8 <= hd; d += 8) {
+            _mm256_storeu_ps(row + d, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(kr + d))));
+            _mm256_storeu_ps(vf + t * hd + d, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(vr + d))));
+          }
+          for (; d < hd; d++) { row[d] = lk_f16_to_f32(kr[d]); vf[t * hd + d] = lk_f16_to_f32(vr[d]); }
+        } else {
+          memset(row, 0, (size_t)hd * 4);
+        }
+        for (int d = 0; d < hd; d++) kt[d * 16 + t] = row[d];
+      }
+      const int mFirst = t0 - pos0 > 0 ? t0 - pos0 : 0;
+      for (int h = hs; h < he; h++)
+        for (int m = mFirst; m < M; m++) {
+          const float *qr = q + (size_t)m * qStride + (size_t)h * hd;
+          float *o = out + (size_t)m * qStride + (size_t)h * hd, *st = state + 2 * ((size_t)m * group + (h - g * group));
+          const int visible = pos0 + m - t0 + 1 < nb ? pos0 + m - t0 + 1 : nb;
+          __m256 a0 = _mm256_setzero_ps(), a1 = a0, b0 = a0, b1 = a0; // keys 0-7 and 8-15, two chains each
+          int d = 0;
+          for (; d + 2 <= hd; d += 2) {
+            const __m256 q0 = _mm256_broadcast_ss(qr + d), q1 = _mm256_broadcast_ss(qr + d + 1);
+            a0 = _mm256_fmadd_ps(q0, _mm256_loadu_ps(kt + d * 16), a0); b0 = _mm256_fmadd_ps(q0, _mm256_loadu_ps(kt + d * 16 + 8), b0);
+            a1 = _mm256_fmadd_ps(q1, _mm256_loadu_ps(kt + (d + 1) * 16), a1); b1 = _mm256_fmadd_ps(q1, _mm256_loadu_ps(kt + (d + 1) * 16 + 8), b1);
+          }
+          if (d < hd) {
+            const __m256 q0 = _mm256_broadcast_ss(qr + d);
+            a0 = _mm256_fmadd_ps(q0, _mm256_loadu_ps(kt + d * 16), a0); b0 = _mm256_fmadd_ps(q0, _mm256_loadu_ps(kt + d * 16 + 8), b0);
+          }
+          float s[16];
+          _mm256_storeu_ps(s, _mm256_mul_ps(_mm256_add_ps(a0, a1), _mm256_set1_ps(scale)));
+          _mm256_storeu_ps(s + 8, _mm256_mul_ps(_mm256_add_ps(b0, b1), _mm256_set1_ps(scale)));
+          for (int t = visible; t < 16; t++) s[t] = -INFINITY;
+          const __m256 lo = _mm256_loadu_ps(s), hi = _mm256_loadu_ps(s + 8);
+          const float top = hmax8(_mm256_max_ps(lo, hi)), prev = st[0], newMax = top > prev ? top : prev;
+          if (newMax > prev && prev != -INFINITY) {
+            const float r = expf(prev - newMax);
+            st[1] *= r;
+            for (int i = 0; i < hd; i++) o[i] *= r;
+          }
+          st[0] = newMax;
+          float p[16];
+          const __m256 mx = _mm256_set1_ps(newMax);
+          _mm256_storeu_ps(p, exp8(_mm256_sub_ps(lo, mx)));
+          _mm256_storeu_ps(p + 8, exp8(_mm256_sub_ps(hi, mx)));
+          for (int t = visible; t < 16; t++) p[t] = 0;
+          st[1] += hsum8(_mm256_add_ps(_mm256_loadu_ps(p), _mm256_loadu_ps(p + 8)));
+          d = 0;
+          for (; d + 32 <= hd; d += 32) { // four accumulators of 8 per pass, one chain each
+            __m256 c0 = _mm256_loadu_ps(o + d), c1 = _mm256_loadu_ps(o + d + 8), c2 = _mm256_loadu_ps(o + d + 16), c3 = _mm256_loadu_ps(o + d + 24);
+            for (int t = 0; t < visible; t++) {
+              const __m256 pt = _mm256_broadcast_ss(p + t);
+              const float *vr = vf + t * hd + d;
+              c0 = _mm256_fmadd_ps(pt, _mm256_loadu_ps(vr), c0); c1 = _mm256_fmadd_ps(pt, _mm256_loadu_ps(vr + 8), c1);
+              c2 = _mm256_fmadd_ps(pt, _mm256_loadu_ps(vr + 16), c2); c3 = _mm256_fmadd_ps(pt, _mm256_loadu_ps(vr + 24), c3);
+            }
+            _mm256_storeu_ps(o + d, c0); _mm256_storeu_ps(o + d + 8, c1); _mm256_storeu_ps(o + d + 16, c2); _mm256_storeu_ps(o + d + 24, c3);
+          }
+          for (; d < hd; d++) {
+            float acc = o[d];
+            for (int t = 0; t < visible; t++) acc += p[t] * vf[t * hd + d];
+            o[d] = acc;
+          }
+        }
+    }
+    for (int h = hs; h < he; h++)
+      for (int m = 0; m < M; m++) {
+        float *o = out + (size_t)m * qStride + (size_t)h * hd;
+        const float inv = 1.0f / state[2 * ((size_t)m * group + (h - g * group)) + 1];
+        for (int d = 0; d < hd; d++) o[d] *= inv;
+      }
+  }
+}
+
 // Four weight rows' binary16 scales of one group, widened.
 static inline __m128 scales4(const uint16_t *ws, int groups, int g) {
   return _mm_cvtph_ps(_mm_setr_epi16((short)ws[g], (short)ws[groups + g], (short)ws[2 * groups + g], (short)ws[3 * groups + g], 0, 0, 0, 0));
@@ -160,7 +285,7 @@ const lk_kernels lk_avx2 = {
   .matmul_f16 = avx2_matmul_f16,
   .rmsnorm = avx2_rmsnorm,
   .rope = avx2_rope,
-  .attention = NULL, // GCC lowers this 16-lane kernel badly at 256 bits (measured 50x slower than WASM's): WASM runs it
+  .attention = attention_avx2,
   .store_kv_f16 = avx2_store_kv_f16,
   .silu_mul = avx2_silu_mul,
   .add = avx2_add,
