@@ -157,6 +157,27 @@ static void attention_avx2(float *out, const float *q, const uint16_t *kc, const
   }
 }
 
+// siluMul on 8 lanes (common.inc's formula: σ(g) = (w + (1 − w)·e)/(1 + e), e = e^-|g|, w = 1 for g > 0 else 0);
+// the tail goes through the same 8-lane code, so an element's result does not depend on where a share starts.
+static inline __m256 silu8(__m256 g, __m256 up) {
+  const __m256 one = _mm256_set1_ps(1.0f), a = _mm256_andnot_ps(_mm256_set1_ps(-0.0f), g), e = exp8(_mm256_sub_ps(_mm256_setzero_ps(), a));
+  const __m256 w = _mm256_max_ps(_mm256_div_ps(g, _mm256_add_ps(a, _mm256_set1_ps(1e-30f))), _mm256_setzero_ps());
+  const __m256 sigma = _mm256_div_ps(_mm256_fmadd_ps(_mm256_sub_ps(one, w), e, w), _mm256_add_ps(one, e));
+  return _mm256_mul_ps(_mm256_mul_ps(g, sigma), up);
+}
+
+static void silu_mul_avx2(float *out, const float *gate, const float *up, int n) {
+  int i = 0;
+  for (; i + 8 <= n; i += 8) _mm256_storeu_ps(out + i, silu8(_mm256_loadu_ps(gate + i), _mm256_loadu_ps(up + i)));
+  if (i < n) {
+    float g[8] = { 0 }, u[8] = { 0 }, o[8];
+    memcpy(g, gate + i, (size_t)(n - i) * 4);
+    memcpy(u, up + i, (size_t)(n - i) * 4);
+    _mm256_storeu_ps(o, silu8(_mm256_loadu_ps(g), _mm256_loadu_ps(u)));
+    memcpy(out + i, o, (size_t)(n - i) * 4);
+  }
+}
+
 // Four weight rows' binary16 scales of one group, widened.
 static inline __m128 scales4(const uint16_t *ws, int groups, int g) {
   return _mm_cvtph_ps(_mm_setr_epi16((short)ws[g], (short)ws[groups + g], (short)ws[2 * groups + g], (short)ws[3 * groups + g], 0, 0, 0, 0));
@@ -287,7 +308,7 @@ const lk_kernels lk_avx2 = {
   .rope = avx2_rope,
   .attention = attention_avx2,
   .store_kv_f16 = avx2_store_kv_f16,
-  .silu_mul = avx2_silu_mul,
+  .silu_mul = silu_mul_avx2, // 8-lane form: GCC splits the 16-lane one into slow pieces here
   .add = avx2_add,
   .add_bias = avx2_add_bias,
   .embed_q8 = lk_embed_q8_scalar,
