@@ -17,6 +17,8 @@ export const settingsSchema = z.object({
   maxAnswerTokens: z.number().int().min(64).max(8192).nullable().default(null),
   theme: z.enum(['light', 'dark', 'system']).default('system'),
   language: z.enum(['en', 'zh-CN']).default('en'),
+  /** Languages OCR reads scans in; 'auto' follows the UI language (Chinese reads Chinese and English). */
+  ocrLanguage: z.enum(['auto', 'eng', 'chi_sim', 'eng+chi_sim']).default('auto'),
   localApiEnabled: z.boolean().default(false),
   onboarded: z.boolean().default(false),
   /** Reciprocal-rank-fusion weight of vector hits relative to keyword (BM25) hits in hybrid search. */

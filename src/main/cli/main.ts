@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { AppError } from '../../shared/errors';
 import { createCliContext } from './context';
 import { commandModules } from './commands/index';
+import { forCli } from './wording';
 
 // Exit codes: 0 success, 1 a user-facing failure (AppError), 2 usage error, 70 an internal failure.
 export async function runCli(argv: string[]): Promise<number> {
@@ -35,8 +36,9 @@ async function runCommand(argv: string[]): Promise<number> {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     const json = program.opts().json === true;
     if (error instanceof AppError) {
-      if (json) process.stdout.write(JSON.stringify({ error: { code: error.code, message: error.message } }) + '\n');
-      else process.stderr.write(`lockstep: ${error.message}\n`);
+      const message = forCli(error.message);
+      if (json) process.stdout.write(JSON.stringify({ error: { code: error.code, message } }) + '\n');
+      else process.stderr.write(`lockstep: ${message}\n`);
       return 1;
     }
     process.stderr.write(`lockstep: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

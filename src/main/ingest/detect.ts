@@ -9,13 +9,14 @@ import { zipEntryNames } from './zip';
 
 export const formatNames: Record<DocumentFormat, string> = {
   pdf: 'PDF', docx: 'Word document', pptx: 'PowerPoint presentation', xlsx: 'Excel workbook', csv: 'CSV file',
-  epub: 'EPUB book', html: 'web page', markdown: 'Markdown file', text: 'text file',
+  epub: 'EPUB book', html: 'web page', markdown: 'Markdown file', text: 'text file', image: 'image',
 };
 
-const withArticle = (format: DocumentFormat) => `${/^[AEIOU]/.test(formatNames[format]) ? 'an' : 'a'} ${formatNames[format]}`;
+const withArticle = (format: DocumentFormat) => `${/^[AEIOU]/i.test(formatNames[format]) ? 'an' : 'a'} ${formatNames[format]}`;
 
 const binaryExtensions: Record<string, DocumentFormat> = {
   '.pdf': 'pdf', '.docx': 'docx', '.docm': 'docx', '.pptx': 'pptx', '.pptm': 'pptx', '.xlsx': 'xlsx', '.xlsm': 'xlsx', '.epub': 'epub',
+  '.png': 'image', '.jpg': 'image', '.jpeg': 'image', '.tif': 'image', '.tiff': 'image',
 };
 const textExtensions: Record<string, DocumentFormat> = {
   '.md': 'markdown', '.markdown': 'markdown', '.mdx': 'markdown',
@@ -34,10 +35,12 @@ export interface Detected {
 const startsWith = (bytes: Uint8Array, signature: number[]) => signature.every((b, i) => bytes[i] === b);
 const ascii = (bytes: Uint8Array, length: number) => new TextDecoder('latin1').decode(bytes.subarray(0, length));
 
+/** PNG, JPEG and TIFF (either byte order): the scans OCR reads directly. */
+const isScanImage = (bytes: Uint8Array) =>
+  startsWith(bytes, [0x89, 0x50, 0x4e, 0x47]) || startsWith(bytes, [0xff, 0xd8, 0xff]) || startsWith(bytes, [0x49, 0x49, 0x2a, 0x00]) || startsWith(bytes, [0x4d, 0x4d, 0x00, 0x2a]);
+
 /** Known binary formats Lockstep does not read, named so the user knows what they dropped. */
 function unsupportedBinary(bytes: Uint8Array): string | null {
-  if (startsWith(bytes, [0x89, 0x50, 0x4e, 0x47])) return 'a PNG image';
-  if (startsWith(bytes, [0xff, 0xd8, 0xff])) return 'a JPEG image';
   if (ascii(bytes, 4) === 'GIF8') return 'a GIF image';
   if (startsWith(bytes, [0x1f, 0x8b])) return 'a gzip archive';
   if (ascii(bytes, 4) === '7z\xbc\xaf') return 'a 7-Zip archive';
@@ -85,6 +88,7 @@ function sniff(bytes: Uint8Array, ext: string, expected: DocumentFormat | null):
     if (['.doc', '.xls', '.ppt'].includes(ext)) throw problems.legacyOffice();
     return 'encrypted-office';
   }
+  if (isScanImage(bytes)) return 'image';
   const binary = unsupportedBinary(bytes);
   if (binary) throw problems.unsupported(`This file is ${binary}, which Lockstep cannot index. Add documents with text (PDF, Word, PowerPoint, Excel, EPUB, HTML, Markdown, text).`);
   const head = ascii(bytes, 65_536);

@@ -17,9 +17,29 @@ export interface SourcePage {
   /** The printed page label (e.g. "iv" in front matter) when the document defines one. */
   label: string | null;
   blocks: Block[];
+  /** Set when the page's text came from OCR of its image. */
+  ocr?: OcrPageFacts;
 }
 
-export type DocumentFormat = 'pdf' | 'docx' | 'pptx' | 'xlsx' | 'csv' | 'epub' | 'html' | 'markdown' | 'text';
+export interface OcrWordBox {
+  text: string;
+  confidence: number;
+  /** Left, top, right, bottom as fractions (0–1) of the page's width and height, from the top-left corner. */
+  box: [number, number, number, number];
+}
+
+export interface OcrPageFacts {
+  /** Tesseract's mean word confidence, 0–100. */
+  confidence: number;
+  words: OcrWordBox[];
+}
+
+/** Recognises one page image (PNG, JPEG or TIFF); the ingest worker's OCR pool. */
+export interface PageRecognizer {
+  recognize(image: Uint8Array): Promise<import('./ocr/pool').OcrPage>;
+}
+
+export type DocumentFormat = 'pdf' | 'docx' | 'pptx' | 'xlsx' | 'csv' | 'epub' | 'html' | 'markdown' | 'text' | 'image';
 
 export interface IngestLimits {
   maxFileBytes: number;
@@ -42,6 +62,8 @@ export interface ConvertInput {
   fileName: string;
   password?: string;
   limits: IngestLimits;
+  /** OCR for pages without a text layer and for images; absent, such pages stay without text. */
+  ocr?: PageRecognizer;
   /** Called once the converter knows how many pages there are, then after each page. */
   onProgress(pagesDone: number, pagesTotal: number): void;
 }
@@ -52,6 +74,8 @@ export interface ConvertedDocument {
   /** Pages without a usable text layer (image-only or garbled), by number. */
   pagesWithoutText: number[];
   garbledPages: number[];
+  /** Pages OCR read without reaching the confidence threshold, with the confidence it reached. */
+  unreadableOcrPages?: { number: number; confidence: number }[];
 }
 
 /** A converter streams pages (never holding a whole large document's page objects) and returns document facts at the end. */

@@ -1,5 +1,6 @@
 import type { Services } from '../services';
 import { locateEmbedder } from '../embed/models';
+import { ocrLanguagesFor } from './ocr/languages';
 import { IngestQueue } from './queue';
 
 // The ingestion area's public surface: the queue (services.ingest) and the parts other areas reuse.
@@ -16,6 +17,7 @@ export function createIngestQueue(services: Pick<Services, 'dataDir' | 'db' | 's
     chunkTokens: () => services.settings.get().chunkTokens,
     tokenizerFolder: async () => (await locateEmbedder(services.dataDir, services.settings.get().embedderId))?.folder ?? process.env.LOCKSTEP_TOKENIZER_DIR ?? null,
     embedding: () => services.embeddings.active(),
+    ocrLanguages: () => ocrLanguagesFor(services.settings.get().ocrLanguage, services.settings.get().language),
   });
   services.onClose(() => queue.close());
   return queue;

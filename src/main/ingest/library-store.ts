@@ -33,8 +33,10 @@ export interface FileFacts {
 export function storeParsedDocument(db: Db, documentId: number, jobId: number, parsed: ParsedDocument, file: FileFacts, vectors: ChunkVectors | null): void {
   db.transaction(() => {
     deleteContent(db, documentId);
-    const insertPage = db.prepare('INSERT INTO pages (document_id, page_number, label, text) VALUES (?, ?, ?, ?)');
-    for (const page of parsed.pages) insertPage.run(documentId, page.number, page.label, page.text);
+    const insertPage = db.prepare('INSERT INTO pages (document_id, page_number, label, text, ocr_confidence, ocr_words) VALUES (?, ?, ?, ?, ?, ?)');
+    for (const page of parsed.pages) {
+      insertPage.run(documentId, page.number, page.label, page.text, page.ocr?.confidence ?? null, page.ocr ? JSON.stringify(page.ocr.words) : null);
+    }
     const insertChunk = db.prepare(`INSERT INTO chunks (document_id, ordinal, text, token_count, page_start, page_end, label_start, label_end,
       char_start, char_end, heading_path, context, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     const insertFts = db.prepare('INSERT INTO chunks_fts (rowid, body, heading, context) VALUES (?, ?, ?, ?)');

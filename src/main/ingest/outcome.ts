@@ -10,6 +10,7 @@ const statusByCode: Record<string, DocumentOutcomeStatus> = {
   wrong_password: 'needs_password',
   no_text_layer: 'needs_ocr',
   garbled_text_layer: 'needs_ocr',
+  ocr_low_confidence: 'needs_ocr',
 };
 
 /** Every reason code ingestion can give a document (failures and notices); the renderer translates each one. */
@@ -33,6 +34,7 @@ export const ingestReasonCodes = [
   'parser_crashed',
   'pages_without_text',
   'format_mismatch',
+  'ocr_low_confidence',
 ] as const;
 
 export type IngestReasonCode = (typeof ingestReasonCodes)[number];

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { WireError } from '../../shared/errors';
 import { chunkDocument, chunkOptionsFor, type Chunk } from './chunker';
 import { converters } from './converters/index';
-import { defaultLimits, type DocumentFormat, type IngestLimits } from './document';
+import { defaultLimits, type DocumentFormat, type IngestLimits, type OcrPageFacts } from './document';
 import { profileDocument, profileLabel } from './document-profile';
 import { detectFormat, formatByName, formatNames } from './detect';
 import { decryptOffice } from './office-crypto';
@@ -11,6 +11,9 @@ import { IngestProblem, problems, statusForCode, type DocumentOutcomeStatus } fr
 import { explainFailure } from './failure';
 import { placeBlocks, type PageText } from './pages';
 import type { TokenCounter } from './tokens';
+import { MIN_OCR_CONFIDENCE } from './ocr/page-ocr';
+import type { OcrLanguageCode } from './ocr/languages';
+import { ocrPoolFor } from './ocr/shared-pool';
 
 // One file from bytes to pages and chunks; runs inside the ingest worker. Nothing here touches the database.
 
@@ -19,6 +22,8 @@ export interface ParseRequest {
   password?: string;
   chunkTokens: number;
   limits?: IngestLimits;
+  /** Languages OCR reads pages without a text layer in; an empty list turns OCR off. Default English. */
+  ocrLanguages?: OcrLanguageCode[];
 }
 
 export type ParseStage = 'reading' | 'parsing' | 'chunking';
@@ -27,6 +32,8 @@ export interface StoredPage {
   number: number;
   label: string | null;
   text: string;
+  /** Present when the text came from OCR: its confidence and word boxes. */
+  ocr: OcrPageFacts | null;
 }
 
 export interface ParsedDocument {
@@ -56,6 +63,15 @@ export type ParseResult = ParsedDocument | UnindexedDocument;
 const firstHeading = (pages: PageText[]) => pages.slice(0, 2).flatMap((p) => p.blocks).find((b) => b.kind === 'heading')?.text.slice(0, 200) ?? null;
 
 const pageList = (pages: number[]) => (pages.length > 8 ? `${pages.slice(0, 8).join(', ')} and ${pages.length - 8} more` : pages.join(', '));
+
+function lowConfidenceProblem(what: string, pages: { number: number; confidence: number }[], pageCount: number): IngestProblem {
+  const best = Math.max(...pages.map((p) => p.confidence));
+  const scope = pageCount === 1 ? `this ${what}` : `any of the ${pageCount} pages of this ${what}`;
+  return new IngestProblem(
+    'ocr_low_confidence',
+    `OCR found no text it is at least ${MIN_OCR_CONFIDENCE}% sure of on ${scope} (best ${best}%). Scan it again at a higher resolution or contrast, or check the OCR language in Settings, then re-index it.`,
+  );
+}
 
 function noTextProblem(pageCount: number, garbled: number[]): IngestProblem {
   if (garbled.length > 0) {
@@ -98,9 +114,13 @@ export async function parseFile(request: ParseRequest, counter: TokenCounter, on
 
     onProgress('parsing', 0, 0);
     const pages: PageText[] = [];
-    const run = converters[format]({ bytes, fileName, password: request.password, limits, onProgress: (done, total) => onProgress('parsing', done, total) });
+    const ocrLanguages = request.ocrLanguages ?? ['eng'];
+    const ocr = ocrLanguages.length ? ocrPoolFor(ocrLanguages) : undefined;
+    const ocrFactsByPage = new Map<number, OcrPageFacts>();
+    const run = converters[format]({ bytes, fileName, password: request.password, limits, ocr, onProgress: (done, total) => onProgress('parsing', done, total) });
     let step = await run.next();
     while (!step.done) {
+      if (step.value.ocr) ocrFactsByPage.set(step.value.number, step.value.ocr);
       pages.push(placeBlocks(step.value));
       step = await run.next();
     }
@@ -109,12 +129,16 @@ export async function parseFile(request: ParseRequest, counter: TokenCounter, on
 
     const unusable = new Set([...summary.pagesWithoutText, ...summary.garbledPages]);
     const usable = pages.filter((page) => page.text.trim() && !unusable.has(page.number));
+    const unreadableOcr = summary.unreadableOcrPages ?? [];
     if (usable.length === 0) {
+      if (unreadableOcr.length > 0 && summary.garbledPages.length === 0) throw lowConfidenceProblem(what, unreadableOcr, pageCount);
+      if (format === 'image') throw noTextProblem(pageCount, []);
       if (format === 'pdf' && pageCount > 0) throw noTextProblem(pageCount, summary.garbledPages);
       throw problems.empty(what);
     }
     const skipped = [...unusable].sort((a, b) => a - b);
-    const skippedNotice = skipped.length ? `Pages ${pageList(skipped)} have no usable text layer and were not indexed; run OCR to include them.` : null;
+    const ocrSkipped = unreadableOcr.length ? ` OCR read ${unreadableOcr.length === 1 ? 'one of them' : `${unreadableOcr.length} of them`} below ${MIN_OCR_CONFIDENCE}% confidence.` : '';
+    const skippedNotice = skipped.length ? `Pages ${pageList(skipped)} have no usable text layer and were not indexed.${ocrSkipped}` : null;
     // One notice slot per document: the missing pages matter more than a misleading name, so they give the code.
     const notice = skippedNotice
       ? { code: 'pages_without_text', message: [skippedNotice, detected.note].filter(Boolean).join(' ') }
@@ -130,7 +154,7 @@ export async function parseFile(request: ParseRequest, counter: TokenCounter, on
       format,
       title: summary.title ?? firstHeading(pages) ?? fileName,
       pageCount,
-      pages: pages.map(({ number, label, text }) => ({ number, label, text })),
+      pages: pages.map(({ number, label, text }) => ({ number, label, text, ocr: ocrFactsByPage.get(number) ?? null })),
       chunks,
       notice,
     };

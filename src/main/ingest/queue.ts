@@ -9,6 +9,7 @@ import { expandPaths, hashFile } from './files';
 import { documentById, documentsInWorkspace } from './library-queries';
 import { removeDocuments, storeParsedDocument, storeUnindexedDocument, type ChunkVectors, type FileFacts } from './library-store';
 import { problems } from './outcome';
+import type { OcrLanguageCode } from './ocr/languages';
 import { ParserWorker } from './parser-client';
 
 // The ingestion queue: jobs live in the jobs table, so a crash or kill -9 loses nothing; one file is parsed at a time in
@@ -34,6 +35,8 @@ export interface IngestQueueOptions {
   stallTimeoutMs?: number;
   /** Heap cap of the parser worker, in MB; a file needing more fails with out_of_memory. */
   readerMemoryMb?: number;
+  /** Languages OCR reads scans in (default English); an empty list turns OCR off. */
+  ocrLanguages?: () => OcrLanguageCode[];
 }
 
 interface JobPayload extends FileFacts {
@@ -458,7 +461,7 @@ export class IngestQueue {
     this.emitQueue();
     try {
       const result = await this.parser.parse(
-        { filePath: job.payload.path, password: this.passwords.get(job.documentId), chunkTokens: this.options.chunkTokens(), limits: this.limits },
+        { filePath: job.payload.path, password: this.passwords.get(job.documentId), chunkTokens: this.options.chunkTokens(), limits: this.limits, ocrLanguages: this.options.ocrLanguages?.() },
         (stage, pagesDone, pagesTotal) => this.setStage(active, stage, pagesDone, pagesTotal),
       );
       if (active.interruptedAs) return;

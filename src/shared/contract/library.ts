@@ -44,6 +44,8 @@ export const libraryDocument = z.object({
   sizeBytes: z.number().int(),
   createdAt: z.number(),
   updatedAt: z.number(),
+  /** Some of its pages were read by OCR (scans and images): their text may hold recognition errors. */
+  ocr: z.boolean(),
   /** Live progress while a job for this document is queued or running (also during a re-index of an indexed document). */
   progress: jobProgress.nullable(),
 });

@@ -62,7 +62,8 @@ describeWithCorpus(corpusDocs, 'lockstep ingest over the real documents', () => 
   it('explains specific reasons for damaged and image-only files', () => {
     expect(outcome('malformed/truncated62886.docx').reason).toContain('truncated');
     expect(outcome('scanned/loremipsum-flat.pdf').reason).toContain('1 page of images and no text layer');
-    expect(outcome('encrypted/password.pdf').reason).toBe('This PDF is password-protected. Enter its password to index it.');
+    // The CLI names its own flag where the app says to enter the password.
+    expect(outcome('encrypted/password.pdf').reason).toBe('This PDF is password-protected. Run `lockstep ingest <file> --password <password>` to index it.');
   });
 
   it('stores text with page provenance, labels and a Chinese-searchable keyword index', () => {

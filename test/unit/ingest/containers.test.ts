@@ -53,8 +53,11 @@ describe('format detection', () => {
     expect(detectFormat(strToU8('%PDF-1.7\n...'), 'renamed.txt')).toMatchObject({ format: 'pdf', note: expect.stringContaining('ends in .txt') });
     expect(detectFormat(zipSync({ 'mimetype': strToU8('application/epub+zip') }, { level: 0 }), 'book.bin')).toEqual({ format: 'epub', note: null });
     expect(detectFormat(new Uint8Array([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0]), 'secret.xlsx')).toEqual({ format: 'encrypted-office', note: null });
-    expect(problemOf(() => detectFormat(new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0]), 'photo.pdf'))).toMatchObject({ code: 'unsupported_format' });
-    expect(problemOf(() => detectFormat(new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0]), 'photo.png')).message).toContain('PNG image');
+    // Scans (PNG, JPEG, TIFF) are read by OCR, whatever their name says.
+    expect(detectFormat(new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0]), 'photo.pdf')).toEqual({ format: 'image', note: "This file's name ends in .pdf, but it is an image, so Lockstep read it as one." });
+    expect(detectFormat(new Uint8Array([0x49, 0x49, 0x2a, 0x00, 8, 0, 0, 0]), 'scan.tif')).toEqual({ format: 'image', note: null });
+    expect(detectFormat(new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0, 0x10]), 'scan.jpeg')).toEqual({ format: 'image', note: null });
+    expect(problemOf(() => detectFormat(strToU8('GIF89a\0\0\0\0'), 'photo.gif')).message).toContain('GIF image');
     expect(problemOf(() => detectFormat(new Uint8Array([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), 'old.doc')).code).toBe('unsupported_format');
     expect(detectFormat(strToU8('<!DOCTYPE html><p>hi</p>'), 'page')).toEqual({ format: 'html', note: null });
   });

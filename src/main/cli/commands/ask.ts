@@ -5,6 +5,7 @@ import { ask } from '../../chat/answer';
 import { pageText } from '../../chat/prompt';
 import type { Services } from '../../services';
 import type { CommandModule } from '../context';
+import { forCli } from '../wording';
 
 interface AskOptions {
   provider?: 'lpu' | 'groq';
@@ -84,8 +85,8 @@ export const askCommand: CommandModule = (program, cli) => {
             }
             if (event.type === 'notice') {
               if (event.kind === 'rate_limited' && (event.secondsLeft ?? 0) > 1) return;
-              notices.push(event.message);
-              cli.progress(`[${event.kind}] ${event.message}`);
+              notices.push(forCli(event.message));
+              cli.progress(`[${event.kind}] ${forCli(event.message)}`);
               if (event.resetText && !cli.json()) process.stdout.write('\n--- (restarting the answer) ---\n');
             }
             if (event.type === 'started') cli.progress(`Answering with ${event.provider === 'extractive' ? 'extractive sentences' : `${event.provider} · ${event.model}`}`);

@@ -4,6 +4,7 @@ import { AppError } from '../../../shared/errors';
 import type { EnqueuedFile } from '../../ingest/index';
 import type { Services } from '../../services';
 import type { CommandModule } from '../context';
+import { forCli } from '../wording';
 
 // lockstep ingest <files or folders…> [--workspace W] [--password P]
 // lockstep docs list [--workspace W] · lockstep docs rm <ids or paths…>
@@ -56,7 +57,7 @@ function outcomesOf(services: Services, added: EnqueuedFile[]): FileOutcome[] {
       status: doc.status,
       duplicateOf,
       reasonCode: doc.errorCode,
-      reason: doc.errorMessage,
+      reason: doc.errorMessage === null ? null : forCli(doc.errorMessage),
       pages: doc.pageCount,
       chunks: chunksInDatabase(services, [doc.id]),
     };
@@ -129,7 +130,7 @@ export const ingestCommand: CommandModule = (program, cli) => {
       const documents = services.ingest.list(workspaceFor(services, options.workspace, false));
       cli.print({ documents }, () =>
         documents.length
-          ? documents.map((d) => `${String(d.id).padStart(5)} ${d.status.padEnd(14)} ${d.path}${d.status === 'indexed' ? ` (${d.pageCount} pages, ${d.chunkCount} chunks)` : d.errorMessage ? ` — ${d.errorMessage}` : ''}`).join('\n')
+          ? documents.map((d) => `${String(d.id).padStart(5)} ${d.status.padEnd(14)} ${d.path}${d.status === 'indexed' ? ` (${d.pageCount} pages, ${d.chunkCount} chunks)` : d.errorMessage ? ` — ${forCli(d.errorMessage)}` : ''}`).join('\n')
           : 'The library is empty. Add documents with: lockstep ingest <files or folders>',
       );
     });

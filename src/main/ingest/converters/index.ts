@@ -3,6 +3,7 @@ import { convertCsv } from './csv';
 import { convertDocx } from './docx';
 import { convertEpub } from './epub';
 import { convertHtml } from './html';
+import { convertImage } from './image';
 import { convertMarkdown } from './markdown';
 import { convertPdf } from './pdf';
 import { convertPptx } from './pptx';
@@ -20,4 +21,5 @@ export const converters: Record<DocumentFormat, Converter> = {
   html: convertHtml,
   markdown: convertMarkdown,
   text: convertText,
+  image: convertImage,
 };

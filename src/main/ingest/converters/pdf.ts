@@ -1,6 +1,9 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { Block, Converter, SourcePage } from '../document';
+import type { Block, Converter, OcrPageFacts, SourcePage } from '../document';
+import { ocrBlocks, ocrFacts, ocrReadable } from '../ocr/page-ocr';
+import type { OcrPage } from '../ocr/pool';
+import { renderPageForOcr } from '../ocr/render-page';
 import { problems } from '../outcome';
 import { isGarbled } from '../text-quality';
 import { bodySize, buildFragments, paragraphs, readingOrder, type LineFragment, type TextItem } from './pdf-layout';
@@ -71,6 +74,8 @@ interface LaidOutPage {
   width: number;
   height: number;
   fragments: LineFragment[];
+  /** A page without a text layer, being recognised (pages ahead are recognised in parallel across the OCR pool). */
+  ocr: Promise<{ page: OcrPage; width: number; height: number }> | null;
 }
 
 export const convertPdf: Converter = async function* (input) {
@@ -87,9 +92,23 @@ export const convertPdf: Converter = async function* (input) {
     const headings = new HeadingTracker();
     const pagesWithoutText: number[] = [];
     const garbledPages: number[] = [];
+    const unreadableOcrPages: { number: number; confidence: number }[] = [];
     const buffered: LaidOutPage[] = [];
 
-    const finish = (page: LaidOutPage): SourcePage => {
+    const finishScanned = async (page: LaidOutPage): Promise<SourcePage> => {
+      const scan = await page.ocr!;
+      const label = labels?.[page.number - 1] ?? null;
+      if (!ocrReadable(scan.page)) {
+        pagesWithoutText.push(page.number);
+        unreadableOcrPages.push({ number: page.number, confidence: scan.page.confidence });
+        return { number: page.number, label, blocks: [] };
+      }
+      const ocr: OcrPageFacts = ocrFacts(scan.page, scan.width, scan.height);
+      return { number: page.number, label, blocks: ocrBlocks(scan.page, headings.current()), ocr };
+    };
+
+    const finish = async (page: LaidOutPage): Promise<SourcePage> => {
+      if (page.ocr) return finishScanned(page);
       const kept = running.filter(page.fragments, page.height);
       const ordered = readingOrder(kept, page);
       const body = bodySize(ordered);
@@ -109,14 +128,21 @@ export const convertPdf: Converter = async function* (input) {
       const [, , width, height] = page.view;
       const content = await page.getTextContent();
       const fragments = buildFragments(toItems(content));
+      const recognizer = input.ocr;
+      let ocr: LaidOutPage['ocr'] = null;
+      if (fragments.length === 0 && recognizer) {
+        const image = await renderPageForOcr(page);
+        ocr = recognizer.recognize(image.png).then((result) => ({ page: result, width: image.width, height: image.height }));
+        ocr.catch(() => undefined); // awaited in order by finish(); this only keeps an early failure from going unhandled
+      }
       page.cleanup();
       running.observe(fragments, height);
-      buffered.push({ number, width, height, fragments });
-      if (buffered.length > LOOKAHEAD_PAGES) yield finish(buffered.shift()!);
+      buffered.push({ number, width, height, fragments, ocr });
+      if (buffered.length > LOOKAHEAD_PAGES) yield await finish(buffered.shift()!);
       input.onProgress(number, pageCount);
     }
-    while (buffered.length) yield finish(buffered.shift()!);
-    return { title, pageCount, pagesWithoutText, garbledPages };
+    while (buffered.length) yield await finish(buffered.shift()!);
+    return { title, pageCount, pagesWithoutText, garbledPages, unreadableOcrPages };
   } finally {
     await doc.destroy();
   }

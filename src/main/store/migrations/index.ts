@@ -5,6 +5,7 @@ import { jobOwner } from './0003_job_owner';
 import { libraryFolders } from './0004_library_folders';
 import { messageReasoning } from './0005_message_reasoning';
 import { retrievalContext } from './0006_retrieval_context';
+import { pageOcr } from './0007_page_ocr';
 
 export interface Migration {
   version: number;
@@ -14,4 +15,4 @@ export interface Migration {
 }
 
 /** Every migration in order; append new ones at the end with the next version number. */
-export const migrations: Migration[] = [initial, messageScope, jobOwner, libraryFolders, messageReasoning, retrievalContext];
+export const migrations: Migration[] = [initial, messageScope, jobOwner, libraryFolders, messageReasoning, retrievalContext, pageOcr];

@@ -41,6 +41,11 @@ export const DocumentRow = memo(function DocumentRow({ document, selected, onTog
             </span>
           )}
           <span className="doc-type">{document.type.toUpperCase()}</span>
+          {document.ocr && (
+            <span className="doc-type" title={t('library.ocr.title')} data-testid="document-ocr">
+              {t('library.ocr')}
+            </span>
+          )}
         </div>
       </td>
       <td className="col-status">

@@ -21,6 +21,7 @@ const translatedErrors: Record<string, MessageKey> = {
   no_text: 'documentError.noText',
   unsupported_encryption: 'documentError.unsupportedEncryption',
   format_mismatch: 'documentError.formatMismatch',
+  ocr_low_confidence: 'documentError.ocrLowConfidence',
 };
 
 /** The reason codes the UI translates (ingestion's codes must all be here; a test checks). */

@@ -9,6 +9,7 @@ export function LibrarySettings() {
   const t = useT();
   const chunkTokens = useSettingsStore((s) => s.settings!.chunkTokens);
   const vectorWeight = useSettingsStore((s) => s.settings!.vectorSearchWeight);
+  const ocrLanguage = useSettingsStore((s) => s.settings!.ocrLanguage);
   const [draft, setDraft] = useState<number | null>(null);
   const models = useModelsStore((s) => s.models);
   const activeEmbedder = useModelsStore((s) => s.active?.embedding ?? '');
@@ -47,6 +48,14 @@ export function LibrarySettings() {
           <input id="setting-vector-weight" type="range" min={0} max={4} step={0.25} value={vectorWeight} onChange={(e) => void updateSettings({ vectorSearchWeight: Number(e.target.value) })} />
           <output htmlFor="setting-vector-weight">{vectorWeight.toFixed(2)}</output>
         </div>
+      </SettingRow>
+      <SettingRow label={t('settings.ocrLanguage')} help={t('settings.ocrLanguage.help')} htmlFor="setting-ocr-language">
+        <select id="setting-ocr-language" value={ocrLanguage} onChange={(e) => void updateSettings({ ocrLanguage: e.target.value as typeof ocrLanguage })} data-testid="ocr-language-select">
+          <option value="auto">{t('settings.ocrLanguage.auto')}</option>
+          <option value="eng">English</option>
+          <option value="chi_sim">简体中文</option>
+          <option value="eng+chi_sim">English + 简体中文</option>
+        </select>
       </SettingRow>
     </SettingsCard>
   );

@@ -1,0 +1,132 @@
+import os from 'node:os';
+import { createWorker, OEM, PSM, type Worker } from 'tesseract.js';
+import { AppError } from '../../../shared/errors';
+import { languageFolder, type OcrLanguageCode } from './languages';
+
+// A pool of tesseract.js workers of its own (sized to the cores), fed one page image at a time; abort() stops all of
+// them mid-page, since terminating a worker is the only way to interrupt a recognition.
+
+export interface OcrWord {
+  text: string;
+  confidence: number;
+  /** Pixel box in the recognised image: left, top, right, bottom. */
+  box: [number, number, number, number];
+}
+
+export interface OcrLine {
+  text: string;
+  words: OcrWord[];
+}
+
+export interface OcrPage {
+  /** Mean word confidence, 0–100 (tesseract's own page confidence). */
+  confidence: number;
+  /** Paragraphs in reading order, each as its lines. */
+  paragraphs: OcrLine[][];
+  width: number;
+  height: number;
+}
+
+/** Worker threads for OCR: every core, as OCR is the slow part of a scanned document; at least one. */
+export const defaultOcrThreads = () => Math.max(1, os.availableParallelism());
+
+export class OcrPool {
+  private workers: Promise<Worker[]> | null = null;
+  private readonly idle: Worker[] = [];
+  private readonly waiting: ((worker: Worker) => void)[] = [];
+  private aborted = false;
+  /** Rejects on abort(): a terminated tesseract worker never settles the recognitions it was running. */
+  private readonly abortion: Promise<never>;
+  private rejectAll!: (error: AppError) => void;
+
+  constructor(
+    readonly languages: OcrLanguageCode[],
+    private readonly threads = defaultOcrThreads(),
+  ) {
+    this.abortion = new Promise<never>((_, reject) => (this.rejectAll = reject));
+    this.abortion.catch(() => undefined);
+  }
+
+  private start(): Promise<Worker[]> {
+    this.workers ??= (async () => {
+      const langPath = await languageFolder();
+      // cacheMethod 'none': the data comes from node_modules, nothing is written beside the app.
+      const workers = await Promise.all(
+        Array.from({ length: this.threads }, () => createWorker(this.languages, OEM.LSTM_ONLY, { langPath, cacheMethod: 'none', gzip: true, errorHandler: () => undefined })),
+      );
+      for (const worker of workers) await worker.setParameters({ tessedit_pageseg_mode: PSM.AUTO, user_defined_dpi: '300' });
+      this.idle.push(...workers);
+      return workers;
+    })();
+    return this.workers;
+  }
+
+  private async acquire(): Promise<Worker> {
+    if (this.aborted) throw cancelled();
+    await Promise.race([this.start(), this.abortion]);
+    const worker = this.idle.pop();
+    if (worker) return worker;
+    return Promise.race([new Promise<Worker>((resolve) => this.waiting.push(resolve)), this.abortion]);
+  }
+
+  private release(worker: Worker): void {
+    const next = this.waiting.shift();
+    if (next) next(worker);
+    else this.idle.push(worker);
+  }
+
+  /** Recognises one PNG/JPEG/TIFF image. */
+  async recognize(image: Uint8Array): Promise<OcrPage> {
+    const worker = await this.acquire();
+    try {
+      const { data } = await Promise.race([worker.recognize(Buffer.from(image), {}, { blocks: true, text: false }), this.abortion]);
+      return toOcrPage(data as unknown as RawPage);
+    } finally {
+      this.release(worker);
+    }
+  }
+
+  /** Stops every worker now; recognitions in flight reject. */
+  async abort(): Promise<void> {
+    if (!this.aborted) this.rejectAll(cancelled());
+    this.aborted = true;
+    const workers = await this.workers?.catch(() => [] as Worker[]);
+    await Promise.all((workers ?? []).map((w) => w.terminate().catch(() => undefined)));
+  }
+
+  async close(): Promise<void> {
+    await this.abort();
+  }
+}
+
+const cancelled = () => new AppError('cancelled', 'OCR was cancelled.');
+
+interface RawBox { x0: number; y0: number; x1: number; y1: number }
+interface RawWord { text: string; confidence: number; bbox: RawBox }
+interface RawLine { text: string; words: RawWord[] }
+interface RawParagraph { lines: RawLine[] }
+interface RawBlock { paragraphs: RawParagraph[] }
+interface RawPage { confidence: number; blocks: RawBlock[] | null; imageWidth?: number; imageHeight?: number }
+
+function toOcrPage(raw: RawPage): OcrPage {
+  const paragraphs: OcrLine[][] = [];
+  let width = 0;
+  let height = 0;
+  for (const block of raw.blocks ?? []) {
+    for (const paragraph of block.paragraphs) {
+      const lines: OcrLine[] = [];
+      for (const line of paragraph.lines) {
+        const words = line.words
+          .filter((w) => w.text.trim())
+          .map((w): OcrWord => ({ text: w.text.trim(), confidence: Math.round(w.confidence), box: [w.bbox.x0, w.bbox.y0, w.bbox.x1, w.bbox.y1] }));
+        for (const w of words) {
+          width = Math.max(width, w.box[2]);
+          height = Math.max(height, w.box[3]);
+        }
+        if (words.length) lines.push({ text: line.text.trim(), words });
+      }
+      if (lines.length) paragraphs.push(lines);
+    }
+  }
+  return { confidence: Math.round(raw.confidence), paragraphs, width: raw.imageWidth ?? width, height: raw.imageHeight ?? height };
+}
