@@ -98,6 +98,8 @@ export const en = {
   'password.cancel': 'Cancel',
   'password.wrong': 'That password is not right. Try again.',
   'password.checking': 'Checking…',
+  'library.batch': '{done} of {total, plural, one {# file} other {# files}} indexed',
+  'library.pagesPerSecond': '{n} pages/s',
   'notice.lengthLimit': 'Stopped at the {limit}-token answer limit. Ask it to continue, or raise the limit in Settings → Answers.',
   'chat.continue': 'Continue',
   'chat.continuePrompt': 'Continue your answer from where it stopped.',

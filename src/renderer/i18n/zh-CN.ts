@@ -100,6 +100,8 @@ export const zhCN: Dictionary = {
   'password.cancel': '取消',
   'password.wrong': '密码不正确，请重试。',
   'password.checking': '正在验证…',
+  'library.batch': '已索引 {done} / {total} 个文件',
+  'library.pagesPerSecond': '每秒 {n} 页',
   'notice.lengthLimit': '回答在 {limit} 个词元的上限处停止。可以让它继续，或在“设置 → 回答”中提高上限。',
   'chat.continue': '继续',
   'chat.continuePrompt': '请从中断处继续回答。',

@@ -6,6 +6,7 @@ import type { QuickAction } from '../../../shared/contract/chat';
 import { formatDuration } from '../../i18n/format';
 import { askAboutDocuments, runQuickAction } from '../../stores/chat/store';
 import { cancelDocuments, pauseQueue, reindexDocuments, removeDocuments, resumeQueue, addFiles, addLibraryFolder, useLibraryStore } from '../../stores/library/store';
+import { idleBatch, trackBatch } from '../../stores/library/batch';
 import { askConfirm, showView } from '../../stores/ui/store';
 import { useWorkspaceStore } from '../../stores/workspace/store';
 import { Icon } from '../layout/icons';
@@ -18,7 +19,9 @@ import './library.css';
 function useWorkspaceDocuments(): LibraryDocument[] {
   const workspaceId = useWorkspaceStore((s) => s.activeWorkspaceId);
   const documents = useLibraryStore(useShallow((s) => Object.values(s.documents).filter((d) => d.workspaceId === workspaceId)));
-  return useMemo(() => [...documents].sort((a, b) => b.createdAt - a.createdAt || b.id - a.id), [documents]);
+  // Files being indexed come first, so the active rows stay in view however long the library is.
+  const rank = (d: LibraryDocument) => (d.status === 'processing' ? 0 : d.status === 'queued' || d.progress ? 1 : 2);
+  return useMemo(() => [...documents].sort((a, b) => rank(a) - rank(b) || b.createdAt - a.createdAt || b.id - a.id), [documents]);
 }
 
 export function LibraryView() {
@@ -193,14 +196,26 @@ function QuickActions({ document }: { document: LibraryDocument }) {
 function QueueBar() {
   const t = useT();
   const queue = useLibraryStore((s) => s.queue);
+  const documents = useLibraryStore((s) => s.documents);
+  const batch = useRef(idleBatch);
+  batch.current = useMemo(() => trackBatch(batch.current, documents, Date.now()), [documents]);
+  const { done, total, pagesPerSecond } = batch.current;
   if (!queue || (queue.queued + queue.running === 0 && !queue.paused)) return null;
   return (
     <div className="queue-bar card" role="status" data-testid="queue-bar">
       {queue.paused ? <span className="pill warn">{t('library.paused')}</span> : <span className="spinner" />}
-      <span>
-        {t('library.queue', { n: queue.queued + queue.running })}
-        {!queue.paused && queue.etaMs !== null && ` · ${t('library.eta', { time: formatDuration(queue.etaMs / 1000, t) })}`}
-      </span>
+      <div className="batch-progress">
+        <span data-testid="batch-progress" data-done={done} data-total={total}>
+          {total > 0 ? t('library.batch', { done, total }) : t('library.queue', { n: queue.queued + queue.running })}
+          {pagesPerSecond !== null && ` · ${t('library.pagesPerSecond', { n: pagesPerSecond >= 10 ? Math.round(pagesPerSecond) : pagesPerSecond.toFixed(1) })}`}
+          {!queue.paused && queue.etaMs !== null && ` · ${t('library.eta', { time: formatDuration(queue.etaMs / 1000, t) })}`}
+        </span>
+        {total > 0 && (
+          <div className="progress" role="progressbar" aria-label={t('library.batch', { done, total })} aria-valuemin={0} aria-valuemax={total} aria-valuenow={done}>
+            <div style={{ width: `${(done / total) * 100}%` }} />
+          </div>
+        )}
+      </div>
       <div className="queue-actions">
         <button className="button small ghost" onClick={() => void (queue.paused ? resumeQueue() : pauseQueue())}>
           {t(queue.paused ? 'library.resume' : 'library.pause')}
