@@ -1,4 +1,4 @@
-import { answerMeters, type AnswerMeters, type AnswerSource, type MessageRecord, type QuickAction, type ThreadSummary } from '../../shared/contract/chat';
+import { answerMeters, type AnswerMeters, type AnswerSource, type ConversationHit, type MessageRecord, type QuickAction, type ThreadSummary } from '../../shared/contract/chat';
 import { AppError } from '../../shared/errors';
 import type { Db } from '../store/db';
 import { citedOrdinals } from './citations';
@@ -63,6 +63,14 @@ export class ThreadStore {
   list(workspaceId?: number): ThreadSummary[] {
     if (workspaceId === undefined) return this.db.prepare(`SELECT ${THREAD_COLUMNS} FROM threads t ORDER BY t.updated_at DESC`).all() as ThreadSummary[];
     return this.db.prepare(THREADS_OF_WORKSPACE).all(workspaceId) as ThreadSummary[];
+  }
+
+  /** Thread titles and messages containing `query` (case-insensitive for Latin letters), newest first. */
+  search(query: string, workspaceId?: number, limit = 50): ConversationHit[] {
+    const pattern = `%${query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const scope = workspaceId ?? null;
+    const rows = this.db.prepare(SEARCH_CONVERSATIONS).all(scope, scope, pattern, scope, scope, pattern, limit) as ConversationHit[];
+    return rows.map((hit) => ({ ...hit, snippet: snippetAround(hit.snippet, query) }));
   }
 
   thread(id: number): ThreadSummary {
@@ -201,6 +209,28 @@ export class ThreadStore {
 }
 
 const SELECT_MESSAGES = `SELECT id, thread_id AS threadId, role, content, status, provider, model, meters_json AS metersJson, error, reasoning, created_at AS createdAt FROM messages`;
+
+// LIKE scans every message: fine for one person's conversations (thousands of messages), and it matches Chinese
+// substrings, which a word tokenizer would not.
+const SEARCH_CONVERSATIONS = `
+  SELECT t.id AS threadId, t.title AS threadTitle, NULL AS messageId, NULL AS role, t.title AS snippet, t.updated_at AS createdAt
+    FROM threads t WHERE (? IS NULL OR t.workspace_id = ?) AND t.title LIKE ? ESCAPE '\\'
+  UNION ALL
+  SELECT m.thread_id, t.title, m.id, m.role, m.content, m.created_at
+    FROM messages m JOIN threads t ON t.id = m.thread_id
+   WHERE (? IS NULL OR t.workspace_id = ?) AND m.content LIKE ? ESCAPE '\\'
+  ORDER BY createdAt DESC LIMIT ?`;
+
+/** About 160 characters of `text` around the first match of `query`, on word boundaries where it can. */
+export function snippetAround(text: string, query: string, width = 160): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  if (flat.length <= width) return flat;
+  const at = Math.max(0, flat.toLowerCase().indexOf(query.toLowerCase()));
+  const start = Math.max(0, Math.min(at - Math.floor(width / 3), flat.length - width));
+  const from = start === 0 ? 0 : flat.indexOf(' ', start) + 1 || start;
+  const cut = flat.slice(from, from + width);
+  return `${from > 0 ? '…' : ''}${cut}${from + width < flat.length ? '…' : ''}`;
+}
 
 /** The hot queries (thread list, opening a thread), exported so a test can check they use their indexes. */
 export const THREADS_OF_WORKSPACE = `SELECT ${THREAD_COLUMNS} FROM threads t WHERE t.workspace_id = ? ORDER BY t.updated_at DESC`;

@@ -27,6 +27,7 @@ export function threadHandlers(services: Services): LockstepHandlers['threads'] 
   const threads = () => services.chat.threads;
   return {
     list: ({ workspaceId }) => threads().list(workspaceId),
+    search: ({ query, workspaceId }) => threads().search(query, workspaceId),
     get: ({ id }) => ({ thread: threads().thread(id), messages: threads().messages(id) }),
     rename: ({ id, title }) => threads().rename(id, title),
     remove: ({ id }) => ({ removed: threads().remove(id) }),

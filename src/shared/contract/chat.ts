@@ -200,8 +200,21 @@ export const chat = {
   ),
 };
 
+/** A conversation matching a search: its title (messageId null) or one of its messages, with the text around the match. */
+export const conversationHit = z.object({
+  threadId: id,
+  threadTitle: z.string(),
+  messageId: id.nullable(),
+  role: z.enum(['user', 'assistant']).nullable(),
+  snippet: z.string(),
+  createdAt: z.number(),
+});
+export type ConversationHit = z.infer<typeof conversationHit>;
+
 export const threads = {
   list: call(z.object({ workspaceId: id.optional() }), z.array(threadSummary)),
+  /** Full-text search over thread titles and message text, newest first. */
+  search: call(z.object({ query: z.string().trim().min(1, 'Type something to search for.').max(200), workspaceId: id.optional() }), z.array(conversationHit)),
   get: call(z.object({ id }), z.object({ thread: threadSummary, messages: z.array(messageRecord) })),
   rename: call(z.object({ id, title: z.string().trim().min(1, 'Give the thread a title.').max(200) }), threadSummary),
   remove: call(z.object({ id }), z.object({ removed: z.boolean() })),

@@ -164,6 +164,7 @@ function hostileRequests(): Record<string, { kind: 'call' | 'stream'; requests: 
     'workspaces.rename': { kind: 'call', requests: ids.map((id) => ({ id, name: 'renamed' })) },
     'workspaces.remove': { kind: 'call', requests: ids.map((id) => ({ id })) },
     'threads.list': { kind: 'call', requests: ids.map((workspaceId) => ({ workspaceId })) },
+    'threads.search': { kind: 'call', requests: ids.map((workspaceId) => ({ query: 'leave', workspaceId })) },
     'threads.get': { kind: 'call', requests: ids.map((id) => ({ id })) },
     'threads.rename': { kind: 'call', requests: ids.map((id) => ({ id, title: 't' })) },
     'threads.remove': { kind: 'call', requests: ids.map((id) => ({ id })) },
