@@ -2,6 +2,7 @@ import { app, BrowserWindow } from 'electron';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createServices, type Services } from '../services';
+import { watchLibraryFolders } from '../ingest/index';
 import { createHandlers } from '../handlers/index';
 import { log } from '../platform/log';
 import { registerIpc } from './ipc';
@@ -27,6 +28,8 @@ app.whenReady().then(() => {
   registerIpc(createHandlers(services, 'electron'), isTrustedFrame);
   // Jobs interrupted by a crash or kill resume at launch, before the library is even opened.
   services.ingest.start();
+  // Library folders are scanned for changes made while closed, then watched.
+  watchLibraryFolders(services);
   services.chat.threads.recoverInterruptedAnswers();
   void manageLocalApi(services).catch((error) => log.error('local API failed to start', error));
   createMainWindow(mainDir);

@@ -8,6 +8,7 @@ import { AppError } from '../../shared/errors';
 import { authorisedFiles, authorisePaths } from '../access/authorise';
 import { callerGrants } from '../access/caller';
 import { addLibraryFolder, listLibraryFolders, removeLibraryFolder } from '../access/library-folders';
+import { watchLibraryFolders } from '../ingest/index';
 import { documentPages } from '../ingest/library-queries';
 import type { Services } from '../services';
 import { decodeUploads } from './uploads';
@@ -74,9 +75,15 @@ export function libraryHandlers(services: Services): LockstepHandlers['library']
       const chosen = await ctx.chooseFolder();
       if (!chosen) return { folder: null, added: [], missing: [] };
       const folder = await addLibraryFolder(services.db, services.dataDir, chosen);
-      return { folder, ...(await addAuthorisedPaths(services, [folder.path], ctx, { workspaceId })) };
+      const added = await addAuthorisedPaths(services, [folder.path], ctx, { workspaceId });
+      watchLibraryFolders(services); // from now on its new, changed and removed files are followed
+      return { folder, ...added };
     },
-    removeFolder: async ({ id }) => ({ removed: (await removeLibraryFolder(services.db, id)) !== null }),
+    removeFolder: async ({ id }) => {
+      const removed = (await removeLibraryFolder(services.db, id)) !== null;
+      watchLibraryFolders(services);
+      return { removed };
+    },
     providePassword: ({ documentId, password }) => ({ queued: queue().providePassword(documentId, password) }),
     reindex: ({ documentIds }) => ({ queued: queue().reindex(documentIds) }),
     remove: async ({ documentIds }) => {

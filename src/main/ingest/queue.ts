@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { JobProgress, LibraryDocument, LibraryEvent, QueueState } from '../../shared/contract/library';
@@ -249,6 +250,26 @@ export class IngestQueue {
   private cancelPendingJobs(documentId: number): void {
     if (this.active?.job.documentId === documentId) this.interrupt('cancelled');
     this.db.prepare(`UPDATE jobs SET state = 'cancelled', updated_at = ? WHERE document_id = ? AND state IN ('queued','paused')`).run(Date.now(), documentId);
+  }
+
+  /** A renamed or moved file: the document follows it, keeping its pages, chunks and vectors (its title too, unless it had its own). */
+  movePath(documentId: number, newPath: string): void {
+    const doc = this.db.prepare('SELECT path FROM documents WHERE id = ?').get(documentId) as { path: string } | undefined;
+    if (!doc) return;
+    this.db.transaction(() => {
+      this.db
+        .prepare('UPDATE documents SET path = ?, title = CASE WHEN title = ? THEN ? ELSE title END, updated_at = ? WHERE id = ?')
+        .run(newPath, path.basename(doc.path), path.basename(newPath), Date.now(), documentId);
+      this.db.prepare(`UPDATE jobs SET payload_json = json_set(payload_json, '$.path', ?) WHERE document_id = ? AND state IN ${ACTIVE_STATES}`).run(newPath, documentId);
+    }).immediate();
+    this.emitDocument(documentId);
+  }
+
+  /** Records a file's current size and time for a document whose content is unchanged (a touched or re-saved file). */
+  noteFileFacts(documentId: number, filePath: string): void {
+    const info = statSync(filePath, { throwIfNoEntry: false });
+    if (!info) return;
+    this.db.prepare('UPDATE documents SET size_bytes = ?, mtime_ms = ? WHERE id = ? AND path = ?').run(info.size, Math.round(info.mtimeMs), documentId, filePath);
   }
 
   /** Queues a needs_password document again with a password (kept in memory only). */

@@ -6,6 +6,7 @@ import { AppError } from '../../../shared/errors';
 import { startBrowserServer } from '../../server/browser-server';
 import { DEFAULT_LOCAL_API_PORT, localApiToken } from '../../server/local-api';
 import { manageLocalApi } from '../../server/local-api-manager';
+import { watchLibraryFolders } from '../../ingest/index';
 import type { CommandModule } from '../context';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
@@ -36,6 +37,8 @@ export const serveCommand: CommandModule = (program, cli) => {
       const services = cli.services();
       // Jobs interrupted by a crash or kill resume at launch.
       services.ingest.start();
+      // Library folders are scanned for changes made while closed, then watched.
+      watchLibraryFolders(services);
       services.chat.threads.recoverInterruptedAnswers();
       const server = await startBrowserServer({ services, rendererDir: rendererBuildDir, port: options.port });
       const localApi = await manageLocalApi(services, { force: options.api, port: options.apiPort });
