@@ -6,11 +6,13 @@ import { authorisedFiles, authorisePaths, isWithin, type PathGrants } from '../a
 import { log } from '../platform/log';
 import type { Db } from '../store/db';
 import { hashFile } from './files';
+import { isIgnored, readIgnoreRules } from './ignore-file';
 import type { IngestQueue } from './queue';
 
 // Library folders are watched: a burst of file events becomes one scan of that folder after a quiet moment, and the
 // scan (not the events, which editors and sync tools make unreliable) decides what is new, changed, moved or gone.
-// Every start scans each folder too, so changes made while Lockstep was closed are caught.
+// Every start scans each folder too, so changes made while Lockstep was closed are caught. Files a .lockstepignore
+// names are left out (and leave the library when it starts naming them).
 
 /** Editors' and downloaders' scratch files: never documents (hidden files are skipped by the folder walk already). */
 const temporary = /(^~\$)|(~$)|\.(tmp|temp|swp|swx|part|crdownload|download|lock)$/i;
@@ -110,7 +112,9 @@ export class FolderWatcher {
     // Walked as any caller's folder is: a symlinked file leading out of the library folders (or into the data folder) is left out.
     const grants: PathGrants = { granted: new Set(), folders: listLibraryFolders(this.db).map((f) => f.path), dataDir: this.store.dataDir };
     const { allowed } = await authorisePaths([folder], grants);
-    const files = (await authorisedFiles(allowed, grants)).files.filter((file) => !isTemporaryFile(file));
+    const rules = await readIgnoreRules(folder);
+    const relative = (file: string) => path.relative(folder, file).split(path.sep).join('/');
+    const files = (await authorisedFiles(allowed, grants)).files.filter((file) => !isTemporaryFile(file) && !isIgnored(rules, relative(file)));
     const known = (this.db
       .prepare('SELECT id, path, title, content_hash AS contentHash, size_bytes AS sizeBytes, mtime_ms AS mtimeMs FROM documents WHERE workspace_id = ?')
       .all(workspaceId) as KnownDocument[]).filter((doc) => isWithin(folder, doc.path));

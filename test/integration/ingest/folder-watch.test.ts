@@ -59,6 +59,9 @@ describe('watched library folders', () => {
     writeFileSync(file('notes/beta.md'), '# Beta\n\nBeta describes copper lanterns.\n');
     writeFileSync(file('.hidden.txt'), 'Hidden files are not documents.\n');
     writeFileSync(file('draft.txt.swp'), 'Editor scratch file.\n');
+    writeFileSync(file('.lockstepignore'), '# work in progress\ndrafts/\n');
+    mkdirSync(file('drafts'));
+    writeFileSync(file('drafts/wip.txt'), 'Ignored by the .lockstepignore.\n');
     // A link leading out of the library folders is not followed by the watcher.
     writeFileSync(path.join(outside.dir, 'secret.txt'), 'Outside the library folders.\n');
     symlinkSync(path.join(outside.dir, 'secret.txt'), file('link.txt'));
