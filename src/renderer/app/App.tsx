@@ -11,6 +11,7 @@ import { useTheme } from '../features/layout/useTheme';
 import { DropOverlay } from '../features/library/DropOverlay';
 import { LibraryView } from '../features/library/LibraryView';
 import { Welcome } from '../features/onboarding/Welcome';
+import { SearchView } from '../features/search/SearchView';
 import { SettingsView } from '../features/settings/SettingsView';
 import { ViewerPanel } from '../features/viewer/ViewerPanel';
 import { startLibrary } from '../stores/library/store';
@@ -56,6 +57,7 @@ export function App() {
       <main className="main" data-view={view}>
         <ErrorBoundary key={view}>
           {view === 'chat' && <ChatView />}
+          {view === 'search' && <SearchView />}
           {view === 'library' && <LibraryView />}
           {view === 'settings' && <SettingsView />}
         </ErrorBoundary>

@@ -6,6 +6,13 @@ export const en = {
   'app.retryView': 'Try again',
 
   'nav.chat': 'Chat',
+  'nav.search': 'Search',
+  'search.title': 'Search conversations',
+  'search.subtitle': 'Thread titles and every question and answer in this workspace. Ctrl+Shift+F opens this from anywhere.',
+  'search.placeholder': 'Words from a question, an answer or a thread title',
+  'search.empty': 'No conversation mentions “{query}”.',
+  'search.results': '{n, plural, one {# result} other {# results}}',
+  'search.inTitle': 'Thread title',
   'nav.library': 'Library',
   'nav.settings': 'Settings',
   'nav.main': 'Main navigation',

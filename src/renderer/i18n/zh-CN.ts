@@ -8,6 +8,13 @@ export const zhCN: Dictionary = {
   'app.retryView': '重试',
 
   'nav.chat': '对话',
+  'nav.search': '搜索',
+  'search.title': '搜索对话',
+  'search.subtitle': '搜索此工作区中的对话标题以及所有问题和回答。在任何位置按 Ctrl+Shift+F 即可打开。',
+  'search.placeholder': '问题、回答或对话标题中的词语',
+  'search.empty': '没有对话提到“{query}”。',
+  'search.results': '{n} 条结果',
+  'search.inTitle': '对话标题',
   'nav.library': '文档库',
   'nav.settings': '设置',
   'nav.main': '主导航',

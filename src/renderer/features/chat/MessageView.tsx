@@ -1,8 +1,8 @@
-import { memo, useState } from 'react';
+import { memo, useEffect, useRef, useState } from 'react';
 import { useLanguage, useT } from '../../i18n';
 import { askQuestion, canRetry, regenerateAnswer, retryAnswer, useChatStore } from '../../stores/chat/store';
 import { visibleNotices } from '../../stores/chat/selectors';
-import { openSettings } from '../../stores/ui/store';
+import { openSettings, useUiStore } from '../../stores/ui/store';
 import type { ChatMessage, Notice } from '../../stores/chat/reducer';
 import { Icon } from '../layout/icons';
 import { AnswerMarkdown } from './AnswerMarkdown';
@@ -13,8 +13,18 @@ import { ThinkingSection } from './ThinkingSection';
 /** One message; subscribes to its own entry so streaming re-renders only this message. */
 export const MessageView = memo(function MessageView({ id }: { id: number }) {
   const message = useChatStore((s) => s.messages[id]);
+  // A search hit brings its message into view and marks it.
+  const shown = useUiStore((s) => s.shownMessageId === id);
+  const element = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (shown) element.current?.scrollIntoView({ block: 'center' });
+  }, [shown]);
   if (!message) return null;
-  return message.role === 'user' ? <UserMessage message={message} /> : <AssistantMessage message={message} />;
+  return (
+    <div ref={element} className={shown ? 'shown-message' : undefined} data-message-id={id} data-shown={shown}>
+      {message.role === 'user' ? <UserMessage message={message} /> : <AssistantMessage message={message} />}
+    </div>
+  );
 });
 
 function UserMessage({ message }: { message: ChatMessage }) {

@@ -8,8 +8,9 @@ import { ActionMenu } from './ActionMenu';
 import { Icon, type IconName } from './icons';
 import './sidebar.css';
 
-const views: { view: View; icon: IconName; label: 'nav.chat' | 'nav.library' | 'nav.settings' }[] = [
+const views: { view: View; icon: IconName; label: 'nav.chat' | 'nav.search' | 'nav.library' | 'nav.settings' }[] = [
   { view: 'chat', icon: 'chat', label: 'nav.chat' },
+  { view: 'search', icon: 'search', label: 'nav.search' },
   { view: 'library', icon: 'library', label: 'nav.library' },
   { view: 'settings', icon: 'settings', label: 'nav.settings' },
 ];

@@ -6,13 +6,17 @@ const dialogOpen = () => document.querySelector('[role="dialog"], [role="alertdi
 // Esc in a search field clears the field (the browser's own behaviour), so it is not also a window shortcut.
 const inSearchField = (target: EventTarget | null) => target instanceof HTMLInputElement && target.type === 'search';
 
-/** Window-wide keys: Ctrl/Cmd+K starts a new thread, Esc stops an answer (or closes the viewer). */
+/** Window-wide keys: Ctrl/Cmd+K starts a new thread, Ctrl/Cmd+Shift+F searches conversations, Esc stops an answer (or closes the viewer). */
 export function useShortcuts(): void {
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       // A menu or dialog that handled the key owns it.
       if (event.defaultPrevented || dialogOpen()) return;
-      if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === 'k') {
+      if ((event.ctrlKey || event.metaKey) && event.shiftKey && event.key.toLowerCase() === 'f') {
+        event.preventDefault();
+        showView('search');
+        requestAnimationFrame(() => document.getElementById('search-input')?.focus());
+      } else if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === 'k') {
         event.preventDefault();
         newThread();
         showView('chat');

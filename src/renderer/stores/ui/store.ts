@@ -2,7 +2,7 @@ import { create } from 'zustand';
 import type { AnswerSource } from '../../../shared/contract/chat';
 import { errorMessage } from '../../ipc/errors';
 
-export type View = 'chat' | 'library' | 'settings';
+export type View = 'chat' | 'search' | 'library' | 'settings';
 export type SettingsSection = 'general' | 'answers' | 'models' | 'library' | 'advanced';
 
 interface UiState {
@@ -11,6 +11,8 @@ interface UiState {
   metersOpen: boolean;
   /** In a compact window the meters are a drawer over the chat, closed until asked for. */
   metersDrawerOpen: boolean;
+  /** The message a search hit opened: scrolled into view and marked until another is chosen. */
+  shownMessageId: number | null;
   /** The citation open in the viewer, if any. */
   viewerSource: AnswerSource | null;
   toast: string | null;
@@ -25,6 +27,7 @@ export const useUiStore = create<UiState>()(() => ({
   settingsSection: 'general',
   metersOpen: true,
   metersDrawerOpen: false,
+  shownMessageId: null,
   viewerSource: null,
   toast: null,
   textPrompt: null,
@@ -64,6 +67,8 @@ export function askText(title: string, value: string): Promise<string | null> {
 }
 
 export const showView = (view: View) => useUiStore.setState({ view });
+/** Shows the chat at one message (a search hit); null shows the thread from its end. */
+export const showMessage = (shownMessageId: number | null) => useUiStore.setState({ view: 'chat', shownMessageId });
 export const openSettings = (settingsSection: SettingsSection) => useUiStore.setState({ view: 'settings', settingsSection });
 export const toggleMeters = () => useUiStore.setState((s) => ({ metersOpen: !s.metersOpen }));
 export const toggleMetersDrawer = () => useUiStore.setState((s) => ({ metersDrawerOpen: !s.metersDrawerOpen }));

@@ -1,0 +1,76 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { launchApp, type AppUnderTest } from './harness';
+import { dropFiles } from './support';
+
+// Ctrl+Shift+F searches thread titles and messages; a hit opens its thread with the message in view.
+
+const HANDBOOK = ['# Handbook', '', 'Every employee receives 25 days of paid annual leave per calendar year.', '', 'Travel expenses are reimbursed within 30 days of the receipt.'].join('\n');
+
+let app: AppUnderTest;
+let docs: string;
+const pageErrors: string[] = [];
+beforeAll(async () => {
+  docs = mkdtempSync(path.join(os.tmpdir(), 'lockstep-e2e-search-'));
+  writeFileSync(path.join(docs, 'handbook.md'), HANDBOOK);
+  app = await launchApp({ viewport: { width: 1280, height: 800 } });
+  app.page.on('pageerror', (error) => pageErrors.push(`${error.message}\n${error.stack}`));
+});
+afterAll(async () => {
+  await app?.close();
+  if (docs) rmSync(docs, { recursive: true, force: true });
+});
+afterEach(async (context) => {
+  if (context.task.result?.state === 'fail') await app.screenshot(`failure-search-${context.task.name.slice(0, 40).replace(/\W+/g, '-')}`);
+  expect(pageErrors.splice(0)).toEqual([]);
+});
+
+const page = () => app.page;
+const byTestId = (id: string) => page().getByTestId(id);
+
+async function ask(question: string) {
+  const done = await page().locator('[data-testid="assistant-message"][data-status="complete"]').count();
+  await page().getByLabel('Question').fill(question);
+  await page().keyboard.press('Enter');
+  await page().locator('[data-testid="assistant-message"][data-status="complete"]').nth(done).waitFor({ timeout: 60_000 });
+}
+
+describe('conversation search', () => {
+  it('finds a question from another thread and opens that thread at the message', async () => {
+    await byTestId('welcome-start').click();
+    await dropFiles(page(), [path.join(docs, 'handbook.md')]);
+    await page().locator('[data-testid="document-row"][data-file="handbook.md"][data-status="indexed"]').waitFor({ timeout: 60_000 });
+    await byTestId('nav-chat').click();
+    await ask('How many days of annual leave do employees get?');
+    await page().keyboard.press('Control+k');
+    await ask('How are travel expenses reimbursed?');
+
+    await page().keyboard.press('Control+Shift+F');
+    await byTestId('search-input').waitFor();
+    expect(await page().evaluate(() => document.activeElement?.id)).toBe('search-input');
+    await page().keyboard.type('ANNUAL leave');
+    await byTestId('search-hits').waitFor();
+    const hits = byTestId('search-hit');
+    const texts = await hits.allTextContents();
+    // The first thread's title, its question and its answer; nothing from the travel thread.
+    expect(texts.some((text) => text.includes('How many days of annual leave do employees get?'))).toBe(true);
+    const threadsHit = await hits.locator('.search-hit-thread').allTextContents();
+    expect(new Set(threadsHit)).toEqual(new Set(['How many days of annual leave do employees get?']));
+    await app.screenshot('search-conversations-en-light');
+
+    const question = hits.filter({ hasText: 'You' }).first();
+    const messageId = await question.getAttribute('data-message-id');
+    await question.click();
+    const shown = page().locator(`[data-message-id="${messageId}"][data-shown="true"]`);
+    await shown.waitFor();
+    await expect.poll(() => shown.evaluate((el) => { const r = el.getBoundingClientRect(); return r.top >= 0 && r.bottom <= window.innerHeight; })).toBe(true);
+    expect(await shown.textContent()).toContain('How many days of annual leave do employees get?');
+    expect(await page().locator('.chat-title').textContent()).toMatch(/annual leave/);
+
+    await page().keyboard.press('Control+Shift+F');
+    await byTestId('search-input').fill('no such words anywhere');
+    await page().getByText('No conversation mentions “no such words anywhere”.').waitFor();
+  });
+});
