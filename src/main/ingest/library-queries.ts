@@ -22,10 +22,12 @@ export function documentsInWorkspace(db: Db, workspaceId?: number): LibraryDocum
   return rows.map((row) => ({ ...row, ocr: row.ocr === 1, progress: null }));
 }
 
-export function documentPages(db: Db, documentId: number, from: number, to: number): { number: number; label: string | null; text: string }[] {
-  return db
-    .prepare('SELECT page_number AS number, label, text FROM pages WHERE document_id = ? AND page_number BETWEEN ? AND ? ORDER BY page_number')
-    .all(documentId, from, to) as { number: number; label: string | null; text: string }[];
+/** Page texts for the viewer; a page read by OCR brings its confidence and word boxes, to highlight cited words on the scan. */
+export function documentPages(db: Db, documentId: number, from: number, to: number): { number: number; label: string | null; text: string; ocr?: PageOcr }[] {
+  const rows = db
+    .prepare('SELECT page_number AS number, label, text, ocr_confidence AS confidence, ocr_words AS words FROM pages WHERE document_id = ? AND page_number BETWEEN ? AND ? ORDER BY page_number')
+    .all(documentId, from, to) as { number: number; label: string | null; text: string; confidence: number | null; words: string | null }[];
+  return rows.map(({ confidence, words, ...page }) => (confidence === null ? page : { ...page, ocr: { confidence, words: words ? (JSON.parse(words) as OcrWordBox[]) : [] } }));
 }
 
 export interface PageOcr {

@@ -28,6 +28,13 @@ export const jobProgress = z.object({
 });
 export type JobProgress = z.infer<typeof jobProgress>;
 
+/** A page read by OCR: its confidence (0–100) and each word's box as fractions of the page, from the top-left corner. */
+export const pageOcr = z.object({
+  confidence: z.number(),
+  words: z.array(z.object({ text: z.string(), box: z.tuple([z.number(), z.number(), z.number(), z.number()]) })),
+});
+export type PageOcr = z.infer<typeof pageOcr>;
+
 export const libraryDocument = z.object({
   id: z.number().int(),
   workspaceId: z.number().int(),
@@ -137,7 +144,7 @@ export const library = {
   /** Page texts for the viewer, at most 50 pages per call (from/to are 1-based and inclusive). */
   pages: call(
     z.object({ documentId: id, from: z.number().int().positive().default(1), to: z.number().int().positive().optional() }),
-    z.object({ documentId: z.number().int(), pageCount: z.number().int().nullable(), pages: z.array(z.object({ number: z.number().int(), label: z.string().nullable(), text: z.string() })) }),
+    z.object({ documentId: z.number().int(), pageCount: z.number().int().nullable(), pages: z.array(z.object({ number: z.number().int(), label: z.string().nullable(), text: z.string(), ocr: pageOcr.optional() })) }),
   ),
   /** The original file (PDF viewer); refused for files larger than MAX_UPLOAD_BYTES or gone from disk. */
   original: call(z.object({ documentId: id }), z.object({ name: z.string(), mimeType: z.string(), bytesBase64: z.string() })),

@@ -10,7 +10,7 @@ import { estimatedTokenCounter } from '../../../src/main/ingest/tokens';
 import { drawScan, imageOnlyPdf, type DrawnWord } from '../../fixtures/ingest/scanned';
 import { corpusFile, itWithCorpus } from '../../support/corpus';
 import { IngestQueue } from '../../../src/main/ingest/queue';
-import { pageOcr } from '../../../src/main/ingest/library-queries';
+import { documentPages, pageOcr } from '../../../src/main/ingest/library-queries';
 import { openStore } from '../../../src/main/store/db';
 
 // OCR on scans made here (text drawn on an image: every word and its place is known), through parseFile as the ingest
@@ -122,6 +122,10 @@ describe('OCR of scanned pages', () => {
       expect(page.confidence).toBeGreaterThanOrEqual(60);
       expect(page.words.map((w) => w.text)).toContain('lighthouse');
       for (const word of page.words) expect(word.box.every((v) => v >= 0 && v <= 1)).toBe(true);
+      // The viewer's page call brings the word boxes of scanned pages only, to highlight cited words on the scan.
+      const [cover, scannedPage] = documentPages(db, scannedDoc!.id, 1, 2);
+      expect(cover).not.toHaveProperty('ocr');
+      expect(scannedPage!.ocr!.words.find((w) => w.text === 'lighthouse')).toEqual(page.words.find((w) => w.text === 'lighthouse'));
     } finally {
       await queue.close();
       db.close();

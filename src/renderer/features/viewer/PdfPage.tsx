@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { getDocument, GlobalWorkerOptions, TextLayer, type PDFDocumentProxy, type RenderTask } from 'pdfjs-dist';
 import workerUrl from 'pdfjs-dist/build/pdf.worker.min.mjs?url';
+import type { PageOcr } from '../../../shared/contract/library';
 import { client } from '../../ipc/client';
 import { errorMessage } from '../../ipc/errors';
 import { useT } from '../../i18n';
@@ -63,7 +64,13 @@ export function PdfPage({ documentId, page, passage, width, onPageCount }: { doc
       layer = new TextLayer({ textContentSource, container, viewport });
       await layer.render();
       if (cancelled) return;
-      const highlighted = passage ? highlightSpans(layer.textDivs, layer.textContentItemsStr, passage) : 0;
+      let highlighted = passage ? highlightSpans(layer.textDivs, layer.textContentItemsStr, passage) : 0;
+      // A scanned page has no text layer: its OCR word boxes mark the cited words instead.
+      if (passage && textContentSource.items.length === 0) {
+        const { pages } = await client.library.pages({ documentId, from: pdfPage.pageNumber, to: pdfPage.pageNumber });
+        if (cancelled) return;
+        highlighted = highlightOcrWords(container, pages[0]?.ocr?.words ?? [], passage);
+      }
       surface.current!.replaceChildren(canvas, container);
       setState({ loading: false, error: null, highlighted });
       container.querySelector('.passage-highlight')?.scrollIntoView({ block: 'center' });
@@ -88,8 +95,8 @@ export function PdfPage({ documentId, page, passage, width, onPageCount }: { doc
   );
 }
 
-/** Marks every text item that overlaps the passage's range in the page's concatenated text. */
-function highlightSpans(divs: HTMLElement[], strings: string[], passage: string): number {
+/** Indexes of the strings (joined by spaces) that overlap the passage's range. */
+function overlapping(strings: string[], passage: string): number[] {
   const starts: number[] = [];
   let text = '';
   for (const s of strings) {
@@ -97,15 +104,26 @@ function highlightSpans(divs: HTMLElement[], strings: string[], passage: string)
     text += `${s} `;
   }
   const range = findPassage(text, passage);
-  if (!range) return 0;
-  let marked = 0;
-  strings.forEach((s, i) => {
-    const start = starts[i];
-    const end = start + s.length;
-    if (s.trim() && end > range.start && start < range.end && divs[i]) {
-      divs[i].classList.add('passage-highlight');
-      marked++;
-    }
-  });
-  return marked;
+  if (!range) return [];
+  return strings.flatMap((s, i) => (s.trim() && starts[i] + s.length > range.start && starts[i] < range.end ? [i] : []));
+}
+
+/** Marks every text item that overlaps the passage's range in the page's concatenated text. */
+function highlightSpans(divs: HTMLElement[], strings: string[], passage: string): number {
+  const marked = overlapping(strings, passage).filter((i) => divs[i]);
+  for (const i of marked) divs[i].classList.add('passage-highlight');
+  return marked.length;
+}
+
+/** Draws a highlight over each OCR word of the passage; boxes are fractions of the page, so they fit any zoom. */
+function highlightOcrWords(container: HTMLElement, words: PageOcr['words'], passage: string): number {
+  const marked = overlapping(words.map((w) => w.text), passage);
+  for (const i of marked) {
+    const [left, top, right, bottom] = words[i].box;
+    const mark = document.createElement('div');
+    mark.className = 'passage-highlight ocr-word';
+    Object.assign(mark.style, { left: `${left * 100}%`, top: `${top * 100}%`, width: `${(right - left) * 100}%`, height: `${(bottom - top) * 100}%` });
+    container.append(mark);
+  }
+  return marked.length;
 }
