@@ -9,6 +9,7 @@ import { defaultLimits, type IngestLimits } from './document';
 import { expandPaths, hashFile } from './files';
 import { documentById, documentsInWorkspace } from './library-queries';
 import { removeDocuments, storeParsedDocument, storeUnindexedDocument, type ChunkVectors, type FileFacts } from './library-store';
+import { indexDocument } from '../retrieve/document-index';
 import { problems } from './outcome';
 import type { OcrLanguageCode } from './ocr/languages';
 import { ParserWorker } from './parser-client';
@@ -261,6 +262,13 @@ export class IngestQueue {
         .prepare('UPDATE documents SET path = ?, title = CASE WHEN title = ? THEN ? ELSE title END, updated_at = ? WHERE id = ?')
         .run(newPath, path.basename(doc.path), path.basename(newPath), Date.now(), documentId);
       this.db.prepare(`UPDATE jobs SET payload_json = json_set(payload_json, '$.path', ?) WHERE document_id = ? AND state IN ${ACTIVE_STATES}`).run(newPath, documentId);
+      // Questions are routed to documents partly by file name: the routing row is rebuilt from the stored pages.
+      const moved = this.db.prepare('SELECT title, status FROM documents WHERE id = ?').get(documentId) as { title: string; status: string };
+      if (moved.status === 'indexed') {
+        const pageTexts = (this.db.prepare('SELECT text FROM pages WHERE document_id = ? ORDER BY page_number').all(documentId) as { text: string }[]).map((p) => p.text);
+        const headingPaths = (this.db.prepare('SELECT heading_path AS h FROM chunks WHERE document_id = ? ORDER BY ordinal').all(documentId) as { h: string }[]).map((c) => c.h);
+        indexDocument(this.db, { documentId, title: moved.title, filePath: newPath, pageTexts, headingPaths });
+      }
     }).immediate();
     this.emitDocument(documentId);
   }

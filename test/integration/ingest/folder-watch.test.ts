@@ -94,6 +94,8 @@ describe('watched library folders', () => {
     await ingest.whenIdle();
     expect(documents().find((d) => d.id === beta!.id)).toMatchObject({ path: file('notes/beta-renamed.md'), title: 'Beta', status: 'indexed' });
     expect(store.prepare('SELECT id FROM chunks WHERE document_id = ? ORDER BY id').all(beta!.id)).toEqual(betaChunks);
+    // Routing by file name follows the new name.
+    expect(store.prepare("SELECT rowid FROM documents_fts WHERE documents_fts MATCH 'name:renamed'").all()).toEqual([{ rowid: beta!.id }]);
 
     // Delete.
     unlinkSync(file('gamma.txt'));
