@@ -44,5 +44,6 @@ export function toSource(passage: Passage, ordinal: number, cited: boolean): Ans
     label: passage.label,
     passage: passage.text,
     cited,
+    ...(passage.ocr ? { ocr: true } : {}),
   };
 }

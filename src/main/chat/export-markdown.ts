@@ -52,7 +52,7 @@ export function threadToMarkdown(thread: ThreadSummary, messages: MessageRecord[
     const notes = [by && `answered by ${by}`, message.status !== 'complete' && message.status, message.uncited && 'cites no source'].filter(Boolean);
     if (notes.length) out.push(`_${notes.join(' — ')}_`, '');
     for (const source of cited) {
-      out.push(`${footnote(source.ordinal)}: ${source.documentTitle}, ${pageText(source)} (${userFacingPath(source.documentPath)})`, '', quote(source.passage), '');
+      out.push(`${footnote(source.ordinal)}: ${source.documentTitle}, ${pageText(source)}${source.ocr ? ' (read by OCR from a scan)' : ''} (${userFacingPath(source.documentPath)})`, '', quote(source.passage), '');
     }
   }
   return out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n';

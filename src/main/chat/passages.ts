@@ -1,5 +1,6 @@
 import { routeWholeDocuments, search } from '../retrieve/index';
 import type { Services } from '../services';
+import { pagesReadByOcr } from '../ingest/library-queries';
 import type { Db } from '../store/db';
 
 /** A passage handed to the model as one numbered source, with the provenance needed to cite it. */
@@ -13,6 +14,8 @@ export interface Passage {
   label: string | null;
   text: string;
   score: number;
+  /** Its pages were read by OCR. */
+  ocr?: boolean;
 }
 
 export interface PassageSearch {
@@ -36,13 +39,14 @@ export interface PassageSource {
 export function documentPages(db: Db, documentId: number): Passage[] {
   const rows = db
     .prepare(
-      `SELECT d.id AS documentId, d.title AS documentTitle, d.path AS documentPath, p.page_number AS page, p.label, p.text
+      `SELECT d.id AS documentId, d.title AS documentTitle, d.path AS documentPath, p.page_number AS page, p.label, p.text,
+         p.ocr_confidence IS NOT NULL AS ocr
        FROM pages p JOIN documents d ON d.id = p.document_id WHERE p.document_id = ? ORDER BY p.page_number`,
     )
-    .all(documentId) as { documentId: number; documentTitle: string; documentPath: string; page: number; label: string | null; text: string }[];
+    .all(documentId) as { documentId: number; documentTitle: string; documentPath: string; page: number; label: string | null; text: string; ocr: number }[];
   return rows
     .filter((row) => row.text.trim().length > 0)
-    .map((row) => ({ chunkId: null, ...row, pageStart: row.page, pageEnd: row.page, label: row.label, score: 1 }));
+    .map(({ ocr, ...row }) => ({ chunkId: null, ...row, pageStart: row.page, pageEnd: row.page, label: row.label, score: 1, ...(ocr ? { ocr: true } : {}) }));
 }
 
 /** Vector similarity below which a passage the keywords did not find counts as unrelated (cosine, normalised embeddings). */
@@ -70,6 +74,7 @@ export function retrievalPassageSource(services: Services): PassageSource {
           label: hit.pages.labelStart,
           text: hit.text,
           score: hit.score,
+          ...(pagesReadByOcr(db, hit.document.id, hit.pages.start, hit.pages.end) ? { ocr: true } : {}),
         })),
         notice: result.notice ?? (result.mode === 'bm25' ? 'Searched by keywords only: install an embedding model for meaning-based search.' : null),
       };

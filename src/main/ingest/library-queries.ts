@@ -30,6 +30,11 @@ export function documentPages(db: Db, documentId: number, from: number, to: numb
   return rows.map(({ confidence, words, ...page }) => (confidence === null ? page : { ...page, ocr: { confidence, words: words ? (JSON.parse(words) as OcrWordBox[]) : [] } }));
 }
 
+/** Whether any of these pages of a document was read by OCR (citations of them say so). */
+export function pagesReadByOcr(db: Db, documentId: number, from: number, to: number): boolean {
+  return !!db.prepare('SELECT 1 FROM pages WHERE document_id = ? AND page_number BETWEEN ? AND ? AND ocr_confidence IS NOT NULL LIMIT 1').get(documentId, from, to);
+}
+
 export interface PageOcr {
   confidence: number;
   words: OcrWordBox[];

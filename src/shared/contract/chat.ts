@@ -23,6 +23,8 @@ export const answerSource = z.object({
   passage: z.string(),
   /** True when the answer text cites this source. */
   cited: z.boolean(),
+  /** Set when the passage's pages were read by OCR from a scan: its text may hold recognition errors. */
+  ocr: z.boolean().optional(),
 });
 export type AnswerSource = z.infer<typeof answerSource>;
 

@@ -10,7 +10,9 @@ import { estimatedTokenCounter } from '../../../src/main/ingest/tokens';
 import { drawScan, imageOnlyPdf, type DrawnWord } from '../../fixtures/ingest/scanned';
 import { corpusFile, itWithCorpus } from '../../support/corpus';
 import { IngestQueue } from '../../../src/main/ingest/queue';
-import { documentPages, pageOcr } from '../../../src/main/ingest/library-queries';
+import { documentPages, pageOcr, pagesReadByOcr } from '../../../src/main/ingest/library-queries';
+import { documentPages as passagePages } from '../../../src/main/chat/passages';
+import { toSource } from '../../../src/main/chat/citations';
 import { openStore } from '../../../src/main/store/db';
 
 // OCR on scans made here (text drawn on an image: every word and its place is known), through parseFile as the ingest
@@ -126,6 +128,9 @@ describe('OCR of scanned pages', () => {
       const [cover, scannedPage] = documentPages(db, scannedDoc!.id, 1, 2);
       expect(cover).not.toHaveProperty('ocr');
       expect(scannedPage!.ocr!.words.find((w) => w.text === 'lighthouse')).toEqual(page.words.find((w) => w.text === 'lighthouse'));
+      // Answers citing the scanned page say it was read by OCR; the typed page's citations do not.
+      expect([pagesReadByOcr(db, scannedDoc!.id, 1, 1), pagesReadByOcr(db, scannedDoc!.id, 1, 2), pagesReadByOcr(db, typedDoc!.id, 1, 1)]).toEqual([false, true, false]);
+      expect(passagePages(db, scannedDoc!.id).map((p) => [p.pageStart, toSource(p, 1, true).ocr ?? false])).toEqual([[1, false], [2, true]]);
     } finally {
       await queue.close();
       db.close();

@@ -31,6 +31,11 @@ export function SourcesList({ sources }: { sources: AnswerSource[] }) {
                       {source.documentTitle}
                     </span>
                     <span className="source-page faint">· {pageLabel(source, t)}</span>
+                    {source.ocr && (
+                      <span className="pill" title={t('library.ocr.title')} data-testid="source-ocr">
+                        {t('library.ocr')}
+                      </span>
+                    )}
                     {source.cited && <span className="pill ok">{t('chat.cited')}</span>}
                   </span>
                   <span className="source-passage">{source.passage}</span>
