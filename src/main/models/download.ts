@@ -55,6 +55,22 @@ interface Transferred {
 }
 
 export const partialPath = (target: string) => `${target}.partial`;
+
+// The name could not be resolved or the network is down: retrying will not help until the connection is back.
+const OFFLINE_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'ENETDOWN', 'EHOSTUNREACH']);
+
+/** A plain sentence for "this machine is offline" instead of getaddrinfo ENOTFOUND; null for other failures. */
+export function offlineError(job: Pick<FileDownload, 'url'>, error: unknown): AppError | null {
+  for (let cause = error; cause instanceof Error; cause = cause.cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    if (code && OFFLINE_CODES.has(code)) {
+      const host = new URL(job.url).hostname;
+      const server = /(^|\.)(huggingface\.co|hf\.co)$/.test(host) ? 'Hugging Face' : host;
+      return new AppError('download_offline', `No internet connection — ${server} could not be reached. Check your connection and pull again: it resumes where it stopped.`, error);
+    }
+  }
+  return null;
+}
 const notePath = (target: string) => `${target}.partial.json`;
 
 export async function downloadFile(job: FileDownload): Promise<DownloadedFile> {
@@ -67,6 +83,8 @@ export async function downloadFile(job: FileDownload): Promise<DownloadedFile> {
     } catch (error) {
       if (job.signal?.aborted) throw cancelled(job, error);
       if (error instanceof AppError) throw error;
+      const offline = offlineError(job, error);
+      if (offline) throw offline;
       const after = await fileSize(partialPath(job.target));
       if (after <= before) stalledAttempts++;
       if (stalledAttempts >= (job.maxStalledAttempts ?? 5)) {
