@@ -137,9 +137,22 @@ describe('OCR of scanned pages', () => {
     }
   }, 120_000);
 
+  it('reads with English and Chinese data loaded together (the Chinese UI default), in the order tesseract.js loads', async () => {
+    const pool = new OcrPool(['chi_sim', 'eng'], 1);
+    try {
+      expect(pool.languages).toEqual(['eng', 'chi_sim']);
+      const scan = drawScan(pageThree);
+      const page = await pool.recognize(scan.bytes);
+      expect(page.confidence).toBeGreaterThanOrEqual(60);
+      expect(recall(scan.words, page.paragraphs.flatMap((p) => p.flatMap((l) => l.words.map((w) => w.text))).join(' '))).toBeGreaterThanOrEqual(0.95);
+    } finally {
+      await pool.close();
+    }
+  }, 120_000);
+
   it('follows the UI language unless Settings names one', () => {
     expect(ocrLanguagesFor('auto', 'en')).toEqual(['eng']);
-    expect(ocrLanguagesFor('auto', 'zh-CN')).toEqual(['chi_sim', 'eng']);
+    expect(ocrLanguagesFor('auto', 'zh-CN')).toEqual(['eng', 'chi_sim']);
     expect(ocrLanguagesFor('chi_sim', 'en')).toEqual(['chi_sim']);
     expect(ocrLanguagesFor('eng+chi_sim', 'en')).toEqual(['eng', 'chi_sim']);
   });

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import { createWorker, OEM, PSM, type Worker } from 'tesseract.js';
 import { AppError } from '../../../shared/errors';
-import { languageFolder, type OcrLanguageCode } from './languages';
+import { languageFolder, ocrLanguageCodes, type OcrLanguageCode } from './languages';
 
 // A pool of tesseract.js workers of its own (sized to the cores), fed one page image at a time; abort() stops all of
 // them mid-page, since terminating a worker is the only way to interrupt a recognition.
@@ -39,17 +39,20 @@ export class OcrPool {
   private readonly abortion: Promise<never>;
   private rejectAll!: (error: AppError) => void;
 
+  readonly languages: OcrLanguageCode[];
+
   constructor(
-    readonly languages: OcrLanguageCode[],
+    languages: OcrLanguageCode[],
     private readonly threads = defaultOcrThreads(),
   ) {
+    this.languages = ocrLanguageCodes.filter((code) => languages.includes(code)); // the one order tesseract.js loads reliably
     this.abortion = new Promise<never>((_, reject) => (this.rejectAll = reject));
     this.abortion.catch(() => undefined);
   }
 
   private start(): Promise<Worker[]> {
     this.workers ??= (async () => {
-      const langPath = await languageFolder();
+      const langPath = await languageFolder(this.languages);
       // cacheMethod 'none': the data comes from node_modules, nothing is written beside the app.
       const workers = await Promise.all(
         Array.from({ length: this.threads }, () => createWorker(this.languages, OEM.LSTM_ONLY, { langPath, cacheMethod: 'none', gzip: true, errorHandler: () => undefined })),
