@@ -7,6 +7,7 @@ export const en = {
 
   'nav.chat': 'Chat',
   'nav.search': 'Search',
+  'models.retry': 'Retry',
   'search.title': 'Search conversations',
   'search.subtitle': 'Thread titles and every question and answer in this workspace. Ctrl+Shift+F opens this from anywhere.',
   'search.placeholder': 'Words from a question, an answer or a thread title',

@@ -9,6 +9,7 @@ export const zhCN: Dictionary = {
 
   'nav.chat': '对话',
   'nav.search': '搜索',
+  'models.retry': '重试',
   'search.title': '搜索对话',
   'search.subtitle': '搜索此工作区中的对话标题以及所有问题和回答。在任何位置按 Ctrl+Shift+F 即可打开。',
   'search.placeholder': '问题、回答或对话标题中的词语',

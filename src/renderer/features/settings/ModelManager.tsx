@@ -43,6 +43,7 @@ export function ModelManager() {
 function ModelRow({ model }: { model: ModelListing }) {
   const t = useT();
   const download = useModelsStore((s) => s.downloads[model.id]);
+  const failure = useModelsStore((s) => (model.installed ? undefined : s.failures[model.id]));
   const removable = model.installed ? model.location === 'app' : model.partialBytes > 0;
   return (
     <li className="model-row" data-testid="model-row" data-model-id={model.id}>
@@ -68,6 +69,11 @@ function ModelRow({ model }: { model: ModelListing }) {
           {!model.installed && model.partialBytes > 0 && !download && <span>{t('models.partial', { size: formatBytes(model.partialBytes) })}</span>}
         </div>
         {download && <DownloadBar progress={download} />}
+        {failure && !download && (
+          <p className="error-text" role="alert" data-testid="download-error">
+            {failure}
+          </p>
+        )}
       </div>
       <div className="model-actions">
         {download ? (
@@ -84,7 +90,7 @@ function ModelRow({ model }: { model: ModelListing }) {
           model.source === 'catalog' && (
             <button className="button small primary" onClick={() => pullModel(model.id)}>
               <Icon name="download" size={14} />
-              {model.partialBytes > 0 ? t('models.resume') : t('models.download')}
+              {failure ? t('models.retry') : model.partialBytes > 0 ? t('models.resume') : t('models.download')}
             </button>
           )
         )}

@@ -10,11 +10,13 @@ interface ModelsState {
   active: ActiveModels | null;
   /** Live downloads by model id. */
   downloads: Record<string, DownloadProgress>;
+  /** Why the last download of a model failed, shown on its row beside Retry. */
+  failures: Record<string, string>;
   loaded: boolean;
   error: string | null;
 }
 
-export const useModelsStore = create<ModelsState>()(() => ({ models: [], active: null, downloads: {}, loaded: false, error: null }));
+export const useModelsStore = create<ModelsState>()(() => ({ models: [], active: null, downloads: {}, failures: {}, loaded: false, error: null }));
 
 const pulls = new Map<string, StreamHandle>();
 
@@ -29,14 +31,19 @@ export async function loadModels(): Promise<void> {
 
 export function pullModel(id: string): void {
   if (pulls.has(id)) return;
+  useModelsStore.setState((s) => ({ failures: Object.fromEntries(Object.entries(s.failures).filter(([key]) => key !== id)) }));
   const handle = client.models.pull({ id }, (event) => {
     if (event.type === 'progress') useModelsStore.setState((s) => ({ downloads: { ...s.downloads, [id]: event } }));
   });
   pulls.set(id, handle);
   handle.done
-    .catch((error) => {
-      if (!isCancelled(error)) showToast(errorMessage(error));
-    })
+    .then(
+      // A model the user just downloaded is the one they want to use.
+      () => selectNewModel(id),
+      (error) => {
+        if (!isCancelled(error)) useModelsStore.setState((s) => ({ failures: { ...s.failures, [id]: errorMessage(error) } }));
+      },
+    )
     .finally(() => {
       pulls.delete(id);
       useModelsStore.setState((s) => {
@@ -46,6 +53,13 @@ export function pullModel(id: string): void {
       });
       void loadModels();
     });
+}
+
+/** Makes a newly installed model the active one of its kind. */
+async function selectNewModel(id: string, kind?: 'chat' | 'embedding'): Promise<void> {
+  const modelKind = kind ?? useModelsStore.getState().models.find((m) => m.id === id)?.kind;
+  if (modelKind) await setActiveModel(modelKind, id);
+  else await loadModels();
 }
 
 export const cancelPull = (id: string) => pulls.get(id)?.cancel();
@@ -60,7 +74,7 @@ export async function removeModel(id: string): Promise<void> {
 export async function importModel(path: string): Promise<string | null> {
   try {
     const model = await client.models.import({ path });
-    await loadModels();
+    await selectNewModel(model.id, model.kind);
     return model.name;
   } catch (error) {
     showToast(errorMessage(error));
