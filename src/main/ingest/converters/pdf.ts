@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Block, Converter, OcrPageFacts, SourcePage } from '../document';
 import { ocrBlocks, ocrFacts, ocrReadable } from '../ocr/page-ocr';
 import type { OcrPage } from '../ocr/pool';
-import { renderPageForOcr } from '../ocr/render-page';
+import { renderPageForOcr, type CanvasFactory } from '../ocr/render-page';
 import { problems } from '../outcome';
 import { isGarbled } from '../text-quality';
 import { bodySize, buildFragments, paragraphs, readingOrder, type LineFragment, type TextItem } from './pdf-layout';
@@ -131,7 +131,7 @@ export const convertPdf: Converter = async function* (input) {
       const recognizer = input.ocr;
       let ocr: LaidOutPage['ocr'] = null;
       if (fragments.length === 0 && recognizer) {
-        const image = await renderPageForOcr(page);
+        const image = await renderPageForOcr(page, doc.canvasFactory as CanvasFactory);
         ocr = recognizer.recognize(image.png).then((result) => ({ page: result, width: image.width, height: image.height }));
         ocr.catch(() => undefined); // awaited in order by finish(); this only keeps an early failure from going unhandled
       }
