@@ -5,7 +5,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchApp, type AppUnderTest } from './harness';
 import { dropFiles } from './support';
 
-// Ctrl+Shift+F searches thread titles and messages; a hit opens its thread with the message in view.
+// Ctrl+Shift+F searches thread titles and messages, and the documents beside them; a hit opens its thread with the
+// message in view, a passage opens in the viewer.
 
 const HANDBOOK = ['# Handbook', '', 'Every employee receives 25 days of paid annual leave per calendar year.', '', 'Travel expenses are reimbursed within 30 days of the receipt.'].join('\n');
 
@@ -68,6 +69,16 @@ describe('conversation search', () => {
     await expect.poll(() => shown.evaluate((el) => { const r = el.getBoundingClientRect(); return r.top >= 0 && r.bottom <= window.innerHeight; })).toBe(true);
     expect(await shown.textContent()).toContain('How many days of annual leave do employees get?');
     expect(await page().locator('.chat-title').textContent()).toMatch(/annual leave/);
+
+    // The documents are searched beside the conversations; a passage opens in the viewer, highlighted.
+    await page().keyboard.press('Control+Shift+F');
+    await byTestId('search-input').fill('reimbursed');
+    const passage = byTestId('search-passage').first();
+    await passage.waitFor();
+    expect(await passage.textContent()).toContain('handbook.md');
+    await passage.click();
+    await page().locator('[data-testid="text-page"] mark.passage-highlight').first().waitFor({ timeout: 30_000 });
+    expect(await page().locator('[data-testid="text-page"] mark.passage-highlight').allTextContents()).toEqual(expect.arrayContaining([expect.stringMatching(/reimbursed/)]));
 
     await page().keyboard.press('Control+Shift+F');
     await byTestId('search-input').fill('no such words anywhere');

@@ -1,19 +1,39 @@
 import { useEffect, useState } from 'react';
-import type { ConversationHit } from '../../../shared/contract/chat';
+import type { AnswerSource, ConversationHit } from '../../../shared/contract/chat';
+import type { SearchHit } from '../../../shared/contract/search';
+import { fileName } from '../../../shared/file-names';
 import { useT } from '../../i18n';
 import { client } from '../../ipc/client';
 import { errorMessage } from '../../ipc/errors';
 import { openThread } from '../../stores/chat/store';
-import { showMessage } from '../../stores/ui/store';
+import { openSource, showMessage, showView } from '../../stores/ui/store';
 import { useWorkspaceStore } from '../../stores/workspace/store';
 import './search.css';
+
+/** Opens a document hit in the viewer beside the chat, with the passage highlighted. */
+function openPassage(hit: SearchHit, ordinal: number): void {
+  const source: AnswerSource = {
+    ordinal,
+    chunkId: hit.chunkId,
+    documentId: hit.document.id,
+    documentTitle: hit.document.title,
+    documentPath: hit.document.path,
+    pageStart: hit.pages.start,
+    pageEnd: hit.pages.end,
+    label: hit.pages.labelStart,
+    passage: hit.text,
+    cited: false,
+  };
+  showView('chat');
+  openSource(source);
+}
 
 /** Ctrl+Shift+F: thread titles and messages of this workspace; a hit opens its thread at the message. */
 export function SearchView() {
   const t = useT();
   const workspaceId = useWorkspaceStore((s) => s.activeWorkspaceId);
   const [query, setQuery] = useState('');
-  const [result, setResult] = useState<{ query: string; hits: ConversationHit[]; error: string | null } | null>(null);
+  const [result, setResult] = useState<{ query: string; hits: ConversationHit[]; passages: SearchHit[]; error: string | null } | null>(null);
 
   useEffect(() => {
     const needle = query.trim();
@@ -21,9 +41,11 @@ export function SearchView() {
     let current = true;
     // Typing fast sends one search once the user pauses, not one per key.
     const timer = setTimeout(() => {
-      client.threads.search({ query: needle, workspaceId: workspaceId ?? undefined }).then(
-        (hits) => current && setResult({ query: needle, hits, error: null }),
-        (error) => current && setResult({ query: needle, hits: [], error: errorMessage(error) }),
+      const scope = workspaceId ?? undefined;
+      // Conversations and documents side by side; a document search that fails still shows the conversations.
+      Promise.all([client.threads.search({ query: needle, workspaceId: scope }), client.search.query({ query: needle, k: 8, workspaceId: scope }).then((r) => r.hits, () => [])]).then(
+        ([hits, passages]) => current && setResult({ query: needle, hits, passages, error: null }),
+        (error) => current && setResult({ query: needle, hits: [], passages: [], error: errorMessage(error) }),
       );
     }, 150);
     return () => {
@@ -52,6 +74,7 @@ export function SearchView() {
             {result.error}
           </p>
         )}
+        {result && !result.error && <h2 className="search-section">{t('search.conversations')}</h2>}
         {result && !result.error && result.hits.length === 0 && <p className="muted">{t('search.empty', { query: result.query })}</p>}
         {result && result.hits.length > 0 && (
           <ol className="search-hits" aria-label={t('search.results', { n: result.hits.length })} data-testid="search-hits">
@@ -65,6 +88,22 @@ export function SearchView() {
               </li>
             ))}
           </ol>
+        )}
+        {result && result.passages.length > 0 && (
+          <>
+            <h2 className="search-section">{t('search.documents')}</h2>
+            <ol className="search-hits" data-testid="search-passages">
+              {result.passages.map((hit, i) => (
+                <li key={hit.chunkId}>
+                  <button className="search-hit card" onClick={() => openPassage(hit, i + 1)} data-testid="search-passage">
+                    <span className="search-hit-thread">{fileName(hit.document.path)}</span>
+                    <span className="faint">{t('search.page', { page: hit.pages.labelStart ?? hit.pages.start })}</span>
+                    <span className="search-hit-snippet">{hit.text.length > 240 ? `${hit.text.slice(0, 240)}…` : hit.text}</span>
+                  </button>
+                </li>
+              ))}
+            </ol>
+          </>
         )}
       </div>
     </div>
