@@ -5,6 +5,18 @@ export const GET_A_MODEL =
   'No chat model is installed and Groq is off, so this answer is made of the most relevant sentences from your documents. ' +
   'For written answers, download a chat model in Settings → Models, or add a Groq API key in Settings → Providers.';
 
+// A sentence that starts as a list item ("• ", "- ", "1. ") would show a second bullet inside the answer's own list.
+const LIST_MARKER = /^(?:[•·▪◦‣●○■□➢►*–—-]|\(?\d{1,2}[.)])\s+/u;
+// A Markdown table row read as a sentence would show raw pipes; tables are for the viewer, not for a bullet.
+const TABLE_ROW = /^\|.*\|.*\|$|^\|?\s*:?-{3,}/;
+
+/** The sentence as it reads inside the answer's list: leading list markers removed (repeatedly: "• • text"). */
+export function withoutListMarker(text: string): string {
+  let out = text;
+  while (LIST_MARKER.test(out)) out = out.replace(LIST_MARKER, '');
+  return out;
+}
+
 interface ScoredSentence {
   text: string;
   ordinal: number;
@@ -21,7 +33,7 @@ export function extractiveSentences(query: string, passages: Passage[], limit = 
   const queryTerms = new Set(contentTerms(query));
   const candidates = passages.flatMap((passage, index) =>
     sentences(passage.text).map((sentence, position) => ({
-      text: sentence.text,
+      text: withoutListMarker(sentence.text),
       ordinal: index + 1,
       terms: new Set(contentTerms(sentence.text)),
       order: index * 10_000 + position,
@@ -38,7 +50,7 @@ export function extractiveSentences(query: string, passages: Passage[], limit = 
     for (const term of queryTerms) if (candidate.terms.has(term)) score += idf(term);
     const key = candidate.text.toLowerCase();
     // Headings and fragments (under 4 words) say little on their own.
-    if (score <= 0 || seenText.has(key) || candidate.text.split(/\s+/).length < 4) continue;
+    if (score <= 0 || seenText.has(key) || candidate.text.split(/\s+/).length < 4 || TABLE_ROW.test(candidate.text)) continue;
     seenText.add(key);
     // Very long "sentences" are usually tables or run-on extraction: rank them a little lower.
     const lengthPenalty = candidate.text.length > 400 ? 0.8 : 1;

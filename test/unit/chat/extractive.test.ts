@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { extractiveAnswer, extractiveSentences } from '../../../src/main/chat/extractive';
+import { extractiveAnswer, extractiveSentences, withoutListMarker } from '../../../src/main/chat/extractive';
 import type { Passage } from '../../../src/main/chat/passages';
 import { sentences } from '../../../src/main/chat/terms';
 
@@ -36,6 +36,17 @@ describe('extractive answers', () => {
     expect(extractiveAnswer('How many days of annual leave do employees get?', passages)).toBe(
       '- Employees receive 25 days of annual leave per year. [1]\n- Unused annual leave can be carried over for three months. [2]',
     );
+  });
+
+  it('never doubles a bullet nor quotes a Markdown table row as a sentence', () => {
+    const text = ['• Annual leave is 25 days for every employee.', '• • Unused annual leave carries over for five days.', '| Leave type | Days | Notes |', '|---|---|---|', '| Annual leave | 25 | paid |', '2) Annual leave requests go to your manager.'].join('\n');
+    const answer = extractiveAnswer('annual leave days', [passage(text, 1)])!;
+    expect(answer.split('\n').every((line) => /^- [A-Z]/.test(line))).toBe(true);
+    expect(answer).not.toMatch(/•|\|/);
+    expect(answer).toContain('- Annual leave is 25 days for every employee. [1]');
+    expect(withoutListMarker('• • text')).toBe('text');
+    expect(withoutListMarker('3.0x faster')).toBe('3.0x faster');
+    expect(withoutListMarker('-5 °C at night')).toBe('-5 °C at night');
   });
 
   it('returns null when no sentence shares a term with the question', () => {
