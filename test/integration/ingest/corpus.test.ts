@@ -24,7 +24,7 @@ const expected: Record<string, { status: string; reasonCode?: string | null; pag
   'pdf/multi-column.pdf': { status: 'indexed', reasonCode: null, pages: 13 },
   'pdf/tracemonkey.pdf': { status: 'indexed', reasonCode: null, pages: 14 },
   'scanned/loremipsum-flat.pdf': { status: 'indexed', reasonCode: null, pages: 1 },
-  'scanned/pdf-with-ocr-text.pdf': { status: 'needs_ocr', reasonCode: 'garbled_text_layer', pages: 1 },
+  'scanned/pdf-with-ocr-text.pdf': { status: 'indexed', reasonCode: null, pages: 1 },
   'text/fake-text-utf-16.txt': { status: 'indexed', reasonCode: null, pages: 1 },
   'text/unstructured-README.md': { status: 'indexed', reasonCode: null, pages: 1 },
   'web/readability-wikipedia-3.expected.html': { status: 'indexed', reasonCode: null, pages: 1 },
@@ -55,13 +55,12 @@ describeWithCorpus(corpusDocs, 'lockstep ingest over the real documents', () => 
       result.files.map((f) => [path.relative(corpus, f.path), { status: f.status, reasonCode: f.reasonCode, ...(expected[path.relative(corpus, f.path)]?.pages ? { pages: f.pages } : {}) }]),
     );
     expect(actual).toEqual(expected);
-    expect(result.summary).toMatchObject({ files: 20, indexed: 15, needs_password: 2, needs_ocr: 1, failed: 2, missing: 0 });
+    expect(result.summary).toMatchObject({ files: 20, indexed: 16, needs_password: 2, needs_ocr: 0, failed: 2, missing: 0 });
     for (const file of result.files.filter((f) => f.status !== 'indexed')) expect(file.reason).toMatch(/\w+ .*\./);
   });
 
-  it('explains specific reasons for damaged files and garbled text layers', () => {
+  it('explains specific reasons for damaged files', () => {
     expect(outcome('malformed/truncated62886.docx').reason).toContain('truncated');
-    expect(outcome('scanned/pdf-with-ocr-text.pdf').reason).toContain('unreadable OCR output');
     // The CLI names its own flag where the app says to enter the password.
     expect(outcome('encrypted/password.pdf').reason).toBe('This PDF is password-protected. Run `lockstep ingest <file> --password <password>` to index it.');
   });

@@ -69,6 +69,17 @@ describe('OCR of scanned pages', () => {
     read.box.forEach((v, i) => expect(Math.abs(v - drawn.box[i]!)).toBeLessThan(0.02));
   }, 120_000);
 
+  it('reads a scan again when its text layer is another tool’s garbled OCR, and indexes the new reading instead', async () => {
+    const scan = drawScan(pageTwo, { format: 'jpeg' });
+    // Letter-spaced noise, as bad OCR layers are ("t h e i r"): most tokens single letters.
+    const garbled = 'T h e l i g h t h o u s e k e e p e r w r o t e o f s t o r m s';
+    const result = (await parse(writeTemp('letter.pdf', imageOnlyPdf([scan], { garbledLayer: garbled })))) as ParsedDocument;
+    expect(result.status).toBe('indexed');
+    expect(result.pages[0]!.ocr!.confidence).toBeGreaterThanOrEqual(60);
+    expect(recall(scan.words, result.pages[0]!.text)).toBeGreaterThanOrEqual(0.95);
+    expect(result.pages[0]!.text).not.toContain('l i g h t');
+  }, 120_000);
+
   it('reads a PNG image directly as a one-page document', async () => {
     const scan = drawScan(['Quarterly tide tables for the estuary', 'were copied by hand in the winter ledger.']);
     const result = (await parse(writeTemp('tides.png', scan.bytes))) as ParsedDocument;
