@@ -126,10 +126,15 @@ describeWithCorpus([TRACEMONKEY, NOTES, PASSWORD_PDF, CORRUPT_PDF, STORIES], 'de
       expect(await page().locator('[data-testid="pdf-page"] .passage-highlight').count()).toBeGreaterThan(0);
       expect(await byTestId('viewer-page').textContent()).toContain(`Page ${citedPage}`);
       await app.screenshot('chat-viewer-en-light');
-      // A Markdown source opens as converted text with the chunk marked.
-      const showAll = answer.getByRole('button', { name: /^Show all/ });
+      // A Markdown source opens as converted text with the chunk marked (a question that names that document, since
+      // the TraceMonkey question is now routed to the paper alone).
+      await page().getByLabel('Question').fill('How does the Unstructured library partition documents?');
+      await page().keyboard.press('Enter');
+      await page().locator('[data-testid="assistant-message"][data-status="complete"]').nth(1).waitFor({ timeout: 120_000 });
+      const second = page().locator('[data-testid="assistant-message"]').nth(1);
+      const showAll = second.getByRole('button', { name: /^Show all/ });
       if (await showAll.count()) await showAll.click();
-      await answer.getByTestId('source').filter({ hasText: 'Unstructured' }).first().click();
+      await second.getByTestId('source').filter({ hasText: 'Unstructured' }).first().click();
       await page().locator('[data-testid="text-page"] mark.passage-highlight').first().waitFor();
       await app.screenshot('viewer-text-en-light');
       // Esc closes an open menu and only the menu; the next Esc closes the viewer and focus returns to the source.
