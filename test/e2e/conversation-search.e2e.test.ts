@@ -1,8 +1,7 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { launchApp, type AppUnderTest } from './harness';
+import { describe, expect, it } from 'vitest';
+import { appWithDocuments } from './harness';
 import { dropFiles } from './support';
 
 // Ctrl+Shift+F searches thread titles and messages, and the documents beside them; a hit opens its thread with the
@@ -10,25 +9,8 @@ import { dropFiles } from './support';
 
 const HANDBOOK = ['# Handbook', '', 'Every employee receives 25 days of paid annual leave per calendar year.', '', 'Travel expenses are reimbursed within 30 days of the receipt.'].join('\n');
 
-let app: AppUnderTest;
-let docs: string;
-const pageErrors: string[] = [];
-beforeAll(async () => {
-  docs = mkdtempSync(path.join(os.tmpdir(), 'lockstep-e2e-search-'));
-  writeFileSync(path.join(docs, 'handbook.md'), HANDBOOK);
-  app = await launchApp({ viewport: { width: 1280, height: 800 } });
-  app.page.on('pageerror', (error) => pageErrors.push(`${error.message}\n${error.stack}`));
-});
-afterAll(async () => {
-  await app?.close();
-  if (docs) rmSync(docs, { recursive: true, force: true });
-});
-afterEach(async (context) => {
-  if (context.task.result?.state === 'fail') await app.screenshot(`failure-search-${context.task.name.slice(0, 40).replace(/\W+/g, '-')}`);
-  expect(pageErrors.splice(0)).toEqual([]);
-});
-
-const page = () => app.page;
+const session = appWithDocuments('search', (folder) => writeFileSync(path.join(folder, 'handbook.md'), HANDBOOK));
+const page = () => session.app().page;
 const byTestId = (id: string) => page().getByTestId(id);
 
 async function ask(question: string) {
@@ -41,7 +23,7 @@ async function ask(question: string) {
 describe('conversation search', () => {
   it('finds a question from another thread and opens that thread at the message', async () => {
     await byTestId('welcome-start').click();
-    await dropFiles(page(), [path.join(docs, 'handbook.md')]);
+    await dropFiles(page(), [path.join(session.docs(), 'handbook.md')]);
     await page().locator('[data-testid="document-row"][data-file="handbook.md"][data-status="indexed"]').waitFor({ timeout: 60_000 });
     await byTestId('nav-chat').click();
     await ask('How many days of annual leave do employees get?');
@@ -59,7 +41,7 @@ describe('conversation search', () => {
     expect(texts.some((text) => text.includes('How many days of annual leave do employees get?'))).toBe(true);
     const threadsHit = await hits.locator('.search-hit-thread').allTextContents();
     expect(new Set(threadsHit)).toEqual(new Set(['How many days of annual leave do employees get?']));
-    await app.screenshot('search-conversations-en-light');
+    await session.app().screenshot('search-conversations-en-light');
 
     const question = hits.filter({ hasText: 'You' }).first();
     const messageId = await question.getAttribute('data-message-id');

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 
 // Starts the real `lockstep serve` (browser mode) on a fresh data folder and drives it with Debian's Chromium.
 
@@ -77,4 +78,29 @@ export async function launchApp(options: { dataDir?: string; env?: Record<string
       if (ownsDataDir) rmSync(started.dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * One app per test file beside a temporary folder of documents the file writes: launched before its tests, closed and
+ * removed after them; a failed test leaves a screenshot, and no test may end with an uncaught error in the page.
+ */
+export function appWithDocuments(name: string, writeDocuments: (folder: string) => void): { app: () => AppUnderTest; docs: () => string } {
+  let app: AppUnderTest | undefined;
+  let docs: string | undefined;
+  const pageErrors: string[] = [];
+  beforeAll(async () => {
+    docs = mkdtempSync(path.join(os.tmpdir(), `lockstep-e2e-${name}-`));
+    writeDocuments(docs);
+    app = await launchApp({ viewport: { width: 1280, height: 800 } });
+    app.page.on('pageerror', (error) => pageErrors.push(`${error.message}\n${error.stack}`));
+  });
+  afterAll(async () => {
+    await app?.close();
+    if (docs) rmSync(docs, { recursive: true, force: true });
+  });
+  afterEach(async (context) => {
+    if (context.task.result?.state === 'fail') await app?.screenshot(`failure-${name}-${context.task.name.slice(0, 40).replace(/\W+/g, '-')}`);
+    expect(pageErrors.splice(0)).toEqual([]);
+  });
+  return { app: () => app!, docs: () => docs! };
 }

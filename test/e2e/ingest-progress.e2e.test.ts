@@ -1,34 +1,18 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { generateTextPdf } from '../fixtures/ingest/generated-pdf';
-import { launchApp, type AppUnderTest } from './harness';
+import { appWithDocuments } from './harness';
 import { dropFiles, recordTexts, recorded } from './support';
 
 // Ingestion progress a user can follow: an overall bar counting files done of the batch with pages/s, the files
 // being indexed listed first, and Cancel for one file.
 
 const FILES = ['alpha.pdf', 'bravo.pdf', 'charlie.pdf', 'delta.pdf'];
-let app: AppUnderTest;
-let docs: string;
-const pageErrors: string[] = [];
-beforeAll(async () => {
-  docs = mkdtempSync(path.join(os.tmpdir(), 'lockstep-e2e-progress-'));
-  for (const [i, file] of FILES.entries()) writeFileSync(path.join(docs, file), generateTextPdf(40 + i * 10, 40, (page, line) => `${file} page ${page} line ${line}: the survey logged ${page * line} readings.`));
-  app = await launchApp({ viewport: { width: 1280, height: 800 } });
-  app.page.on('pageerror', (error) => pageErrors.push(`${error.message}\n${error.stack}`));
+const session = appWithDocuments('progress', (folder) => {
+  for (const [i, file] of FILES.entries()) writeFileSync(path.join(folder, file), generateTextPdf(40 + i * 10, 40, (page, line) => `${file} page ${page} line ${line}: the survey logged ${page * line} readings.`));
 });
-afterAll(async () => {
-  await app?.close();
-  if (docs) rmSync(docs, { recursive: true, force: true });
-});
-afterEach(async (context) => {
-  if (context.task.result?.state === 'fail') await app.screenshot(`failure-progress-${context.task.name.slice(0, 40).replace(/\W+/g, '-')}`);
-  expect(pageErrors.splice(0)).toEqual([]);
-});
-
-const page = () => app.page;
+const page = () => session.app().page;
 const row = (file: string) => page().locator(`[data-testid="document-row"][data-file="${file}"]`);
 
 describe('ingestion progress', () => {
@@ -36,9 +20,9 @@ describe('ingestion progress', () => {
     await page().getByTestId('welcome-start').click();
     await page().getByTestId('nav-library').click();
     await recordTexts(page(), 'batch', '[data-testid="batch-progress"]');
-    await dropFiles(page(), FILES.map((file) => path.join(docs, file)));
+    await dropFiles(page(), FILES.map((file) => path.join(session.docs(), file)));
     await page().getByTestId('batch-progress').waitFor({ timeout: 30_000 });
-    await app.screenshot('library-batch-progress-en-light');
+    await session.app().screenshot('library-batch-progress-en-light');
     // The file being read is listed first, the queued ones after it.
     const statuses = await page().locator('[data-testid="document-row"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-status')));
     if (statuses.includes('processing')) expect(statuses[0]).toBe('processing');

@@ -1,9 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { generateTextPdf } from '../fixtures/ingest/generated-pdf';
-import { launchApp, type AppUnderTest } from './harness';
+import { appWithDocuments } from './harness';
 import { dropFiles } from './support';
 
 // The PDF viewer under quick clicks: ten citations opened in a burst (and a window resize mid-burst) must end on
@@ -13,25 +12,8 @@ import { dropFiles } from './support';
 const RIVERS = ['Danube', 'Rhine', 'Elbe', 'Loire', 'Tagus', 'Vistula', 'Oder', 'Rhone', 'Seine', 'Po', 'Ebro', 'Douro'];
 const line = (page: number, n: number) => `The ${RIVERS[page - 1]} glacier survey station ${page} logged meltwater level ${n * 7 + page} cm on day ${n}.`;
 
-let app: AppUnderTest;
-let docs: string;
-const pageErrors: string[] = [];
-beforeAll(async () => {
-  docs = mkdtempSync(path.join(os.tmpdir(), 'lockstep-e2e-pdf-'));
-  writeFileSync(path.join(docs, 'glacier-survey.pdf'), generateTextPdf(RIVERS.length, 24, line));
-  app = await launchApp({ viewport: { width: 1280, height: 800 } });
-  app.page.on('pageerror', (error) => pageErrors.push(`${error.message}\n${error.stack}`));
-});
-afterAll(async () => {
-  await app?.close();
-  if (docs) rmSync(docs, { recursive: true, force: true });
-});
-afterEach(async (context) => {
-  if (context.task.result?.state === 'fail') await app.screenshot(`failure-pdf-${context.task.name.slice(0, 40).replace(/\W+/g, '-')}`);
-  expect(pageErrors.splice(0)).toEqual([]);
-});
-
-const page = () => app.page;
+const session = appWithDocuments('pdf', (folder) => writeFileSync(path.join(folder, 'glacier-survey.pdf'), generateTextPdf(RIVERS.length, 24, line)));
+const page = () => session.app().page;
 
 /** Share of the canvas's pixels that are white paper and that are dark ink, read back from the canvas itself. */
 const canvasInk = () =>
@@ -66,7 +48,7 @@ async function highlightAmber(): Promise<number> {
 describe('PDF viewer', () => {
   it('ends on the last of ten quickly opened citations, drawn and highlighted', async () => {
     await page().getByTestId('welcome-start').click();
-    await dropFiles(page(), [path.join(docs, 'glacier-survey.pdf')]);
+    await dropFiles(page(), [path.join(session.docs(), 'glacier-survey.pdf')]);
     await page().locator('[data-testid="document-row"][data-file$="glacier-survey.pdf"][data-status="indexed"]').waitFor({ timeout: 120_000 });
     await page().getByTestId('nav-chat').click();
     for (const question of ['Which glacier survey station logged meltwater levels?', 'What meltwater level did the Danube, Seine and Po stations log?']) {
@@ -101,7 +83,7 @@ describe('PDF viewer', () => {
     expect(Number(await loaded.getAttribute('data-highlighted'))).toBeGreaterThan(0);
     expect(await page().locator('[data-testid="pdf-page"] .passage-highlight').first().textContent()).toContain(RIVERS[lastPage - 1]);
     expect(await highlightAmber()).toBeGreaterThan(0.3);
-    await app.screenshot('viewer-pdf-after-burst-en-light');
+    await session.app().screenshot('viewer-pdf-after-burst-en-light');
 
     // Again one by one, as a user clicks: each opened page is drawn with its highlight.
     const buttons = page().getByTestId('source');
