@@ -65,7 +65,7 @@ describe('two writers on one library', () => {
     const [ra, rb] = await Promise.all([a.done, b.done]);
     for (const run of [ra, rb]) {
       expect(run.stderr).not.toMatch(/TypeError|not open|unexpectedly/);
-      expect({ code: run.code, stderr: run.stderr.slice(-3000) }).toMatchObject({ code: 0 });
+      expect(run.code, `exit code ${run.code}; stderr: ${run.stderr.slice(-3000)}`).toBe(0);
       expect(run.json!.summary).toMatchObject({ files: 8, indexed: 8, failed: 0 });
     }
     const { rows, orphans, statuses } = ownersByFolder(dataDir);
@@ -85,7 +85,7 @@ describe('two writers on one library', () => {
       const cli = cliIngest(dataDir, cliFolder);
       const run = await cli.done;
       expect(run.stderr).not.toMatch(/TypeError|not open|unexpectedly/);
-      expect({ code: run.code, stderr: run.stderr.slice(-3000) }).toMatchObject({ code: 0 });
+      expect(run.code, `exit code ${run.code}; stderr: ${run.stderr.slice(-3000)}`).toBe(0);
       expect(run.json!.summary).toMatchObject({ files: 4, indexed: 4 });
       await app.ingest.whenIdle();
       const { rows, orphans, statuses } = ownersByFolder(dataDir);
