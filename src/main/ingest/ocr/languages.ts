@@ -1,4 +1,4 @@
-import { copyFile, mkdir, rename, stat, symlink } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm, symlink } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -27,20 +27,22 @@ export function languageDataFile(code: OcrLanguageCode): string {
 
 /**
  * One folder holding every language's data, as tesseract.js reads all languages from one langPath (and its in-memory
- * { code, data } form is broken in v7: the data is used as the language name). Links to node_modules, copies if links fail.
+ * { code, data } form is broken in v7: the data is used as the language name). Links to node_modules, copies if links
+ * fail. A combination gets a private temporary folder that `dispose` removes once the workers have read it.
  */
-export async function languageFolder(languages: readonly OcrLanguageCode[]): Promise<string> {
-  // One language is read from its own package folder; only a combination needs the shared folder.
-  if (languages.length === 1) return path.dirname(languageDataFile(languages[0]!));
-  const folder = path.join(os.tmpdir(), `lockstep-ocr-data-${process.getuid?.() ?? 'user'}`);
-  await mkdir(folder, { recursive: true });
-  for (const code of ocrLanguageCodes) {
-    const target = path.join(folder, `${code}.traineddata.gz`);
-    const source = languageDataFile(code);
-    const [have, want] = await Promise.all([stat(target).catch(() => null), stat(source)]);
-    if (have?.size === want.size) continue;
-    await symlink(source, `${target}.${process.pid}`).catch(() => copyFile(source, `${target}.${process.pid}`));
-    await rename(`${target}.${process.pid}`, target);
+export async function languageFolder(languages: readonly OcrLanguageCode[]): Promise<{ folder: string; dispose(): Promise<void> }> {
+  // One language is read from its own package folder; only a combination needs a folder of its own.
+  if (languages.length === 1) return { folder: path.dirname(languageDataFile(languages[0]!)), dispose: async () => undefined };
+  const folder = await mkdtemp(path.join(os.tmpdir(), 'lockstep-ocr-data-'));
+  const dispose = () => rm(folder, { recursive: true, force: true });
+  try {
+    for (const code of languages) {
+      const target = path.join(folder, `${code}.traineddata.gz`);
+      await symlink(languageDataFile(code), target).catch(() => copyFile(languageDataFile(code), target));
+    }
+  } catch (error) {
+    await dispose();
+    throw error;
   }
-  return folder;
+  return { folder, dispose };
 }

@@ -52,11 +52,12 @@ export class OcrPool {
 
   private start(): Promise<Worker[]> {
     this.workers ??= (async () => {
-      const langPath = await languageFolder(this.languages);
-      // cacheMethod 'none': the data comes from node_modules, nothing is written beside the app.
+      const languageData = await languageFolder(this.languages);
+      // cacheMethod 'none': the data comes from node_modules, nothing is written beside the app; each worker has read
+      // its languages once created, so the folder goes right after.
       const workers = await Promise.all(
-        Array.from({ length: this.threads }, () => createWorker(this.languages, OEM.LSTM_ONLY, { langPath, cacheMethod: 'none', gzip: true, errorHandler: () => undefined })),
-      );
+        Array.from({ length: this.threads }, () => createWorker(this.languages, OEM.LSTM_ONLY, { langPath: languageData.folder, cacheMethod: 'none', gzip: true, errorHandler: () => undefined })),
+      ).finally(() => languageData.dispose());
       for (const worker of workers) await worker.setParameters({ tessedit_pageseg_mode: PSM.AUTO, user_defined_dpi: '300' });
       this.idle.push(...workers);
       return workers;
