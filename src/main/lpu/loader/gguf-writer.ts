@@ -269,7 +269,7 @@ export function bpeTokenizerFromHfFolder(folder: string, pre: string): GgufBpeTo
 }
 
 /** mulberry32 mapped to [-1, 1): fast, seeded, good enough for weights whose values do not matter. */
-function uniformSource(seed: number): () => number {
+export function uniformSource(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -1,4 +1,4 @@
-import { gguf, writeGguf, type GgufMetaValue, type GgufTensorSpec, type GgufTensorType } from '../loader/gguf-writer';
+import { gguf, uniformSource, writeGguf, type GgufMetaValue, type GgufTensorSpec, type GgufTensorType } from '../loader/gguf-writer';
 import { llama3FreqFactors } from '../loader/architectures';
 import type { Architecture } from '../loader/model-source';
 import { ggufVocabulary, type VocabularyName } from './vocabularies';
@@ -53,17 +53,6 @@ export const RANDOM_ARCHS: Record<Architecture, RandomArchSpec> = {
  * load scale with it, and 32k is Llama 2's whole vocabulary. The tokenizer tests use the full vocabularies. */
 export const RANDOM_MODEL_VOCABULARY = 32768;
 
-/** mulberry32 in [-1, 1): seeded so a model is the same file every time. */
-function uniform(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2147483648 - 1;
-  };
-}
-
 /**
  * Writes the random model for `spec` with matrices in `type` (norms, biases and RoPE factors F32, as converters
  * keep them). Returns the file's byte size.
@@ -82,7 +71,7 @@ export function writeRandomArchGguf(file: string, spec: RandomArchSpec, type: Gg
   const headDim = kQuant && spec.heads * spec.headDim === spec.dim ? dim / heads : spec.headDim; // keep heads × headDim = dim where it was
   const name = spec.ggufArch ?? arch;
   const qDim = heads * headDim, kvDim = kvHeads * headDim;
-  const random = uniform(seed);
+  const random = uniformSource(seed);
   // 1/√fan-in keeps activations O(1)
   // a row that is not whole blocks falls back to Q8_0, as llama.cpp's quantizer does
   const matrix = (name: string, cols: number, rows: number, gain = 1): GgufTensorSpec => ({
