@@ -25,6 +25,22 @@ export const settingsSchema = z.object({
   vectorSearchWeight: z.number().min(0).max(10).default(1),
   /** LRU budget (MB) of the local model's KV snapshots: threads' caches and fixed prefixes, reused by follow-ups. */
   lpuPrefixCacheMb: z.number().int().min(0).max(8192).default(256),
+  /** Serve Prometheus metrics at GET /metrics on the local API (also `lockstep serve --api --metrics`, LOCKSTEP_METRICS=1). */
+  metricsEnabled: z.boolean().default(false),
+  /** Health alert thresholds: drawn on the Health charts; crossing one raises an alert. Patched as a whole object. */
+  healthThresholds: z
+    .object({
+      /** p95 time to first token (ms) over the error window. */
+      ttftP95Ms: z.number().int().min(100).max(600_000),
+      /** p95 interval between streamed tokens (ms). */
+      tokenIntervalP95Ms: z.number().int().min(1).max(60_000),
+      /** Share of answers that failed (%) over the last errorWindowMin minutes. */
+      errorRatePct: z.number().min(0).max(100),
+      errorWindowMin: z.number().int().min(1).max(60),
+      /** Worker crashes within the error window that count as trouble. */
+      workerCrashes: z.number().int().min(1).max(100),
+    })
+    .default({ ttftP95Ms: 8000, tokenIntervalP95Ms: 250, errorRatePct: 20, errorWindowMin: 10, workerCrashes: 2 }),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 type SettingsShape = typeof settingsSchema.shape;
