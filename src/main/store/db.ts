@@ -21,8 +21,9 @@ export function openStore(dataDir: string, options: { migrations?: Migration[]; 
     throw new AppError('store_open_failed', `Could not open the Lockstep database at ${file}.`, cause);
   }
   sqliteVec.load(db);
-  // First, so that a second process opening the same new library waits for locks instead of failing.
-  db.pragma('busy_timeout = 5000');
+  // First, so that a second process opening the same new library waits for locks instead of failing; 30 s because
+  // another writer's vector batch can hold the lock for seconds on a loaded two-core machine (5 s failed a CI run).
+  db.pragma('busy_timeout = 30000');
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
