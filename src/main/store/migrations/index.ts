@@ -6,6 +6,7 @@ import { libraryFolders } from './0004_library_folders';
 import { messageReasoning } from './0005_message_reasoning';
 import { retrievalContext } from './0006_retrieval_context';
 import { pageOcr } from './0007_page_ocr';
+import { mcpSharing } from './0008_mcp_sharing';
 
 export interface Migration {
   version: number;
@@ -15,4 +16,4 @@ export interface Migration {
 }
 
 /** Every migration in order; append new ones at the end with the next version number. */
-export const migrations: Migration[] = [initial, messageScope, jobOwner, libraryFolders, messageReasoning, retrievalContext, pageOcr];
+export const migrations: Migration[] = [initial, messageScope, jobOwner, libraryFolders, messageReasoning, retrievalContext, pageOcr, mcpSharing];
