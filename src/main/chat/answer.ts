@@ -2,6 +2,7 @@ import type { AskRequest, MessageRecord } from '../../shared/contract/chat';
 import { AppError } from '../../shared/errors';
 import type { ChatProvider, ChatTurn } from '../providers/provider';
 import type { ProviderChoice } from '../providers/resolve';
+import { replayCachedAnswer, type AnswerCacheKey } from './answer-cache';
 import { extractiveAnswer } from './extractive';
 import { runQuickAction } from './quick-answer';
 import { rewriteFollowUp } from './follow-up';
@@ -93,7 +94,32 @@ export async function ask(deps: AnswerDeps, request: AskRequest, emit: Emit, sig
   const documentIds = deps.threads.documentsInWorkspace(request.documentIds ?? [], thread.workspaceId);
   const userMessageId = deps.threads.addMessage(thread.id, { role: 'user', content: request.question, scope: { kind: 'question', mode, documentIds } });
   const plan = questionPlan(deps, { threadId: thread.id, userMessageId, question: request.question, mode, workspaceId: thread.workspaceId, documentIds: nonEmpty(documentIds), provider });
-  return respond(deps, plan, emit, signal);
+  return respondThroughCache(deps, plan, { workspaceId: thread.workspaceId, mode, documentIds }, emit, signal, { read: true });
+}
+
+/**
+ * The answer cache around respond(): a hit is replayed at once (unless regenerating), and a complete answer is
+ * stored under the provider and model that actually answered, as of the content version it was answered from.
+ */
+async function respondThroughCache(
+  deps: AnswerDeps,
+  plan: AnswerPlan,
+  scope: Pick<AnswerCacheKey, 'workspaceId' | 'mode' | 'documentIds'>,
+  emit: Emit,
+  signal: AbortSignal,
+  options: { read: boolean },
+): Promise<MessageRecord> {
+  const cache = deps.answerCache;
+  if (!cache) return respond(deps, plan, emit, signal);
+  const key: AnswerCacheKey = { ...scope, question: plan.query, provider: plan.provider?.id ?? 'extractive', model: plan.provider?.model ?? 'extractive' };
+  const version = cache.contentVersion(scope.workspaceId);
+  const hit = options.read && plan.replaceMessageId === undefined ? cache.get(key) : null;
+  if (hit) return replayCachedAnswer(deps.threads, plan, hit, emit);
+  const record = await respond(deps, plan, emit, signal);
+  if (record.status === 'complete' && record.content && record.content !== NOT_FOUND && record.provider) {
+    cache.put({ ...key, provider: record.provider, model: record.model ?? key.model }, version, record);
+  }
+  return record;
 }
 
 /** Answers the question before an assistant message again, replacing that message. */
@@ -116,14 +142,9 @@ export async function regenerate(deps: AnswerDeps, request: { messageId: number;
     });
   }
   const provider = await deps.providers.choose({ provider: request.provider, model: request.model });
-  const plan = questionPlan(deps, {
-    threadId: thread.id,
-    userMessageId: question.id,
-    question: question.content,
-    mode: request.mode ?? scope?.mode ?? deps.settings.get().answerMode,
-    workspaceId: thread.workspaceId,
-    documentIds: scope ? nonEmpty(deps.threads.documentsInWorkspace(scope.documentIds, thread.workspaceId)) : undefined,
-    provider,
-  });
-  return respond(deps, { ...plan, replaceMessageId: answer.id }, emit, signal);
+  const mode = request.mode ?? scope?.mode ?? deps.settings.get().answerMode;
+  const documentIds = scope ? nonEmpty(deps.threads.documentsInWorkspace(scope.documentIds, thread.workspaceId)) : undefined;
+  const plan = questionPlan(deps, { threadId: thread.id, userMessageId: question.id, question: question.content, mode, workspaceId: thread.workspaceId, documentIds, provider });
+  // Regenerating asks the model again whatever the cache holds, and the new answer replaces the stored one.
+  return respondThroughCache(deps, { ...plan, replaceMessageId: answer.id }, { workspaceId: thread.workspaceId, mode, documentIds }, emit, signal, { read: false });
 }

@@ -9,6 +9,7 @@ import { mapCitations, toSource } from './citations';
 import { GET_A_MODEL } from './extractive';
 import type { Passage, PassageSource } from './passages';
 import type { ThreadStore } from './threads';
+import type { AnswerCache } from './answer-cache';
 
 // Streams one assistant message: choose the provider, announce it, let the plan pick passages and compose the
 // prompt, generate (falling back from an unreachable Groq to the emulator, or to extractive sentences), map the
@@ -20,6 +21,8 @@ export const NOT_FOUND = 'I could not find this in your documents.';
 
 export interface AnswerDeps {
   threads: ThreadStore;
+  /** Repeated questions answered at once (absent: every question is answered by the model). */
+  answerCache?: AnswerCache;
   passages: PassageSource;
   settings: { get(): Settings };
   providers: {

@@ -9,6 +9,7 @@ import { ProviderResolver } from '../providers/resolve';
 import { FileSecretStore } from '../secrets/file-secret-store';
 import type { SecretStore } from '../secrets/secret-store';
 import type { Db } from '../store/db';
+import { AnswerCache } from './answer-cache';
 import type { AnswerDeps } from './respond';
 import type { PassageSource } from './passages';
 import { ThreadStore } from './threads';
@@ -45,6 +46,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
   const groqBaseURL = options.groqBaseURL ?? process.env.GROQ_BASE_URL ?? GROQ_BASE_URL;
   return {
     threads: new ThreadStore(options.db),
+    answerCache: new AnswerCache(options.db),
     passages: options.passages,
     settings: options.settings,
     secrets,

@@ -1,4 +1,4 @@
-import { answerMeters, type AnswerMeters, type AnswerSource, type ConversationHit, type MessageRecord, type QuickAction, type ThreadSummary } from '../../shared/contract/chat';
+import { answerMeters, answerServing, type AnswerMeters, type AnswerServing, type AnswerSource, type ConversationHit, type MessageRecord, type QuickAction, type ThreadSummary } from '../../shared/contract/chat';
 import { AppError } from '../../shared/errors';
 import type { Db } from '../store/db';
 import { citedOrdinals } from './citations';
@@ -20,6 +20,7 @@ interface MessageRow {
   metersJson: string | null;
   error: string | null;
   reasoning: string | null;
+  servedJson: string | null;
   createdAt: number;
 }
 
@@ -131,12 +132,13 @@ export class ThreadStore {
       error?: string;
       sources: AnswerSource[];
       reasoning?: string;
+      served?: AnswerServing;
     },
   ): MessageRecord {
     this.db.transaction(() => {
       this.db
-        .prepare('UPDATE messages SET content = ?, status = ?, provider = ?, model = ?, meters_json = ?, error = ?, reasoning = ? WHERE id = ?')
-        .run(answer.content, answer.status, answer.provider, answer.model, answer.meters ? JSON.stringify(answer.meters) : null, answer.error ?? null, answer.reasoning || null, messageId);
+        .prepare('UPDATE messages SET content = ?, status = ?, provider = ?, model = ?, meters_json = ?, error = ?, reasoning = ?, served_json = ? WHERE id = ?')
+        .run(answer.content, answer.status, answer.provider, answer.model, answer.meters ? JSON.stringify(answer.meters) : null, answer.error ?? null, answer.reasoning || null, answer.served ? JSON.stringify(answer.served) : null, messageId);
       this.db.prepare('DELETE FROM message_sources WHERE message_id = ?').run(messageId);
       const insert = this.db.prepare(
         `INSERT INTO message_sources (message_id, ordinal, chunk_id, document_id, document_title, document_path, page_start, page_end, label, passage)
@@ -153,7 +155,7 @@ export class ThreadStore {
   resetAnswer(messageId: number, by: { provider: string; model: string }): number {
     this.db.transaction(() => {
       this.db
-        .prepare("UPDATE messages SET content = '', status = 'streaming', provider = ?, model = ?, meters_json = NULL, error = NULL, reasoning = NULL WHERE id = ? AND role = 'assistant'")
+        .prepare("UPDATE messages SET content = '', status = 'streaming', provider = ?, model = ?, meters_json = NULL, error = NULL, reasoning = NULL, served_json = NULL WHERE id = ? AND role = 'assistant'")
         .run(by.provider, by.model, messageId);
       this.db.prepare('DELETE FROM message_sources WHERE message_id = ?').run(messageId);
     }).immediate();
@@ -190,6 +192,7 @@ export class ThreadStore {
     const cited = new Set(citedOrdinals(row.content, sourceRows.length));
     const sources = sourceRows.map(({ messageId: _messageId, ...s }) => ({ ...s, cited: cited.has(s.ordinal) }));
     const meters = row.metersJson ? answerMeters.safeParse(JSON.parse(row.metersJson)) : null;
+    const served = row.servedJson ? answerServing.safeParse(JSON.parse(row.servedJson)) : null;
     return {
       id: row.id,
       threadId: row.threadId,
@@ -202,13 +205,14 @@ export class ThreadStore {
       error: row.error,
       sources,
       ...(row.reasoning ? { reasoning: row.reasoning } : {}),
+      ...(served?.success ? { served: served.data } : {}),
       uncited: row.role === 'assistant' && row.status === 'complete' && sources.length > 0 && cited.size === 0,
       createdAt: row.createdAt,
     };
   }
 }
 
-const SELECT_MESSAGES = `SELECT id, thread_id AS threadId, role, content, status, provider, model, meters_json AS metersJson, error, reasoning, created_at AS createdAt FROM messages`;
+const SELECT_MESSAGES = `SELECT id, thread_id AS threadId, role, content, status, provider, model, meters_json AS metersJson, error, reasoning, served_json AS servedJson, created_at AS createdAt FROM messages`;
 
 // LIKE scans every message: fine for one person's conversations (thousands of messages), and it matches Chinese
 // substrings, which a word tokenizer would not.

@@ -81,6 +81,20 @@ export type AnswerMeters = z.infer<typeof answerMeters>;
 export type LpuMeters = z.infer<typeof lpuMeters>;
 export type GroqMeters = z.infer<typeof groqMeters>;
 
+/** The steps of the degradation chain, fastest first: a cloud provider, the LPU on all its workers, on one worker, sentences. */
+export const answerChannel = z.enum(['groq', 'openai', 'lpu', 'lpu_single', 'extractive']);
+export type AnswerChannel = z.infer<typeof answerChannel>;
+
+/** How an answer was served beyond its provider: the channel of the degradation chain and why, or the answer cache. */
+export const answerServing = z.object({
+  channel: answerChannel.optional(),
+  /** Why the chain stood below the chosen channel, e.g. "token-interval p95 exceeded 120 ms" (absent when it did not). */
+  reason: z.string().optional(),
+  /** Set when the answer came from the answer cache: when it was first answered (ms since the epoch). */
+  cachedAt: z.number().optional(),
+});
+export type AnswerServing = z.infer<typeof answerServing>;
+
 export const messageRecord = z.object({
   id,
   threadId: id,
@@ -95,6 +109,8 @@ export const messageRecord = z.object({
   sources: z.array(answerSource),
   /** What a reasoning model thought before answering; never part of `content`, never cited. */
   reasoning: z.string().optional(),
+  /** The degradation channel that answered and why, or the cache it came from (absent for ordinary answers). */
+  served: answerServing.optional(),
   /** An assistant answer with sources whose text cites none of them. */
   uncited: z.boolean(),
   createdAt: z.number(),
@@ -122,6 +138,8 @@ export const noticeKind = z.enum([
   'model_replaced', // the Groq model is gone: answering with `model` instead of `previousModel` (saved as the new choice)
   'request_too_large', // Groq said 413: retrying with `used` of `total` passages to fit `limit` tokens per minute
   'length_limit', // the answer stopped at the `limit`-token answer limit: the user can ask it to continue
+  'degraded', // the degradation chain stands below the chosen provider: message says which channel answers and why
+  'cached', // the answer comes from the answer cache (same question, same documents); Regenerate asks the model again
 ]);
 
 export const chatEvent = z.discriminatedUnion('type', [

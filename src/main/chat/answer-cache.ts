@@ -1,0 +1,190 @@
+import { createHash } from 'node:crypto';
+import { answerMeters, answerSource, type AnswerMeters, type AnswerSource, type ChatEvent, type MessageRecord } from '../../shared/contract/chat';
+import type { Db } from '../store/db';
+import type { Emit } from './respond';
+import type { ThreadStore } from './threads';
+
+// Repeated questions are answered from SQLite at once, with the sources the first answer cited. A key names what
+// the answer depends on: the question as normalised text, the workspace and its content version (bumped by the
+// triggers of migration 0010 on any ingest, removal or re-index, which also delete the workspace's rows), the
+// provider and model, the mode and the selected documents. Regenerating never reads it, and writes the new answer.
+
+/** Rows kept per workspace; the least recently used go first. */
+const DEFAULT_ROWS_PER_WORKSPACE = 500;
+
+export interface AnswerCacheKey {
+  question: string;
+  workspaceId: number;
+  provider: string;
+  model: string;
+  mode: 'documents' | 'chat';
+  /** A selection of documents the question was restricted to (empty or absent: the whole workspace). */
+  documentIds?: number[];
+}
+
+export interface CachedAnswer {
+  question: string;
+  provider: string;
+  model: string;
+  content: string;
+  reasoning?: string;
+  meters: AnswerMeters | null;
+  sources: AnswerSource[];
+  /** When the answer was first produced (ms since the epoch). */
+  createdAt: number;
+}
+
+/** Case, width, spacing and closing punctuation do not make a different question. */
+export function normaliseQuestion(question: string): string {
+  return question
+    .normalize('NFKC')
+    .toLocaleLowerCase('en')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/^["'“‘「]+|["'”’」]+$/gu, '')
+    .replace(/[\s?？!！.。]+$/u, '')
+    .trim();
+}
+
+interface CacheRow {
+  question: string;
+  provider: string;
+  model: string;
+  content: string;
+  reasoning: string | null;
+  metersJson: string | null;
+  sourcesJson: string;
+  createdAt: number;
+}
+
+export class AnswerCache {
+  constructor(
+    private readonly db: Db,
+    private readonly rowsPerWorkspace = DEFAULT_ROWS_PER_WORKSPACE,
+  ) {}
+
+  /** The workspace's content version: any change to what its answers could cite moves it on. */
+  contentVersion(workspaceId: number): number {
+    const row = this.db.prepare('SELECT content_version AS version FROM workspaces WHERE id = ?').get(workspaceId) as { version: number } | undefined;
+    return row?.version ?? 0;
+  }
+
+  /** The stored answer for this key at the workspace's current content version, or null. */
+  get(key: AnswerCacheKey): CachedAnswer | null {
+    const hash = cacheKeyHash(key, this.contentVersion(key.workspaceId));
+    const row = this.db
+      .prepare(
+        `SELECT question, provider, model, content, reasoning, meters_json AS metersJson, sources_json AS sourcesJson, created_at AS createdAt
+           FROM answer_cache WHERE key = ?`,
+      )
+      .get(hash) as CacheRow | undefined;
+    if (!row) return null;
+    const sources = answerSource.array().safeParse(JSON.parse(row.sourcesJson));
+    if (!sources.success) return null;
+    this.db.prepare('UPDATE answer_cache SET hits = hits + 1, last_hit_at = ? WHERE key = ?').run(Date.now(), hash);
+    const meters = row.metersJson ? answerMeters.safeParse(JSON.parse(row.metersJson)) : null;
+    return {
+      question: row.question,
+      provider: row.provider,
+      model: row.model,
+      content: row.content,
+      ...(row.reasoning ? { reasoning: row.reasoning } : {}),
+      meters: meters?.success ? meters.data : null,
+      sources: sources.data,
+      createdAt: row.createdAt,
+    };
+  }
+
+  /**
+   * Stores a complete answer under `key` as of `contentVersion` (read when answering began). An answer that raced an
+   * ingest is not stored: its passages may predate the new content.
+   */
+  put(key: AnswerCacheKey, contentVersion: number, answer: Pick<MessageRecord, 'content' | 'reasoning' | 'meters' | 'sources'>): boolean {
+    return this.db.transaction(() => {
+      if (this.contentVersion(key.workspaceId) !== contentVersion) return false;
+      const now = Date.now();
+      this.db
+        .prepare(
+          `INSERT OR REPLACE INTO answer_cache (key, workspace_id, content_version, question, mode, provider, model, content, reasoning, meters_json, sources_json, created_at, last_hit_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          cacheKeyHash(key, contentVersion),
+          key.workspaceId,
+          contentVersion,
+          key.question,
+          key.mode,
+          key.provider,
+          key.model,
+          answer.content,
+          answer.reasoning ?? null,
+          answer.meters ? JSON.stringify(answer.meters) : null,
+          JSON.stringify(answer.sources),
+          now,
+          now,
+        );
+      this.db
+        .prepare(
+          `DELETE FROM answer_cache WHERE workspace_id = ? AND key IN (
+             SELECT key FROM answer_cache WHERE workspace_id = ? ORDER BY last_hit_at DESC LIMIT -1 OFFSET ?)`,
+        )
+        .run(key.workspaceId, key.workspaceId, this.rowsPerWorkspace);
+      return true;
+    }).immediate();
+  }
+
+  /** How many answers are stored (for one workspace, or all). */
+  size(workspaceId?: number): number {
+    const row = (workspaceId === undefined
+      ? this.db.prepare('SELECT COUNT(*) AS n FROM answer_cache').get()
+      : this.db.prepare('SELECT COUNT(*) AS n FROM answer_cache WHERE workspace_id = ?').get(workspaceId)) as { n: number };
+    return row.n;
+  }
+}
+
+function cacheKeyHash(key: AnswerCacheKey, contentVersion: number): string {
+  const documents = [...new Set(key.documentIds ?? [])].sort((a, b) => a - b);
+  const parts = [normaliseQuestion(key.question), key.workspaceId, contentVersion, key.provider, key.model, key.mode, documents];
+  return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
+}
+
+/**
+ * Writes a cached answer as the assistant message of this question and streams it as one answer would be streamed,
+ * marked cached with the time it was first answered.
+ */
+export function replayCachedAnswer(
+  threads: ThreadStore,
+  question: { threadId: number; userMessageId: number; query: string },
+  cached: CachedAnswer,
+  emit: Emit,
+): MessageRecord {
+  const by = { provider: cached.provider, model: cached.model };
+  const assistantMessageId = threads.addMessage(question.threadId, { role: 'assistant', content: '', status: 'streaming', ...by });
+  emit({
+    type: 'started',
+    threadId: question.threadId,
+    userMessageId: question.userMessageId,
+    assistantMessageId,
+    // Only answers respond() completed are stored, so the provider is one a started event names.
+    provider: cached.provider as Extract<ChatEvent, { type: 'started' }>['provider'],
+    model: cached.model,
+    query: question.query,
+  });
+  const ageMinutes = Math.max(0, Math.round((Date.now() - cached.createdAt) / 60_000));
+  emit({ type: 'notice', kind: 'cached', message: `Answered from the cache: the same question was answered ${ageMinutes} min ago over the same documents. Regenerate to ask the model again.` });
+  emit({ type: 'sources', routing: cached.sources.length ? 'retrieval' : 'none', sources: cached.sources });
+  if (cached.reasoning) emit({ type: 'reasoning', text: cached.reasoning });
+  emit({ type: 'delta', text: cached.content });
+  if (cached.meters) emit({ type: 'meters', meters: cached.meters });
+  const record = threads.finishAnswer(assistantMessageId, {
+    content: cached.content,
+    status: 'complete',
+    ...by,
+    meters: cached.meters,
+    sources: cached.sources,
+    reasoning: cached.reasoning,
+    served: { cachedAt: cached.createdAt },
+  });
+  emit({ type: 'done', message: record });
+  return record;
+}

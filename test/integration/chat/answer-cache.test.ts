@@ -1,0 +1,117 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ChatEvent } from '../../../src/shared/contract/chat';
+import { ask, regenerate } from '../../../src/main/chat/answer';
+import { normaliseQuestion } from '../../../src/main/chat/answer-cache';
+import type { AnswerDeps } from '../../../src/main/chat/respond';
+import type { Services } from '../../../src/main/services';
+import { addDocument, HANDBOOK, openTestServices, tempDataDir, testChatService } from './library';
+import { ScriptedProvider } from './scripted-provider';
+
+let data: ReturnType<typeof tempDataDir>;
+let services: Services;
+let provider: ScriptedProvider;
+let deps: AnswerDeps;
+
+function collect() {
+  const events: ChatEvent[] = [];
+  return { events, emit: (event: ChatEvent) => void events.push(event) };
+}
+const never = new AbortController().signal;
+const QUESTION = 'How many days of annual leave do I get?';
+
+beforeEach(() => {
+  data = tempDataDir('lockstep-answer-cache-');
+  services = openTestServices(data.dir);
+  addDocument(services.db, 'Handbook', HANDBOOK);
+  provider = new ScriptedProvider('You get 25 days of paid annual leave [1], and five days can carry over [2].');
+  const service = testChatService(services);
+  deps = { ...service, providers: { choose: async () => provider, local: async () => provider } };
+});
+afterEach(async () => {
+  await services.close();
+  data.remove();
+});
+
+describe('answer cache (real SQLite)', () => {
+  it('answers a repeated question from the cache in under 50 ms with the original citations, marked cached', async () => {
+    const first = await ask(deps, { question: QUESTION }, () => {}, never);
+    expect(first.served).toBeUndefined();
+    expect(provider.prompts).toHaveLength(1);
+
+    const { events, emit } = collect();
+    const started = performance.now();
+    // Asked again in another thread, with other spacing, case and punctuation.
+    const second = await ask(deps, { question: '  how many DAYS of annual leave   do I get ' }, emit, never);
+    const elapsed = performance.now() - started;
+
+    expect(elapsed).toBeLessThan(50);
+    expect(provider.prompts).toHaveLength(1); // the model was not asked again
+    expect(second.threadId).not.toBe(first.threadId);
+    expect(second.content).toBe(first.content);
+    expect(second.sources).toEqual(first.sources);
+    expect(second.sources.filter((s) => s.cited).map((s) => s.pageStart)).toEqual(first.sources.filter((s) => s.cited).map((s) => s.pageStart));
+    expect(second.provider).toBe('lpu');
+    expect(second.served?.cachedAt).toBeGreaterThan(0);
+    expect(second.served?.cachedAt).toBeLessThanOrEqual(Date.now());
+    expect(events.map((e) => e.type)).toEqual(['started', 'notice', 'sources', 'delta', 'meters', 'done']);
+    expect(events[1]).toMatchObject({ type: 'notice', kind: 'cached' });
+    // Persisted as served from the cache.
+    expect(deps.threads.message(second.id).served).toEqual(second.served);
+  });
+
+  it('is invalidated by re-indexing: the next ask goes to the model', async () => {
+    await ask(deps, { question: QUESTION }, () => {}, never);
+    const handbook = services.db.prepare("SELECT id FROM documents WHERE title = 'Handbook'").get() as { id: number };
+    // What the ingest queue does when a changed file is indexed again.
+    services.db.prepare("UPDATE documents SET status = 'processing' WHERE id = ?").run(handbook.id);
+    services.db.prepare("UPDATE documents SET status = 'indexed', content_hash = 'changed' WHERE id = ?").run(handbook.id);
+    const again = await ask(deps, { question: QUESTION }, () => {}, never);
+    expect(provider.prompts).toHaveLength(2);
+    expect(again.served).toBeUndefined();
+  });
+
+  it('is bypassed by Regenerate, which stores the new answer for the next ask', async () => {
+    const first = await ask(deps, { question: QUESTION }, () => {}, never);
+    provider = new ScriptedProvider('Employees get 25 days [1].');
+    const regenerated = await regenerate(deps, { messageId: first.id }, () => {}, never);
+    expect(provider.prompts).toHaveLength(1);
+    expect(regenerated.content).toBe('Employees get 25 days [1].');
+    expect(regenerated.served).toBeUndefined();
+    const third = await ask(deps, { question: QUESTION }, () => {}, never);
+    expect(third.content).toBe('Employees get 25 days [1].');
+    expect(third.served?.cachedAt).toBeDefined();
+    expect(provider.prompts).toHaveLength(1);
+  });
+
+  it('keys on the provider and model, the mode and the selected documents', async () => {
+    await ask(deps, { question: QUESTION }, () => {}, never);
+    const other = new ScriptedProvider('Twenty-five [1].', 'other-model');
+    const withOther: AnswerDeps = { ...deps, providers: { choose: async () => other, local: async () => other } };
+    expect((await ask(withOther, { question: QUESTION }, () => {}, never)).served).toBeUndefined();
+    expect((await ask(deps, { question: QUESTION, mode: 'chat' }, () => {}, never)).served).toBeUndefined();
+    const cafeteria = addDocument(services.db, 'Cafeteria', [{ page: 1, text: 'Annual leave does not apply to the cafeteria opening days.' }]);
+    expect((await ask(deps, { question: QUESTION, documentIds: [cafeteria] }, () => {}, never)).served).toBeUndefined();
+    expect(provider.prompts).toHaveLength(3);
+  });
+
+  it('does not store answers that were cancelled or found nothing', async () => {
+    const hanging = new ScriptedProvider('one two three', 'scripted-model', 2048, 1);
+    const withHanging: AnswerDeps = { ...deps, providers: { choose: async () => hanging, local: async () => hanging } };
+    const controller = new AbortController();
+    const cancelled = ask(withHanging, { question: QUESTION }, (e) => e.type === 'delta' && controller.abort(), controller.signal);
+    expect((await cancelled).status).toBe('cancelled');
+    const notFound = await ask(deps, { question: 'zebra quantum violin' }, () => {}, never);
+    expect(notFound.served).toBeUndefined();
+    expect(deps.answerCache?.size()).toBe(0);
+  });
+});
+
+describe('normaliseQuestion', () => {
+  it('folds case, width, spacing and closing punctuation, nothing else', () => {
+    expect(normaliseQuestion('  What is   PP&E?  ')).toBe('what is pp&e');
+    expect(normaliseQuestion('年假有几天？')).toBe('年假有几天');
+    expect(normaliseQuestion('ＡＢＣ')).toBe('abc');
+    expect(normaliseQuestion('What is 3.0?')).toBe('what is 3.0');
+    expect(normaliseQuestion('leave days')).not.toBe(normaliseQuestion('leave day'));
+  });
+});
