@@ -5,6 +5,10 @@ import { createChatService, type ChatService } from './chat/service';
 import { retrievalPassageSource } from './chat/passages';
 import type { SecretStore } from './secrets/secret-store';
 import { createIngestQueue, type IngestQueue } from './ingest/index';
+import { createOps, type Ops } from './ops/index';
+import { search } from './retrieve/index';
+import { ask } from './chat/answer';
+import type { McpBackends } from './mcp/tools';
 
 /**
  * Everything a handler, the CLI or a server needs, created once per process for one data folder.
@@ -20,6 +24,10 @@ export interface Services {
   readonly chat: ChatService;
   /** Document ingestion: the persistent job queue and its parser worker (started on first use). */
   readonly ingest: IngestQueue;
+  /** Prometheus metrics and the Health view's history (recorded by the answer path). */
+  readonly ops: Ops;
+  /** What the MCP server reads through: the store, hybrid search and answering. */
+  readonly mcp: McpBackends;
   /** Runs on close in reverse order of registration. */
   onClose(cleanup: () => void | Promise<void>): void;
   close(): Promise<void>;
@@ -32,6 +40,7 @@ export function createServices(options: { dataDir: string; mode?: 'electron' | '
   let embeddings: EmbeddingService | undefined;
   let chat: ChatService | undefined;
   let ingest: IngestQueue | undefined;
+  let ops: Ops | undefined;
   const services: Services = {
     dataDir: options.dataDir,
     db,
@@ -41,13 +50,32 @@ export function createServices(options: { dataDir: string; mode?: 'electron' | '
     },
     get chat() {
       if (!chat) {
-        chat = createChatService({ dataDir: options.dataDir, db, settings: services.settings, secrets: options.secrets, passages: retrievalPassageSource(services) });
+        chat = createChatService({ dataDir: options.dataDir, db, settings: services.settings, secrets: options.secrets, passages: retrievalPassageSource(services), answerTap: services.ops.tapAnswer });
         cleanups.push(() => chat?.close());
       }
       return chat;
     },
     get ingest() {
       return (ingest ??= createIngestQueue(services));
+    },
+    get ops() {
+      if (!ops) {
+        ops = createOps(db);
+        cleanups.push(() => ops?.close());
+      }
+      return ops;
+    },
+    get mcp(): McpBackends {
+      return {
+        db,
+        search: (request, signal) => search(services, request, { signal }),
+        async answer({ question, workspaceId }, signal) {
+          const record = await ask(services.chat, { question, workspaceId, mode: 'documents' }, () => {}, signal);
+          // An assistant's question is logged as an MCP call, not kept as one of the user's conversations.
+          services.chat.threads.remove(record.threadId);
+          return record;
+        },
+      };
     },
     onClose: (cleanup) => void cleanups.push(cleanup),
     async close() {

@@ -7,6 +7,7 @@ import { lpuCommand } from './lpu';
 import { searchCommand } from './search';
 import { ingestCommand } from './ingest';
 import { foldersCommand } from './folders';
+import { mcpCommand } from './mcp';
 
 /** Every command group of the lockstep CLI; each area appends its own module. */
-export const commandModules: CommandModule[] = [infoCommand, serveCommand, modelsCommand, lpuCommand, searchCommand, ingestCommand, foldersCommand, askCommand];
+export const commandModules: CommandModule[] = [infoCommand, serveCommand, modelsCommand, lpuCommand, searchCommand, ingestCommand, foldersCommand, askCommand, mcpCommand];
