@@ -84,14 +84,18 @@ export async function launchApp(options: { dataDir?: string; env?: Record<string
  * One app per test file beside a temporary folder of documents the file writes: launched before its tests, closed and
  * removed after them; a failed test leaves a screenshot, and no test may end with an uncaught error in the page.
  */
-export function appWithDocuments(name: string, writeDocuments: (folder: string) => void): { app: () => AppUnderTest; docs: () => string } {
+export function appWithDocuments(
+  name: string,
+  writeDocuments: (folder: string) => void,
+  options: { env?: (folder: string) => Record<string, string> } = {},
+): { app: () => AppUnderTest; docs: () => string } {
   let app: AppUnderTest | undefined;
   let docs: string | undefined;
   const pageErrors: string[] = [];
   beforeAll(async () => {
     docs = mkdtempSync(path.join(os.tmpdir(), `lockstep-e2e-${name}-`));
     writeDocuments(docs);
-    app = await launchApp({ viewport: { width: 1280, height: 800 } });
+    app = await launchApp({ viewport: { width: 1280, height: 800 }, env: options.env?.(docs) });
     app.page.on('pageerror', (error) => pageErrors.push(`${error.message}\n${error.stack}`));
   });
   afterAll(async () => {

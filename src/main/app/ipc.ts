@@ -1,25 +1,37 @@
 import { BrowserWindow, dialog, ipcMain, type IpcMainEvent, type IpcMainInvokeEvent, type WebContents, type WebFrameMain } from 'electron';
 import { contract, type LockstepHandlers } from '../../shared/contract/index';
 import { methodNames, type CallerContext } from '../../shared/contract/define';
+import { FILTER_EXTENSIONS } from '../../shared/contract/files';
 import { CALL_CHANNEL_PREFIX, GRANT_CHANNEL, STREAM_CHANNEL } from '../../shared/contract/electron-channels';
 import type { ServerMessage } from '../../shared/contract/wire';
 import { grantPaths } from '../access/grants';
 import { createDispatcher } from '../ipc/dispatcher';
 import { log } from '../platform/log';
 
-/** Each window's capabilities: the paths it was granted (drops, pickers) and its own folder dialog; gone with the window. */
+/** Each window's capabilities: the paths it was granted (drops, pickers) and its own dialogs; gone with the window. */
 function callerContexts(): (sender: WebContents) => CallerContext & { grantedPaths: Set<string> } {
   const callers = new Map<number, CallerContext & { grantedPaths: Set<string> }>();
   return (sender) => {
     let caller = callers.get(sender.id);
     if (!caller) {
+      const grantedPaths = new Set<string>();
       caller = {
-        grantedPaths: new Set(),
+        grantedPaths,
         chooseFolder: async () => {
           const window = BrowserWindow.fromWebContents(sender);
           const options = { properties: ['openDirectory' as const] };
           const { canceled, filePaths } = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options);
           return canceled || !filePaths[0] ? null : filePaths[0];
+        },
+        chooseFiles: async ({ select, filter }) => {
+          const window = BrowserWindow.fromWebContents(sender);
+          const options = {
+            properties: select === 'folder' ? ['openDirectory' as const] : ['openFile' as const, 'multiSelections' as const],
+            filters: filter === 'all' || select === 'folder' ? [] : [{ name: filter === 'models' ? 'GGUF models' : 'Documents', extensions: [...FILTER_EXTENSIONS[filter]] }, { name: 'All files', extensions: ['*'] }],
+          };
+          const { canceled, filePaths } = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options);
+          // What the user picked in main's own dialog is granted exactly like a drop on this window.
+          return canceled ? [] : (await grantPaths(grantedPaths, filePaths)).filter((p): p is string => p !== null);
         },
       };
       callers.set(sender.id, caller);

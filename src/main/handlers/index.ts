@@ -8,6 +8,7 @@ import { chatHandlers, providerHandlers, threadHandlers } from './chat';
 import { searchHandlers } from './search';
 import { modelHandlers } from './models';
 import { libraryHandlers } from './library';
+import { fileHandlers } from './files';
 
 /** Binds every contract domain to the services; the type makes a missing handler a compile error. */
 export function createHandlers(services: Services, runtime: AppInfo['runtime']): LockstepHandlers {
@@ -21,5 +22,6 @@ export function createHandlers(services: Services, runtime: AppInfo['runtime']):
     search: searchHandlers(services),
     models: modelHandlers(services),
     library: libraryHandlers(services),
+    files: fileHandlers(services),
   };
 }

@@ -5,7 +5,7 @@ import { MAX_UPLOAD_BYTES } from '../../shared/contract/library';
 import type { HandlerContext } from '../../shared/contract/define';
 import type { LockstepHandlers } from '../../shared/contract/index';
 import { AppError } from '../../shared/errors';
-import { authorisedFiles, authorisePaths } from '../access/authorise';
+import { authorisedFiles, authorisePath, authorisePaths, type PathGrants } from '../access/authorise';
 import { callerGrants } from '../access/caller';
 import { addLibraryFolder, listLibraryFolders, removeLibraryFolder } from '../access/library-folders';
 import { watchLibraryFolders } from '../ingest/index';
@@ -46,6 +46,14 @@ async function addAuthorisedPaths(services: Services, paths: string[], ctx: Hand
   return { added: result.added, missing: [...missing, ...dangling, ...result.missing] };
 }
 
+/** A folder a caller names must be one it was granted (picked) or that lies in a library folder, and a folder. */
+async function grantedFolder(named: string, grants: PathGrants): Promise<string> {
+  const folder = await authorisePath(named, grants);
+  if (!folder) throw new AppError('not_found', `The folder ${named} does not exist.`);
+  if (!folder.isDirectory) throw new AppError('not_a_folder', `${named} is a file: choose the folder that holds it.`);
+  return folder.real;
+}
+
 export function libraryHandlers(services: Services): LockstepHandlers['library'] {
   const queue = () => services.ingest;
   return {
@@ -70,9 +78,9 @@ export function libraryHandlers(services: Services): LockstepHandlers['library']
       return { added };
     },
     folders: () => ({ folders: listLibraryFolders(services.db) }),
-    addFolder: async ({ workspaceId }, ctx) => {
-      if (!ctx.chooseFolder) throw new AppError('not_supported', 'Folders can be added from the desktop app, or with "lockstep folders add DIR" in a terminal.');
-      const chosen = await ctx.chooseFolder();
+    addFolder: async ({ workspaceId, path: named }, ctx) => {
+      if (named === undefined && !ctx.chooseFolder) throw new AppError('not_supported', 'Folders can be added from the desktop app, or with "lockstep folders add DIR" in a terminal.');
+      const chosen = named === undefined ? await ctx.chooseFolder!() : await grantedFolder(named, callerGrants(services, ctx));
       if (!chosen) return { folder: null, added: [], missing: [] };
       const folder = await addLibraryFolder(services.db, services.dataDir, chosen);
       const added = await addAuthorisedPaths(services, [folder.path], ctx, { workspaceId });

@@ -64,7 +64,7 @@ export function createDispatcher<C extends ContractSpec>(contract: C, handlers: 
           }
           const abort = new AbortController();
           const signal = AbortSignal.any([abort.signal, connectionAbort.signal]);
-          const ctx = { signal, transport, grantedPaths: caller.grantedPaths, chooseFolder: caller.chooseFolder };
+          const ctx = { signal, transport, grantedPaths: caller.grantedPaths, chooseFolder: caller.chooseFolder, chooseFiles: caller.chooseFiles, picker: caller.picker };
           if (spec.kind === 'call') {
             Promise.resolve()
               .then(() => handler(args.data, ctx))

@@ -1,11 +1,13 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { WebSocketServer } from 'ws';
 import { contract } from '../../shared/contract/index';
 import { createDispatcher } from '../ipc/dispatcher';
 import { createHandlers } from '../handlers/index';
 import type { Services } from '../services';
+import { realRoots } from '../access/picker';
 import { log } from '../platform/log';
 import { cookieToken, createLaunchToken, isLocalRequest, TOKEN_COOKIE, tokensMatch } from './auth';
 import { serveStatic } from './static-files';
@@ -36,10 +38,17 @@ export const contentSecurityPolicy = (port: number) =>
  * Browser mode: the built renderer and the IPC contract over a WebSocket, on 127.0.0.1 only.
  * Every request needs the per-launch token (query on first load, then an HttpOnly SameSite cookie).
  */
-export async function startBrowserServer(options: { services: Services; rendererDir: string; port?: number }): Promise<BrowserServer> {
+export async function startBrowserServer(options: {
+  services: Services;
+  rendererDir: string;
+  port?: number;
+  /** Folders the UI's file picker may list and grant from (default: the user's home); [] turns the picker off. */
+  pickerRoots?: readonly string[];
+}): Promise<BrowserServer> {
   const token = createLaunchToken();
   const rendererDir = path.resolve(options.rendererDir);
   const dispatcher = createDispatcher(contract, createHandlers(options.services, 'browser'), 'websocket');
+  const pickerRoots = await realRoots(options.pickerRoots ?? [os.homedir()]);
   let port = 0;
 
   const authorised = (request: IncomingMessage, url: URL) =>
@@ -86,9 +95,12 @@ export async function startBrowserServer(options: { services: Services; renderer
       return;
     }
     sockets.handleUpgrade(request, socket, head, (ws) => {
+      // What this page picks in the file picker is granted to its own connection only, and gone when it closes.
+      const grantedPaths = new Set<string>();
+      const picker = { roots: pickerRoots, grant: (paths: readonly string[]) => paths.forEach((p) => grantedPaths.add(p)) };
       const connection = dispatcher.connect((message) => {
         if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
-      });
+      }, { grantedPaths, picker });
       ws.on('message', (data) => {
         let parsed: unknown;
         try {

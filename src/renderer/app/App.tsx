@@ -3,6 +3,7 @@ import { useT } from '../i18n';
 import { ChatView } from '../features/chat/ChatView';
 import { ConfirmDialog } from '../features/layout/ConfirmDialog';
 import { ErrorBoundary } from '../features/layout/ErrorBoundary';
+import { FilePicker } from '../features/layout/FilePicker';
 import { Sidebar } from '../features/layout/Sidebar';
 import { TextPromptDialog } from '../features/layout/TextPromptDialog';
 import { Toast } from '../features/layout/Toast';
@@ -71,6 +72,7 @@ export function App() {
       <Welcome />
       <TextPromptDialog />
       <ConfirmDialog />
+      <FilePicker />
       <Toast />
     </div>
   );

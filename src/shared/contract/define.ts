@@ -37,14 +37,18 @@ export interface HandlerContext {
   signal: AbortSignal;
   /** 'electron' or 'websocket': handlers never branch on it for security, only for logging. */
   transport: string;
-  /** What this caller may read: real paths the main process granted its window (own dialogs, drops); empty over WebSocket. */
+  /** What this caller may read: real paths granted to its window (own dialogs, drops) or, over WebSocket, picked in browse listings. */
   grantedPaths?: ReadonlySet<string>;
   /** The main process's own folder dialog for this caller's window; absent where there is none (browser mode, tests). */
   chooseFolder?: () => Promise<string | null>;
+  /** The main process's own open dialog for this caller's window; resolves to the picked real paths, already granted. */
+  chooseFiles?: (options: { select: 'files' | 'folder'; filter: 'documents' | 'models' | 'all' }) => Promise<string[]>;
+  /** Browser mode's file picker for this connection: the folders it may list, and where what is picked there is granted. */
+  picker?: { roots: readonly string[]; grant(realPaths: readonly string[]): void };
 }
 
 /** The caller-specific part of HandlerContext, supplied by the transport when a connection opens. */
-export type CallerContext = Pick<HandlerContext, 'grantedPaths' | 'chooseFolder'>;
+export type CallerContext = Pick<HandlerContext, 'grantedPaths' | 'chooseFolder' | 'chooseFiles' | 'picker'>;
 
 export type CallHandler<S extends CallSpec> = (
   request: z.output<S['request']>,

@@ -6,6 +6,7 @@ import { chat, providers, threads } from './chat';
 import { search } from './search';
 import { models } from './models';
 import { library } from './library';
+import { files } from './files';
 
 /** The whole IPC contract: one entry per domain, each declared in its own file. */
 export const contract = {
@@ -18,6 +19,7 @@ export const contract = {
   search,
   models,
   library,
+  files,
 };
 
 export type Contract = typeof contract;

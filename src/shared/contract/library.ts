@@ -125,10 +125,11 @@ export const library = {
   /** The registered library folders. */
   folders: call(z.object({}), z.object({ folders: z.array(libraryFolder) })),
   /**
-   * Desktop app only: opens the main process's own folder dialog, registers the chosen folder as a library folder and
-   * adds its files. folder is null when the dialog was cancelled; browser mode gets not_supported.
+   * Registers a folder as a library folder and adds its files: the one named by path, which this caller must have been
+   * granted (browser mode's picker), or else the one chosen in the desktop app's own folder dialog (folder is null when
+   * it was cancelled; without path or dialog, not_supported).
    */
-  addFolder: call(z.object({ workspaceId }), z.object({ folder: libraryFolder.nullable(), added: z.array(addedFile), missing: z.array(z.string()) })),
+  addFolder: call(z.object({ workspaceId, path: z.string().min(1).max(4096).optional() }), z.object({ folder: libraryFolder.nullable(), added: z.array(addedFile), missing: z.array(z.string()) })),
   /** Unregisters a library folder: its documents stay, but its other files can no longer be added. */
   removeFolder: call(z.object({ id }), z.object({ removed: z.boolean() })),
   /** Retry a needs_password document with a password (kept in memory only). */

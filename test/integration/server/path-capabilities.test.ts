@@ -30,6 +30,7 @@ let outside: string;
 let canary: string;
 let libraryDir: string;
 let grantedFile: string;
+let home: string;
 let services: Services;
 let server: BrowserServer;
 
@@ -50,12 +51,21 @@ beforeAll(async () => {
   symlinkSync(outside, path.join(libraryDir, 'linked-folder'));
   grantedFile = path.join(root, 'granted.txt');
   writeFileSync(grantedFile, `${ALLOWED} granted\n`);
+  // The browser-mode picker's root: a stand-in for the user's home, beside (never above) the canary.
+  home = path.join(root, 'home');
+  mkdirSync(path.join(home, 'notes'), { recursive: true });
+  writeFileSync(path.join(home, 'notes', 'picked.txt'), `${ALLOWED} picked in the browser\n`);
+  mkdirSync(path.join(home, 'models'));
+  writeFileSync(path.join(home, 'models', 'model.gguf'), 'GGUF');
+  writeFileSync(path.join(home, '.secret.txt'), `${CANARY}\n`);
+  symlinkSync(canary, path.join(home, 'notes', 'escape.txt'));
+  symlinkSync(outside, path.join(home, 'outside-link'));
   const renderer = path.join(root, 'renderer');
   mkdirSync(renderer);
   writeFileSync(path.join(renderer, 'index.html'), '<!doctype html><title>Lockstep</title>');
   services = createServices({ dataDir, mode: 'test' });
   await addLibraryFolder(services.db, dataDir, libraryDir);
-  server = await startBrowserServer({ services, rendererDir: renderer });
+  server = await startBrowserServer({ services, rendererDir: renderer, pickerRoots: [home] });
 });
 
 afterAll(async () => {
@@ -152,7 +162,10 @@ function hostileRequests(): Record<string, { kind: 'call' | 'stream'; requests: 
     'models.import': { kind: 'call', requests: [...paths.map((p) => ({ path: p })), { path: path.join(outside, 'canary.gguf') }, { path: path.join(outside, 'canary.gguf'), link: true, id: '../../escape' }] },
     'settings.update': { kind: 'call', requests: [{ chatModelId: path.join(outside, 'canary.gguf') }, { chatModelId: 'outside/canary.gguf' }, { embedderId: outside }, { embedderId: '../../outside' }] },
     'library.addUploads': { kind: 'call', requests: ids.map((workspaceId) => ({ files: [{ name: '../../outside/canary.txt', bytesBase64: '' }], workspaceId })) },
-    'library.addFolder': { kind: 'call', requests: ids.map((workspaceId) => ({ workspaceId })) },
+    'library.addFolder': { kind: 'call', requests: [...ids.map((workspaceId) => ({ workspaceId })), ...paths.map((p) => ({ path: p }))] },
+    'files.browse': { kind: 'call', requests: [...paths.map((p) => ({ path: p })), { path: path.join(home, '.secret.txt') }, { path: path.join(home, 'outside-link') }] },
+    'files.grant': { kind: 'call', requests: [...paths.map((p) => ({ paths: [p] })), { paths: [path.join(home, 'notes', 'picked.txt'), canary] }, { paths: [path.join(home, 'notes', 'escape.txt')] }] },
+    'files.choose': { kind: 'call', requests: [{ select: 'files' }, { select: 'folder', filter: 'models' }] },
     'library.removeFolder': { kind: 'call', requests: ids.map((id) => ({ id })) },
     'library.list': { kind: 'call', requests: ids.map((workspaceId) => ({ workspaceId })) },
     'library.providePassword': { kind: 'call', requests: ids.map((documentId) => ({ documentId, password: 'x' })) },
@@ -184,6 +197,18 @@ function hostileRequests(): Record<string, { kind: 'call' | 'stream'; requests: 
     'models.pull': { kind: 'stream', requests: [{ id: '../../outside' }, { id: canary }, { id: '' }] },
     'models.remove': { kind: 'call', requests: [{ id: '../../outside' }, { id: canary }, { id: '..' }, { id: 'stories260K' }] },
     'models.setActive': { kind: 'call', requests: [{ kind: 'chat', id: path.join(outside, 'canary.gguf') }, { kind: 'embedding', id: '../outside' }] },
+    // OpenAI-compatible servers are named by an id of their own: none of these is one, so each is refused.
+    ...Object.fromEntries(
+      ['providers.updateOpenAiServer', 'providers.removeOpenAiServer', 'providers.testOpenAiServer'].map((method) => [
+        method,
+        { kind: 'call' as const, requests: [...ids, '../../outside', canary, '', 'no-such-server', 'x'.repeat(41)].map((id) => ({ id })) },
+      ]),
+    ),
+    // A server's model is a name sent to that server, never a path read here; only http(s) addresses are taken.
+    'providers.addOpenAiServer': {
+      kind: 'call',
+      requests: [`file://${canary}`, 'http://user:pw@127.0.0.1:9/v1', canary, `${canary}\0`].map((baseURL) => ({ name: 'hostile', baseURL, model: canary })),
+    },
   };
 }
 
@@ -197,9 +222,10 @@ async function attack(send: Send): Promise<string> {
       const last = messages.at(-1)!;
       // No hostile value makes a handler crash: every failure is an AppError with a code the user can act on.
       if (last.t === 'result' && !last.ok) expect.soft(last.error.code, `${method} ${JSON.stringify(request).slice(0, 120)}`).not.toBe('internal');
-      if (method === 'library.addPaths' || method === 'models.import') {
+      if (method === 'library.addPaths' || method === 'models.import' || method === 'files.browse' || method === 'files.grant') {
         expect.soft(last, `${method} ${JSON.stringify(request).slice(0, 160)}`).toMatchObject({ t: 'result', ok: false });
-        if (last.t === 'result' && !last.ok) expect.soft(['path_not_allowed', 'invalid_argument', 'not_found']).toContain(last.error.code);
+        // A window (no picker) is refused the picker outright; the WebSocket refuses each path.
+        if (last.t === 'result' && !last.ok) expect.soft(['path_not_allowed', 'invalid_argument', 'not_found', 'not_supported']).toContain(last.error.code);
       }
     }
   }
@@ -288,6 +314,57 @@ describe('path capabilities: hostile paths and ids', () => {
     await services.ingest.whenIdle();
   });
 
+  it("browser mode's picker lists the roots without hidden entries or links out, and grants picks to that connection only", async () => {
+    const socket = await webSocketTransport();
+    const other = await webSocketTransport();
+    try {
+      const [top] = await socket.send('call', 'files.browse', {});
+      expect(top).toMatchObject({ ok: true, value: { path: home, roots: [{ path: home }], crumbs: [{ path: home }], truncated: false } });
+      // .secret.txt is hidden and outside-link leads out of the root: neither is listed.
+      expect(top.t === 'result' && top.ok && (top.value as { entries: { name: string }[] }).entries.map((e) => e.name)).toEqual(['models', 'notes']);
+      const [notes] = await socket.send('call', 'files.browse', { path: path.join(home, 'notes') });
+      expect(notes).toMatchObject({ ok: true, value: { crumbs: [{ path: home }, { name: 'notes', path: path.join(home, 'notes') }], entries: [{ name: 'picked.txt', kind: 'file', sizeBytes: expect.any(Number) }] } });
+      const [models] = await socket.send('call', 'files.browse', { path: path.join(home, 'models'), filter: 'models' });
+      expect(models).toMatchObject({ ok: true, value: { entries: [{ name: 'model.gguf', kind: 'file' }] } });
+      expect((await socket.send('call', 'files.browse', { path: path.join(home, 'models') }))[0]).toMatchObject({ ok: true, value: { entries: [] } });
+      const picked = path.join(home, 'notes', 'picked.txt');
+      // Before the pick, the file is not this connection's to add; after it, it is, and still not the other's.
+      expect((await socket.send('call', 'library.addPaths', { paths: [picked] }))[0]).toMatchObject({ ok: false, error: { code: 'path_not_allowed' } });
+      expect((await socket.send('call', 'files.grant', { paths: [picked, canary] }))[0]).toMatchObject({ ok: false, error: { code: 'path_not_allowed' } });
+      expect((await socket.send('call', 'library.addPaths', { paths: [picked] }))[0]).toMatchObject({ ok: false, error: { code: 'path_not_allowed' } });
+      expect((await socket.send('call', 'files.grant', { paths: [picked] }))[0]).toMatchObject({ ok: true, value: { paths: [picked] } });
+      expect((await socket.send('call', 'library.addPaths', { paths: [picked] }))[0]).toMatchObject({ ok: true, value: { added: [{ path: picked, queued: true }] } });
+      expect((await other.send('call', 'library.addPaths', { paths: [picked] }))[0]).toMatchObject({ ok: false, error: { code: 'path_not_allowed' } });
+      // A folder picked there becomes a library folder only for the connection that picked it.
+      const notesDir = path.join(home, 'notes');
+      expect((await other.send('call', 'library.addFolder', { path: notesDir }))[0]).toMatchObject({ ok: false, error: { code: 'path_not_allowed' } });
+      expect((await socket.send('call', 'files.grant', { paths: [notesDir] }))[0]).toMatchObject({ ok: true });
+      expect((await socket.send('call', 'library.addFolder', { path: picked }))[0]).toMatchObject({ ok: false, error: { code: 'not_a_folder' } });
+      const [folder] = await socket.send('call', 'library.addFolder', { path: notesDir });
+      expect(folder).toMatchObject({ ok: true, value: { folder: { path: notesDir }, missing: [] } });
+      expect((await socket.send('call', 'library.removeFolder', { id: (folder as { value: { folder: { id: number } } }).value.folder.id }))[0]).toMatchObject({ ok: true, value: { removed: true } });
+      // The Electron window and the local dispatcher have no picker: not_supported, whatever the path.
+      expect((await dispatcherTransport({})('call', 'files.browse', { path: home }))[0]).toMatchObject({ ok: false, error: { code: 'not_supported' } });
+      expect((await dispatcherTransport({})('call', 'files.choose', { select: 'files' }))[0]).toMatchObject({ ok: false, error: { code: 'not_supported' } });
+    } finally {
+      socket.close();
+      other.close();
+    }
+    await services.ingest.whenIdle();
+  });
+
+  it("the desktop app's open dialog grants what it returns to that window", async () => {
+    let asked: unknown;
+    const send = dispatcherTransport({
+      chooseFiles: async (options) => {
+        asked = options;
+        return [grantedFile];
+      },
+    });
+    expect((await send('call', 'files.choose', { select: 'files' }))[0]).toMatchObject({ ok: true, value: { paths: [grantedFile] } });
+    expect(asked).toEqual({ select: 'files', filter: 'documents' });
+  });
+
   it('the local API loads no model file from outside the library folders', async () => {
     const api = await startLocalApi({ services, port: 0, token: 'capabilities-test-token' });
     try {
@@ -324,6 +401,6 @@ describe('path capabilities: hostile paths and ids', () => {
       expect(stored.includes(form), `the data folder holds ${form}`).toBe(false);
     }
     const documents = services.db.prepare('SELECT path FROM documents ORDER BY path').all() as { path: string }[];
-    expect(documents.map((d) => d.path)).toEqual([path.join(libraryDir, 'allowed.txt'), path.join(root, 'picked', 'report.txt'), grantedFile].sort());
+    expect(documents.map((d) => d.path)).toEqual([path.join(libraryDir, 'allowed.txt'), path.join(root, 'picked', 'report.txt'), grantedFile, path.join(home, 'notes', 'picked.txt')].sort());
   });
 });

@@ -30,7 +30,10 @@ export const serveCommand: CommandModule = (program, cli) => {
     .option('--no-open', 'do not open a browser')
     .option('--api', 'also start the OpenAI-compatible local API (otherwise it follows the localApiEnabled setting)')
     .option('--api-port <port>', `port of the local API (default ${DEFAULT_LOCAL_API_PORT})`, (v) => Number.parseInt(v, 10))
-    .action(async (options: { port?: number; open: boolean; api?: boolean; apiPort?: number }) => {
+    .option('--metrics', 'serve Prometheus metrics at GET /metrics on the local API (otherwise the metricsEnabled setting or LOCKSTEP_METRICS=1)')
+    .option('--picker-root <dir>', "a folder the UI's file picker may browse (repeatable; default: your home folder)", (v, all: string[] = []) => [...all, v])
+    .option('--no-picker', "turn the UI's file picker off (files are then added by drop, upload or library folder only)")
+    .action(async (options: { port?: number; open: boolean; api?: boolean; apiPort?: number; metrics?: boolean; pickerRoot?: string[]; picker: boolean }) => {
       if (!existsSync(path.join(rendererBuildDir, 'index.html'))) {
         throw new AppError('renderer_not_built', 'The UI is not built yet. Run `npm run build` (or `npm run serve`, which builds first).');
       }
@@ -40,8 +43,10 @@ export const serveCommand: CommandModule = (program, cli) => {
       // Library folders are scanned for changes made while closed, then watched.
       watchLibraryFolders(services);
       services.chat.threads.recoverInterruptedAnswers();
-      const server = await startBrowserServer({ services, rendererDir: rendererBuildDir, port: options.port });
-      const localApi = await manageLocalApi(services, { force: options.api, port: options.apiPort });
+      // The Health view's per-minute history is sampled while the server runs.
+      services.ops.startSampling();
+      const server = await startBrowserServer({ services, rendererDir: rendererBuildDir, port: options.port, pickerRoots: options.picker ? options.pickerRoot : [] });
+      const localApi = await manageLocalApi(services, { force: options.api, port: options.apiPort, metrics: options.metrics });
       const api = localApi.url() ? { url: localApi.url(), token: localApiToken(services) } : null;
       const opened = options.open && !process.env.CI && openInBrowser(server.url);
       cli.print({ url: server.url, port: server.port, dataDir: services.dataDir, api }, () =>

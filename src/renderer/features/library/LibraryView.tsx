@@ -5,7 +5,7 @@ import { useT, type MessageKey } from '../../i18n';
 import type { QuickAction } from '../../../shared/contract/chat';
 import { formatDuration } from '../../i18n/format';
 import { askAboutDocuments, runQuickAction } from '../../stores/chat/store';
-import { cancelDocuments, pauseQueue, reindexDocuments, removeDocuments, resumeQueue, addFiles, addLibraryFolder, useLibraryStore } from '../../stores/library/store';
+import { cancelDocuments, pauseQueue, reindexDocuments, removeDocuments, resumeQueue, addFiles, addChosenFiles, addLibraryFolder, useLibraryStore } from '../../stores/library/store';
 import { idleBatch, trackBatch } from '../../stores/library/batch';
 import { askConfirm, showView } from '../../stores/ui/store';
 import { useWorkspaceStore } from '../../stores/workspace/store';
@@ -33,7 +33,6 @@ export function LibraryView() {
   const [selected, setSelected] = useState<Set<number>>(new Set());
   const [passwordFor, setPasswordFor] = useState<LibraryDocument | null>(null);
   const filePicker = useRef<HTMLInputElement>(null);
-  const folderPicker = useRef<HTMLInputElement>(null);
 
   const visible = useMemo(() => {
     const needle = filter.trim().toLowerCase();
@@ -59,24 +58,16 @@ export function LibraryView() {
             <p className="muted">{t('library.subtitle')}</p>
           </div>
           <div className="row-actions">
-            <button className="button primary" onClick={() => filePicker.current?.click()} data-testid="add-files">
+            {/* Main's open dialog in the app, the picker in browser mode; files picked there are added where they are. */}
+            <button className="button primary" onClick={() => void addChosenFiles(() => filePicker.current?.click())} data-testid="add-files">
               <Icon name="file" size={14} />
               {t('library.addFiles')}
             </button>
-            {/* The desktop app registers a library folder through main's own dialog; a browser uploads the folder's files. */}
-            <button className="button" onClick={() => (window.lockstepFiles ? void addLibraryFolder() : folderPicker.current?.click())}>
+            <button className="button" onClick={() => void addLibraryFolder()} data-testid="add-folder">
               <Icon name="folder" size={14} />
               {t('library.addFolder')}
             </button>
             <input ref={filePicker} type="file" multiple hidden aria-label={t('library.addFiles')} data-testid="file-input" onChange={(e) => void addFiles(filesFromInput(e.target.files)).then(() => (e.target.value = ''))} />
-            <input
-              ref={folderPicker}
-              type="file"
-              hidden
-              aria-label={t('library.addFolder')}
-              {...{ webkitdirectory: '', directory: '' }}
-              onChange={(e) => void addFiles(filesFromInput(e.target.files)).then(() => (e.target.value = ''))}
-            />
           </div>
         </header>
         {error && (

@@ -1,5 +1,6 @@
-import { useRef, useState } from 'react';
-import { grantedPaths } from '../../ipc/client';
+import { useState } from 'react';
+import { errorMessage } from '../../ipc/errors';
+import { choosePaths } from '../../stores/picker/store';
 import type { DownloadProgress, ModelListing } from '../../../shared/contract/models';
 import { useT } from '../../i18n';
 import { formatBytes, formatDuration } from '../../i18n/format';
@@ -155,11 +156,10 @@ function ImportForm() {
   const t = useT();
   const [path, setPath] = useState('');
   const [busy, setBusy] = useState(false);
-  const filePicker = useRef<HTMLInputElement>(null);
-  // Desktop app: a picked file is granted to this window by main, then imported from where it is.
-  const importPicked = async (files: File[]) => {
-    const paths = await grantedPaths(files);
-    if (!paths) return;
+  // Main's open dialog in the app, the picker in browser mode: the chosen file is granted to this caller, then imported from where it is.
+  const importPicked = async () => {
+    const paths = await choosePaths('files', 'models').catch((error: unknown) => (showToast(errorMessage(error)), []));
+    if (!paths.length) return;
     setBusy(true);
     const name = await importModel(paths[0]);
     setBusy(false);
@@ -187,14 +187,9 @@ function ImportForm() {
             {busy ? <span className="spinner" /> : null}
             {t('models.import')}
           </button>
-          {window.lockstepFiles && (
-            <>
-              <button className="button" type="button" disabled={busy} onClick={() => filePicker.current?.click()}>
-                {t('models.chooseFile')}
-              </button>
-              <input ref={filePicker} type="file" accept=".gguf" hidden onChange={(e) => void importPicked(Array.from(e.target.files ?? [])).then(() => (e.target.value = ''))} />
-            </>
-          )}
+          <button className="button" type="button" disabled={busy} onClick={() => void importPicked()} data-testid="model-choose-file">
+            {t('models.chooseFile')}
+          </button>
         </div>
         <span className="help">{t('models.importHint')}</span>
       </label>

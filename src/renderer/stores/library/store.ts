@@ -4,6 +4,7 @@ import { translateNow } from '../../i18n';
 import { formatBytes } from '../../i18n/format';
 import { client, grantedPaths } from '../../ipc/client';
 import { errorMessage, isCancelled } from '../../ipc/errors';
+import { choosePaths } from '../picker/store';
 import { showToast, withToast } from '../ui/store';
 import { refreshWorkspaces, useWorkspaceStore } from '../workspace/store';
 import { foldLibraryEvent } from './reducer';
@@ -128,13 +129,31 @@ export async function addFiles(files: File[]): Promise<void> {
   await loadDocuments();
 }
 
-/** Desktop app: the main process's folder dialog registers a library folder and adds its files. */
+/** "Add files…": main's open dialog in the app, the picker in browser mode; the chosen files are added where they are. */
+export async function addChosenFiles(upload?: () => void): Promise<void> {
+  const workspaceId = useWorkspaceStore.getState().activeWorkspaceId ?? undefined;
+  await withToast(async () => {
+    const paths = await choosePaths('files', 'documents', upload);
+    if (!paths.length) return;
+    const { missing } = await client.library.addPaths({ paths, workspaceId });
+    if (missing.length) showToast(translateNow('library.notFound', { paths: missing.join(', ') }));
+  });
+  await loadDocuments();
+}
+
+/**
+ * "Add folder…": registers a library folder and adds its files. The app opens main's own folder dialog; browser mode
+ * names the folders picked in its picker, which were granted to this connection.
+ */
 export async function addLibraryFolder(): Promise<void> {
   const workspaceId = useWorkspaceStore.getState().activeWorkspaceId ?? undefined;
   await withToast(async () => {
-    const { folder, missing } = await client.library.addFolder({ workspaceId });
-    if (folder) showToast(translateNow('library.folderAdded', { path: folder.path }));
-    if (missing.length) showToast(translateNow('library.notFound', { paths: missing.join(', ') }));
+    const picked = window.lockstepFiles ? [undefined] : await choosePaths('folder', 'documents');
+    for (const path of picked) {
+      const { folder, missing } = await client.library.addFolder({ workspaceId, path });
+      if (folder) showToast(translateNow('library.folderAdded', { path: folder.path }));
+      if (missing.length) showToast(translateNow('library.notFound', { paths: missing.join(', ') }));
+    }
   });
   await Promise.all([loadDocuments(), loadFolders()]);
 }
