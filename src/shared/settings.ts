@@ -20,6 +20,8 @@ export const settingsSchema = z.object({
   /** Languages OCR reads scans in; 'auto' follows the UI language (Chinese reads Chinese and English). */
   ocrLanguage: z.enum(['auto', 'eng', 'chi_sim', 'eng+chi_sim']).default('auto'),
   localApiEnabled: z.boolean().default(false),
+  /** Serve MCP at /mcp on the local API (also `lockstep serve --api --mcp`); stdio (`lockstep mcp`) needs no switch. */
+  mcpEnabled: z.boolean().default(false),
   onboarded: z.boolean().default(false),
   /** Reciprocal-rank-fusion weight of vector hits relative to keyword (BM25) hits in hybrid search. */
   vectorSearchWeight: z.number().min(0).max(10).default(1),

@@ -9,10 +9,10 @@ export interface LocalApiManager {
 }
 
 /**
- * Runs the local API while the localApiEnabled setting is on (or always, with `force` from `lockstep serve --api`),
+ * Runs the local API while the localApiEnabled or mcpEnabled setting is on (or always, with `force` from `lockstep serve --api`),
  * starting and stopping it as the setting changes.
  */
-export async function manageLocalApi(services: Services, options: { force?: boolean; port?: number } = {}): Promise<LocalApiManager> {
+export async function manageLocalApi(services: Services, options: { force?: boolean; port?: number; mcp?: boolean } = {}): Promise<LocalApiManager> {
   let api: LocalApi | null = null;
   let transition: Promise<void> = Promise.resolve();
   // Each switch runs after the previous one settles, whether it succeeded or failed: one failed start must not
@@ -20,7 +20,7 @@ export async function manageLocalApi(services: Services, options: { force?: bool
   const apply = (enabled: boolean) =>
     (transition = transition.catch(() => undefined).then(async () => {
       if (enabled && !api) {
-        api = await startLocalApi({ services, port: options.port });
+        api = await startLocalApi({ services, port: options.port, mcp: options.mcp });
         log.info(`local API listening on ${api.url}`);
       } else if (!enabled && api) {
         await api.close();
@@ -30,9 +30,9 @@ export async function manageLocalApi(services: Services, options: { force?: bool
     }));
   const unsubscribe = options.force
     ? () => {}
-    : services.settings.onChange((settings) => void apply(settings.localApiEnabled).catch((error) => log.error('could not switch the local API', error)));
+    : services.settings.onChange((settings) => void apply(settings.localApiEnabled || settings.mcpEnabled).catch((error) => log.error('could not switch the local API', error)));
   try {
-    await apply(options.force === true || services.settings.get().localApiEnabled);
+    await apply(options.force === true || services.settings.get().localApiEnabled || services.settings.get().mcpEnabled);
   } catch (error) {
     // A forced start (serve --api) reports the failure; a start from the setting is retried by the next toggle.
     if (options.force) {

@@ -11,6 +11,10 @@ import type { ChatTurn, GenerationResult } from '../providers/provider';
 import type { Services } from '../services';
 import { createLaunchToken, tokensMatch } from './auth';
 import { completionChunk, completionResponse, usageOf } from './openai-format';
+import { createMcpHttpHandler } from '../mcp/http';
+import { createLockstepMcpServer } from '../mcp/server';
+import { createScope } from '../mcp/scope';
+import pkg from '../../../package.json';
 
 // The OpenAI-compatible local API: /v1/models, /v1/chat/completions (SSE or not), /v1/embeddings, also under
 // /openai/v1 so Groq clients work unchanged. 127.0.0.1 only, a bearer token, no CORS headers (and requests with
@@ -91,11 +95,18 @@ function parse<T>(schema: z.ZodType<T>, body: unknown): T {
   throw new HttpError(400, 'invalid_request', `Invalid request${issue?.path.length ? ` at ${issue.path.join('.')}` : ''}: ${issue?.message ?? 'rejected'}.`);
 }
 
-export async function startLocalApi(options: { services: Services; port?: number; token?: string }): Promise<LocalApi> {
+/** Whether /mcp answers: the Settings switch or `lockstep serve --api --mcp`. */
+export function mcpEnabled(services: Services, forced = false): boolean {
+  return forced || services.settings.get().mcpEnabled;
+}
+
+export async function startLocalApi(options: { services: Services; port?: number; token?: string; mcp?: boolean }): Promise<LocalApi> {
   const { services } = options;
   const token = options.token ?? localApiToken(services);
   let port = 0;
   const created = () => Math.floor(Date.now() / 1000);
+  // Each MCP session sees the workspaces shared with other apps, read afresh on every call.
+  const mcp = createMcpHttpHandler(() => createLockstepMcpServer({ backends: services.mcp, scope: createScope(services.db), transport: 'http', version: pkg.version }));
 
   async function chatModel(model: string) {
     // "lockstep" (or the active model's id) means the active chat model; any installed id, or a .gguf path in a library folder.
@@ -190,6 +201,10 @@ export async function startLocalApi(options: { services: Services; port?: number
         if (!tokensMatch(token, (request.headers.authorization ?? '').replace(/^Bearer\s+/i, ''))) {
           throw new HttpError(401, 'invalid_api_key', 'Missing or wrong API key: send "Authorization: Bearer <token>" with the token Lockstep shows for its local API.');
         }
+        if (path === '/mcp') {
+          if (!mcpEnabled(services, options.mcp)) throw new HttpError(404, 'mcp_off', 'MCP is off. Turn it on in Lockstep under Settings → Connections.');
+          return mcp.handle(request, response);
+        }
         if (route === 'GET /v1/models') return listModels(response);
         if (route === 'POST /v1/chat/completions') return chatCompletions(request, response, abort.signal);
         if (route === 'POST /v1/embeddings') return embeddings(request, response, abort.signal);
@@ -216,10 +231,12 @@ export async function startLocalApi(options: { services: Services; port?: number
   return {
     url: `http://127.0.0.1:${port}/v1`,
     port,
-    close: () =>
-      new Promise<void>((resolve) => {
+    async close() {
+      await mcp.close();
+      await new Promise<void>((resolve) => {
         http.closeAllConnections();
         http.close(() => resolve());
-      }),
+      });
+    },
   };
 }

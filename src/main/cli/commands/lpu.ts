@@ -8,12 +8,17 @@ import { dumpMemoryPlan } from '../../lpu/compiler/passes/plan-memory';
 import { WEIGHT_FORMATS, storedTypesOf, type WeightFormat } from '../../lpu/compiler/passes/quantize';
 import { predict } from '../../lpu/timing/predict';
 import { measureQuantizationCost } from '../../lpu/runtime/accuracy';
-import { PUBLISHED_DECODE_TOK_S, TIMING_PRESETS } from '../../lpu/timing/presets';
+import { TIMING_PRESETS } from '../../lpu/timing/presets';
 import { registerParityCommand } from './lpu-parity';
 
 const positiveInt = (name: string) => (value: string) => {
   const n = Number(value);
   if (!Number.isInteger(n) || n <= 0) throw new AppError('invalid_option', `--${name} must be a positive whole number, not "${value}".`);
+  return n;
+};
+const positiveNumber = (name: string) => (value: string) => {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new AppError('invalid_option', `--${name} must be a positive number, not "${value}".`);
   return n;
 };
 const weightFormat = (value: string): WeightFormat => {
@@ -111,17 +116,18 @@ export const lpuCommand: CommandModule = (program, cli) => {
   registerParityCommand(lpu, cli);
 
   lpu.command('predict')
-    .description('predict TTFT and decode speed of a published model shape (no weights needed)')
+    .description('predict TTFT and decode speed of a published model shape deployed like Groq\'s systems (no weights needed)')
     .requiredOption('--preset <name>', `one of ${Object.keys(TIMING_PRESETS).join(', ')}`)
-    .option('--chips <n>', 'emulated chips (default: the fewest that fit)', positiveInt('chips'))
+    .option('--chips <n>', 'chips of the deployment (default: the fewest that hold weights and KV cache)', positiveInt('chips'))
     .option('--prompt-tokens <n>', 'prompt length for TTFT', positiveInt('prompt-tokens'), 550)
-    .action((o: { preset: string; chips?: number; promptTokens: number }) => {
-      const r = predict(o.preset, { chips: o.chips, promptTokens: o.promptTokens });
-      const published = PUBLISHED_DECODE_TOK_S[o.preset];
-      cli.print({ ...r, published_decode_tok_s: published?.value ?? null }, () =>
-        `${o.preset} on ${r.chips} chips (tp ${r.tp} × ${r.stages} stages, bucket ${r.bucket}): ` +
-        `TTFT ${r.ttft_ms.toFixed(1)} ms for ${r.promptTokens} prompt tokens, decode ${r.decode_tok_s.toFixed(1)} tok/s` +
-        (published ? ` (published: ${published.value} tok/s, ${published.source})` : ''));
+    .option('--c2c-gbps <GB/s>', 'what if: bandwidth of one chip-to-chip link (published: 15)', positiveNumber('c2c-gbps'))
+    .option('--sram-mib <MiB>', 'what if: SRAM per chip (published: 220)', positiveNumber('sram-mib'))
+    .action((o: { preset: string; chips?: number; promptTokens: number; c2cGbps?: number; sramMib?: number }) => {
+      const r = predict(o.preset, { chips: o.chips, promptTokens: o.promptTokens, c2cGBps: o.c2cGbps, sramMiB: o.sramMib });
+      cli.print(r, () =>
+        `${o.preset} on ${r.chips} chips (fewest that fit: ${r.chipsNeeded}; tp ${r.tp} × ${r.stages} stages): ` +
+        `TTFT ${r.ttft_ms.toFixed(1)} ms for ${r.promptTokens} prompt tokens, decode ${r.decode_tok_s.toFixed(1)} tok/s, ` +
+        `dominated by ${r.dominantTerm}` + (r.published ? ` (published: ${r.published.decode_tok_s} tok/s, ${r.published.source})` : ''));
     });
 };
 

@@ -1,5 +1,5 @@
 // The documented LPU cost model (../shared/reference/lpu-architecture.md), in cycles at 900 MHz.
-// One knob is calibrated (C2C_HOP_LATENCY_US, on Llama-2-70B decode over 576 chips): see docs/lpu-timing.md.
+// One knob is calibrated (C2C_HOP_LATENCY_US, on Llama-2-70B decode over 576 chips): see docs/lpu-fidelity.md.
 
 export const CLOCK_HZ = 900e6;
 export const VECTOR_LANES = 320;
@@ -13,8 +13,11 @@ export const VXM_ALUS = 5_120;
 export const SRAM_BYTES_PER_CHIP = 220 * 1024 * 1024;
 export const CHIPS_PER_NODE = 8;
 export const C2C_LINK_BYTES_PER_SECOND = 15e9;
-/** Per-transfer latency of one chip-to-chip exchange. The reference estimates ~0.55 µs; calibrated value below. */
-export const C2C_HOP_LATENCY_US = 3.48;
+/**
+ * α: the cost of one synchronised chip-to-chip exchange (link latency plus the schedule's synchronisation), the
+ * one calibrated knob: fitted by `npm run bench:fidelity` on Llama-2-70B over 576 chips at 256 tok/s.
+ */
+export const C2C_HOP_LATENCY_US = 6.67;
 
 export type Unit = 'MXM' | 'VXM' | 'SXM' | 'MEM' | 'C2C';
 export const UNITS: readonly Unit[] = ['MXM', 'VXM', 'SXM', 'MEM', 'C2C'];

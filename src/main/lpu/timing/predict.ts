@@ -1,47 +1,61 @@
 import { AppError } from '../../../shared/errors';
-import { compile } from '../compiler/pipeline';
-import { prefillCycles } from '../compiler/passes/emit';
-import { CLOCK_HZ } from '../compiler/cost-model';
-import { TIMING_PRESETS } from './presets';
+import { predictDeployment, PUBLISHED_HARDWARE, type Breakdown, type Hardware } from './deployment';
+import { PUBLISHED_POINTS, TIMING_PRESETS } from './presets';
 
 export interface TimingPrediction {
   preset: string;
+  model: string;
   chips: number;
+  chipsNeeded: number;
   tp: number;
   stages: number;
-  bucket: number;
   promptTokens: number;
   cyclesPerDecodeToken: number;
-  cyclesPerPrefillChunk: number;
   ttft_ms: number;
   decode_tok_s: number;
   sramMiBMaxPerChip: number;
-  utilisation: Record<string, number>;
+  breakdown: Breakdown;
+  dominantTerm: keyof Breakdown;
+  hardware: { c2c_gbps: number; sram_mib: number; exchange_us: number };
+  published: { decode_tok_s: number; source: string } | null;
 }
 
-/**
- * Timing-only mode: compiles a preset's shape through the same passes as a real model (int8 weights, no data)
- * and reads TTFT and decode speed off the static schedule.
- */
-export function predict(presetName: string, opts: { chips?: number; promptTokens?: number; bucket?: number } = {}): TimingPrediction {
-  const config = TIMING_PRESETS[presetName];
-  if (!config) throw new AppError('invalid_option', `Unknown preset "${presetName}"; choose one of ${Object.keys(TIMING_PRESETS).join(', ')}.`);
+export interface PredictOptions {
+  chips?: number;
+  promptTokens?: number;
+  outputTokens?: number;
+  /** What-if overrides of the published hardware. */
+  c2cGBps?: number;
+  sramMiB?: number;
+}
+
+/** Timing-only mode: the deployment model (docs/lpu-fidelity.md) of a published shape, no weights needed. */
+export function predict(presetName: string, opts: PredictOptions = {}): TimingPrediction {
+  const preset = TIMING_PRESETS[presetName];
+  if (!preset) throw new AppError('invalid_option', `Unknown preset "${presetName}"; choose one of ${Object.keys(TIMING_PRESETS).join(', ')}.`);
+  const hardware: Hardware = {
+    ...PUBLISHED_HARDWARE,
+    ...(opts.c2cGBps !== undefined ? { linkBytesPerSecond: opts.c2cGBps * 1e9 } : {}),
+    ...(opts.sramMiB !== undefined ? { sramBytesPerChip: opts.sramMiB * 2 ** 20 } : {}),
+  };
   const promptTokens = opts.promptTokens ?? 550;
-  const { program } = compile(config, { chips: opts.chips, bucket: opts.bucket ?? 1024, weights: 'int8' });
-  // TTFT: prefill chunks stream through the pipeline stages; the first token falls out of the last chunk.
-  const ttftCycles = prefillCycles(program, promptTokens);
+  const r = predictDeployment(preset, { chips: opts.chips, hardware, workload: { promptTokens, outputTokens: opts.outputTokens ?? 150 } });
+  const published = PUBLISHED_POINTS.find((p) => p.preset === presetName);
   return {
     preset: presetName,
-    chips: program.partitioning.chips,
-    tp: program.partitioning.tp,
-    stages: program.partitioning.stages,
-    bucket: program.bucket,
+    model: preset.name,
+    chips: r.chips,
+    chipsNeeded: r.chipsNeeded,
+    tp: r.tp,
+    stages: r.stages,
     promptTokens,
-    cyclesPerDecodeToken: program.cycles.perDecodeToken,
-    cyclesPerPrefillChunk: program.cycles.perPrefillChunk,
-    ttft_ms: (ttftCycles / CLOCK_HZ) * 1000,
-    decode_tok_s: CLOCK_HZ / program.cycles.perDecodeToken,
-    sramMiBMaxPerChip: Math.max(...program.memory.bytesPerChip) / 2 ** 20,
-    utilisation: program.utilisation.decode,
+    cyclesPerDecodeToken: r.cyclesPerDecodeToken,
+    ttft_ms: r.ttft_ms,
+    decode_tok_s: r.decode_tok_s,
+    sramMiBMaxPerChip: r.residentBytes.maxPerChip / 2 ** 20,
+    breakdown: r.breakdown,
+    dominantTerm: r.dominantTerm,
+    hardware: { c2c_gbps: hardware.linkBytesPerSecond / 1e9, sram_mib: hardware.sramBytesPerChip / 2 ** 20, exchange_us: hardware.exchangeSeconds * 1e6 },
+    published: published ? { decode_tok_s: published.value, source: published.source } : null,
   };
 }

@@ -45,28 +45,34 @@ function stageOfOps(g: Graph, stages: number): number[] {
   if (stages > blockBytes.length) {
     throw new AppError('invalid_option', `${stages} pipeline stages exceed the model's ${blockBytes.length} blocks; use fewer chips.`);
   }
-  // Linear partition minimising the largest stage: binary search on the cap, greedy contiguous packing.
+  const blockStage = packStages(blockBytes, stages)!;
+  return blockOf.map((b) => blockStage[b]!);
+}
+
+/**
+ * Linear partition of contiguous blocks into `stages` minimising the largest stage: binary search on the cap,
+ * greedy contiguous packing. Undefined when there are more stages than blocks.
+ */
+export function packStages(bytes: number[], stages: number): number[] | undefined {
+  if (stages > bytes.length) return undefined;
   const pack = (cap: number): number[] | undefined => {
     const out: number[] = [];
     let stage = 0, used = 0;
-    for (let b = 0; b < blockBytes.length; b++) {
-      const remainingBlocks = blockBytes.length - b;
-      const remainingStages = stages - stage - 1;
-      const mustAdvance = used > 0 && (used + blockBytes[b]! > cap || remainingBlocks <= remainingStages);
+    for (let b = 0; b < bytes.length; b++) {
+      const mustAdvance = used > 0 && (used + bytes[b]! > cap || bytes.length - b <= stages - stage - 1);
       if (mustAdvance) { stage++; used = 0; }
-      if (stage >= stages || blockBytes[b]! > cap) return undefined;
+      if (stage >= stages || bytes[b]! > cap) return undefined;
       out.push(stage);
-      used += blockBytes[b]!;
+      used += bytes[b]!;
     }
     return out;
   };
-  let lo = Math.max(...blockBytes), hi = blockBytes.reduce((a, b) => a + b, 0);
+  let lo = Math.max(...bytes), hi = bytes.reduce((a, b) => a + b, 0);
   while (hi - lo > 1024) {
     const mid = Math.floor((lo + hi) / 2);
     if (pack(mid)) hi = mid; else lo = mid;
   }
-  const blockStage = pack(hi)!;
-  return blockOf.map((b) => blockStage[b]!);
+  return pack(hi);
 }
 
 /**
