@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 const native = path.resolve('src/main/lpu/kernels/native');
-const sources = ['src/cpu.c', 'src/scalar.c', 'src/generic.c', 'src/x86_avx2.c', 'src/x86_avx512.c', 'src/arm_neon.c', 'test/check.c'].map((f) => path.join(native, f));
+const sources = ['src/cpu.c', 'src/scalar.c', 'src/blocks.c', 'src/generic.c', 'src/x86_avx2.c', 'src/x86_avx512.c', 'src/arm_neon.c', 'test/check.c'].map((f) => path.join(native, f));
 const has = (tool: string) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
 
 function buildAndRun(compiler: string, runner: string[]): string {

@@ -189,7 +189,9 @@ describe('native kernel selection', () => {
   it('takes kernels it does not implement from the fallback set', () => {
     const native = sets.get(status.paths[0]!)!;
     expect(native.geluMul).toBe(wasm.geluMul);
-    expect(native.matmulQ4K).toBe(wasm.matmulQ4K);
+    expect(native.matmulBF16).toBe(wasm.matmulBF16);
+    expect(native.embedGgml).toBe(wasm.embedGgml);
+    expect(native.matmulQ4K).not.toBe(wasm.matmulQ4K);
     expect(native.matmulQ8).not.toBe(wasm.matmulQ8);
     // x86's portable path leaves attention to WASM (measured faster); AVX2 and AVX-512 run their own
     if (process.arch === 'x64') {

@@ -31,6 +31,11 @@ interface NativeAddon {
   addBias(h: H, x: Ptr, bias: Ptr, M: number, N: number): void;
   embedQ8(h: H, out: Ptr, ids: Ptr, w: Ptr, ws: Ptr, M: number, D: number): void;
   argmax(h: H, x: Ptr, N: number): number;
+  quantizeRowsQ8K(h: H, y: Ptr, x: Ptr, M: number, K: number): void;
+  matmulQ4_0(h: H, out: Ptr, xq: Ptr, xs: Ptr, w: Ptr, M: number, K: number, N: number, nStart: number, nEnd: number): void;
+  matmulQ4K(h: H, out: Ptr, y: Ptr, w: Ptr, M: number, K: number, N: number, nStart: number, nEnd: number): void;
+  matmulQ5K(h: H, out: Ptr, y: Ptr, w: Ptr, M: number, K: number, N: number, nStart: number, nEnd: number): void;
+  matmulQ6K(h: H, out: Ptr, y: Ptr, w: Ptr, M: number, K: number, N: number, nStart: number, nEnd: number): void;
 }
 
 let loaded: { addon?: NativeAddon; error?: string } | undefined;
@@ -106,6 +111,11 @@ export function createNativeKernels(memory: ArenaMemory, fallback: KernelSet | W
     addBias: (x, bias, M, N) => a.addBias(arena(), x, bias, M, N),
     embedQ8: (out, ids, w, ws, M, D) => a.embedQ8(arena(), out, ids, w, ws, M, D),
     argmax: (x, N) => a.argmax(arena(), x, N),
+    quantizeRowsQ8K: (y, x, M, K) => a.quantizeRowsQ8K(arena(), y, x, M, K),
+    matmulQ4_0: (out, xq, xs, w, M, K, N, n0, n1) => a.matmulQ4_0(arena(), out, xq, xs, w, M, K, N, n0, n1),
+    matmulQ4K: (out, y, w, M, K, N, n0, n1) => a.matmulQ4K(arena(), out, y, w, M, K, N, n0, n1),
+    matmulQ5K: (out, y, w, M, K, N, n0, n1) => a.matmulQ5K(arena(), out, y, w, M, K, N, n0, n1),
+    matmulQ6K: (out, y, w, M, K, N, n0, n1) => a.matmulQ6K(arena(), out, y, w, M, K, N, n0, n1),
   };
   if (addon.lacks(path).includes('attention')) {
     if (!('attentionHeads' in fallback)) throw new AppError('lpu_native_missing', `The native ${path} kernels need the WebAssembly kernels for attention. Run npm run build:wasm.`);

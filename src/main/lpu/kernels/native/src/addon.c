@@ -307,6 +307,50 @@ static napi_value argmax(napi_env env, napi_callback_info info) { // (x, N) → 
   return result;
 }
 
+static napi_value quantize_rows_q8k(napi_env env, napi_callback_info info) { // (y, x, M, K)
+  double v[4];
+  binding *b = args(env, info, v, 4);
+  if (!b) return NULL;
+  const double M = v[2], K = v[3];
+  if (I(3) % LK_QK || M < 0) { napi_throw_range_error(env, "lpu_native_shape", "quantizeRowsQ8K: K must be a multiple of 256."); return NULL; }
+  CHECK(v[0], M * K / LK_QK * LK_Q8K_BYTES); CHECK(v[1], M * K * 4);
+  b->k->blocks->quantize_rows_q8k(P(0, uint8_t), P(1, const float), I(2), I(3));
+  return NULL;
+}
+
+static napi_value matmul_q4_0(napi_env env, napi_callback_info info) { // (out, xq, xs, w, M, K, N, nStart, nEnd)
+  double v[9];
+  binding *b = args(env, info, v, 9);
+  if (!b) return NULL;
+  const double M = v[4], K = v[5], N = v[6], n0 = v[7], n1 = v[8], rowBytes = K / 32 * 18;
+  if (I(5) % 32 || n0 < 0 || n1 < n0 || n1 > N || M < 1) { napi_throw_range_error(env, "lpu_native_shape", "matmulQ4_0: bad shape."); return NULL; }
+  if (n1 == n0) return NULL;
+  CHECK(v[0] + n0 * 4, ((M - 1) * N + (n1 - n0)) * 4); CHECK(v[1], M * K); CHECK(v[2], M * K / 8);
+  CHECK(v[3] + n0 * rowBytes, (n1 - n0) * rowBytes);
+  b->k->blocks->matmul_q4_0(P(0, float), P(1, const int8_t), P(2, const float), (const uint8_t *)(b->base + (int64_t)v[3]), I(4), I(5), I(6), I(7), I(8));
+  return NULL;
+}
+
+// (out, y, w, M, K, N, nStart, nEnd) for one K-quant format
+static napi_value matmul_kquant(napi_env env, napi_callback_info info, int format) {
+  double v[8];
+  binding *b = args(env, info, v, 8);
+  if (!b) return NULL;
+  const double M = v[3], K = v[4], N = v[5], n0 = v[6], n1 = v[7];
+  const double rowBytes = K / LK_QK * (format == LK_Q4_K ? 144 : format == LK_Q5_K ? 176 : 210);
+  if (I(4) % LK_QK || n0 < 0 || n1 < n0 || n1 > N || M < 1) { napi_throw_range_error(env, "lpu_native_shape", "K-quant matmul: bad shape."); return NULL; }
+  if (n1 == n0) return NULL;
+  CHECK(v[0] + n0 * 4, ((M - 1) * N + (n1 - n0)) * 4); CHECK(v[1], M * K / LK_QK * LK_Q8K_BYTES);
+  CHECK(v[2] + n0 * rowBytes, (n1 - n0) * rowBytes);
+  const lk_block_kernels *k = b->k->blocks;
+  void (*run)(float *, const uint8_t *, const uint8_t *, int, int, int, int, int) = format == LK_Q4_K ? k->matmul_q4k : format == LK_Q5_K ? k->matmul_q5k : k->matmul_q6k;
+  run(P(0, float), P(1, const uint8_t), (const uint8_t *)(b->base + (int64_t)v[2]), I(3), I(4), I(5), I(6), I(7));
+  return NULL;
+}
+static napi_value matmul_q4k(napi_env env, napi_callback_info info) { return matmul_kquant(env, info, LK_Q4_K); }
+static napi_value matmul_q5k(napi_env env, napi_callback_info info) { return matmul_kquant(env, info, LK_Q5_K); }
+static napi_value matmul_q6k(napi_env env, napi_callback_info info) { return matmul_kquant(env, info, LK_Q6_K); }
+
 NAPI_MODULE_INIT() {
   const napi_property_descriptor props[] = {
     { "cpuFeatures", NULL, cpu_features, NULL, NULL, NULL, napi_default, NULL },
@@ -326,6 +370,11 @@ NAPI_MODULE_INIT() {
     { "addBias", NULL, add_bias, NULL, NULL, NULL, napi_default, NULL },
     { "embedQ8", NULL, embed_q8, NULL, NULL, NULL, napi_default, NULL },
     { "argmax", NULL, argmax, NULL, NULL, NULL, napi_default, NULL },
+    { "quantizeRowsQ8K", NULL, quantize_rows_q8k, NULL, NULL, NULL, napi_default, NULL },
+    { "matmulQ4_0", NULL, matmul_q4_0, NULL, NULL, NULL, napi_default, NULL },
+    { "matmulQ4K", NULL, matmul_q4k, NULL, NULL, NULL, napi_default, NULL },
+    { "matmulQ5K", NULL, matmul_q5k, NULL, NULL, NULL, napi_default, NULL },
+    { "matmulQ6K", NULL, matmul_q6k, NULL, NULL, NULL, napi_default, NULL },
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
   return exports;

@@ -102,7 +102,7 @@ static void matmul_q8_i8mm(float *out, const int8_t *xq, const float *xs, const 
 #pragma GCC pop_options
 
 #define NEON_TABLE(NAME, MATMUL) { \
-    .isa = NAME, .quantize_rows_q8 = neon_quantize_rows_q8, .matmul_q8 = MATMUL, \
+    .isa = NAME, .blocks = &lk_blocks_scalar, .quantize_rows_q8 = neon_quantize_rows_q8, .matmul_q8 = MATMUL, \
     .matmul_f32 = neon_matmul_f32, .matmul_f16 = neon_matmul_f16, .rmsnorm = neon_rmsnorm, .rope = neon_rope, \
     .attention = neon_attention, .store_kv_f16 = neon_store_kv_f16, .silu_mul = neon_silu_mul, .add = neon_add, \
     .add_bias = neon_add_bias, .embed_q8 = lk_embed_q8_scalar, .argmax = neon_argmax }

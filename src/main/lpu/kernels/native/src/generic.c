@@ -31,6 +31,7 @@ static inline v16f generic_floor(v16f a) {
 
 const lk_kernels lk_generic = {
   .isa = "generic",
+  .blocks = &lk_blocks_scalar,
   .quantize_rows_q8 = generic_quantize_rows_q8,
   .matmul_q8 = lk_matmul_q8_scalar,
   .matmul_f32 = generic_matmul_f32,

@@ -5,8 +5,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
+// ggml block formats against int8 activations (kernels/abi.ts BlockKernels); y is Q8_K blocks of LK_Q8K_BYTES,
+// w points at weight row 0 and rows [n0, n1) are read.
+typedef struct lk_block_kernels {
+  void (*quantize_rows_q8k)(uint8_t *y, const float *x, int M, int K);
+  void (*matmul_q4_0)(float *out, const int8_t *xq, const float *xs, const uint8_t *w, int M, int K, int N, int n0, int n1);
+  void (*matmul_q4k)(float *out, const uint8_t *y, const uint8_t *w, int M, int K, int N, int n0, int n1);
+  void (*matmul_q5k)(float *out, const uint8_t *y, const uint8_t *w, int M, int K, int N, int n0, int n1);
+  void (*matmul_q6k)(float *out, const uint8_t *y, const uint8_t *w, int M, int K, int N, int n0, int n1);
+} lk_block_kernels;
+
 typedef struct lk_kernels {
   const char *isa;
+  const lk_block_kernels *blocks;
   void (*quantize_rows_q8)(int8_t *xq, float *xs, const float *x, int M, int K);
   // w and ws point at row 0 of the (possibly shifted) weight matrix; only rows [n0, n1) are read
   void (*matmul_q8)(float *out, const int8_t *xq, const float *xs, const int8_t *w, const uint16_t *ws, int M, int K, int N, int n0, int n1);
@@ -25,6 +36,17 @@ typedef struct lk_kernels {
 } lk_kernels;
 
 #define LK_GROUP 32
+#define LK_QK 256          // elements per K-quant super-block and per Q8_K block
+#define LK_Q8K_BYTES 292   // f32 d, int8 qs[256], int16 bsums[16]
+enum { LK_Q4_K, LK_Q5_K, LK_Q6_K };
+
+// The portable block kernels (blocks.c): the numerics every path keeps, and the arm64 paths' block kernels.
+extern const lk_block_kernels lk_blocks_scalar;
+void lk_quantize_rows_q8k_scalar(uint8_t *y, const float *x, int M, int K);
+void lk_matmul_q4_0_scalar(float *out, const int8_t *xq, const float *xs, const uint8_t *w, int M, int K, int N, int n0, int n1);
+void lk_matmul_kquant_scalar(int format, float *out, const uint8_t *y, const uint8_t *w, int M, int K, int N, int n0, int n1);
+// get_scale_min_k4 for all 8 sub-blocks: the 6-bit scales and mins packed in a Q4_K/Q5_K block's 12 bytes.
+void lk_unpack_scales_k4(const uint8_t *sc, uint8_t scales[8], uint8_t mins[8]);
 
 // Paths compiled into this binary (a path may be absent on other architectures).
 extern const lk_kernels lk_generic;

@@ -31,6 +31,8 @@ static inline v16f avx2_splat16(float f) { const __m256 h = _mm256_set1_ps(f); r
 #define LK_VMAX(a, b) avx2_vmax(a, b)
 #define LK_FLOOR(a) avx2_floor(a)
 #include "common.inc"
+#define LK_KQ_ROWS 2
+#include "blocks_x86.inc"
 
 // e^x for x ≤ 0, 8 lanes: the same Cephes polynomial as common.inc's vexp (clamped at -87).
 static inline __m256 exp8(__m256 x) {
@@ -300,6 +302,7 @@ static void matmul_q8(float *out, const int8_t *xq, const float *xs, const int8_
 
 const lk_kernels lk_avx2 = {
   .isa = "avx2",
+  .blocks = &avx2_blocks,
   .quantize_rows_q8 = avx2_quantize_rows_q8,
   .matmul_q8 = matmul_q8,
   .matmul_f32 = avx2_matmul_f32,

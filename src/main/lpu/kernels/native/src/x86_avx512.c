@@ -18,6 +18,8 @@ static inline void avx512_store_f16(uint16_t *p, v16f v) {
 #define LK_STORE_F16(p, v) avx512_store_f16(p, v)
 #define LK_MADD(a, b, c) ((v16f)_mm512_fmadd_ps((__m512)(a), (__m512)(b), (__m512)(c)))
 #include "common.inc"
+#define LK_KQ_ROWS 4
+#include "blocks_x86.inc"
 
 static inline __m128 scales4(const uint16_t *ws, int groups, int g) {
   return _mm_cvtph_ps(_mm_setr_epi16((short)ws[g], (short)ws[groups + g], (short)ws[2 * groups + g], (short)ws[3 * groups + g], 0, 0, 0, 0));
@@ -158,6 +160,7 @@ static void matmul_q8(float *out, const int8_t *xq, const float *xs, const int8_
 
 const lk_kernels lk_avx512 = {
   .isa = "avx512-vnni",
+  .blocks = &avx512_blocks,
   .quantize_rows_q8 = avx512_quantize_rows_q8,
   .matmul_q8 = matmul_q8,
   .matmul_f32 = avx512_matmul_f32,

@@ -1,0 +1,146 @@
+// Native block-format kernels (Q4_0, Q4_K, Q5_K, Q6_K against int8 activations) on every instruction-set path this
+// CPU runs. Tolerances: quantizeRowsQ8K must match the TS oracle byte for byte; matmuls within 1e-6 of the output's
+// largest magnitude of the TS oracle (the same integer sums, one f32 expression per block against the oracle's f64
+// accumulation). The K-quant matmuls must also equal the WASM kernels bit for bit (the same float expression in the
+// same order), and every path must give the same bits whatever the worker split or the number of activation rows.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createNativeKernels, nativeKernelsStatus } from '../../../src/main/lpu/kernels/native';
+import { createTsKernels } from '../../../src/main/lpu/kernels/ts';
+import { BLOCK_FORMATS, Q8K_BLOCK_BYTES, QK_K, type BlockFormat, type KernelSet } from '../../../src/main/lpu/kernels/abi';
+import { f32ToF16 } from '../../../src/main/lpu/loader/dequant';
+import { quantizeQ4_0, quantizeQ4K, quantizeQ5K, quantizeQ6K } from '../../../src/main/lpu/loader/ggml-quantize';
+import { createWasmKernels, type WasmKernelSet } from '../../../src/main/lpu/kernels/wasm';
+import { createTestArena, fillF32, readF32, seededRandom, type TestArena } from '../lpu-wasm/arena';
+
+const status = nativeKernelsStatus();
+let arena: TestArena, u8: Uint8Array, ts: KernelSet, wasm: WasmKernelSet;
+const sets = new Map<string, WasmKernelSet>();
+beforeAll(() => {
+  if (!status.available) throw new Error(`native kernels missing: ${status.reason}; run npm run build:native`);
+  arena = createTestArena(256);
+  u8 = new Uint8Array(arena.memory.buffer);
+  ts = createTsKernels(arena.memory);
+  wasm = createWasmKernels(arena.memory, 'simd');
+  for (const path of status.paths) sets.set(path, createNativeKernels(arena.memory, wasm, path));
+});
+
+const ENCODERS: Record<BlockFormat, (x: Float32Array, out: Uint8Array, at: number) => void> = {
+  q4_0: quantizeQ4_0, q4_k: quantizeQ4K, q5_k: quantizeQ5K, q6_k: quantizeQ6K,
+};
+// Where each format keeps its binary16 scales: d (and dmin for Q4_K/Q5_K).
+const HALF_FIELDS: Record<BlockFormat, number[]> = { q4_0: [0], q4_k: [0, 2], q5_k: [0, 2], q6_k: [208] };
+// Zero, the smallest subnormal, the largest finite value and negatives: scales a real file may hold.
+const EDGE_HALVES = [0x0000, 0x0001, 0x7bff, 0x8001, 0xbc00];
+
+/**
+ * W[N, K] in `format` at an odd arena address (shard pointers need not be aligned): most rows encoded from random
+ * floats by the ggml reference quantizers, every fifth block raw random bytes with an edge-case scale.
+ */
+function putWeights(format: BlockFormat, N: number, K: number, random: () => number): number {
+  const { blockElems, blockBytes } = BLOCK_FORMATS[format];
+  const rowBytes = (K / blockElems) * blockBytes, ptr = arena.alloc(N * rowBytes + 1) + 1;
+  for (let n = 0; n < N; n++) {
+    const row = Float32Array.from({ length: K }, () => (random() * 2 - 1) * (n % 3 === 0 ? 0.1 : 1));
+    ENCODERS[format](row, u8, ptr + n * rowBytes);
+  }
+  for (let b = 0; b < (N * K) / blockElems; b += 5) {
+    const at = ptr + b * blockBytes;
+    for (let i = 0; i < blockBytes; i++) u8[at + i] = Math.floor(random() * 256);
+    HALF_FIELDS[format].forEach((field, f) => {
+      const h = b % 10 === 0 ? EDGE_HALVES[(b / 10 + f) % EDGE_HALVES.length]! : f32ToF16(random() * 0.01);
+      u8[at + field] = h & 0xff;
+      u8[at + field + 1] = h >> 8;
+    });
+  }
+  return ptr;
+}
+
+/** Activations for the format: Q8_K blocks for the K-quants, per-32 rows for Q4_0, quantised by the TS oracle. */
+function putActivations(format: BlockFormat, M: number, K: number, random: () => number) {
+  const x = arena.alloc(M * K * 4);
+  fillF32(arena, x, M * K, random, 2);
+  arena.f32[(x >> 2) + 3] = 37; // an outlier sets one block's scale
+  if (format === 'q4_0') {
+    const xq = arena.alloc(M * K), xs = arena.alloc((M * K) / 8);
+    ts.quantizeRowsQ8(xq, xs, x, M, K);
+    return { xq, xs, rowBytes: K, scaleBytes: (K / 32) * 4 };
+  }
+  const y = arena.alloc((M * K / QK_K) * Q8K_BLOCK_BYTES);
+  ts.quantizeRowsQ8K(y, x, M, K);
+  return { xq: y, xs: 0, rowBytes: (K / QK_K) * Q8K_BLOCK_BYTES, scaleBytes: 0 };
+}
+
+function matmul(k: KernelSet, format: BlockFormat, out: number, a: { xq: number; xs: number }, w: number, M: number, K: number, N: number, n0: number, n1: number) {
+  if (format === 'q4_0') k.matmulQ4_0(out, a.xq, a.xs, w, M, K, N, n0, n1);
+  else (format === 'q4_k' ? k.matmulQ4K : format === 'q5_k' ? k.matmulQ5K : k.matmulQ6K)(out, a.xq, w, M, K, N, n0, n1);
+}
+
+const SHAPES = [[1, 256, 13], [1, 512, 64], [2, 512, 9], [3, 768, 21], [5, 256, 37], [9, 512, 8], [17, 256, 12]] as const;
+
+describe.each(status.available ? status.paths : ['(native kernels not built)'])('native %s block kernels', (path) => {
+  const k = () => sets.get(path)!;
+
+  it('quantizeRowsQ8K matches the TS oracle byte for byte (zero block, outliers, several rows)', () => {
+    const random = seededRandom(3), M = 3, K = 512, x = arena.alloc(M * K * 4);
+    fillF32(arena, x, M * K, random, 3);
+    arena.f32.fill(0, (x >> 2) + 256, (x >> 2) + 512); // a zero block: d = 0, quants and sums 0
+    arena.f32[(x >> 2) + 700] = -90;
+    arena.f32[(x >> 2) + 1100] = 1e-30;
+    const bytes = (M * K / QK_K) * Q8K_BLOCK_BYTES, y = arena.alloc(bytes), yTs = arena.alloc(bytes);
+    k().quantizeRowsQ8K(y, x, M, K);
+    ts.quantizeRowsQ8K(yTs, x, M, K);
+    expect(u8.slice(y, y + bytes)).toEqual(u8.slice(yTs, yTs + bytes));
+  });
+
+  for (const format of ['q4_0', 'q4_k', 'q5_k', 'q6_k'] as const) {
+    for (const [M, K, N] of SHAPES) {
+      it(`${format} M=${M} K=${K} N=${N}: TS oracle within 1e-6 of max|out|, split and row-count invariant`, () => {
+        const random = seededRandom(M * 7919 + K + N);
+        const w = putWeights(format, N, K, random), act = putActivations(format, M, K, random);
+        const out = arena.alloc(M * N * 4), outTs = arena.alloc(M * N * 4);
+        arena.f32.fill(7, out >> 2, (out >> 2) + M * N);
+        matmul(k(), format, out, act, w, M, K, N, 1, N); // column 0 is left alone
+        matmul(ts, format, outTs, act, w, M, K, N, 0, N);
+        const got = readF32(arena, out, M * N), want = readF32(arena, outTs, M * N);
+        let largest = 0;
+        for (let i = 0; i < M * N; i++) if (i % N !== 0) largest = Math.max(largest, Math.abs(want[i]!));
+        expect(largest).toBeGreaterThan(0);
+        for (let m = 0; m < M; m++) {
+          expect(got[m * N]).toBe(7);
+          for (let n = 1; n < N; n++) expect(Math.abs(got[m * N + n]! - want[m * N + n]!)).toBeLessThanOrEqual(1e-6 * largest);
+        }
+        // the workers' shares (a cut that is not a multiple of four), and one activation row at a time: same bits
+        const full = arena.alloc(M * N * 4), split = arena.alloc(M * N * 4), byRow = arena.alloc(M * N * 4);
+        matmul(k(), format, full, act, w, M, K, N, 0, N);
+        const cut = Math.max(1, Math.floor(N / 3) + 1);
+        matmul(k(), format, split, act, w, M, K, N, 0, cut);
+        matmul(k(), format, split, act, w, M, K, N, cut, N);
+        for (let m = 0; m < M; m++) {
+          const row = { xq: act.xq + m * act.rowBytes, xs: act.xs + m * act.scaleBytes };
+          matmul(k(), format, byRow + m * N * 4, row, w, 1, K, N, 0, N);
+        }
+        expect(readF32(arena, split, M * N)).toEqual(readF32(arena, full, M * N));
+        expect(readF32(arena, byRow, M * N)).toEqual(readF32(arena, full, M * N));
+        if (format !== 'q4_0') { // Q4_0's WASM kernel sums blocks in four lanes, so only the K-quants are bitwise equal
+          const outWasm = arena.alloc(M * N * 4);
+          matmul(wasm, format, outWasm, act, w, M, K, N, 0, N);
+          expect(readF32(arena, full, M * N)).toEqual(readF32(arena, outWasm, M * N));
+        }
+        if (path !== status.paths.at(-1)) { // and the portable path's bits
+          const portable = arena.alloc(M * N * 4);
+          matmul(sets.get('generic')!, format, portable, act, w, M, K, N, 0, N);
+          expect(readF32(arena, full, M * N)).toEqual(readF32(arena, portable, M * N));
+        }
+      });
+    }
+  }
+
+  it('refuses weight rows or activations outside the arena, and a K that is not whole blocks', () => {
+    const end = arena.memory.buffer.byteLength;
+    expect(() => k().matmulQ4K(64, 64, end - 144 * 2, 1, 256, 4, 0, 4)).toThrow(/outside the arena/);
+    expect(() => k().matmulQ6K(64, end - 100, 64, 1, 256, 4, 0, 4)).toThrow(/outside the arena/);
+    expect(() => k().matmulQ4_0(64, 64, 64, end - 18, 1, 32, 4, 0, 4)).toThrow(/outside the arena/);
+    expect(() => k().quantizeRowsQ8K(64, 64, 1, 300)).toThrow(/multiple of 256/);
+    expect(() => k().matmulQ5K(64, 64, 64, 1, 300, 4, 0, 4)).toThrow(/bad shape/);
+  });
+});
