@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AppError } from '../../../shared/errors';
 import { startBrowserServer } from '../../server/browser-server';
-import { DEFAULT_LOCAL_API_PORT, localApiToken } from '../../server/local-api';
+import { DEFAULT_LOCAL_API_PORT, localApiToken, mcpEnabled } from '../../server/local-api';
 import { manageLocalApi } from '../../server/local-api-manager';
 import { watchLibraryFolders } from '../../ingest/index';
 import type { CommandModule } from '../context';
@@ -30,10 +30,11 @@ export const serveCommand: CommandModule = (program, cli) => {
     .option('--no-open', 'do not open a browser')
     .option('--api', 'also start the OpenAI-compatible local API (otherwise it follows the localApiEnabled setting)')
     .option('--api-port <port>', `port of the local API (default ${DEFAULT_LOCAL_API_PORT})`, (v) => Number.parseInt(v, 10))
+    .option('--mcp', 'serve MCP clients at /mcp on the local API, which it starts (otherwise /mcp follows the mcpEnabled setting)')
     .option('--metrics', 'serve Prometheus metrics at GET /metrics on the local API (otherwise the metricsEnabled setting or LOCKSTEP_METRICS=1)')
     .option('--picker-root <dir>', "a folder the UI's file picker may browse (repeatable; default: your home folder)", (v, all: string[] = []) => [...all, v])
     .option('--no-picker', "turn the UI's file picker off (files are then added by drop, upload or library folder only)")
-    .action(async (options: { port?: number; open: boolean; api?: boolean; apiPort?: number; metrics?: boolean; pickerRoot?: string[]; picker: boolean }) => {
+    .action(async (options: { port?: number; open: boolean; api?: boolean; apiPort?: number; metrics?: boolean; pickerRoot?: string[]; picker: boolean; mcp?: boolean }) => {
       if (!existsSync(path.join(rendererBuildDir, 'index.html'))) {
         throw new AppError('renderer_not_built', 'The UI is not built yet. Run `npm run build` (or `npm run serve`, which builds first).');
       }
@@ -46,12 +47,13 @@ export const serveCommand: CommandModule = (program, cli) => {
       // The Health view's per-minute history is sampled while the server runs.
       services.ops.startSampling();
       const server = await startBrowserServer({ services, rendererDir: rendererBuildDir, port: options.port, pickerRoots: options.picker ? options.pickerRoot : [] });
-      const localApi = await manageLocalApi(services, { force: options.api, port: options.apiPort, metrics: options.metrics });
-      const api = localApi.url() ? { url: localApi.url(), token: localApiToken(services) } : null;
+      const localApi = await manageLocalApi(services, { force: options.api || options.mcp, port: options.apiPort, metrics: options.metrics, mcp: options.mcp });
+      const api = localApi.url() ? { url: localApi.url(), token: localApiToken(services), mcp: mcpEnabled(services, options.mcp) ? localApi.url()!.replace(/\/v1$/, '/mcp') : null } : null;
       const opened = options.open && !process.env.CI && openInBrowser(server.url);
       cli.print({ url: server.url, port: server.port, dataDir: services.dataDir, api }, () =>
         `Lockstep is running in browser mode at ${server.url}${opened ? ' (opened in your browser)' : ''}\nData folder: ${services.dataDir}\n` +
         (api ? `OpenAI-compatible API: ${api.url} (Authorization: Bearer ${api.token})\n` : '') +
+        (api?.mcp ? `MCP (Streamable HTTP): ${api.mcp} (same token)\n` : '') +
         'Press Ctrl+C to stop.',
       );
       await new Promise<void>((resolve) => {
