@@ -31,6 +31,7 @@ app.whenReady().then(() => {
   // Library folders are scanned for changes made while closed, then watched.
   watchLibraryFolders(services);
   services.chat.threads.recoverInterruptedAnswers();
+  services.ops.startSampling();
   void manageLocalApi(services).catch((error) => log.error('local API failed to start', error));
   createMainWindow(mainDir);
   app.on('activate', () => {

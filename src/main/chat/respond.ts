@@ -31,6 +31,8 @@ export interface AnswerDeps {
     /** A provider for the key's default Groq model, saved as the choice, when `gone` is no longer served. */
     replaceGroqModel?(gone: string): Promise<ChatProvider>;
   };
+  /** Watches the answer's events to record its metrics and health history (ops/answer-tap.ts). */
+  answerTap?: (emit: Emit) => { emit: Emit; failed(error: unknown): void };
 }
 
 export type Emit = (event: ChatEvent) => void;
@@ -62,7 +64,9 @@ export interface AnswerPlan {
   replaceMessageId?: number;
 }
 
-export async function respond(deps: AnswerDeps, plan: AnswerPlan, emit: Emit, signal: AbortSignal): Promise<MessageRecord> {
+export async function respond(deps: AnswerDeps, plan: AnswerPlan, emitEvent: Emit, signal: AbortSignal): Promise<MessageRecord> {
+  const tap = deps.answerTap?.(emitEvent);
+  const emit = tap?.emit ?? emitEvent;
   let provider = plan.provider;
   const by = { provider: provider?.id ?? 'extractive', model: provider?.model ?? 'extractive' };
   const assistantMessageId =
@@ -216,6 +220,7 @@ export async function respond(deps: AnswerDeps, plan: AnswerPlan, emit: Emit, si
       return record;
     }
     finish('error', error instanceof AppError ? error.message : 'Something went wrong inside Lockstep. The details are in the log.');
+    tap?.failed(error);
     throw error;
   }
   const record = finish('complete');

@@ -26,6 +26,8 @@ export interface ChatServiceOptions {
   /** GROQ_BASE_URL overrides it for proxies and tests. */
   groqBaseURL?: string;
   loadLpuModel?: LoadLpuModel;
+  /** Records each answer's metrics and health history (Ops.tapAnswer). */
+  answerTap?: AnswerDeps['answerTap'];
 }
 
 /** Everything answering needs, built once per process; the compiled local model loads on first use. */
@@ -54,6 +56,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     lpuModels,
     providers: new ProviderResolver({ dataDir: options.dataDir, settings: options.settings, secrets, groqModels, lpuModels, groqBaseURL }),
     localApiUrl: null,
+    answerTap: options.answerTap,
     close: () => lpuModels.close(),
   };
 }

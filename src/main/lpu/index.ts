@@ -13,6 +13,7 @@ import { inProcessRunner, type StepRunnerFactory } from './runtime/step-runner';
 import { workerRunner } from './runtime/worker-runner';
 import { parallelRunner } from './runtime/parallel/parallel-runner';
 import { DEFAULT_PREFIX_CACHE_MB, PrefixCache, prefixTokens, type PrefixCacheStats } from './runtime/prefix-cache';
+import { unitUtilisationPerChip } from './timing/chip-utilisation';
 import { generate, promptTokens, type KvCacheState, type GenerateRequest, type LpuGenerationResult, type LpuTokenEvent } from './runtime/generate';
 
 export type { LpuGenerationResult, LpuTokenEvent, GenerateRequest } from './runtime/generate';
@@ -45,6 +46,8 @@ export interface LpuModel {
     sramBytesPerChip: number[]; sramCapacityPerChip: number; cyclesPerDecodeToken: number; cyclesPerPrefillToken: number;
     /** The kernels that run the steps, e.g. 'native-avx512-vnni' or 'wasm-simd'. */
     kernels: string;
+    /** Each chip's busy fraction per functional unit over one decode step, from the static schedule. */
+    unitUtilisationPerChip?: Record<string, number>[];
   };
   tokenizer: {
     encode(text: string, opts?: { addBos?: boolean }): number[];
@@ -98,6 +101,7 @@ export async function loadLpuModel(modelPath: string, opts: LoadLpuModelOptions 
       cyclesPerDecodeToken: program.cycles.perDecodeToken,
       cyclesPerPrefillToken: program.cycles.perPrefillToken,
       kernels: kernels.name,
+      unitUtilisationPerChip: unitUtilisationPerChip(program.decodeSchedule, program.cycles.perDecodeToken, program.partitioning.chips),
     },
     tokenizer,
     program,

@@ -18,9 +18,22 @@ export function startWorker(sourcePathFromMain: string, options: WorkerOptions =
     const entry = pathToFileURL(path.resolve(here, '..', sourcePathFromMain)).href;
     const bootstrap = path.join(here, 'ts-worker-bootstrap.mjs');
     const workerData = { ...(options.workerData ?? {}), __lockstepWorkerEntry: entry };
-    return new Worker(bootstrap, { ...options, workerData });
+    return counted(new Worker(bootstrap, { ...options, workerData }));
   }
   const built = path.resolve(here, path.basename(sourcePathFromMain).replace(/\.ts$/, '.js'));
   if (!existsSync(built)) throw new Error(`Worker bundle missing: ${built}`);
-  return new Worker(built, options);
+  return counted(new Worker(built, options));
+}
+
+let running = 0;
+
+/** Worker threads started here that have not exited yet (the metrics' worker gauge). */
+export function runningWorkerCount(): number {
+  return running;
+}
+
+function counted(worker: Worker): Worker {
+  running++;
+  worker.once('exit', () => running--);
+  return worker;
 }

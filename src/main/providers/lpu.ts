@@ -9,7 +9,7 @@ export type LpuModelHandle = Pick<LpuModel, 'info' | 'tokenizer' | 'generate' | 
 
 export type LoadLpuModel = (modelPath: string) => Promise<LpuModelHandle> | LpuModelHandle;
 
-export function lpuMeters(result: LpuGenerationResult, sramCapacityPerChip?: number, kernels?: string): LpuMeters {
+export function lpuMeters(result: LpuGenerationResult, sramCapacityPerChip?: number, kernels?: string, utilisationPerChip?: Record<string, number>[]): LpuMeters {
   const completionTokens = result.tokens.length;
   const decodeTokens = Math.max(0, completionTokens - 1);
   const perSecond = (ms: number) => (ms > 0 ? (decodeTokens * 1000) / ms : 0);
@@ -31,6 +31,7 @@ export function lpuMeters(result: LpuGenerationResult, sramCapacityPerChip?: num
     chips: result.chips,
     sramBytesPerChip: [...result.sramBytesPerChip],
     sramCapacityPerChip,
+    ...(utilisationPerChip ? { utilisationPerChip: utilisationPerChip.map((units) => ({ ...units })) } : {}),
   };
 }
 
@@ -86,7 +87,7 @@ export class LpuProvider implements ChatProvider {
       if (error instanceof AppError) throw error;
       throw new AppError('lpu_failed', 'The local model stopped while answering. Try again; the details are in the log.', error);
     }
-    const meters = lpuMeters(result, this.handle.info.sramCapacityPerChip, this.handle.info.kernels);
+    const meters = lpuMeters(result, this.handle.info.sramCapacityPerChip, this.handle.info.kernels, this.handle.info.unitUtilisationPerChip);
     onEvent({ type: 'meters', meters });
     if (result.stopReason === 'aborted' || request.signal.aborted) throw new AppError('cancelled', 'Cancelled.');
     const stopReason = result.stopReason === 'length' ? 'length' : 'stop';

@@ -12,7 +12,7 @@ export interface LocalApiManager {
  * Runs the local API while the localApiEnabled or mcpEnabled setting is on (or always, with `force` from `lockstep serve --api`),
  * starting and stopping it as the setting changes.
  */
-export async function manageLocalApi(services: Services, options: { force?: boolean; port?: number; mcp?: boolean } = {}): Promise<LocalApiManager> {
+export async function manageLocalApi(services: Services, options: { force?: boolean; port?: number; metrics?: boolean; mcp?: boolean } = {}): Promise<LocalApiManager> {
   let api: LocalApi | null = null;
   let transition: Promise<void> = Promise.resolve();
   // Each switch runs after the previous one settles, whether it succeeded or failed: one failed start must not
@@ -20,7 +20,7 @@ export async function manageLocalApi(services: Services, options: { force?: bool
   const apply = (enabled: boolean) =>
     (transition = transition.catch(() => undefined).then(async () => {
       if (enabled && !api) {
-        api = await startLocalApi({ services, port: options.port, mcp: options.mcp });
+        api = await startLocalApi({ services, port: options.port, metrics: options.metrics, mcp: options.mcp });
         log.info(`local API listening on ${api.url}`);
       } else if (!enabled && api) {
         await api.close();

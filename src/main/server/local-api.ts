@@ -100,7 +100,12 @@ export function mcpEnabled(services: Services, forced = false): boolean {
   return forced || services.settings.get().mcpEnabled;
 }
 
-export async function startLocalApi(options: { services: Services; port?: number; token?: string; mcp?: boolean }): Promise<LocalApi> {
+/** Whether GET /metrics answers: the Settings switch, LOCKSTEP_METRICS=1, or `lockstep serve --api --metrics`. */
+export function metricsEnabled(services: Services, forced = false): boolean {
+  return forced || process.env.LOCKSTEP_METRICS === '1' || services.settings.get().metricsEnabled;
+}
+
+export async function startLocalApi(options: { services: Services; port?: number; token?: string; metrics?: boolean; mcp?: boolean }): Promise<LocalApi> {
   const { services } = options;
   const token = options.token ?? localApiToken(services);
   let port = 0;
@@ -167,6 +172,13 @@ export async function startLocalApi(options: { services: Services; port?: number
     response.end('data: [DONE]\n\n');
   }
 
+  async function sendMetrics(response: ServerResponse) {
+    const { metrics } = services.ops;
+    const text = await metrics.render();
+    response.writeHead(200, { 'Content-Type': metrics.contentType, 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
+    response.end(text);
+  }
+
   async function embeddings(request: IncomingMessage, response: ServerResponse, signal: AbortSignal) {
     const body = parse(embeddingRequest, await readJson(request));
     const active = await services.embeddings.active();
@@ -206,6 +218,8 @@ export async function startLocalApi(options: { services: Services; port?: number
           return mcp.handle(request, response);
         }
         if (route === 'GET /v1/models') return listModels(response);
+        // Prometheus scrapes the API's root; while metrics are off the endpoint does not exist.
+        if (route === 'GET /metrics' && metricsEnabled(services, options.metrics)) return sendMetrics(response);
         if (route === 'POST /v1/chat/completions') return chatCompletions(request, response, abort.signal);
         if (route === 'POST /v1/embeddings') return embeddings(request, response, abort.signal);
         throw new HttpError(404, 'not_found', `No such endpoint: ${request.method} ${path}.`);

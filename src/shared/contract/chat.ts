@@ -48,6 +48,8 @@ export const lpuMeters = z.object({
   ttftSplitMs: z.object({ queue: z.number(), retrieval: z.number(), prefill: z.number(), firstDecode: z.number() }).optional(),
   /** The kernel set that ran the steps, e.g. 'native-avx512-vnni' or 'wasm-simd'. */
   kernels: z.string().optional(),
+  /** Each chip's busy fraction per functional unit (MXM, VXM, SXM, MEM, C2C) over a decode step, from the schedule. */
+  utilisationPerChip: z.array(z.record(z.string(), z.number())).optional(),
 });
 
 /** Measured TTFT and tokens/s on this machine plus Groq's own x_groq.usage timings (seconds). */

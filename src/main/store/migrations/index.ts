@@ -7,6 +7,7 @@ import { messageReasoning } from './0005_message_reasoning';
 import { retrievalContext } from './0006_retrieval_context';
 import { pageOcr } from './0007_page_ocr';
 import { mcpSharing } from './0008_mcp_sharing';
+import { healthHistory } from './0009_health_history';
 import { answerCache } from './0010_answer_cache';
 
 export interface Migration {
@@ -17,4 +18,4 @@ export interface Migration {
 }
 
 /** Every migration in order; append new ones at the end with the next version number. */
-export const migrations: Migration[] = [initial, messageScope, jobOwner, libraryFolders, messageReasoning, retrievalContext, pageOcr, mcpSharing, answerCache];
+export const migrations: Migration[] = [initial, messageScope, jobOwner, libraryFolders, messageReasoning, retrievalContext, pageOcr, mcpSharing, healthHistory, answerCache];

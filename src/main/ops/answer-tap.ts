@@ -1,0 +1,125 @@
+import type { AnswerMeters, ChatEvent } from '../../shared/contract/chat';
+import { AppError } from '../../shared/errors';
+import type { AnswerObservation, LpuObservation, MetricsRecorder } from './metrics';
+
+// Reads one answer's stream of events as it passes and records it: TTFT and token gaps timed here on the wall
+// clock (what the user waits for, whichever provider answers), the provider's own figures from its meters,
+// fallbacks from their notices, failures from the error that ends the answer.
+
+type Emit = (event: ChatEvent) => void;
+
+export interface AnswerTap {
+  /** Forwards every event after noting it. */
+  emit: Emit;
+  /** The answer failed with `error` (cancellation is not a failure). */
+  failed(error: unknown): void;
+}
+
+export function tapAnswer(recorder: MetricsRecorder, emit: Emit, clock: () => number = () => performance.now()): AnswerTap {
+  let origin = { provider: 'extractive', model: 'extractive' };
+  let startedAt = clock();
+  let retrievalMs: number | null = null;
+  let firstTokenAt: number | null = null;
+  let lastTokenAt: number | null = null;
+  let intervals: number[] = [];
+  let meters: AnswerMeters | null = null;
+
+  const token = () => {
+    const now = clock();
+    if (firstTokenAt === null) firstTokenAt = now;
+    if (lastTokenAt !== null) intervals.push(now - lastTokenAt);
+    lastTokenAt = now;
+  };
+
+  const note = (event: ChatEvent) => {
+    switch (event.type) {
+      case 'started':
+        origin = { provider: event.provider, model: event.model };
+        startedAt = clock();
+        break;
+      case 'sources':
+        retrievalMs ??= clock() - startedAt;
+        break;
+      case 'delta':
+        if (event.text || event.token) token();
+        break;
+      case 'reasoning':
+        token();
+        break;
+      case 'meters':
+        meters = event.meters;
+        break;
+      case 'notice':
+        if (event.kind === 'fallback') {
+          const to = event.fallbackTo ?? 'extractive';
+          // The notice names the channel that gave up when more than Groq can (fallbackFrom); otherwise it was Groq.
+          const from = (event as { fallbackFrom?: string }).fallbackFrom ?? origin.provider;
+          recorder.recordFallback(from, to, `${from}_unreachable`);
+          origin = { provider: to, model: event.model ?? to };
+        }
+        // What streamed before a reset belonged to a channel that gave up: its gaps are not this answer's.
+        if (event.resetText) {
+          lastTokenAt = null;
+          intervals = [];
+        }
+        break;
+      case 'done':
+        if (event.message.status === 'complete') {
+          const final = event.message.meters ?? meters;
+          recorder.recordAnswer(observe({ provider: event.message.provider ?? origin.provider, model: event.message.model ?? origin.model }, final));
+        }
+        break;
+    }
+  };
+
+  const observe = (by: { provider: string; model: string }, final: AnswerMeters | null): AnswerObservation => ({
+    ...by,
+    ttftMs: firstTokenAt === null ? null : firstTokenAt - startedAt,
+    tokenIntervalsMs: intervals,
+    tokensPerSecond: tokensPerSecond(final, intervals),
+    retrievalMs: final?.provider === 'lpu' && final.ttftSplitMs?.retrieval ? final.ttftSplitMs.retrieval : retrievalMs,
+    prefillTokensPerSecond: prefillRate(final),
+    lpu: final?.provider === 'lpu' ? lpuObservation(final) : undefined,
+  });
+
+  return {
+    emit(event) {
+      try {
+        note(event);
+      } finally {
+        emit(event);
+      }
+    },
+    failed(error) {
+      if (error instanceof AppError && error.code === 'cancelled') return;
+      recorder.recordError(error instanceof AppError ? error.code : 'internal', origin);
+    },
+  };
+}
+
+function tokensPerSecond(meters: AnswerMeters | null, intervals: number[]): number | null {
+  if (meters?.provider === 'lpu' && meters.wallTokensPerSecond > 0) return meters.wallTokensPerSecond;
+  if (meters && 'tokensPerSecond' in meters && typeof meters.tokensPerSecond === 'number' && meters.tokensPerSecond > 0) return meters.tokensPerSecond;
+  const total = intervals.reduce((sum, gap) => sum + gap, 0);
+  return total > 0 ? (intervals.length * 1000) / total : null;
+}
+
+/** Prompt tokens the provider evaluated per second of prefill (tokens it took from a cache are not evaluated). */
+function prefillRate(meters: AnswerMeters | null): number | null {
+  if (meters?.provider === 'lpu') {
+    const evaluated = meters.promptTokens - meters.cachedPromptTokens;
+    const ms = meters.ttftSplitMs?.prefill ?? 0;
+    return evaluated > 0 && ms > 0 ? (evaluated * 1000) / ms : null;
+  }
+  if (meters?.provider === 'groq') {
+    const evaluated = (meters.promptTokens ?? 0) - (meters.cachedPromptTokens ?? 0);
+    return evaluated > 0 && meters.promptTime ? evaluated / meters.promptTime : null;
+  }
+  return null;
+}
+
+function lpuObservation(meters: Extract<AnswerMeters, { provider: 'lpu' }>): LpuObservation {
+  // Answers from a model loaded without a per-chip schedule report the chip mean on every chip.
+  const perChip = meters.utilisationPerChip ?? Array.from({ length: meters.chips }, () => ({ ...meters.utilisation }));
+  return { utilisationPerChip: perChip, sramBytesPerChip: meters.sramBytesPerChip ?? [], sramCapacityPerChip: meters.sramCapacityPerChip ?? null };
+}
