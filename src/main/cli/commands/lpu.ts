@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { AppError } from '../../../shared/errors';
 import type { CommandModule } from '../context';
 import { defaultLpuCacheDir, loadLpuModel } from '../../lpu';
@@ -7,6 +9,7 @@ import { compile } from '../../lpu/compiler/pipeline';
 import { dumpMemoryPlan } from '../../lpu/compiler/passes/plan-memory';
 import { WEIGHT_FORMATS, storedTypesOf, type WeightFormat } from '../../lpu/compiler/passes/quantize';
 import { predict } from '../../lpu/timing/predict';
+import { chromeTrace, compilePreset, programTimeline } from '../../lpu/timing/timeline';
 import { measureQuantizationCost } from '../../lpu/runtime/accuracy';
 import { TIMING_PRESETS } from '../../lpu/timing/presets';
 import { registerParityCommand } from './lpu-parity';
@@ -114,6 +117,30 @@ export const lpuCommand: CommandModule = (program, cli) => {
     });
 
   registerParityCommand(lpu, cli);
+
+  lpu.command('schedule [model]')
+    .description('export the compiled decode step of a model file or a preset as Chrome trace-event JSON (Perfetto, chrome://tracing)')
+    .option('--preset <name>', `a published shape instead of a file: ${Object.keys(TIMING_PRESETS).join(', ')}`)
+    .option('--chips <n>', 'emulated chips (default: the fewest that fit)', positiveInt('chips'))
+    .requiredOption('--trace <file>', 'where to write the trace JSON')
+    .action((modelPath: string | undefined, o: { preset?: string; chips?: number; trace: string }) => {
+      if (!modelPath === !o.preset) throw new AppError('invalid_option', 'Give either a model file or --preset NAME, not both.');
+      let program;
+      if (o.preset) program = compilePreset(o.preset, o.chips);
+      else {
+        const source = openModel(modelPath!);
+        program = compile(source.config, { chips: o.chips, weights: 'native', storedTypes: storedTypesOf(source.weights) }, source.hash).program;
+      }
+      const timeline = programTimeline(program);
+      const trace = chromeTrace(timeline);
+      writeFileSync(o.trace, JSON.stringify(trace));
+      const summary = {
+        model: timeline.model, chips: timeline.chips, tp: timeline.tp, stages: timeline.stages, instructions: timeline.start.length,
+        total_cycles: timeline.totalCycles, critical_path: timeline.critical.reduce((a, b) => a + b, 0), trace: path.resolve(o.trace),
+      };
+      cli.print(summary, () => `${summary.model}: ${summary.instructions} instructions on ${summary.chips} chip(s) × ${timeline.units.length} units, ` +
+        `${summary.total_cycles} cycles per decode step (${summary.critical_path} on the critical path); trace written to ${summary.trace}`);
+    });
 
   lpu.command('predict')
     .description('predict TTFT and decode speed of a published model shape deployed like Groq\'s systems (no weights needed)')

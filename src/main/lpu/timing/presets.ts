@@ -25,6 +25,7 @@ export const TIMING_PRESETS: Record<string, DeploymentPreset> = {
   'llama-3.1-8b': llama('Llama-3.1-8B', 4096, 14336, 32, 32, 8, 128256, 131072, 500000, 131072),
   'llama-3.1-70b': llama('Llama-3.1-70B', 8192, 28672, 80, 64, 8, 128256, 131072, 500000, 131072),
   'llama-3.3-70b': llama('Llama-3.3-70B', 8192, 28672, 80, 64, 8, 128256, 131072, 500000, 131072),
+  'smollm2-135m': { ...llama('SmolLM2-135M', 576, 1536, 30, 9, 3, 49152, 8192, 100000, 8192), tiedEmbeddings: true },
   'mixtral-8x7b': { ...llama('Mixtral-8x7B', 4096, 14336, 32, 32, 8, 32000, 32768, 1e6, 32768), experts: { count: 8, active: 2 } },
 };
 
