@@ -9,6 +9,7 @@ import { searchHandlers } from './search';
 import { modelHandlers } from './models';
 import { libraryHandlers } from './library';
 import { fileHandlers } from './files';
+import { lpuHandlers } from './lpu';
 
 /** Binds every contract domain to the services; the type makes a missing handler a compile error. */
 export function createHandlers(services: Services, runtime: AppInfo['runtime']): LockstepHandlers {
@@ -23,5 +24,6 @@ export function createHandlers(services: Services, runtime: AppInfo['runtime']):
     models: modelHandlers(services),
     library: libraryHandlers(services),
     files: fileHandlers(services),
+    lpu: lpuHandlers(),
   };
 }

@@ -7,6 +7,7 @@ import { search } from './search';
 import { models } from './models';
 import { library } from './library';
 import { files } from './files';
+import { lpu } from './lpu';
 
 /** The whole IPC contract: one entry per domain, each declared in its own file. */
 export const contract = {
@@ -20,6 +21,7 @@ export const contract = {
   models,
   library,
   files,
+  lpu,
 };
 
 export type Contract = typeof contract;
