@@ -43,6 +43,8 @@ export const settingsSchema = z.object({
       workerCrashes: z.number().int().min(1).max(100),
     })
     .default({ ttftP95Ms: 8000, tokenIntervalP95Ms: 250, errorRatePct: 20, errorWindowMin: 10, workerCrashes: 2 }),
+  /** Minutes without trouble after which the degradation chain climbs back one step. */
+  degradationQuietMin: z.number().int().min(1).max(240).default(5),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 type SettingsShape = typeof settingsSchema.shape;

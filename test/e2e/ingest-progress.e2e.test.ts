@@ -6,7 +6,7 @@ import { appWithDocuments } from './harness';
 import { dropFiles, recordTexts, recorded } from './support';
 
 // Ingestion progress a user can follow: an overall bar counting files done of the batch with pages/s, the files
-// being indexed listed first, and Cancel for one file.
+// being indexed listed first with their own stages, and Cancel for one file.
 
 const FILES = ['alpha.pdf', 'bravo.pdf', 'charlie.pdf', 'delta.pdf'];
 const session = appWithDocuments('progress', (folder) => {
@@ -23,6 +23,11 @@ describe('ingestion progress', () => {
     await dropFiles(page(), FILES.map((file) => path.join(session.docs(), file)));
     await page().getByTestId('batch-progress').waitFor({ timeout: 30_000 });
     await session.app().screenshot('library-batch-progress-en-light');
+    // The row being read names its own stages, the current one marked, over a determinate bar for it.
+    const current = page().locator('[data-testid="document-progress"] .stage-steps li[aria-current="step"]').first();
+    await current.waitFor({ timeout: 30_000 });
+    expect(['Parse', 'Split', 'Embed']).toContain(await current.textContent());
+    await session.app().screenshot('library-row-stages-en-light');
     // The file being read is listed first, the queued ones after it.
     const statuses = await page().locator('[data-testid="document-row"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-status')));
     if (statuses.includes('processing')) expect(statuses[0]).toBe('processing');

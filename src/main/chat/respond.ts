@@ -1,4 +1,4 @@
-import type { AnswerMeters, ChatEvent, MessageRecord } from '../../shared/contract/chat';
+import type { AnswerMeters, AnswerServing, ChatEvent, MessageRecord } from '../../shared/contract/chat';
 import { AppError } from '../../shared/errors';
 import type { Settings } from '../../shared/settings';
 import { log } from '../platform/log';
@@ -10,6 +10,8 @@ import { GET_A_MODEL } from './extractive';
 import type { Passage, PassageSource } from './passages';
 import type { ThreadStore } from './threads';
 import type { AnswerCache } from './answer-cache';
+import { channelPhrase } from '../ops/degrade';
+import { channelOf, type DegradationRouter, type LpuChannel, type RoutedProvider } from '../ops/degrade-route';
 
 // Streams one assistant message: choose the provider, announce it, let the plan pick passages and compose the
 // prompt, generate (falling back from an unreachable Groq to the emulator, or to extractive sentences), map the
@@ -23,11 +25,14 @@ export interface AnswerDeps {
   threads: ThreadStore;
   /** Repeated questions answered at once (absent: every question is answered by the model). */
   answerCache?: AnswerCache;
+  /** The degradation chain: where answers go while a channel is in trouble, and where a failed answer goes next. */
+  degradation?: DegradationRouter;
   passages: PassageSource;
   settings: { get(): Settings };
   providers: {
     choose(choice: ProviderChoice): Promise<ChatProvider | null>;
-    local(): Promise<ChatProvider | null>;
+    /** The local model; `channel` 'lpu_single' runs it on one worker (the degradation chain's CPU channel). */
+    local(model?: string, channel?: LpuChannel): Promise<ChatProvider | null>;
     /** A provider for the key's default Groq model, saved as the choice, when `gone` is no longer served. */
     replaceGroqModel?(gone: string): Promise<ChatProvider>;
   };
@@ -67,7 +72,10 @@ export interface AnswerPlan {
 export async function respond(deps: AnswerDeps, plan: AnswerPlan, emitEvent: Emit, signal: AbortSignal): Promise<MessageRecord> {
   const tap = deps.answerTap?.(emitEvent);
   const emit = tap?.emit ?? emitEvent;
-  let provider = plan.provider;
+  // The degradation chain may stand below the chosen channel: the answer goes where it says, and says why.
+  const routed = await deps.degradation?.route(plan.provider, deps.providers);
+  let provider = routed ? routed.provider : plan.provider;
+  let served: AnswerServing | undefined = routed?.served;
   const by = { provider: provider?.id ?? 'extractive', model: provider?.model ?? 'extractive' };
   const assistantMessageId =
     plan.replaceMessageId !== undefined
@@ -92,6 +100,7 @@ export async function respond(deps: AnswerDeps, plan: AnswerPlan, emitEvent: Emi
       message: `Groq no longer offers ${from}, so ${to} is answering instead. It is now your Groq model.`,
     });
   if (provider?.switchedFrom) switched(provider.switchedFrom, provider.model, false);
+  if (served?.channel) emit({ type: 'notice', kind: 'degraded', channel: served.channel, message: `Answering on ${channelPhrase(served.channel)} because ${served.reason ?? 'the health thresholds were crossed'}.` });
 
   let text = '';
   let reasoning = '';
@@ -107,6 +116,7 @@ export async function respond(deps: AnswerDeps, plan: AnswerPlan, emitEvent: Emi
       error,
       sources: mapCitations(text, used).sources,
       reasoning,
+      served,
     });
 
   const extractively = () => {
@@ -114,7 +124,8 @@ export async function respond(deps: AnswerDeps, plan: AnswerPlan, emitEvent: Emi
     const answer = plan.extractive();
     used = answer.used;
     emit({ type: 'sources', routing: used.length ? 'retrieval' : 'none', sources: used.map((p, i) => toSource(p, i + 1, false)) });
-    emit({ type: 'notice', kind: 'extractive', message: GET_A_MODEL });
+    // Sentences because the chain stepped down are explained by its own notice, not by "get a model".
+    if (served?.channel !== 'extractive') emit({ type: 'notice', kind: 'extractive', message: GET_A_MODEL });
     emit({ type: 'delta', text: answer.text });
     return { text: answer.text, meters: { provider: 'extractive', wallMs: performance.now() - started } satisfies AnswerMeters };
   };
@@ -135,7 +146,9 @@ export async function respond(deps: AnswerDeps, plan: AnswerPlan, emitEvent: Emi
     text = '';
     reasoning = '';
     const generation = { messages: prompt.messages, maxTokens: prompt.maxTokens, signal, temperature: prompt.temperature, thread: String(plan.threadId) };
+    const watch = deps.degradation?.watch(chosen);
     const result = await chosen.generate(generation, (event) => {
+      if (event.type === 'delta' && (event.text || event.token)) watch?.token();
       if (event.type === 'delta') {
         streamed += event.text;
         text = streamed;
@@ -148,6 +161,7 @@ export async function respond(deps: AnswerDeps, plan: AnswerPlan, emitEvent: Emi
     if (result.stopReason === 'length') {
       emit({ type: 'notice', kind: 'length_limit', limit: prompt.maxTokens, message: `Stopped at the ${prompt.maxTokens}-token answer limit. Ask it to continue, or raise the limit in Settings → Answers.` });
     }
+    watch?.succeeded();
     return { text: result.text || streamed, meters: withRetrieval(result.meters) };
   };
 
@@ -179,6 +193,52 @@ export async function respond(deps: AnswerDeps, plan: AnswerPlan, emitEvent: Emi
     }
   };
 
+  /** Where an answer goes after `failed` failed it: down the degradation chain, or (without one) from the cloud to the local model. */
+  const fallbackAfter = async (failed: ChatProvider, error: unknown): Promise<RoutedProvider | null> => {
+    if (deps.degradation) return deps.degradation.fallback(failed, error, deps.providers);
+    const code = error instanceof AppError ? error.code : undefined;
+    if (code !== 'groq_unreachable') return null;
+    const local = await deps.providers.local();
+    return { provider: local, channel: local ? 'lpu' : 'extractive' };
+  };
+
+  /** The notice of a fallback: the cloud's unreachable, or a local channel failed, and who answers now. */
+  const fallbackNotice = (failed: ChatProvider, next: RoutedProvider, error: unknown): ChatEvent => {
+    const fallbackTo = next.provider ? 'lpu' : 'extractive';
+    if (failed.id === 'groq') {
+      log.warn('Groq is unreachable; falling back to the local model', (error as AppError).message);
+      const message = next.provider
+        ? 'Groq could not be reached, so the local LPU emulator is answering instead.'
+        : 'Groq could not be reached and no local chat model is installed, so this answer is made of sentences from your documents.';
+      return { type: 'notice', kind: 'fallback', resetText: true, fallbackTo, channel: next.channel, model: next.provider?.model ?? 'extractive', message };
+    }
+    log.warn(`${channelPhrase(channelOf(failed))} failed; answering on ${channelPhrase(next.channel)}`, (error as AppError).message);
+    const message = `${next.served?.reason ?? 'The local model failed'}, so ${channelPhrase(next.channel)} is answering instead.`;
+    return { type: 'notice', kind: 'fallback', resetText: true, fallbackTo, channel: next.channel, model: next.provider?.model ?? 'extractive', message: message[0]!.toUpperCase() + message.slice(1) };
+  };
+
+  /** answerWith() down the chain: a channel that fails hands the same answer to the next, so none is lost. */
+  const answerOnChain = async (first: ChatProvider): Promise<{ text: string; meters: AnswerMeters }> => {
+    for (let current = first; ; ) {
+      try {
+        return await answerWith(current);
+      } catch (error) {
+        if (signal.aborted) throw error;
+        deps.degradation?.watch(current).failed(error);
+        const next = await fallbackAfter(current, error);
+        if (!next) throw error;
+        provider = next.provider;
+        served = next.served;
+        text = '';
+        reasoning = '';
+        meters = null;
+        emit(fallbackNotice(current, next, error));
+        if (!next.provider) return extractively();
+        current = next.provider;
+      }
+    }
+  };
+
   try {
     const preparing = performance.now();
     const found = await plan.prepare(emit);
@@ -191,27 +251,7 @@ export async function respond(deps: AnswerDeps, plan: AnswerPlan, emitEvent: Emi
     } else if (!provider) {
       ({ text, meters } = extractively());
     } else {
-      try {
-        ({ text, meters } = await answerWith(provider));
-      } catch (error) {
-        if (!(error instanceof AppError) || error.code !== 'groq_unreachable' || signal.aborted) throw error;
-        log.warn('Groq is unreachable; falling back to the local model', error.cause instanceof Error ? error.cause.message : error.cause);
-        provider = await deps.providers.local();
-        text = '';
-        reasoning = '';
-        meters = null;
-        emit({
-          type: 'notice',
-          kind: 'fallback',
-          resetText: true,
-          fallbackTo: provider ? 'lpu' : 'extractive',
-          model: provider?.model ?? 'extractive',
-          message: provider
-            ? 'Groq could not be reached, so the local LPU emulator is answering instead.'
-            : 'Groq could not be reached and no local chat model is installed, so this answer is made of sentences from your documents.',
-        });
-        ({ text, meters } = provider ? await generate(provider) : extractively());
-      }
+      ({ text, meters } = await answerOnChain(provider));
     }
   } catch (error) {
     if (signal.aborted || (error instanceof AppError && error.code === 'cancelled')) {

@@ -10,6 +10,9 @@ import { FileSecretStore } from '../secrets/file-secret-store';
 import type { SecretStore } from '../secrets/secret-store';
 import type { Db } from '../store/db';
 import { AnswerCache } from './answer-cache';
+import { DegradationPolicy, type DegradationOptions } from '../ops/degrade';
+import { createDegradationRouter, type DegradationRouter } from '../ops/degrade-route';
+import { log } from '../platform/log';
 import type { AnswerDeps } from './respond';
 import type { PassageSource } from './passages';
 import { ThreadStore } from './threads';
@@ -26,6 +29,8 @@ export interface ChatServiceOptions {
   /** GROQ_BASE_URL overrides it for proxies and tests. */
   groqBaseURL?: string;
   loadLpuModel?: LoadLpuModel;
+  /** Tests set the clock and the quiet period of the degradation chain; the thresholds always come from settings. */
+  degradation?: Pick<DegradationOptions, 'now' | 'quietMs'>;
   /** Records each answer's metrics and health history (Ops.tapAnswer). */
   answerTap?: AnswerDeps['answerTap'];
 }
@@ -36,6 +41,9 @@ export interface ChatService extends AnswerDeps {
   groqModels: GroqModelCache;
   lpuModels: LpuModelPool;
   providers: ProviderResolver;
+  /** The health thresholds' policy: where the degradation chain stands, its alerts and its history of steps. */
+  degradationPolicy: DegradationPolicy;
+  degradation: DegradationRouter;
   /** Where the OpenAI-compatible local API listens while it runs (set by manageLocalApi). */
   localApiUrl: string | null;
   close(): Promise<void>;
@@ -46,6 +54,12 @@ export function createChatService(options: ChatServiceOptions): ChatService {
   const groqModels = new GroqModelCache(cacheDir(options.dataDir));
   const lpuModels = new LpuModelPool(options.loadLpuModel ?? emulatorLoader(defaultLpuCacheDir(options.dataDir)));
   const groqBaseURL = options.groqBaseURL ?? process.env.GROQ_BASE_URL ?? GROQ_BASE_URL;
+  const degradationPolicy = new DegradationPolicy({
+    thresholds: () => options.settings.get().healthThresholds,
+    quietMs: () => options.settings.get().degradationQuietMin * 60_000,
+    log: (message) => log.warn(message),
+    ...options.degradation,
+  });
   return {
     threads: new ThreadStore(options.db),
     answerCache: new AnswerCache(options.db),
@@ -56,6 +70,8 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     lpuModels,
     providers: new ProviderResolver({ dataDir: options.dataDir, settings: options.settings, secrets, groqModels, lpuModels, groqBaseURL }),
     localApiUrl: null,
+    degradationPolicy,
+    degradation: createDegradationRouter(degradationPolicy),
     answerTap: options.answerTap,
     close: () => lpuModels.close(),
   };

@@ -22,9 +22,9 @@ export class Embedder {
 
   constructor(readonly model: EmbedderModel) {}
 
-  /** Embeds passages (chunks) with the model's passage prefix. */
-  embedPassages(texts: string[], signal?: AbortSignal): Promise<Float32Array[]> {
-    return this.embedAll(texts.map((text) => this.model.passagePrefix + text), signal);
+  /** Embeds passages (chunks) with the model's passage prefix; onProgress hears texts done of all after each batch. */
+  embedPassages(texts: string[], signal?: AbortSignal, onProgress?: (done: number, total: number) => void): Promise<Float32Array[]> {
+    return this.embedAll(texts.map((text) => this.model.passagePrefix + text), signal, onProgress);
   }
 
   /** Embeds one search query with the model's query prefix (instruction). */
@@ -40,11 +40,12 @@ export class Embedder {
     await worker?.terminate();
   }
 
-  private async embedAll(texts: string[], signal?: AbortSignal): Promise<Float32Array[]> {
+  private async embedAll(texts: string[], signal?: AbortSignal, onProgress?: (done: number, total: number) => void): Promise<Float32Array[]> {
     const vectors: Float32Array[] = [];
     for (let start = 0; start < texts.length; start += BATCH_SIZE) {
       signal?.throwIfAborted();
       vectors.push(...(await this.request(texts.slice(start, start + BATCH_SIZE))));
+      onProgress?.(vectors.length, texts.length);
     }
     return vectors;
   }

@@ -15,7 +15,8 @@ const LOCATE_CACHE_MS = 3000;
 export interface ActiveEmbedding {
   modelId: string;
   dimension: number;
-  embedPassages(texts: string[], signal?: AbortSignal): Promise<Float32Array[]>;
+  /** onProgress hears passages embedded of all, after each batch (ingestion's per-file progress). */
+  embedPassages(texts: string[], signal?: AbortSignal, onProgress?: (done: number, total: number) => void): Promise<Float32Array[]>;
   /** Synchronous so it can run inside the transaction that writes the chunk rows. */
   writeVectors(chunkIds: number[], vectors: Float32Array[]): void;
 }
@@ -79,7 +80,7 @@ export class EmbeddingService {
     return {
       modelId: model.id,
       dimension: model.dimension,
-      embedPassages: (texts, signal) => embedder.embedPassages(texts, signal),
+      embedPassages: (texts, signal, onProgress) => embedder.embedPassages(texts, signal, onProgress),
       writeVectors: (chunkIds, vectors) => {
         const current = findVectorSet(db, model.id, model.dimension);
         // The set was replaced (model switched back and forth) meanwhile: the re-embedding fills these chunks in.

@@ -10,6 +10,7 @@ import { modelHandlers } from './models';
 import { libraryHandlers } from './library';
 import { fileHandlers } from './files';
 import { lpuHandlers } from './lpu';
+import { degradationHandlers } from './degradation';
 
 /** Binds every contract domain to the services; the type makes a missing handler a compile error. */
 export function createHandlers(services: Services, runtime: AppInfo['runtime']): LockstepHandlers {
@@ -25,5 +26,6 @@ export function createHandlers(services: Services, runtime: AppInfo['runtime']):
     library: libraryHandlers(services),
     files: fileHandlers(services),
     lpu: lpuHandlers(),
+    degradation: degradationHandlers(services),
   };
 }

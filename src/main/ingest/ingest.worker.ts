@@ -29,7 +29,7 @@ process.on('unhandledRejection', (reason) => log.warn('ingest worker: a parser l
 
 parentPort!.on('message', ({ seq, request }: ParseJobRequest) => {
   (async () => {
-    const result = await parseFile(request, await tokenCounter(), (stage, pagesDone, pagesTotal) => reply({ seq, type: 'progress', stage, pagesDone, pagesTotal }));
+    const result = await parseFile(request, await tokenCounter(), (stage, pagesDone, pagesTotal, fraction) => reply({ seq, type: 'progress', stage, pagesDone, pagesTotal, fraction }));
     reply({ seq, type: 'result', result });
   })().catch((error: unknown) => {
     // The main thread logs the details; the user sees only the wire error's sentence.

@@ -26,7 +26,10 @@ export interface ParseRequest {
   ocrLanguages?: OcrLanguageCode[];
 }
 
-export type ParseStage = 'reading' | 'parsing' | 'chunking';
+export type ParseStage = 'reading' | 'parsing' | 'ocr' | 'chunking';
+
+/** Progress of one parse: the stage, pages done of the total (0 while unknown) and the stage's fraction done (0–1). */
+export type ParseProgress = (stage: ParseStage, pagesDone: number, pagesTotal: number, fraction: number) => void;
 
 export interface StoredPage {
   number: number;
@@ -86,14 +89,14 @@ function noTextProblem(pageCount: number, garbled: number[]): IngestProblem {
   );
 }
 
-export async function parseFile(request: ParseRequest, counter: TokenCounter, onProgress: (stage: ParseStage, pagesDone: number, pagesTotal: number) => void): Promise<ParseResult> {
+export async function parseFile(request: ParseRequest, counter: TokenCounter, onProgress: ParseProgress): Promise<ParseResult> {
   const limits = request.limits ?? defaultLimits;
   const fileName = path.basename(request.filePath);
   let format: DocumentFormat | null = null;
   let pageCount: number | null = null;
   let fileBytes = 0;
   try {
-    onProgress('reading', 0, 0);
+    onProgress('reading', 0, 0, 0);
     const info = await stat(request.filePath).catch((cause) => {
       throw new IngestProblem('file_unreadable', `Lockstep cannot read ${fileName}: it was moved, deleted or is not accessible.`, cause);
     });
@@ -112,16 +115,32 @@ export async function parseFile(request: ParseRequest, counter: TokenCounter, on
     format = detected.format;
     const what = formatNames[format];
 
-    onProgress('parsing', 0, 0);
+    onProgress('parsing', 0, 0, 0);
     const pages: PageText[] = [];
     const ocrLanguages = request.ocrLanguages ?? ['eng'];
-    const ocr = ocrLanguages.length ? ocrPoolFor(ocrLanguages) : undefined;
+    const pool = ocrLanguages.length ? ocrPoolFor(ocrLanguages) : undefined;
+    // The first page handed to OCR moves the file into the OCR stage for good: from then on the slow part is
+    // recognition, so the fraction is pages finished (recognised or not) of all pages.
+    let total = 0;
+    let inOcr = false;
+    const ocr = pool && {
+      recognize: (image: Uint8Array) => {
+        if (!inOcr) onProgress('ocr', pages.length, total, total ? pages.length / total : 0);
+        inOcr = true;
+        return pool.recognize(image);
+      },
+    };
+    const parsed = (done: number, pagesTotal: number) => {
+      total = pagesTotal;
+      if (!inOcr) onProgress('parsing', done, pagesTotal, pagesTotal ? done / pagesTotal : 0);
+    };
     const ocrFactsByPage = new Map<number, OcrPageFacts>();
-    const run = converters[format]({ bytes, fileName, password: request.password, limits, ocr, onProgress: (done, total) => onProgress('parsing', done, total) });
+    const run = converters[format]({ bytes, fileName, password: request.password, limits, ocr, onProgress: parsed });
     let step = await run.next();
     while (!step.done) {
       if (step.value.ocr) ocrFactsByPage.set(step.value.number, step.value.ocr);
       pages.push(placeBlocks(step.value));
+      if (inOcr) onProgress('ocr', pages.length, total, total ? Math.min(1, pages.length / total) : 0);
       step = await run.next();
     }
     const summary = step.value;
@@ -146,9 +165,10 @@ export async function parseFile(request: ParseRequest, counter: TokenCounter, on
         ? { code: 'format_mismatch', message: detected.note }
         : null;
 
-    onProgress('chunking', pageCount, pageCount);
+    onProgress('chunking', pageCount, pageCount, 0);
     const documentLabel = profileLabel(profileDocument(usable.map((page) => page.text), fileName));
     const chunks = chunkDocument(usable, { ...chunkOptionsFor(request.chunkTokens, counter), documentLabel });
+    onProgress('chunking', pageCount, pageCount, 1);
     return {
       status: 'indexed',
       format,

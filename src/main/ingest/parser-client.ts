@@ -3,7 +3,7 @@ import { AppError, fromWireError } from '../../shared/errors';
 import { log } from '../platform/log';
 import { startWorker } from '../platform/workers';
 import { problems } from './outcome';
-import type { ParseRequest, ParseResult, ParseStage } from './parse';
+import type { ParseProgress, ParseRequest, ParseResult } from './parse';
 import type { IngestWorkerData, IngestWorkerReply, ParseJobRequest } from './protocol';
 
 // The main-thread side of the ingest worker: one file at a time, a watchdog against stalled parsers, and stop()
@@ -29,7 +29,7 @@ export class ParserWorker {
     private readonly memoryLimitMb = DEFAULT_READER_MEMORY_MB,
   ) {}
 
-  async parse(request: ParseRequest, onProgress: (stage: ParseStage, pagesDone: number, pagesTotal: number) => void): Promise<ParseResult> {
+  async parse(request: ParseRequest, onProgress: ParseProgress): Promise<ParseResult> {
     const stopsBefore = this.stops;
     const worker = await this.ensureWorker();
     // Stopped (pause, cancel, close) while the worker was being prepared: the file must not be parsed.
@@ -51,7 +51,7 @@ export class ParserWorker {
       this.onReply = (reply) => {
         if (reply.seq !== seq) return;
         arm();
-        if (reply.type === 'progress') onProgress(reply.stage, reply.pagesDone, reply.pagesTotal);
+        if (reply.type === 'progress') onProgress(reply.stage, reply.pagesDone, reply.pagesTotal, reply.fraction);
         else if (reply.type === 'result') resolve(reply.result);
         else {
           log.warn(`ingest worker error ${reply.error.code}: ${reply.logDetail}`);

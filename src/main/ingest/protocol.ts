@@ -14,6 +14,6 @@ export interface ParseJobRequest {
 }
 
 export type IngestWorkerReply =
-  | { seq: number; type: 'progress'; stage: ParseStage; pagesDone: number; pagesTotal: number }
+  | { seq: number; type: 'progress'; stage: ParseStage; pagesDone: number; pagesTotal: number; fraction: number }
   | { seq: number; type: 'result'; result: ParseResult }
   | { seq: number; type: 'error'; error: WireError; logDetail: string };

@@ -21,7 +21,8 @@ import { ParserWorker } from './parser-client';
 /** The retrieval area's embedder (ActiveEmbedding), when one is installed: vectors are written with their chunks. */
 export interface EmbeddingStage {
   modelId: string;
-  embedPassages(texts: string[], signal?: AbortSignal): Promise<Float32Array[]>;
+  /** onProgress hears passages embedded of all after each batch: the file's embedding stage is determinate. */
+  embedPassages(texts: string[], signal?: AbortSignal, onProgress?: (done: number, total: number) => void): Promise<Float32Array[]>;
   /** Synchronous: runs inside the transaction that writes the chunk rows. */
   writeVectors(chunkIds: number[], vectors: Float32Array[]): void;
 }
@@ -60,6 +61,8 @@ export interface EnqueuedFile {
 interface ActiveJob {
   job: JobRow;
   progress: JobProgress;
+  /** When the current stage began: its ETA is measured from here. */
+  stageStartedAt: number;
   abort: AbortController;
   /** Why the job was interrupted: the job's next state. */
   interruptedAs: 'cancelled' | 'paused' | null;
@@ -387,7 +390,7 @@ export class IngestQueue {
   private progressOf(documentId: number): JobProgress | null {
     if (this.active?.job.documentId === documentId) return this.active.progress;
     const jobId = this.pendingJob(documentId);
-    return jobId ? { jobId, documentId, stage: 'queued', pagesDone: 0, pagesTotal: 0, chunks: 0, startedAt: null, etaMs: null } : null;
+    return jobId ? { jobId, documentId, stage: 'queued', pagesDone: 0, pagesTotal: 0, chunks: 0, fraction: 0, startedAt: null, etaMs: null } : null;
   }
 
   queueState(): QueueState {
@@ -473,8 +476,8 @@ export class IngestQueue {
 
   private async runJob(job: JobRow): Promise<void> {
     const startedAt = Date.now();
-    const progress: JobProgress = { jobId: job.id, documentId: job.documentId, stage: 'reading', pagesDone: 0, pagesTotal: 0, chunks: 0, startedAt, etaMs: null };
-    const active: ActiveJob = { job, progress, abort: new AbortController(), interruptedAs: null };
+    const progress: JobProgress = { jobId: job.id, documentId: job.documentId, stage: 'reading', pagesDone: 0, pagesTotal: 0, chunks: 0, fraction: 0, startedAt, etaMs: null };
+    const active: ActiveJob = { job, progress, stageStartedAt: startedAt, abort: new AbortController(), interruptedAs: null };
     // Claim the job atomically: when two processes share the library, exactly one of them runs it.
     const claimed = this.db.transaction(() => {
       const { changes } = this.db
@@ -491,14 +494,14 @@ export class IngestQueue {
     try {
       const result = await this.parser.parse(
         { filePath: job.payload.path, password: this.passwords.get(job.documentId), chunkTokens: this.options.chunkTokens(), limits: this.limits, ocrLanguages: this.options.ocrLanguages?.() },
-        (stage, pagesDone, pagesTotal) => this.setStage(active, stage, pagesDone, pagesTotal),
+        (stage, pagesDone, pagesTotal, fraction) => this.setStage(active, stage, fraction, pagesDone, pagesTotal),
       );
       if (active.interruptedAs) return;
       if (result.status === 'indexed') {
         progress.chunks = result.chunks.length;
         const vectors = await this.embed(active, result.chunks.map((c) => c.text));
         if (active.interruptedAs) return;
-        this.setStage(active, 'writing');
+        this.setStage(active, 'writing', 0);
         storeParsedDocument(this.db, job.documentId, job.id, result, job.payload, vectors);
       } else {
         if (result.logDetail) log.warn(`ingest of ${job.payload.path}: ${result.problem.code} — ${result.logDetail}`);
@@ -537,9 +540,9 @@ export class IngestQueue {
       return null;
     });
     if (!stage || texts.length === 0) return null;
-    this.setStage(active, 'embedding');
+    this.setStage(active, 'embedding', 0);
     try {
-      const vectors = await stage.embedPassages(texts, active.abort.signal);
+      const vectors = await stage.embedPassages(texts, active.abort.signal, (done, total) => this.setStage(active, 'embedding', done / total));
       return { vectors, write: (_db, ids, v) => stage.writeVectors(ids, v) };
     } catch (error) {
       if (active.interruptedAs) return null;
@@ -549,13 +552,25 @@ export class IngestQueue {
     }
   }
 
-  private setStage(active: ActiveJob, stage: JobProgress['stage'], pagesDone?: number, pagesTotal?: number): void {
+  private setStage(active: ActiveJob, stage: JobProgress['stage'], fraction: number, pagesDone?: number, pagesTotal?: number): void {
     const p = active.progress;
+    const now = Date.now();
+    if (stage !== p.stage) active.stageStartedAt = now;
+    // Within a stage the bar never runs backwards, whatever order reports arrive in.
+    p.fraction = stage === p.stage ? Math.max(p.fraction, Math.min(1, fraction)) : Math.min(1, Math.max(0, fraction));
     p.stage = stage;
     if (pagesDone !== undefined) p.pagesDone = pagesDone;
     if (pagesTotal !== undefined && pagesTotal > 0) p.pagesTotal = pagesTotal;
-    const elapsed = Date.now() - (p.startedAt ?? Date.now());
-    p.etaMs = stage === 'parsing' && p.pagesDone > 0 && p.pagesTotal > 0 ? Math.round((elapsed / p.pagesDone) * (p.pagesTotal - p.pagesDone)) : stage === 'writing' ? 0 : p.etaMs;
+    const elapsed = now - (p.startedAt ?? now);
+    const inStage = now - active.stageStartedAt;
+    p.etaMs =
+      stage === 'parsing' && p.pagesDone > 0 && p.pagesTotal > 0
+        ? Math.round((elapsed / p.pagesDone) * (p.pagesTotal - p.pagesDone))
+        : (stage === 'ocr' || stage === 'embedding') && p.fraction > 0
+          ? Math.round((inStage / p.fraction) * (1 - p.fraction))
+          : stage === 'writing'
+            ? 0
+            : p.etaMs;
     this.emit({ type: 'progress', progress: { ...p } });
   }
 

@@ -26,8 +26,9 @@ export const FIXED_SYSTEM_PROMPTS = [SYSTEM_DOCUMENTS, SYSTEM_CHAT, ...Object.va
 /** The emulator's loader: compiles (programs cached under the data folder's cache), maps the model onto emulated chips, and prefix-caches the fixed system prompts. */
 export const emulatorLoader =
   (programCacheDir: string): LoadLpuModel =>
-  async (modelPath) => {
-    const model = await loadLpuModel(modelPath, { cacheDir: programCacheDir, threads: 2 });
+  async (modelPath, options) => {
+    // One worker runs every chip with no cross-worker synchronisation and the least memory: the CPU channel.
+    const model = await loadLpuModel(modelPath, { cacheDir: programCacheDir, threads: options?.singleWorker ? 1 : 2 });
     for (const content of FIXED_SYSTEM_PROMPTS) {
       await model.cachePrefix({ messages: [{ role: 'system', content }] }).catch((error) => log.warn('prefix caching a system prompt failed', error));
     }
@@ -36,7 +37,7 @@ export const emulatorLoader =
 
 /** Keeps the most recently used compiled model in memory (one at a time: models are large) and disposes it on close. */
 export class LpuModelPool {
-  private current: { path: string; handle: Promise<LpuModelHandle> } | null = null;
+  private current: { key: string; handle: Promise<LpuModelHandle> } | null = null;
 
   constructor(private readonly load: LoadLpuModel) {}
 
@@ -44,33 +45,48 @@ export class LpuModelPool {
    * A handle whose generate() re-acquires the live model, reloading it if another model displaced it meanwhile:
    * an answer that resolved its provider before a request for a different model still gets its tokens.
    */
-  async get(modelPath: string, opts: { prefixCacheMb?: number } = {}): Promise<LpuModelHandle> {
-    const model = await this.live(modelPath);
+  async get(modelPath: string, opts: { prefixCacheMb?: number; singleWorker?: boolean } = {}): Promise<LpuModelHandle> {
+    const layout = { singleWorker: opts.singleWorker ?? false };
+    const model = await this.live(modelPath, layout);
     if (opts.prefixCacheMb !== undefined) model.prefixCache?.setBudgetMb(opts.prefixCacheMb);
     return {
       info: model.info,
       tokenizer: model.tokenizer,
-      generate: async (request, onToken) => (await this.live(modelPath)).generate(request, onToken),
+      generate: async (request, onToken) => {
+        const live = this.live(modelPath, layout);
+        return (await live).generate(request, onToken).catch((error: unknown) => {
+          // A model whose worker died cannot step again: the next request loads it afresh.
+          if (error instanceof AppError && error.code === 'lpu_worker_crashed') this.discard(live);
+          throw error;
+        });
+      },
       // The pool owns the model's lifetime.
       dispose: async () => undefined,
     };
   }
 
-  private live(modelPath: string): Promise<LpuModelHandle> {
-    if (this.current?.path === modelPath) return this.current.handle;
+  private live(modelPath: string, layout: { singleWorker: boolean }): Promise<LpuModelHandle> {
+    const key = `${layout.singleWorker ? 'single' : 'all'}:${modelPath}`;
+    if (this.current?.key === key) return this.current.handle;
     const previous = this.current;
     // The displaced model's KV snapshots go first: loading the next model must not fail for their memory.
     const released = previous ? previous.handle.then((h) => h.prefixCache?.clear(), () => undefined) : Promise.resolve();
     const handle = released
-      .then(() => this.load(modelPath))
+      .then(() => this.load(modelPath, layout))
       .catch((error) => {
-        if (this.current?.path === modelPath) this.current = null;
+        if (this.current?.key === key) this.current = null;
         if (error instanceof AppError) throw error;
         throw new AppError('lpu_load_failed', `The local model at ${modelPath} could not be loaded. Check that the file is complete, or pick another model.`, error);
       });
-    this.current = { path: modelPath, handle };
+    this.current = { key, handle };
     if (previous) void previous.handle.then((h) => h.dispose()).catch((error) => log.warn('disposing the previous local model failed', error));
     return handle;
+  }
+
+  private discard(handle: Promise<LpuModelHandle>): void {
+    if (this.current?.handle !== handle) return;
+    this.current = null;
+    void handle.then((h) => h.dispose()).catch((error) => log.warn('disposing a crashed local model failed', error));
   }
 
   async close(): Promise<void> {

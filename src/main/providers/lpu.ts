@@ -7,7 +7,8 @@ import { ThinkTagSplitter } from './think-tags';
 /** The part of a loaded emulator model that answering uses (tests may hand in a lighter one). */
 export type LpuModelHandle = Pick<LpuModel, 'info' | 'tokenizer' | 'generate' | 'dispose'> & Partial<Pick<LpuModel, 'prefixCache'>>;
 
-export type LoadLpuModel = (modelPath: string) => Promise<LpuModelHandle> | LpuModelHandle;
+/** `singleWorker` loads the model on one worker thread (the degradation chain's CPU channel) instead of all of them. */
+export type LoadLpuModel = (modelPath: string, options?: { singleWorker?: boolean }) => Promise<LpuModelHandle> | LpuModelHandle;
 
 export function lpuMeters(result: LpuGenerationResult, sramCapacityPerChip?: number, kernels?: string, utilisationPerChip?: Record<string, number>[]): LpuMeters {
   const completionTokens = result.tokens.length;

@@ -6,6 +6,7 @@ import { defaultGroqModel, type GroqModel, type GroqModelCache } from './groq-mo
 import { locateChatModel, type LpuModelPool } from './local-model';
 import { LpuProvider } from './lpu';
 import type { ChatProvider } from './provider';
+import { tagChannel, type LpuChannel } from '../ops/degrade-route';
 
 /** Groq's fast general chat model as of 2026, asked for only when the key's listing cannot be read. */
 const LIKELY_GROQ_MODEL = 'openai/gpt-oss-20b';
@@ -119,8 +120,11 @@ export class ProviderResolver {
     });
   }
 
-  /** The local emulator with the given or active chat model; null when none is installed. */
-  async local(model?: string): Promise<ChatProvider | null> {
+  /**
+   * The local emulator with the given or active chat model; null when none is installed. `channel` 'lpu_single'
+   * runs it on one worker, the degradation chain's CPU channel.
+   */
+  async local(model?: string, channel: LpuChannel = 'lpu'): Promise<ChatProvider | null> {
     const wanted = model ?? this.deps.settings.get().chatModelId;
     if (!wanted) return null;
     const located = await locateChatModel(this.deps.dataDir, wanted);
@@ -128,6 +132,12 @@ export class ProviderResolver {
       if (model) throw new AppError('model_not_installed', `The chat model ${model} is not installed. Download it under Models, or pass a path to a .gguf file.`);
       return null;
     }
-    return new LpuProvider(located.id, await this.deps.lpuModels.get(located.path, { prefixCacheMb: this.deps.settings.get().lpuPrefixCacheMb }));
+    return this.lpu(located, channel);
+  }
+
+  private async lpu(located: { id: string; path: string }, channel: LpuChannel): Promise<ChatProvider> {
+    const handle = await this.deps.lpuModels.get(located.path, { prefixCacheMb: this.deps.settings.get().lpuPrefixCacheMb, singleWorker: channel === 'lpu_single' });
+    // The same model, asked for by path, serves the other worker layout when the chain moves.
+    return tagChannel(new LpuProvider(located.id, handle), channel, (other) => this.lpu(located, other));
   }
 }

@@ -175,6 +175,8 @@ export const chatEvent = z.discriminatedUnion('type', [
     resetText: z.boolean().optional(),
     /** fallback: what answers instead of Groq. */
     fallbackTo: z.enum(['lpu', 'extractive']).optional(),
+    /** degraded and fallback: the step of the degradation chain that answers now. */
+    channel: answerChannel.optional(),
     /** context_trimmed: how many passages (or pages) fit the model's window out of how many. */
     used: z.number().int().optional(),
     total: z.number().int().optional(),

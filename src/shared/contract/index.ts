@@ -8,6 +8,7 @@ import { models } from './models';
 import { library } from './library';
 import { files } from './files';
 import { lpu } from './lpu';
+import { degradation } from './degradation';
 
 /** The whole IPC contract: one entry per domain, each declared in its own file. */
 export const contract = {
@@ -22,6 +23,7 @@ export const contract = {
   library,
   files,
   lpu,
+  degradation,
 };
 
 export type Contract = typeof contract;

@@ -10,8 +10,8 @@ const workspaceId = id.optional().describe('defaults to the Default workspace (1
 export const documentStatus = z.enum(['queued', 'processing', 'indexed', 'needs_password', 'needs_ocr', 'failed', 'cancelled']);
 export type DocumentStatus = z.infer<typeof documentStatus>;
 
-/** Where a file is in the pipeline: reading → parsing (pages) → chunking → embedding → writing. */
-export const ingestStage = z.enum(['queued', 'reading', 'parsing', 'chunking', 'embedding', 'writing']);
+/** Where a file is in the pipeline: reading → parsing (pages) → ocr (scanned pages, when there are any) → chunking → embedding → writing. */
+export const ingestStage = z.enum(['queued', 'reading', 'parsing', 'ocr', 'chunking', 'embedding', 'writing']);
 
 export const jobProgress = z.object({
   jobId: z.number().int(),
@@ -22,6 +22,8 @@ export const jobProgress = z.object({
   pagesTotal: z.number().int(),
   /** Chunks produced (known from the chunking stage on). */
   chunks: z.number().int(),
+  /** How much of the current stage is done, 0–1; it only grows within a stage, and stages only move forward. */
+  fraction: z.number().min(0).max(1),
   startedAt: z.number().nullable(),
   /** Estimated milliseconds until this file is done; null while unknown. */
   etaMs: z.number().nullable(),

@@ -180,7 +180,8 @@ describe('choosing a model that exists', () => {
 
     // Groq retires the saved model; the cached listing (an hour old at most) still has it, so the request 404s.
     groq.models = CURRENT_MODELS.filter((m) => m.id !== 'openai/gpt-oss-20b');
-    const second = await run();
+    // Another question: the same one again would be answered from the answer cache without asking Groq.
+    const second = await run('How many days of annual leave do employees get?');
     expect(groq.chatRequests().slice(-2).map((r) => r.model)).toEqual(['openai/gpt-oss-20b', 'openai/gpt-oss-120b']);
     expect(second.notices.find((n) => n.kind === 'model_replaced')).toMatchObject({ previousModel: 'openai/gpt-oss-20b', model: 'openai/gpt-oss-120b', resetText: true });
     expect(second.record).toMatchObject({ status: 'complete', model: 'openai/gpt-oss-120b', content: ANSWER.join('') });

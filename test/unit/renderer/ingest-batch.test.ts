@@ -5,7 +5,7 @@ import { idleBatch, trackBatch } from '../../../src/renderer/stores/library/batc
 const doc = (id: number, status: LibraryDocument['status'], pages: { done?: number; total?: number; count?: number } = {}): LibraryDocument =>
   ({
     id, workspaceId: 1, path: `/d/${id}.pdf`, title: `${id}`, type: 'pdf', status, errorCode: null, errorMessage: null, pageCount: pages.count ?? null, chunkCount: 0, sizeBytes: 1, createdAt: id, updatedAt: id, ocr: false,
-    progress: status === 'processing' ? { jobId: id, documentId: id, stage: 'parsing', pagesDone: pages.done ?? 0, pagesTotal: pages.total ?? 0, chunks: 0, startedAt: 0, etaMs: null } : null,
+    progress: status === 'processing' ? { jobId: id, documentId: id, stage: 'parsing', pagesDone: pages.done ?? 0, pagesTotal: pages.total ?? 0, chunks: 0, fraction: 0, startedAt: 0, etaMs: null } : null,
   }) as LibraryDocument;
 const byId = (...docs: LibraryDocument[]) => Object.fromEntries(docs.map((d) => [d.id, d]));
 

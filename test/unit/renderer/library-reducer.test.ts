@@ -6,7 +6,7 @@ const doc = (id: number, status: LibraryDocument['status']): LibraryDocument => 
   id, workspaceId: 1, path: `/d/${id}.pdf`, title: `${id}.pdf`, type: 'pdf', status, errorCode: null, errorMessage: null,
   pageCount: null, chunkCount: 0, sizeBytes: 10, createdAt: 1, updatedAt: 1, ocr: false, progress: null,
 });
-const progress = (documentId: number, stage: 'queued' | 'parsing') => ({ jobId: 1, documentId, stage, pagesDone: 3, pagesTotal: 14, chunks: 0, startedAt: 1, etaMs: 2000 });
+const progress = (documentId: number, stage: 'queued' | 'parsing') => ({ jobId: 1, documentId, stage, pagesDone: 3, pagesTotal: 14, chunks: 0, fraction: 3 / 14, startedAt: 1, etaMs: 2000 });
 
 describe('foldLibraryEvent', () => {
   it('adds rows, attaches progress (queued → processing) and removes rows', () => {

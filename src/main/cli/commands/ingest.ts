@@ -81,9 +81,10 @@ export const ingestCommand: CommandModule = (program, cli) => {
       const unsubscribe = queue.onEvent((event) => {
         if (event.type !== 'progress' || Date.now() - lastLine < 250) return;
         lastLine = Date.now();
-        const { documentId, stage, pagesDone, pagesTotal } = event.progress;
+        const { documentId, stage, pagesDone, pagesTotal, fraction } = event.progress;
         const name = path.basename(queue.document(documentId).path);
-        cli.progress(`${stage} ${name}${pagesTotal ? ` ${pagesDone}/${pagesTotal}` : ''}`);
+        const pages = stage === 'parsing' && pagesTotal ? ` ${pagesDone}/${pagesTotal}` : '';
+        cli.progress(`${stage} ${name}${pages}${stage === 'ocr' || stage === 'embedding' ? ` ${Math.round(fraction * 100)}%` : ''}`);
       });
       const { added, missing } = await queue.addPaths(paths, { workspaceId: workspaceFor(services, options.workspace, true), password: options.password });
       await queue.whenSettled(added.map((file) => file.documentId));

@@ -1,6 +1,6 @@
 import { startWorker } from '../../platform/workers';
 import { LPU_WORKER_HEAP } from './parallel/parallel-runner';
-import { fromWireError, type WireError } from '../../../shared/errors';
+import { AppError, fromWireError, type WireError } from '../../../shared/errors';
 import type { StepRunnerFactory } from './step-runner';
 
 /** Messages of the executor worker: seq-numbered requests, errors as { code, message }. */
@@ -24,14 +24,21 @@ export const workerRunner: StepRunnerFactory = async (program, memory, kernels, 
     if (msg.ok) p?.resolve();
     else p?.reject(fromWireError(msg.error));
   });
-  worker.on('error', (error) => {
-    failure = error;
-    for (const p of pending.values()) p.reject(error);
+  let disposing = false;
+  // A worker that throws or exits mid-step never answers: fail its steps instead of leaving them waiting forever.
+  const crashed = (cause: unknown) => {
+    failure ??= new AppError('lpu_worker_crashed', 'A worker thread of the local model stopped. Lockstep loads the model again for the next answer.', cause);
+    for (const p of pending.values()) p.reject(failure);
     pending.clear();
+  };
+  worker.on('error', crashed);
+  worker.on('exit', (code) => {
+    if (!disposing) crashed(new Error(`the LPU worker exited with code ${code}`));
   });
   await new Promise<void>((resolve, reject) => {
     worker.once('message', () => resolve());
     worker.once('error', reject);
+    worker.once('exit', (code) => reject(new AppError('lpu_worker_crashed', `The local model's worker thread exited while starting (code ${code}). Try again; the details are in the log.`)));
   });
   const idsAlloc = program.memory.allocations.find((a) => a.tensor === 'ids')!;
   const ids = new Int32Array(memory.buffer, program.chipBase[idsAlloc.chip]! + idsAlloc.offset, program.rows);
@@ -47,6 +54,7 @@ export const workerRunner: StepRunnerFactory = async (program, memory, kernels, 
       });
     },
     async dispose() {
+      disposing = true;
       await worker.terminate();
     },
   };

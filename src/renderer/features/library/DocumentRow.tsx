@@ -1,4 +1,4 @@
-import { memo } from 'react';
+import { memo, useRef } from 'react';
 import type { LibraryDocument } from '../../../shared/contract/library';
 import { useLanguage, useT } from '../../i18n';
 import { formatBytes, formatDuration } from '../../i18n/format';
@@ -91,14 +91,41 @@ export const DocumentRow = memo(function DocumentRow({ document, selected, onTog
   );
 });
 
+type Stage = NonNullable<LibraryDocument['progress']>['stage'];
+const STAGE_ORDER: Stage[] = ['queued', 'reading', 'parsing', 'ocr', 'chunking', 'embedding', 'writing'];
+const STEPS = [
+  { stage: 'parsing', label: 'library.step.parsing' },
+  { stage: 'ocr', label: 'library.ocr' },
+  { stage: 'chunking', label: 'library.step.chunking' },
+  { stage: 'embedding', label: 'library.step.embedding' },
+] as const;
+
+/** The file's own stages (OCR only once it has needed it), and a determinate bar for the one it is in. */
 function Progress({ progress }: { progress: NonNullable<LibraryDocument['progress']> }) {
   const t = useT();
-  const fraction = progress.pagesTotal > 0 ? progress.pagesDone / progress.pagesTotal : null;
+  const sawOcr = useRef(false);
+  if (progress.stage === 'ocr') sawOcr.current = true;
+  const rank = STAGE_ORDER.indexOf(progress.stage);
+  const fraction = progress.stage === 'queued' ? null : progress.fraction;
   const parts = [t(`stage.${progress.stage}`)];
-  if (progress.pagesTotal > 0) parts.push(t('library.pageProgress', { done: progress.pagesDone, total: progress.pagesTotal }));
+  if (progress.stage === 'parsing' && progress.pagesTotal > 0) parts.push(t('library.pageProgress', { done: progress.pagesDone, total: progress.pagesTotal }));
+  else if (fraction !== null && progress.stage !== 'reading' && progress.stage !== 'writing') parts.push(`${Math.round(fraction * 100)}%`);
   if (progress.etaMs !== null) parts.push(t('library.eta', { time: formatDuration(progress.etaMs / 1000, t) }));
   return (
-    <div className="stage" data-testid="document-progress" data-stage={progress.stage}>
+    <div className="stage" data-testid="document-progress" data-stage={progress.stage} data-fraction={fraction ?? undefined}>
+      {rank >= STAGE_ORDER.indexOf('parsing') && (
+        <ol className="stage-steps" aria-label={t('library.stepsLabel')}>
+          {STEPS.filter((step) => step.stage !== 'ocr' || sawOcr.current).map((step) => {
+            const at = STAGE_ORDER.indexOf(step.stage);
+            const state = at < rank ? 'done' : at === rank ? 'active' : 'pending';
+            return (
+              <li key={step.stage} data-state={state} aria-current={state === 'active' ? 'step' : undefined}>
+                {t(step.label)}
+              </li>
+            );
+          })}
+        </ol>
+      )}
       <div className={`progress ${fraction === null ? 'indeterminate' : ''}`} role="progressbar" aria-label={parts[0]} aria-valuemin={0} aria-valuemax={100} aria-valuenow={fraction === null ? undefined : Math.round(fraction * 100)}>
         <div style={{ width: `${(fraction ?? 0) * 100}%` }} />
       </div>

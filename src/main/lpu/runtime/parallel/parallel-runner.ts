@@ -44,7 +44,14 @@ export function parallelRunner(threads = 2, options: { decode?: 'auto' | 'split'
           if ('ready' in msg) resolve();
           else fail(fromWireError(msg.error));
         });
-        w.on('error', (error) => { reject(error); fail(error); });
+        w.on('error', (error) => { reject(error); fail(new AppError('lpu_worker_crashed', 'A worker thread of the local model stopped. Lockstep loads the model again for the next answer.', error)); });
+        // A worker that exits mid-step leaves the others at a barrier: fail the step instead of waiting forever.
+        w.on('exit', (code) => {
+          if (Atomics.load(control, CONTROL.STOP) === 1) return;
+          const crashed = new AppError('lpu_worker_crashed', `A worker thread of the local model exited (code ${code}). Lockstep loads the model again for the next answer.`);
+          reject(crashed);
+          fail(crashed);
+        });
       }));
     }
     try {

@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { crossedThreshold, DegradationPolicy, type DegradationAlert, type HealthThresholds } from '../../../src/main/ops/degrade';
+
+const THRESHOLDS: HealthThresholds = { ttftP95Ms: 1000, tokenIntervalP95Ms: 120, errorRatePct: 20, errorWindowMin: 10, workerCrashes: 2 };
+const MINUTE = 60_000;
+
+function policy(quietMs = 5 * MINUTE) {
+  let now = 1_000_000;
+  const alerts: DegradationAlert[] = [];
+  const p = new DegradationPolicy({ thresholds: () => THRESHOLDS, quietMs: () => quietMs, now: () => now });
+  p.onAlert((a) => alerts.push(a));
+  return { p, alerts, advance: (ms: number) => void (now += ms) };
+}
+
+describe('crossedThreshold', () => {
+  const ok = (ttftMs: number, intervals: number[] = [10]) => ({ channel: 'lpu' as const, ok: true, ttftMs, tokenIntervalsMs: intervals });
+  it('needs three answers before trusting a percentile or a rate', () => {
+    expect(crossedThreshold([ok(5000), ok(5000)], 0, THRESHOLDS)).toBeNull();
+    expect(crossedThreshold([ok(5000), ok(5000), ok(5000)], 0, THRESHOLDS)).toBe('TTFT p95 exceeded 1000 ms (measured 5000 ms)');
+  });
+  it('reads the token-interval p95 over every interval of the window', () => {
+    const quick = Array.from({ length: 19 }, () => 10);
+    expect(crossedThreshold([ok(100, quick), ok(100, quick), ok(100, [10])], 0, THRESHOLDS)).toBeNull();
+    expect(crossedThreshold([ok(100, [480, 480, 10]), ok(100, [480]), ok(100, [480])], 0, THRESHOLDS)).toBe('token-interval p95 exceeded 120 ms (measured 480 ms)');
+  });
+  it('counts failed answers against the error rate, strictly above it', () => {
+    const failed = { channel: 'groq' as const, ok: false, errorCode: 'groq_unreachable' };
+    const fine = { channel: 'groq' as const, ok: true, ttftMs: 10, tokenIntervalsMs: [] };
+    expect(crossedThreshold([failed, fine, fine, fine, fine], 0, THRESHOLDS)).toBeNull(); // 20% is not above 20%
+    expect(crossedThreshold([failed, failed, fine], 0, THRESHOLDS)).toBe('error rate 67% (2 of 3 answers in 10 min) exceeded 20%');
+  });
+  it('puts worker crashes first', () => {
+    expect(crossedThreshold([], 2, THRESHOLDS)).toBe('2 worker crashes in 10 min reached the limit of 2');
+    expect(crossedThreshold([], 1, THRESHOLDS)).toBeNull();
+  });
+});
+
+describe('DegradationPolicy', () => {
+  it('steps down one channel below the one in trouble, alerts once, and routes later answers there with the reason', () => {
+    const { p, alerts } = policy();
+    expect(p.route('groq')).toEqual({ channel: 'groq' });
+    for (let i = 0; i < 3; i++) p.record({ channel: 'groq', ok: false, errorCode: 'groq_unreachable' });
+    expect(alerts.map((a) => [a.kind, a.from, a.to])).toEqual([['stepped_down', 'groq', 'lpu']]);
+    expect(p.route('groq')).toEqual({ channel: 'lpu', reason: 'error rate 100% (3 of 3 answers in 10 min) exceeded 20%' });
+    // A user on the local model is not held below the floor it is already under.
+    expect(p.route('lpu')).toEqual({ channel: 'lpu' });
+    expect(p.state()).toMatchObject({ floor: 'lpu', unseenAlerts: 1, steps: { 'groq→lpu': 1 } });
+    expect(p.markSeen().unseenAlerts).toBe(0);
+  });
+
+  it('judges each channel only on its own answers since the floor moved', () => {
+    const { p, alerts } = policy();
+    for (let i = 0; i < 3; i++) p.record({ channel: 'groq', ok: false, errorCode: 'groq_unreachable' });
+    // Slow answers on the LPU then step it down; earlier Groq failures do not count against it.
+    for (let i = 0; i < 2; i++) p.record({ channel: 'lpu', ok: true, ttftMs: 50, tokenIntervalsMs: [300] });
+    expect(alerts).toHaveLength(1);
+    p.record({ channel: 'lpu', ok: true, ttftMs: 50, tokenIntervalsMs: [300] });
+    expect(alerts.map((a) => a.to)).toEqual(['lpu', 'lpu_single']);
+    expect(p.route('groq')).toEqual({ channel: 'lpu_single', reason: 'token-interval p95 exceeded 120 ms (measured 300 ms)' });
+    // Late news from a channel above the floor changes nothing.
+    for (let i = 0; i < 3; i++) p.record({ channel: 'groq', ok: false, errorCode: 'groq_unreachable' });
+    expect(alerts).toHaveLength(2);
+  });
+
+  it('sends a failed answer one step down, never above the floor, and nowhere after extractive', () => {
+    const { p } = policy();
+    expect(p.next('groq')).toBe('lpu');
+    expect(p.next('lpu')).toBe('lpu_single');
+    expect(p.next('lpu_single')).toBe('extractive');
+    expect(p.next('extractive')).toBeNull();
+    p.recordWorkerCrash('lpu');
+    p.recordWorkerCrash('lpu');
+    expect(p.state().floor).toBe('lpu_single');
+    expect(p.next('groq')).toBe('lpu_single');
+  });
+
+  it('recovers one step per quiet period, and new trouble restarts the wait', () => {
+    const { p, alerts, advance } = policy(5 * MINUTE);
+    for (let i = 0; i < 3; i++) p.record({ channel: 'groq', ok: false, errorCode: 'groq_unreachable' });
+    for (let i = 0; i < 3; i++) p.record({ channel: 'lpu', ok: false, errorCode: 'lpu_failed' });
+    expect(p.state().floor).toBe('lpu_single');
+    advance(4 * MINUTE);
+    p.record({ channel: 'lpu_single', ok: false, errorCode: 'lpu_failed' }); // trouble below the threshold still delays recovery
+    expect(p.state().floor).toBe('lpu_single');
+    advance(4 * MINUTE);
+    expect(p.route('groq').channel).toBe('lpu_single');
+    advance(1 * MINUTE);
+    expect(p.route('groq').channel).toBe('lpu');
+    advance(5 * MINUTE);
+    expect(p.route('groq')).toEqual({ channel: 'groq' });
+    expect(alerts.map((a) => `${a.kind} ${a.from}→${a.to}`)).toEqual([
+      'stepped_down groq→lpu',
+      'stepped_down lpu→lpu_single',
+      'recovered lpu_single→lpu',
+      'recovered lpu→groq',
+    ]);
+    expect(p.state()).toMatchObject({ floor: 'groq', reason: null, unseenAlerts: 2 });
+  });
+});
