@@ -1,16 +1,17 @@
 import type { Db } from '../store/db';
 import { AppError } from '../../shared/errors';
-import { forgetSignatures, recordSignatures, signatureIndexFor, signatureOf, signatureWords } from './signature-index';
+import { coldNearest, coldTable, deleteColdVectors, ensureColdTable, writeColdVectors } from './cold-vectors';
+import { applyHotWrites, arenaSupports, forgetArena, hotArena, vectorVersion } from './hot-vectors';
+import type { ArenaRow } from './vector-arena';
 
-// Vectors of one embedding set live in two tables:
-//   vec_set_<id>    sqlite-vec vec0: float32 vector + 1-bit signature per chunk, workspace as metadata. Small sets are
-//                   scanned exactly on the floats (sqlite-vec KNN); large ones are pre-selected by signature
-//                   (signature-index.ts, 48 bytes per 384-dim vector) and rescored exactly.
-//   embeddings_<id> the same float32 vectors in a rowid table: fast lookups by chunk id for rescoring and MMR.
-// No foreign key to chunks: both tables must change together, so deletes go through deleteVectorsForChunks.
-// Measured here at 100k × 384 (npm run bench:retrieval): exact float KNN ~42 ms; pre-selecting 1000 by signature and
-// rescoring them exactly ~5 ms, finding 83% of the exact top 10 even on random vectors (the worst case: real embeddings
-// are clustered, so their signatures agree more with their cosine order); 2000 candidates: 90% in ~7 ms.
+// Vectors of one embedding set live in these tables:
+//   vec_set_<id>    sqlite-vec vec0: the hot workspaces' float32 vectors (+ 1-bit signature), workspace as metadata.
+//                   Copied into an in-memory int8 arena (vector-arena.ts) that ranks candidates with the LPU's int8
+//                   matvec kernel, over inverted lists once the set is large.
+//   vec_cold_<id>   sqlite-vec vec0 int8, partitioned by workspace: the cold workspaces' vectors, ranked on disk.
+//   embeddings_<id> every float32 vector in a rowid table: candidates of both are rescored exactly on these, and MMR.
+// No foreign key to chunks: the tables must change together, so deletes go through deleteVectorsForChunks.
+// Measured with npm run bench:retrieval (clustered vectors): see the bench for recall@10 against exact search.
 
 export interface VectorSet {
   id: number;
@@ -29,12 +30,17 @@ export interface VectorHit {
   similarity: number;
 }
 
-/** Up to this many vectors a set is scanned exactly; above it the binary signature pre-selects candidates. */
-export const EXACT_SCAN_LIMIT = 20_000;
-/** Candidates kept from the signature scan, before exact rescoring: recall against the cost of rescoring. */
-const OVERSAMPLE = 20;
-const MIN_COARSE_CANDIDATES = 1000;
-const MAX_COARSE_CANDIDATES = 4000;
+/** Candidates each store (arena, cold table) ranks in int8 before exact rescoring: 4 per result, at least 40. */
+const rescoreDepth = (k: number) => Math.min(4096, Math.max(40, 4 * k));
+
+export type StorageTier = 'hot' | 'cold';
+
+/** Where a workspace's vectors are kept now (workspace_tiers.tier; hot when it has no row). */
+export function storageTierOf(db: Db, workspaceId: number): StorageTier {
+  return ((db.prepare('SELECT tier FROM workspace_tiers WHERE workspace_id = ?').get(workspaceId) as { tier: StorageTier } | undefined)?.tier ?? 'hot');
+}
+
+const bumpVersion = (db: Db, setId: number) => db.prepare('UPDATE embedding_sets SET vector_version = vector_version + 1 WHERE id = ?').run(setId);
 
 const selectSet = `SELECT id, model_id AS modelId, dimension, table_name AS tableName, status, chunk_count AS chunkCount,
   created_at AS createdAt, completed_at AS completedAt FROM embedding_sets`;
@@ -77,17 +83,22 @@ export function createVectorSet(db: Db, modelId: string, dimension: number): Vec
   }).immediate();
 }
 
-/** Writes (or replaces) vectors for chunks that exist in this transaction. */
+/** Writes (or replaces) vectors for chunks that exist in this transaction, each in its workspace's tier. */
 export function writeVectorsToSet(db: Db, set: VectorSet, chunkIds: number[], vectors: Float32Array[]): void {
   if (chunkIds.length !== vectors.length) throw new Error(`writeVectors: ${chunkIds.length} chunk ids but ${vectors.length} vectors`);
   const workspaceOf = db.prepare('SELECT d.workspace_id AS workspaceId FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.id = ?');
-  const removeSignature = db.prepare(`DELETE FROM ${set.tableName} WHERE chunk_id = ?`);
-  const insertSignature = db.prepare(
+  const removeHot = db.prepare(`DELETE FROM ${set.tableName} WHERE chunk_id = ?`);
+  const insertHot = db.prepare(
     `INSERT INTO ${set.tableName} (chunk_id, workspace_id, embedding, signature) VALUES (?, ?, ?, vec_quantize_binary(?))`,
   );
+  const exists = db.prepare(`SELECT 1 FROM ${exactTable(set)} WHERE chunk_id = ?`);
   const upsertExact = db.prepare(`INSERT OR REPLACE INTO ${exactTable(set)} (chunk_id, embedding) VALUES (?, ?)`);
-  const written: { chunkId: number; workspaceId: number; vector: Float32Array }[] = [];
+  const tiers = new Map<number, StorageTier>();
+  const hot: ArenaRow[] = [];
+  const cold: ArenaRow[] = [];
+  let versionBefore = 0;
   db.transaction(() => {
+    versionBefore = vectorVersion(db, set.id);
     let added = 0;
     chunkIds.forEach((chunkId, i) => {
       const vector = vectors[i];
@@ -96,29 +107,41 @@ export function writeVectorsToSet(db: Db, set: VectorSet, chunkIds: number[], ve
       }
       const row = workspaceOf.get(chunkId) as { workspaceId: number } | undefined;
       if (!row) throw new Error(`writeVectors: chunk ${chunkId} does not exist`);
-      added += 1 - removeSignature.run(BigInt(chunkId)).changes;
-      insertSignature.run(BigInt(chunkId), BigInt(row.workspaceId), asBlob(vector), asBlob(vector));
+      if (!tiers.has(row.workspaceId)) tiers.set(row.workspaceId, storageTierOf(db, row.workspaceId));
+      if (!exists.get(chunkId)) added++;
       upsertExact.run(chunkId, asBlob(vector));
-      written.push({ chunkId, workspaceId: row.workspaceId, vector });
+      removeHot.run(BigInt(chunkId));
+      (tiers.get(row.workspaceId) === 'hot' ? hot : cold).push({ chunkId, workspaceId: row.workspaceId, vector });
     });
+    for (const row of hot) insertHot.run(BigInt(row.chunkId), BigInt(row.workspaceId), asBlob(row.vector), asBlob(row.vector));
+    deleteColdVectors(db, set, hot.map((row) => row.chunkId));
+    if (cold.length > 0) {
+      ensureColdTable(db, set);
+      writeColdVectors(db, set, cold);
+    }
     db.prepare('UPDATE embedding_sets SET chunk_count = chunk_count + ? WHERE id = ?').run(added, set.id);
+    bumpVersion(db, set.id);
   }).immediate();
-  recordSignatures(db, set.id, written);
+  applyHotWrites(db, set.id, versionBefore, { upserts: hot, removals: cold.map((row) => row.chunkId) });
 }
 
 /** Removes the vectors of these chunks from every set; call it in the transaction that deletes the chunks. */
 export function deleteVectorsForChunks(db: Db, chunkIds: number[]): void {
   if (chunkIds.length === 0) return;
   const ids = JSON.stringify(chunkIds);
+  const versionsBefore = new Map<number, number>();
   db.transaction(() => {
     for (const set of listVectorSets(db)) {
+      versionsBefore.set(set.id, vectorVersion(db, set.id));
       const removed = db.prepare(`DELETE FROM ${exactTable(set)} WHERE chunk_id IN (SELECT value FROM json_each(?))`).run(ids).changes;
-      const signatures = db.prepare(`DELETE FROM ${set.tableName} WHERE chunk_id = ?`);
-      for (const chunkId of chunkIds) signatures.run(BigInt(chunkId));
+      const hotRows = db.prepare(`DELETE FROM ${set.tableName} WHERE chunk_id = ?`);
+      for (const chunkId of chunkIds) hotRows.run(BigInt(chunkId));
+      deleteColdVectors(db, set, chunkIds);
       db.prepare('UPDATE embedding_sets SET chunk_count = MAX(0, chunk_count - ?) WHERE id = ?').run(removed, set.id);
-      forgetSignatures(db, set.id, chunkIds);
+      bumpVersion(db, set.id);
     }
   }).immediate();
+  for (const [setId, versionBefore] of versionsBefore) applyHotWrites(db, setId, versionBefore, { removals: chunkIds });
 }
 
 /** Removes vectors whose chunks are gone (chunks deleted without deleteVectorsForChunks, e.g. a cascaded document delete). */
@@ -152,10 +175,10 @@ export function completeVectorSet(db: Db, set: VectorSet): VectorSet {
 
 export function retireVectorSet(db: Db, set: VectorSet): void {
   db.transaction(() => {
-    db.exec(`DROP TABLE IF EXISTS ${set.tableName}; DROP TABLE IF EXISTS ${exactTable(set)};`);
+    db.exec(`DROP TABLE IF EXISTS ${set.tableName}; DROP TABLE IF EXISTS ${exactTable(set)}; DROP TABLE IF EXISTS ${coldTable(set)};`);
     db.prepare(`UPDATE embedding_sets SET status = 'retired', chunk_count = 0 WHERE id = ?`).run(set.id);
-    forgetSignatures(db, set.id, 'all');
   }).immediate();
+  forgetArena(db, set.id);
 }
 
 export interface VectorFilter {
@@ -163,32 +186,30 @@ export interface VectorFilter {
   documentIds?: number[];
 }
 
-/** The k chunks nearest to the query vector, most similar first. */
+/**
+ * The k chunks nearest to the query vector, most similar first: int8 candidates from the hot arena and the cold table,
+ * rescored exactly on the floats. A selection of documents is scanned exactly instead.
+ */
 export function nearestChunks(db: Db, set: VectorSet, query: Float32Array, k: number, filter: VectorFilter = {}): VectorHit[] {
   if (query.length !== set.dimension) return [];
   const blob = asBlob(query);
-  const hits = filter.documentIds
-    ? scanDocuments(db, set, blob, k, filter.documentIds, filter.workspaceId)
-    : set.chunkCount <= EXACT_SCAN_LIMIT
-      ? knn(db, set, blob, k, filter.workspaceId)
-      : rescore(db, set, blob, k, preselect(db, set, query, coarseCandidates(k), filter.workspaceId));
-  return hits.map((row) => ({ chunkId: row.chunkId, similarity: 1 - row.distance }));
+  if (filter.documentIds) return toHits(scanDocuments(db, set, blob, k, filter.documentIds, filter.workspaceId));
+  const depth = rescoreDepth(k);
+  const candidates = arenaSupports(set)
+    ? hotArena(db, set).nearest(query, depth, filter.workspaceId).map((hit) => hit.chunkId)
+    : knn(db, set, blob, depth, filter.workspaceId).map((row) => row.chunkId);
+  candidates.push(...coldNearest(db, set, query, depth, filter.workspaceId));
+  return toHits(rescore(db, set, blob, k, candidates));
 }
 
-const coarseCandidates = (k: number) => Math.min(MAX_COARSE_CANDIDATES, Math.max(MIN_COARSE_CANDIDATES, k * OVERSAMPLE));
+const toHits = (rows: { chunkId: number; distance: number }[]): VectorHit[] => rows.map((row) => ({ chunkId: row.chunkId, similarity: 1 - row.distance }));
 
-/** Exact sqlite-vec KNN over the float vectors, optionally within one workspace (a metadata filter inside the scan). */
+/** Exact sqlite-vec KNN over the hot float vectors, optionally within one workspace (a metadata filter inside the scan). */
 function knn(db: Db, set: VectorSet, blob: Buffer, k: number, workspaceId?: number) {
   const inWorkspace = workspaceId !== undefined ? 'AND workspace_id = ?' : '';
   return db
     .prepare(`SELECT chunk_id AS chunkId, distance FROM ${set.tableName} WHERE embedding MATCH ? AND k = ? ${inWorkspace}`)
     .all(blob, Math.min(k, 4096), ...(workspaceId !== undefined ? [BigInt(workspaceId)] : [])) as { chunkId: number; distance: number }[];
-}
-
-/** Chunk ids whose signatures are nearest the query's, by Hamming distance. */
-function preselect(db: Db, set: VectorSet, query: Float32Array, count: number, workspaceId?: number): number[] {
-  const index = signatureIndexFor(db, set);
-  return index.nearest(signatureWords(signatureOf(query), set.dimension), count, workspaceId);
 }
 
 /** The lookups by chunk id of rescoring, document-restricted scans and MMR; exported so tests check their query plans. */
@@ -201,7 +222,7 @@ export const vectorLookupSql = {
   vectors: (set: VectorSet) => `SELECT chunk_id AS chunkId, embedding FROM ${exactTable(set)} WHERE chunk_id IN (SELECT value FROM json_each(?))`,
 };
 
-/** Exact cosine distances for pre-selected candidates, best k first. */
+/** Exact cosine distances for the int8 candidates, best k first. */
 function rescore(db: Db, set: VectorSet, blob: Buffer, k: number, candidates: number[]) {
   return db.prepare(vectorLookupSql.rescore(set)).all(blob, JSON.stringify(candidates), k) as { chunkId: number; distance: number }[];
 }

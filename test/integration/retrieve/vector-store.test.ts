@@ -6,7 +6,6 @@ import { openStore, type Db } from '../../../src/main/store/db';
 import {
   createVectorSet,
   deleteVectorsForChunks,
-  EXACT_SCAN_LIMIT,
   findVectorSet,
   nearestChunks,
   vectorsOfChunks,
@@ -15,14 +14,14 @@ import {
   type VectorSet,
 } from '../../../src/main/embed/vector-store';
 import { loadChunksSql } from '../../../src/main/retrieve/provenance';
-import { signatureOf } from '../../../src/main/embed/signature-index';
+import { loadedArena } from '../../../src/main/embed/hot-vectors';
 import { seededRandom } from '../../fixtures/embed/tiny-embedder';
 
-// A set larger than EXACT_SCAN_LIMIT takes the signature pre-selection path; results must still be exact for close matches.
+// Searches rank int8 candidates in the in-memory arena and rescore them on the floats; close matches must come out exact.
 describe('vector store', () => {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'lockstep-vectors-'));
   const DIM = 64;
-  const COUNT = EXACT_SCAN_LIMIT + 2000;
+  const COUNT = 22_000;
   let db: Db;
   let set: VectorSet;
   const vectors: Float32Array[] = [];
@@ -54,7 +53,7 @@ describe('vector store', () => {
     expect(set).toMatchObject({ status: 'building', chunkCount: COUNT, tableName: `vec_set_${set.id}` });
   });
 
-  it('finds a stored vector first, through signatures and exact rescoring', () => {
+  it('finds a stored vector first, through the int8 arena and exact rescoring', () => {
     for (const chunkId of [1, 777, COUNT]) {
       const hits = nearestChunks(db, set, vectors[chunkId - 1], 5);
       expect(hits[0].chunkId).toBe(chunkId);
@@ -95,19 +94,15 @@ describe('vector store', () => {
     }
   });
 
-  it('computes signatures exactly as sqlite-vec does, so written and loaded rows agree', () => {
-    for (const vector of [vectors[0], vectors[1], Float32Array.from({ length: DIM }, (_, i) => (i % 3) - 1)]) {
-      const { signature } = db.prepare('SELECT vec_quantize_binary(?) AS signature').get(Buffer.from(vector.buffer)) as { signature: Buffer };
-      expect(Array.from(signatureOf(vector))).toEqual(Array.from(signature));
-    }
-  });
-
   it('applies its own writes to the loaded index without a rebuild', () => {
     nearestChunks(db, set, vectors[5], 1); // loads the index
+    const arena = loadedArena(db, set.id);
     const moved = Float32Array.from({ length: DIM }, next);
     writeVectorsToSet(db, findVectorSet(db, set.modelId, DIM)!, [6], [moved]);
+    expect(loadedArena(db, set.id)).toBe(arena);
     expect(nearestChunks(db, findVectorSet(db, set.modelId, DIM)!, moved, 1)[0]).toMatchObject({ chunkId: 6 });
     expect(nearestChunks(db, findVectorSet(db, set.modelId, DIM)!, vectors[5], 1)[0].chunkId).not.toBe(6);
+    expect(loadedArena(db, set.id)).toBe(arena);
   });
 
   it('looks vectors and chunks up through their keys and indexes, never by scanning', () => {

@@ -9,6 +9,7 @@ import { pageOcr } from './0007_page_ocr';
 import { mcpSharing } from './0008_mcp_sharing';
 import { healthHistory } from './0009_health_history';
 import { answerCache } from './0010_answer_cache';
+import { workspaceTiers } from './0011_workspace_tiers';
 
 export interface Migration {
   version: number;
@@ -18,4 +19,4 @@ export interface Migration {
 }
 
 /** Every migration in order; append new ones at the end with the next version number. */
-export const migrations: Migration[] = [initial, messageScope, jobOwner, libraryFolders, messageReasoning, retrievalContext, pageOcr, mcpSharing, healthHistory, answerCache];
+export const migrations: Migration[] = [initial, messageScope, jobOwner, libraryFolders, messageReasoning, retrievalContext, pageOcr, mcpSharing, healthHistory, answerCache, workspaceTiers];
