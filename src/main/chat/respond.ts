@@ -159,6 +159,7 @@ export async function respond(deps: AnswerDeps, plan: AnswerPlan, emitEvent: Emi
       emit(event.type === 'meters' ? { ...event, meters: withRetrieval(event.meters) } : event);
     });
     if (result.stopReason === 'length') {
+      served = { ...served, lengthLimit: prompt.maxTokens };
       emit({ type: 'notice', kind: 'length_limit', limit: prompt.maxTokens, message: `Stopped at the ${prompt.maxTokens}-token answer limit. Ask it to continue, or raise the limit in Settings → Answers.` });
     }
     watch?.succeeded();

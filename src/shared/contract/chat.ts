@@ -118,6 +118,8 @@ export const messageRecord = z.object({
   createdAt: z.number(),
 });
 export type MessageRecord = z.infer<typeof messageRecord>;
+  /** Set when the answer stopped at the answer limit of this many tokens: its notice and Continue survive a reload. */
+  lengthLimit: z.number().int().positive().optional(),
 
 export const threadSummary = z.object({
   id,

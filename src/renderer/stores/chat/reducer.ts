@@ -51,8 +51,12 @@ export function fromRecord(record: MessageRecord): ChatMessage {
     uncited: record.uncited,
     error: record.error,
     errorCode: null,
-    // Notices are not stored; an answer made of extracted sentences still says so, and how to get a model.
-    notices: record.provider === 'extractive' ? [{ kind: 'extractive', message: '' }] : [],
+    // Notices are not stored; an answer made of extracted sentences still says so, and how to get a model, and one cut
+    // at the answer limit still offers to continue.
+    notices: [
+      ...(record.provider === 'extractive' ? [{ kind: 'extractive', message: '' }] : []),
+      ...(record.served?.lengthLimit ? [{ kind: 'length_limit', message: '', limit: record.served.lengthLimit }] : []),
+    ],
     query: null,
     thinking: thinkingOf(record.reasoning, record.meters),
   };
