@@ -9,6 +9,7 @@ import { searchHandlers } from './search';
 import { modelHandlers } from './models';
 import { libraryHandlers } from './library';
 import { fileHandlers } from './files';
+import { healthHandlers } from './health';
 import { lpuHandlers } from './lpu';
 import { degradationHandlers } from './degradation';
 
@@ -25,6 +26,7 @@ export function createHandlers(services: Services, runtime: AppInfo['runtime']):
     models: modelHandlers(services),
     library: libraryHandlers(services),
     files: fileHandlers(services),
+    health: healthHandlers(services),
     lpu: lpuHandlers(),
     degradation: degradationHandlers(services),
   };

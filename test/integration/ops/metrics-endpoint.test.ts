@@ -79,7 +79,10 @@ async function answerSome(): Promise<void> {
   const warned = vi.spyOn(log, 'warn').mockImplementation(() => {});
   await ask(deps(failing(new AppError('groq_unreachable', 'Groq could not be reached.')), new TwoChipProvider('25 days [1].')), question(3), () => {}, signal);
   expect(warned).toHaveBeenCalledTimes(1);
-  await expect(ask(deps(failing(new AppError('lpu_failed', 'The local model stopped while answering.')), null), question(4), () => {}, signal)).rejects.toThrow(/stopped/);
+  // A failure no channel can take over: the search itself breaks.
+  const broken = deps(new TwoChipProvider('unused'), null);
+  broken.passages = { ...broken.passages, search: async () => Promise.reject(new AppError('search_failed', 'The search index could not be read.')) };
+  await expect(ask(broken, question(4), () => {}, signal)).rejects.toThrow(/index could not be read/);
   // The answer cache and the worker supervisor record through the same narrow interface.
   services.ops.metrics.recordCacheHit({ provider: 'lpu', model: 'scripted-model' });
   services.ops.metrics.recordWorkerCrash('lpu-chip');
@@ -114,7 +117,7 @@ describe('GET /metrics', () => {
     const answers = families.get('lockstep_answers_total');
     expect(answers?.type).toBe('counter');
     expect(value(answers, 'lockstep_answers_total', { provider: 'lpu', model: 'scripted-model' })).toBe(3);
-    expect(value(families.get('lockstep_errors_total'), 'lockstep_errors_total', { code: 'lpu_failed' })).toBe(1);
+    expect(value(families.get('lockstep_errors_total'), 'lockstep_errors_total', { code: 'search_failed' })).toBe(1);
     expect(value(families.get('lockstep_fallbacks_total'), 'lockstep_fallbacks_total', { from: 'groq', to: 'lpu' })).toBe(1);
     expect(value(families.get('lockstep_cache_hits_total'), 'lockstep_cache_hits_total')).toBe(1);
     expect(value(families.get('lockstep_worker_crashes_total'), 'lockstep_worker_crashes_total', { worker: 'lpu-chip' })).toBe(1);
