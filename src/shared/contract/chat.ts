@@ -94,6 +94,8 @@ export const answerServing = z.object({
   reason: z.string().optional(),
   /** Set when the answer came from the answer cache: when it was first answered (ms since the epoch). */
   cachedAt: z.number().optional(),
+  /** Set when the answer stopped at the answer limit of this many tokens: its notice and Continue survive a reload. */
+  lengthLimit: z.number().int().positive().optional(),
 });
 export type AnswerServing = z.infer<typeof answerServing>;
 
@@ -118,8 +120,6 @@ export const messageRecord = z.object({
   createdAt: z.number(),
 });
 export type MessageRecord = z.infer<typeof messageRecord>;
-  /** Set when the answer stopped at the answer limit of this many tokens: its notice and Continue survive a reload. */
-  lengthLimit: z.number().int().positive().optional(),
 
 export const threadSummary = z.object({
   id,

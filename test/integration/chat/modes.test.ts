@@ -113,10 +113,13 @@ describe('answer modes', () => {
     const record = await ask(deps(cut), { question: 'How many days of annual leave do I get?' }, emit, new AbortController().signal);
     expect(record.status).toBe('complete');
     expect(of('notice').find((n) => n.kind === 'length_limit')).toMatchObject({ limit: 128, message: 'Stopped at the 128-token answer limit. Ask it to continue, or raise the limit in Settings → Answers.' });
+    // The limit is stored with the answer (read back from the database), so its notice survives a reload.
+    expect(record.served).toEqual({ lengthLimit: 128 });
     // Without a limit of its own the answer is not cut short, so no notice.
     services.settings.update({ maxAnswerTokens: null });
     const whole = collect();
-    await ask(deps(new ScriptedProvider('25 days [1].')), { question: 'How many days of annual leave do I get?' }, whole.emit, new AbortController().signal);
+    const complete = await ask(deps(new ScriptedProvider('25 days [1].')), { question: 'How many days of annual leave do I get?' }, whole.emit, new AbortController().signal);
     expect(whole.of('notice').some((n) => n.kind === 'length_limit')).toBe(false);
+    expect(complete.served?.lengthLimit).toBeUndefined();
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AnswerSource, MessageRecord } from '../../../src/shared/contract/chat';
-import { draftMessage, foldChatEvent, linkCitations } from '../../../src/renderer/stores/chat/reducer';
+import { draftMessage, foldChatEvent, fromRecord, linkCitations } from '../../../src/renderer/stores/chat/reducer';
 
 const source = (ordinal: number): AnswerSource => ({
   ordinal,
@@ -80,5 +80,27 @@ describe('foldChatEvent', () => {
     expect(message.notices).toEqual([{ kind: 'context_trimmed', message: '3 of 8 passages fit m.', used: 3, total: 8, model: 'm' }]);
     const fallback = foldChatEvent(message, { type: 'notice', kind: 'fallback', message: 'x', resetText: true, fallbackTo: 'extractive' });
     expect(fallback.notices[1]).toEqual({ kind: 'fallback', message: 'x', fallbackTo: 'extractive' });
+  });
+});
+
+describe('fromRecord', () => {
+  const record = (served?: MessageRecord['served']): MessageRecord => ({
+    id: 11,
+    threadId: 1,
+    role: 'assistant',
+    content: 'Leave is 25 days and',
+    status: 'complete',
+    provider: 'groq',
+    model: 'llama-3.3-70b-versatile',
+    meters: null,
+    error: null,
+    sources: [source(1)],
+    ...(served ? { served } : {}),
+    uncited: false,
+    createdAt: 1,
+  });
+  it('restores the answer-limit notice of a stored answer, so Continue is offered again after a reload', () => {
+    expect(fromRecord(record({ lengthLimit: 512 })).notices).toEqual([{ kind: 'length_limit', message: '', limit: 512 }]);
+    expect(fromRecord(record()).notices).toEqual([]);
   });
 });

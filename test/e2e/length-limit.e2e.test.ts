@@ -1,0 +1,82 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeGroq, type FakeGroq } from '../fixtures/groq/fake-groq';
+import { launchApp, type AppUnderTest } from './harness';
+import { dropFiles } from './support';
+
+// An answer cut by the answer limit ends with a notice and a Continue action; the notice is stored with the answer, so
+// it is still there after a reload, and Continue asks the model to go on from the cut answer (browser mode, fake Groq).
+
+let app: AppUnderTest;
+let groq: FakeGroq;
+let docs: string;
+const pageErrors: string[] = [];
+beforeAll(async () => {
+  groq = await startFakeGroq();
+  docs = mkdtempSync(path.join(os.tmpdir(), 'lockstep-e2e-limit-docs-'));
+  writeFileSync(path.join(docs, 'handbook.md'), '# Handbook\n\n## Annual leave\n\nEvery employee receives 25 days of paid annual leave per calendar year.\n');
+  app = await launchApp({ env: { GROQ_BASE_URL: groq.baseURL } });
+  app.page.on('pageerror', (error) => pageErrors.push(`${error.message}\n${error.stack}`));
+});
+afterAll(async () => {
+  await app?.close();
+  await groq?.close();
+  if (docs) rmSync(docs, { recursive: true, force: true });
+});
+afterEach(async (context) => {
+  if (context.task.result?.state === 'fail') await app.screenshot(`failure-limit-${context.task.name.slice(0, 40).replace(/\W+/g, '-')}`);
+  expect(pageErrors.splice(0)).toEqual([]);
+});
+
+const page = () => app.page;
+const byTestId = (id: string) => page().getByTestId(id);
+const assistants = () => page().locator('[data-testid="assistant-message"]');
+
+describe('answer limit', () => {
+  it('keeps the limit notice after a reload, and Continue asks the model to go on from the cut answer', async () => {
+    await byTestId('welcome-start').click();
+    await byTestId('nav-settings').click();
+    await byTestId('settings-answers').click();
+    await byTestId('groq-key-input').fill('gsk_e2e_0123456789abcdef');
+    await page().getByRole('button', { name: 'Save key' }).click();
+    await expect.poll(() => byTestId('groq-model-select').inputValue(), { timeout: 20_000 }).not.toBe('');
+    await byTestId('nav-library').click();
+    await dropFiles(page(), [path.join(docs, 'handbook.md')]);
+    await page().locator('[data-testid="document-row"][data-file="handbook.md"][data-status="indexed"]').waitFor({ timeout: 60_000 });
+    await byTestId('nav-chat').click();
+    await byTestId('provider-groq').click();
+    await expect.poll(() => byTestId('provider-groq').getAttribute('aria-checked')).toBe('true');
+
+    groq.queue({ kind: 'length' });
+    await page().getByLabel('Question').fill('How many days of annual leave do employees get?');
+    await page().keyboard.press('Enter');
+    await page().locator('[data-testid="assistant-message"][data-status="complete"]').waitFor({ timeout: 60_000 });
+    const notice = assistants().last().locator('.notice[data-kind="length_limit"]');
+    await notice.waitFor();
+    const limit = Number(groq.chatRequests().at(-1)!.max_completion_tokens);
+    expect(limit).toBeGreaterThan(0);
+    expect(await notice.textContent()).toContain(`Stopped at the ${limit}-token answer limit`);
+    const cut = (await assistants().last().locator('.markdown').textContent())!.trim();
+
+    // After a reload the thread reopens with the same notice and Continue on its latest answer.
+    await page().reload();
+    await byTestId('thread-open').first().click();
+    const restored = assistants().last().locator('.notice[data-kind="length_limit"]');
+    await restored.waitFor({ timeout: 20_000 });
+    expect(await restored.textContent()).toContain(`Stopped at the ${limit}-token answer limit`);
+    await app.screenshot('chat-length-limit-after-reload-en-light');
+
+    await byTestId('continue-answer').click();
+    await expect.poll(() => assistants().count(), { timeout: 30_000 }).toBe(2);
+    await page().locator('[data-testid="assistant-message"][data-status="complete"]').nth(1).waitFor({ timeout: 60_000 });
+    // The model was asked to continue, with the cut answer in the conversation it was given.
+    const request = groq.chatRequests().at(-1) as { messages: { role: string; content: string }[] };
+    expect(request.messages.at(-1)).toMatchObject({ role: 'user', content: 'Continue your answer from where it stopped.' });
+    expect(request.messages.some((m) => m.role === 'assistant' && m.content.includes(cut.slice(0, 20)))).toBe(true);
+    // The continued answer finished normally: no notice, and Continue is gone from the older answer too.
+    expect(await assistants().last().locator('.notice[data-kind="length_limit"]').count()).toBe(0);
+    expect(await byTestId('continue-answer').count()).toBe(0);
+  });
+});
