@@ -9,9 +9,9 @@ import { searchHandlers } from './search';
 import { modelHandlers } from './models';
 import { libraryHandlers } from './library';
 import { fileHandlers } from './files';
-import { healthHandlers } from './health';
 import { lpuHandlers } from './lpu';
 import { degradationHandlers } from './degradation';
+import { mcpHandlers } from './mcp';
 
 /** Binds every contract domain to the services; the type makes a missing handler a compile error. */
 export function createHandlers(services: Services, runtime: AppInfo['runtime']): LockstepHandlers {
@@ -26,8 +26,8 @@ export function createHandlers(services: Services, runtime: AppInfo['runtime']):
     models: modelHandlers(services),
     library: libraryHandlers(services),
     files: fileHandlers(services),
-    health: healthHandlers(services),
     lpu: lpuHandlers(),
     degradation: degradationHandlers(services),
+    mcp: mcpHandlers(services),
   };
 }

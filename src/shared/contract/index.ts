@@ -7,9 +7,9 @@ import { search } from './search';
 import { models } from './models';
 import { library } from './library';
 import { files } from './files';
-import { health } from './health';
 import { lpu } from './lpu';
 import { degradation } from './degradation';
+import { mcp } from './mcp';
 
 /** The whole IPC contract: one entry per domain, each declared in its own file. */
 export const contract = {
@@ -23,9 +23,9 @@ export const contract = {
   models,
   library,
   files,
-  health,
   lpu,
   degradation,
+  mcp,
 };
 
 export type Contract = typeof contract;

@@ -56,7 +56,7 @@ describe('MCP over Streamable HTTP (SDK Client, token)', () => {
 
 describe('MCP over HTTP refuses what it must', () => {
   it('refuses a request without the token, or with a wrong one (401)', async () => {
-    for (const headers of [{}, { Authorization: 'Bearer wrong' }, { Authorization: TOKEN.slice(0, -1) }]) {
+    for (const headers of [{}, { Authorization: 'Bearer wrong' }, { Authorization: TOKEN.slice(0, -1) }] as Record<string, string>[]) {
       const response = await post(JSON.stringify(initialize), headers);
       expect(response.status).toBe(401);
       expect(await response.json()).toMatchObject({ error: { code: 'invalid_api_key' } });

@@ -181,6 +181,8 @@ function hostileRequests(): Record<string, { kind: 'call' | 'stream'; requests: 
     'threads.get': { kind: 'call', requests: ids.map((id) => ({ id })) },
     'threads.rename': { kind: 'call', requests: ids.map((id) => ({ id, title: 't' })) },
     'threads.remove': { kind: 'call', requests: ids.map((id) => ({ id })) },
+    'mcp.setWorkspaceShared': { kind: 'call', requests: ids.map((workspaceId) => ({ workspaceId, shared: false })) },
+    'mcp.clientConfigs': { kind: 'call', requests: [{ workspaces: [canary] }, { workspaces: ['../../outside'] }, { workspaces: ['x'.repeat(81)] }] },
     'threads.exportMarkdown': { kind: 'call', requests: ids.map((id) => ({ id })) },
     'search.query': { kind: 'call', requests: [...ids.map((workspaceId) => ({ query: CANARY.slice(0, 12), mode: 'bm25', workspaceId })), ...idLists.slice(0, 5).map((documentIds) => ({ query: 'canary', mode: 'bm25', documentIds }))] },
     'chat.ask': {
