@@ -1,7 +1,9 @@
-// npm run bench:ingest — pages/s and peak RSS of Lockstep's PDF ingestion (parse, layout, chunking with the real
-// all-MiniLM-L6-v2 tokenizer) for tracemonkey.pdf, maint-guide.en.pdf and a generated 600-page PDF. Anchor, measured in
-// the same run: bare pdfjs text extraction (getTextContent on every page, nothing else) of the same file. Each
-// measurement runs in its own child process so peak RSS belongs to that file alone. Prints one JSON object.
+// npm run bench:ingest [-- --runs N --file more.pdf] — pages/s and peak RSS of Lockstep's PDF ingestion (parse,
+// page-parallel extraction, layout, chunking with the real all-MiniLM-L6-v2 tokenizer; no embedding) for
+// tracemonkey.pdf, maint-guide.en.pdf, a generated 600-page PDF and any --file. Anchor, measured in the same run:
+// poppler's pdftotext on the same file (ratio_vs_pdftotext, medians of N runs); bare single-threaded pdfjs text
+// extraction is reported beside it. Each measurement runs in its own child process so peak RSS belongs to that file
+// alone. Prints one JSON object.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -57,29 +59,63 @@ function runChild(method: 'lockstep' | 'pdfjs', file: string): Measurement {
   return JSON.parse(child.stdout.trim().split('\n').at(-1)!) as Measurement;
 }
 
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+/** Poppler's pdftotext on the same file: the speed of a native text extractor, measured in the same run. */
+function pdftotextPagesPerSecond(file: string, pages: number): number | null {
+  const started = performance.now();
+  const run = spawnSync('pdftotext', ['-q', file, '-'], { encoding: 'buffer', maxBuffer: 1 << 30 });
+  if (run.error || run.status !== 0) return null;
+  return pages / ((performance.now() - started) / 1000);
+}
+
+function argValue(name: string): string | undefined {
+  const at = process.argv.indexOf(name);
+  return at > 0 ? process.argv[at + 1] : undefined;
+}
+
 async function main() {
   const measure = process.argv.indexOf('--measure');
   if (measure > 0) {
     const result = await measureOne(process.argv[measure + 1] as 'lockstep' | 'pdfjs', process.argv[measure + 2]);
     process.stdout.write(JSON.stringify(result) + '\n');
-    return;
+    process.exit(0); // an OCR pool started for image-only pages would keep the child alive
   }
+  const runs = Number(argValue('--runs') ?? 3);
+  const extraFiles = process.argv.flatMap((arg, i) => (process.argv[i - 1] === '--file' ? [arg] : []));
+  const hasPdftotext = spawnSync('pdftotext', ['-v']).error === undefined;
+  if (!hasPdftotext) process.stderr.write('pdftotext is not installed, so there is no native anchor: apt-get install -y poppler-utils\n');
   const temp = mkdtempSync(path.join(os.tmpdir(), 'lockstep-bench-ingest-'));
   try {
     const generated = path.join(temp, 'generated-600.pdf');
     writeFileSync(generated, generateTextPdf(600));
-    const files = {
+    const files: Record<string, string> = {
       'tracemonkey.pdf': corpusFile('corpus/docs/pdf/tracemonkey.pdf'),
       'maint-guide.en.pdf': corpusFile('corpus/docs/pdf/maint-guide.en.pdf'),
       'generated-600.pdf': generated,
+      ...Object.fromEntries(extraFiles.map((file) => [path.basename(file), path.resolve(file)])),
     };
-    const results: Record<string, { lockstep: Measurement; anchorPdfjsTextOnly: Measurement; relativeSpeed: number }> = {};
+    const documents = [];
     for (const [name, file] of Object.entries(files)) {
-      const lockstep = runChild('lockstep', file);
-      const anchor = runChild('pdfjs', file);
-      results[name] = { lockstep, anchorPdfjsTextOnly: anchor, relativeSpeed: Number((lockstep.pagesPerSecond / anchor.pagesPerSecond).toFixed(2)) };
+      const lockstep = Array.from({ length: runs }, () => runChild('lockstep', file));
+      const pages = lockstep[0].pages;
+      const pdfjs = runChild('pdfjs', file);
+      const pagesPerSecond = median(lockstep.map((m) => m.pagesPerSecond));
+      const pdftotext = hasPdftotext ? Array.from({ length: runs }, () => pdftotextPagesPerSecond(file, pages)) : [];
+      const anchor = pdftotext.every((v) => v !== null) && pdftotext.length ? median(pdftotext as number[]) : null;
+      documents.push({
+        name,
+        pages,
+        chunks: lockstep[0].chunks,
+        pages_per_s: pagesPerSecond,
+        pdftotext_pages_per_s: anchor === null ? null : Number(anchor.toFixed(1)),
+        ratio_vs_pdftotext: anchor === null ? null : Number((pagesPerSecond / anchor).toFixed(3)),
+        pdfjs_text_only_pages_per_s: pdfjs.pagesPerSecond,
+        peak_rss_mb: Math.max(...lockstep.map((m) => m.peakRssMb)),
+      });
     }
-    process.stdout.write(JSON.stringify({ bench: 'ingest', node: process.version, cpus: os.availableParallelism(), results }, null, 2) + '\n');
+    const load = os.loadavg()[0];
+    process.stdout.write(JSON.stringify({ bench: 'ingest', node: process.version, cpus: os.availableParallelism(), load_1m: Number(load.toFixed(2)), runs, documents }, null, 2) + '\n');
   } finally {
     rmSync(temp, { recursive: true, force: true });
   }

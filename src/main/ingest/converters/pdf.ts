@@ -1,60 +1,18 @@
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import type { Block, Converter, OcrPageFacts, SourcePage } from '../document';
 import { ocrBlocks, ocrFacts, ocrReadable } from '../ocr/page-ocr';
 import type { OcrPage } from '../ocr/pool';
 import { renderPageForOcr, type CanvasFactory } from '../ocr/render-page';
-import { problems } from '../outcome';
 import { isGarbled } from '../text-quality';
-import { bodySize, buildFragments, paragraphs, readingOrder, type LineFragment, type TextItem } from './pdf-layout';
+import { loadPdfJs, openPdf } from './pdf-document';
+import { bodySize, paragraphs, readingOrder, type LineFragment } from './pdf-layout';
+import { PdfPageSource } from './pdf-pages';
 import { RunningLineFilter } from './pdf-running-lines';
 
-// PDF through pdfjs-dist (legacy build for Node), one page at a time: each page's objects are released before the next.
+// PDF through pdfjs-dist (legacy build for Node). Text is extracted page by page (in parallel threads for long
+// documents, pdf-pages.ts) and laid out here in page order; each page's objects are released before the next.
 
-type PdfJs = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
-let pdfjsModule: Promise<PdfJs> | undefined;
-const loadPdfJs = () => (pdfjsModule ??= import('pdfjs-dist/legacy/build/pdf.mjs'));
-
-const pdfjsRoot = path.dirname(createRequire(import.meta.url).resolve('pdfjs-dist/package.json'));
 /** Pages buffered before emitting, so running headers are recognised from the pages that follow too. */
 const LOOKAHEAD_PAGES = 3;
-
-async function openPdf(pdfjs: PdfJs, bytes: Uint8Array, password: string | undefined) {
-  const task = pdfjs.getDocument({
-    data: new Uint8Array(bytes), // a copy: pdfjs transfers the buffer it is given and refuses Node Buffers
-    password,
-    cMapUrl: path.join(pdfjsRoot, 'cmaps') + path.sep,
-    cMapPacked: true,
-    standardFontDataUrl: path.join(pdfjsRoot, 'standard_fonts') + path.sep,
-    isEvalSupported: false,
-    useSystemFonts: false,
-    verbosity: pdfjs.VerbosityLevel.ERRORS,
-  });
-  try {
-    return await task.promise;
-  } catch (error) {
-    await task.destroy().catch(() => undefined);
-    const name = (error as Error)?.name;
-    if (name === 'PasswordException') {
-      const code = (error as { code?: number }).code;
-      throw code === pdfjs.PasswordResponses.INCORRECT_PASSWORD && password ? problems.wrongPassword('PDF') : problems.passwordRequired('PDF');
-    }
-    if (name === 'InvalidPDFException') throw problems.corruptPdf('its structure is invalid', error);
-    throw problems.corruptPdf('it cannot be opened', error);
-  }
-}
-
-function toItems(content: { items: unknown[] }): TextItem[] {
-  const items: TextItem[] = [];
-  for (const raw of content.items) {
-    const item = raw as { str?: string; transform?: number[]; width?: number; height?: number; hasEOL?: boolean };
-    if (typeof item.str !== 'string' || !item.transform) continue;
-    const [a, b, , , x, y] = item.transform;
-    if (Math.abs(b) > Math.abs(a)) continue; // sideways margin text (arXiv stamps, rotated labels) is not part of the flow
-    items.push({ str: item.str, x, y, width: item.width ?? 0, size: item.height || Math.hypot(a, b), hasEOL: item.hasEOL ?? false });
-  }
-  return items;
-}
 
 /** Heading paths across pages: a heading closes every open heading set in the same or a smaller size. */
 class HeadingTracker {
@@ -131,23 +89,26 @@ export const convertPdf: Converter = async function* (input) {
       return { number: page.number, label: labels?.[page.number - 1] ?? null, blocks };
     };
 
-    for (let number = 1; number <= pageCount; number++) {
-      const page = await doc.getPage(number);
-      const [, , width, height] = page.view;
-      const content = await page.getTextContent();
-      const fragments = buildFragments(toItems(content));
-      const recognizer = input.ocr;
-      let ocr: LaidOutPage['ocr'] = null;
-      if (fragments.length === 0 && recognizer) {
-        const image = await renderPageForOcr(page, doc.canvasFactory as CanvasFactory);
-        ocr = recognizer.recognize(image.png).then((result) => ({ page: result, width: image.width, height: image.height }));
-        ocr.catch(() => undefined); // awaited in order by finish(); this only keeps an early failure from going unhandled
+    const source = new PdfPageSource(doc, input.bytes, input.password, pageCount);
+    try {
+      for (let number = 1; number <= pageCount; number++) {
+        const { width, height, fragments } = await source.take(number);
+        const recognizer = input.ocr;
+        let ocr: LaidOutPage['ocr'] = null;
+        if (fragments.length === 0 && recognizer) {
+          const page = await doc.getPage(number);
+          const image = await renderPageForOcr(page, doc.canvasFactory as CanvasFactory);
+          page.cleanup();
+          ocr = recognizer.recognize(image.png).then((result) => ({ page: result, width: image.width, height: image.height }));
+          ocr.catch(() => undefined); // awaited in order by finish(); this only keeps an early failure from going unhandled
+        }
+        running.observe(fragments, height);
+        buffered.push({ number, width, height, fragments, ocr });
+        if (buffered.length > LOOKAHEAD_PAGES) yield await finish(buffered.shift()!);
+        input.onProgress(number, pageCount);
       }
-      page.cleanup();
-      running.observe(fragments, height);
-      buffered.push({ number, width, height, fragments, ocr });
-      if (buffered.length > LOOKAHEAD_PAGES) yield await finish(buffered.shift()!);
-      input.onProgress(number, pageCount);
+    } finally {
+      await source.close();
     }
     while (buffered.length) yield await finish(buffered.shift()!);
     return { title, pageCount, pagesWithoutText, garbledPages, unreadableOcrPages };

@@ -1,0 +1,133 @@
+import os from 'node:os';
+import type { Worker } from 'node:worker_threads';
+import { log } from '../../platform/log';
+import { startWorker } from '../../platform/workers';
+import { extractPage, type ExtractedPage, type PdfDocument } from './pdf-document';
+import { claimBatch, NEXT_BATCH, PAGES_TAKEN, STATE_SLOTS, STOP, type PdfExtractReply, type PdfExtractWorkerData } from './pdf-extract-protocol';
+
+// The pages of one PDF in order. Long documents are extracted in parallel: helper threads claim batches of pages from
+// a shared counter and the converter claims the next batch itself whenever the page it needs is still unclaimed, so
+// the work balances without a scheduler. Layout stays on the converter's thread, which consumes pages in order.
+
+/** Below this many pages, starting a helper thread (and its copy of pdfjs) costs more than it saves. */
+export const PARALLEL_MIN_PAGES = 24;
+const BATCH_PAGES = 4;
+/** Helpers never run more than this many pages ahead of the converter, so memory stays flat in the document's length. */
+const WINDOW_PAGES = 48;
+
+export interface PageSourceOptions {
+  /** Helper threads besides the converter's own; default: one per spare core, at most 3. */
+  helpers?: number;
+}
+
+export class PdfPageSource {
+  private readonly state: Int32Array;
+  private readonly ready = new Map<number, ExtractedPage>();
+  private readonly workers: Worker[] = [];
+  private live = 0;
+  private helperFailed = false;
+  private wake: (() => void) | null = null;
+  private fromHelpers = 0;
+  private readonly batches: number;
+
+  constructor(
+    private readonly doc: PdfDocument,
+    bytes: Uint8Array,
+    password: string | undefined,
+    private readonly pageCount: number,
+    options: PageSourceOptions = {},
+  ) {
+    this.state = new Int32Array(new SharedArrayBuffer(STATE_SLOTS * Int32Array.BYTES_PER_ELEMENT));
+    this.batches = Math.ceil(pageCount / BATCH_PAGES);
+    const helpers = pageCount < PARALLEL_MIN_PAGES ? 0 : (options.helpers ?? Math.min(3, os.availableParallelism() - 1));
+    for (let i = 0; i < helpers; i++) this.startHelper(bytes, password);
+  }
+
+  /** Pages the helper threads have delivered so far. */
+  get pagesFromHelpers(): number {
+    return this.fromHelpers;
+  }
+
+  /** How many helper threads are extracting pages now. */
+  get helperCount(): number {
+    return this.live;
+  }
+
+  private startHelper(bytes: Uint8Array, password: string | undefined) {
+    const workerData: PdfExtractWorkerData = { bytes: new Uint8Array(bytes), password, state: this.state.buffer as SharedArrayBuffer, pageCount: this.pageCount, batchPages: BATCH_PAGES, windowPages: WINDOW_PAGES };
+    let worker: Worker;
+    try {
+      worker = startWorker('ingest/converters/pdf-extract.worker.ts', { workerData });
+    } catch (error) {
+      log.warn('pdf: page-extraction helper could not start; extracting on one thread', error);
+      return;
+    }
+    this.live++;
+    this.workers.push(worker);
+    const settle = (failed: boolean) => {
+      if (failed) this.helperFailed = true;
+      this.live--;
+      this.signal();
+    };
+    let settled = false;
+    worker.on('message', (reply: PdfExtractReply) => {
+      if (reply.type === 'page') {
+        this.fromHelpers++;
+        this.ready.set(reply.page.number, reply.page);
+      }
+      else if (!settled) {
+        settled = true;
+        if (reply.type === 'failed') log.warn(`pdf: page-extraction helper failed (${reply.message}); the converter extracts the rest`);
+        settle(reply.type === 'failed');
+        return;
+      }
+      this.signal();
+    });
+    worker.on('error', (error) => log.warn('pdf: page-extraction helper crashed; the converter extracts the rest', error));
+    worker.on('exit', () => {
+      if (settled) return;
+      settled = true;
+      settle(true);
+    });
+  }
+
+  private signal() {
+    const wake = this.wake;
+    this.wake = null;
+    wake?.();
+  }
+
+  /** Page `number` (1-based); pages must be taken in order. */
+  async take(number: number): Promise<ExtractedPage> {
+    const batch = Math.floor((number - 1) / BATCH_PAGES);
+    for (;;) {
+      const page = this.ready.get(number);
+      if (page) {
+        this.ready.delete(number);
+        return this.taken(page);
+      }
+      if (claimBatch(this.state, batch)) {
+        const last = Math.min(this.pageCount, (batch + 1) * BATCH_PAGES);
+        for (let n = number; n <= last; n++) this.ready.set(n, await extractPage(this.doc, n));
+        continue;
+      }
+      // Claimed by a helper that has gone away: this thread reads the page itself.
+      if (this.helperFailed || this.live === 0) return this.taken(await extractPage(this.doc, number));
+      await new Promise<void>((resolve) => (this.wake = resolve));
+    }
+  }
+
+  private taken(page: ExtractedPage): ExtractedPage {
+    Atomics.store(this.state, PAGES_TAKEN, page.number);
+    Atomics.notify(this.state, PAGES_TAKEN);
+    return page;
+  }
+
+  /** Stops the helpers; safe to call more than once. */
+  async close(): Promise<void> {
+    Atomics.store(this.state, STOP, 1);
+    Atomics.notify(this.state, PAGES_TAKEN);
+    this.state[NEXT_BATCH] = this.batches;
+    await Promise.all(this.workers.splice(0).map((worker) => worker.terminate()));
+  }
+}
