@@ -9,6 +9,7 @@ import { searchHandlers } from './search';
 import { modelHandlers } from './models';
 import { libraryHandlers } from './library';
 import { fileHandlers } from './files';
+import { healthHandlers } from './health';
 import { lpuHandlers } from './lpu';
 import { degradationHandlers } from './degradation';
 import { mcpHandlers } from './mcp';
@@ -26,6 +27,7 @@ export function createHandlers(services: Services, runtime: AppInfo['runtime']):
     models: modelHandlers(services),
     library: libraryHandlers(services),
     files: fileHandlers(services),
+    health: healthHandlers(services),
     lpu: lpuHandlers(),
     degradation: degradationHandlers(services),
     mcp: mcpHandlers(services),

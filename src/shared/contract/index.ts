@@ -7,6 +7,7 @@ import { search } from './search';
 import { models } from './models';
 import { library } from './library';
 import { files } from './files';
+import { health } from './health';
 import { lpu } from './lpu';
 import { degradation } from './degradation';
 import { mcp } from './mcp';
@@ -23,6 +24,7 @@ export const contract = {
   models,
   library,
   files,
+  health,
   lpu,
   degradation,
   mcp,
