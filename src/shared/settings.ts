@@ -1,13 +1,17 @@
 import { z } from 'zod';
+import { openAiServerConfig } from './openai-servers';
 
 // User settings persisted in SQLite. Secrets (the Groq API key) are never part of this object.
 export const settingsSchema = z.object({
-  provider: z.enum(['lpu', 'groq']).default('lpu'),
+  provider: z.enum(['lpu', 'groq', 'openai']).default('lpu'),
   /** Empty until a key is saved: then the default is chosen from the models that key can use. */
   groqModel: z.string().max(200).default(''),
   /** Sent as reasoning_effort when the model accepts the value; 'default' sends nothing. */
   groqReasoningEffort: z.enum(['none', 'default', 'low', 'medium', 'high']).default('default'),
   groqServiceTier: z.enum(['auto', 'on_demand', 'flex']).default('on_demand'),
+  /** OpenAI-compatible servers the user added (keys are secrets, not here), and the one 'openai' answers with. */
+  openAiServers: z.array(openAiServerConfig).max(20).default([]),
+  openAiServerId: z.string().max(40).default(''),
   chatModelId: z.string().max(500).nullable().default(null),
   embedderId: z.string().min(1).max(200).default('Xenova/all-MiniLM-L6-v2'),
   chunkTokens: z.number().int().min(64).max(1024).default(256),

@@ -198,20 +198,23 @@ export async function respond(deps: AnswerDeps, plan: AnswerPlan, emitEvent: Emi
   const fallbackAfter = async (failed: ChatProvider, error: unknown): Promise<RoutedProvider | null> => {
     if (deps.degradation) return deps.degradation.fallback(failed, error, deps.providers);
     const code = error instanceof AppError ? error.code : undefined;
-    if (code !== 'groq_unreachable') return null;
+    if (code !== 'groq_unreachable' && code !== 'openai_unreachable') return null;
     const local = await deps.providers.local();
     return { provider: local, channel: local ? 'lpu' : 'extractive' };
   };
 
   /** The notice of a fallback: the cloud's unreachable, or a local channel failed, and who answers now. */
   const fallbackNotice = (failed: ChatProvider, next: RoutedProvider, error: unknown): ChatEvent => {
+    const from = failed.id === 'groq' || failed.id === 'openai' ? failed.id : null;
     const fallbackTo = next.provider ? 'lpu' : 'extractive';
-    if (failed.id === 'groq') {
-      log.warn('Groq is unreachable; falling back to the local model', (error as AppError).message);
+    if (from) {
+      // The same policy for Groq and an OpenAI-compatible server: unreachable, failing or a broken stream → local.
+      const who = from === 'groq' ? 'Groq' : `The server at ${failed.server ?? 'its address'}`;
+      log.warn(`${from === 'groq' ? 'Groq' : 'The OpenAI-compatible server'} is unreachable; falling back to the local model`, (error as AppError).message);
       const message = next.provider
-        ? 'Groq could not be reached, so the local LPU emulator is answering instead.'
-        : 'Groq could not be reached and no local chat model is installed, so this answer is made of sentences from your documents.';
-      return { type: 'notice', kind: 'fallback', resetText: true, fallbackTo, channel: next.channel, model: next.provider?.model ?? 'extractive', message };
+        ? `${who} could not be reached, so the local LPU emulator is answering instead.`
+        : `${who} could not be reached and no local chat model is installed, so this answer is made of sentences from your documents.`;
+      return { type: 'notice', kind: 'fallback', resetText: true, fallbackTo, fallbackFrom: from, channel: next.channel, model: next.provider?.model ?? 'extractive', message };
     }
     log.warn(`${channelPhrase(channelOf(failed))} failed; answering on ${channelPhrase(next.channel)}`, (error as AppError).message);
     const message = `${next.served?.reason ?? 'The local model failed'}, so ${channelPhrase(next.channel)} is answering instead.`;

@@ -6,6 +6,7 @@ import { exportFileName, threadToMarkdown } from '../chat/export-markdown';
 import { runQuickAction } from '../chat/quick-answer';
 import { groqError } from '../providers/groq';
 import { locateChatModel } from '../providers/local-model';
+import { OpenAiServers } from '../providers/openai-servers';
 import { localApiToken } from '../server/local-api';
 import type { Services } from '../services';
 
@@ -38,9 +39,10 @@ export function threadHandlers(services: Services): LockstepHandlers['threads'] 
   };
 }
 
-/** The Groq key goes in and never comes back out: responses only say whether one is saved. */
+/** Keys (Groq's, the servers') go in and never come back out: responses only say whether one is saved. */
 export function providerHandlers(services: Services): LockstepHandlers['providers'] {
   const { chat } = services;
+  const servers = new OpenAiServers({ settings: services.settings, secrets: chat.secrets });
   const savedKey = () => {
     const key = chat.secrets.get('groq.apiKey');
     if (!key) throw new AppError('groq_no_key', 'Add a Groq API key in Settings → Providers first.');
@@ -76,5 +78,11 @@ export function providerHandlers(services: Services): LockstepHandlers['provider
     },
     localApi: () => ({ enabled: services.settings.get().localApiEnabled, url: chat.localApiUrl, token: localApiToken(services) }),
     groqModels: ({ refresh }) => chat.groqModels.list(savedKey(), chat.providers.groqBaseURL, refresh ?? false),
+    openAiServers: () => servers.list(),
+    openAiModels: (target, { signal }) => servers.models(target, signal),
+    addOpenAiServer: (request) => servers.add(request),
+    updateOpenAiServer: (request) => servers.update(request),
+    removeOpenAiServer: ({ id }) => ({ removed: servers.remove(id) }),
+    testOpenAiServer: ({ id }) => servers.test(id),
   };
 }

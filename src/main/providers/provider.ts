@@ -1,6 +1,6 @@
 import type { AnswerMeters } from '../../shared/contract/chat';
 
-// One interface for every answering backend: the LPU emulator in-process and Groq cloud.
+// One interface for every answering backend: the LPU emulator in-process, Groq cloud and OpenAI-compatible servers.
 
 export interface ChatTurn {
   role: 'system' | 'user' | 'assistant';
@@ -33,9 +33,11 @@ export interface GenerationResult {
 }
 
 export interface ChatProvider {
-  readonly id: 'lpu' | 'groq';
+  readonly id: 'lpu' | 'groq' | 'openai';
   /** The model id reported in messages and the local API. */
   readonly model: string;
+  /** host:port of the server that answers, for a provider that is one (OpenAI-compatible). */
+  readonly server?: string;
   /** Tokens the model can attend to (prompt + answer). */
   readonly contextTokens: number;
   countTokens(text: string): number;

@@ -1,10 +1,11 @@
 import { AppError } from '../../shared/errors';
 import type { SettingsStore } from '../settings/settings';
-import type { SecretStore } from '../secrets/secret-store';
+import { openAiKeyName, type SecretStore } from '../secrets/secret-store';
 import { GroqProvider } from './groq';
 import { defaultGroqModel, type GroqModel, type GroqModelCache } from './groq-models';
 import { locateChatModel, type LpuModelPool } from './local-model';
 import { LpuProvider } from './lpu';
+import { OpenAiCompatibleProvider } from './openai-compatible';
 import type { ChatProvider } from './provider';
 import { tagChannel, type LpuChannel } from '../ops/degrade-route';
 
@@ -12,7 +13,7 @@ import { tagChannel, type LpuChannel } from '../ops/degrade-route';
 const LIKELY_GROQ_MODEL = 'openai/gpt-oss-20b';
 
 export interface ProviderChoice {
-  provider?: 'lpu' | 'groq';
+  provider?: 'lpu' | 'groq' | 'openai';
   model?: string;
 }
 
@@ -36,6 +37,8 @@ export class ProviderResolver {
   async choose(choice: ProviderChoice): Promise<ChatProvider | null> {
     const settings = this.deps.settings.get();
     const which = choice.provider ?? settings.provider;
+    // No server added yet ("openai" chosen in settings): answer locally, as Groq does without a key.
+    if (which === 'openai') return this.openAi(choice) ?? this.local();
     if (which === 'groq') {
       const apiKey = this.groqKey();
       if (apiKey) {
@@ -61,6 +64,24 @@ export class ProviderResolver {
       return this.local();
     }
     return this.local(choice.model);
+  }
+
+  /** The active OpenAI-compatible server; like Groq, a failing server is found by the request, which then falls back. */
+  private openAi(choice: ProviderChoice): ChatProvider | null {
+    const settings = this.deps.settings.get();
+    const server = settings.openAiServers.find((s) => s.id === settings.openAiServerId) ?? settings.openAiServers[0];
+    if (!server) {
+      if (choice.provider === 'openai') {
+        throw new AppError('openai_no_server', 'Add an OpenAI-compatible server (Ollama, LM Studio, llama.cpp) in Settings → Providers first, or answer with the local model.');
+      }
+      return null;
+    }
+    return new OpenAiCompatibleProvider({
+      baseURL: server.baseURL,
+      model: choice.model ?? server.model,
+      apiKey: this.deps.secrets.get(openAiKeyName(server.id)),
+      contextTokens: server.contextTokens,
+    });
   }
 
   /** After a key is saved: lists the models it can use and, unless the saved choice is among them, saves the default. */

@@ -1,4 +1,4 @@
-/** Named secrets (the Groq API key, the local API token) encrypted at rest; values never leave the main process. */
+/** Named secrets (the Groq API key, OpenAI-compatible servers' keys, the local API token) encrypted at rest; values never leave the main process. */
 export interface SecretStore {
   get(name: SecretName): string | null;
   set(name: SecretName, value: string): void;
@@ -6,7 +6,10 @@ export interface SecretStore {
   has(name: SecretName): boolean;
 }
 
-export type SecretName = 'groq.apiKey' | 'localApi.token';
+/** An OpenAI-compatible server's key is stored under the server's id. */
+export type SecretName = 'groq.apiKey' | 'localApi.token' | `openai.${string}.apiKey`;
+
+export const openAiKeyName = (serverId: string): SecretName => `openai.${serverId}.apiKey`;
 
 /** Memory only: for tests and for users who do not want the key written anywhere. */
 export class MemorySecretStore implements SecretStore {

@@ -1,11 +1,12 @@
 import { z } from 'zod';
+import { openAiBaseURL } from '../openai-servers';
 import { call, stream } from './define';
 
-// Domains `chat` (asking, streamed answers), `threads` (history) and `providers` (Groq key and models).
+// Domains `chat` (asking, streamed answers), `threads` (history) and `providers` (Groq key and models, OpenAI-compatible servers).
 // One answer streams as: started → sources → (reasoning | delta | meters | notice)* → done.
 
 const id = z.number().int().positive();
-export const providerId = z.enum(['lpu', 'groq']);
+export const providerId = z.enum(['lpu', 'groq', 'openai']);
 export const answerMode = z.enum(['documents', 'chat']);
 
 /** One numbered source handed to the model; [n] in the answer text refers to `ordinal` n. */
@@ -75,13 +76,36 @@ export const groqMeters = z.object({
   tokensRemaining: z.number().int().nullable().optional(),
 });
 
+/**
+ * An OpenAI-compatible server (Ollama, LM Studio, llama.cpp, vLLM): TTFT and tokens/s measured here, the usage the
+ * server reported (stream_options.include_usage) and, from llama.cpp, its own prompt and generation timings.
+ */
+export const openAiMeters = z.object({
+  provider: z.literal('openai'),
+  /** host:port of the server that answered. */
+  server: z.string(),
+  ttftMs: z.number().nullable(),
+  tokensPerSecond: z.number().nullable(),
+  promptTokens: z.number().int().nullable(),
+  completionTokens: z.number().int().nullable(),
+  firstReasoningMs: z.number().nullable(),
+  reasoningMs: z.number().nullable(),
+  reasoningTokens: z.number().int().nullable(),
+  cachedPromptTokens: z.number().int().nullable(),
+  /** llama.cpp's `timings`: prompt evaluation and generation as the server measured them. */
+  serverTimings: z
+    .object({ promptMs: z.number(), promptPerSecond: z.number().nullable(), predictedMs: z.number(), predictedPerSecond: z.number().nullable(), cachedTokens: z.number().int().nullable() })
+    .nullable(),
+});
+
 /** The no-model answer: sentences picked from the passages. */
 export const extractiveMeters = z.object({ provider: z.literal('extractive'), wallMs: z.number() });
 
-export const answerMeters = z.discriminatedUnion('provider', [lpuMeters, groqMeters, extractiveMeters]);
+export const answerMeters = z.discriminatedUnion('provider', [lpuMeters, groqMeters, openAiMeters, extractiveMeters]);
 export type AnswerMeters = z.infer<typeof answerMeters>;
 export type LpuMeters = z.infer<typeof lpuMeters>;
 export type GroqMeters = z.infer<typeof groqMeters>;
+export type OpenAiMeters = z.infer<typeof openAiMeters>;
 
 /** The steps of the degradation chain, fastest first: a cloud provider, the LPU on all its workers, on one worker, sentences. */
 export const answerChannel = z.enum(['groq', 'openai', 'lpu', 'lpu_single', 'extractive']);
@@ -105,7 +129,7 @@ export const messageRecord = z.object({
   role: z.enum(['user', 'assistant']),
   content: z.string(),
   status: z.enum(['streaming', 'complete', 'cancelled', 'error']),
-  /** 'lpu' | 'groq' | 'extractive' for answers; null for questions. */
+  /** 'lpu' | 'groq' | 'openai' | 'extractive' for answers; null for questions. */
   provider: z.string().nullable(),
   model: z.string().nullable(),
   meters: answerMeters.nullable(),
@@ -132,7 +156,7 @@ export const threadSummary = z.object({
 export type ThreadSummary = z.infer<typeof threadSummary>;
 
 export const noticeKind = z.enum([
-  'fallback', // Groq unreachable: continuing on the local emulator (resetText: drop what streamed so far)
+  'fallback', // Groq or the OpenAI-compatible server unreachable: continuing on the local emulator (resetText: drop what streamed so far)
   'rate_limited', // Groq said 429: waiting secondsLeft before retrying (one event per second)
   'not_found', // documents mode found nothing relevant
   'extractive', // no chat model and Groq off: answering with cited sentences; message says how to get a model
@@ -152,7 +176,7 @@ export const chatEvent = z.discriminatedUnion('type', [
     threadId: id,
     userMessageId: id,
     assistantMessageId: id,
-    provider: z.enum(['lpu', 'groq', 'extractive']),
+    provider: z.enum(['lpu', 'groq', 'openai', 'extractive']),
     model: z.string(),
     /** The query actually searched (after follow-up rewriting). */
     query: z.string(),
@@ -175,8 +199,9 @@ export const chatEvent = z.discriminatedUnion('type', [
     message: z.string(),
     secondsLeft: z.number().optional(),
     resetText: z.boolean().optional(),
-    /** fallback: what answers instead of Groq. */
+    /** fallback: what answers instead of Groq or the server, and which of the two failed (absent: Groq). */
     fallbackTo: z.enum(['lpu', 'extractive']).optional(),
+    fallbackFrom: z.enum(['groq', 'openai']).optional(),
     /** degraded and fallback: the step of the degradation chain that answers now. */
     channel: answerChannel.optional(),
     /** context_trimmed: how many passages (or pages) fit the model's window out of how many. */
@@ -261,6 +286,14 @@ export const groqModel = z.object({
   chat: z.boolean().optional(),
 });
 
+/** A server as the UI sees it: never its key, only whether one is saved. */
+export const openAiServerInfo = z.object({ id: z.string(), name: z.string(), baseURL: z.string(), model: z.string(), contextTokens: z.number().int().nullable(), hasKey: z.boolean() });
+export type OpenAiServerInfo = z.infer<typeof openAiServerInfo>;
+export const openAiModel = z.object({ id: z.string(), ownedBy: z.string().nullable(), contextWindow: z.number().int().nullable() });
+export type OpenAiModel = z.infer<typeof openAiModel>;
+const serverId = z.string().regex(/^[a-z0-9-]{1,40}$/, 'No such server.');
+const serverKey = z.string().trim().max(400).optional();
+
 export const providers = {
   /** Never returns the key itself: only whether one is saved. */
   status: call(
@@ -275,4 +308,18 @@ export const providers = {
   localApi: call(z.object({}), z.object({ enabled: z.boolean(), url: z.string().nullable(), token: z.string() })),
   /** Models listed by the Groq API (cached for an hour; refresh forces a new listing). */
   groqModels: call(z.object({ refresh: z.boolean().optional() }), z.array(groqModel)),
+  /** The OpenAI-compatible servers the user added, and the one that answers when the provider is 'openai'. */
+  openAiServers: call(z.object({}), z.object({ servers: z.array(openAiServerInfo), activeId: z.string() })),
+  /** GET <baseURL>/models: of a saved server (with its saved key), or of one being added (with the key typed). */
+  openAiModels: call(z.union([z.object({ serverId }), z.object({ baseURL: openAiBaseURL, apiKey: serverKey })]), z.array(openAiModel)),
+  /** Saves a server (its key encrypted with the other secrets) and makes it the active one. */
+  addOpenAiServer: call(
+    z.object({ name: z.string().trim().min(1, 'Give the server a name.').max(100), baseURL: openAiBaseURL, apiKey: serverKey, model: z.string().min(1, 'Pick a model.').max(500) }),
+    openAiServerInfo,
+  ),
+  /** Another model of the same server, or makes the server the active one. */
+  updateOpenAiServer: call(z.object({ id: serverId, model: z.string().min(1).max(500).optional(), active: z.literal(true).optional() }), openAiServerInfo),
+  removeOpenAiServer: call(z.object({ id: serverId }), z.object({ removed: z.boolean() })),
+  /** The health check: lists the server's models with its saved key and says whether the chosen model is among them. */
+  testOpenAiServer: call(z.object({ id: serverId }), z.object({ ok: z.boolean(), message: z.string() })),
 };

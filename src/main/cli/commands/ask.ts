@@ -8,7 +8,7 @@ import type { CommandModule } from '../context';
 import { forCli } from '../wording';
 
 interface AskOptions {
-  provider?: 'lpu' | 'groq';
+  provider?: 'lpu' | 'groq' | 'openai';
   model?: string;
   workspace?: string;
   mode?: 'documents' | 'chat';
@@ -39,6 +39,13 @@ export function metersLine(meters: AnswerMeters | null): string {
       `prompt ${fmt(meters.promptTime, ' s', 3)} · completion ${fmt(meters.completionTime, ' s', 3)}${cached}${meters.serviceTier ? ` · ${meters.serviceTier} tier` : ''}`
     );
   }
+  if (meters.provider === 'openai') {
+    const fmt = (v: number | null, unit: string, digits = 0) => (v === null ? '–' : `${v.toFixed(digits)}${unit}`);
+    const thinking = meters.firstReasoningMs !== null ? ` · thinking from ${fmt(meters.firstReasoningMs, ' ms')} (${fmt(meters.reasoningTokens, ' tokens')})` : '';
+    const timings = meters.serverTimings;
+    const server = timings ? ` · server: prompt ${fmt(timings.promptMs, ' ms')}, generation ${fmt(timings.predictedPerSecond, ' tok/s', 1)}` : '';
+    return `${meters.server}: TTFT ${fmt(meters.ttftMs, ' ms')}${thinking} · ${fmt(meters.tokensPerSecond, ' tok/s', 1)} · ${fmt(meters.promptTokens, ' prompt tokens')} · ${fmt(meters.completionTokens, ' completion tokens')}${server}`;
+  }
   return `Extractive answer in ${meters.wallMs.toFixed(0)} ms`;
 }
 
@@ -52,7 +59,7 @@ export const askCommand: CommandModule = (program, cli) => {
     .command('ask')
     .description('ask a question about your documents; streams a cited answer')
     .argument('<question>', 'the question')
-    .addOption(new Option('--provider <provider>', 'answer with the local LPU emulator or Groq cloud').choices(['lpu', 'groq']))
+    .addOption(new Option('--provider <provider>', 'answer with the local LPU emulator, Groq cloud or the OpenAI-compatible server added in Settings').choices(['lpu', 'groq', 'openai']))
     .option('--model <model>', 'the Groq model, or the local chat model (installed id or a .gguf path)')
     .option('--workspace <workspace>', 'workspace name or id (default: the Default workspace)')
     .addOption(new Option('--mode <mode>', '"documents" answers only from your documents, "chat" answers freely').choices(['documents', 'chat']))

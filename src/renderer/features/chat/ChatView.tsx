@@ -11,6 +11,7 @@ import { MetersPanel } from '../meters/MetersPanel';
 import { Composer } from './Composer';
 import { MessageView } from './MessageView';
 import './chat.css';
+import { AlertBadge } from '../health/DegradationAlerts';
 
 export function ChatView() {
   const t = useT();
@@ -31,6 +32,7 @@ export function ChatView() {
             <ProviderSwitch />
             <button className="button icon-button ghost" aria-label={t('meters.toggle')} aria-pressed={metersOpen} title={t('meters.title')} onClick={compact ? toggleMetersDrawer : toggleMeters} data-testid="toggle-meters">
               <Icon name="meters" />
+              <AlertBadge />
             </button>
           </div>
         </header>
@@ -118,11 +120,15 @@ function AnswerStatus() {
 export function ProviderSwitch() {
   const t = useT();
   const provider = useSettingsStore((s) => s.settings?.provider ?? 'lpu');
+  // "Server" is offered once one is added; it is named after the active one.
+  const server = useSettingsStore((s) => s.settings?.openAiServers.find((x) => x.id === s.settings?.openAiServerId) ?? s.settings?.openAiServers[0]);
+  const ids = server ? (['lpu', 'groq', 'openai'] as const) : (['lpu', 'groq'] as const);
+  const name = (id: (typeof ids)[number]) => (id === 'lpu' ? t('provider.lpu') : id === 'groq' ? t('provider.groq') : (server?.name ?? t('provider.openai')));
   return (
     <div className="segmented" role="radiogroup" aria-label={t('provider.label')}>
-      {(['lpu', 'groq'] as const).map((id) => (
-        <button key={id} type="button" role="radio" aria-checked={provider === id} title={t(id === 'lpu' ? 'provider.lpu' : 'provider.groq')} onClick={() => void updateSettings({ provider: id })} data-testid={`provider-${id}`}>
-          <Icon name={id === 'lpu' ? 'bolt' : 'cloud'} size={14} /> <span className="provider-label">{t(id === 'lpu' ? 'provider.lpu' : 'provider.groq')}</span>
+      {ids.map((id) => (
+        <button key={id} type="button" role="radio" aria-checked={provider === id} title={name(id)} onClick={() => void updateSettings({ provider: id })} data-testid={`provider-${id}`}>
+          <Icon name={id === 'lpu' ? 'bolt' : id === 'groq' ? 'cloud' : 'server'} size={14} /> <span className="provider-label">{name(id)}</span>
         </button>
       ))}
     </div>

@@ -7,6 +7,7 @@ import type { ChatMessage, Notice } from '../../stores/chat/reducer';
 import { Icon } from '../layout/icons';
 import { AnswerMarkdown } from './AnswerMarkdown';
 import { noticeText } from './noticeText';
+import { CachedTag, ServedChannel } from './ServedTag';
 import { SourcesList } from './SourcesList';
 import { ThinkingSection } from './ThinkingSection';
 
@@ -54,7 +55,9 @@ function AssistantMessage({ message }: { message: ChatMessage }) {
       <header className="message-meta">
         <span className="assistant-name">{t('chat.assistant')}</span>
         {message.provider && <ProviderTag provider={message.provider} model={message.model} />}
+        <CachedTag served={message.served} />
       </header>
+      {!streaming && <ServedChannel served={message.served} />}
       {message.notices.filter((notice) => shownKinds.split(' ').includes(notice.kind)).map((notice) => (
         <p key={notice.kind} className="notice" data-kind={notice.kind} role="status">
           <NoticeText notice={notice} />
@@ -91,7 +94,7 @@ function AssistantMessage({ message }: { message: ChatMessage }) {
                 {t('chat.retry')}
               </button>
             )}
-            {message.errorCode?.startsWith('groq_') && (
+            {(message.errorCode?.startsWith('groq_') || message.errorCode?.startsWith('openai_')) && (
               <button className="button small" onClick={() => openSettings('answers')}>
                 {t('chat.openProviders')}
               </button>
@@ -121,7 +124,7 @@ function AssistantMessage({ message }: { message: ChatMessage }) {
 
 function ProviderTag({ provider, model }: { provider: string; model: string | null }) {
   const t = useT();
-  const name = provider === 'lpu' ? t('provider.lpu') : provider === 'groq' ? t('provider.groq') : t('chat.provider.extractive');
+  const name = provider === 'lpu' ? t('provider.lpu') : provider === 'groq' ? t('provider.groq') : provider === 'openai' ? t('provider.openai') : t('chat.provider.extractive');
   return (
     <span className={`pill ${provider === 'extractive' ? '' : 'accent'}`} title={model ?? undefined}>
       {name}

@@ -14,6 +14,7 @@ export function noticeText(notice: Notice, language: Language, t: Translate): st
 function translatedNotice(notice: Notice, t: Translate): string | null {
   switch (notice.kind) {
     case 'fallback':
+      if (notice.fallbackFrom === 'openai') return t(notice.fallbackTo === 'extractive' ? 'notice.serverFallbackExtractive' : 'notice.serverFallback');
       return t(notice.fallbackTo === 'extractive' ? 'notice.fallbackExtractive' : 'notice.fallback');
     case 'not_found':
       return t('notice.notFound');
@@ -32,6 +33,10 @@ function translatedNotice(notice: Notice, t: Translate): string | null {
       return notice.limit !== undefined && notice.model !== undefined ? t('notice.requestTooLarge', { limit: notice.limit, model: notice.model }) : null;
     case 'length_limit':
       return notice.limit !== undefined ? t('notice.lengthLimit', { limit: notice.limit }) : null;
+    case 'degraded':
+      return notice.channel !== undefined ? t('notice.degraded', { channel: t(`channel.${notice.channel}`) }) : null;
+    case 'cached':
+      return t('notice.cached');
     case 'follow_up':
       return notice.query !== undefined ? t('notice.followUp', { query: notice.query }) : null;
     default:

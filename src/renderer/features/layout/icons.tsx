@@ -20,8 +20,10 @@ const paths = {
   more: 'M5 12h.01M12 12h.01M19 12h.01',
   download: 'M12 4v12M6 10l6 6 6-6M4 20h16',
   bolt: 'M13 3L5 14h6l-1 7 8-11h-6z',
+  pulse: 'M2 12h4l3-7 4 14 3-7h6',
   search: 'M11 18a7 7 0 1 0 0-14 7 7 0 0 0 0 14zM16.5 16.5L21 21',
   cloud: 'M7 18h10a4 4 0 0 0 .5-8 6 6 0 0 0-11.4 1.5A3.3 3.3 0 0 0 7 18z',
+  server: 'M4 4h16v6H4zM4 14h16v6H4zM8 7h.01M8 17h.01',
 } as const;
 
 export type IconName = keyof typeof paths;

@@ -3,8 +3,10 @@ import { useT, type MessageKey } from '../../i18n';
 import { Icon } from '../layout/icons';
 import { useMetersStore } from '../../stores/meters/store';
 import { LatencyChart } from './LatencyChart';
-import { groqReadouts, lpuReadouts, UNITS } from './readouts';
+import { groqReadouts, lpuReadouts, openAiReadouts, UNITS } from './readouts';
 import './meters.css';
+import { DegradationStatus } from '../health/DegradationStatus';
+import { ServedNote } from './ServedNote';
 
 // The live dashboard. React renders the layout once per answer (provider change); values are written straight
 // into the DOM from a store subscription so the chat never re-renders at token rate.
@@ -24,7 +26,9 @@ export function MetersPanel({ drawer = false, onClose }: { drawer?: boolean; onC
           ? lpuReadouts(samples, meters?.provider === 'lpu' ? meters : null)
           : current === 'groq'
             ? groqReadouts(meters?.provider === 'groq' ? meters : null)
-            : current === 'extractive' && meters?.provider === 'extractive'
+            : current === 'openai'
+              ? openAiReadouts(meters?.provider === 'openai' ? meters : null)
+              : current === 'extractive' && meters?.provider === 'extractive'
               ? { extractive: t('meters.extractive', { ms: Math.round(meters.wallMs) }) }
               : {};
       for (const element of body.current?.querySelectorAll<HTMLElement>('[data-meter]') ?? []) {
@@ -54,7 +58,7 @@ export function MetersPanel({ drawer = false, onClose }: { drawer?: boolean; onC
         <h2>{t('meters.title')}</h2>
         {provider && provider !== 'extractive' && (
           <span className="pill accent" title={model ?? undefined}>
-            {t(provider === 'lpu' ? 'meters.lpuTitle' : 'meters.groqTitle')}
+            {t(provider === 'lpu' ? 'meters.lpuTitle' : provider === 'groq' ? 'meters.groqTitle' : 'meters.openaiTitle')}
           </span>
         )}
         {drawer && (
@@ -67,8 +71,11 @@ export function MetersPanel({ drawer = false, onClose }: { drawer?: boolean; onC
         {provider === null && <p className="faint">{t('meters.empty')}</p>}
         {provider === 'lpu' && <LpuMetersView />}
         {provider === 'groq' && <GroqMetersView />}
+        {provider === 'openai' && <OpenAiMetersView />}
         {provider === 'extractive' && <p className="muted" data-meter="extractive" />}
         {model && provider !== 'extractive' && <p className="meters-model faint">{model}</p>}
+        <ServedNote />
+        <DegradationStatus />
       </div>
     </aside>
   );
@@ -149,6 +156,23 @@ function GroqMetersView() {
       <Readout label="meters.cachedPrompt" meter="cached-prompt" />
       <Readout label="meters.serviceTier" meter="tier" />
       <Readout label="meters.tokenLimit" meter="token-limit" />
+    </div>
+  );
+}
+
+function OpenAiMetersView() {
+  return (
+    <div className="readouts">
+      <Readout label="meters.firstReasoning" meter="ttft-reasoning" />
+      <Readout label="meters.firstAnswer" meter="ttft" />
+      <Readout label="meters.tokensPerSecond" meter="tps" />
+      <Readout label="meters.tokens" meter="tokens" />
+      <Readout label="meters.promptTokens" meter="prompt-tokens" />
+      <Readout label="meters.reasoningTokens" meter="reasoning-tokens" />
+      <Readout label="meters.cachedPrompt" meter="cached-prompt" />
+      <Readout label="meters.serverPrompt" meter="server-prompt" />
+      <Readout label="meters.serverGeneration" meter="server-generation" />
+      <Readout label="meters.server" meter="server" />
     </div>
   );
 }

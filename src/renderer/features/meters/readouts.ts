@@ -1,4 +1,4 @@
-import type { GroqMeters, LpuMeters } from '../../../shared/contract/chat';
+import type { GroqMeters, LpuMeters, OpenAiMeters } from '../../../shared/contract/chat';
 import { formatBytes, formatCount, formatMs, formatRate } from '../../i18n/format';
 import type { TokenSamples } from '../../stores/meters/store';
 
@@ -72,5 +72,23 @@ export function groqReadouts(meters: GroqMeters | null): Readouts {
     completion: seconds(meters?.completionTime),
     total: seconds(meters?.totalTime),
     tokens: meters?.completionTokens != null ? formatCount(meters.completionTokens) : '—',
+  };
+}
+
+/** An OpenAI-compatible server: what this machine measured, the server's usage and (llama.cpp) its own timings. */
+export function openAiReadouts(meters: OpenAiMeters | null): Readouts {
+  const count = (n: number | null | undefined) => (n === null || n === undefined ? '—' : formatCount(n));
+  const timings = meters?.serverTimings ?? null;
+  return {
+    'ttft-reasoning': formatMs(meters?.firstReasoningMs),
+    ttft: formatMs(meters?.ttftMs),
+    tps: formatRate(meters?.tokensPerSecond),
+    tokens: count(meters?.completionTokens),
+    'prompt-tokens': count(meters?.promptTokens),
+    'reasoning-tokens': count(meters?.reasoningTokens),
+    'cached-prompt': meters?.cachedPromptTokens != null && meters.promptTokens != null ? `${formatCount(meters.cachedPromptTokens)} / ${formatCount(meters.promptTokens)}` : '—',
+    'server-prompt': timings ? `${formatMs(timings.promptMs)}${timings.promptPerSecond ? ` · ${formatRate(timings.promptPerSecond)}` : ''}` : '—',
+    'server-generation': timings ? `${formatMs(timings.predictedMs)}${timings.predictedPerSecond ? ` · ${formatRate(timings.predictedPerSecond)}` : ''}` : '—',
+    server: meters?.server ?? '—',
   };
 }

@@ -3,6 +3,7 @@ import { setActiveModel, useModelsStore } from '../../stores/models/store';
 import { updateSettings, useSettingsStore } from '../../stores/settings/store';
 import { Segmented, SettingRow, SettingsCard } from './controls';
 import { GroqKeySettings } from './GroqKeySettings';
+import { OpenAiServerSettings } from './OpenAiServerSettings';
 
 const ANSWER_LIMITS = [128, 256, 512, 1024, 2048, 4096, 8192];
 
@@ -23,6 +24,7 @@ export function AnswerSettings() {
             options={[
               { value: 'lpu', label: t('provider.lpu') },
               { value: 'groq', label: t('provider.groq') },
+              { value: 'openai', label: t('provider.openai') },
             ]}
           />
         </SettingRow>
@@ -57,6 +59,9 @@ export function AnswerSettings() {
       </SettingsCard>
       <SettingsCard title={t('settings.groq')}>
         <GroqKeySettings />
+      </SettingsCard>
+      <SettingsCard title={t('settings.openai')}>
+        <OpenAiServerSettings />
       </SettingsCard>
     </>
   );

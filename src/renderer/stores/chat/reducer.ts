@@ -1,10 +1,10 @@
-import type { AnswerSource, ChatEvent, MessageRecord } from '../../../shared/contract/chat';
+import type { AnswerServing, AnswerSource, ChatEvent, MessageRecord } from '../../../shared/contract/chat';
 
 // Folds one answer's stream events into the message the chat shows. Pure: the store owns ids and side effects.
 
 /** A notice as the server sent it: its English sentence plus the facts that let the UI say it in another language. */
 export type Notice = { kind: string; message: string } & Partial<
-  Pick<Extract<ChatEvent, { type: 'notice' }>, 'secondsLeft' | 'fallbackTo' | 'used' | 'total' | 'model' | 'query' | 'previousModel' | 'limit'>
+  Pick<Extract<ChatEvent, { type: 'notice' }>, 'secondsLeft' | 'fallbackTo' | 'fallbackFrom' | 'channel' | 'used' | 'total' | 'model' | 'query' | 'previousModel' | 'limit'>
 >;
 
 /** A reasoning model's thinking: shown apart from the answer with its token count and duration. */
@@ -31,12 +31,14 @@ export interface ChatMessage {
   query: string | null;
   /** Null for answers from models that do not reason. */
   thinking: Thinking | null;
+  /** From the answer cache, or from a lower step of the degradation chain and why (null for most answers). */
+  served: AnswerServing | null;
 }
 
 function thinkingOf(reasoning: string | undefined, meters: MessageRecord['meters']): Thinking | null {
   if (!reasoning) return null;
-  const groq = meters?.provider === 'groq' ? meters : null;
-  return { text: reasoning, tokens: groq?.reasoningTokens ?? null, ms: groq?.reasoningMs ?? null };
+  const remote = meters?.provider === 'groq' || meters?.provider === 'openai' ? meters : null;
+  return { text: reasoning, tokens: remote?.reasoningTokens ?? null, ms: remote?.reasoningMs ?? null };
 }
 
 export function fromRecord(record: MessageRecord): ChatMessage {
@@ -59,11 +61,12 @@ export function fromRecord(record: MessageRecord): ChatMessage {
     ],
     query: null,
     thinking: thinkingOf(record.reasoning, record.meters),
+    served: record.served ?? null,
   };
 }
 
 export function draftMessage(id: number, role: ChatMessage['role'], content = ''): ChatMessage {
-  return { id, role, content, status: role === 'user' ? 'complete' : 'streaming', provider: null, model: null, sources: [], uncited: false, error: null, errorCode: null, notices: [], query: null, thinking: null };
+  return { id, role, content, status: role === 'user' ? 'complete' : 'streaming', provider: null, model: null, sources: [], uncited: false, error: null, errorCode: null, notices: [], query: null, thinking: null, served: null };
 }
 
 export function foldChatEvent(message: ChatMessage, event: ChatEvent): ChatMessage {
@@ -89,8 +92,8 @@ export function foldChatEvent(message: ChatMessage, event: ChatEvent): ChatMessa
     case 'done':
       return { ...fromRecord(event.message), notices: message.notices.filter((n) => n.kind !== 'rate_limited'), query: message.query };
     case 'meters': {
-      // Live thinking figures ride on Groq's running meters.
-      const meters = event.meters.provider === 'groq' ? event.meters : null;
+      // Live thinking figures ride on Groq's (or the server's) running meters.
+      const meters = event.meters.provider === 'groq' || event.meters.provider === 'openai' ? event.meters : null;
       if (!message.thinking || !meters) return message;
       return { ...message, thinking: { ...message.thinking, tokens: meters.reasoningTokens ?? message.thinking.tokens, ms: meters.reasoningMs ?? message.thinking.ms } };
     }
