@@ -11,6 +11,7 @@ import { useShortcuts } from '../features/layout/useShortcuts';
 import { useTheme } from '../features/layout/useTheme';
 import { DropOverlay } from '../features/library/DropOverlay';
 import { LibraryView } from '../features/library/LibraryView';
+import { ScheduleView } from '../features/schedule/ScheduleView';
 import { Welcome } from '../features/onboarding/Welcome';
 import { SearchView } from '../features/search/SearchView';
 import { SettingsView } from '../features/settings/SettingsView';
@@ -60,6 +61,7 @@ export function App() {
           {view === 'chat' && <ChatView />}
           {view === 'search' && <SearchView />}
           {view === 'library' && <LibraryView />}
+          {view === 'schedule' && <ScheduleView />}
           {view === 'settings' && <SettingsView />}
         </ErrorBoundary>
       </main>

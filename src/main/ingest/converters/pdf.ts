@@ -76,7 +76,9 @@ export const convertPdf: Converter = async function* (input) {
         else blocks.push({ kind: 'paragraph', text: paragraph.text, headingPath: headings.current() });
       }
       const text = blocks.map((b) => b.text).join('\n');
-      if (text.trim() && isGarbled(text) && input.ocr) {
+      const hasText = text.trim().length > 0;
+      const garbled = hasText && isGarbled(text);
+      if (garbled && input.ocr) {
         // A scan with a garbled OCR layer from another tool: its image is read again, and the layer is set aside.
         const again = await doc.getPage(page.number);
         const image = await renderPageForOcr(again, doc.canvasFactory as CanvasFactory);
@@ -84,8 +86,8 @@ export const convertPdf: Converter = async function* (input) {
         const recognizer = input.ocr;
         return finishScanned({ ...page, ocr: recognizer.recognize(image.png).then((result) => ({ page: result, width: image.width, height: image.height })) });
       }
-      if (!text.trim()) pagesWithoutText.push(page.number);
-      else if (isGarbled(text)) garbledPages.push(page.number);
+      if (!hasText) pagesWithoutText.push(page.number);
+      else if (garbled) garbledPages.push(page.number);
       return { number: page.number, label: labels?.[page.number - 1] ?? null, blocks };
     };
 

@@ -8,10 +8,11 @@ import { ActionMenu } from './ActionMenu';
 import { Icon, type IconName } from './icons';
 import './sidebar.css';
 
-const views: { view: View; icon: IconName; label: 'nav.chat' | 'nav.search' | 'nav.library' | 'nav.settings' }[] = [
+const views: { view: View; icon: IconName; label: 'nav.chat' | 'nav.search' | 'nav.library' | 'nav.schedule' | 'nav.settings' }[] = [
   { view: 'chat', icon: 'chat', label: 'nav.chat' },
   { view: 'search', icon: 'search', label: 'nav.search' },
   { view: 'library', icon: 'library', label: 'nav.library' },
+  { view: 'schedule', icon: 'meters', label: 'nav.schedule' },
   { view: 'settings', icon: 'settings', label: 'nav.settings' },
 ];
 
