@@ -21,10 +21,10 @@ export const PROBE_FRACTION = 1 / 16;
 const MIN_PROBES = 8;
 const KMEANS_ITERATIONS = 8;
 const SAMPLE_PER_LIST = 48;
-/** Rows quantised and assigned per kernel call while loading. */
-const BATCH_ROWS = 1024;
+/** Rows quantised and assigned per kernel call while loading (scratch stays ~1.5 MB at 384 dimensions). */
+const BATCH_ROWS = 256;
 /** Per-row bookkeeping outside the memory: chunk id (f64), workspace id (f64), slot map entry (~16). */
-const ROW_OVERHEAD_BYTES = 32;
+export const ROW_OVERHEAD_BYTES = 32;
 
 /** Inverted lists for a library of this many rows (1 = a flat scan). */
 export const listsFor = (rows: number) => (rows < IVF_MIN_ROWS ? 1 : Math.min(MAX_LISTS, 2 ** Math.round(Math.log2(rows / ROWS_PER_LIST))));
@@ -274,12 +274,16 @@ export class VectorArena {
   }
 
   private storeCentroids(centroids: Float32Array[]): void {
-    this.quantizeBatch(centroids);
-    const buffer = this.memory.buffer;
-    new Uint8Array(buffer, this.centroidW, centroids.length * this.dimension).set(new Uint8Array(buffer, this.xq, centroids.length * this.dimension));
-    const xs = new Float32Array(buffer, this.xs, centroids.length * this.groups);
-    const scales = new Uint16Array(buffer, this.centroidS, centroids.length * this.groups);
-    for (let i = 0; i < xs.length; i++) scales[i] = f32ToF16(xs[i]);
+    for (let start = 0; start < centroids.length; start += BATCH_ROWS) {
+      const batch = centroids.slice(start, start + BATCH_ROWS);
+      this.quantizeBatch(batch);
+      const buffer = this.memory.buffer;
+      const K = this.dimension;
+      new Uint8Array(buffer, this.centroidW + start * K, batch.length * K).set(new Uint8Array(buffer, this.xq, batch.length * K));
+      const xs = new Float32Array(buffer, this.xs, batch.length * this.groups);
+      const scales = new Uint16Array(buffer, this.centroidS + start * this.groups * 2, batch.length * this.groups);
+      for (let i = 0; i < xs.length; i++) scales[i] = f32ToF16(xs[i]);
+    }
   }
 
   /** A free row at the end of a list, taking a new block (reused or grown) when its last one is full. */
