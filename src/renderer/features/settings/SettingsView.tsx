@@ -2,6 +2,7 @@ import { useT, type MessageKey } from '../../i18n';
 import { openSettings, useUiStore, type SettingsSection } from '../../stores/ui/store';
 import { AdvancedSettings } from './AdvancedSettings';
 import { AnswerSettings } from './AnswerSettings';
+import { ConnectionsSettings } from './ConnectionsSettings';
 import { GeneralSettings } from './GeneralSettings';
 import { LibrarySettings } from './LibrarySettings';
 import { ModelManager } from './ModelManager';
@@ -12,6 +13,7 @@ const sections: { id: SettingsSection; label: MessageKey }[] = [
   { id: 'answers', label: 'settings.providers' },
   { id: 'models', label: 'settings.models' },
   { id: 'library', label: 'settings.library' },
+  { id: 'connections', label: 'settings.connections' },
   { id: 'advanced', label: 'settings.advanced' },
 ];
 
@@ -36,6 +38,7 @@ export function SettingsView() {
           {section === 'answers' && <AnswerSettings />}
           {section === 'models' && <ModelManager />}
           {section === 'library' && <LibrarySettings />}
+          {section === 'connections' && <ConnectionsSettings />}
           {section === 'advanced' && <AdvancedSettings />}
         </div>
       </div>

@@ -3,7 +3,7 @@ import type { AnswerSource } from '../../../shared/contract/chat';
 import { errorMessage } from '../../ipc/errors';
 
 export type View = 'chat' | 'search' | 'library' | 'schedule' | 'settings';
-export type SettingsSection = 'general' | 'answers' | 'models' | 'library' | 'advanced';
+export type SettingsSection = 'general' | 'answers' | 'models' | 'library' | 'connections' | 'advanced';
 
 interface UiState {
   view: View;
