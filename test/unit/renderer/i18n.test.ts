@@ -6,7 +6,9 @@ import { zhCN } from '../../../src/renderer/i18n/zh-CN';
 // Plain {name} placeholders and the variable of each {name, plural, …} form.
 const placeholders = (text: string) => [...new Set([...text.matchAll(/\{(\w+)(?:\}|, plural,)/g)].map((m) => m[1]))].sort();
 // Strings that are the same in both languages on purpose: the product name, key names, format-only templates, the acronym OCR.
-const sameInBoth = new Set(['app.name', 'chat.assistant', 'chat.stopHint', 'library.quickLabel', 'library.ocr']);
+// Product names read the same in Chinese.
+const productNames = ['connections.client.claude-desktop', 'connections.client.vscode', 'connections.client.cursor'];
+const sameInBoth = new Set(['app.name', 'chat.assistant', 'chat.stopHint', 'library.quickLabel', 'library.ocr', ...productNames]);
 
 describe('translations', () => {
   it('have exactly the same keys in English and Simplified Chinese', () => {
