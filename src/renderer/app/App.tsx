@@ -7,6 +7,7 @@ import { FilePicker } from '../features/layout/FilePicker';
 import { Sidebar } from '../features/layout/Sidebar';
 import { TextPromptDialog } from '../features/layout/TextPromptDialog';
 import { Toast } from '../features/layout/Toast';
+import { DegradationAlerts } from '../features/health/DegradationAlerts';
 import { useShortcuts } from '../features/layout/useShortcuts';
 import { useTheme } from '../features/layout/useTheme';
 import { DropOverlay } from '../features/library/DropOverlay';
@@ -75,6 +76,7 @@ export function App() {
       <TextPromptDialog />
       <ConfirmDialog />
       <FilePicker />
+      <DegradationAlerts />
       <Toast />
     </div>
   );

@@ -2,6 +2,7 @@ import { useT } from '../../i18n';
 import { updateSettings, useSettingsStore } from '../../stores/settings/store';
 import { useWorkspaceStore } from '../../stores/workspace/store';
 import { SettingRow, SettingsCard } from './controls';
+import { HealthSettings } from './HealthSettings';
 
 export function AdvancedSettings() {
   const t = useT();
@@ -26,6 +27,7 @@ export function AdvancedSettings() {
           </div>
         </SettingRow>
       </SettingsCard>
+      <HealthSettings />
       <SettingsCard title={t('settings.about')}>
         <SettingRow label={t('settings.version')}>
           <span>

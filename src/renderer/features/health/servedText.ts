@@ -1,0 +1,21 @@
+import type { AnswerChannel, AnswerServing } from '../../../shared/contract/chat';
+import type { DegradationAlert } from '../../../shared/contract/degradation';
+import type { Language, Translate } from '../../i18n';
+
+// Sentences about the degradation chain: which channel answered and why, and the alerts. The reasons come from
+// main in English with their measured figures ("token-interval p95 exceeded 120 ms (measured 480 ms)").
+
+export function channelName(channel: AnswerChannel, t: Translate): string {
+  return t(`channel.${channel}`);
+}
+
+/** "Answered on the single-worker CPU channel because token-interval p95 exceeded 120 ms …", or null for an ordinary answer. */
+export function servedExplanation(served: AnswerServing | null | undefined, t: Translate): string | null {
+  if (!served?.channel || !served.reason) return null;
+  return t('served.because', { channel: channelName(served.channel, t), reason: served.reason });
+}
+
+export function alertText(alert: DegradationAlert, language: Language, t: Translate): string {
+  if (language === 'en') return alert.message;
+  return alert.kind === 'stepped_down' ? t('alert.steppedDown', { channel: channelName(alert.to, t), reason: alert.reason }) : t('alert.recovered', { channel: channelName(alert.to, t) });
+}

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import type { MessageRecord } from '../../../src/shared/contract/chat';
+import type { DegradationAlert } from '../../../src/shared/contract/degradation';
+import { noticeText } from '../../../src/renderer/features/chat/noticeText';
+import { alertText, servedExplanation } from '../../../src/renderer/features/health/servedText';
+import { fromRecord } from '../../../src/renderer/stores/chat/reducer';
+import { translate, type Translate } from '../../../src/renderer/i18n/translate';
+
+const en: Translate = (key, values) => translate('en', key, values);
+const zh: Translate = (key, values) => translate('zh-CN', key, values);
+
+const record = (served?: MessageRecord['served']): MessageRecord => ({
+  id: 7, threadId: 1, role: 'assistant', content: 'x', status: 'complete', provider: 'lpu', model: 'm', meters: null, error: null, sources: [], uncited: false, createdAt: 0,
+  ...(served ? { served } : {}),
+});
+
+describe('how an answer was served, in the UI', () => {
+  it('keeps the cache time and the degradation channel of a stored answer', () => {
+    expect(fromRecord(record()).served).toBeNull();
+    expect(fromRecord(record({ cachedAt: 5 })).served).toEqual({ cachedAt: 5 });
+    expect(fromRecord(record({ channel: 'lpu_single', reason: 'r' })).served).toEqual({ channel: 'lpu_single', reason: 'r' });
+  });
+
+  it('explains a degraded answer with its channel and the threshold it crossed, and says nothing for an ordinary one', () => {
+    const served = { channel: 'lpu_single' as const, reason: 'token-interval p95 exceeded 120 ms (measured 480 ms)' };
+    expect(servedExplanation(served, en)).toBe('Answered on the single-worker CPU channel because token-interval p95 exceeded 120 ms (measured 480 ms).');
+    expect(servedExplanation(served, zh)).toBe('由单工作线程 CPU 通道回答，原因：token-interval p95 exceeded 120 ms (measured 480 ms)。');
+    expect(servedExplanation({ cachedAt: 1 }, en)).toBeNull();
+    expect(servedExplanation(null, en)).toBeNull();
+  });
+
+  it('translates the degraded and cached notices and the alerts, keeping the server sentence in English', () => {
+    expect(noticeText({ kind: 'degraded', message: 'Answering on X because Y.', channel: 'extractive' }, 'en', en)).toBe('Answering on X because Y.');
+    expect(noticeText({ kind: 'degraded', message: 'Answering on X because Y.', channel: 'extractive' }, 'zh-CN', zh)).toBe('由摘录通道（来自文档的句子）回答：已超过健康阈值。');
+    expect(noticeText({ kind: 'cached', message: '' }, 'zh-CN', zh)).toBe('来自缓存的回答。点“重新生成”会再次询问模型。');
+    const alert: DegradationAlert = { id: 1, at: 0, kind: 'stepped_down', from: 'groq', to: 'lpu', reason: 'error rate 100% (3 of 3 answers in 10 min) exceeded 20%', message: 'Answering on the LPU.' };
+    expect(alertText(alert, 'en', en)).toBe('Answering on the LPU.');
+    expect(alertText(alert, 'zh-CN', zh)).toBe('健康警报：回答改由全部工作线程上的 LPU 模拟器处理（error rate 100% (3 of 3 answers in 10 min) exceeded 20%）。');
+    expect(alertText({ ...alert, kind: 'recovered', to: 'groq' }, 'zh-CN', zh)).toBe('已恢复：回答重新由Groq 云服务处理。');
+  });
+});
