@@ -2,7 +2,8 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recentCalls } from '../../../src/main/mcp/call-log';
-import { startLocalApi, type LocalApi } from '../../../src/main/server/local-api';
+import { localApiToken, startLocalApi, type LocalApi } from '../../../src/main/server/local-api';
+import { manageLocalApi } from '../../../src/main/server/local-api-manager';
 import { createServices, type Services } from '../../../src/main/services';
 import { buildMcpLibrary, type McpTestLibrary } from './library';
 import { checkAsk, checkBadArguments, checkListDocuments, checkReadPage, checkSearch, checkToolList, checkUnsharedInvisible } from './checks';
@@ -102,6 +103,28 @@ describe('MCP over HTTP refuses what it must', () => {
         await forced.close();
       }
     } finally {
+      services.settings.update({ mcpEnabled: true });
+    }
+  });
+
+  it('the Settings switch alone starts the local API with /mcp, and stops it again', async () => {
+    services.settings.update({ mcpEnabled: false, localApiEnabled: false });
+    const manager = await manageLocalApi(services, { port: 0 });
+    try {
+      expect(manager.url()).toBeNull();
+      services.settings.update({ mcpEnabled: true });
+      await expect.poll(() => manager.url(), { timeout: 5000 }).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1$/);
+      const response = await fetch(manager.url()!.replace(/\/v1$/, '/mcp'), {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', Authorization: `Bearer ${localApiToken(services)}` },
+        body: JSON.stringify(initialize),
+      });
+      expect(response.status).toBe(200);
+      await response.body?.cancel();
+      services.settings.update({ mcpEnabled: false });
+      await expect.poll(() => manager.url(), { timeout: 5000 }).toBeNull();
+    } finally {
+      await manager.close();
       services.settings.update({ mcpEnabled: true });
     }
   });
