@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ScheduleTimeline } from '../../../src/shared/contract/lpu';
+import { drawTimeline, type TimelineContext } from '../../../src/renderer/features/schedule/draw-timeline';
 import { barAt, buildLanes, firstStartAtOrAfter, layerRange, MIN_SPAN, panBy, visibleSpan, zoomAround } from '../../../src/renderer/features/schedule/timeline-view';
 
 /** A synthetic program of n instructions over `chips` chips × 5 units, back to back per lane, sorted by start. */
@@ -60,5 +61,28 @@ describe('schedule timeline geometry', () => {
     const inLayer = big.op.map((op, k) => (big.ops[op]!.layer === 1 ? k : -1)).filter((k) => k >= 0);
     expect(range.c0).toBe(Math.min(...inLayer.map((k) => big.start[k]!)));
     expect(layerRange(big, 99)).toBeNull();
+  });
+
+  it('draws a frame of 100k bars with work bounded by the pixels, not the program', () => {
+    const calls = { fillRect: 0, strokeRect: 0 };
+    const g = {
+      clearRect() {}, fillText() {}, save() {}, restore() {}, beginPath() {}, rect() {}, clip() {},
+      fillRect() { calls.fillRect++; }, strokeRect() { calls.strokeRect++; },
+      fillStyle: '', strokeStyle: '', lineWidth: 1, font: '', textBaseline: 'top',
+    } as unknown as TimelineContext;
+    const size = { width: 1000, height: 40 * 16 + 22 };
+    const colours = { ink: '#000', faint: '#ccc' };
+    // Whole step on screen: at most one bar per lane per pixel column of the ~900-pixel plot.
+    const all = drawTimeline(g, big, lanes, { c0: 0, c1: big.totalCycles }, size, 0, colours);
+    expect(all).toBeGreaterThan(0);
+    expect(all).toBeLessThanOrEqual(40 * 910);
+    expect(all).toBeLessThan(big.start.length / 2);
+    // A narrow window draws only its own bars, each at least a pixel wide.
+    calls.fillRect = 0;
+    const narrow = drawTimeline(g, big, lanes, { c0: 10_000, c1: 10_100 }, size, 0, colours);
+    expect(narrow).toBeGreaterThan(100);
+    expect(narrow).toBeLessThan(600);
+    // Lanes scrolled out of view cost nothing.
+    expect(drawTimeline(g, big, lanes, { c0: 10_000, c1: 10_100 }, { ...size, height: 22 + 16 }, 0, colours)).toBeLessThan(30); // two lanes' worth
   });
 });

@@ -1,16 +1,12 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { ScheduleTimeline } from '../../../shared/contract/lpu';
 import { useT } from '../../i18n';
-import { barAt, buildLanes, panBy, visibleSpan, zoomAround, type CycleRange } from './timeline-view';
+import { barAt, buildLanes, panBy, zoomAround, type CycleRange, type Lanes } from './timeline-view';
+import { AXIS_HEIGHT, drawTimeline, LABEL_WIDTH, LANE_HEIGHT } from './draw-timeline';
 
 // One canvas, redrawn on the next animation frame after any change: only the instructions overlapping the
 // visible cycles are visited (binary search on start), and bars thinner than a pixel share their pixel column.
 
-const LABEL_WIDTH = 92;
-const AXIS_HEIGHT = 22;
-const LANE_HEIGHT = 16;
-const UNIT_COLOURS = ['#4f7cff', '#2fa36b', '#a55ee0', '#e08a2e', '#d9485f'];
-const CRITICAL = '#e0a800';
 
 export function TimelineCanvas({ timeline, range, onRange }: { timeline: ScheduleTimeline; range: CycleRange; onRange(range: CycleRange): void }) {
   const t = useT();
@@ -130,7 +126,7 @@ export function TimelineCanvas({ timeline, range, onRange }: { timeline: Schedul
   );
 }
 
-function draw(canvas: HTMLCanvasElement, t: ScheduleTimeline, lanes: ReturnType<typeof buildLanes>, range: CycleRange, size: { width: number; height: number }, scrollY: number): void {
+function draw(canvas: HTMLCanvasElement, t: ScheduleTimeline, lanes: Lanes, range: CycleRange, size: { width: number; height: number }, scrollY: number): void {
   const ratio = window.devicePixelRatio || 1;
   if (canvas.width !== Math.round(size.width * ratio) || canvas.height !== Math.round(size.height * ratio)) {
     canvas.width = Math.round(size.width * ratio);
@@ -141,65 +137,6 @@ function draw(canvas: HTMLCanvasElement, t: ScheduleTimeline, lanes: ReturnType<
   const g = canvas.getContext('2d')!;
   g.setTransform(ratio, 0, 0, ratio, 0, 0);
   const style = getComputedStyle(canvas);
-  const ink = style.getPropertyValue('--text').trim() || '#222';
-  const faint = style.getPropertyValue('--border').trim() || '#ccc';
-  g.clearRect(0, 0, size.width, size.height);
-  const plotWidth = Math.max(1, size.width - LABEL_WIDTH);
-  const span = Math.max(range.c1 - range.c0, 1);
-  const xOf = (cycle: number) => LABEL_WIDTH + ((cycle - range.c0) / span) * plotWidth;
-  const firstLane = Math.floor(scrollY / LANE_HEIGHT);
-  const lastLane = Math.min(lanes.labels.length - 1, Math.floor((scrollY + size.height - AXIS_HEIGHT) / LANE_HEIGHT));
-  const yOf = (lane: number) => AXIS_HEIGHT + lane * LANE_HEIGHT - scrollY;
-
-  // Lane labels and guides.
-  g.font = '11px system-ui, sans-serif';
-  g.textBaseline = 'middle';
-  for (let lane = firstLane; lane <= lastLane; lane++) {
-    const { chip, unit } = lanes.labels[lane]!;
-    g.fillStyle = ink;
-    g.fillText(`chip ${chip} ${t.units[unit]}`, 6, yOf(lane) + LANE_HEIGHT / 2);
-    g.fillStyle = faint;
-    g.fillRect(LABEL_WIDTH, yOf(lane) + LANE_HEIGHT - 0.5, plotWidth, 0.5);
-  }
-
-  // Bars: only the instructions overlapping the visible cycles, one fillRect per pixel column per lane at most.
-  const [from, to] = visibleSpan(t.start, lanes.maxCycles, range.c0, range.c1);
-  const lastX = new Float64Array(lanes.labels.length).fill(-1);
-  g.save();
-  g.beginPath();
-  g.rect(LABEL_WIDTH, AXIS_HEIGHT, plotWidth, size.height - AXIS_HEIGHT);
-  g.clip();
-  let drawn = 0;
-  for (let i = from; i < to; i++) {
-    const lane = lanes.laneOf[i]!;
-    if (lane < firstLane || lane > lastLane) continue;
-    const end = t.start[i]! + t.cycles[i]!;
-    if (end < range.c0) continue;
-    const x0 = xOf(t.start[i]!), x1 = xOf(end);
-    const width = Math.max(x1 - x0, 1);
-    const critical = t.critical[i] === 1;
-    if (width <= 1 && !critical && Math.floor(x0) === lastX[lane]) continue;
-    lastX[lane] = Math.floor(x0);
-    g.fillStyle = UNIT_COLOURS[t.unit[i]! % UNIT_COLOURS.length]!;
-    g.fillRect(x0, yOf(lane) + 2, width, LANE_HEIGHT - 5);
-    if (critical) {
-      g.strokeStyle = CRITICAL;
-      g.lineWidth = 2;
-      g.strokeRect(x0, yOf(lane) + 2, width, LANE_HEIGHT - 5);
-    }
-    drawn++;
-  }
-  g.restore();
-  canvas.dataset.barsDrawn = String(drawn);
-
-  // Cycle axis: about eight ticks at round numbers.
-  g.fillStyle = ink;
-  g.textBaseline = 'top';
-  const step = Math.pow(10, Math.floor(Math.log10(span / 8)));
-  const tick = [1, 2, 5, 10].map((m) => m * step).find((s) => span / s <= 10) ?? step * 10;
-  for (let c = Math.ceil(range.c0 / tick) * tick; c <= range.c1; c += tick) {
-    const x = xOf(c);
-    g.fillRect(x, AXIS_HEIGHT - 6, 1, 6);
-    g.fillText(String(c), x + 2, 4);
-  }
+  const colours = { ink: style.getPropertyValue('--text').trim() || '#222', faint: style.getPropertyValue('--border').trim() || '#ccc' };
+  canvas.dataset.barsDrawn = String(drawTimeline(g, t, lanes, range, size, scrollY, colours));
 }
