@@ -52,7 +52,7 @@ export function decodeCursor(tool: string, args: Record<string, unknown> & { cur
 export function sliceText(text: string, start: number, maxChars: number): { text: string; end: number } {
   if (text.length - start <= maxChars) return { text: text.slice(start), end: text.length };
   let end = start + maxChars;
-  const space = text.lastIndexOf(' ', end);
+  const space = text.lastIndexOf(' ', end - 1);
   if (space > start + maxChars * 0.8) end = space + 1;
   return { text: text.slice(start, end), end };
 }
