@@ -1,12 +1,14 @@
-// Where a prefill's time goes, kernel by kernel: one 511-token prompt on the random SmolLM2-135M-shaped Q8_0 model,
-// in the calling thread, with every kernel call timed. Prints one JSON object per kernel set (LOCKSTEP_KERNELS picks
+// Where a prefill's time goes, kernel by kernel: one 511-token prompt on the random SmolLM2-135M-shaped Q8_0 model
+// (or `--shape llama3.2-1b|qwen2.5-1.5b [--format Q4_K_M|…] [--tokens N]`, bench:lpu's published shapes), in the
+// calling thread, with every kernel call timed. Prints one JSON object per kernel set (LOCKSTEP_KERNELS picks
 // the default; run with `npx tsx test/bench/lpu-kernel-profile.ts [native|wasm]...`). GOPS counts 2 ops per
-// multiply-add of the matmuls (int8 or float) and of attention's q·k and p·v products.
+// multiply-add of the matmuls (int8, block formats or float) and of attention's q·k and p·v products.
 import { loadLpuModel } from '../../src/main/lpu';
 import type { KernelSet } from '../../src/main/lpu/kernels/abi';
 import { inProcessRunner, type StepRunnerFactory } from '../../src/main/lpu/runtime/step-runner';
 import type { KernelSetName } from '../../src/main/lpu/kernels/registry';
-import { ensureRandomSmolLm2 } from '../../scripts/make-random-model';
+import { BENCH_SHAPES, ensureRandomShape, ensureRandomSmolLm2 } from '../../scripts/make-random-model';
+import type { GgufTensorType } from '../../src/main/lpu/loader/gguf-writer';
 import { benchPromptText } from './lib/bench-prompt';
 
 type Totals = Map<string, { ms: number; calls: number; ops: number }>;
@@ -15,6 +17,8 @@ type Totals = Map<string, { ms: number; calls: number; ops: number }>;
 function opsOf(name: string, a: number[]): number {
   switch (name) {
     case 'matmulQ8': return 2 * a[5]! * a[6]! * (a[9]! - a[8]!);
+    case 'matmulQ4_0': return 2 * a[4]! * a[5]! * (a[8]! - a[7]!);
+    case 'matmulQ4K': case 'matmulQ5K': case 'matmulQ6K': return 2 * a[3]! * a[4]! * (a[7]! - a[6]!);
     case 'matmulF32': case 'matmulF16': return 2 * a[3]! * a[4]! * (a[7]! - a[6]!);
     case 'attention': { // rows m see pos0+m+1 keys: q·k and p·v per head
       const [M, pos0, nHeads, , headDim] = [a[5]!, a[6]!, a[7]!, a[8]!, a[9]!];
@@ -42,9 +46,18 @@ function timed(k: KernelSet, totals: Totals): KernelSet {
   return wrapped as unknown as KernelSet;
 }
 
-const file = ensureRandomSmolLm2();
-const prompt = await benchPromptText(508);
-const sets = (process.argv.slice(2).length ? process.argv.slice(2) : [undefined]) as (KernelSetName | undefined)[];
+const options = new Map<string, string>();
+const positional: string[] = [];
+for (let i = 2; i < process.argv.length; i++) {
+  const arg = process.argv[i]!;
+  if (arg.startsWith('--')) options.set(arg.slice(2), process.argv[++i] ?? '');
+  else positional.push(arg);
+}
+const shape = options.get('shape');
+if (shape && !BENCH_SHAPES[shape]) throw new Error(`--shape must be one of ${Object.keys(BENCH_SHAPES).join(', ')}, not ${shape}`);
+const file = shape ? ensureRandomShape(shape, (options.get('format') ?? 'Q4_K_M') as GgufTensorType | 'Q4_K_M') : ensureRandomSmolLm2();
+const prompt = await benchPromptText(Number(options.get('tokens') ?? 511) - 3);
+const sets = (positional.length ? positional : [undefined]) as (KernelSetName | undefined)[];
 for (const kernels of sets) {
   const totals: Totals = new Map();
   const runner: StepRunnerFactory = (program, memory, k, name) => inProcessRunner(program, memory, timed(k, totals), name);

@@ -28,7 +28,7 @@ export function createHandlers(services: Services, runtime: AppInfo['runtime']):
     library: libraryHandlers(services),
     files: fileHandlers(services),
     health: healthHandlers(services),
-    lpu: lpuHandlers(),
+    lpu: lpuHandlers(services),
     degradation: degradationHandlers(services),
     mcp: mcpHandlers(services),
   };

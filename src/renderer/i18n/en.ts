@@ -211,6 +211,7 @@ export const en = {
   'nav.schedule': 'Schedule',
   'schedule.title': 'LPU schedule',
   'schedule.program': 'Program',
+  'schedule.activeModel': 'Active model: {name}',
   'schedule.zoomTo': 'Zoom to',
   'schedule.pick': 'choose…',
   'schedule.wholeStep': 'Whole decode step',

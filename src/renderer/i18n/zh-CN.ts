@@ -213,6 +213,7 @@ export const zhCN: Dictionary = {
   'nav.schedule': '调度',
   'schedule.title': 'LPU 调度',
   'schedule.program': '程序',
+  'schedule.activeModel': '当前模型：{name}',
   'schedule.zoomTo': '缩放到',
   'schedule.pick': '选择…',
   'schedule.wholeStep': '整个解码步',
