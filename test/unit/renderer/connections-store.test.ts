@@ -1,0 +1,44 @@
+import { describe, expect, it, vi } from 'vitest';
+
+// The Connections store over a stubbed client: a sharing switch updates its row in place, the config follows the
+// chosen workspace, and Turn MCP off shows what the main process reports.
+
+const requests = vi.hoisted(() => [] as [string, unknown][]);
+const workspaces = [
+  { id: 1, name: 'Default', documentCount: 3, shared: false },
+  { id: 2, name: 'Research', documentCount: 7, shared: false },
+];
+vi.mock('../../../src/renderer/ipc/client', () => ({
+  client: {
+    settings: { update: async (patch: unknown) => (requests.push(['settings.update', patch]), {}) },
+    mcp: {
+      status: async () => ({ httpEnabled: false, httpUrl: null, workspaces }),
+      recentCalls: async () => [{ id: 9, client: 'claude-ai', transport: 'stdio', tool: 'read_page', at: 1, ok: true, documents: [{ id: 4, title: 'Handbook' }] }],
+      clientConfigs: async (request: { workspaces: string[] }) => (requests.push(['clientConfigs', request]), [{ client: 'cursor', file: '~/.cursor/mcp.json', json: JSON.stringify(request.workspaces) }]),
+      setWorkspaceShared: async (request: { workspaceId: number; shared: boolean }) => (
+        requests.push(['setWorkspaceShared', request]), { ...workspaces.find((w) => w.id === request.workspaceId)!, shared: request.shared }
+      ),
+      turnOff: async () => ({ httpEnabled: false, httpUrl: null, workspaces: workspaces.map((w) => ({ ...w, shared: false })) }),
+    },
+  },
+}));
+
+const { chooseConfigWorkspace, loadConnections, setWorkspaceShared, turnMcpOff, useConnectionsStore } = await import('../../../src/renderer/stores/connections/store');
+
+describe('connections store', () => {
+  it('loads status, calls and configs; switches one workspace; follows the config workspace; turns off', async () => {
+    await loadConnections();
+    expect(useConnectionsStore.getState()).toMatchObject({ status: { workspaces }, calls: [{ tool: 'read_page' }], configs: [{ json: '[]' }] });
+    await setWorkspaceShared(2, true);
+    expect(useConnectionsStore.getState().status!.workspaces.map((w) => w.shared)).toEqual([false, true]);
+    await chooseConfigWorkspace('Research');
+    expect(useConnectionsStore.getState().configs[0]!.json).toBe('["Research"]');
+    await turnMcpOff();
+    expect(useConnectionsStore.getState().status!.workspaces.every((w) => !w.shared)).toBe(true);
+    expect(requests).toEqual([
+      ['clientConfigs', { workspaces: [] }],
+      ['setWorkspaceShared', { workspaceId: 2, shared: true }],
+      ['clientConfigs', { workspaces: ['Research'] }],
+    ]);
+  });
+});
