@@ -5,6 +5,7 @@ import { createChatService, type ChatService } from './chat/service';
 import { retrievalPassageSource } from './chat/passages';
 import type { SecretStore } from './secrets/secret-store';
 import { createIngestQueue, type IngestQueue } from './ingest/index';
+import { WorkspaceTiers } from './embed/tiers';
 import { createOps, type Ops } from './ops/index';
 import { search } from './retrieve/index';
 import { ask } from './chat/answer';
@@ -28,6 +29,8 @@ export interface Services {
   readonly ops: Ops;
   /** What the MCP server reads through: the store, hybrid search and answering. */
   readonly mcp: McpBackends;
+  /** Hot and cold workspaces: where each one's vectors live, and the background moves between them. */
+  readonly tiers: WorkspaceTiers;
   /** Runs on close in reverse order of registration. */
   onClose(cleanup: () => void | Promise<void>): void;
   close(): Promise<void>;
@@ -40,6 +43,7 @@ export function createServices(options: { dataDir: string; mode?: 'electron' | '
   let embeddings: EmbeddingService | undefined;
   let chat: ChatService | undefined;
   let ingest: IngestQueue | undefined;
+  let tiers: WorkspaceTiers | undefined;
   let ops: Ops | undefined;
   const services: Services = {
     dataDir: options.dataDir,
@@ -57,6 +61,13 @@ export function createServices(options: { dataDir: string; mode?: 'electron' | '
     },
     get ingest() {
       return (ingest ??= createIngestQueue(services));
+    },
+    get tiers() {
+      if (!tiers) {
+        tiers = new WorkspaceTiers(db);
+        cleanups.push(() => tiers?.close());
+      }
+      return tiers;
     },
     get ops() {
       if (!ops) {

@@ -32,6 +32,8 @@ app.whenReady().then(() => {
   watchLibraryFolders(services);
   services.chat.threads.recoverInterruptedAnswers();
   services.ops.startSampling();
+  // Workspaces on auto move between hot and cold as their use changes.
+  services.tiers.keepBalanced();
   void manageLocalApi(services).catch((error) => log.error('local API failed to start', error));
   createMainWindow(mainDir);
   app.on('activate', () => {

@@ -17,6 +17,7 @@ import { listVectorSets, searchableVectorSet, storageTierOf, writeVectorsToSet, 
 export type TierPin = 'auto' | 'hot' | 'cold';
 export const AUTO_DAYS = 14;
 const MOVE_BATCH = 256;
+const REBALANCE_INTERVAL_MS = 6 * 3_600_000;
 
 export interface TierMove {
   to: StorageTier;
@@ -54,6 +55,7 @@ interface RunningMove {
 export class WorkspaceTiers {
   private readonly moves = new Map<number, RunningMove>();
   private readonly events = new EventEmitter();
+  private rebalancer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly db: Db,
@@ -124,6 +126,14 @@ export class WorkspaceTiers {
     for (const info of this.list()) if (info.pin === 'auto') this.settle(info.workspaceId);
   }
 
+  /** Rebalances now and every few hours while the app runs (a workspace left idle goes cold without a restart). */
+  keepBalanced(intervalMs = REBALANCE_INTERVAL_MS): void {
+    if (this.rebalancer) return;
+    this.rebalance();
+    this.rebalancer = setInterval(() => this.rebalance(), intervalMs);
+    this.rebalancer.unref();
+  }
+
   /** Stops a running move; the rows it moved go back, so the workspace ends where it was. */
   async cancel(workspaceId: number): Promise<boolean> {
     const running = this.moves.get(workspaceId);
@@ -145,6 +155,7 @@ export class WorkspaceTiers {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.rebalancer);
     for (const running of this.moves.values()) running.abort.abort();
     await this.whenIdle();
   }

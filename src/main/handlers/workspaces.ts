@@ -2,6 +2,7 @@ import type { LockstepHandlers } from '../../shared/contract/index';
 import type { Workspace } from '../../shared/contract/workspaces';
 import { AppError } from '../../shared/errors';
 import type { Services } from '../services';
+import { AUTO_DAYS } from '../embed/tiers';
 
 const selectWorkspaces = `
   SELECT w.id, w.name, w.created_at AS createdAt, COUNT(d.id) AS documentCount
@@ -38,5 +39,8 @@ export function workspaceHandlers(services: Services): LockstepHandlers['workspa
       if (documentIds.length) services.ingest.remove(documentIds);
       return { removed: db.prepare('DELETE FROM workspaces WHERE id = ?').run(id).changes > 0 };
     },
+    tiers: () => ({ workspaces: services.tiers.list(), autoDays: AUTO_DAYS }),
+    setTier: ({ id, pin }) => services.tiers.pin(id, pin),
+    cancelTierMove: async ({ id }) => ({ cancelled: await services.tiers.cancel(id) }),
   };
 }

@@ -176,6 +176,8 @@ function hostileRequests(): Record<string, { kind: 'call' | 'stream'; requests: 
     'library.original': { kind: 'call', requests: ids.map((documentId) => ({ documentId })) },
     'workspaces.rename': { kind: 'call', requests: ids.map((id) => ({ id, name: 'renamed' })) },
     'workspaces.remove': { kind: 'call', requests: ids.map((id) => ({ id })) },
+    'workspaces.setTier': { kind: 'call', requests: ids.map((id) => ({ id, pin: 'cold' })) },
+    'workspaces.cancelTierMove': { kind: 'call', requests: ids.map((id) => ({ id })) },
     'threads.list': { kind: 'call', requests: ids.map((workspaceId) => ({ workspaceId })) },
     'threads.search': { kind: 'call', requests: ids.map((workspaceId) => ({ query: 'leave', workspaceId })) },
     'threads.get': { kind: 'call', requests: ids.map((id) => ({ id })) },

@@ -46,6 +46,8 @@ export const serveCommand: CommandModule = (program, cli) => {
       services.chat.threads.recoverInterruptedAnswers();
       // The Health view's per-minute history is sampled while the server runs.
       services.ops.startSampling();
+      // Workspaces on auto move between hot and cold as their use changes.
+      services.tiers.keepBalanced();
       const server = await startBrowserServer({ services, rendererDir: rendererBuildDir, port: options.port, pickerRoots: options.picker ? options.pickerRoot : [] });
       const localApi = await manageLocalApi(services, { force: options.api || options.mcp, port: options.apiPort, metrics: options.metrics, mcp: options.mcp });
       const api = localApi.url() ? { url: localApi.url(), token: localApiToken(services), mcp: mcpEnabled(services, options.mcp) ? localApi.url()!.replace(/\/v1$/, '/mcp') : null } : null;
