@@ -86,6 +86,7 @@ describe('lockstep mcp over stdio (SDK Client)', () => {
       db.prepare('UPDATE workspaces SET shared_with_apps = 1 WHERE id = ?').run(library.privateWorkspaceId);
       const shared = await ok<{ passages: { document: { id: number } }[] }>(client, 'search_documents', { query: CANARY });
       expect(shared.passages.map((p) => p.document.id)).toEqual([library.privateDocumentId]);
+      expect(await refused(client, 'ask', { question: 'What is the budget?' })).toBe('Several workspaces are shared (Field notes, Private). Name one with the workspace argument.');
       db.prepare('UPDATE workspaces SET shared_with_apps = 0 WHERE id = ?').run(library.privateWorkspaceId);
       expect((await ok<{ passages: unknown[] }>(client, 'search_documents', { query: CANARY })).passages).toEqual([]);
       expect(await refused(client, 'read_page', { document: library.privateDocumentId, page: 1 })).toMatch(/There is no document/);
