@@ -76,7 +76,7 @@ describe('per-file stage progress', () => {
       for (const [stage, values] of fractions) {
         expect(values.every((v, i) => v >= 0 && v <= 1 && (i === 0 || v >= values[i - 1]!)), `${stage}: ${values.join(' ')}`).toBe(true);
         // Parsing is finished by OCR when a scanned page takes over (OCR's fraction counts every page, typed or not).
-        const finishes = stage === 'ocr' || stage === 'chunking' || stage === 'embedding' || (stage === 'parsing' && !expected.includes('ocr'));
+        const finishes = stage === 'ocr' || stage === 'chunking' || stage === 'embedding' || (stage === 'parsing' && !(expected as readonly string[]).includes('ocr'));
         if (finishes) expect(values.at(-1), `${path.basename(doc.path)} ${stage}`).toBe(1);
       }
       // Embedding is determinate: one report per batch of three passages, after the stage opened at 0.

@@ -62,3 +62,31 @@ describe('PDF page layout', () => {
     expect(pages.map((fragments) => filter.filter(fragments, 792).map((f) => f.text))).toEqual([1, 2, 3, 4].map((n) => [`Body text of page ${n}.`]));
   });
 });
+
+describe('PDF text fidelity', () => {
+  it('keeps a raised footnote mark beside its word and beside its note, as a superscript', () => {
+    const items: TextItem[] = [
+      item('Trace trees record hot loops.', 54, 700, 140),
+      item('4', 194.5, 703.6, 3.5, 7),
+      item('The recorder stops at exits.', 201, 700, 135),
+      item('4', 54, 103, 3, 6),
+      item('The loop header is where a trace starts.', 58, 100, 180, 8),
+    ];
+    expect(buildFragments(items).map((f) => f.text)).toEqual(['Trace trees record hot loops.⁴ The recorder stops at exits.', '⁴ The loop header is where a trace starts.']);
+  });
+
+  it('leaves small numbers that sit in a row of their own words, such as table cells, where they are', () => {
+    const items: TextItem[] = [item('Total', 54, 706, 25, 7), item('12', 110, 706, 8, 7), item('Revenue by quarter', 54, 700, 90)];
+    expect(buildFragments(items).map((f) => f.text)).toEqual(['Total', '12', 'Revenue by quarter']);
+  });
+
+  it('keeps URLs wrapped at a line end whole, with their own hyphens, and ends them where the sentence goes on', () => {
+    expect(joinLines('Data is at https://example.org/reports/', '2024/summary.pdf for all')).toBe('Data is at https://example.org/reports/2024/summary.pdf for all');
+    expect(joinLines('see https://example.org/annual-', 'report.pdf today')).toBe('see https://example.org/annual-report.pdf today');
+    expect(joinLines('see www.example.', 'org/path/file.html')).toBe('see www.example.org/path/file.html');
+    expect(joinLines('visit https://example.org', 'for details')).toBe('visit https://example.org for details');
+    expect(joinLines('visit https://example.org.', 'The next sentence')).toBe('visit https://example.org. The next sentence');
+    // Hyphenation outside URLs is still joined as before.
+    expect(joinLines('the compil-', 'er')).toBe('the compiler');
+  });
+});

@@ -21,3 +21,21 @@ describe('toBlocks', () => {
     expect(marked).toEqual(['package quickly.', 'Usage', 'Call partition']);
   });
 });
+
+describe('toBlocks tables', () => {
+  const sheet = 'Quarterly figures\n\n| Quarter | Revenue | Note |\n| --- | --- | --- |\n| Q1 | 4.1 | a \\| b |\n| Q2 | 5.3 | up 3.0x |';
+  it('turns a Markdown table block into a header and rows of cells, never raw pipes', () => {
+    const [caption, table] = toBlocks(sheet, null);
+    expect(caption).toMatchObject({ heading: false, table: null, text: 'Quarterly figures' });
+    expect(table!.table).toEqual({ header: ['Quarter', 'Revenue', 'Note'], rows: [['Q1', '4.1', 'a | b'], ['Q2', '5.3', 'up 3.0x']], marked: [] });
+  });
+
+  it('marks the table rows the cited passage covers', () => {
+    const [, table] = toBlocks(sheet, 'Q2 5.3 up 3.0x');
+    expect(table!.table!.marked).toEqual([2]);
+  });
+
+  it('leaves text with a stray pipe as a paragraph', () => {
+    expect(toBlocks('a | b\nc | d', null)[0]).toMatchObject({ table: null, text: 'a | b\nc | d' });
+  });
+});

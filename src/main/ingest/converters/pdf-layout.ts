@@ -29,9 +29,49 @@ export interface PageGeometry {
 
 const sameBaseline = (a: number, b: number, size: number) => Math.abs(a - b) <= size * 0.35;
 
+const SUPERSCRIPT_DIGITS = '⁰¹²³⁴⁵⁶⁷⁸⁹';
+const isMark = (text: string) => /^(?:\d{1,3}|[*†‡§¶]{1,2})$/u.test(text.trim());
+
+/**
+ * Footnote marks are set small and raised, above the baseline of the text they belong to ("loops.⁴" in the body, "⁴ The
+ * note" at the foot): each moves onto that text's baseline as a superscript, so it stays beside its words instead of
+ * becoming a line of its own above them.
+ */
+function lowerRaisedMarks(items: TextItem[]): TextItem[] {
+  const lowered = new Map<TextItem, TextItem>();
+  const result = items.map((mark) => {
+    if (!isMark(mark.str)) return mark;
+    // A number with words beside it on its own baseline is text (a table row), not a mark.
+    if (items.some((other) => other !== mark && other.str.trim() && !isMark(other.str) && Math.abs(other.y - mark.y) < mark.size * 0.2)) return mark;
+    let host: TextItem | null = null;
+    let best = Infinity;
+    for (const item of items) {
+      const rise = mark.y - item.y;
+      if (item === mark || isMark(item.str) || item.size < mark.size * 1.15 || rise < item.size * 0.15 || rise > item.size * 0.8) continue;
+      const distance = mark.x < item.x ? item.x - (mark.x + mark.width) : Math.max(0, mark.x - (item.x + item.width));
+      if (distance > item.size * 1.5) continue;
+      if (rise + distance < best) [host, best] = [item, rise + distance];
+    }
+    if (!host) return mark;
+    const str = mark.str.trim().replace(/\d/g, (d) => SUPERSCRIPT_DIGITS[Number(d)]!);
+    const moved = { ...mark, y: host.y, str };
+    lowered.set(mark, moved);
+    return moved;
+  });
+  if (!lowered.size) return result;
+  // The space a PDF sets after a raised mark sits on the mark's baseline: it moves down with it.
+  return result.map((item) => {
+    if (item.str.trim()) return item;
+    for (const [mark, moved] of lowered) {
+      if (Math.abs(item.y - mark.y) < mark.size * 0.2 && Math.abs(item.x - (mark.x + mark.width)) < mark.size) return { ...item, y: moved.y };
+    }
+    return item;
+  });
+}
+
 /** Groups items into fragments: same baseline and a horizontal gap smaller than ~1.2 em (a column gutter is wider). */
 export function buildFragments(items: TextItem[]): LineFragment[] {
-  const visible = items.filter((item) => item.str.length > 0 && item.size > 0);
+  const visible = lowerRaisedMarks(items.filter((item) => item.str.length > 0 && item.size > 0));
   visible.sort((a, b) => b.y - a.y || a.x - b.x);
   const rows: TextItem[][] = [];
   for (const item of visible) {
@@ -58,7 +98,11 @@ export function buildFragments(items: TextItem[]): LineFragment[] {
     }
   }
   // Dot leaders in tables of contents (". . . . 12") carry nothing but noise for search.
-  for (const fragment of fragments) fragment.text = fragment.text.replace(/\s+/g, ' ').replace(/(?: ?\.){4,} ?/g, ' … ').trim();
+  for (const fragment of fragments) {
+    fragment.text = fragment.text.replace(/\s+/g, ' ').replace(/(?: ?\.){4,} ?/g, ' … ').trim();
+    // A note's own number opens its line: a space keeps it apart from the note's first word.
+    fragment.text = fragment.text.replace(/^([⁰¹²³⁴⁵⁶⁷⁸⁹*†‡§¶]+)(?=[\p{L}\p{N}])/u, '$1 ');
+  }
   return fragments.filter((fragment) => fragment.text.length > 0);
 }
 
@@ -126,8 +170,23 @@ export interface LayoutParagraph {
 
 const cjkEdge = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u3000-\u303f\uff00-\uffef]/u;
 
-/** Joins two lines of one paragraph: drops end-of-line hyphenation, adds no space between CJK characters. */
+// A URL at the end of a line, and whether the next line carries on with it: typesetters wrap URLs after "/", "-", "."
+// and the like (never at a space), so such a line end is inside the URL, and its hyphen is the URL's own.
+const urlAtEnd = /(?:https?:\/\/|www\.)[^\s]*$/iu;
+const urlPart = /^[\p{L}\p{N}\-._~:/?#[\]@!$&'()*+,;=%]+$/u;
+function continuesUrl(url: string, next: string): boolean {
+  const first = next.split(/\s/, 1)[0] ?? '';
+  if (!urlPart.test(first)) return false;
+  if (first.startsWith('/')) return true;
+  if (/[/\-_=&?#~%:]$/u.test(url)) return true;
+  // After a dot only a path continues the URL; "…example.org." then "The next sentence" does not.
+  return url.endsWith('.') && first.includes('/');
+}
+
+/** Joins two lines of one paragraph: keeps wrapped URLs whole, drops end-of-line hyphenation, adds no space between CJK characters. */
 export function joinLines(previous: string, next: string): string {
+  const url = urlAtEnd.exec(previous)?.[0];
+  if (url && continuesUrl(url, next)) return previous + next;
   if (/\p{L}-$/u.test(previous) && /^\p{Ll}/u.test(next)) return previous.slice(0, -1) + next;
   if (cjkEdge.test(previous.at(-1) ?? '') && cjkEdge.test(next[0] ?? '')) return previous + next;
   return `${previous} ${next}`;

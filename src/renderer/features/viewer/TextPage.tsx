@@ -2,7 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { client } from '../../ipc/client';
 import { errorMessage } from '../../ipc/errors';
 import { useT } from '../../i18n';
-import { toBlocks, type Block } from './pageBlocks';
+import { toBlocks, type Block, type TableRows } from './pageBlocks';
 
 type PageText = { number: number; label: string | null; text: string };
 
@@ -55,7 +55,9 @@ export function TextPage({ documentId, page, passage, onPageCount }: { documentI
       )}
       <div ref={body} className="page-text">
         {blocks.map((block) =>
-          block.heading ? (
+          block.table ? (
+            <PageTable key={block.id} table={block.table} />
+          ) : block.heading ? (
             <h3 key={block.id} id={block.id}>
               <Marked block={block} />
             </h3>
@@ -66,6 +68,33 @@ export function TextPage({ documentId, page, passage, onPageCount }: { documentI
           ),
         )}
       </div>
+    </div>
+  );
+}
+
+/** A table the converter gave cells for, shown as one: the rows inside the cited passage are highlighted. */
+function PageTable({ table }: { table: TableRows }) {
+  const cell = (text: string, row: number) => (table.marked.includes(row) ? <mark className="passage-highlight">{text}</mark> : text);
+  return (
+    <div className="page-table">
+      <table>
+        <thead>
+          <tr>
+            {table.header.map((text, i) => (
+              <th key={i}>{cell(text, 0)}</th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {table.rows.map((row, r) => (
+            <tr key={r}>
+              {row.map((text, i) => (
+                <td key={i}>{cell(text, r + 1)}</td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </div>
   );
 }
