@@ -12,6 +12,7 @@ import { useShortcuts } from '../features/layout/useShortcuts';
 import { useTheme } from '../features/layout/useTheme';
 import { DropOverlay } from '../features/library/DropOverlay';
 import { LibraryView } from '../features/library/LibraryView';
+import { HealthView } from '../features/health/HealthView';
 import { ScheduleView } from '../features/schedule/ScheduleView';
 import { Welcome } from '../features/onboarding/Welcome';
 import { SearchView } from '../features/search/SearchView';
@@ -63,6 +64,7 @@ export function App() {
           {view === 'search' && <SearchView />}
           {view === 'library' && <LibraryView />}
           {view === 'schedule' && <ScheduleView />}
+          {view === 'health' && <HealthView />}
           {view === 'settings' && <SettingsView />}
         </ErrorBoundary>
       </main>

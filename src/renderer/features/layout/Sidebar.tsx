@@ -4,15 +4,17 @@ import { newThread, openThread, useChatStore } from '../../stores/chat/store';
 import { useActiveDocumentCount } from '../../stores/library/store';
 import { askConfirm, askText, showView, useUiStore, type View } from '../../stores/ui/store';
 import { createWorkspace, exportThread, removeThread, removeWorkspace, renameThread, renameWorkspace, selectWorkspace, useWorkspaceStore } from '../../stores/workspace/store';
+import { HealthBadge } from '../health/HealthView';
 import { ActionMenu } from './ActionMenu';
 import { Icon, type IconName } from './icons';
 import './sidebar.css';
 
-const views: { view: View; icon: IconName; label: 'nav.chat' | 'nav.search' | 'nav.library' | 'nav.schedule' | 'nav.settings' }[] = [
+const views: { view: View; icon: IconName; label: 'nav.chat' | 'nav.search' | 'nav.library' | 'nav.schedule' | 'nav.health' | 'nav.settings' }[] = [
   { view: 'chat', icon: 'chat', label: 'nav.chat' },
   { view: 'search', icon: 'search', label: 'nav.search' },
   { view: 'library', icon: 'library', label: 'nav.library' },
   { view: 'schedule', icon: 'meters', label: 'nav.schedule' },
+  { view: 'health', icon: 'pulse', label: 'nav.health' },
   { view: 'settings', icon: 'settings', label: 'nav.settings' },
 ];
 
@@ -39,6 +41,7 @@ export function Sidebar() {
                 {documentCount}
               </span>
             )}
+            {view === 'health' && <HealthBadge />}
           </button>
         ))}
       </nav>

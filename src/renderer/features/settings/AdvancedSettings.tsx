@@ -8,6 +8,7 @@ export function AdvancedSettings() {
   const t = useT();
   const info = useWorkspaceStore((s) => s.info);
   const localApi = useSettingsStore((s) => s.settings!.localApiEnabled);
+  const metrics = useSettingsStore((s) => s.settings!.metricsEnabled);
   const kvCacheMb = useSettingsStore((s) => s.settings!.lpuPrefixCacheMb);
   return (
     <>
@@ -19,6 +20,9 @@ export function AdvancedSettings() {
         </SettingRow>
         <SettingRow label={t('settings.localApi')} help={t('settings.localApi.help')} htmlFor="setting-local-api">
           <input id="setting-local-api" type="checkbox" role="switch" checked={localApi} onChange={(e) => void updateSettings({ localApiEnabled: e.target.checked })} />
+        </SettingRow>
+        <SettingRow label={t('settings.metrics')} help={t('settings.metrics.help')} htmlFor="setting-metrics">
+          <input id="setting-metrics" type="checkbox" role="switch" checked={metrics} onChange={(e) => void updateSettings({ metricsEnabled: e.target.checked })} />
         </SettingRow>
         <SettingRow label={t('settings.kvCache')} help={t('settings.kvCache.help')} htmlFor="setting-kv-cache">
           <div className="range-control">

@@ -2,7 +2,7 @@ import { create } from 'zustand';
 import type { AnswerSource } from '../../../shared/contract/chat';
 import { errorMessage } from '../../ipc/errors';
 
-export type View = 'chat' | 'search' | 'library' | 'schedule' | 'settings';
+export type View = 'chat' | 'search' | 'library' | 'schedule' | 'health' | 'settings';
 export type SettingsSection = 'general' | 'answers' | 'models' | 'library' | 'connections' | 'advanced';
 
 interface UiState {
