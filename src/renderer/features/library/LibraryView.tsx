@@ -12,6 +12,7 @@ import { useWorkspaceStore } from '../../stores/workspace/store';
 import { Icon } from '../layout/icons';
 import { DocumentRow } from './DocumentRow';
 import { LibraryFolders } from './LibraryFolders';
+import { WorkspaceTierCard } from './WorkspaceTierCard';
 import { filesFromInput } from './gatherFiles';
 import { PasswordDialog } from './PasswordDialog';
 import './library.css';
@@ -77,6 +78,7 @@ export function LibraryView() {
         )}
         <QueueBar />
         <LibraryFolders />
+        <WorkspaceTierCard />
         <div className="library-toolbar">
           <input type="search" aria-label={t('library.filter')} placeholder={t('library.filterPlaceholder')} value={filter} onChange={(e) => setFilter(e.target.value)} />
           {selectedIds.length > 0 && (
