@@ -15,6 +15,13 @@ export const presetListing = z.object({
 });
 export type PresetListing = z.infer<typeof presetListing>;
 
+/** The active chat model when the emulator can compile it (a GGUF file). */
+export const activeModel = z.object({ id: z.string(), name: z.string() });
+export type ActiveModel = z.infer<typeof activeModel>;
+
+export const scheduleSource = z.union([z.object({ preset: presetName }), z.object({ activeModel: z.literal(true) })]);
+export type ScheduleSource = z.infer<typeof scheduleSource>;
+
 /**
  * One compiled decode step, columnar: instruction i runs on lane (chip[i], unit[i]) over cycles
  * [start[i], start[i] + cycles[i]), sorted by start; op[i] indexes `ops`. Compact enough for 100k instructions.
@@ -73,9 +80,12 @@ export type WhatIfResult = z.infer<typeof whatIfResult>;
 
 export const lpu = {
   /** Published model shapes the timeline and the what-if panel can use. */
-  presets: call(z.object({}), z.array(presetListing)),
-  /** The compiled decode step of a preset (int8 weights, fewest chips that fit unless `chips`). */
-  schedule: call(z.object({ preset: presetName, chips: chips.optional() }), scheduleTimeline),
+  presets: call(z.object({}), z.object({ presets: z.array(presetListing), active: activeModel.nullable() })),
+  /**
+   * The compiled decode step of a preset (int8 weights) or of the active chat model (its own weight formats), on
+   * the fewest chips that fit unless `chips`.
+   */
+  schedule: call(z.object({ source: scheduleSource, chips: chips.optional() }), scheduleTimeline),
   /** The deployment model's prediction with the hardware changed. */
   whatIf: call(whatIfRequest, whatIfResult),
 };

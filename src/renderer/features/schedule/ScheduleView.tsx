@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
-import type { PresetListing, ScheduleTimeline } from '../../../shared/contract/lpu';
+import type { ActiveModel, PresetListing, ScheduleTimeline } from '../../../shared/contract/lpu';
 import { useT } from '../../i18n';
 import { client } from '../../ipc/client';
 import { errorMessage } from '../../ipc/errors';
@@ -8,24 +8,31 @@ import { WhatIfPanel } from './WhatIfPanel';
 import { layerRange, type CycleRange } from './timeline-view';
 import './schedule.css';
 
-/** The compiled decode step of a preset as a timeline, beside the deployment model's what-if panel. */
+/** The select's value for the active chat model (preset names never start with '@'). */
+const ACTIVE = '@active';
+
+/** The compiled decode step of the active model or a preset as a timeline, beside the deployment model's what-if panel. */
 export function ScheduleView() {
   const t = useT();
   const [presets, setPresets] = useState<PresetListing[]>([]);
+  const [active, setActive] = useState<ActiveModel | null>(null);
   const [preset, setPreset] = useState('smollm2-135m');
   const [timeline, setTimeline] = useState<ScheduleTimeline | null>(null);
   const [range, setRange] = useState<CycleRange>({ c0: 0, c1: 1 });
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
-    client.lpu.presets({}).then(setPresets, (e: unknown) => setError(errorMessage(e)));
+    client.lpu.presets({}).then((r) => {
+      setPresets(r.presets);
+      setActive(r.active);
+    }, (e: unknown) => setError(errorMessage(e)));
   }, [t]);
 
   useEffect(() => {
     let live = true;
     setTimeline(null);
     setError(null);
-    client.lpu.schedule({ preset }).then(
+    client.lpu.schedule({ source: preset === ACTIVE ? { activeModel: true } : { preset } }).then(
       (result) => {
         if (!live) return;
         setTimeline(result);
@@ -49,6 +56,7 @@ export function ScheduleView() {
           <label className="field-inline">
             <span>{t('schedule.program')}</span>
             <select value={preset} onChange={(e) => setPreset(e.target.value)} data-testid="schedule-preset">
+              {active && <option value={ACTIVE}>{t('schedule.activeModel', { name: active.name })}</option>}
               {presets.filter((p) => p.compilable).map((p) => (
                 <option key={p.name} value={p.name}>{p.model}</option>
               ))}
