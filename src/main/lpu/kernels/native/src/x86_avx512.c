@@ -19,6 +19,8 @@ static inline void avx512_store_f16(uint16_t *p, v16f v) {
 #define LK_MADD(a, b, c) ((v16f)_mm512_fmadd_ps((__m512)(a), (__m512)(b), (__m512)(c)))
 #include "common.inc"
 #define LK_KQ_ROWS 4
+#define LK_ACC_MADD(acc, p, s) _mm256_dpwssd_epi32(acc, p, s)
+#define LK_ACC_DOT_U8S8(acc, u, s) _mm256_dpbusd_epi32(acc, u, s)
 #include "blocks_x86.inc"
 
 static inline __m128 scales4(const uint16_t *ws, int groups, int g) {
