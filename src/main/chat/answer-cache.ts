@@ -170,8 +170,9 @@ export function replayCachedAnswer(
     model: cached.model,
     query: question.query,
   });
-  const ageMinutes = Math.max(0, Math.round((Date.now() - cached.createdAt) / 60_000));
-  emit({ type: 'notice', kind: 'cached', message: `Answered from the cache: the same question was answered ${ageMinutes} min ago over the same documents. Regenerate to ask the model again.` });
+  const ageSeconds = Math.max(1, Math.round((Date.now() - cached.createdAt) / 1000));
+  const age = ageSeconds < 90 ? `${ageSeconds} s` : ageSeconds < 5400 ? `${Math.round(ageSeconds / 60)} min` : `${Math.round(ageSeconds / 3600)} h`;
+  emit({ type: 'notice', kind: 'cached', message: `Answered from the cache: the same question was answered ${age} ago over the same documents. Regenerate to ask the model again.` });
   emit({ type: 'sources', routing: cached.sources.length ? 'retrieval' : 'none', sources: cached.sources });
   if (cached.reasoning) emit({ type: 'reasoning', text: cached.reasoning });
   emit({ type: 'delta', text: cached.content });

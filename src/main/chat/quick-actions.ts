@@ -41,6 +41,11 @@ export function quickActionMessages(action: QuickAction, numberedSources: string
   ];
 }
 
+/** The fixed prefix every quick action's prompt starts with: its system turn, whose KV is kept warm for hot workspaces. */
+export function quickActionPrefixes(): ChatTurn[][] {
+  return Object.values(QUICK_ACTION_SYSTEMS).map((content) => [{ role: 'system', content }]);
+}
+
 export function quickActionSystemPrompt(action: QuickAction): string {
   return QUICK_ACTION_SYSTEMS[action];
 }

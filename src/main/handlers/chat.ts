@@ -4,6 +4,7 @@ import { authoriseModelChoice, callerGrants } from '../access/caller';
 import { ask, regenerate } from '../chat/answer';
 import { exportFileName, threadToMarkdown } from '../chat/export-markdown';
 import { runQuickAction } from '../chat/quick-answer';
+import { warmQuickActions } from '../chat/quick-action-warmup';
 import { groqError } from '../providers/groq';
 import { locateChatModel } from '../providers/local-model';
 import { OpenAiServers } from '../providers/openai-servers';
@@ -21,6 +22,13 @@ export function chatHandlers(services: Services): LockstepHandlers['chat'] {
       await regenerate(services.chat, { ...request, model }, emit, ctx.signal);
     },
     quickAction: async (request, emit, { signal }) => void (await runQuickAction(services.chat, request, emit, signal)),
+    warmQuickActions: ({ workspaceId }) => {
+      if (!services.db.prepare('SELECT 1 FROM workspaces WHERE id = ?').get(workspaceId)) throw new AppError('not_found', 'That workspace no longer exists.');
+      return warmQuickActions(
+        { tierOf: (id) => services.tiers.tierOf(id), floor: () => services.chat.degradationPolicy.state().floor, warmLocal: (prefixes, channel) => services.chat.providers.warmLocal(prefixes, channel) },
+        workspaceId,
+      );
+    },
   };
 }
 

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../../shared/errors';
-import { loadLpuModel } from '../lpu/index';
+import { loadLpuModel, type ChatMessage } from '../lpu/index';
 import { resolveChatModel } from '../models/registry';
 import { log } from '../platform/log';
 import type { LoadLpuModel, LpuModelHandle } from './lpu';
@@ -81,6 +81,18 @@ export class LpuModelPool {
     this.current = { key, handle };
     if (previous) void previous.handle.then((h) => h.dispose()).catch((error) => log.warn('disposing the previous local model failed', error));
     return handle;
+  }
+
+  /**
+   * Loads the model (if another is loaded, in its place) and keeps these fixed prefixes' KV in its prefix cache;
+   * prefixes already there cost nothing. Returns how many tokens the prefixes hold.
+   */
+  async warm(modelPath: string, prefixes: ChatMessage[][], opts: { singleWorker?: boolean; prefixCacheMb?: number } = {}): Promise<number> {
+    const model = await this.live(modelPath, { singleWorker: opts.singleWorker ?? false });
+    if (opts.prefixCacheMb !== undefined) model.prefixCache?.setBudgetMb(opts.prefixCacheMb);
+    let tokens = 0;
+    for (const messages of prefixes) tokens += (await model.cachePrefix?.({ messages })) ?? 0;
+    return tokens;
   }
 
   private discard(handle: Promise<LpuModelHandle>): void {

@@ -5,7 +5,7 @@ import type { ChatProvider, GenerationRequest, GenerationResult, ProviderEvent }
 import { ThinkTagSplitter } from './think-tags';
 
 /** The part of a loaded emulator model that answering uses (tests may hand in a lighter one). */
-export type LpuModelHandle = Pick<LpuModel, 'info' | 'tokenizer' | 'generate' | 'dispose'> & Partial<Pick<LpuModel, 'prefixCache'>>;
+export type LpuModelHandle = Pick<LpuModel, 'info' | 'tokenizer' | 'generate' | 'dispose'> & Partial<Pick<LpuModel, 'prefixCache' | 'cachePrefix'>>;
 
 /** `singleWorker` loads the model on one worker thread (the degradation chain's CPU channel) instead of all of them. */
 export type LoadLpuModel = (modelPath: string, options?: { singleWorker?: boolean }) => Promise<LpuModelHandle> | LpuModelHandle;

@@ -6,7 +6,7 @@ import { defaultGroqModel, type GroqModel, type GroqModelCache } from './groq-mo
 import { locateChatModel, type LpuModelPool } from './local-model';
 import { LpuProvider } from './lpu';
 import { OpenAiCompatibleProvider } from './openai-compatible';
-import type { ChatProvider } from './provider';
+import type { ChatProvider, ChatTurn } from './provider';
 import { tagChannel, type LpuChannel } from '../ops/degrade-route';
 
 /** Groq's fast general chat model as of 2026, asked for only when the key's listing cannot be read. */
@@ -154,6 +154,14 @@ export class ProviderResolver {
       return null;
     }
     return this.lpu(located, channel);
+  }
+
+  /** Loads the active local model on `channel`'s workers with these fixed prefixes in its KV cache; 0 when none is installed. */
+  async warmLocal(prefixes: ChatTurn[][], channel: LpuChannel = 'lpu'): Promise<number> {
+    const wanted = this.deps.settings.get().chatModelId;
+    const located = wanted ? await locateChatModel(this.deps.dataDir, wanted) : null;
+    if (!located) return 0;
+    return this.deps.lpuModels.warm(located.path, prefixes, { singleWorker: channel === 'lpu_single', prefixCacheMb: this.deps.settings.get().lpuPrefixCacheMb });
   }
 
   private async lpu(located: { id: string; path: string }, channel: LpuChannel): Promise<ChatProvider> {

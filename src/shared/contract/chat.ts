@@ -249,6 +249,11 @@ export const chat = {
     z.object({ action: quickAction, documentId: id, threadId: id.optional(), provider: providerId.optional() }),
     chatEvent,
   ),
+  /** A workspace was opened: when it is hot, load the local model with the quick actions' prompt prefixes cached. */
+  warmQuickActions: call(
+    z.object({ workspaceId: id }),
+    z.object({ warmed: z.boolean(), tokens: z.number().int().optional(), reason: z.enum(['cold_workspace', 'degraded_to_extractive', 'no_local_model']).optional() }),
+  ),
 };
 
 /** A conversation matching a search: its title (messageId null) or one of its messages, with the text around the match. */

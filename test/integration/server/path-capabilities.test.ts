@@ -198,6 +198,7 @@ function hostileRequests(): Record<string, { kind: 'call' | 'stream'; requests: 
     },
     'chat.regenerate': { kind: 'stream', requests: [...ids.map((messageId) => ({ messageId })), { messageId: 1, provider: 'lpu', model: path.join(outside, 'canary.gguf') }] },
     'chat.quickAction': { kind: 'stream', requests: ids.map((documentId) => ({ action: 'summarize', documentId })) },
+    'chat.warmQuickActions': { kind: 'call', requests: ids.map((workspaceId) => ({ workspaceId })) },
     'models.pull': { kind: 'stream', requests: [{ id: '../../outside' }, { id: canary }, { id: '' }] },
     'models.remove': { kind: 'call', requests: [{ id: '../../outside' }, { id: canary }, { id: '..' }, { id: 'stories260K' }] },
     'models.setActive': { kind: 'call', requests: [{ kind: 'chat', id: path.join(outside, 'canary.gguf') }, { kind: 'embedding', id: '../outside' }] },

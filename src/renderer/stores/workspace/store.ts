@@ -31,6 +31,7 @@ export async function loadWorkspaces(): Promise<void> {
     const remembered = Number(localStorage.getItem(ACTIVE_KEY));
     const active = workspaces.find((w) => w.id === remembered) ?? workspaces[0] ?? null;
     useWorkspaceStore.setState({ info, workspaces, activeWorkspaceId: active?.id ?? null, error: null });
+    if (active) warmWorkspace(active.id);
     await refreshThreads();
   } catch (error) {
     useWorkspaceStore.setState({ error: errorMessage(error) });
@@ -42,7 +43,13 @@ export const refreshWorkspaces = () => withToast(async () => useWorkspaceStore.s
 export async function selectWorkspace(id: number): Promise<void> {
   localStorage.setItem(ACTIVE_KEY, String(id));
   useWorkspaceStore.setState({ activeWorkspaceId: id });
+  warmWorkspace(id);
   await refreshThreads();
+}
+
+/** Opening a hot workspace loads the local model with the quick actions' prefixes cached; nothing to wait for or report. */
+function warmWorkspace(id: number): void {
+  void client.chat.warmQuickActions({ workspaceId: id }).catch(() => undefined);
 }
 
 export const createWorkspace = (name: string) =>
