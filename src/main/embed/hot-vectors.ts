@@ -59,13 +59,19 @@ export function forgetArena(db: Db, setId: number): void {
 
 function loadArena(db: Db, set: HotSource): VectorArena {
   const arena = new VectorArena(set.dimension);
-  const rows = (db.prepare(`SELECT COUNT(*) AS n FROM ${set.tableName}`).get() as { n: number }).n;
-  const sampleSize = trainingSampleSize(rows);
-  if (sampleSize > 0) arena.train(sampleVectors(db, set, sampleSize), rows);
+  // The hot rows' workspaces from vec0's metadata, then their floats from the rowid table: a vec0 scan that reads the
+  // vectors too measured ~2.3x slower.
+  const workspaceOf = new Map<number, number>();
+  for (const row of db.prepare(`SELECT chunk_id AS chunkId, workspace_id AS workspaceId FROM ${set.tableName}`).iterate() as Iterable<{ chunkId: number; workspaceId: number }>) {
+    workspaceOf.set(row.chunkId, row.workspaceId);
+  }
+  const sampleSize = trainingSampleSize(workspaceOf.size);
+  if (sampleSize > 0) arena.train(sampleVectors(db, set, sampleSize), workspaceOf.size);
   let batch: ArenaRow[] = [];
-  const read = db.prepare(`SELECT chunk_id AS chunkId, workspace_id AS workspaceId, embedding FROM ${set.tableName}`);
-  for (const row of read.iterate() as Iterable<{ chunkId: number; workspaceId: number; embedding: Buffer }>) {
-    batch.push({ chunkId: row.chunkId, workspaceId: row.workspaceId, vector: asVector(row.embedding) });
+  for (const row of db.prepare(`SELECT chunk_id AS chunkId, embedding FROM embeddings_${set.id}`).iterate() as Iterable<{ chunkId: number; embedding: Buffer }>) {
+    const workspaceId = workspaceOf.get(row.chunkId);
+    if (workspaceId === undefined) continue; // cold
+    batch.push({ chunkId: row.chunkId, workspaceId, vector: asVector(row.embedding) });
     if (batch.length === LOAD_BATCH) {
       arena.upsert(batch);
       batch = [];
@@ -75,7 +81,7 @@ function loadArena(db: Db, set: HotSource): VectorArena {
   return arena;
 }
 
-/** Vectors at evenly spaced chunk ids of the set's hot rows: a sample for training the inverted lists. */
+/** Vectors at evenly spaced chunk ids of the set (cold rows share the distribution): a sample to train the lists on. */
 function sampleVectors(db: Db, set: HotSource, count: number): Float32Array[] {
   const { lo, hi } = db.prepare(`SELECT MIN(chunk_id) AS lo, MAX(chunk_id) AS hi FROM embeddings_${set.id}`).get() as { lo: number; hi: number };
   const next = db.prepare(`SELECT chunk_id AS chunkId, embedding FROM embeddings_${set.id} WHERE chunk_id >= ? ORDER BY chunk_id LIMIT 1`);
