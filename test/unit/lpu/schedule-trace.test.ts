@@ -64,6 +64,8 @@ describe('schedule timeline and Chrome trace export', () => {
     const matmul = complete.find((e) => e.name === 'matmul' && e.cat === 'MXM')!;
     const args = matmul.args as { shapes: string; reads: string[]; writes: string[]; cycles: number; start_cycle: number };
     expect(args.shapes).toMatch(/i8\[\d+,576\]/);
+    expect(args.shapes).toMatch(/ f32\[1,\d+\]/); // the decode step's activations are one row
+    expect(args.shapes).not.toMatch(/ f32\[32,/);
     expect(args.reads.some((r) => /^blk\.\d+\.\w+@0 0x[0-9a-f]+\+\d+$/.test(r))).toBe(true);
     expect(args.writes.length).toBeGreaterThan(0);
     expect(matmul.ts).toBeCloseTo((args.start_cycle / 900e6) * 1e6, 6); // µs from cycles at 900 MHz

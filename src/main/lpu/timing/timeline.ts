@@ -25,7 +25,12 @@ export function compilePreset(name: string, chips?: number): Program {
 }
 
 const hex = (n: number) => `0x${n.toString(16)}`;
-const shapeOf = (t: TensorDecl | undefined, id: string) => (t ? `${id} ${t.dtype}[${t.shape.join(',')}]` : id);
+/** A tensor's shape in the decode step: activations declared for the prefill chunk's rows hold one row there. */
+const shapeOf = (t: TensorDecl | undefined, id: string, rows: number) => {
+  if (!t) return id;
+  const shape = (t.kind === 'act' || t.kind === 'io') && t.shape[0] === rows ? [1, ...t.shape.slice(1)] : t.shape;
+  return `${id} ${t.dtype}[${shape.join(',')}]`;
+};
 
 /** The decode step of a program, sorted by start, with op details and the critical path marked. */
 export function programTimeline(program: Program): ScheduleTimeline {
@@ -47,7 +52,7 @@ export function programTimeline(program: Program): ScheduleTimeline {
     return {
       kind: op.kind,
       layer: op.layer,
-      shapes: `${op.inputs.map((id) => shapeOf(tensors.get(id), id)).join(' · ')} → ${op.outputs.map((id) => shapeOf(tensors.get(id), id)).join(' · ')}${pattern}`,
+      shapes: `${op.inputs.map((id) => shapeOf(tensors.get(id), id, program.rows)).join(' · ')} → ${op.outputs.map((id) => shapeOf(tensors.get(id), id, program.rows)).join(' · ')}${pattern}`,
       reads: ranges(op.inputs, onChips),
       writes: ranges(op.outputs, onChips),
     };

@@ -113,9 +113,11 @@ export function TimelineCanvas({ timeline, range, onRange }: { timeline: Schedul
       {hover && hovered && (
         <div className="timeline-tooltip" role="tooltip" data-testid="schedule-tooltip" data-op={hovered.kind}
           style={{ left: Math.min(hover.x + 14, size.width - 340), top: Math.min(hover.y + 14, size.height - 160) }}>
-          <strong>{hovered.kind}</strong> · {timeline.units[timeline.unit[hover.index]!]} · {t('schedule.chip', { chip: timeline.chip[hover.index]! })}
-          {hovered.layer >= 0 && <> · {t('schedule.layer', { layer: hovered.layer })}</>}
-          {timeline.critical[hover.index] === 1 && <span className="pill accent">{t('schedule.critical')}</span>}
+          <div>
+            <strong>{hovered.kind}</strong> · {timeline.units[timeline.unit[hover.index]!]} · {t('schedule.chip', { chip: timeline.chip[hover.index]! })}
+            {hovered.layer >= 0 && <> · {t('schedule.layer', { layer: hovered.layer })}</>}
+            {timeline.critical[hover.index] === 1 && <> <span className="pill accent">{t('schedule.critical')}</span></>}
+          </div>
           <div className="mono">{hovered.shapes}</div>
           <div>{t('schedule.cycles', { start: timeline.start[hover.index]!, cycles: timeline.cycles[hover.index]! })}</div>
           {hovered.reads.length > 0 && <div className="mono">{t('schedule.reads')} {hovered.reads.slice(0, 4).join(', ')}{hovered.reads.length > 4 ? ' …' : ''}</div>}
