@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { AppError } from '../../shared/errors';
 
 // What MCP clients put in their config to start `lockstep mcp`: the absolute command, its arguments and, from the
 // Electron app, the variable that makes the app's own binary run the CLI as plain Node.
@@ -24,11 +25,12 @@ export function findCliScript(from = path.dirname(fileURLToPath(import.meta.url)
 
 export function lockstepLaunch(options: { dataDir: string; workspaces?: string[]; script?: string | null; execPath?: string; electron?: boolean }): McpLaunch {
   const script = options.script === undefined ? findCliScript() : options.script;
+  if (!script) throw new AppError('cli_not_found', 'The lockstep command (bin/lockstep.mjs) was not found beside this copy of Lockstep, so MCP clients have nothing to start. Run Lockstep from its source folder after npm install.');
   const workspaceArgs = (options.workspaces ?? []).flatMap((name) => ['--workspace', name]);
   const electron = options.electron ?? process.versions.electron !== undefined;
   return {
     command: options.execPath ?? process.execPath,
-    args: [...(script ? [script] : []), '--data-dir', options.dataDir, 'mcp', ...workspaceArgs],
+    args: [script, '--data-dir', options.dataDir, 'mcp', ...workspaceArgs],
     ...(electron ? { env: { ELECTRON_RUN_AS_NODE: '1' } } : {}),
   };
 }

@@ -36,6 +36,9 @@ export interface LockstepMcpOptions {
   budgetTokens?: number;
 }
 
+/** Resources listed by resources/list; the rest are read by their citation URI. */
+const LISTED_RESOURCES = 100;
+
 const READ_ONLY = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false } as const;
 
 /** A result for the model: a short text rendering plus the structured value the output schema describes. */
@@ -124,7 +127,19 @@ export function createLockstepMcpServer(options: LockstepMcpOptions): McpServer 
   // The citation URIs themselves are readable: lockstep://document/<id>#page=<n> gives that page's text.
   server.registerResource(
     'page',
-    new ResourceTemplate('lockstep://document/{document}#page={page}', { list: undefined }),
+    new ResourceTemplate('lockstep://document/{document}#page={page}', {
+      // The first page of the most recently indexed shared documents, for clients that offer resources to attach.
+      list: () => ({
+        resources: (
+          options.backends.db
+            .prepare(
+              `SELECT id, title, page_count AS pages FROM documents WHERE status = 'indexed' AND workspace_id IN (SELECT value FROM json_each(?))
+               ORDER BY updated_at DESC, id DESC LIMIT ${LISTED_RESOURCES}`,
+            )
+            .all(JSON.stringify(options.scope.workspaces().map((w) => w.id))) as { id: number; title: string; pages: number | null }[]
+        ).map((d) => ({ uri: citationUri(d.id, 1), name: `${d.title}, p. 1`, description: `Page 1 of ${d.pages ?? '?'}`, mimeType: 'text/plain' })),
+      }),
+    }),
     { title: 'Document page', description: 'One page of a shared document as text, addressed by its citation URI.', mimeType: 'text/plain' },
     async (uri, variables) => {
       const documentId = Number(variables.document);

@@ -36,7 +36,7 @@ interface Passage {
   score: number;
 }
 
-export async function checkToolList(client: Client) {
+export async function checkToolList(client: Client, library: McpTestLibrary) {
   const { tools } = await client.listTools();
   const byName = Object.fromEntries(tools.map((t) => [t.name, t]));
   expect(Object.keys(byName).sort()).toEqual(['ask', 'list_documents', 'read_page', 'search_documents']);
@@ -55,6 +55,10 @@ export async function checkToolList(client: Client) {
   for (const tool of tools) expect(tool.description).toMatch(/about 4000 tokens/);
   const { resourceTemplates } = await client.listResourceTemplates();
   expect(resourceTemplates.map((t) => t.uriTemplate)).toEqual(['lockstep://document/{document}#page={page}']);
+  const { resources } = await client.listResources();
+  expect(resources).toHaveLength(100);
+  expect(resources.map((r) => r.uri)).not.toContain(`lockstep://document/${library.privateDocumentId}#page=1`);
+  expect(resources.every((r) => library.sharedDocumentIds.some((id) => r.uri === `lockstep://document/${id}#page=1`))).toBe(true);
 }
 
 export async function checkSearch(client: Client, library: McpTestLibrary) {

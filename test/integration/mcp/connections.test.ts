@@ -74,5 +74,6 @@ describe('MCP connections (IPC handlers)', () => {
     expect(JSON.parse(clientConfigs(launch, 'darwin')[0]!.json).mcpServers.lockstep.env).toEqual({ ELECTRON_RUN_AS_NODE: '1' });
     expect(clientConfigs(launch, 'darwin')[0]!.file).toBe('~/Library/Application Support/Claude/claude_desktop_config.json');
     expect(clientConfigs(launch, 'win32')[0]!.file).toBe('%APPDATA%\\Claude\\claude_desktop_config.json');
+    expect(() => lockstepLaunch({ dataDir: '/data', script: null })).toThrow(/bin\/lockstep\.mjs\) was not found/);
   });
 });

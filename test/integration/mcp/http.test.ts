@@ -40,7 +40,7 @@ afterAll(async () => {
 });
 
 describe('MCP over Streamable HTTP (SDK Client, token)', () => {
-  it('lists the tools with their schemas', () => checkToolList(client));
+  it('lists the tools with their schemas', () => checkToolList(client, library));
   it('searches with correct pages', () => checkSearch(client, library));
   it('reads a page', () => checkReadPage(client, library));
   it('pages through list_documents', () => checkListDocuments(client, library));

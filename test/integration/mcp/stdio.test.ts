@@ -41,7 +41,7 @@ afterAll(async () => {
 });
 
 describe('lockstep mcp over stdio (SDK Client)', () => {
-  it('lists the four tools with their input and output schemas, and the page resource template', () => checkToolList(client));
+  it('lists the four tools with their input and output schemas, and the page resource template', () => checkToolList(client, library));
   it('finds each fact on its own page, with the printed label and citation URI', () => checkSearch(client, library));
   it('reads a page, and a citation URI as a resource', () => checkReadPage(client, library));
   it('pages through list_documents compactly, within the budget', () => checkListDocuments(client, library));
