@@ -1,7 +1,8 @@
 // Where a prefill's time goes, kernel by kernel: one 511-token prompt on the random SmolLM2-135M-shaped Q8_0 model
 // (or `--shape llama3.2-1b|qwen2.5-1.5b [--format Q4_K_M|…] [--tokens N]`, bench:lpu's published shapes), in the
 // calling thread, with every kernel call timed. Prints one JSON object per kernel set (LOCKSTEP_KERNELS picks
-// the default; run with `npx tsx test/bench/lpu-kernel-profile.ts [native|wasm]...`). GOPS counts 2 ops per
+// the default; run with `npx tsx test/bench/lpu-kernel-profile.ts [native|wasm]...`). `--decode N` profiles N decode
+// steps after the prompt instead, with the time spent outside kernels per token (op dispatch). GOPS counts 2 ops per
 // multiply-add of the matmuls (int8, block formats or float) and of attention's q·k and p·v products.
 import { loadLpuModel } from '../../src/main/lpu';
 import type { KernelSet } from '../../src/main/lpu/kernels/abi';
@@ -11,6 +12,8 @@ import { BENCH_SHAPES, ensureRandomShape, ensureRandomSmolLm2 } from '../../scri
 import type { GgufTensorType } from '../../src/main/lpu/loader/gguf-writer';
 import { benchPromptText } from './lib/bench-prompt';
 
+const round = (x: number) => Math.round(x * 100) / 100;
+let counting = true; // false while --decode runs the prompt
 type Totals = Map<string, { ms: number; calls: number; ops: number }>;
 
 // Multiply-adds ×2 of the kernels that do arithmetic worth counting; the rest report time only.
@@ -36,6 +39,7 @@ function timed(k: KernelSet, totals: Totals): KernelSet {
       const t = performance.now();
       const result = (fn as (...a: number[]) => unknown)(...args);
       const entry = totals.get(name) ?? { ms: 0, calls: 0, ops: 0 };
+      if (!counting) return result;
       entry.ms += performance.now() - t;
       entry.calls++;
       entry.ops += opsOf(name, args);
@@ -60,19 +64,33 @@ const prompt = await benchPromptText(Number(options.get('tokens') ?? 511) - 3);
 const sets = (positional.length ? positional : [undefined]) as (KernelSetName | undefined)[];
 for (const kernels of sets) {
   const totals: Totals = new Map();
-  const runner: StepRunnerFactory = (program, memory, k, name) => inProcessRunner(program, memory, timed(k, totals), name);
+  const decode = Number(options.get('decode') ?? 0);
+  let stepMs = 0, steps = 0;
+  // with --decode, only one-row steps count: the prompt's chunks run untimed
+  const runner: StepRunnerFactory = async (program, memory, k, name) => {
+    const inner = await inProcessRunner(program, memory, timed(k, totals), name);
+    return { ...inner, async step(tokens, m, pos0) {
+      counting = !decode || m === 1;
+      const t = performance.now();
+      await inner.step(tokens, m, pos0);
+      if (counting && decode) { stepMs += performance.now() - t; steps++; }
+    } };
+  };
   const model = await loadLpuModel(file, { bucket: 1024, kernels, runner });
   try {
     await model.generate({ prompt: 'warm up', maxTokens: 1, sampling: { greedy: true } });
     totals.clear();
+    stepMs = 0; steps = 0;
     const started = performance.now();
-    const r = await model.generate({ prompt, maxTokens: 1, sampling: { greedy: true } });
+    const r = await model.generate({ prompt, maxTokens: decode || 1, sampling: { greedy: true } });
     const wall = performance.now() - started;
     const all = [...totals.values()].reduce((s, e) => s + e.ms, 0);
     console.log(JSON.stringify({
-      kernels: model.info.kernels, prompt_tokens: r.promptTokens, prefill_ms: Math.round(wall), in_kernels_ms: Math.round(all),
+      kernels: model.info.kernels, prompt_tokens: r.promptTokens,
+      ...(decode ? { decode_steps: steps, ms_per_token: round(stepMs / steps), kernel_ms_per_token: round(all / steps), outside_kernels_ms_per_token: round((stepMs - all) / steps) }
+        : { prefill_ms: Math.round(wall), in_kernels_ms: Math.round(all) }),
       by_kernel: Object.fromEntries([...totals.entries()].sort((a, b) => b[1].ms - a[1].ms).map(([name, e]) => [name, {
-        ms: Math.round(e.ms * 10) / 10, share: Math.round((e.ms / all) * 1000) / 10, calls: e.calls,
+        ms: round(e.ms), share: Math.round((e.ms / all) * 1000) / 10, calls: e.calls,
         ...(e.ops ? { gops: Math.round((e.ops / (e.ms / 1000)) / 1e8) / 10 } : {}),
       }])),
     }));
