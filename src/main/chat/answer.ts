@@ -114,7 +114,8 @@ async function respondThroughCache(
   const key: AnswerCacheKey = { ...scope, question: plan.query, provider: plan.provider?.id ?? 'extractive', model: plan.provider?.model ?? 'extractive' };
   const version = cache.contentVersion(scope.workspaceId);
   const hit = options.read && plan.replaceMessageId === undefined ? cache.get(key) : null;
-  if (hit) return replayCachedAnswer(deps.threads, plan, hit, emit);
+  // The metrics see a replay as a cache hit, not as a new answer with its own timings.
+  if (hit) return replayCachedAnswer(deps.threads, plan, hit, deps.answerTap?.(emit).emit ?? emit);
   const record = await respond(deps, plan, emit, signal);
   if (record.status === 'complete' && record.content && record.content !== NOT_FOUND && record.provider) {
     cache.put({ ...key, provider: record.provider, model: record.model ?? key.model }, version, record);

@@ -23,6 +23,7 @@ export function tapAnswer(recorder: MetricsRecorder, emit: Emit, clock: () => nu
   let lastTokenAt: number | null = null;
   let intervals: number[] = [];
   let meters: AnswerMeters | null = null;
+  let cached = false;
 
   const token = () => {
     const now = clock();
@@ -50,6 +51,10 @@ export function tapAnswer(recorder: MetricsRecorder, emit: Emit, clock: () => nu
         meters = event.meters;
         break;
       case 'notice':
+        if (event.kind === 'cached') {
+          cached = true;
+          recorder.recordCacheHit(origin);
+        }
         if (event.kind === 'fallback') {
           const to = event.fallbackTo ?? 'extractive';
           // The notice names the channel that gave up when more than Groq can (fallbackFrom); otherwise it was Groq.
@@ -64,7 +69,7 @@ export function tapAnswer(recorder: MetricsRecorder, emit: Emit, clock: () => nu
         }
         break;
       case 'done':
-        if (event.message.status === 'complete') {
+        if (event.message.status === 'complete' && !cached) {
           const final = event.message.meters ?? meters;
           recorder.recordAnswer(observe({ provider: event.message.provider ?? origin.provider, model: event.message.model ?? origin.model }, final));
         }

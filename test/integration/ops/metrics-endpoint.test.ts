@@ -1,6 +1,7 @@
-// GET /metrics on the local API: answers, a failure, a Groq fallback, a cache hit and a worker crash go through the
-// real answer path (respond with Ops.tapAnswer); the scrape must parse under a strict exposition-format reader and
-// hold every series the issue lists. It needs the token, and does not exist while metrics are off.
+// GET /metrics on the local API: answers, a failure, a Groq fallback and a cache hit go through the real answer
+// path (respond and the cache's replay, through Ops.tapAnswer), a worker crash through the recorder; the scrape must
+// parse under a strict exposition-format reader and hold every series the issue lists. It needs the token, and does
+// not exist while metrics are off.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { LpuMeters } from '../../../src/shared/contract/chat';
 import { AppError } from '../../../src/shared/errors';
@@ -83,8 +84,10 @@ async function answerSome(): Promise<void> {
   const broken = deps(new TwoChipProvider('unused'), null);
   broken.passages = { ...broken.passages, search: async () => Promise.reject(new AppError('search_failed', 'The search index could not be read.')) };
   await expect(ask(broken, question(4), () => {}, signal)).rejects.toThrow(/index could not be read/);
-  // The answer cache and the worker supervisor record through the same narrow interface.
-  services.ops.metrics.recordCacheHit({ provider: 'lpu', model: 'scripted-model' });
+  // The first question again: replayed from the answer cache, a cache hit rather than a fourth answer.
+  const replayed = await ask(deps(new TwoChipProvider('never asked'), null), question(1), () => {}, signal);
+  expect(replayed.content).toBe('You get 25 days [1] of annual leave each year.');
+  // The worker supervisor records through the same narrow interface.
   services.ops.metrics.recordWorkerCrash('lpu-chip');
 }
 
