@@ -54,7 +54,7 @@ export function createServices(options: { dataDir: string; mode?: 'electron' | '
     },
     get chat() {
       if (!chat) {
-        chat = createChatService({ dataDir: options.dataDir, db, settings: services.settings, secrets: options.secrets, passages: retrievalPassageSource(services), answerTap: services.ops.tapAnswer });
+        chat = createChatService({ dataDir: options.dataDir, db, settings: services.settings, secrets: options.secrets, passages: retrievalPassageSource(services), answerTap: services.ops.tapAnswer, tierOf: (id) => services.tiers.tierOf(id) });
         cleanups.push(() => chat?.close());
       }
       return chat;

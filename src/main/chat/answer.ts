@@ -43,6 +43,7 @@ function questionPlan(deps: AnswerDeps, q: Question): AnswerPlan {
     userMessageId: q.userMessageId,
     provider: q.provider,
     query,
+    workspaceId: q.workspaceId,
     async prepare(emit: Emit) {
       // Free chat talks to the model alone: nothing is searched, so nothing can be cited.
       if (q.mode === 'chat') return true;

@@ -27,6 +27,8 @@ export interface AnswerDeps {
   answerCache?: AnswerCache;
   /** The degradation chain: where answers go while a channel is in trouble, and where a failed answer goes next. */
   degradation?: DegradationRouter;
+  /** Where a workspace's knowledge lives (hot in memory, cold on disk): a cold one answers on the CPU channel. */
+  tierOf?(workspaceId: number): 'hot' | 'cold';
   passages: PassageSource;
   settings: { get(): Settings };
   providers: {
@@ -60,6 +62,8 @@ export interface AnswerPlan {
   provider: ChatProvider | null;
   /** The query retrieval ran with, shown to the user. */
   query: string;
+  /** The workspace asked over, when the plan has one. */
+  workspaceId?: number;
   /** Retrieval; runs after `started` so its notices follow it. Returns false when documents mode found nothing. */
   prepare(emit: Emit): Promise<boolean>;
   compose(provider: ChatProvider): ComposedPrompt;
@@ -73,7 +77,9 @@ export async function respond(deps: AnswerDeps, plan: AnswerPlan, emitEvent: Emi
   const tap = deps.answerTap?.(emitEvent);
   const emit = tap?.emit ?? emitEvent;
   // The degradation chain may stand below the chosen channel: the answer goes where it says, and says why.
-  const routed = await deps.degradation?.route(plan.provider, deps.providers);
+  const cold = plan.workspaceId !== undefined && deps.tierOf?.(plan.workspaceId) === 'cold';
+  const atLeast = cold ? { channel: 'lpu_single' as const, reason: 'this workspace is cold (its knowledge is kept on disk, not in memory)' } : undefined;
+  const routed = await deps.degradation?.route(plan.provider, deps.providers, atLeast);
   let provider = routed ? routed.provider : plan.provider;
   let served: AnswerServing | undefined = routed?.served;
   const by = { provider: provider?.id ?? 'extractive', model: provider?.model ?? 'extractive' };

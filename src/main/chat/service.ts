@@ -31,6 +31,8 @@ export interface ChatServiceOptions {
   loadLpuModel?: LoadLpuModel;
   /** Tests set the clock and the quiet period of the degradation chain; the thresholds always come from settings. */
   degradation?: Pick<DegradationOptions, 'now' | 'quietMs'>;
+  /** The workspace tiers (services.tiers.tierOf): cold workspaces answer on the CPU channel. */
+  tierOf?: AnswerDeps['tierOf'];
   /** Records each answer's metrics and health history (Ops.tapAnswer). */
   answerTap?: AnswerDeps['answerTap'];
 }
@@ -72,6 +74,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     localApiUrl: null,
     degradationPolicy,
     degradation: createDegradationRouter(degradationPolicy),
+    tierOf: options.tierOf,
     answerTap: options.answerTap,
     close: () => lpuModels.close(),
   };

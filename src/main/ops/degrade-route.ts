@@ -1,7 +1,7 @@
 import type { AnswerChannel, AnswerServing } from '../../shared/contract/chat';
 import { AppError } from '../../shared/errors';
 import type { ChatProvider } from '../providers/provider';
-import { channelPhrase, isChannelFailure, type DegradationPolicy } from './degrade';
+import { channelLevel, channelPhrase, isChannelFailure, type DegradationPolicy } from './degrade';
 
 // Between the answer pipeline and the degradation policy: which provider serves a channel, which channel a provider
 // is, and one answer's timings on the wall clock (first token, gaps between tokens) reported to the policy.
@@ -45,8 +45,11 @@ export interface ChannelWatch {
 }
 
 export interface DegradationRouter {
-  /** The provider for an answer whose chosen provider is `chosen`: itself, or the channel the chain stands at. */
-  route(chosen: ChatProvider | null, providers: ChannelProviders): Promise<RoutedProvider>;
+  /**
+   * The provider for an answer whose chosen provider is `chosen`: itself, or the channel the chain stands at, or
+   * `atLeast` (a cold workspace's CPU channel) when that is lower and a local model can serve it.
+   */
+  route(chosen: ChatProvider | null, providers: ChannelProviders, atLeast?: { channel: AnswerChannel; reason: string }): Promise<RoutedProvider>;
   /** After `failed` failed this answer with `error`: the next step down, or null when the error is not a channel's fault. */
   fallback(failed: ChatProvider, error: unknown, providers: ChannelProviders): Promise<RoutedProvider | null>;
   watch(provider: ChatProvider): ChannelWatch;
@@ -61,9 +64,14 @@ export function createDegradationRouter(policy: DegradationPolicy, clock: () => 
   };
 
   return {
-    async route(chosen, providers) {
+    async route(chosen, providers, atLeast) {
       const preferred = channelOf(chosen);
       const route = policy.route(preferred);
+      if (atLeast && channelLevel(atLeast.channel) > channelLevel(route.channel)) {
+        // Without a local model to serve it, the lower channel is no cheaper: the answer stays where the chain put it.
+        const provider = await open(atLeast.channel, chosen, providers).catch(() => null);
+        if (provider) return { provider, channel: atLeast.channel, served: { channel: atLeast.channel, reason: atLeast.reason } };
+      }
       if (route.channel === preferred) return { provider: chosen, channel: preferred };
       const provider = await open(route.channel, chosen, providers);
       const channel = provider ? route.channel : 'extractive';
