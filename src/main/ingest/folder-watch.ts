@@ -1,6 +1,6 @@
-import { watch, type FSWatcher } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
+import { watch, type FSWatcher } from 'chokidar';
 import { listLibraryFolders } from '../access/library-folders';
 import { authorisedFiles, authorisePaths, isWithin, type PathGrants } from '../access/authorise';
 import { log } from '../platform/log';
@@ -9,14 +9,21 @@ import { hashFile } from './files';
 import { isIgnored, readIgnoreRules } from './ignore-file';
 import type { IngestQueue } from './queue';
 
-// Library folders are watched: a burst of file events becomes one scan of that folder after a quiet moment, and the
-// scan (not the events, which editors and sync tools make unreliable) decides what is new, changed, moved or gone.
+// Library folders are watched with chokidar (fs.watch per folder, with its platform quirks handled): a burst of file
+// events becomes one scan of that folder after a quiet moment, and the scan (not the events, which editors and sync
+// tools make unreliable) decides what is new, changed, moved or gone.
 // Every start scans each folder too, so changes made while Lockstep was closed are caught. Files a .lockstepignore
 // names are left out (and leave the library when it starts naming them).
 
 /** Editors' and downloaders' scratch files: never documents (hidden files are skipped by the folder walk already). */
 const temporary = /(^~\$)|(~$)|\.(tmp|temp|swp|swx|part|crdownload|download|lock)$/i;
 export const isTemporaryFile = (file: string) => temporary.test(path.basename(file));
+
+/** Entries below a watched folder whose events are not worth a scan: hidden ones (and anything inside them) and scratch files. */
+export function isUnwatchedEntry(folder: string, entry: string): boolean {
+  const relative = path.relative(folder, entry);
+  return relative !== '' && (relative.split(path.sep).some((part) => part.startsWith('.')) || isTemporaryFile(entry));
+}
 
 export interface FolderChanges {
   added: string[];
@@ -65,20 +72,25 @@ export class FolderWatcher {
     const folders = listLibraryFolders(this.db).map((f) => f.path);
     for (const [folder, watcher] of this.watchers) {
       if (folders.includes(folder)) continue;
-      watcher.close();
+      void watcher.close().catch((error: unknown) => log.warn(`could not stop watching ${folder}`, error));
       this.watchers.delete(folder);
     }
     for (const folder of folders) {
       if (this.closed || this.watchers.has(folder)) continue;
-      try {
-        const watcher = watch(folder, { recursive: true }, () => this.schedule(folder));
-        watcher.on('error', (error) => log.warn(`watching ${folder} stopped`, error));
-        this.watchers.set(folder, watcher);
-      } catch (error) {
-        log.warn(`cannot watch ${folder}; it is scanned at each start only`, error);
-      }
+      const watcher = this.watchFolder(folder);
+      this.watchers.set(folder, watcher);
+      // Once chokidar has walked the folder no event is missed, so whatever changes after this scan starts is seen.
+      await new Promise<void>((resolve) => watcher.once('ready', resolve).once('error', () => resolve()));
       await this.scan(folder);
     }
+  }
+
+  /** Any event below the folder schedules a scan; hidden and temporary entries make none, and links are not followed. */
+  private watchFolder(folder: string): FSWatcher {
+    const watcher = watch(folder, { ignoreInitial: true, followSymlinks: false, ignored: (entry: string) => isUnwatchedEntry(folder, entry) });
+    watcher.on('all', () => this.schedule(folder));
+    watcher.on('error', (error) => log.warn(`watching ${folder} failed; it is still scanned at each start`, error));
+    return watcher;
   }
 
   private schedule(folder: string): void {
@@ -162,8 +174,8 @@ export class FolderWatcher {
     this.closed = true;
     if (this.resync) clearInterval(this.resync);
     for (const timer of this.timers.values()) clearTimeout(timer);
-    for (const watcher of this.watchers.values()) watcher.close();
+    const watchers = [...this.watchers.values()];
     this.watchers.clear();
-    await Promise.allSettled([...this.scanning.values()]);
+    await Promise.allSettled([...watchers.map((watcher) => watcher.close()), ...this.scanning.values()]);
   }
 }

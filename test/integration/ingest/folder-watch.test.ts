@@ -2,7 +2,7 @@ import { mkdirSync, renameSync, rmSync, symlinkSync, unlinkSync, writeFileSync }
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { addLibraryFolder } from '../../../src/main/access/library-folders';
-import { FolderWatcher, isTemporaryFile, type FolderChanges } from '../../../src/main/ingest/folder-watch';
+import { FolderWatcher, isTemporaryFile, isUnwatchedEntry, type FolderChanges } from '../../../src/main/ingest/folder-watch';
 import { IngestQueue } from '../../../src/main/ingest/queue';
 import { openStore, type Db } from '../../../src/main/store/db';
 import { tempDataDir } from './helpers';
@@ -115,6 +115,36 @@ describe('watched library folders', () => {
     expect(log.seen.removed).toContain(file('alpha.txt'));
     expect(documents().map((d) => [path.relative(folder, d.path), d.status])).toEqual([['notes/beta-renamed.md', 'indexed'], ['delta.txt', 'indexed']]);
   }, 120_000);
+
+  it('turns a burst of file events into one scan after a quiet moment', async () => {
+    process.env.LOCKSTEP_LOG = 'silent';
+    // The folders are made once per file and removed after each test.
+    for (const dir of [data.dir, docs.dir]) mkdirSync(dir, { recursive: true });
+    const store = (db = openStore(data.dir));
+    const ingest = (queue = new IngestQueue({ db: store, chunkTokens: () => 256, tokenizerFolder: async () => null, ocrLanguages: () => [] }));
+    const folder = (await addLibraryFolder(store, data.dir, docs.dir)).path;
+    const scans: FolderChanges[] = [];
+    const log = scanLog();
+    watcher = new FolderWatcher({ db: store, dataDir: data.dir }, ingest, { debounceMs: 300, onScanned: (f, c) => (scans.push(c), log.onScanned(f, c)) });
+    await watcher.sync();
+    expect(scans).toHaveLength(1); // the start-up scan of the empty folder
+    writeFileSync(path.join(folder, '.partial.txt'), 'hidden');
+    writeFileSync(path.join(folder, 'download.crdownload'), 'scratch');
+    for (let i = 0; i < 12; i++) writeFileSync(path.join(folder, `burst-${i}.txt`), `Burst file ${i} about river gauges.\n`);
+    await log.until(() => log.seen.added.length === 12);
+    expect(scans).toHaveLength(2);
+    await ingest.whenIdle();
+    expect(documents()).toHaveLength(12);
+  }, 60_000);
+
+  it('makes no scan for events on hidden entries or scratch files, nor for the folder itself', () => {
+    const folder = path.join(docs.dir, 'Reports');
+    for (const entry of ['.git/index', '.hidden.txt', 'sub/.cache/x.pdf', 'q3.pdf.crdownload', '~$memo.docx']) expect([entry, isUnwatchedEntry(folder, path.join(folder, entry))]).toEqual([entry, true]);
+    for (const entry of ['q3.pdf', 'sub/notes.md']) expect([entry, isUnwatchedEntry(folder, path.join(folder, entry))]).toEqual([entry, false]);
+    // A library folder that is itself under a hidden folder is still watched.
+    expect(isUnwatchedEntry(path.join(docs.dir, '.local', 'docs'), path.join(docs.dir, '.local', 'docs'))).toBe(false);
+    expect(isUnwatchedEntry(path.join(docs.dir, '.local', 'docs'), path.join(docs.dir, '.local', 'docs', 'a.pdf'))).toBe(false);
+  });
 
   it('skips editors’ and downloaders’ temporary files', () => {
     for (const name of ['~$report.docx', 'report.docx~', 'a.tmp', 'b.swp', 'movie.part', 'x.crdownload']) expect([name, isTemporaryFile(name)]).toEqual([name, true]);
