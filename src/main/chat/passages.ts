@@ -1,5 +1,4 @@
-import { routeWholeDocuments, search } from '../retrieve/index';
-import type { Services } from '../services';
+import { routeWholeDocuments, search, type SearchContext } from '../retrieve/index';
 import { pagesReadByOcr } from '../ingest/library-queries';
 import type { Db } from '../store/db';
 
@@ -57,7 +56,7 @@ export const MIN_VECTOR_SIMILARITY = 0.35;
  * Hybrid search always returns nearest neighbours, so a hit only counts as relevant when the keywords found it too
  * or its similarity clears MIN_VECTOR_SIMILARITY: that is what lets documents mode say "not found".
  */
-export function retrievalPassageSource(services: Services): PassageSource {
+export function retrievalPassageSource(services: SearchContext): PassageSource {
   const { db } = services;
   return {
     async search({ query, k, workspaceId, documentIds }) {

@@ -1,5 +1,7 @@
-import type { Services } from '../services';
+import type { ActiveEmbedding } from '../embed/service';
 import { locateEmbedder } from '../embed/models';
+import type { Settings } from '../../shared/settings';
+import type { Db } from '../store/db';
 import { log } from '../platform/log';
 import { ocrLanguagesFor } from './ocr/languages';
 import { FolderWatcher } from './folder-watch';
@@ -9,26 +11,35 @@ import { IngestQueue } from './queue';
 export { IngestQueue, type EmbeddingStage, type EnqueuedFile } from './queue';
 export { segmentForIndex } from '../text/segment';
 
+/** What the queue is built from (services.ts wires it): the library, the settings, the embedder, a shutdown hook. */
+export interface IngestHost {
+  dataDir: string;
+  db: Db;
+  settings: { get(): Settings };
+  embeddings: { active(): Promise<ActiveEmbedding | null> };
+  onClose(cleanup: () => void | Promise<void>): void;
+}
+
 /**
  * Builds the queue for Services.ingest. Tokens are counted with the chosen embedder's tokenizer when it is installed,
  * else with LOCKSTEP_TOKENIZER_DIR (a tokenizer-only folder, used by tests), else estimated.
  */
-export function createIngestQueue(services: Pick<Services, 'dataDir' | 'db' | 'settings' | 'embeddings' | 'onClose'>): IngestQueue {
+export function createIngestQueue(host: IngestHost): IngestQueue {
   const queue = new IngestQueue({
-    db: services.db,
-    chunkTokens: () => services.settings.get().chunkTokens,
-    tokenizerFolder: async () => (await locateEmbedder(services.dataDir, services.settings.get().embedderId))?.folder ?? process.env.LOCKSTEP_TOKENIZER_DIR ?? null,
-    embedding: () => services.embeddings.active(),
-    ocrLanguages: () => ocrLanguagesFor(services.settings.get().ocrLanguage, services.settings.get().language),
+    db: host.db,
+    chunkTokens: () => host.settings.get().chunkTokens,
+    tokenizerFolder: async () => (await locateEmbedder(host.dataDir, host.settings.get().embedderId))?.folder ?? process.env.LOCKSTEP_TOKENIZER_DIR ?? null,
+    embedding: () => host.embeddings.active(),
+    ocrLanguages: () => ocrLanguagesFor(host.settings.get().ocrLanguage, host.settings.get().language),
   });
-  services.onClose(() => queue.close());
+  host.onClose(() => queue.close());
   return queue;
 }
 
 const watchers = new WeakMap<object, FolderWatcher>();
 
 /** Watches the library folders for the app and browser mode (one watcher per services); call again after a folder is added or removed. */
-export function watchLibraryFolders(services: Pick<Services, 'db' | 'dataDir' | 'ingest' | 'onClose'>): FolderWatcher {
+export function watchLibraryFolders(services: Pick<IngestHost, 'db' | 'dataDir' | 'onClose'> & { ingest: IngestQueue }): FolderWatcher {
   let watcher = watchers.get(services);
   if (!watcher) {
     const created = new FolderWatcher(services, services.ingest);

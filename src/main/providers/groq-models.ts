@@ -1,39 +1,17 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { groqModel, type reasoningEffort } from '../../shared/contract/chat';
+import { groqModel } from '../../shared/contract/chat';
 import { createGroqClient, groqError } from './groq';
+import { groqModelTraits } from './groq-traits';
+
+export { groqModelTraits, type GroqModelTraits, type ReasoningEffort, type ReasoningStyle } from './groq-traits';
 
 export type GroqModel = z.infer<typeof groqModel>;
-export type ReasoningEffort = z.infer<typeof reasoningEffort>;
 
 const CACHE_TTL_MS = 60 * 60 * 1000;
 const cacheFile = z.object({ fetchedAt: z.number(), baseURL: z.string(), models: z.array(groqModel) });
 const limitsFile = z.record(z.string(), z.number());
-
-/** How a model reports its thinking: a separate `reasoning` field asked for with reasoning_format or include_reasoning. */
-export type ReasoningStyle = 'reasoning_format' | 'include_reasoning' | null;
-
-export interface GroqModelTraits {
-  /** Can answer a chat question (not speech-to-text, TTS, a guard or an agentic tool system). */
-  chat: boolean;
-  reasoning: ReasoningStyle;
-  efforts: ReasoningEffort[];
-}
-
-// Groq's listing says nothing about modalities or reasoning, so the families are recognised by id.
-const NOT_CHAT = /whisper|tts|playai|orpheus|guard|compound/i;
-
-export function groqModelTraits(id: string): GroqModelTraits {
-  if (NOT_CHAT.test(id)) return { chat: false, reasoning: null, efforts: [] };
-  // gpt-oss takes include_reasoning (reasoning_format is rejected) and efforts low/medium/high.
-  if (/gpt-oss/i.test(id)) return { chat: true, reasoning: 'include_reasoning', efforts: ['low', 'medium', 'high'] };
-  // qwen3-32b switches thinking on or off; the later qwen3.x models also take low/medium/high.
-  if (/qwen3\.\d/i.test(id)) return { chat: true, reasoning: 'reasoning_format', efforts: ['none', 'default', 'low', 'medium', 'high'] };
-  if (/qwen3/i.test(id)) return { chat: true, reasoning: 'reasoning_format', efforts: ['none', 'default'] };
-  if (/deepseek-r1|qwq/i.test(id)) return { chat: true, reasoning: 'reasoning_format', efforts: [] };
-  return { chat: true, reasoning: null, efforts: [] };
-}
 
 function withTraits(model: GroqModel): GroqModel {
   const traits = groqModelTraits(model.id);

@@ -3,7 +3,7 @@ import type { ChatCompletionCreateParamsStreaming } from 'groq-sdk/resources/cha
 import type { GroqMeters } from '../../shared/contract/chat';
 import { AppError } from '../../shared/errors';
 import { log } from '../platform/log';
-import { groqModelTraits, type ReasoningEffort } from './groq-models';
+import { groqModelTraits, type ReasoningEffort } from './groq-traits';
 import { estimateTokens, type ChatProvider, type GenerationRequest, type GenerationResult, type ProviderEvent } from './provider';
 import { ThinkTagSplitter } from './think-tags';
 

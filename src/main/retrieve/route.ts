@@ -1,4 +1,4 @@
-import type { Services } from '../services';
+import type { Db } from '../store/db';
 
 // When the documents a user selected fit in the answering model's context, the model gets all of them, in order,
 // instead of a handful of retrieved passages: nothing can be missed that way.
@@ -26,8 +26,8 @@ export interface WholeDocuments {
  * The full text of the documents, in the order given, when together they fit in budgetTokens; else null (retrieve instead).
  * The size is the sum of the documents' chunk token counts, which overlap slightly, so the estimate errs on the safe side.
  */
-export function routeWholeDocuments(services: Services, options: { documentIds: number[]; budgetTokens: number }): WholeDocuments | null {
-  const { db } = services;
+export function routeWholeDocuments(library: { db: Db }, options: { documentIds: number[]; budgetTokens: number }): WholeDocuments | null {
+  const { db } = library;
   const ids = [...new Set(options.documentIds)];
   if (ids.length === 0) return null;
   const sizes = db

@@ -1,8 +1,10 @@
 import { performance } from 'node:perf_hooks';
 import { searchRequest, type SearchHit, type SearchMode, type SearchRequest, type SearchResult } from '../../shared/contract/search';
 import { AppError } from '../../shared/errors';
+import type { Settings } from '../../shared/settings';
+import type { EmbeddingService } from '../embed/service';
 import { nearestChunks, vectorsOfChunks, type VectorSet } from '../embed/vector-store';
-import type { Services } from '../services';
+import type { Db } from '../store/db';
 import { cosineSimilarity, diversify, termOverlap } from './diversify';
 import { fuseRankings, type RankedList } from './fuse';
 import { queryTerms } from './keyword-query';
@@ -10,6 +12,13 @@ import type { KeywordHit } from './keyword-search';
 import { lexicalSearch, type LexicalTuning } from './lexical-search';
 import { loadChunks } from './provenance';
 import { rerankCandidates, type PassageScorer } from './rerank';
+
+/** What search needs (services.ts provides it): the library, the fusion weight setting and the query embedder. */
+export interface SearchContext {
+  db: Db;
+  settings: { get(): Pick<Settings, 'vectorSearchWeight'> };
+  embeddings: Pick<EmbeddingService, 'embedQuery'>;
+}
 
 export interface SearchOptions {
   /** BM25 tuning (column weights, common-term pruning, document routing, RM3 feedback). */
@@ -26,7 +35,7 @@ const candidateDepth = (k: number, lambda: number, mode: SearchMode) => (mode ==
  * Hybrid search: BM25 candidates from FTS5 and nearest neighbours from the newest complete vector set, fused with RRF,
  * then diversified with MMR. Falls back to BM25 alone, with a notice, when no semantic index can answer.
  */
-export async function search(services: Services, request: SearchRequest, options: SearchOptions = {}): Promise<SearchResult> {
+export async function search(services: SearchContext, request: SearchRequest, options: SearchOptions = {}): Promise<SearchResult> {
   const parsed = searchRequest.safeParse(request);
   if (!parsed.success) throw new AppError('invalid_search', parsed.error.issues[0]?.message ?? 'That search request is not valid.');
   const { query, k, mode: requestedMode, workspaceId, documentIds, lambda } = parsed.data;
@@ -75,7 +84,7 @@ export async function search(services: Services, request: SearchRequest, options
   if (options.reranker) live = await rerankCandidates(query, live, (c) => chunks.get(c.chunkId)!, options.reranker, options.signal);
 
   const topScore = live[0]?.fused ?? 1;
-  const similarity = similarityFor(services, vectorSet, live.map((c) => c.chunkId), (id) => chunks.get(id)!.text, lambda);
+  const similarity = similarityFor(db, vectorSet, live.map((c) => c.chunkId), (id) => chunks.get(id)!.text, lambda);
   const picked = diversify(
     live.map((candidate) => ({ item: candidate, relevance: candidate.fused / topScore })),
     k,
@@ -104,14 +113,14 @@ export async function search(services: Services, request: SearchRequest, options
 
 /** Passage similarity for MMR: cosine of their vectors when a set is searched, else overlap of their terms. */
 function similarityFor(
-  services: Services,
+  db: Db,
   vectorSet: VectorSet | null,
   chunkIds: number[],
   textOf: (chunkId: number) => string,
   lambda: number,
 ): (a: number, b: number) => number {
   if (lambda >= 1) return () => 0;
-  const vectors = vectorSet ? vectorsOfChunks(services.db, vectorSet, chunkIds) : new Map<number, Float32Array>();
+  const vectors = vectorSet ? vectorsOfChunks(db, vectorSet, chunkIds) : new Map<number, Float32Array>();
   const terms = new Map<number, Set<string>>();
   const termsOf = (id: number) => {
     let set = terms.get(id);
