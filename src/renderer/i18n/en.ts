@@ -489,7 +489,7 @@ export const en = {
   'connections.turnOff.help': 'Stops /mcp and switches every workspace below off at once.',
   'connections.workspaces': 'Available to other apps',
   'connections.workspaces.help': 'MCP clients see only the workspaces switched on here; the others do not appear to them at all.',
-  'connections.documents': '{n, plural, =0 {No documents} one {# document} other {# documents}}',
+  'connections.documents': '{n, plural, one {# document} other {# documents}}',
   'connections.config': 'Set up a client',
   'connections.config.help': 'Paste the snippet into the client’s config file, then restart the client. The command path is filled in for this computer.',
   'connections.config.workspace': 'Also serve',

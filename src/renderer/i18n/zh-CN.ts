@@ -491,7 +491,7 @@ export const zhCN: Dictionary = {
   'connections.turnOff.help': '停止 /mcp，并一次关闭下方所有工作区的共享。',
   'connections.workspaces': '对其他应用可用',
   'connections.workspaces.help': 'MCP 客户端只能看到在此打开的工作区；其他工作区对它们完全不可见。',
-  'connections.documents': '{n, plural, =0 {没有文档} other {# 个文档}}',
+  'connections.documents': '{n, plural, other {# 个文档}}',
   'connections.config': '设置客户端',
   'connections.config.help': '把这段配置粘贴到客户端的配置文件中，然后重启客户端。命令路径已按本机填好。',
   'connections.config.workspace': '另外提供',

@@ -42,3 +42,11 @@ describe('connections store', () => {
     ]);
   });
 });
+
+describe('connections strings', () => {
+  it('count a workspace’s documents in both languages', async () => {
+    const { translate } = await import('../../../src/renderer/i18n/translate');
+    expect([0, 1, 7].map((n) => translate('en', 'connections.documents', { n }))).toEqual(['0 documents', '1 document', '7 documents']);
+    expect(translate('zh-CN', 'connections.documents', { n: 7 })).toBe('7 个文档');
+  });
+});
