@@ -1,19 +1,25 @@
 import type { LockstepHandlers } from '../../shared/contract/index';
 import { AppError } from '../../shared/errors';
-import { browseFolder, grantPicked } from '../access/picker';
+import type { HandlerContext } from '../../shared/contract/define';
+import { isWithin } from '../access/authorise';
+import { listLibraryFolders } from '../access/library-folders';
+import { browseFolder, grantPicked, type PickerScope } from '../access/picker';
 import type { Services } from '../services';
 
 /** The desktop dialog and browser mode's picker; what either hands back is granted to that caller only. */
-export function fileHandlers(services: Pick<Services, 'dataDir'>): LockstepHandlers['files'] {
+export function fileHandlers(services: Pick<Services, 'db' | 'dataDir'>): LockstepHandlers['files'] {
+  // The picker's roots, then the registered library folders outside them (their files may be added anyway); no picker, no roots.
+  const scopeOf = (ctx: HandlerContext): PickerScope => {
+    const roots = ctx.picker?.roots ?? [];
+    const folders = roots.length ? listLibraryFolders(services.db).map((f) => f.path).filter((folder) => !roots.some((root) => isWithin(root, folder))) : [];
+    return { roots: [...roots, ...folders], dataDir: services.dataDir };
+  };
   return {
     choose: async ({ select, filter }, ctx) => {
       if (!ctx.chooseFiles) throw new AppError('not_supported', 'The open dialog belongs to the desktop app; in browser mode choose files from the list Lockstep shows.');
       return { paths: await ctx.chooseFiles({ select, filter }) };
     },
-    browse: ({ path, filter }, ctx) => browseFolder({ roots: ctx.picker?.roots ?? [], dataDir: services.dataDir }, path, filter),
-    grant: async ({ paths }, ctx) => {
-      const picker = ctx.picker;
-      return { paths: await grantPicked({ roots: picker?.roots ?? [], dataDir: services.dataDir }, paths, (real) => picker?.grant(real)) };
-    },
+    browse: ({ path, filter }, ctx) => browseFolder(scopeOf(ctx), path, filter),
+    grant: async ({ paths }, ctx) => ({ paths: await grantPicked(scopeOf(ctx), paths, (real) => ctx.picker?.grant(real)) }),
   };
 }

@@ -324,7 +324,11 @@ describe('path capabilities: hostile paths and ids', () => {
     const other = await webSocketTransport();
     try {
       const [top] = await socket.send('call', 'files.browse', {});
-      expect(top).toMatchObject({ ok: true, value: { path: home, roots: [{ path: home }], crumbs: [{ path: home }], truncated: false } });
+      // The picker's root first, then the registered library folders outside it.
+      expect(top).toMatchObject({ ok: true, value: { path: home, crumbs: [{ path: home }], truncated: false } });
+      expect(top.t === 'result' && top.ok && (top.value as { roots: { path: string }[] }).roots.map((r) => r.path).slice(0, 2)).toEqual([home, libraryDir]);
+      // In a library folder too, the links leading out and the hidden file are not listed.
+      expect((await socket.send('call', 'files.browse', { path: libraryDir, filter: 'all' }))[0]).toMatchObject({ ok: true, value: { crumbs: [{ path: libraryDir }], entries: [{ name: 'allowed.txt' }] } });
       // .secret.txt is hidden and outside-link leads out of the root: neither is listed.
       expect(top.t === 'result' && top.ok && (top.value as { entries: { name: string }[] }).entries.map((e) => e.name)).toEqual(['models', 'notes']);
       const [notes] = await socket.send('call', 'files.browse', { path: path.join(home, 'notes') });
