@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import { answerMeters, answerSource, type AnswerMeters, type AnswerSource, type ChatEvent, type MessageRecord } from '../../shared/contract/chat';
 import type { Db } from '../store/db';
-import type { Emit } from './respond';
 import type { ThreadStore } from './threads';
+
+/** Where the cached answer's events go (respond()'s Emit; named here so the two modules do not import each other). */
+type Emit = (event: ChatEvent) => void;
 
 // Repeated questions are answered from SQLite at once, with the sources the first answer cited. A key names what
 // the answer depends on: the question as normalised text, the workspace and its content version (bumped by the

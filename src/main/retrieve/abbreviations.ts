@@ -1,4 +1,4 @@
-import type { Db } from '../store/db';
+import type { Db } from '../store/types';
 import { queryTerms } from './keyword-query';
 
 // A library's own abbreviations, mined from definitions in its text ("property, plant and equipment (PP&E)",

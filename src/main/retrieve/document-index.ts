@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { periodTerms, profileDocument, profileLabel } from '../ingest/document-profile';
-import type { Db } from '../store/db';
+import type { Db } from '../store/types';
 import { segmentForIndex } from '../text/segment';
 import { mineAbbreviations } from './abbreviations';
 

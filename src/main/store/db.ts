@@ -4,8 +4,9 @@ import path from 'node:path';
 import { AppError } from '../../shared/errors';
 import { migrations as allMigrations, type Migration } from './migrations/index';
 import { makeDataDirPrivate } from './permissions';
+import type { Db } from './types';
 
-export type Db = Database.Database;
+export type { Db } from './types';
 
 export const DATABASE_FILE = 'lockstep.sqlite';
 

@@ -1,7 +1,8 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ESLint } from 'eslint';
+import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // The module-graph rules of eslint.config.js: no import cycle under src (import-x/no-cycle), and nothing below the
@@ -56,4 +57,65 @@ describe('import-cycle lint', () => {
     expect(results.length).toBeGreaterThan(300);
     expect(problems(results, repo)).toEqual([]);
   }, 240_000);
+});
+
+/** src's import graph with type-only imports too (what no-cycle skips): each file and the files it names. */
+function importGraph(root: string): Map<string, string[]> {
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir)) {
+      const file = path.join(dir, name);
+      if (statSync(file).isDirectory()) walk(file);
+      else if (/\.tsx?$/.test(name) && !name.endsWith('.d.ts')) files.push(file);
+    }
+  };
+  walk(root);
+  const resolve = (from: string, spec: string) =>
+    [spec, `${spec}.ts`, `${spec}.tsx`, path.join(spec, 'index.ts')].map((s) => path.resolve(path.dirname(from), s)).find((f) => existsSync(f) && statSync(f).isFile());
+  return new Map(
+    files.map((file) => {
+      const imports = ts.preProcessFile(readFileSync(file, 'utf8'), true, true).importedFiles.map((i) => i.fileName).filter((s) => s.startsWith('.'));
+      return [file, [...new Set(imports.map((spec) => resolve(file, spec)).filter((f): f is string => f !== undefined))]];
+    }),
+  );
+}
+
+/** Tarjan's strongly connected components with more than one file: each is an import circle. */
+function circles(graph: Map<string, string[]>): string[][] {
+  let next = 0;
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const found: string[][] = [];
+  const visit = (v: string) => {
+    index.set(v, next);
+    low.set(v, next++);
+    stack.push(v);
+    for (const w of graph.get(v) ?? []) {
+      if (!index.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (stack.includes(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
+    }
+    if (low.get(v) !== index.get(v)) return;
+    const component: string[] = [];
+    for (let w = stack.pop()!; ; w = stack.pop()!) {
+      component.push(w);
+      if (w === v) break;
+    }
+    if (component.length > 1) found.push(component.sort());
+  };
+  for (const v of graph.keys()) if (!index.has(v)) visit(v);
+  return found;
+}
+
+describe('import circles through type-only imports', () => {
+  it('finds the planted circle', () => {
+    const found = circles(importGraph(path.join(planted, 'src'))).map((c) => c.map((f) => path.relative(planted, f)));
+    expect(found).toEqual([['src/main/chat/answer.ts', 'src/main/retrieve/index.ts', 'src/main/retrieve/search.ts']]);
+  });
+
+  it('finds none in src: areas name each other through narrow interfaces, not through a circle of types', () => {
+    expect(circles(importGraph(path.join(repo, 'src'))).map((c) => c.map((f) => path.relative(repo, f)))).toEqual([]);
+  });
 });

@@ -1,4 +1,4 @@
-import type { Migration } from './index';
+import type { Migration } from './migration';
 
 // The schema every area builds on: workspaces → documents → pages/chunks (+ FTS5, vectors), threads → messages, settings, jobs.
 export const initial: Migration = {

@@ -1,4 +1,4 @@
-import type { Migration } from './index';
+import type { Migration } from './migration';
 
 // What a question asked over (mode and selected documents, or a quick action on one document), so that
 // regenerating an answer asks the same thing again.

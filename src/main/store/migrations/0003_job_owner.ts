@@ -1,4 +1,4 @@
-import type { Migration } from './index';
+import type { Migration } from './migration';
 
 // The process running a job: at start-up only jobs whose owner died are taken over, so the CLI and the app can
 // share one library without stealing each other's running work.

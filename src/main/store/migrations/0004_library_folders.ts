@@ -1,4 +1,4 @@
-import type { Migration } from './index';
+import type { Migration } from './migration';
 
 // Folders the user registered (CLI `lockstep folders add`, the desktop folder picker): files under them may be
 // named by any caller of the contract, so the grant must outlive a window and a process.

@@ -1,4 +1,4 @@
-import type { Migration } from './index';
+import type { Migration } from './migration';
 
 // What a reasoning model thought before answering, kept apart from the answer text so it is never cited or
 // mistaken for the answer, and exported as a collapsed block.

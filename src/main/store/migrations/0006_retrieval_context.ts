@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { indexDocument } from '../../retrieve/document-index';
 import { segmentForIndex } from '../../text/segment';
-import type { Migration } from './index';
+import type { Migration } from './migration';
 
 // Retrieval context: each chunk's contextual header (its document's entity and period, statement, table title) in
 // its own column of chunks_fts with its own weight; a document-level index for routing questions to documents; the

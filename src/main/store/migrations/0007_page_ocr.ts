@@ -1,4 +1,4 @@
-import type { Migration } from './index';
+import type { Migration } from './migration';
 
 // Pages whose text came from OCR: tesseract's confidence (NULL for a real text layer) and the recognised words with
 // their boxes as JSON, so the viewer can highlight cited words on the scanned page.

@@ -1,4 +1,4 @@
-import type { Migration } from './index';
+import type { Migration } from './migration';
 
 // MCP: each workspace's "Available to other apps" switch (off, so nothing is shared until the user says so) and a
 // short log of recent calls from MCP clients (client name, tool, time, documents touched), trimmed as it is written.

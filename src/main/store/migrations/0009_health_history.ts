@@ -1,4 +1,4 @@
-import type { Migration } from './index';
+import type { Migration } from './migration';
 
 // The Health view's history: recorded events in a fixed-size ring (slot = seq mod capacity) and per-minute
 // aggregates with the process gauges sampled at each minute's end (trimmed to the newest rows by the writer).

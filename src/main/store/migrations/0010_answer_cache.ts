@@ -1,4 +1,4 @@
-import type { Migration } from './index';
+import type { Migration } from './migration';
 
 // The answer cache (src/main/chat/answer-cache.ts), the workspace content version its keys include, and how each
 // answer was served (cache or degradation channel). Triggers bump

@@ -1,4 +1,4 @@
-import type { Migration } from './index';
+import type { Migration } from './migration';
 
 // Hot and cold workspaces. `pin` is the user's choice (auto follows use); `tier` is where the workspace's vectors live
 // now: hot in the vector set's vec0 table and the in-memory int8 arena, cold only in an int8 vec0 table on disk.

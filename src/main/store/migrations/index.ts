@@ -1,4 +1,3 @@
-import type Database from 'better-sqlite3';
 import { initial } from './0001_initial';
 import { messageScope } from './0002_message_scope';
 import { jobOwner } from './0003_job_owner';
@@ -10,13 +9,9 @@ import { mcpSharing } from './0008_mcp_sharing';
 import { healthHistory } from './0009_health_history';
 import { answerCache } from './0010_answer_cache';
 import { workspaceTiers } from './0011_workspace_tiers';
+import type { Migration } from './migration';
 
-export interface Migration {
-  version: number;
-  name: string;
-  /** SQL text, or a function for migrations that need logic; runs inside one transaction. */
-  up: string | ((db: Database.Database) => void);
-}
+export type { Migration } from './migration';
 
 /** Every migration in order; append new ones at the end with the next version number. */
 export const migrations: Migration[] = [initial, messageScope, jobOwner, libraryFolders, messageReasoning, retrievalContext, pageOcr, mcpSharing, healthHistory, answerCache, workspaceTiers];
