@@ -50,6 +50,7 @@ describe('Settings → Connections', () => {
     expect(shared.passages[0]).toMatchObject({ page: 1 });
     const row = page().locator('[data-testid="mcp-calls"] tbody tr').first();
     await expect.poll(() => row.textContent(), { timeout: 20_000 }).toMatch(/lockstep-e2e.*search_documents/);
+    await page().locator('[data-testid="mcp-config-cursor"]').scrollIntoViewIfNeeded();
     await session.app().screenshot('connections-settings');
 
     await byTestId('mcp-turn-off').click();
