@@ -50,6 +50,12 @@ describe('schedule timeline', () => {
     }
     expect(['matmul', 'rmsnorm', 'attention', 'rope', 'quantize', 'siluMul', 'add', 'storeKv', 'embed', 'argmax']).toContain(op);
     await expect.poll(async () => (await byTestId('schedule-tooltip').textContent()) ?? '').toMatch(/starts at cycle \d+, runs \d+ cycles/);
+
+    // The same program compiled for two pipeline stages of 8 chips: a lane per chip × unit, C2C lanes included.
+    await byTestId('schedule-chips').selectOption('16');
+    await expect.poll(async () => (await byTestId('schedule-summary').textContent()) ?? '', { timeout: 120_000 }).toContain('on 16 chip(s)');
+    await page().locator('[data-testid="schedule-canvas"][data-bars-drawn]').waitFor();
+    expect(Number(await byTestId('schedule-canvas').getAttribute('data-lanes'))).toBeGreaterThan(16);
   }, 180_000);
 
   it('what-if: more SRAM per chip needs fewer chips and changes the predicted speed', async () => {

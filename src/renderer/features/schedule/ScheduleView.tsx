@@ -10,6 +10,8 @@ import './schedule.css';
 
 /** The select's value for the active chat model (preset names never start with '@'). */
 const ACTIVE = '@active';
+/** Chip counts a program can be compiled for: inside one node, then whole nodes of 8. */
+const CHIP_CHOICES = [1, 2, 4, 8, 16, 32, 64];
 
 /** The compiled decode step of the active model or a preset as a timeline, beside the deployment model's what-if panel. */
 export function ScheduleView() {
@@ -17,6 +19,7 @@ export function ScheduleView() {
   const [presets, setPresets] = useState<PresetListing[]>([]);
   const [active, setActive] = useState<ActiveModel | null>(null);
   const [preset, setPreset] = useState('smollm2-135m');
+  const [chips, setChips] = useState('');
   const [timeline, setTimeline] = useState<ScheduleTimeline | null>(null);
   const [range, setRange] = useState<CycleRange>({ c0: 0, c1: 1 });
   const [error, setError] = useState<string | null>(null);
@@ -32,7 +35,7 @@ export function ScheduleView() {
     let live = true;
     setTimeline(null);
     setError(null);
-    client.lpu.schedule({ source: preset === ACTIVE ? { activeModel: true } : { preset } }).then(
+    client.lpu.schedule({ source: preset === ACTIVE ? { activeModel: true } : { preset }, chips: chips ? Number(chips) : undefined }).then(
       (result) => {
         if (!live) return;
         setTimeline(result);
@@ -43,7 +46,7 @@ export function ScheduleView() {
     return () => {
       live = false;
     };
-  }, [preset, t]);
+  }, [preset, chips, t]);
 
   const layers = useMemo(() => (timeline ? [...new Set(timeline.ops.map((op) => op.layer))].sort((a, b) => a - b) : []), [timeline]);
   const criticalCount = useMemo(() => timeline?.critical.reduce((a, b) => a + b, 0) ?? 0, [timeline]);
@@ -60,6 +63,13 @@ export function ScheduleView() {
               {presets.filter((p) => p.compilable).map((p) => (
                 <option key={p.name} value={p.name}>{p.model}</option>
               ))}
+            </select>
+          </label>
+          <label className="field-inline">
+            <span>{t('whatIf.chips')}</span>
+            <select value={chips} onChange={(e) => setChips(e.target.value)} data-testid="schedule-chips">
+              <option value="">{t('whatIf.fewest')}</option>
+              {CHIP_CHOICES.map((n) => <option key={n} value={n}>{n}</option>)}
             </select>
           </label>
           {timeline && (
