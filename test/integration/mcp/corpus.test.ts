@@ -1,8 +1,9 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { SettingsStore } from '../../../src/main/settings/settings';
 import { openStore } from '../../../src/main/store/db';
-import { describeWithCorpus } from '../../support/corpus';
+import { corpusFile, describeWithCorpus, itWithCorpus } from '../../support/corpus';
 import { copyCorpusDocs, runIngest, tempDataDir, tokenizerDir } from '../ingest/helpers';
 import { ok } from './checks';
 
@@ -10,6 +11,7 @@ import { ok } from './checks';
 // comes back from search_documents on that page, and read_page returns the stored page.
 
 const DOCS = ['corpus/docs/pdf/tracemonkey.pdf', 'corpus/docs/pdf/maint-guide.en.pdf'];
+const STORIES = 'models/stories260K-gguf/stories260K.gguf';
 const PAGES: Record<string, number[]> = { 'tracemonkey.pdf': [2, 5, 10], 'maint-guide.en.pdf': [3, 20, 40] };
 
 /** Eight consecutive plain words from the middle of a page: specific enough to have one right answer. */
@@ -80,4 +82,32 @@ describeWithCorpus(DOCS, 'MCP over the shared documents', () => {
       }
     }
   });
+
+  itWithCorpus(
+    [STORIES],
+    'asks the configured local model (the LPU emulator) and returns the sources as data, within the budget',
+    async () => {
+      const db = openStore(data.dir);
+      try {
+        new SettingsStore(db).update({ provider: 'lpu', chatModelId: corpusFile(STORIES) });
+      } finally {
+        db.close();
+      }
+      const result = await ok<{ provider: string; model: string; uncited: boolean; citations: { n: number; document: { id: number }; page: number; uri: string; quote: string }[] }>(
+        client,
+        'ask',
+        { question: 'How does the trace recorder handle loops?' },
+      );
+      expect(result).toMatchObject({ provider: 'lpu', model: 'stories260K' });
+      // A tiny story model rarely writes [n]; uncited or not, the sources it was given come back as citations.
+      expect(result.citations.length).toBeGreaterThan(0);
+      for (const citation of result.citations) {
+        const document = documents.find((d) => d.id === citation.document.id)!;
+        expect(document.pages.has(citation.page)).toBe(true);
+        expect(citation.uri).toBe(`lockstep://document/${document.id}#page=${citation.page}`);
+      }
+      expect(JSON.stringify(result).length / 4).toBeLessThanOrEqual(4000);
+    },
+    180_000,
+  );
 });
