@@ -28,7 +28,7 @@ function expectValidTrace(trace: { traceEvents: TraceEvent[]; displayTimeUnit?: 
   for (const e of trace.traceEvents) {
     expect(typeof e.name).toBe('string');
     expect(['X', 'M']).toContain(e.ph);
-    expect(Number.isInteger(e.pid) && Number.isInteger(e.tid)).toBe(true);
+    expect(Number.isInteger(e.pid) && Number.isInteger(e.tid) && e.pid > 0 && e.tid > 0).toBe(true);
     expect(Number.isFinite(e.ts) && e.ts >= 0).toBe(true);
     if (e.ph === 'X') expect(Number.isFinite(e.dur) && e.dur! >= 0).toBe(true);
     if (e.ph === 'M' && e.name === 'process_name') processNames.add(e.pid);
@@ -60,7 +60,7 @@ describe('schedule timeline and Chrome trace export', () => {
     const trace = chromeTrace(timeline);
     const complete = expectValidTrace(trace);
     expect(complete).toHaveLength(timeline.start.length);
-    expect(new Set(complete.map((e) => e.pid))).toEqual(new Set([0]));
+    expect(new Set(complete.map((e) => e.pid))).toEqual(new Set([1])); // chip 0; ids start at 1
     const matmul = complete.find((e) => e.name === 'matmul' && e.cat === 'MXM')!;
     const args = matmul.args as { shapes: string; reads: string[]; writes: string[]; cycles: number; start_cycle: number };
     expect(args.shapes).toMatch(/i8\[\d+,576\]/);
