@@ -38,9 +38,12 @@ function expectValidTrace(trace: { traceEvents: TraceEvent[]; displayTimeUnit?: 
     }
   }
   const lanes = new Map<string, TraceEvent[]>();
+  const tidOwner = new Map<number, number>();
   for (const e of complete) {
     expect(processNames.has(e.pid)).toBe(true);
     expect(threadNames.has(`${e.pid}/${e.tid}`)).toBe(true);
+    expect(tidOwner.get(e.tid) ?? e.pid, 'a tid belongs to one process').toBe(e.pid);
+    tidOwner.set(e.tid, e.pid);
     const lane = lanes.get(`${e.pid}/${e.tid}`) ?? [];
     lane.push(e);
     lanes.set(`${e.pid}/${e.tid}`, lane);

@@ -122,23 +122,25 @@ export interface TraceEvent {
 /**
  * Chrome trace-event JSON (Perfetto, chrome://tracing): a process per chip, a thread per functional unit,
  * complete ('X') events with ts/dur in µs from cycles at the clock, metadata ('M') events naming the lanes.
- * Ids start at 1 (pid = chip + 1, tid = unit + 1): trace viewers read pid/tid 0 as the kernel's idle task.
+ * Ids start at 1 (trace viewers read pid/tid 0 as the kernel's idle task), and a tid is unique across the trace
+ * (Perfetto's importer keys threads by tid as Linux does): pid = chip + 1, tid = chip × units + unit + 1.
  */
 export function chromeTrace(t: ScheduleTimeline): { traceEvents: TraceEvent[]; displayTimeUnit: 'ns'; otherData: Record<string, unknown> } {
   const us = (cycles: number) => (cycles / t.clockHz) * 1e6;
+  const tidOf = (chip: number, unit: number) => chip * t.units.length + unit + 1;
   const events: TraceEvent[] = [];
   for (let chip = 0; chip < t.chips; chip++) {
-    events.push({ name: 'process_name', ph: 'M', pid: chip + 1, tid: 1, ts: 0, args: { name: `chip ${chip}` } });
-    events.push({ name: 'process_sort_index', ph: 'M', pid: chip + 1, tid: 1, ts: 0, args: { sort_index: chip } });
+    events.push({ name: 'process_name', ph: 'M', pid: chip + 1, tid: tidOf(chip, 0), ts: 0, args: { name: `chip ${chip}` } });
+    events.push({ name: 'process_sort_index', ph: 'M', pid: chip + 1, tid: tidOf(chip, 0), ts: 0, args: { sort_index: chip } });
     t.units.forEach((unit, u) => {
-      events.push({ name: 'thread_name', ph: 'M', pid: chip + 1, tid: u + 1, ts: 0, args: { name: unit } });
-      events.push({ name: 'thread_sort_index', ph: 'M', pid: chip + 1, tid: u + 1, ts: 0, args: { sort_index: u } });
+      events.push({ name: 'thread_name', ph: 'M', pid: chip + 1, tid: tidOf(chip, u), ts: 0, args: { name: unit } });
+      events.push({ name: 'thread_sort_index', ph: 'M', pid: chip + 1, tid: tidOf(chip, u), ts: 0, args: { sort_index: u } });
     });
   }
   for (let i = 0; i < t.start.length; i++) {
     const op = t.ops[t.op[i]!]!;
     events.push({
-      name: op.kind, cat: t.units[t.unit[i]!]!, ph: 'X', pid: t.chip[i]! + 1, tid: t.unit[i]! + 1, ts: us(t.start[i]!), dur: us(t.cycles[i]!),
+      name: op.kind, cat: t.units[t.unit[i]!]!, ph: 'X', pid: t.chip[i]! + 1, tid: tidOf(t.chip[i]!, t.unit[i]!), ts: us(t.start[i]!), dur: us(t.cycles[i]!),
       args: { chip: t.chip[i], op: t.op[i], layer: op.layer, shapes: op.shapes, reads: op.reads, writes: op.writes, start_cycle: t.start[i], cycles: t.cycles[i], critical: t.critical[i] === 1 },
     });
   }
