@@ -123,7 +123,8 @@ export interface TraceEvent {
  * Chrome trace-event JSON (Perfetto, chrome://tracing): a process per chip, a thread per functional unit,
  * complete ('X') events with ts/dur in µs from cycles at the clock, metadata ('M') events naming the lanes.
  * Ids start at 1 (trace viewers read pid/tid 0 as the kernel's idle task), and a tid is unique across the trace
- * (Perfetto's importer keys threads by tid as Linux does): pid = chip + 1, tid = chip × units + unit + 1.
+ * (a viewer that keys threads by tid alone, as Linux tids are, never merges two lanes): pid = chip + 1,
+ * tid = chip × units + unit + 1.
  */
 export function chromeTrace(t: ScheduleTimeline): { traceEvents: TraceEvent[]; displayTimeUnit: 'ns'; otherData: Record<string, unknown> } {
   const us = (cycles: number) => (cycles / t.clockHz) * 1e6;
