@@ -1,11 +1,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { writeTinyLlamaFile } from '../fixtures/lpu/tiny-models';
 import { appWithDocuments } from './harness';
 
 // Browser mode's file picker: "Add files…" lists the home folder of the user who started the server (here a temporary
 // home), with breadcrumbs, a type filter and multi-selection; what is picked is added where it is. "Add folder…" picks a
-// folder, which becomes a library folder.
+// folder, which becomes a library folder. The model manager's "Choose file…" uses the same picker, showing GGUF files.
 
 const session = appWithDocuments(
   'picker',
@@ -16,6 +17,9 @@ const session = appWithDocuments(
     writeFileSync(path.join(home, 'Research', 'raw-readings.bin'), 'not a document');
     mkdirSync(path.join(home, 'Archive', '2025'), { recursive: true });
     writeFileSync(path.join(home, 'Archive', '2025', 'summary.txt'), 'Archive summary: the colony moved upstream.\n');
+    mkdirSync(path.join(home, 'Models'));
+    writeTinyLlamaFile(path.join(home, 'Models'));
+    writeFileSync(path.join(home, 'Models', 'README.txt'), 'Where the models live.\n');
     mkdirSync(path.join(home, '.secrets'));
     writeFileSync(path.join(home, '.secrets', 'key.txt'), 'hidden');
   },
@@ -33,7 +37,7 @@ describe('file picker (browser mode)', () => {
     await page().getByTestId('add-files').click();
     await picker().locator('[data-testid="picker-entries"] li').first().waitFor();
     // Hidden folders are never listed.
-    expect(await entryNames()).toEqual(['Archive', 'Research']);
+    expect(await entryNames()).toEqual(['Archive', 'Models', 'Research']);
     await picker().getByRole('button', { name: 'Open folder Research' }).click();
     await picker().getByRole('button', { name: 'Research', exact: true }).waitFor();
     await expect.poll(entryNames).toEqual(['notes.txt', 'report.md']);
@@ -48,7 +52,7 @@ describe('file picker (browser mode)', () => {
     await session.app().screenshot('file-picker-en-light');
     // The first crumb goes back to the home folder; the selection is kept across folders.
     await picker().getByTestId('picker-crumbs').getByRole('button').first().click();
-    await expect.poll(entryNames).toEqual(['Archive', 'Research']);
+    await expect.poll(entryNames).toEqual(['Archive', 'Models', 'Research']);
     await picker().getByTestId('picker-add').click();
     await picker().waitFor({ state: 'detached' });
     await indexedRow('report.md').waitFor({ timeout: 60_000 });
@@ -65,5 +69,17 @@ describe('file picker (browser mode)', () => {
     await picker().waitFor({ state: 'detached' });
     await indexedRow('summary.txt').waitFor({ timeout: 60_000 });
     await expect(page().getByTestId('library-folders').textContent()).resolves.toContain(path.join(session.docs(), 'Archive'));
+  });
+
+  it('imports a model chosen in the picker, which shows GGUF files only', async () => {
+    await page().getByTestId('nav-settings').click();
+    await page().getByTestId('settings-models').click();
+    await page().getByTestId('model-choose-file').click();
+    await picker().getByRole('button', { name: 'Open folder Models' }).click();
+    await expect.poll(entryNames).toEqual(['tiny-llama.gguf']);
+    await picker().getByRole('checkbox', { name: 'Select tiny-llama.gguf' }).check();
+    await picker().getByTestId('picker-add').click();
+    await picker().waitFor({ state: 'detached' });
+    await page().locator('[data-testid="model-row"]', { hasText: 'tiny-llama' }).waitFor({ timeout: 60_000 });
   });
 });
