@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { appWithDocuments } from './harness';
-import { dropFiles } from './support';
+import { askQuestion, dropFiles } from './support';
 
 // A question asked again over the same documents is answered from the answer cache: the answer says "Cached" with
 // its age and keeps the first answer's sources; Regenerate asks again and the tag goes (browser mode, no model:
@@ -15,12 +15,7 @@ const page = () => session.app().page;
 const byTestId = (id: string) => page().getByTestId(id);
 const assistants = () => page().locator('[data-testid="assistant-message"]');
 
-async function ask(question: string) {
-  const done = await page().locator('[data-testid="assistant-message"][data-status="complete"]').count();
-  await page().getByLabel('Question').fill(question);
-  await page().keyboard.press('Enter');
-  await page().locator('[data-testid="assistant-message"][data-status="complete"]').nth(done).waitFor({ timeout: 60_000 });
-}
+const ask = (question: string) => askQuestion(page(), question);
 
 describe('answer cache', () => {
   it('marks a repeated question cached with its age and sources, and Regenerate asks again', async () => {

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { appWithDocuments } from './harness';
-import { dropFiles } from './support';
+import { askQuestion, dropFiles } from './support';
 
 // Ctrl+Shift+F searches thread titles and messages, and the documents beside them; a hit opens its thread with the
 // message in view, a passage opens in the viewer.
@@ -13,12 +13,7 @@ const session = appWithDocuments('search', (folder) => writeFileSync(path.join(f
 const page = () => session.app().page;
 const byTestId = (id: string) => page().getByTestId(id);
 
-async function ask(question: string) {
-  const done = await page().locator('[data-testid="assistant-message"][data-status="complete"]').count();
-  await page().getByLabel('Question').fill(question);
-  await page().keyboard.press('Enter');
-  await page().locator('[data-testid="assistant-message"][data-status="complete"]').nth(done).waitFor({ timeout: 60_000 });
-}
+const ask = (question: string) => askQuestion(page(), question);
 
 describe('conversation search', () => {
   it('finds a question from another thread and opens that thread at the message', async () => {

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { appWithDocuments } from './harness';
-import { dropFiles } from './support';
+import { askQuestion, dropFiles } from './support';
 
 // After a few answers the Health view charts the last hour from the SQLite history: TTFT p50/p95, tokens/s, token
 // interval and error rate with fallbacks, each threshold from Settings drawn as a dashed line in its own colour.
@@ -13,12 +13,7 @@ const session = appWithDocuments('health', (folder) => writeFileSync(path.join(f
 const page = () => session.app().page;
 const byTestId = (id: string) => page().getByTestId(id);
 
-async function ask(question: string) {
-  const done = await page().locator('[data-testid="assistant-message"][data-status="complete"]').count();
-  await page().getByLabel('Question').fill(question);
-  await page().keyboard.press('Enter');
-  await page().locator('[data-testid="assistant-message"][data-status="complete"]').nth(done).waitFor({ timeout: 60_000 });
-}
+const ask = (question: string) => askQuestion(page(), question);
 
 /** Whether the chart's canvas has pixels of the CSS colour `variable` (within a small tolerance for antialiasing). */
 const chartHasColour = (testId: string, variable: string) =>

@@ -36,3 +36,11 @@ export async function recordTexts(page: Page, name: string, selector: string): P
 }
 
 export const recorded = (page: Page, name: string) => page.evaluate((key) => [...((window as unknown as Record<string, string[]>)[key] ?? [])], name);
+
+/** Asks in the chat composer and waits for that answer to complete (the next complete assistant message). */
+export async function askQuestion(page: Page, question: string): Promise<void> {
+  const done = await page.locator('[data-testid="assistant-message"][data-status="complete"]').count();
+  await page.getByLabel('Question').fill(question);
+  await page.keyboard.press('Enter');
+  await page.locator('[data-testid="assistant-message"][data-status="complete"]').nth(done).waitFor({ timeout: 60_000 });
+}

@@ -2,7 +2,7 @@ import type { Worker } from 'node:worker_threads';
 import os from 'node:os';
 import { AppError, fromWireError } from '../../shared/errors';
 import { log } from '../platform/log';
-import { startWorker } from '../platform/workers';
+import { reportWorkerCrash, startWorker } from '../platform/workers';
 import type { EmbedderWorkerData, EmbedReply, EmbedRequest } from './protocol';
 import type { EmbedderModel } from './models';
 
@@ -72,6 +72,7 @@ export class Embedder {
     worker.on('message', (reply: EmbedReply) => this.settle(reply));
     worker.on('error', (error) => {
       this.worker = undefined;
+      reportWorkerCrash('embed');
       this.failAll(new AppError('embedder_crashed', 'The embedding model stopped unexpectedly. Try again; if it keeps failing, reinstall the model.', error));
     });
     worker.on('exit', () => {

@@ -1,7 +1,7 @@
 import type { Worker } from 'node:worker_threads';
 import { AppError, fromWireError } from '../../shared/errors';
 import { log } from '../platform/log';
-import { startWorker } from '../platform/workers';
+import { reportWorkerCrash, startWorker } from '../platform/workers';
 import { problems } from './outcome';
 import type { ParseProgress, ParseRequest, ParseResult } from './parse';
 import type { IngestWorkerData, IngestWorkerReply, ParseJobRequest } from './protocol';
@@ -103,12 +103,14 @@ export class ParserWorker {
       if (this.worker !== worker) return;
       this.worker = null;
       log.error('ingest worker died', error);
+      reportWorkerCrash('ingest');
       this.onFailure?.(error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? problems.outOfMemory(this.memoryLimitMb) : problems.readerCrashed('hit an internal error'));
     });
     worker.on('exit', (exitCode) => {
       if (this.worker !== worker) return;
       this.worker = null;
       log.error(`ingest worker exited with code ${exitCode}`);
+      reportWorkerCrash('ingest');
       this.onFailure?.(problems.readerCrashed(`exited unexpectedly (code ${exitCode})`));
     });
     this.worker = worker;

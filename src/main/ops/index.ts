@@ -1,4 +1,4 @@
-import { runningWorkerCount } from '../platform/workers';
+import { onWorkerCrash, runningWorkerCount } from '../platform/workers';
 import type { Db } from '../store/db';
 import { tapAnswer } from './answer-tap';
 import { HealthHistory } from './health-history';
@@ -43,6 +43,7 @@ export function createOps(db: Db): Ops {
     },
     onEvent: (event) => history.append(event),
   });
+  const stopCrashes = onWorkerCrash((worker) => metrics.recordWorkerCrash(worker));
   let stopSampling: (() => void) | null = null;
   return {
     metrics,
@@ -52,6 +53,7 @@ export function createOps(db: Db): Ops {
       stopSampling ??= history.startSampling();
     },
     close() {
+      stopCrashes();
       stopSampling?.();
       stopSampling = null;
     },

@@ -32,6 +32,19 @@ export function runningWorkerCount(): number {
   return running;
 }
 
+const crashListeners = new Set<(worker: string) => void>();
+
+/** The owner of a worker saw it die unexpectedly (an 'error' event, or an exit it did not ask for). */
+export function reportWorkerCrash(worker: string): void {
+  for (const listener of crashListeners) listener(worker);
+}
+
+/** Hears every reported worker crash in this process (the metrics' crash counter and the Health history). */
+export function onWorkerCrash(listener: (worker: string) => void): () => void {
+  crashListeners.add(listener);
+  return () => void crashListeners.delete(listener);
+}
+
 function counted(worker: Worker): Worker {
   running++;
   worker.once('exit', () => running--);

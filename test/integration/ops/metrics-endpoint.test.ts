@@ -1,5 +1,5 @@
 // GET /metrics on the local API: answers, a failure, a Groq fallback and a cache hit go through the real answer
-// path (respond and the cache's replay, through Ops.tapAnswer), a worker crash through the recorder; the scrape must
+// path (respond and the cache's replay, through Ops.tapAnswer), a worker crash reported by its owner; the scrape must
 // parse under a strict exposition-format reader and hold every series the issue lists. It needs the token, and does
 // not exist while metrics are off.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -9,6 +9,7 @@ import { ask } from '../../../src/main/chat/answer';
 import type { AnswerDeps } from '../../../src/main/chat/respond';
 import type { ChatProvider, GenerationRequest, GenerationResult, ProviderEvent } from '../../../src/main/providers/provider';
 import { log } from '../../../src/main/platform/log';
+import { reportWorkerCrash } from '../../../src/main/platform/workers';
 import { startLocalApi, type LocalApi } from '../../../src/main/server/local-api';
 import type { Services } from '../../../src/main/services';
 import { addDocument, HANDBOOK, openTestServices, tempDataDir, testChatService } from '../chat/library';
@@ -87,8 +88,8 @@ async function answerSome(): Promise<void> {
   // The first question again: replayed from the answer cache, a cache hit rather than a fourth answer.
   const replayed = await ask(deps(new TwoChipProvider('never asked'), null), question(1), () => {}, signal);
   expect(replayed.content).toBe('You get 25 days [1] of annual leave each year.');
-  // The worker supervisor records through the same narrow interface.
-  services.ops.metrics.recordWorkerCrash('lpu-chip');
+  // A worker's owner reports its crash to the process; the metrics hear it.
+  reportWorkerCrash('lpu');
 }
 
 const scrape = (headers: Record<string, string> = { Authorization: `Bearer ${TOKEN}` }) => fetch(`${api!.url.replace(/\/v1$/, '')}/metrics`, { headers });
@@ -123,7 +124,7 @@ describe('GET /metrics', () => {
     expect(value(families.get('lockstep_errors_total'), 'lockstep_errors_total', { code: 'search_failed' })).toBe(1);
     expect(value(families.get('lockstep_fallbacks_total'), 'lockstep_fallbacks_total', { from: 'groq', to: 'lpu' })).toBe(1);
     expect(value(families.get('lockstep_cache_hits_total'), 'lockstep_cache_hits_total')).toBe(1);
-    expect(value(families.get('lockstep_worker_crashes_total'), 'lockstep_worker_crashes_total', { worker: 'lpu-chip' })).toBe(1);
+    expect(value(families.get('lockstep_worker_crashes_total'), 'lockstep_worker_crashes_total', { worker: 'lpu' })).toBe(1);
 
     const utilisation = families.get('lockstep_lpu_unit_utilisation_ratio');
     expect(utilisation?.type).toBe('gauge');

@@ -1,4 +1,4 @@
-import { startWorker } from '../../platform/workers';
+import { reportWorkerCrash, startWorker } from '../../platform/workers';
 import { LPU_WORKER_HEAP } from './parallel/parallel-runner';
 import { AppError, fromWireError, type WireError } from '../../../shared/errors';
 import type { StepRunnerFactory } from './step-runner';
@@ -27,6 +27,7 @@ export const workerRunner: StepRunnerFactory = async (program, memory, kernels, 
   let disposing = false;
   // A worker that throws or exits mid-step never answers: fail its steps instead of leaving them waiting forever.
   const crashed = (cause: unknown) => {
+    if (!failure) reportWorkerCrash('lpu');
     failure ??= new AppError('lpu_worker_crashed', 'A worker thread of the local model stopped. Lockstep loads the model again for the next answer.', cause);
     for (const p of pending.values()) p.reject(failure);
     pending.clear();

@@ -1,7 +1,8 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { useSettingsStore } from '../../stores/settings/store';
+import { useParentWidth } from '../layout/useParentWidth';
 
 const cssVar = (name: string) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
 
@@ -29,15 +30,7 @@ interface HealthChartProps {
 export function HealthChart({ title, axis, x, lines, threshold, testId }: HealthChartProps) {
   const theme = useSettingsStore((s) => s.settings?.theme);
   const host = useRef<HTMLDivElement>(null);
-  const [width, setWidth] = useState(0);
-
-  useEffect(() => {
-    const element = host.current?.parentElement;
-    if (!element) return;
-    const observer = new ResizeObserver(() => setWidth(Math.floor(element.clientWidth)));
-    observer.observe(element);
-    return () => observer.disconnect();
-  }, []);
+  const width = useParentWidth(host);
 
   useEffect(() => {
     if (!host.current || !width) return;

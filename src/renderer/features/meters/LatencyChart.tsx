@@ -1,9 +1,10 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { useT } from '../../i18n';
 import { useMetersStore } from '../../stores/meters/store';
 import { useSettingsStore } from '../../stores/settings/store';
+import { useParentWidth } from '../layout/useParentWidth';
 
 const cssVar = (name: string) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
 
@@ -13,15 +14,7 @@ export function LatencyChart() {
   const theme = useSettingsStore((s) => s.settings?.theme);
   const host = useRef<HTMLDivElement>(null);
   const hasSamples = useMetersStore((s) => s.samples.index.length > 0);
-  const [width, setWidth] = useState(0);
-
-  useEffect(() => {
-    const element = host.current?.parentElement;
-    if (!element) return;
-    const observer = new ResizeObserver(() => setWidth(Math.floor(element.clientWidth)));
-    observer.observe(element);
-    return () => observer.disconnect();
-  }, []);
+  const width = useParentWidth(host);
 
   useEffect(() => {
     if (!host.current || !width) return;

@@ -1,5 +1,5 @@
 import type { Worker } from 'node:worker_threads';
-import { startWorker } from '../../../platform/workers';
+import { reportWorkerCrash, startWorker } from '../../../platform/workers';
 import { AppError, fromWireError, type WireError } from '../../../../shared/errors';
 import { WASM_KERNELS_PATH, wasmKernelsBuilt } from '../../kernels/wasm';
 import type { StepRunnerFactory } from '../step-runner';
@@ -32,7 +32,11 @@ export function parallelRunner(threads = 2, options: { decode?: 'auto' | 'split'
     const control = createControl(program.rows);
     let failure: Error | undefined;
     let onFailure: ((error: Error) => void) | undefined;
-    const fail = (error: Error) => { failure ??= error; onFailure?.(failure); };
+    const fail = (error: Error) => {
+      if (!failure && error instanceof AppError && error.code === 'lpu_worker_crashed') reportWorkerCrash('lpu');
+      failure ??= error;
+      onFailure?.(failure);
+    };
 
     const workers: Worker[] = [];
     const ready: Promise<void>[] = [];
