@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { MessageRecord } from '../../../src/shared/contract/chat';
 import type { DegradationAlert } from '../../../src/shared/contract/degradation';
 import { noticeText } from '../../../src/renderer/features/chat/noticeText';
-import { alertText, servedExplanation } from '../../../src/renderer/features/health/servedText';
+import { alertText, openAlerts, servedExplanation } from '../../../src/renderer/features/health/servedText';
 import { fromRecord } from '../../../src/renderer/stores/chat/reducer';
 import { translate, type Translate } from '../../../src/renderer/i18n/translate';
 
@@ -37,5 +37,14 @@ describe('how an answer was served, in the UI', () => {
     expect(alertText(alert, 'en', en)).toBe('Answering on the LPU.');
     expect(alertText(alert, 'zh-CN', zh)).toBe('健康警报：回答改由全部工作线程上的 LPU 模拟器处理（error rate 100% (3 of 3 answers in 10 min) exceeded 20%）。');
     expect(alertText({ ...alert, kind: 'recovered', to: 'groq' }, 'zh-CN', zh)).toBe('已恢复：回答重新由Groq 云服务处理。');
+  });
+
+  it('lists the step-downs not yet seen as the Health view\'s open alerts, newest first, and none once seen', () => {
+    const alert = (id: number, kind: DegradationAlert['kind']): DegradationAlert => ({ id, at: id * 1000, kind, from: 'lpu', to: 'lpu_single', reason: 'r', message: `alert ${id}` });
+    const recent = [alert(4, 'recovered'), alert(3, 'stepped_down'), alert(2, 'stepped_down'), alert(1, 'stepped_down')];
+    const state = { floor: 'lpu' as const, reason: 'r', since: 0, unseenAlerts: 2, steps: {}, recent };
+    expect(openAlerts(state, 'en', en)).toEqual([{ id: '3', message: 'alert 3', at: 3000 }, { id: '2', message: 'alert 2', at: 2000 }]);
+    expect(openAlerts({ ...state, unseenAlerts: 0 }, 'en', en)).toEqual([]);
+    expect(openAlerts(null, 'en', en)).toEqual([]);
   });
 });

@@ -11,7 +11,6 @@ import { MetersPanel } from '../meters/MetersPanel';
 import { Composer } from './Composer';
 import { MessageView } from './MessageView';
 import './chat.css';
-import { AlertBadge } from '../health/DegradationAlerts';
 
 export function ChatView() {
   const t = useT();
@@ -32,7 +31,6 @@ export function ChatView() {
             <ProviderSwitch />
             <button className="button icon-button ghost" aria-label={t('meters.toggle')} aria-pressed={metersOpen} title={t('meters.title')} onClick={compact ? toggleMetersDrawer : toggleMeters} data-testid="toggle-meters">
               <Icon name="meters" />
-              <AlertBadge />
             </button>
           </div>
         </header>

@@ -1,5 +1,5 @@
 import type { AnswerChannel, AnswerServing } from '../../../shared/contract/chat';
-import type { DegradationAlert } from '../../../shared/contract/degradation';
+import type { DegradationAlert, DegradationState } from '../../../shared/contract/degradation';
 import type { Language, Translate } from '../../i18n';
 
 // Sentences about the degradation chain: which channel answered and why, and the alerts. The reasons come from
@@ -13,6 +13,13 @@ export function channelName(channel: AnswerChannel, t: Translate): string {
 export function servedExplanation(served: AnswerServing | null | undefined, t: Translate): string | null {
   if (!served?.channel || !served.reason) return null;
   return t('served.because', { channel: channelName(served.channel, t), reason: served.reason });
+}
+
+/** The step-downs the user has not seen yet, newest first, as the Health view's open alerts. */
+export function openAlerts(state: DegradationState | null, language: Language, t: Translate): { id: string; message: string; at: number }[] {
+  if (!state) return [];
+  const unseen = state.recent.filter((alert) => alert.kind === 'stepped_down').slice(0, state.unseenAlerts);
+  return unseen.map((alert) => ({ id: String(alert.id), message: alertText(alert, language, t), at: alert.at }));
 }
 
 export function alertText(alert: DegradationAlert, language: Language, t: Translate): string {
