@@ -204,6 +204,8 @@ static void row_q8(float *out, const int8_t *x, const float *xs, const int8_t *w
     const int8_t *w0 = w + (size_t)n * K;
     __m128 acc = _mm_setzero_ps();
     for (int g = 0; g < groups; g++) {
+      if (g % 2 == 0) // the next four rows' cache line (decode streams every weight once)
+        for (int r = 0; r < 4; r++) _mm_prefetch((const char *)w0 + (size_t)(r + 4) * K + g * 32, _MM_HINT_T0);
       const __m256i xv = _mm256_loadu_si256((const __m256i *)(x + g * 32));
       const __m128i sums = reduce4(dot32(xv, _mm256_loadu_si256((const __m256i *)(w0 + g * 32))),
                                    dot32(xv, _mm256_loadu_si256((const __m256i *)(w0 + K + g * 32))),

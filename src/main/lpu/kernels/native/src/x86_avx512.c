@@ -45,6 +45,7 @@ static void row_q8(float *out, const int8_t *x, const float *xs, const int8_t *w
       const __m512i xv = _mm512_xor_si512(_mm512_maskz_loadu_epi8(live, x + g * 32), bias);
       __m512i d[4];
       for (int r = 0; r < 4; r++) {
+        _mm_prefetch((const char *)w0 + (size_t)(r + 4) * K + g * 32, _MM_HINT_T0); // the next four rows' line (decode streams every weight once)
         const __m512i wv = _mm512_maskz_loadu_epi8(live, w0 + (size_t)r * K + g * 32);
         d[r] = _mm512_sub_epi32(_mm512_dpbusd_epi32(zero, xv, wv), _mm512_dpbusd_epi32(zero, bias, wv));
       }
