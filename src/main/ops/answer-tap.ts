@@ -1,5 +1,6 @@
 import type { AnswerMeters, ChatEvent } from '../../shared/contract/chat';
 import { AppError } from '../../shared/errors';
+import { log } from '../platform/log';
 import type { AnswerObservation, LpuObservation, MetricsRecorder } from './metrics';
 
 // Reads one answer's stream of events as it passes and records it: TTFT and token gaps timed here on the wall
@@ -24,6 +25,8 @@ export function tapAnswer(recorder: MetricsRecorder, emit: Emit, clock: () => nu
   let intervals: number[] = [];
   let meters: AnswerMeters | null = null;
   let cached = false;
+  /** The degradation chain's step answering now, when the chain named it (the single-worker LPU is still 'lpu'). */
+  let channel: string | null = null;
 
   const token = () => {
     const now = clock();
@@ -36,6 +39,7 @@ export function tapAnswer(recorder: MetricsRecorder, emit: Emit, clock: () => nu
     switch (event.type) {
       case 'started':
         origin = { provider: event.provider, model: event.model };
+        channel = null;
         startedAt = clock();
         break;
       case 'sources':
@@ -55,12 +59,14 @@ export function tapAnswer(recorder: MetricsRecorder, emit: Emit, clock: () => nu
           cached = true;
           recorder.recordCacheHit(origin);
         }
+        if (event.kind === 'degraded' && event.channel) channel = event.channel;
         if (event.kind === 'fallback') {
-          const to = event.fallbackTo ?? 'extractive';
+          const to = event.channel ?? event.fallbackTo ?? 'extractive';
           // The notice names the channel that gave up when more than Groq can (fallbackFrom); otherwise it was Groq.
-          const from = (event as { fallbackFrom?: string }).fallbackFrom ?? origin.provider;
+          const from = (event as { fallbackFrom?: string }).fallbackFrom ?? channel ?? origin.provider;
           recorder.recordFallback(from, to, `${from}_unreachable`);
-          origin = { provider: to, model: event.model ?? to };
+          channel = to;
+          origin = { provider: event.fallbackTo ?? 'extractive', model: event.model ?? to };
         }
         // What streamed before a reset belonged to a channel that gave up: its gaps are not this answer's.
         if (event.resetText) {
@@ -89,15 +95,21 @@ export function tapAnswer(recorder: MetricsRecorder, emit: Emit, clock: () => nu
 
   return {
     emit(event) {
+      // Measuring must never cost an answer: a failure to record is logged and the event goes on.
       try {
         note(event);
-      } finally {
-        emit(event);
+      } catch (error) {
+        log.warn('could not record the answer in the metrics', error);
       }
+      emit(event);
     },
     failed(error) {
       if (error instanceof AppError && error.code === 'cancelled') return;
-      recorder.recordError(error instanceof AppError ? error.code : 'internal', origin);
+      try {
+        recorder.recordError(error instanceof AppError ? error.code : 'internal', origin);
+      } catch (recording) {
+        log.warn('could not record the failed answer in the metrics', recording);
+      }
     },
   };
 }

@@ -1,13 +1,15 @@
 // The Health view's history on a real SQLite file: the event ring never holds more than its capacity and keeps the
 // newest events, minutes are closed once with their gauges and trimmed to their bound, and all of it survives
-// closing and reopening the library.
+// closing and reopening the library; and recording never fails an answer.
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { HealthEvent } from '../../../src/shared/contract/health';
+import { tapAnswer } from '../../../src/main/ops/answer-tap';
 import { HealthHistory, summarise } from '../../../src/main/ops/health-history';
 import { Metrics } from '../../../src/main/ops/metrics';
+import { log } from '../../../src/main/platform/log';
 import { openStore, type Db } from '../../../src/main/store/db';
 
 const MINUTE = 60_000;
@@ -115,5 +117,24 @@ describe('HealthHistory', () => {
       ['fallback', null, null, 'groq→lpu'],
     ]);
     expect(seen).toHaveLength(2);
+  });
+});
+
+describe('the answer tap', () => {
+  it('never fails an answer when recording fails, and says so in the log', () => {
+    const warned = vi.spyOn(log, 'warn').mockImplementation(() => {});
+    const closed = () => {
+      throw new Error('database is closed');
+    };
+    const broken = { recordAnswer: closed, recordError: closed, recordFallback() {}, recordCacheHit() {}, recordWorkerCrash() {} };
+    const seen: string[] = [];
+    const tap = tapAnswer(broken, (event) => seen.push(event.type));
+    tap.emit({ type: 'started', threadId: 1, userMessageId: 1, assistantMessageId: 2, provider: 'lpu', model: 'm', query: 'q' });
+    tap.emit({ type: 'delta', text: 'Hi' });
+    tap.emit({ type: 'done', message: { id: 2, threadId: 1, role: 'assistant', content: 'Hi', status: 'complete', provider: 'lpu', model: 'm', meters: null, error: null, sources: [], uncited: false, createdAt: 0 } });
+    tap.failed(new Error('boom'));
+    expect(seen).toEqual(['started', 'delta', 'done']);
+    expect(warned).toHaveBeenCalledTimes(2);
+    warned.mockRestore();
   });
 });
