@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AppError } from '../../../shared/errors';
 import { startBrowserServer } from '../../server/browser-server';
-import { DEFAULT_LOCAL_API_PORT, localApiToken, mcpEnabled } from '../../server/local-api';
+import { DEFAULT_LOCAL_API_PORT, localApiToken, mcpEnabled, metricsEnabled } from '../../server/local-api';
 import { manageLocalApi } from '../../server/local-api-manager';
 import { watchLibraryFolders } from '../../ingest/index';
 import type { CommandModule } from '../context';
@@ -50,12 +50,13 @@ export const serveCommand: CommandModule = (program, cli) => {
       services.tiers.keepBalanced();
       const server = await startBrowserServer({ services, rendererDir: rendererBuildDir, port: options.port, pickerRoots: options.picker ? options.pickerRoot : [] });
       const localApi = await manageLocalApi(services, { force: options.api || options.mcp, port: options.apiPort, metrics: options.metrics, mcp: options.mcp });
-      const api = localApi.url() ? { url: localApi.url(), token: localApiToken(services), mcp: mcpEnabled(services, options.mcp) ? localApi.url()!.replace(/\/v1$/, '/mcp') : null } : null;
+      const api = localApi.url() ? { url: localApi.url(), token: localApiToken(services), mcp: mcpEnabled(services, options.mcp) ? localApi.url()!.replace(/\/v1$/, '/mcp') : null, metrics: metricsEnabled(services, options.metrics) ? localApi.url()!.replace(/\/v1$/, '/metrics') : null } : null;
       const opened = options.open && !process.env.CI && openInBrowser(server.url);
       cli.print({ url: server.url, port: server.port, dataDir: services.dataDir, api }, () =>
         `Lockstep is running in browser mode at ${server.url}${opened ? ' (opened in your browser)' : ''}\nData folder: ${services.dataDir}\n` +
         (api ? `OpenAI-compatible API: ${api.url} (Authorization: Bearer ${api.token})\n` : '') +
         (api?.mcp ? `MCP (Streamable HTTP): ${api.mcp} (same token)\n` : '') +
+        (api?.metrics ? `Prometheus metrics: ${api.metrics} (same token)\n` : '') +
         'Press Ctrl+C to stop.',
       );
       await new Promise<void>((resolve) => {
