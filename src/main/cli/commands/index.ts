@@ -8,6 +8,7 @@ import { searchCommand } from './search';
 import { ingestCommand } from './ingest';
 import { foldersCommand } from './folders';
 import { mcpCommand } from './mcp';
+import { serversCommand } from './servers';
 
 /** Every command group of the lockstep CLI; each area appends its own module. */
-export const commandModules: CommandModule[] = [infoCommand, serveCommand, modelsCommand, lpuCommand, searchCommand, ingestCommand, foldersCommand, askCommand, mcpCommand];
+export const commandModules: CommandModule[] = [infoCommand, serveCommand, modelsCommand, lpuCommand, searchCommand, ingestCommand, foldersCommand, askCommand, mcpCommand, serversCommand];
