@@ -54,7 +54,16 @@ export function createServices(options: { dataDir: string; mode?: 'electron' | '
     },
     get chat() {
       if (!chat) {
-        chat = createChatService({ dataDir: options.dataDir, db, settings: services.settings, secrets: options.secrets, passages: retrievalPassageSource(services), answerTap: services.ops.tapAnswer, tierOf: (id) => services.tiers.tierOf(id) });
+        chat = createChatService({
+          dataDir: options.dataDir,
+          db,
+          settings: services.settings,
+          secrets: options.secrets,
+          passages: retrievalPassageSource(services),
+          answerTap: services.ops.tapAnswer,
+          tierOf: (id) => services.tiers.tierOf(id),
+          degradation: { onWorkerCrash: (channel) => services.ops.metrics.recordWorkerCrash(`lpu:${channel}`) },
+        });
         cleanups.push(() => chat?.close());
       }
       return chat;

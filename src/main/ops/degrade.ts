@@ -102,6 +102,8 @@ export interface DegradationOptions {
   quietMs?: () => number;
   now?: () => number;
   log?: (message: string) => void;
+  /** A worker thread of `channel`'s model died (the metrics count it). */
+  onWorkerCrash?: (channel: AnswerChannel) => void;
 }
 
 export class DegradationPolicy {
@@ -141,7 +143,10 @@ export class DegradationPolicy {
   record(sample: AnswerSample): void {
     const at = this.now();
     this.samples.push({ at, value: sample });
-    if (sample.errorCode === 'lpu_worker_crashed') this.crashes.push({ at, value: sample.channel });
+    if (sample.errorCode === 'lpu_worker_crashed') {
+      this.crashes.push({ at, value: sample.channel });
+      this.options.onWorkerCrash?.(sample.channel);
+    }
     // Any failure where answers are served now, over a threshold or not, means the period is not quiet.
     if (!sample.ok && LEVEL[sample.channel] >= this.level) this.lastTroubleAt = at;
     this.evaluate(sample.channel);
@@ -150,6 +155,7 @@ export class DegradationPolicy {
   /** A worker died outside an answer (the pool noticed it between requests). */
   recordWorkerCrash(channel: AnswerChannel): void {
     this.crashes.push({ at: this.now(), value: channel });
+    this.options.onWorkerCrash?.(channel);
     if (LEVEL[channel] >= this.level) this.lastTroubleAt = this.now();
     this.evaluate(channel);
   }

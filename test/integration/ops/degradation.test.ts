@@ -9,7 +9,9 @@ import { loadLpuModel } from '../../../src/main/lpu/index';
 import { defaultKernelSetName } from '../../../src/main/lpu/kernels/registry';
 import { parallelRunner } from '../../../src/main/lpu/runtime/parallel/parallel-runner';
 import { workerRunner } from '../../../src/main/lpu/runtime/worker-runner';
+import { tapAnswer } from '../../../src/main/ops/answer-tap';
 import type { DegradationAlert } from '../../../src/main/ops/degrade';
+import type { MetricsRecorder } from '../../../src/main/ops/metrics';
 import { log } from '../../../src/main/platform/log';
 import { MemorySecretStore } from '../../../src/main/secrets/secret-store';
 import type { Services } from '../../../src/main/services';
@@ -41,6 +43,15 @@ let now = 1_700_000_000_000;
 const faults: Record<'lpu' | 'lpu_single', StepFaults> = { lpu: {}, lpu_single: {} };
 const alerts: DegradationAlert[] = [];
 const warnings: string[] = [];
+// What the Prometheus metrics are told, through the same tap the app installs.
+const recorded = { fallbacks: [] as string[], crashes: [] as string[], cacheHits: 0 };
+const recorder: MetricsRecorder = {
+  recordAnswer: () => {},
+  recordError: () => {},
+  recordFallback: (from, to) => void recorded.fallbacks.push(`${from}→${to}`),
+  recordCacheHit: () => void (recorded.cacheHits += 1),
+  recordWorkerCrash: (worker) => void recorded.crashes.push(worker),
+};
 
 beforeAll(async () => {
   vi.spyOn(log, 'warn').mockImplementation((message: string) => void warnings.push(message));
@@ -65,7 +76,8 @@ beforeAll(async () => {
     secrets,
     groqBaseURL: groq.baseURL,
     passages: retrievalPassageSource(services),
-    degradation: { now: () => now, quietMs: () => QUIET_MS },
+    degradation: { now: () => now, quietMs: () => QUIET_MS, onWorkerCrash: (channel) => recorder.recordWorkerCrash(`lpu:${channel}`) },
+    answerTap: (emit) => tapAnswer(recorder, emit),
     // The production layouts (two workers, or one) with the fault hooks around their steps.
     loadLpuModel: (modelPath, options) => {
       const channel = options?.singleWorker ? 'lpu_single' : 'lpu';
@@ -172,7 +184,9 @@ describe('degradation chain under injected faults', () => {
     const state = chat.degradationPolicy.state();
     expect(state).toMatchObject({ floor: 'groq', reason: null, unseenAlerts: 3 });
     expect(state.steps).toEqual({ 'groq→lpu': 1, 'lpu→lpu_single': 1, 'lpu_single→extractive': 1, 'extractive→lpu_single': 1, 'lpu_single→lpu': 1, 'lpu→groq': 1 });
-    // Each step was logged.
+    // Each step was logged, and each fallback and crash counted for the metrics.
     for (const alert of alerts) expect(warnings).toContain(alert.message);
+    expect(recorded.fallbacks).toEqual(['groq→lpu', 'groq→lpu', 'groq→lpu', 'lpu_single→extractive', 'lpu_single→extractive']);
+    expect(recorded.crashes).toEqual(['lpu:lpu_single', 'lpu:lpu_single']);
   });
 });

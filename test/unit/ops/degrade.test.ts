@@ -7,9 +7,10 @@ const MINUTE = 60_000;
 function policy(quietMs = 5 * MINUTE) {
   let now = 1_000_000;
   const alerts: DegradationAlert[] = [];
-  const p = new DegradationPolicy({ thresholds: () => THRESHOLDS, quietMs: () => quietMs, now: () => now });
+  const crashes: string[] = [];
+  const p = new DegradationPolicy({ thresholds: () => THRESHOLDS, quietMs: () => quietMs, now: () => now, onWorkerCrash: (channel) => crashes.push(channel) });
   p.onAlert((a) => alerts.push(a));
-  return { p, alerts, advance: (ms: number) => void (now += ms) };
+  return { p, alerts, crashes, advance: (ms: number) => void (now += ms) };
 }
 
 describe('crossedThreshold', () => {
@@ -63,14 +64,15 @@ describe('DegradationPolicy', () => {
   });
 
   it('sends a failed answer one step down, never above the floor, and nowhere after extractive', () => {
-    const { p } = policy();
+    const { p, crashes } = policy();
     expect(p.next('groq')).toBe('lpu');
     expect(p.next('lpu')).toBe('lpu_single');
     expect(p.next('lpu_single')).toBe('extractive');
     expect(p.next('extractive')).toBeNull();
     p.recordWorkerCrash('lpu');
-    p.recordWorkerCrash('lpu');
+    p.record({ channel: 'lpu', ok: false, errorCode: 'lpu_worker_crashed' });
     expect(p.state().floor).toBe('lpu_single');
+    expect(crashes).toEqual(['lpu', 'lpu']);
     expect(p.next('groq')).toBe('lpu_single');
   });
 
