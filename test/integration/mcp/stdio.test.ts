@@ -175,4 +175,27 @@ describe('lockstep mcp driven by a plain script (newline-delimited JSON-RPC)', (
     }
     expect(errors.join('')).toBe('');
   });
+
+  it('answers every request of a script that pipes them all and closes stdin at once', async () => {
+    const child = spawn(process.execPath, ['bin/lockstep.mjs', '--data-dir', library.dir, 'mcp'], { env: { ...process.env, LOCKSTEP_LOG: 'silent' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => out.push(c));
+    child.stderr.resume();
+    const alpha = library.surveys[0]!;
+    child.stdin.end(
+      [
+        { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'pipe', version: '0' } } },
+        { jsonrpc: '2.0', method: 'notifications/initialized' },
+        { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'search_documents', arguments: { query: `${alpha.pages[2]!.code} pump`, k: 1 } } },
+        { jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'read_page', arguments: { document: alpha.id, page: 4 } } },
+      ]
+        .map((m) => JSON.stringify(m) + '\n')
+        .join(''),
+    );
+    expect(await new Promise((resolve) => child.on('close', resolve))).toBe(0);
+    const replies = Buffer.concat(out).toString().trim().split('\n').map((line) => JSON.parse(line) as { id: number; result: { structuredContent?: { passages?: { page: number }[]; text?: string } } });
+    expect(replies.map((r) => r.id).sort()).toEqual([1, 2, 3]);
+    expect(replies.find((r) => r.id === 2)!.result.structuredContent!.passages![0]!.page).toBe(3);
+    expect(replies.find((r) => r.id === 3)!.result.structuredContent!.text).toBe(alpha.pages[3]!.text);
+  });
 });
