@@ -30,7 +30,3 @@ export function recentCalls(db: Db, limit = 50): McpCallRecord[] {
     .all(limit) as (Omit<McpCallRecord, 'ok' | 'documentIds'> & { ok: number; documentIds: string })[];
   return rows.map((row) => ({ ...row, ok: row.ok === 1, documentIds: JSON.parse(row.documentIds) as number[] }));
 }
-
-export function clearCalls(db: Db): void {
-  db.prepare('DELETE FROM mcp_calls').run();
-}
