@@ -209,10 +209,12 @@ export class DegradationPolicy {
     this.samples = this.samples.filter((s) => s.at >= now - thresholds.errorWindowMin * 60_000);
     this.crashes = this.crashes.filter((c) => c.at >= now - thresholds.errorWindowMin * 60_000);
     const mine = this.samples.filter((s) => s.at >= from && LEVEL[s.value.channel] === level).map((s) => s.value);
+    // Slowness alone never drops the last model channel to extractive sentences: that trades the model away, not time.
     const crossed = crossedThreshold(
       mine,
       this.crashes.filter((c) => c.at >= from && LEVEL[c.value] === level).length,
       thresholds,
+      level + 1 < LOWEST_LEVEL,
     );
     if (!crossed) return;
     this.lastTroubleAt = now;
@@ -239,7 +241,7 @@ export class DegradationPolicy {
 }
 
 /** The first threshold the window crosses, as a reason, or null. Crashes first: they say the most. */
-export function crossedThreshold(samples: AnswerSample[], crashes: number, t: HealthThresholds): string | null {
+export function crossedThreshold(samples: AnswerSample[], crashes: number, t: HealthThresholds, latencyCounts = true): string | null {
   if (crashes >= t.workerCrashes) return `${crashes} worker crash${crashes === 1 ? '' : 'es'} in ${t.errorWindowMin} min reached the limit of ${t.workerCrashes}`;
   if (samples.length >= MIN_ANSWERS) {
     const failed = samples.filter((s) => !s.ok).length;
@@ -247,7 +249,7 @@ export function crossedThreshold(samples: AnswerSample[], crashes: number, t: He
     if (rate > t.errorRatePct) return `error rate ${Math.round(rate)}% (${failed} of ${samples.length} answers in ${t.errorWindowMin} min) exceeded ${t.errorRatePct}%`;
   }
   const answered = samples.filter((s) => s.ok);
-  if (answered.length >= MIN_ANSWERS) {
+  if (latencyCounts && answered.length >= MIN_ANSWERS) {
     const ttft = percentile(answered.flatMap((s) => (s.ttftMs === undefined ? [] : [s.ttftMs])), 0.95);
     if (ttft !== null && ttft > t.ttftP95Ms) return `TTFT p95 exceeded ${t.ttftP95Ms} ms (measured ${Math.round(ttft)} ms)`;
     const interval = percentile(answered.flatMap((s) => s.tokenIntervalsMs ?? []), 0.95);

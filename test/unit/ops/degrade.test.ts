@@ -63,6 +63,21 @@ describe('DegradationPolicy', () => {
     expect(alerts).toHaveLength(2);
   });
 
+  it('never drops the last model channel to extractive for slowness alone, but does for failures', () => {
+    const { p, alerts } = policy();
+    for (let i = 0; i < 3; i++) p.record({ channel: 'lpu', ok: true, ttftMs: 50, tokenIntervalsMs: [300] });
+    expect(p.state().floor).toBe('lpu_single');
+    // A slow machine stays slow on one worker: its answers keep the model.
+    for (let i = 0; i < 5; i++) p.record({ channel: 'lpu_single', ok: true, ttftMs: 90_000, tokenIntervalsMs: [900] });
+    expect(p.state().floor).toBe('lpu_single');
+    for (let i = 0; i < 3; i++) p.record({ channel: 'lpu_single', ok: false, errorCode: 'lpu_failed' });
+    expect(p.state().floor).toBe('extractive');
+    expect(alerts.map((a) => a.to)).toEqual(['lpu_single', 'extractive']);
+    const slow = { channel: 'lpu_single' as const, ok: true, ttftMs: 90_000, tokenIntervalsMs: [900] };
+    expect(crossedThreshold([slow, slow, slow], 0, THRESHOLDS, false)).toBeNull();
+    expect(crossedThreshold([slow, slow, slow], 0, THRESHOLDS)).not.toBeNull();
+  });
+
   it('sends a failed answer one step down, never above the floor, and nowhere after extractive', () => {
     const { p, crashes } = policy();
     expect(p.next('groq')).toBe('lpu');
