@@ -11,6 +11,7 @@ import type { ChatTurn, GenerationResult } from '../providers/provider';
 import type { Services } from '../services';
 import { createLaunchToken, tokensMatch } from './auth';
 import { completionChunk, completionResponse, usageOf } from './openai-format';
+import { tapGeneration } from '../ops/generation-tap';
 import { createMcpHttpHandler } from '../mcp/http';
 import { createLockstepMcpServer } from '../mcp/server';
 import { createScope } from '../mcp/scope';
@@ -149,8 +150,14 @@ export async function startLocalApi(options: { services: Services; port?: number
       temperature: body.temperature ?? 0.7,
       signal,
     };
+    // Completions count in the metrics beside the app's own answers.
+    const tap = tapGeneration(services.ops.metrics, { provider: provider.id, model: provider.model });
     if (!body.stream) {
-      const result = await provider.generate(generation, () => {});
+      const result = await provider.generate(generation, (event) => tap.event(event)).catch((error: unknown) => {
+        tap.failed(error);
+        throw error;
+      });
+      tap.completed(result);
       return sendJson(response, 200, completionResponse(id, created(), provider.model, result));
     }
     response.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', Connection: 'keep-alive', 'X-Content-Type-Options': 'nosniff' });
@@ -159,14 +166,17 @@ export async function startLocalApi(options: { services: Services; port?: number
     let result: GenerationResult;
     try {
       result = await provider.generate(generation, (event) => {
+        tap.event(event);
         if (event.type === 'delta' && event.text) send(completionChunk(id, created(), provider.model, { content: event.text }, null));
       });
     } catch (error) {
+      tap.failed(error);
       if (!(error instanceof AppError)) log.error('local API generation failed', error);
       // Headers are sent: the failure travels as an SSE error event, which OpenAI and Groq clients raise.
       if (!signal.aborted) send({ error: { message: error instanceof AppError ? error.message : 'Generation failed.', type: 'server_error' } });
       return response.end();
     }
+    tap.completed(result);
     const usage = usageOf(result);
     send({ ...completionChunk(id, created(), provider.model, {}, result.stopReason === 'length' ? 'length' : 'stop'), usage, x_groq: { id, usage } });
     response.end('data: [DONE]\n\n');

@@ -162,4 +162,30 @@ describe('GET /metrics', () => {
     vi.stubEnv('LOCKSTEP_METRICS', '1');
     expect((await scrape()).status).toBe(200);
   });
+
+  it("counts the local API's chat completions beside the app's answers, and their failures", async () => {
+    let provider: ChatProvider = new TwoChipProvider('One two three four.');
+    vi.spyOn(services.chat.providers, 'local').mockImplementation(async () => provider);
+    api = await startLocalApi({ services, port: 0, token: TOKEN, metrics: true });
+    const complete = (stream: boolean) =>
+      fetch(`${api!.url}/chat/completions`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ model: 'lockstep', stream, messages: [{ role: 'user', content: 'Count to four.' }] }),
+      });
+    expect((await complete(false)).status).toBe(200);
+    expect(await (await complete(true)).text()).toContain('[DONE]');
+    provider = failing(new AppError('lpu_worker_crashed', 'A worker thread of the local model stopped.'));
+    expect((await complete(false)).status).toBe(500);
+
+    const families = parsePrometheusText(await (await scrape()).text());
+    const origin = { provider: 'lpu', model: 'scripted-model' };
+    expect(value(families.get('lockstep_answers_total'), 'lockstep_answers_total', origin)).toBe(2);
+    expect(value(families.get('lockstep_ttft_seconds'), 'lockstep_ttft_seconds_count', origin)).toBe(2);
+    // Four words streamed word by word, twice: three gaps each. No retrieval runs for a completion.
+    expect(value(families.get('lockstep_token_interval_seconds'), 'lockstep_token_interval_seconds_count', origin)).toBe(6);
+    expect(value(families.get('lockstep_retrieval_seconds'), 'lockstep_retrieval_seconds_count', origin)).toBeUndefined();
+    expect(value(families.get('lockstep_errors_total'), 'lockstep_errors_total', { code: 'lpu_worker_crashed' })).toBe(1);
+    expect(value(families.get('lockstep_lpu_unit_utilisation_ratio'), 'lockstep_lpu_unit_utilisation_ratio', { chip: '0', unit: 'MXM' })).toBe(0.6);
+  });
 });
