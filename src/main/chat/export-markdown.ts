@@ -18,7 +18,7 @@ const escapeHtml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '
 
 function thinkingBlock(message: MessageRecord): string[] {
   if (!message.reasoning?.trim()) return [];
-  const meters = message.meters?.provider === 'groq' ? message.meters : null;
+  const meters = message.meters?.provider === 'groq' || message.meters?.provider === 'openai' ? message.meters : null;
   const facts = [
     meters?.reasoningTokens ? `${meters.reasoningTokens} tokens` : null,
     meters?.reasoningMs ? `${(meters.reasoningMs / 1000).toFixed(1)} s` : null,

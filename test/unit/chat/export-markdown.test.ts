@@ -54,4 +54,13 @@ describe('Markdown export', () => {
     expect(markdown).not.toContain('[^1-2]');
     expect(threadToMarkdown(thread, [{ ...answer, reasoning: undefined }])).not.toContain('<details>');
   });
+
+  it("gives an OpenAI-compatible server's thinking the same figures as Groq's", () => {
+    const answer = {
+      role: 'assistant', content: 'Leave is 25 days [1].', status: 'complete', uncited: false, provider: 'openai', model: 'qwen3-8b',
+      sources: [source(1)], reasoning: 'Source [1] has it.',
+      meters: { provider: 'openai', reasoningTokens: 12, reasoningMs: 640 },
+    } as unknown as MessageRecord;
+    expect(threadToMarkdown({ title: 'Leave' } as ThreadSummary, [answer])).toContain('<summary>Thinking (12 tokens, 0.6 s)</summary>');
+  });
 });
