@@ -172,11 +172,12 @@ function AddServerForm({ onAdded }: { onAdded(): void }) {
         </div>
       </SettingRow>
       <SettingRow label={t('settings.openai.name')} htmlFor="openai-name">
-        <input id="openai-name" value={name} onChange={(e) => setName(e.target.value)} maxLength={100} data-testid="openai-name" />
+        <input id="openai-name" type="text" value={name} onChange={(e) => setName(e.target.value)} maxLength={100} data-testid="openai-name" />
       </SettingRow>
       <SettingRow label={t('settings.openai.url')} htmlFor="openai-url">
         <input
           id="openai-url"
+          type="text"
           value={baseURL}
           placeholder="http://127.0.0.1:11434/v1"
           spellCheck={false}
