@@ -1,36 +1,28 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeGroq, type FakeGroq } from '../fixtures/groq/fake-groq';
-import { launchApp, type AppUnderTest } from './harness';
+import { appWithDocuments } from './harness';
 import { dropFiles } from './support';
 
 // An answer cut by the answer limit ends with a notice and a Continue action; the notice is stored with the answer, so
 // it is still there after a reload, and Continue asks the model to go on from the cut answer (browser mode, fake Groq).
 
-let app: AppUnderTest;
 let groq: FakeGroq;
-let docs: string;
-const pageErrors: string[] = [];
+// Registered before the app's own hooks, so the fake Groq is up when the app starts with its address.
 beforeAll(async () => {
   groq = await startFakeGroq();
-  docs = mkdtempSync(path.join(os.tmpdir(), 'lockstep-e2e-limit-docs-'));
-  writeFileSync(path.join(docs, 'handbook.md'), '# Handbook\n\n## Annual leave\n\nEvery employee receives 25 days of paid annual leave per calendar year.\n');
-  app = await launchApp({ env: { GROQ_BASE_URL: groq.baseURL } });
-  app.page.on('pageerror', (error) => pageErrors.push(`${error.message}\n${error.stack}`));
 });
-afterAll(async () => {
-  await app?.close();
-  await groq?.close();
-  if (docs) rmSync(docs, { recursive: true, force: true });
-});
-afterEach(async (context) => {
-  if (context.task.result?.state === 'fail') await app.screenshot(`failure-limit-${context.task.name.slice(0, 40).replace(/\W+/g, '-')}`);
-  expect(pageErrors.splice(0)).toEqual([]);
-});
+afterAll(async () => groq?.close());
+const session = appWithDocuments(
+  'limit',
+  (folder) => writeFileSync(path.join(folder, 'handbook.md'), '# Handbook\n\n## Annual leave\n\nEvery employee receives 25 days of paid annual leave per calendar year.\n'),
+  { env: () => ({ GROQ_BASE_URL: groq.baseURL }) },
+);
+const app = () => session.app();
+const docs = () => session.docs();
 
-const page = () => app.page;
+const page = () => app().page;
 const byTestId = (id: string) => page().getByTestId(id);
 const assistants = () => page().locator('[data-testid="assistant-message"]');
 
@@ -43,7 +35,7 @@ describe('answer limit', () => {
     await page().getByRole('button', { name: 'Save key' }).click();
     await expect.poll(() => byTestId('groq-model-select').inputValue(), { timeout: 20_000 }).not.toBe('');
     await byTestId('nav-library').click();
-    await dropFiles(page(), [path.join(docs, 'handbook.md')]);
+    await dropFiles(page(), [path.join(docs(), 'handbook.md')]);
     await page().locator('[data-testid="document-row"][data-file="handbook.md"][data-status="indexed"]').waitFor({ timeout: 60_000 });
     await byTestId('nav-chat').click();
     await byTestId('provider-groq').click();
@@ -66,7 +58,7 @@ describe('answer limit', () => {
     const restored = assistants().last().locator('.notice[data-kind="length_limit"]');
     await restored.waitFor({ timeout: 20_000 });
     expect(await restored.textContent()).toContain(`Stopped at the ${limit}-token answer limit`);
-    await app.screenshot('chat-length-limit-after-reload-en-light');
+    await app().screenshot('chat-length-limit-after-reload-en-light');
 
     await byTestId('continue-answer').click();
     await expect.poll(() => assistants().count(), { timeout: 30_000 }).toBe(2);
