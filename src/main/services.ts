@@ -8,6 +8,8 @@ import { createIngestQueue, type IngestQueue } from './ingest/index';
 import { WorkspaceTiers } from './embed/tiers';
 import { createOps, type Ops } from './ops/index';
 import { search } from './retrieve/index';
+import type { PassageScorer } from './retrieve/rerank';
+import { RerankerChoice } from './retrieve/reranker';
 import { ask } from './chat/answer';
 import type { McpBackends } from './mcp/tools';
 
@@ -31,6 +33,8 @@ export interface Services {
   readonly mcp: McpBackends;
   /** Hot and cold workspaces: where each one's vectors live, and the background moves between them. */
   readonly tiers: WorkspaceTiers;
+  /** The rerank stage's model: the installed cross-encoder while "Rerank with" is on; its worker starts on first use. */
+  reranker(): Promise<PassageScorer | undefined>;
   /** Runs on close in reverse order of registration. */
   onClose(cleanup: () => void | Promise<void>): void;
   close(): Promise<void>;
@@ -45,6 +49,7 @@ export function createServices(options: { dataDir: string; mode?: 'electron' | '
   let ingest: IngestQueue | undefined;
   let tiers: WorkspaceTiers | undefined;
   let ops: Ops | undefined;
+  let rerankers: RerankerChoice | undefined;
   const services: Services = {
     dataDir: options.dataDir,
     db,
@@ -96,6 +101,13 @@ export function createServices(options: { dataDir: string; mode?: 'electron' | '
           return record;
         },
       };
+    },
+    reranker() {
+      if (!rerankers) {
+        rerankers = new RerankerChoice({ dataDir: options.dataDir, settings: services.settings });
+        cleanups.push(() => rerankers?.close());
+      }
+      return rerankers.current();
     },
     onClose: (cleanup) => void cleanups.push(cleanup),
     async close() {

@@ -29,6 +29,8 @@ export const settingsSchema = z.object({
   onboarded: z.boolean().default(false),
   /** Reciprocal-rank-fusion weight of vector hits relative to keyword (BM25) hits in hybrid search. */
   vectorSearchWeight: z.number().min(0).max(10).default(1),
+  /** Rerank search results with the installed cross-encoder (the catalog's reranker); no effect while none is installed. */
+  rerankEnabled: z.boolean().default(true),
   /** LRU budget (MB) of the local model's KV snapshots: threads' caches and fixed prefixes, reused by follow-ups. */
   lpuPrefixCacheMb: z.number().int().min(0).max(8192).default(256),
   /** Serve Prometheus metrics at GET /metrics on the local API (also `lockstep serve --api --metrics`, LOCKSTEP_METRICS=1). */

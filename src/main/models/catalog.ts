@@ -6,7 +6,7 @@ import { SUPPORTED_ARCHITECTURES, type Architecture } from '../lpu/loader/model-
 // A null sha256 means no trustworthy published value was found: the downloader then verifies against the checksum
 // the hub itself sends (X-Linked-ETag = sha256 for LFS files, ETag = git blob sha1 for small files), see verify.ts.
 
-export type ModelKind = 'embedding' | 'chat';
+export type ModelKind = 'embedding' | 'chat' | 'reranker';
 
 export interface CatalogFile {
   /** Path inside the Hugging Face repository, and inside the installed model folder. */
@@ -54,9 +54,17 @@ export interface ChatEntry extends CatalogBase {
   contextLength: number;
 }
 
-export type CatalogEntry = EmbedderEntry | ChatEntry;
+/** A cross-encoder: reads a query and a passage together; a sequence-classification head gives one relevance logit. */
+export interface RerankerEntry extends CatalogBase {
+  kind: 'reranker';
+  /** Longest query + passage pair in tokens; longer passages are truncated. */
+  maxTokens: number;
+  dtype: 'q8';
+}
 
-/** transformers.js needs exactly these four files for a q8 feature-extraction pipeline. */
+export type CatalogEntry = EmbedderEntry | ChatEntry | RerankerEntry;
+
+/** transformers.js needs exactly these four files for a q8 model (feature extraction or sequence classification). */
 const transformersJsFiles = (
   config: Omit<CatalogFile, 'path'>,
   tokenizer: Omit<CatalogFile, 'path'>,
@@ -141,6 +149,29 @@ const embedders: EmbedderEntry[] = [
     normalize: true,
     queryPrefix: 'Represent this sentence for searching relevant passages: ',
     passagePrefix: '',
+    maxTokens: 512,
+    dtype: 'q8',
+  },
+];
+
+// Pins from two independent public manifests of this revision that agree on every sha256 and size; the tokenizer is
+// byte-identical to bge-small-en-v1.5's (BERT uncased vocabulary), whose pin above came from elsewhere.
+const rerankers: RerankerEntry[] = [
+  {
+    id: 'Xenova/ms-marco-MiniLM-L-6-v2',
+    kind: 'reranker',
+    name: 'ms-marco-MiniLM-L-6-v2 (English reranker)',
+    repo: 'Xenova/ms-marco-MiniLM-L-6-v2',
+    revision: 'a09144355adeed5f58c8ed011d209bf8ee5a1fec',
+    files: transformersJsFiles(
+      { size: 824, sha256: 'd827779a72d27ae68cf878a6fc2e954542663fe21ca515d9f4783fc96be2d37e' },
+      { size: 711_396, sha256: 'd241a60d5e8f04cc1b2b3e9ef7a4921b27bf526d9f6050ab90f9267a1f9e5c66' },
+      { size: 1_242, sha256: '0b29c7bfc889e53b36d9dd3e686dd4300f6525110eaa98c76a5dafceb2029f53' },
+      { size: 23_143_499, sha256: 'e9d8ebf845c413e981c175bfe49a3bfa9b3dcce2a3ba54875ee5df5a58639fbe' },
+    ),
+    licence: 'apache-2.0',
+    memoryBytes: 120e6,
+    downloadBytes: 0,
     maxTokens: 512,
     dtype: 'q8',
   },
@@ -290,12 +321,14 @@ const chatModels: ChatEntry[] = [
 // multilingual-e5-small's q8 ONNX (~118 MB) and tokenizer (~17 MB) sizes are estimates until the server reports them.
 const unknownSizeEstimates: Record<string, number> = { 'Xenova/multilingual-e5-small': 136e6 };
 
-export const catalog: readonly CatalogEntry[] = [...embedders, ...chatModels].map((entry) => ({
+export const catalog: readonly CatalogEntry[] = [...embedders, ...chatModels, ...rerankers].map((entry) => ({
   ...entry,
   downloadBytes: sumSizes(entry.files, unknownSizeEstimates[entry.id]),
 }));
 
 export const DEFAULT_EMBEDDER_ID = 'Xenova/all-MiniLM-L6-v2';
+/** The cross-encoder search reranks with when it is installed (and the rerank setting is on). */
+export const RERANKER_ID = 'Xenova/ms-marco-MiniLM-L-6-v2';
 /** The chat model the setup suggests first: small, and a format the emulator runs at its own width. */
 export const DEFAULT_CHAT_MODEL_ID = 'llama-3.2-1b-instruct-q4_k_m';
 

@@ -10,7 +10,7 @@ export const MANIFEST_FILE = 'lockstep-model.json';
 export const manifestSchema = z.object({
   schema: z.literal(1),
   id: z.string().min(1),
-  kind: z.enum(['embedding', 'chat']),
+  kind: z.enum(['embedding', 'chat', 'reranker']),
   /** gguf: one .gguf file · hf-folder: config.json + *.safetensors + tokenizer · transformers-js: ONNX + tokenizer for embedders. */
   format: z.enum(['gguf', 'hf-folder', 'transformers-js']),
   name: z.string(),

@@ -75,7 +75,7 @@ export interface ResolvedEmbedder {
 
 export async function resolveEmbedder(dataDir: string, id: string, options: ResolveOptions = {}): Promise<ResolvedEmbedder> {
   const spec = requireCatalogEntry(id);
-  if (spec.kind !== 'embedding') throw new AppError('model_wrong_kind', `${id} is a chat model, not an embedding model. Pick one of the embedding models.`);
+  if (spec.kind !== 'embedding') throw new AppError('model_wrong_kind', `${id} is a ${spec.kind} model, not an embedding model. Pick one of the embedding models.`);
   const installed = (await findInstalled(dataDir, id, options.env)) ?? (await download(dataDir, spec, options));
   return { id, dir: installed.dir, localModelPath: installed.root, spec };
 }
@@ -91,14 +91,14 @@ export interface ResolvedChatModel {
 export async function resolveChatModel(dataDir: string, id: string, options: ResolveOptions = {}): Promise<ResolvedChatModel> {
   const installed = (await findInstalled(dataDir, id, options.env)) ?? (await download(dataDir, requireCatalogEntry(id), options));
   if (installed.kind !== 'chat' || installed.format === 'transformers-js') {
-    throw new AppError('model_wrong_kind', `${id} is an embedding model, not a chat model. Pick one of the chat models.`);
+    throw new AppError('model_wrong_kind', `${id} is ${installed.kind === 'reranker' ? 'a reranking' : 'an embedding'} model, not a chat model. Pick one of the chat models.`);
   }
   return { id, path: installed.path, format: installed.format, manifest: installed };
 }
 
 async function download(dataDir: string, entry: CatalogEntry, options: ResolveOptions): Promise<InstalledModel> {
   if (!options.download) {
-    const what = entry.kind === 'embedding' ? 'embedding model' : 'chat model';
+    const what = `${entry.kind === 'reranker' ? 'reranking' : entry.kind} model`;
     throw new AppError('model_not_installed', `The ${what} ${entry.id} is not downloaded yet. Download it under Models, or run: lockstep models pull ${entry.id}`);
   }
   const root = modelsDir(dataDir);

@@ -113,10 +113,12 @@ export class ModelService {
       this.settings.update({ chatModelId: null });
       return this.getActive();
     }
+    if (kind === 'reranker') throw new AppError('model_wrong_kind', 'A reranker is not selected here: once installed, search uses it while "Rerank with" is on in Settings → Library and search.');
     if (id === null) throw new AppError('model_required', 'Choose an embedding model: retrieval always needs one.');
     const model = await findInstalled(this.dataDir, id, this.env);
     if (!model) throw new AppError('model_not_installed', `${id} is not installed. Download or import it first, then select it.`);
-    if (model.kind !== kind) throw new AppError('model_wrong_kind', `${id} is ${model.kind === 'chat' ? 'a chat' : 'an embedding'} model, not ${kind === 'chat' ? 'a chat' : 'an embedding'} model.`);
+    const article = (k: ModelKind) => (k === 'chat' ? 'a chat' : k === 'embedding' ? 'an embedding' : 'a reranking');
+    if (model.kind !== kind) throw new AppError('model_wrong_kind', `${id} is ${article(model.kind)} model, not ${article(kind)} model.`);
     this.settings.update(kind === 'chat' ? { chatModelId: id } : { embedderId: id });
     return this.getActive();
   }

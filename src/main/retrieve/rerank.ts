@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { AppError } from '../../shared/errors';
 import type { ChunkWithProvenance } from './provenance';
 import { analyseQuery } from './query-analysis';
@@ -86,56 +84,4 @@ export function shortestWindow(positions: Map<string, number[]>): number {
     }
   }
   return best;
-}
-
-/** Files transformers.js reads for a quantised sequence-classification model. */
-const CROSS_ENCODER_FILES = ['config.json', 'tokenizer.json', 'onnx/model_quantized.onnx'];
-
-/** True when the folder holds a cross-encoder transformers.js can load offline. */
-export const isCrossEncoderFolder = (folder: string) => CROSS_ENCODER_FILES.every((file) => existsSync(path.join(folder, file)));
-
-/**
- * A cross-encoder from an installed model folder: query and passage are read together and the model's single logit
- * (ms-marco-MiniLM, bge-reranker) is the score. Loaded on first use; passages are scored in small batches.
- */
-export function crossEncoderScorer(modelFolder: string, batchSize = 8): PassageScorer {
-  type Loaded = { tokenizer: (a: string[], o: Record<string, unknown>) => unknown; model: (inputs: unknown) => Promise<{ logits: { data: ArrayLike<number>; dims: number[] } }> };
-  let loading: Promise<Loaded> | undefined;
-  const load = () =>
-    (loading ??= (async () => {
-      if (!isCrossEncoderFolder(modelFolder)) {
-        throw new AppError('reranker_missing', `No reranking model is installed in ${modelFolder}. Install one from the Models page, or search without reranking.`);
-      }
-      const { AutoModelForSequenceClassification, AutoTokenizer, env } = await import('@huggingface/transformers');
-      env.allowRemoteModels = false;
-      env.allowLocalModels = true;
-      try {
-        const tokenizer = await AutoTokenizer.from_pretrained(modelFolder);
-        const model = await AutoModelForSequenceClassification.from_pretrained(modelFolder, { dtype: 'q8', device: 'cpu' });
-        return { tokenizer: tokenizer as unknown as Loaded['tokenizer'], model: model as unknown as Loaded['model'] };
-      } catch (cause) {
-        loading = undefined;
-        throw new AppError('reranker_load_failed', `The reranking model in ${modelFolder} could not be loaded. Reinstall it from the Models page.`, cause);
-      }
-    })());
-  return {
-    name: path.basename(modelFolder),
-    async score(query, passages, signal) {
-      const { tokenizer, model } = await load();
-      const scores: number[] = [];
-      for (let start = 0; start < passages.length; start += batchSize) {
-        signal?.throwIfAborted();
-        const batch = passages.slice(start, start + batchSize);
-        const inputs = tokenizer(
-          batch.map(() => query),
-          { text_pair: batch, padding: true, truncation: true },
-        );
-        const { logits } = await model(inputs);
-        const width = logits.dims.at(-1) ?? 1;
-        // One logit is relevance; with two labels the second is the "relevant" class.
-        for (let row = 0; row < batch.length; row++) scores.push(Number(logits.data[row * width + width - 1]));
-      }
-      return scores;
-    },
-  };
 }

@@ -18,12 +18,14 @@ export interface SearchContext {
   db: Db;
   settings: { get(): Pick<Settings, 'vectorSearchWeight'> };
   embeddings: Pick<EmbeddingService, 'embedQuery'>;
+  /** The installed reranker to use when the caller names none (reranker.ts); absent or undefined: no rerank stage. */
+  reranker?(): Promise<PassageScorer | undefined>;
 }
 
 export interface SearchOptions {
   /** BM25 tuning (column weights, common-term pruning, document routing, RM3 feedback). */
   keyword?: LexicalTuning;
-  /** A reranking stage over the fused candidates (rerank.ts); none by default. */
+  /** A reranking stage over the fused candidates (rerank.ts); by default the context's installed reranker, if any. */
   reranker?: PassageScorer;
   signal?: AbortSignal;
 }
@@ -81,7 +83,8 @@ export async function search(services: SearchContext, request: SearchRequest, op
   const fused = fuseRankings(lists);
   const chunks = loadChunks(db, fused.map((candidate) => candidate.chunkId));
   let live = fused.filter((candidate) => chunks.has(candidate.chunkId));
-  if (options.reranker) live = await rerankCandidates(query, live, (c) => chunks.get(c.chunkId)!, options.reranker, options.signal);
+  const reranker = options.reranker ?? (await services.reranker?.());
+  if (reranker) live = await rerankCandidates(query, live, (c) => chunks.get(c.chunkId)!, reranker, options.signal);
 
   const topScore = live[0]?.fused ?? 1;
   const similarity = similarityFor(db, vectorSet, live.map((c) => c.chunkId), (id) => chunks.get(id)!.text, lambda);

@@ -10,7 +10,7 @@ export const appInfo = z.object({
   sqliteVec: z.string(),
   schemaVersion: z.number().int(),
   dataDir: z.string(),
-  models: z.array(z.object({ id: z.string(), kind: z.enum(['chat', 'embedding']), path: z.string() })),
+  models: z.array(z.object({ id: z.string(), kind: z.enum(['chat', 'embedding', 'reranker']), path: z.string() })),
 });
 export type AppInfo = z.infer<typeof appInfo>;
 

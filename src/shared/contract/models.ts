@@ -4,7 +4,7 @@ import { call, stream } from './define';
 // The model manager over IPC: the catalog and installed models, resumable downloads with progress, imports,
 // removal, and which chat and embedding models are active.
 
-export const modelKind = z.enum(['embedding', 'chat']);
+export const modelKind = z.enum(['embedding', 'chat', 'reranker']);
 const modelId = z.string().trim().min(1).max(200);
 
 export const modelListing = z.object({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { catalog, chatCompatibility, DEFAULT_CHAT_MODEL_ID, DEFAULT_EMBEDDER_ID, findCatalogEntry, hubFileUrl, requireCatalogEntry } from '../../../src/main/models/catalog';
+import { catalog, chatCompatibility, DEFAULT_CHAT_MODEL_ID, DEFAULT_EMBEDDER_ID, findCatalogEntry, hubFileUrl, requireCatalogEntry, RERANKER_ID } from '../../../src/main/models/catalog';
 import { defaultSettings } from '../../../src/shared/settings';
 
 describe('the model catalog', () => {
@@ -17,6 +17,7 @@ describe('the model catalog', () => {
       'qwen3-0.6b-q4_k_m',
       'qwen3-1.7b-q4_k_m',
       'gemma-3-1b-it-q4_k_m',
+      'Xenova/ms-marco-MiniLM-L-6-v2',
     ]);
     expect(new Set(catalog.map((e) => e.id)).size).toBe(catalog.length);
     expect(DEFAULT_EMBEDDER_ID).toBe(defaultSettings.embedderId);
@@ -54,6 +55,19 @@ describe('the model catalog', () => {
     }
     expect(findCatalogEntry('Xenova/multilingual-e5-small')).toMatchObject({ queryPrefix: 'query: ', passagePrefix: 'passage: ', pooling: 'mean', dimension: 384 });
     expect(findCatalogEntry('Xenova/bge-small-en-v1.5')).toMatchObject({ queryPrefix: 'Represent this sentence for searching relevant passages: ', pooling: 'cls' });
+  });
+
+  it('pins the reranker, a q8 cross-encoder, to one revision with every file size and sha256', () => {
+    expect(requireCatalogEntry(RERANKER_ID)).toMatchObject({
+      kind: 'reranker', repo: 'Xenova/ms-marco-MiniLM-L-6-v2', revision: 'a09144355adeed5f58c8ed011d209bf8ee5a1fec', licence: 'apache-2.0', dtype: 'q8',
+      downloadBytes: 824 + 711_396 + 1_242 + 23_143_499,
+    });
+    const files = requireCatalogEntry(RERANKER_ID).files;
+    expect(files.map((f) => f.path)).toEqual(['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model_quantized.onnx']);
+    expect(files.every((f) => f.size !== null && f.sha256 !== null)).toBe(true);
+    expect(files[3]).toEqual({ path: 'onnx/model_quantized.onnx', size: 23_143_499, sha256: 'e9d8ebf845c413e981c175bfe49a3bfa9b3dcce2a3ba54875ee5df5a58639fbe' });
+    // The same BERT uncased tokenizer as bge-small-en-v1.5, pinned there from another source.
+    expect(files[1]).toEqual({ ...requireCatalogEntry('Xenova/bge-small-en-v1.5').files[1] });
   });
 
   it('builds hub URLs as https://huggingface.co/<repo>/resolve/<revision>/<file>', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { crossEncoderScorer, lexicalScorer, passageForScoring, rerankCandidates, shortestWindow, type PassageScorer } from '../../../src/main/retrieve/rerank';
+import { CrossEncoderScorer } from '../../../src/main/retrieve/cross-encoder';
+import { lexicalScorer, passageForScoring, rerankCandidates, shortestWindow, type PassageScorer } from '../../../src/main/retrieve/rerank';
 import { relevanceModel } from '../../../src/main/retrieve/relevance-feedback';
 
 interface Candidate {
@@ -71,9 +72,9 @@ describe('shortestWindow', () => {
   });
 });
 
-describe('crossEncoderScorer', () => {
+describe('CrossEncoderScorer', () => {
   it('says how to get a model when none is installed', async () => {
-    await expect(crossEncoderScorer('/nonexistent/reranker').score('q', ['p'])).rejects.toMatchObject({ code: 'reranker_missing' });
+    await expect(new CrossEncoderScorer('/nonexistent/reranker').score('q', ['p'])).rejects.toMatchObject({ code: 'reranker_missing' });
   });
 });
 

@@ -14,6 +14,8 @@ export function LibrarySettings() {
   const models = useModelsStore((s) => s.models);
   const activeEmbedder = useModelsStore((s) => s.active?.embedding ?? '');
   const embedders = models.filter((m) => m.kind === 'embedding' && (m.installed || m.id === activeEmbedder));
+  const reranker = models.find((m) => m.kind === 'reranker' && m.installed);
+  const rerankEnabled = useSettingsStore((s) => s.settings!.rerankEnabled);
   return (
     <SettingsCard title={t('settings.library')}>
       <SettingRow label={t('settings.embedder')} htmlFor="setting-embedder">
@@ -49,6 +51,11 @@ export function LibrarySettings() {
           <output htmlFor="setting-vector-weight">{vectorWeight.toFixed(2)}</output>
         </div>
       </SettingRow>
+      {reranker && (
+        <SettingRow label={t('settings.rerank', { model: reranker.name })} help={t('settings.rerank.help')} htmlFor="setting-rerank">
+          <input id="setting-rerank" type="checkbox" role="switch" checked={rerankEnabled} onChange={(e) => void updateSettings({ rerankEnabled: e.target.checked })} />
+        </SettingRow>
+      )}
       <SettingRow label={t('settings.ocrLanguage')} help={t('settings.ocrLanguage.help')} htmlFor="setting-ocr-language">
         <select id="setting-ocr-language" value={ocrLanguage} onChange={(e) => void updateSettings({ ocrLanguage: e.target.value as typeof ocrLanguage })} data-testid="ocr-language-select">
           <option value="auto">{t('settings.ocrLanguage.auto')}</option>

@@ -21,9 +21,9 @@ export function ModelManager() {
             {error}
           </p>
         )}
-        {(['chat', 'embedding'] as const).map((kind) => (
+        {(['chat', 'embedding', 'reranker'] as const).map((kind) => (
           <section key={kind} className="model-group">
-            <h3>{t(kind === 'chat' ? 'models.kind.chat' : 'models.kind.embedding')}</h3>
+            <h3>{t(`models.kind.${kind}`)}</h3>
             <ul className="model-list">
               {models
                 .filter((m) => m.kind === kind)
@@ -82,7 +82,8 @@ function ModelRow({ model }: { model: ModelListing }) {
             {t('models.cancel')}
           </button>
         ) : model.installed ? (
-          !model.active && (
+          !model.active &&
+          model.kind !== 'reranker' && (
             <button className="button small" onClick={() => void setActiveModel(model.kind, model.id)}>
               {t('models.makeActive')}
             </button>

@@ -55,10 +55,10 @@ export function pullModel(id: string): void {
     });
 }
 
-/** Makes a newly installed model the active one of its kind. */
-async function selectNewModel(id: string, kind?: 'chat' | 'embedding'): Promise<void> {
+/** Makes a newly installed model the active one of its kind (a reranker needs no choosing: search uses it once installed). */
+async function selectNewModel(id: string, kind?: ModelListing['kind']): Promise<void> {
   const modelKind = kind ?? useModelsStore.getState().models.find((m) => m.id === id)?.kind;
-  if (modelKind) await setActiveModel(modelKind, id);
+  if (modelKind && modelKind !== 'reranker') await setActiveModel(modelKind, id);
   else await loadModels();
 }
 
@@ -82,7 +82,7 @@ export async function importModel(path: string): Promise<string | null> {
   }
 }
 
-export const setActiveModel = (kind: 'chat' | 'embedding', id: string | null) =>
+export const setActiveModel = (kind: ModelListing['kind'], id: string | null) =>
   withToast(async () => {
     const active = await client.models.setActive({ kind, id });
     useModelsStore.setState({ active });
