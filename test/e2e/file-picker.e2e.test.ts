@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { writeTinyLlamaFile } from '../fixtures/lpu/tiny-models';
 import { appWithDocuments } from './harness';
 
-// Browser mode's file picker: "Add files…" lists the home folder of the user who started the server (here a temporary
-// home), with breadcrumbs, a type filter and multi-selection; what is picked is added where it is. "Add folder…" picks a
+// Browser mode's file picker: "Add files…" lists the folder named with `serve --picker-root` (here a temporary home;
+// without the flag only registered library folders are listed), with breadcrumbs, a type filter and multi-selection; what is picked is added where it is. "Add folder…" picks a
 // folder, which becomes a library folder. The model manager's "Choose file…" uses the same picker, showing GGUF files.
 
 const session = appWithDocuments(
@@ -23,7 +23,7 @@ const session = appWithDocuments(
     mkdirSync(path.join(home, '.secrets'));
     writeFileSync(path.join(home, '.secrets', 'key.txt'), 'hidden');
   },
-  { env: (home) => ({ HOME: home }) },
+  { env: (home) => ({ HOME: home }), args: (home) => ['--picker-root', home] },
 );
 const page = () => session.app().page;
 const picker = () => page().getByTestId('file-picker');

@@ -26,10 +26,10 @@ export interface AppUnderTest {
   close(): Promise<void>;
 }
 
-export async function startServer(options: { dataDir?: string; env?: Record<string, string> } = {}) {
+export async function startServer(options: { dataDir?: string; env?: Record<string, string>; args?: string[] } = {}) {
   if (!existsSync(path.join(repoRoot, 'out', 'renderer', 'index.html'))) throw new Error('Build the renderer first: npm run build');
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'lockstep-e2e-'));
-  const server = spawn(process.execPath, [path.join(repoRoot, 'bin', 'lockstep.mjs'), 'serve', '--json', '--no-open', '--data-dir', dataDir], {
+  const server = spawn(process.execPath, [path.join(repoRoot, 'bin', 'lockstep.mjs'), 'serve', '--json', '--no-open', '--data-dir', dataDir, ...(options.args ?? [])], {
     cwd: repoRoot,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -55,7 +55,9 @@ export async function startServer(options: { dataDir?: string; env?: Record<stri
   return { ...started, token, dataDir, server, serverLog: () => stderr };
 }
 
-export async function launchApp(options: { dataDir?: string; env?: Record<string, string>; viewport?: { width: number; height: number } } = {}): Promise<AppUnderTest> {
+export async function launchApp(
+  options: { dataDir?: string; env?: Record<string, string>; args?: string[]; viewport?: { width: number; height: number } } = {},
+): Promise<AppUnderTest> {
   const started = await startServer(options);
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
   const page = await browser.newPage({ viewport: options.viewport ?? { width: 1280, height: 800 } });
@@ -87,7 +89,7 @@ export async function launchApp(options: { dataDir?: string; env?: Record<string
 export function appWithDocuments(
   name: string,
   writeDocuments: (folder: string) => void,
-  options: { env?: (folder: string) => Record<string, string> } = {},
+  options: { env?: (folder: string) => Record<string, string>; args?: (folder: string) => string[] } = {},
 ): { app: () => AppUnderTest; docs: () => string } {
   let app: AppUnderTest | undefined;
   let docs: string | undefined;
@@ -95,7 +97,7 @@ export function appWithDocuments(
   beforeAll(async () => {
     docs = mkdtempSync(path.join(os.tmpdir(), `lockstep-e2e-${name}-`));
     writeDocuments(docs);
-    app = await launchApp({ viewport: { width: 1280, height: 800 }, env: options.env?.(docs) });
+    app = await launchApp({ viewport: { width: 1280, height: 800 }, env: options.env?.(docs), args: options.args?.(docs) });
     app.page.on('pageerror', (error) => pageErrors.push(`${error.message}\n${error.stack}`));
   });
   afterAll(async () => {

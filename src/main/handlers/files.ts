@@ -8,10 +8,11 @@ import type { Services } from '../services';
 
 /** The desktop dialog and browser mode's picker; what either hands back is granted to that caller only. */
 export function fileHandlers(services: Pick<Services, 'db' | 'dataDir'>): LockstepHandlers['files'] {
-  // The picker's roots, then the registered library folders outside them (their files may be added anyway); no picker, no roots.
+  // The picker's explicit roots (serve --picker-root), then the registered library folders outside them; no picker, no roots.
   const scopeOf = (ctx: HandlerContext): PickerScope => {
-    const roots = ctx.picker?.roots ?? [];
-    const folders = roots.length ? listLibraryFolders(services.db).map((f) => f.path).filter((folder) => !roots.some((root) => isWithin(root, folder))) : [];
+    if (!ctx.picker) return { roots: [], dataDir: services.dataDir };
+    const roots = ctx.picker.roots;
+    const folders = listLibraryFolders(services.db).map((f) => f.path).filter((folder) => !roots.some((root) => isWithin(root, folder)));
     return { roots: [...roots, ...folders], dataDir: services.dataDir };
   };
   return {

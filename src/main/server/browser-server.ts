@@ -1,6 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { WebSocketServer } from 'ws';
 import { contract } from '../../shared/contract/index';
@@ -42,13 +41,16 @@ export async function startBrowserServer(options: {
   services: Services;
   rendererDir: string;
   port?: number;
-  /** Folders the UI's file picker may list and grant from (default: the user's home); [] turns the picker off. */
-  pickerRoots?: readonly string[];
+  /**
+   * Folders the UI's file picker may list and grant from besides the registered library folders (default none: a token
+   * holder must not browse the user's home); null turns the picker off.
+   */
+  pickerRoots?: readonly string[] | null;
 }): Promise<BrowserServer> {
   const token = createLaunchToken();
   const rendererDir = path.resolve(options.rendererDir);
   const dispatcher = createDispatcher(contract, createHandlers(options.services, 'browser'), 'websocket');
-  const pickerRoots = await realRoots(options.pickerRoots ?? [os.homedir()]);
+  const pickerRoots = options.pickerRoots === null ? null : await realRoots(options.pickerRoots ?? []);
   let port = 0;
 
   const authorised = (request: IncomingMessage, url: URL) =>
@@ -97,10 +99,10 @@ export async function startBrowserServer(options: {
     sockets.handleUpgrade(request, socket, head, (ws) => {
       // What this page picks in the file picker is granted to its own connection only, and gone when it closes.
       const grantedPaths = new Set<string>();
-      const picker = { roots: pickerRoots, grant: (paths: readonly string[]) => paths.forEach((p) => grantedPaths.add(p)) };
+      const picker = pickerRoots && { roots: pickerRoots, grant: (paths: readonly string[]) => paths.forEach((p) => grantedPaths.add(p)) };
       const connection = dispatcher.connect((message) => {
         if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
-      }, { grantedPaths, picker });
+      }, { grantedPaths, picker: picker ?? undefined });
       ws.on('message', (data) => {
         let parsed: unknown;
         try {

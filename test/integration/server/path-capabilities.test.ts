@@ -95,8 +95,8 @@ function dispatcherTransport(caller: CallerContext): Send {
     });
 }
 
-async function webSocketTransport(): Promise<{ send: Send; close(): void }> {
-  const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ipc?token=${server.token}`);
+async function webSocketTransport(on: BrowserServer = server): Promise<{ send: Send; close(): void }> {
+  const ws = new WebSocket(`ws://127.0.0.1:${on.port}/ipc?token=${on.token}`);
   await new Promise((resolve, reject) => {
     ws.once('open', resolve);
     ws.once('error', reject);
@@ -360,6 +360,25 @@ describe('path capabilities: hostile paths and ids', () => {
       other.close();
     }
     await services.ingest.whenIdle();
+  });
+
+  it("browser mode's picker offers only the library folders unless the person starting it names a root", async () => {
+    const plain = await startBrowserServer({ services, rendererDir: path.join(root, 'renderer') });
+    const socket = await webSocketTransport(plain);
+    try {
+      const [top] = await socket.send('call', 'files.browse', {});
+      const roots = top.t === 'result' && top.ok ? (top.value as { roots: { path: string }[] }).roots.map((r) => r.path) : [];
+      // The library folders registered so far in this file, and nothing at or above the home stand-in.
+      expect(roots).toContain(libraryDir);
+      expect(roots.filter((r) => home === r || home.startsWith(r + path.sep))).toEqual([]);
+      expect(roots).not.toContain(realpathSync(os.homedir())); // the real home folder is not offered by default
+      // A token holder cannot walk into the home folder (or anywhere else) by naming it.
+      expect((await socket.send('call', 'files.browse', { path: home }))[0]).toMatchObject({ ok: false, error: { code: 'path_not_allowed' } });
+      expect((await socket.send('call', 'files.grant', { paths: [path.join(home, 'notes', 'picked.txt')] }))[0]).toMatchObject({ ok: false, error: { code: 'path_not_allowed' } });
+    } finally {
+      socket.close();
+      await plain.close();
+    }
   });
 
   it("the desktop app's open dialog grants what it returns to that window", async () => {

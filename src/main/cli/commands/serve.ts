@@ -32,7 +32,7 @@ export const serveCommand: CommandModule = (program, cli) => {
     .option('--api-port <port>', `port of the local API (default ${DEFAULT_LOCAL_API_PORT})`, (v) => Number.parseInt(v, 10))
     .option('--mcp', 'serve MCP clients at /mcp on the local API, which it starts (otherwise /mcp follows the mcpEnabled setting)')
     .option('--metrics', 'serve Prometheus metrics at GET /metrics on the local API (otherwise the metricsEnabled setting or LOCKSTEP_METRICS=1)')
-    .option('--picker-root <dir>', "a folder the UI's file picker may browse (repeatable; default: your home folder)", (v, all: string[] = []) => [...all, v])
+    .option('--picker-root <dir>', "a folder the UI's file picker may browse (repeatable; the registered library folders are always offered)", (v, all: string[] = []) => [...all, v])
     .option('--no-picker', "turn the UI's file picker off (files are then added by drop, upload or library folder only)")
     .action(async (options: { port?: number; open: boolean; api?: boolean; apiPort?: number; metrics?: boolean; pickerRoot?: string[]; picker: boolean; mcp?: boolean }) => {
       if (!existsSync(path.join(rendererBuildDir, 'index.html'))) {
@@ -48,7 +48,7 @@ export const serveCommand: CommandModule = (program, cli) => {
       services.ops.startSampling();
       // Workspaces on auto move between hot and cold as their use changes.
       services.tiers.keepBalanced();
-      const server = await startBrowserServer({ services, rendererDir: rendererBuildDir, port: options.port, pickerRoots: options.picker ? options.pickerRoot : [] });
+      const server = await startBrowserServer({ services, rendererDir: rendererBuildDir, port: options.port, pickerRoots: options.picker ? (options.pickerRoot ?? []) : null });
       const localApi = await manageLocalApi(services, { force: options.api || options.mcp, port: options.apiPort, metrics: options.metrics, mcp: options.mcp });
       const api = localApi.url() ? { url: localApi.url(), token: localApiToken(services), mcp: mcpEnabled(services, options.mcp) ? localApi.url()!.replace(/\/v1$/, '/mcp') : null, metrics: metricsEnabled(services, options.metrics) ? localApi.url()!.replace(/\/v1$/, '/metrics') : null } : null;
       const opened = options.open && !process.env.CI && openInBrowser(server.url);
