@@ -1,5 +1,5 @@
 // npm run bench:pagehit -- --set ../shared/corpus/financebench-dev [--json] [--data-dir DIR] [--rm3] [--misses]
-//   [--heading-weight W] [--context-weight W] [--routing-weight W] [--statement-weight W] [--lambda L] [--rerank lexical]
+//   [--heading-weight W] [--context-weight W] [--routing-weight W] [--statement-weight W] [--lambda L] [--rerank lexical|model]
 // Page-level retrieval over a FinanceBench-style set (questions.jsonl + pdfs/): ingests the filings (once per data
 // folder), then asks every question through search() in BM25 mode, in a shared store (every filing) and in a single
 // store (the question's own filing), and counts a hit at k when one of the top k passages covers a gold evidence page.
@@ -82,6 +82,14 @@ async function main() {
     const pages = (services.db.prepare('SELECT COALESCE(SUM(page_count), 0) AS n FROM documents').get() as { n: number }).n;
     log(`${documents.length} filings, ${pages} pages indexed (${ingestSeconds.toFixed(1)} s)`);
 
+    // --rerank lexical | model (the installed catalog reranker); none by default, so figures never depend on what is installed.
+    const chooseReranker = async (name: string | undefined) => {
+      if (name === undefined) return null;
+      if (name === 'lexical') return lexicalScorer;
+      const installed = name === 'model' ? await services.reranker() : undefined;
+      if (!installed) throw new Error(name === 'model' ? 'No reranker is installed: lockstep models pull Xenova/ms-marco-MiniLM-L-6-v2' : `--rerank takes lexical or model, not ${name}`);
+      return installed;
+    };
     const number = (value: string | undefined) => (value === undefined ? undefined : Number(value));
     const options = {
       keyword: {
@@ -91,7 +99,7 @@ async function main() {
         routingWeight: number(values['routing-weight']),
         statementWeight: number(values['statement-weight']),
       },
-      reranker: values.rerank === 'lexical' ? lexicalScorer : undefined,
+      reranker: await chooseReranker(values.rerank),
     };
     const lambda = number(values.lambda);
     const ask = (query: string, documentIds?: number[]) => search(services, { query, k: 10, mode: 'bm25', documentIds, lambda }, options);

@@ -25,8 +25,8 @@ export interface SearchContext {
 export interface SearchOptions {
   /** BM25 tuning (column weights, common-term pruning, document routing, RM3 feedback). */
   keyword?: LexicalTuning;
-  /** A reranking stage over the fused candidates (rerank.ts); by default the context's installed reranker, if any. */
-  reranker?: PassageScorer;
+  /** A reranking stage over the fused candidates (rerank.ts); null for none; unset: the context's installed reranker, if any. */
+  reranker?: PassageScorer | null;
   signal?: AbortSignal;
 }
 
@@ -83,7 +83,7 @@ export async function search(services: SearchContext, request: SearchRequest, op
   const fused = fuseRankings(lists);
   const chunks = loadChunks(db, fused.map((candidate) => candidate.chunkId));
   let live = fused.filter((candidate) => chunks.has(candidate.chunkId));
-  const reranker = options.reranker ?? (await services.reranker?.());
+  const reranker = options.reranker === undefined ? await services.reranker?.() : options.reranker;
   if (reranker) live = await rerankCandidates(query, live, (c) => chunks.get(c.chunkId)!, reranker, options.signal);
 
   const topScore = live[0]?.fused ?? 1;

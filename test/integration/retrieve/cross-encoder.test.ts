@@ -151,8 +151,11 @@ describe('search with an installed reranker', () => {
       expect(reranked.hits.length).toBeGreaterThan(2); // the passages that share a term with the query
       expect(scores).toEqual([...scores].sort((a, b) => b - a));
 
+      // A caller that asks for no reranker (the benchmarks) gets none, installed or not.
+      const unranked = await search(services, { query, k: 10, mode: 'bm25', lambda: 1 }, { reranker: null });
       services.settings.update({ rerankEnabled: false });
       const plain = await search(services, { query, k: 10, mode: 'bm25', lambda: 1 });
+      expect(plain.hits.map((hit) => hit.text)).toEqual(unranked.hits.map((hit) => hit.text));
       expect(plain.hits.map((hit) => hit.text)).not.toEqual(texts);
       expect(new Set(plain.hits.map((hit) => hit.text))).toEqual(new Set(texts));
     } finally {

@@ -71,7 +71,8 @@ export async function evaluateRetrieval(options: EvalOptions): Promise<EvalRepor
     let embeddingModel: string | null = null;
     for (const [i, query] of queries.entries()) {
       const request = { query: query.text, k: CHUNKS_PER_QUERY, mode: options.mode, lambda: 1, vectorWeight: options.search?.vectorWeight };
-      const result = await search(services, request, { keyword: options.search?.keyword });
+      // No reranker, even one installed in LOCKSTEP_MODELS_DIR: the figures measure first-stage retrieval.
+      const result = await search(services, request, { keyword: options.search?.keyword, reranker: null });
       if (options.mode !== 'bm25' && result.mode !== options.mode) throw new AppError('embedder_missing', result.notice ?? 'No semantic index is available.');
       embeddingModel = result.embeddingModel;
       latencies.push(result.timings.totalMs);
