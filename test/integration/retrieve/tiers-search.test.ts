@@ -34,7 +34,8 @@ describe('search over hot and cold workspaces', () => {
 
   it('answers the same searches once the workspace is cold, and says so through the IPC handlers', async () => {
     const handlers = workspaceHandlers(services);
-    const archive = (await handlers.create({ name: 'Archive' })).id;
+    const ctx = { signal: new AbortController().signal, transport: 'test' };
+    const archive = (await handlers.create({ name: 'Archive' }, ctx)).id;
     for (let doc = 0; doc < 4; doc++) {
       const passages = sentences.map((text, i) => ({ text: `${text} (study ${doc}-${i})`, page: i + 1 }));
       await addDocument(services, { title: `archive-${doc}`, workspaceId: archive, passages });
@@ -47,16 +48,16 @@ describe('search over hot and cold workspaces', () => {
     const hotHybrid = await run('hybrid');
     expect(hotVector.every((ids) => ids.length === 5)).toBe(true);
 
-    const pinned = workspacesContract.setTier.response.parse(await handlers.setTier({ id: archive, pin: 'cold' }));
+    const pinned = workspacesContract.setTier.response.parse(await handlers.setTier({ id: archive, pin: 'cold' }, ctx));
     expect(pinned).toMatchObject({ pin: 'cold', tier: 'cold' });
     await services.tiers.whenIdle();
-    const listed = workspacesContract.tiers.response.parse(await handlers.tiers({}));
+    const listed = workspacesContract.tiers.response.parse(await handlers.tiers({}, ctx));
     expect(listed.workspaces.find((w) => w.workspaceId === archive)).toMatchObject({ tier: 'cold', hotChunks: 0, coldChunks: 24, residentBytes: 0, move: null });
     expect(listed.workspaces.find((w) => w.workspaceId === 1)).toMatchObject({ tier: 'hot', coldChunks: 0 });
     expect(services.tiers.tierOf(archive)).toBe('cold');
 
     expect(await run('vector')).toEqual(hotVector);
     expect(await run('hybrid')).toEqual(hotHybrid);
-    expect(await handlers.cancelTierMove({ id: archive })).toEqual({ cancelled: false });
+    expect(await handlers.cancelTierMove({ id: archive }, ctx)).toEqual({ cancelled: false });
   });
 });
