@@ -7,7 +7,8 @@ import { claimBatch, NEXT_BATCH, PAGES_TAKEN, STATE_SLOTS, STOP, type PdfExtract
 
 // The pages of one PDF in order. Long documents are extracted in parallel: helper threads claim batches of pages from
 // a shared counter and the converter claims the next batch itself whenever the page it needs is still unclaimed, so
-// the work balances without a scheduler. Layout stays on the converter's thread, which consumes pages in order.
+// the work balances without a scheduler; while a helper still holds the page it needs, the converter extracts a later
+// batch instead of idling. Layout stays on the converter's thread, which consumes pages in order.
 
 /** Below this many pages, starting a helper thread (and its copy of pdfjs) costs more than it saves. */
 export const PARALLEL_MIN_PAGES = 24;
@@ -107,14 +108,24 @@ export class PdfPageSource {
         return this.taken(page);
       }
       if (claimBatch(this.state, batch)) {
-        const last = Math.min(this.pageCount, (batch + 1) * BATCH_PAGES);
-        for (let n = number; n <= last; n++) this.ready.set(n, await extractPage(this.doc, n));
+        await this.extractBatch(batch);
         continue;
       }
       // Claimed by a helper that has gone away: this thread reads the page itself.
       if (this.helperFailed || this.live === 0) return this.taken(await extractPage(this.doc, number));
+      // A helper has the page in hand: rather than idle, take the next unclaimed batch within the window.
+      const next = Atomics.load(this.state, NEXT_BATCH);
+      if (next < this.batches && next * BATCH_PAGES < number + WINDOW_PAGES && claimBatch(this.state, next)) {
+        await this.extractBatch(next);
+        continue;
+      }
       await new Promise<void>((resolve) => (this.wake = resolve));
     }
+  }
+
+  private async extractBatch(batch: number): Promise<void> {
+    const last = Math.min(this.pageCount, (batch + 1) * BATCH_PAGES);
+    for (let n = batch * BATCH_PAGES + 1; n <= last; n++) this.ready.set(n, await extractPage(this.doc, n));
   }
 
   private taken(page: ExtractedPage): ExtractedPage {
