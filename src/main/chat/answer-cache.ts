@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { answerMeters, answerSource, type AnswerMeters, type AnswerSource, type ChatEvent, type MessageRecord } from '../../shared/contract/chat';
+import type { Settings } from '../../shared/settings';
 import type { Db } from '../store/db';
 import type { ThreadStore } from './threads';
 
@@ -22,6 +23,13 @@ export interface AnswerCacheKey {
   mode: 'documents' | 'chat';
   /** A selection of documents the question was restricted to (empty or absent: the whole workspace). */
   documentIds?: number[];
+  /** The settings the answer depends on besides the model (answerSettingsKey): changing one asks again. */
+  settings?: string;
+}
+
+/** Search weights, reranking and the answer limit shape an answer as much as the model does. */
+export function answerSettingsKey(settings: Pick<Settings, 'vectorSearchWeight' | 'rerankEnabled' | 'maxAnswerTokens'>): string {
+  return JSON.stringify([settings.vectorSearchWeight, settings.rerankEnabled, settings.maxAnswerTokens]);
 }
 
 export interface CachedAnswer {
@@ -146,7 +154,7 @@ export class AnswerCache {
 
 function cacheKeyHash(key: AnswerCacheKey, contentVersion: number): string {
   const documents = [...new Set(key.documentIds ?? [])].sort((a, b) => a - b);
-  const parts = [normaliseQuestion(key.question), key.workspaceId, contentVersion, key.provider, key.model, key.mode, documents];
+  const parts = [normaliseQuestion(key.question), key.workspaceId, contentVersion, key.provider, key.model, key.mode, documents, key.settings ?? ''];
   return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
 }
 

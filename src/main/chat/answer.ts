@@ -2,7 +2,7 @@ import type { AskRequest, MessageRecord } from '../../shared/contract/chat';
 import { AppError } from '../../shared/errors';
 import type { ChatProvider, ChatTurn } from '../providers/provider';
 import type { ProviderChoice } from '../providers/resolve';
-import { replayCachedAnswer, type AnswerCacheKey } from './answer-cache';
+import { answerSettingsKey, replayCachedAnswer, type AnswerCacheKey } from './answer-cache';
 import { extractiveAnswer } from './extractive';
 import { runQuickAction } from './quick-answer';
 import { rewriteFollowUp } from './follow-up';
@@ -112,7 +112,13 @@ async function respondThroughCache(
 ): Promise<MessageRecord> {
   const cache = deps.answerCache;
   if (!cache) return respond(deps, plan, emit, signal);
-  const key: AnswerCacheKey = { ...scope, question: plan.query, provider: plan.provider?.id ?? 'extractive', model: plan.provider?.model ?? 'extractive' };
+  const key: AnswerCacheKey = {
+    ...scope,
+    question: plan.query,
+    provider: plan.provider?.id ?? 'extractive',
+    model: plan.provider?.model ?? 'extractive',
+    settings: answerSettingsKey(deps.settings.get()),
+  };
   const version = cache.contentVersion(scope.workspaceId);
   const hit = options.read && plan.replaceMessageId === undefined ? cache.get(key) : null;
   // The metrics see a replay as a cache hit, not as a new answer with its own timings.

@@ -94,6 +94,19 @@ describe('answer cache (real SQLite)', () => {
     expect(provider.prompts).toHaveLength(3);
   });
 
+  it('asks again after a setting that shapes answers changes (reranking, search weights, the answer limit)', async () => {
+    await ask(deps, { question: QUESTION }, () => {}, never);
+    expect((await ask(deps, { question: QUESTION }, () => {}, never)).served).toMatchObject({ cachedAt: expect.any(Number) });
+    expect(provider.prompts).toHaveLength(1);
+    services.settings.update({ rerankEnabled: false });
+    expect((await ask(deps, { question: QUESTION }, () => {}, never)).served?.cachedAt).toBeUndefined();
+    services.settings.update({ maxAnswerTokens: 256 });
+    expect((await ask(deps, { question: QUESTION }, () => {}, never)).served?.cachedAt).toBeUndefined();
+    expect(provider.prompts).toHaveLength(3);
+    // And the answer given under these settings is what a repeat now finds.
+    expect((await ask(deps, { question: QUESTION }, () => {}, never)).served).toMatchObject({ cachedAt: expect.any(Number) });
+  });
+
   it('does not store answers that were cancelled or found nothing', async () => {
     const hanging = new ScriptedProvider('one two three', 'scripted-model', 2048, 1);
     const withHanging: AnswerDeps = { ...deps, providers: { choose: async () => hanging, local: async () => hanging } };
