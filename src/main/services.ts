@@ -6,6 +6,8 @@ import { retrievalPassageSource } from './chat/passages';
 import type { SecretStore } from './secrets/secret-store';
 import { createIngestQueue, type IngestQueue } from './ingest/index';
 import { WorkspaceTiers } from './embed/tiers';
+import { cancelArenaLoads, warmHotArenas } from './embed/hot-vectors';
+import { searchableVectorSet } from './embed/vector-store';
 import { createOps, type Ops } from './ops/index';
 import { search } from './retrieve/index';
 import type { PassageScorer } from './retrieve/rerank';
@@ -117,5 +119,9 @@ export function createServices(options: { dataDir: string; mode?: 'electron' | '
       db.close();
     },
   };
+  // The hot vectors' arena loads in the background from the start, so the first searches need not wait for it.
+  const searchable = searchableVectorSet(db);
+  warmHotArenas(db, searchable ? [searchable] : []);
+  cleanups.push(() => cancelArenaLoads(db));
   return services;
 }

@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { createServices, type Services } from '../../src/main/services';
 import { search } from '../../src/main/retrieve/index';
 import { completeVectorSet, createVectorSet, nearestChunks, writeVectorsToSet, type VectorSet } from '../../src/main/embed/vector-store';
-import { forgetArena, hotArena } from '../../src/main/embed/hot-vectors';
+import { forgetArena, warmArena } from '../../src/main/embed/hot-vectors';
 import { segmentForIndex } from '../../src/main/text/segment';
 import { DATABASE_FILE } from '../../src/main/store/db';
 import { installTinyEmbedder } from '../fixtures/embed/tiny-embedder';
@@ -96,9 +96,9 @@ async function benchSize(chunkCount: number, queries: string[], textAt: (i: numb
     services.db.pragma('wal_checkpoint(TRUNCATE)');
     const databaseBytes = statSync(path.join(services.dataDir, DATABASE_FILE)).size;
 
-    // The arena loads on the first vector search (one pass over the vec0 table, k-means on a sample); timed alone.
+    // The arena loads in the background (k-means on a sample, then the hot rows page by page); timed alone.
     const arenaStarted = performance.now();
-    const arena = hotArena(services.db, set);
+    const arena = (await warmArena(services.db, set))!;
     const arenaSeconds = (performance.now() - arenaStarted) / 1000;
     await search(services, { query: 'warm up', mode: 'hybrid' }); // loads the embedding worker once
 

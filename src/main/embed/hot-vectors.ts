@@ -1,9 +1,14 @@
+import { log } from '../platform/log';
 import type { Db } from '../store/db';
 import { trainingSampleSize, VectorArena, type ArenaRow } from './vector-arena';
 
 // The arena of each vector set, one per connection: the copy in memory of the set's vec0 table (its hot rows).
 // embedding_sets.vector_version says whether it is current: this connection's writes move the arena along with the
-// version; a version this arena did not see (another process wrote) rebuilds it from the table on the next search.
+// version; a version this arena did not see (another process wrote) makes it stale.
+//
+// Loading takes ~2 s per 100k rows, so it runs in the background in slices of at most SLICE_MS, yielding to the event
+// loop between them; until a current arena is complete, hotArena() returns undefined and search takes the exact
+// sqlite-vec path. A stale arena is dropped at once (never served) and a new one loaded the same way.
 
 export interface HotSource {
   id: number;
@@ -11,9 +16,39 @@ export interface HotSource {
   dimension: number;
 }
 
-const arenas = new WeakMap<Db, Map<number, { version: number; arena: VectorArena }>>();
+/** Searches of this connection by path, and arena loads completed: what tests and stats read. */
+export interface HotSearchCounts {
+  arena: number;
+  exact: number;
+  loads: number;
+}
 
-const LOAD_BATCH = 4096;
+interface Loading {
+  /** The vector_version the rows read so far agree with (this connection's writes move it along). */
+  version: number;
+  arena: VectorArena;
+  /** False while the lists are trained: writes need not touch the arena then, its rows are all still to be read. */
+  readingRows: boolean;
+  abort: AbortController;
+  done: Promise<VectorArena | undefined>;
+}
+
+interface SetState {
+  ready?: { version: number; arena: VectorArena };
+  loading?: Loading;
+}
+
+interface DbState {
+  sets: Map<number, SetState>;
+  counts: HotSearchCounts;
+}
+
+const states = new WeakMap<Db, DbState>();
+
+/** Longest a load slice runs before yielding (the main process serves the UI or HTTP requests between slices). */
+export const SLICE_MS = 20;
+/** Rows read per step of a slice (one keyset page of the float table). */
+const PAGE_ROWS = 256;
 
 export function vectorVersion(db: Db, setId: number): number {
   return (db.prepare('SELECT vector_version AS v FROM embedding_sets WHERE id = ?').get(setId) as { v: number } | undefined)?.v ?? 0;
@@ -22,77 +57,195 @@ export function vectorVersion(db: Db, setId: number): number {
 /** Whether this set can be held in an arena (the int8 kernels work on groups of 32). */
 export const arenaSupports = (set: HotSource) => set.dimension % 32 === 0;
 
-/** The set's arena, current with the database (built or rebuilt here when it is not). */
-export function hotArena(db: Db, set: HotSource): VectorArena {
-  let perDb = arenas.get(db);
-  if (!perDb) arenas.set(db, (perDb = new Map()));
+function stateOf(db: Db): DbState {
+  let state = states.get(db);
+  if (!state) states.set(db, (state = { sets: new Map(), counts: { arena: 0, exact: 0, loads: 0 } }));
+  return state;
+}
+
+function setState(db: Db, setId: number): SetState {
+  const sets = stateOf(db).sets;
+  let state = sets.get(setId);
+  if (!state) sets.set(setId, (state = {}));
+  return state;
+}
+
+/**
+ * The set's arena when it is current with the database, else undefined: a background load is then started (or already
+ * running) and the caller searches exactly meanwhile.
+ */
+export function hotArena(db: Db, set: HotSource): VectorArena | undefined {
+  const state = setState(db, set.id);
   const version = vectorVersion(db, set.id);
-  const cached = perDb.get(set.id);
-  if (cached?.version === version) return cached.arena;
-  perDb.delete(set.id); // the old arena's memory can go before the new one is built
-  const arena = loadArena(db, set);
-  perDb.set(set.id, { version, arena });
-  return arena;
+  if (state.ready?.version === version) return state.ready.arena;
+  state.ready = undefined; // stale: never served, and its memory can go before the new one is built
+  void startLoad(db, set, state);
+  return undefined;
+}
+
+/** Resolves with the set's arena once a current one is loaded (starting the load if needed); undefined if cancelled. */
+export async function warmArena(db: Db, set: HotSource): Promise<VectorArena | undefined> {
+  for (;;) {
+    const state = setState(db, set.id);
+    if (state.ready && state.ready.version === vectorVersion(db, set.id)) return state.ready.arena;
+    state.ready = undefined;
+    const loaded = await startLoad(db, set, state);
+    if (!loaded) return undefined;
+  }
+}
+
+/** Starts loading the arenas of the searchable sets that hold hot rows (none for an empty library); does not wait. */
+export function warmHotArenas(db: Db, sets: HotSource[]): void {
+  for (const set of sets) {
+    if (!arenaSupports(set)) continue;
+    if (!db.prepare(`SELECT 1 FROM embeddings_${set.id} LIMIT 1`).get()) continue;
+    hotArena(db, set);
+  }
+}
+
+/** Stops every load of this connection; resolves once none will touch the database again. */
+export async function cancelArenaLoads(db: Db): Promise<void> {
+  const state = states.get(db);
+  if (!state) return;
+  const pending = [...state.sets.values()].flatMap((set) => (set.loading ? [set.loading] : []));
+  for (const loading of pending) loading.abort.abort();
+  await Promise.all(pending.map((loading) => loading.done));
+}
+
+/** Whether a load is running for this connection (any set). */
+export const arenaLoading = (db: Db) => [...(states.get(db)?.sets.values() ?? [])].some((set) => !!set.loading);
+
+export function hotSearchCounts(db: Db): HotSearchCounts {
+  return { ...stateOf(db).counts };
+}
+
+export function countHotSearch(db: Db, path: 'arena' | 'exact'): void {
+  stateOf(db).counts[path]++;
 }
 
 /** The loaded arena without loading one: for stats that must not build it. */
 export function loadedArena(db: Db, setId: number): VectorArena | undefined {
-  return arenas.get(db)?.get(setId)?.arena;
+  return states.get(db)?.sets.get(setId)?.ready?.arena;
 }
 
 /**
  * Applies this connection's committed writes to a loaded arena that was current before them (versionBefore), so the
- * next search needs no rebuild; an arena that was already stale is left to rebuild.
+ * next search needs no rebuild; an arena that was already stale is dropped. A load in progress takes them too.
  */
 export function applyHotWrites(db: Db, setId: number, versionBefore: number, change: { upserts?: ArenaRow[]; removals?: number[] }): void {
-  const cached = arenas.get(db)?.get(setId);
-  if (!cached) return;
-  if (cached.version !== versionBefore) return void arenas.get(db)!.delete(setId);
-  for (const chunkId of change.removals ?? []) cached.arena.remove(chunkId);
-  if (change.upserts?.length) cached.arena.upsert(change.upserts);
-  cached.version = vectorVersion(db, setId);
+  const state = states.get(db)?.sets.get(setId);
+  if (!state) return;
+  const apply = (arena: VectorArena) => {
+    for (const chunkId of change.removals ?? []) arena.remove(chunkId);
+    if (change.upserts?.length) arena.upsert(change.upserts);
+  };
+  if (state.ready) {
+    if (state.ready.version !== versionBefore) state.ready = undefined;
+    else {
+      apply(state.ready.arena);
+      state.ready.version = vectorVersion(db, setId);
+    }
+  }
+  // Rows past the load's cursor are read again later from the tables, which already hold this write: harmless twice.
+  if (state.loading && state.loading.version === versionBefore) {
+    if (state.loading.readingRows) apply(state.loading.arena);
+    state.loading.version = vectorVersion(db, setId);
+  }
 }
 
 export function forgetArena(db: Db, setId: number): void {
-  arenas.get(db)?.delete(setId);
+  const state = states.get(db)?.sets.get(setId);
+  state?.loading?.abort.abort();
+  states.get(db)?.sets.delete(setId);
 }
 
-function loadArena(db: Db, set: HotSource): VectorArena {
-  const arena = new VectorArena(set.dimension);
-  // The hot rows' workspaces from vec0's metadata, then their floats from the rowid table: a vec0 scan that reads the
-  // vectors too measured ~2.3x slower.
-  const workspaceOf = new Map<number, number>();
-  for (const row of db.prepare(`SELECT chunk_id AS chunkId, workspace_id AS workspaceId FROM ${set.tableName}`).iterate() as Iterable<{ chunkId: number; workspaceId: number }>) {
-    workspaceOf.set(row.chunkId, row.workspaceId);
-  }
-  const sampleSize = trainingSampleSize(workspaceOf.size);
-  if (sampleSize > 0) arena.train(sampleVectors(db, set, sampleSize), workspaceOf.size);
-  let batch: ArenaRow[] = [];
-  for (const row of db.prepare(`SELECT chunk_id AS chunkId, embedding FROM embeddings_${set.id}`).iterate() as Iterable<{ chunkId: number; embedding: Buffer }>) {
-    const workspaceId = workspaceOf.get(row.chunkId);
-    if (workspaceId === undefined) continue; // cold
-    batch.push({ chunkId: row.chunkId, workspaceId, vector: asVector(row.embedding) });
-    if (batch.length === LOAD_BATCH) {
-      arena.upsert(batch);
-      batch = [];
+/** Joins the running load, or starts one; resolves with the arena it published, undefined if it was cancelled. */
+function startLoad(db: Db, set: HotSource, state: SetState): Promise<VectorArena | undefined> {
+  if (state.loading) return state.loading.done;
+  const abort = new AbortController();
+  const loading: Loading = { version: -1, arena: new VectorArena(set.dimension), readingRows: false, abort, done: Promise.resolve(undefined) };
+  state.loading = loading;
+  loading.done = runLoad(db, set, state, loading)
+    .catch((error: unknown) => {
+      if (db.open) log.warn(`loading the vector arena of set ${set.id} failed; search stays exact`, error);
+      return undefined;
+    })
+    .finally(() => {
+      if (state.loading === loading) state.loading = undefined;
+    });
+  return loading.done;
+}
+
+const nextTick = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+async function runLoad(db: Db, set: HotSource, state: SetState, loading: Loading): Promise<VectorArena | undefined> {
+  let steps: Generator<void> | undefined;
+  for (;;) {
+    await nextTick();
+    if (loading.abort.signal.aborted || !db.open || stateOf(db).sets.get(set.id) !== state) return undefined;
+    // One read transaction per slice: the version checked and the rows read come from the same snapshot.
+    const finished = db.transaction(() => {
+      const version = vectorVersion(db, set.id);
+      if (!steps || version !== loading.version) {
+        // First slice, or another process wrote since: start over on a fresh arena rather than serve a mix.
+        loading.version = version;
+        loading.arena = new VectorArena(set.dimension);
+        loading.readingRows = false;
+        steps = loadSteps(db, set, loading);
+      }
+      const started = performance.now();
+      while (performance.now() - started < SLICE_MS) if (steps.next().done) return true;
+      return false;
+    }).deferred();
+    if (finished) {
+      state.ready = { version: loading.version, arena: loading.arena };
+      stateOf(db).counts.loads++;
+      return loading.arena;
     }
   }
-  arena.upsert(batch);
-  return arena;
+}
+
+/** The load as steps of bounded work: train the lists on a sample, then read the hot rows page by page. */
+function* loadSteps(db: Db, set: HotSource, loading: Loading): Generator<void> {
+  const arena = loading.arena;
+  const floats = `embeddings_${set.id}`;
+  const expected = (db.prepare(`SELECT COUNT(*) AS n FROM ${floats}`).get() as { n: number }).n;
+  const sampleSize = trainingSampleSize(expected);
+  if (sampleSize > 0) {
+    const sample: Float32Array[] = [];
+    yield* sampleVectors(db, floats, sampleSize, sample);
+    yield* arena.training(sample, expected);
+  }
+  loading.readingRows = true;
+  // Keyset pages (no statement stays open across slices); vec0's metadata says which rows are hot and their workspace.
+  const page = db.prepare(`SELECT chunk_id AS chunkId, embedding FROM ${floats} WHERE chunk_id > ? ORDER BY chunk_id LIMIT ${PAGE_ROWS}`);
+  const hot = db.prepare(`SELECT workspace_id AS workspaceId FROM ${set.tableName} WHERE chunk_id = ?`);
+  let cursor = -1;
+  for (;;) {
+    const rows = page.all(cursor) as { chunkId: number; embedding: Buffer }[];
+    if (rows.length === 0) return;
+    const batch: ArenaRow[] = [];
+    for (const row of rows) {
+      const found = hot.get(BigInt(row.chunkId)) as { workspaceId: number } | undefined;
+      if (found) batch.push({ chunkId: row.chunkId, workspaceId: found.workspaceId, vector: asVector(row.embedding) }); // else cold
+    }
+    arena.upsert(batch);
+    cursor = rows[rows.length - 1].chunkId;
+    yield;
+  }
 }
 
 /** Vectors at evenly spaced chunk ids of the set (cold rows share the distribution): a sample to train the lists on. */
-function sampleVectors(db: Db, set: HotSource, count: number): Float32Array[] {
-  const { lo, hi } = db.prepare(`SELECT MIN(chunk_id) AS lo, MAX(chunk_id) AS hi FROM embeddings_${set.id}`).get() as { lo: number; hi: number };
-  const next = db.prepare(`SELECT chunk_id AS chunkId, embedding FROM embeddings_${set.id} WHERE chunk_id >= ? ORDER BY chunk_id LIMIT 1`);
-  const sample: Float32Array[] = [];
+function* sampleVectors(db: Db, floats: string, count: number, sample: Float32Array[]): Generator<void> {
+  const { lo, hi } = db.prepare(`SELECT MIN(chunk_id) AS lo, MAX(chunk_id) AS hi FROM ${floats}`).get() as { lo: number; hi: number };
+  const next = db.prepare(`SELECT chunk_id AS chunkId, embedding FROM ${floats} WHERE chunk_id >= ? ORDER BY chunk_id LIMIT 1`);
   let last = -1;
   for (let i = 0; i < count; i++) {
     const row = next.get(Math.floor(lo + ((hi - lo + 1) * i) / count)) as { chunkId: number; embedding: Buffer } | undefined;
     if (row && row.chunkId !== last) sample.push(asVector(row.embedding));
     last = row?.chunkId ?? last;
+    if (i % PAGE_ROWS === PAGE_ROWS - 1) yield;
   }
-  return sample;
 }
 
 const asVector = (blob: Buffer) => new Float32Array(blob.buffer.slice(blob.byteOffset, blob.byteOffset + blob.byteLength));

@@ -126,6 +126,12 @@ export class VectorArena {
    * upsert. Spherical k-means: centroids are normalised means, rows go to the centroid of largest cosine.
    */
   train(sample: Float32Array[], expectedRows: number, lists = listsFor(expectedRows)): void {
+    const steps = this.training(sample, expectedRows, lists);
+    while (!steps.next().done) continue;
+  }
+
+  /** train() in steps of one kernel batch, so a background load can yield to the event loop between them. */
+  *training(sample: Float32Array[], expectedRows: number, lists = listsFor(expectedRows)): Generator<void> {
     if (this.size > 0) throw new Error('The vector arena trains its lists before it holds rows.');
     const listCount = Math.min(lists, sample.length);
     if (listCount < 2) return;
@@ -139,6 +145,7 @@ export class VectorArena {
         const batch = sample.slice(start, start + BATCH_ROWS);
         this.quantizeBatch(batch);
         this.nearestLists(batch.length).forEach((list, i) => (assignment[start + i] = list));
+        yield;
       }
       const sums = centroids.map(() => new Float64Array(K));
       const counts = new Int32Array(listCount);

@@ -1,7 +1,7 @@
 import type { Db } from '../store/db';
 import { AppError } from '../../shared/errors';
 import { coldNearest, coldTable, deleteColdVectors, ensureColdTable, writeColdVectors } from './cold-vectors';
-import { applyHotWrites, arenaSupports, forgetArena, hotArena, vectorVersion } from './hot-vectors';
+import { applyHotWrites, arenaSupports, countHotSearch, forgetArena, hotArena, vectorVersion } from './hot-vectors';
 import type { ArenaRow } from './vector-arena';
 
 // Vectors of one embedding set live in these tables:
@@ -187,16 +187,19 @@ export interface VectorFilter {
 }
 
 /**
- * The k chunks nearest to the query vector, most similar first: int8 candidates from the hot arena and the cold table,
- * rescored exactly on the floats. A selection of documents is scanned exactly instead.
+ * The k chunks nearest to the query vector, most similar first: int8 candidates from the hot arena (exact KNN while it
+ * loads) and the cold table, rescored exactly on the floats. A selection of documents is scanned exactly instead.
  */
 export function nearestChunks(db: Db, set: VectorSet, query: Float32Array, k: number, filter: VectorFilter = {}): VectorHit[] {
   if (query.length !== set.dimension) return [];
   const blob = asBlob(query);
   if (filter.documentIds) return toHits(scanDocuments(db, set, blob, k, filter.documentIds, filter.workspaceId));
   const depth = rescoreDepth(k);
-  const candidates = arenaSupports(set)
-    ? hotArena(db, set).nearest(query, depth, filter.workspaceId).map((hit) => hit.chunkId)
+  // While the arena (re)loads in the background, the exact sqlite-vec KNN answers: slower, same results.
+  const arena = arenaSupports(set) ? hotArena(db, set) : undefined;
+  countHotSearch(db, arena ? 'arena' : 'exact');
+  const candidates = arena
+    ? arena.nearest(query, depth, filter.workspaceId).map((hit) => hit.chunkId)
     : knn(db, set, blob, depth, filter.workspaceId).map((row) => row.chunkId);
   candidates.push(...coldNearest(db, set, query, depth, filter.workspaceId));
   return toHits(rescore(db, set, blob, k, candidates));

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore, type Db } from '../../../src/main/store/db';
 import { completeVectorSet, createVectorSet, deleteVectorsForChunks, findVectorSet, nearestChunks, writeVectorsToSet, type VectorSet } from '../../../src/main/embed/vector-store';
 import { coldRowCounts } from '../../../src/main/embed/cold-vectors';
-import { loadedArena } from '../../../src/main/embed/hot-vectors';
+import { cancelArenaLoads, loadedArena, warmArena } from '../../../src/main/embed/hot-vectors';
 import { WorkspaceTiers, type TierMove } from '../../../src/main/embed/tiers';
 import { clusteredVectors } from '../../fixtures/embed/clustered-vectors';
 
@@ -53,12 +53,14 @@ describe('hot and cold workspaces', () => {
   });
   afterEach(async () => {
     await tiers.close();
+    await cancelArenaLoads(db);
     db.close();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('moving a workspace to cold empties its share of the arena and keeps its search results', async () => {
     const queries = Array.from({ length: 20 }, () => source.query());
+    await warmArena(db, current()); // searches through the arena, not the exact path that serves while it loads
     const before = queries.map((q) => nearestChunks(db, current(), q, 10, { workspaceId: archive }).map((h) => h.chunkId));
     const arenaBefore = loadedArena(db, current().id)!;
     const bytesBefore = arenaBefore.residentBytes();
@@ -78,6 +80,7 @@ describe('hot and cold workspaces', () => {
     expect(info.diskSavedBytes).toBe(ARCHIVE_CHUNKS * (4 * DIM + DIM / 8 - DIM));
     expect((db.prepare(`SELECT COUNT(*) AS n FROM ${current().tableName}`).get() as { n: number }).n).toBe(DEFAULT_CHUNKS);
 
+    await warmArena(db, current()); // the move may have dropped an oversized arena for a rebuild
     const after = queries.map((q) => nearestChunks(db, current(), q, 10, { workspaceId: archive }).map((h) => h.chunkId));
     expect(after).toEqual(before);
     // Measured: the arena rebuilt without the archive holds at most its bytes less 70% of the archive's rows.

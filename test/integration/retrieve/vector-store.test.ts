@@ -14,7 +14,7 @@ import {
   type VectorSet,
 } from '../../../src/main/embed/vector-store';
 import { loadChunksSql } from '../../../src/main/retrieve/provenance';
-import { loadedArena } from '../../../src/main/embed/hot-vectors';
+import { cancelArenaLoads, loadedArena, warmArena } from '../../../src/main/embed/hot-vectors';
 import { seededRandom } from '../../fixtures/embed/tiny-embedder';
 
 // Searches rank int8 candidates in the in-memory arena and rescore them on the floats; close matches must come out exact.
@@ -44,7 +44,8 @@ describe('vector store', () => {
     writeVectorsToSet(db, set, vectors.map((_, i) => i + 1), vectors);
     set = findVectorSet(db, set.modelId, DIM)!;
   });
-  afterAll(() => {
+  afterAll(async () => {
+    await cancelArenaLoads(db);
     db.close();
     rmSync(dataDir, { recursive: true, force: true });
   });
@@ -94,9 +95,9 @@ describe('vector store', () => {
     }
   });
 
-  it('applies its own writes to the loaded index without a rebuild', () => {
-    nearestChunks(db, set, vectors[5], 1); // loads the index
-    const arena = loadedArena(db, set.id);
+  it('applies its own writes to the loaded index without a rebuild', async () => {
+    const arena = await warmArena(db, findVectorSet(db, set.modelId, DIM)!);
+    expect(arena).toBeDefined();
     const moved = Float32Array.from({ length: DIM }, next);
     writeVectorsToSet(db, findVectorSet(db, set.modelId, DIM)!, [6], [moved]);
     expect(loadedArena(db, set.id)).toBe(arena);
