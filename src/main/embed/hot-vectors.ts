@@ -26,7 +26,8 @@ export interface HotSearchCounts {
 interface Loading {
   /** The vector_version the rows read so far agree with (this connection's writes move it along). */
   version: number;
-  arena: VectorArena;
+  /** Created by the first slice (its memory and kernels are not free), and anew when another process wrote. */
+  arena?: VectorArena;
   /** False while the lists are trained: writes need not touch the arena then, its rows are all still to be read. */
   readingRows: boolean;
   abort: AbortController;
@@ -46,9 +47,9 @@ interface DbState {
 const states = new WeakMap<Db, DbState>();
 
 /** Longest a load slice runs before yielding (the main process serves the UI or HTTP requests between slices). */
-export const SLICE_MS = 20;
+export const SLICE_MS = 12;
 /** Rows read per step of a slice (one keyset page of the float table). */
-const PAGE_ROWS = 256;
+const PAGE_ROWS = 128;
 
 export function vectorVersion(db: Db, setId: number): number {
   return (db.prepare('SELECT vector_version AS v FROM embedding_sets WHERE id = ?').get(setId) as { v: number } | undefined)?.v ?? 0;
@@ -148,7 +149,7 @@ export function applyHotWrites(db: Db, setId: number, versionBefore: number, cha
   }
   // Rows past the load's cursor are read again later from the tables, which already hold this write: harmless twice.
   if (state.loading && state.loading.version === versionBefore) {
-    if (state.loading.readingRows) apply(state.loading.arena);
+    if (state.loading.readingRows && state.loading.arena) apply(state.loading.arena);
     state.loading.version = vectorVersion(db, setId);
   }
 }
@@ -163,7 +164,7 @@ export function forgetArena(db: Db, setId: number): void {
 function startLoad(db: Db, set: HotSource, state: SetState): Promise<VectorArena | undefined> {
   if (state.loading) return state.loading.done;
   const abort = new AbortController();
-  const loading: Loading = { version: -1, arena: new VectorArena(set.dimension), readingRows: false, abort, done: Promise.resolve(undefined) };
+  const loading: Loading = { version: -1, readingRows: false, abort, done: Promise.resolve(undefined) };
   state.loading = loading;
   loading.done = runLoad(db, set, state, loading)
     .catch((error: unknown) => {
@@ -191,13 +192,13 @@ async function runLoad(db: Db, set: HotSource, state: SetState, loading: Loading
         loading.version = version;
         loading.arena = new VectorArena(set.dimension);
         loading.readingRows = false;
-        steps = loadSteps(db, set, loading);
+        steps = loadSteps(db, set, loading.arena, loading);
       }
       const started = performance.now();
       while (performance.now() - started < SLICE_MS) if (steps.next().done) return true;
       return false;
     }).deferred();
-    if (finished) {
+    if (finished && loading.arena) {
       state.ready = { version: loading.version, arena: loading.arena };
       stateOf(db).counts.loads++;
       return loading.arena;
@@ -206,10 +207,10 @@ async function runLoad(db: Db, set: HotSource, state: SetState, loading: Loading
 }
 
 /** The load as steps of bounded work: train the lists on a sample, then read the hot rows page by page. */
-function* loadSteps(db: Db, set: HotSource, loading: Loading): Generator<void> {
-  const arena = loading.arena;
+function* loadSteps(db: Db, set: HotSource, arena: VectorArena, loading: Loading): Generator<void> {
   const floats = `embeddings_${set.id}`;
-  const expected = (db.prepare(`SELECT COUNT(*) AS n FROM ${floats}`).get() as { n: number }).n;
+  // chunk_count is the float table's row count, kept by every write (COUNT(*) would read the whole table in one step).
+  const expected = (db.prepare('SELECT chunk_count AS n FROM embedding_sets WHERE id = ?').get(set.id) as { n: number } | undefined)?.n ?? 0;
   const sampleSize = trainingSampleSize(expected);
   if (sampleSize > 0) {
     const sample: Float32Array[] = [];
@@ -237,7 +238,8 @@ function* loadSteps(db: Db, set: HotSource, loading: Loading): Generator<void> {
 
 /** Vectors at evenly spaced chunk ids of the set (cold rows share the distribution): a sample to train the lists on. */
 function* sampleVectors(db: Db, floats: string, count: number, sample: Float32Array[]): Generator<void> {
-  const { lo, hi } = db.prepare(`SELECT MIN(chunk_id) AS lo, MAX(chunk_id) AS hi FROM ${floats}`).get() as { lo: number; hi: number };
+  // Two subqueries: SQLite answers a lone MIN or MAX from the key's ends, but scans the table for both in one select.
+  const { lo, hi } = db.prepare(`SELECT (SELECT MIN(chunk_id) FROM ${floats}) AS lo, (SELECT MAX(chunk_id) FROM ${floats}) AS hi`).get() as { lo: number; hi: number };
   const next = db.prepare(`SELECT chunk_id AS chunkId, embedding FROM ${floats} WHERE chunk_id >= ? ORDER BY chunk_id LIMIT 1`);
   let last = -1;
   for (let i = 0; i < count; i++) {

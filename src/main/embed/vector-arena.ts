@@ -149,12 +149,13 @@ export class VectorArena {
       }
       const sums = centroids.map(() => new Float64Array(K));
       const counts = new Int32Array(listCount);
-      sample.forEach((vector, i) => {
+      for (let i = 0; i < sample.length; i++) {
         const sum = sums[assignment[i]];
         counts[assignment[i]]++;
-        const unit = normalised(vector);
+        const unit = normalised(sample[i]);
         for (let d = 0; d < K; d++) sum[d] += unit[d];
-      });
+        if (i % BATCH_ROWS === BATCH_ROWS - 1) yield;
+      }
       // An empty list restarts from a sample row far down the order, so every list ends up holding rows.
       sums.forEach((sum, list) => (centroids[list] = counts[list] ? normalised(Float32Array.from(sum)) : normalised(sample[(list * 7919 + iteration) % sample.length])));
     }
