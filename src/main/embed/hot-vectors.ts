@@ -37,6 +37,8 @@ interface Loading {
 interface SetState {
   ready?: { version: number; arena: VectorArena };
   loading?: Loading;
+  /** A version whose load failed: not retried (and logged again) on every search, only once the version moves. */
+  failedVersion?: number;
 }
 
 interface DbState {
@@ -80,7 +82,7 @@ export function hotArena(db: Db, set: HotSource): VectorArena | undefined {
   const version = vectorVersion(db, set.id);
   if (state.ready?.version === version) return state.ready.arena;
   state.ready = undefined; // stale: never served, and its memory can go before the new one is built
-  void startLoad(db, set, state);
+  if (state.failedVersion !== version) void startLoad(db, set, state);
   return undefined;
 }
 
@@ -98,9 +100,11 @@ export async function warmArena(db: Db, set: HotSource): Promise<VectorArena | u
 /** Starts loading the arenas of the searchable sets that hold hot rows (none for an empty library); does not wait. */
 export function warmHotArenas(db: Db, sets: HotSource[]): void {
   for (const set of sets) {
-    if (!arenaSupports(set)) continue;
-    if (!db.prepare(`SELECT 1 FROM embeddings_${set.id} LIMIT 1`).get()) continue;
-    hotArena(db, set);
+    try {
+      if (arenaSupports(set) && db.prepare(`SELECT 1 FROM embeddings_${set.id} LIMIT 1`).get()) hotArena(db, set);
+    } catch (error) {
+      log.warn(`the vector arena of set ${set.id} will load on the first search instead`, error); // opening must not fail over it
+    }
   }
 }
 
@@ -169,6 +173,7 @@ function startLoad(db: Db, set: HotSource, state: SetState): Promise<VectorArena
   loading.done = runLoad(db, set, state, loading)
     .catch((error: unknown) => {
       if (db.open) log.warn(`loading the vector arena of set ${set.id} failed; search stays exact`, error);
+      state.failedVersion = loading.version;
       return undefined;
     })
     .finally(() => {
