@@ -83,11 +83,12 @@ export async function search(services: SearchContext, request: SearchRequest, op
   const fused = fuseRankings(lists);
   const chunks = loadChunks(db, fused.map((candidate) => candidate.chunkId));
   let live = fused.filter((candidate) => chunks.has(candidate.chunkId));
+  // Read before the rerank stage awaits: a finished re-embed may retire (drop) the set in the meantime.
+  const similarity = similarityFor(db, vectorSet, live.map((c) => c.chunkId), (id) => chunks.get(id)!.text, lambda);
   const reranker = options.reranker === undefined ? await services.reranker?.() : options.reranker;
   if (reranker) live = await rerankCandidates(query, live, (c) => chunks.get(c.chunkId)!, reranker, options.signal);
 
   const topScore = live[0]?.fused ?? 1;
-  const similarity = similarityFor(db, vectorSet, live.map((c) => c.chunkId), (id) => chunks.get(id)!.text, lambda);
   const picked = diversify(
     live.map((candidate) => ({ item: candidate, relevance: candidate.fused / topScore })),
     k,
