@@ -164,8 +164,11 @@ describe('arena warm-up', () => {
     db.close();
     const services = createServices({ dataDir, mode: 'test' });
     const servicesDb = services.db;
-    expect(arenaLoading(servicesDb)).toBe(true);
-    await services.close();
+    try {
+      expect(arenaLoading(servicesDb)).toBe(true);
+    } finally {
+      await services.close();
+    }
     expect(arenaLoading(servicesDb)).toBe(false);
     expect(hotSearchCounts(servicesDb).loads).toBe(0);
   });
@@ -174,8 +177,11 @@ describe('arena warm-up', () => {
     const emptyDir = mkdtempSync(path.join(os.tmpdir(), 'lockstep-arena-empty-'));
     try {
       const services = createServices({ dataDir: emptyDir, mode: 'test' });
-      expect(arenaLoading(services.db)).toBe(false);
-      await services.close();
+      try {
+        expect(arenaLoading(services.db)).toBe(false);
+      } finally {
+        await services.close();
+      }
     } finally {
       rmSync(emptyDir, { recursive: true, force: true });
     }
