@@ -1,5 +1,6 @@
 import { log } from '../platform/log';
 import type { Db } from '../store/db';
+import { coldRowCounts } from './cold-vectors';
 import { trainingSampleSize, VectorArena, type ArenaRow } from './vector-arena';
 
 // The arena of each vector set, one per connection: the copy in memory of the set's vec0 table (its hot rows).
@@ -214,8 +215,13 @@ async function runLoad(db: Db, set: HotSource, state: SetState, loading: Loading
 /** The load as steps of bounded work: train the lists on a sample, then read the hot rows page by page. */
 function* loadSteps(db: Db, set: HotSource, arena: VectorArena, loading: Loading): Generator<void> {
   const floats = `embeddings_${set.id}`;
-  // chunk_count is the float table's row count, kept by every write (COUNT(*) would read the whole table in one step).
-  const expected = (db.prepare('SELECT chunk_count AS n FROM embedding_sets WHERE id = ?').get(set.id) as { n: number } | undefined)?.n ?? 0;
+  // chunk_count is the float table's row count, kept by every write (COUNT(*) would read the whole table in one step);
+  // cold rows are not the arena's, and counting them would train lists for rows it never holds.
+  const stored = (db.prepare('SELECT chunk_count AS n FROM embedding_sets WHERE id = ?').get(set.id) as { n: number } | undefined)?.n ?? 0;
+  let cold = 0;
+  for (const rows of coldRowCounts(db, set).values()) cold += rows;
+  const expected = Math.max(0, stored - cold);
+  yield;
   const sampleSize = trainingSampleSize(expected);
   if (sampleSize > 0) {
     const sample: Float32Array[] = [];
