@@ -53,6 +53,8 @@ describe('conversation search', () => {
     const passage = byTestId('search-passage').first();
     await passage.waitFor();
     expect(await passage.textContent()).toContain('handbook.md');
+    // Where the passage sits in its document (its headings) is shown above the text.
+    expect(await passage.getByTestId('search-passage-context').textContent()).toContain('Handbook');
     await passage.click();
     await page().locator('[data-testid="text-page"] mark.passage-highlight').first().waitFor({ timeout: 30_000 });
     expect(await page().locator('[data-testid="text-page"] mark.passage-highlight').allTextContents()).toEqual(expect.arrayContaining([expect.stringMatching(/reimbursed/)]));

@@ -28,6 +28,12 @@ function openPassage(hit: SearchHit, ordinal: number): void {
   openSource(source);
 }
 
+/** Where the passage sits: its contextual header (filing, period, statement) and its headings, each once. */
+function passageContext(hit: SearchHit): string {
+  const parts = [hit.context, hit.headingPath].map((part) => part.trim()).filter(Boolean);
+  return [...new Set(parts)].join(' · ');
+}
+
 /** Ctrl+Shift+F: thread titles and messages of this workspace; a hit opens its thread at the message. */
 export function SearchView() {
   const t = useT();
@@ -98,6 +104,11 @@ export function SearchView() {
                   <button className="search-hit card" onClick={() => openPassage(hit, i + 1)} data-testid="search-passage">
                     <span className="search-hit-thread">{fileName(hit.document.path)}</span>
                     <span className="faint">{t('search.page', { page: hit.pages.labelStart ?? hit.pages.start })}</span>
+                    {passageContext(hit) && (
+                      <span className="search-hit-context" data-testid="search-passage-context">
+                        {passageContext(hit)}
+                      </span>
+                    )}
                     <span className="search-hit-snippet">{hit.text.length > 240 ? `${hit.text.slice(0, 240)}…` : hit.text}</span>
                   </button>
                 </li>
