@@ -5,6 +5,7 @@ import { AppError } from '../../shared/errors';
 import { log } from '../platform/log';
 import { groqModelTraits, type ReasoningEffort } from './groq-traits';
 import { estimateTokens, type ChatProvider, type GenerationRequest, type GenerationResult, type ProviderEvent } from './provider';
+import { StreamedAnswer } from './streamed-answer';
 import { ThinkTagSplitter } from './think-tags';
 
 export const GROQ_BASE_URL = 'https://api.groq.com';
@@ -264,28 +265,14 @@ export class GroqProvider implements ChatProvider {
     }
     const timings: GroqTimings = { started, firstReasoning: null, firstToken: null, end: started, answerChunks: 0, reasoningChunks: 0 };
     const splitter = new ThinkTagSplitter();
-    let text = '';
-    let reasoning = '';
     let usage: GroqUsage | null = null;
     let serviceTier: string | null = null;
     let finish: string | null = null;
     let lastMeterAt = 0;
     const meters = (final: boolean) =>
       groqMeters({ ...timings, end: Date.now() }, final ? usage : null, { serviceTier, tokenLimit: limits.limit, tokensRemaining: limits.remaining });
-    const think = (part: string) => {
-      if (!part) return;
-      timings.firstReasoning ??= Date.now();
-      timings.reasoningChunks++;
-      reasoning += part;
-      onEvent({ type: 'reasoning', text: part });
-    };
-    const answer = (part: string) => {
-      if (!part) return;
-      timings.firstToken ??= Date.now();
-      timings.answerChunks++;
-      text += part;
-      onEvent({ type: 'delta', text: part });
-    };
+    const streamed = new StreamedAnswer(timings, onEvent);
+    const { think, answer } = streamed;
     for await (const raw of stream) {
       const chunk = raw as unknown as StreamChunk;
       // Groq reports a failure after the stream started in x_groq.error: the answer is cut, as with a dropped connection.
@@ -310,6 +297,6 @@ export class GroqProvider implements ChatProvider {
     if (request.signal.aborted) throw new AppError('cancelled', 'Cancelled.');
     const final = meters(true);
     onEvent({ type: 'meters', meters: final });
-    return { text, reasoning: reasoning || undefined, stopReason: finish === 'length' ? 'length' : 'stop', meters: final };
+    return { text: streamed.text, reasoning: streamed.reasoning || undefined, stopReason: finish === 'length' ? 'length' : 'stop', meters: final };
   }
 }

@@ -3,6 +3,7 @@ import { AppError } from '../../shared/errors';
 import { groqMeters, type GroqTimings, type GroqUsage } from './groq';
 import { estimateTokens, type ChatProvider, type GenerationRequest, type GenerationResult, type ProviderEvent } from './provider';
 import { SseParser } from './sse';
+import { StreamedAnswer } from './streamed-answer';
 import { ThinkTagSplitter } from './think-tags';
 
 // Any server speaking OpenAI's chat completions (Ollama, LM Studio, llama.cpp's server, vLLM, Lockstep's own local
@@ -243,27 +244,13 @@ export class OpenAiCompatibleProvider implements ChatProvider {
     const splitter = new ThinkTagSplitter();
     const parser = new SseParser();
     const decoder = new TextDecoder();
-    let text = '';
-    let reasoning = '';
     let usage: Usage | null = null;
     let llamaCpp: LlamaCppTimings | null = null;
     let finish: string | null = null;
     let done = false;
     let lastMeterAt = 0;
-    const think = (part: string) => {
-      if (!part) return;
-      timings.firstReasoning ??= Date.now();
-      timings.reasoningChunks++;
-      reasoning += part;
-      onEvent({ type: 'reasoning', text: part });
-    };
-    const answer = (part: string) => {
-      if (!part) return;
-      timings.firstToken ??= Date.now();
-      timings.answerChunks++;
-      text += part;
-      onEvent({ type: 'delta', text: part });
-    };
+    const streamed = new StreamedAnswer(timings, onEvent);
+    const { think, answer } = streamed;
     const handle = (data: string) => {
       if (data.trim() === '[DONE]') return void (done = true);
       let chunk: StreamChunk;
@@ -317,6 +304,6 @@ export class OpenAiCompatibleProvider implements ChatProvider {
     answer(rest.content);
     const meters = openAiMeters({ ...timings, end: Date.now() }, usage, this.server, llamaCpp);
     onEvent({ type: 'meters', meters });
-    return { text, reasoning: reasoning || undefined, stopReason: finish === 'length' ? 'length' : 'stop', meters };
+    return { text: streamed.text, reasoning: streamed.reasoning || undefined, stopReason: finish === 'length' ? 'length' : 'stop', meters };
   }
 }
