@@ -1,6 +1,7 @@
 import { routeWholeDocuments, search, type SearchContext } from '../retrieve/index';
 import { pagesReadByOcr } from '../ingest/library-queries';
 import type { Db } from '../store/db';
+import { hitLocation } from '../../shared/contract/search';
 
 /** A passage handed to the model as one numbered source, with the provenance needed to cite it. */
 export interface Passage {
@@ -64,13 +65,7 @@ export function retrievalPassageSource(services: SearchContext): PassageSource {
       const relevant = result.hits.filter((hit) => hit.signals.bm25 !== null || (hit.signals.vector?.similarity ?? 0) >= MIN_VECTOR_SIMILARITY);
       return {
         passages: relevant.map((hit) => ({
-          chunkId: hit.chunkId,
-          documentId: hit.document.id,
-          documentTitle: hit.document.title,
-          documentPath: hit.document.path,
-          pageStart: hit.pages.start,
-          pageEnd: hit.pages.end,
-          label: hit.pages.labelStart,
+          ...hitLocation(hit),
           text: hit.text,
           score: hit.score,
           ...(pagesReadByOcr(db, hit.document.id, hit.pages.start, hit.pages.end) ? { ocr: true } : {}),

@@ -44,6 +44,19 @@ export const searchHit = z.object({
 });
 export type SearchHit = z.infer<typeof searchHit>;
 
+/** Where a hit lies, in the fields an answer's sources and passages name it by. */
+export function hitLocation(hit: SearchHit) {
+  return {
+    chunkId: hit.chunkId,
+    documentId: hit.document.id,
+    documentTitle: hit.document.title,
+    documentPath: hit.document.path,
+    pageStart: hit.pages.start,
+    pageEnd: hit.pages.end,
+    label: hit.pages.labelStart,
+  };
+}
+
 export const searchResult = z.object({
   hits: z.array(searchHit),
   /** The mode actually used: 'bm25' when vectors were asked for but no semantic index is available. */

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { AnswerSource, ConversationHit } from '../../../shared/contract/chat';
-import type { SearchHit } from '../../../shared/contract/search';
+import { hitLocation, type SearchHit } from '../../../shared/contract/search';
 import { fileName } from '../../../shared/file-names';
 import { useT } from '../../i18n';
 import { client } from '../../ipc/client';
@@ -14,13 +14,7 @@ import './search.css';
 function openPassage(hit: SearchHit, ordinal: number): void {
   const source: AnswerSource = {
     ordinal,
-    chunkId: hit.chunkId,
-    documentId: hit.document.id,
-    documentTitle: hit.document.title,
-    documentPath: hit.document.path,
-    pageStart: hit.pages.start,
-    pageEnd: hit.pages.end,
-    label: hit.pages.labelStart,
+    ...hitLocation(hit),
     passage: hit.text,
     cited: false,
   };
