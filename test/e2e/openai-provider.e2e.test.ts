@@ -1,9 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ANSWER, MODEL, startFakeOpenAi, TIMINGS, tokens, type FakeOpenAi } from '../fixtures/openai/fake-openai';
-import { launchApp, type AppUnderTest } from './harness';
+import { appWithDocuments } from './harness';
 import { dropFiles, recordTexts, recorded } from './support';
 
 // An OpenAI-compatible server end to end: in Settings the user adds a server from the llama.cpp preset (pointed at a
@@ -19,29 +18,18 @@ const HANDBOOK = [
 ].join('\n');
 const KEY = 'sk-e2e-local-0123456789';
 
-let app: AppUnderTest;
 let server: FakeOpenAi;
-let docs: string;
-const pageErrors: string[] = [];
+// Registered before the app's own hooks, so the test server is up before the app starts.
 beforeAll(async () => {
   server = await startFakeOpenAi();
   server.apiKey = KEY;
-  docs = mkdtempSync(path.join(os.tmpdir(), 'lockstep-e2e-openai-docs-'));
-  writeFileSync(path.join(docs, 'handbook.md'), HANDBOOK);
-  app = await launchApp();
-  app.page.on('pageerror', (error) => pageErrors.push(`${error.message}\n${error.stack}`));
 });
-afterAll(async () => {
-  await app?.close();
-  await server?.close();
-  if (docs) rmSync(docs, { recursive: true, force: true });
-});
-afterEach(async (context) => {
-  if (context.task.result?.state === 'fail') await app.screenshot(`failure-openai-${context.task.name.slice(0, 40).replace(/\W+/g, '-')}`);
-  expect(pageErrors.splice(0)).toEqual([]);
-});
+afterAll(async () => server?.close());
+const session = appWithDocuments('openai', (folder) => writeFileSync(path.join(folder, 'handbook.md'), HANDBOOK));
+const app = () => session.app();
+const docs = () => session.docs();
 
-const page = () => app.page;
+const page = () => app().page;
 const byTestId = (id: string) => page().getByTestId(id);
 const host = () => new URL(server.baseURL).host;
 
@@ -73,11 +61,11 @@ describe('OpenAI-compatible server in the desktop UI', () => {
     // The key went to the server only as a bearer token, and the UI never gets it back.
     expect(server.requests.filter((r) => r.path === '/v1/models').at(-1)!.authorization).toBe(`Bearer ${KEY}`);
     expect(await page().content()).not.toContain(KEY);
-    await app.screenshot('settings-openai-server-en-light');
+    await app().screenshot('settings-openai-server-en-light');
   });
 
   it('streams a cited answer from the server with its meters', async () => {
-    await dropFiles(page(), [path.join(docs, 'handbook.md')]);
+    await dropFiles(page(), [path.join(docs(), 'handbook.md')]);
     await page().locator('[data-testid="document-row"][data-file$="handbook.md"][data-status="indexed"]').waitFor({ timeout: 60_000 });
     await byTestId('nav-chat').click();
     // Adding the server made it the provider; the switch is named after it.
@@ -109,7 +97,7 @@ describe('OpenAI-compatible server in the desktop UI', () => {
     expect(await byTestId('meter-ttft').textContent()).toMatch(/ms$/);
     expect(await byTestId('meter-tps').textContent()).toMatch(/^\d+(\.\d)?$/);
     expect(await byTestId('meter-server-generation').textContent()).toBe(`${TIMINGS.predicted_ms.toFixed(0)} ms · ${TIMINGS.predicted_per_second.toFixed(1)}`);
-    await app.screenshot('chat-openai-server-answer-en-light');
+    await app().screenshot('chat-openai-server-answer-en-light');
 
     await answer.getByTestId('citation').first().click();
     await page().locator('[data-testid="text-page"] mark.passage-highlight').first().waitFor({ timeout: 30_000 });
