@@ -1,9 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ANSWER, startFakeGroq, type FakeGroq } from '../fixtures/groq/fake-groq';
-import { launchApp, type AppUnderTest } from './harness';
+import { appWithDocuments } from './harness';
 import { dropFiles, recordTexts, recorded } from './support';
 
 // Groq with a reasoning model, end to end: browser mode talks to a fake Groq (GROQ_BASE_URL), the key saved in
@@ -22,28 +21,17 @@ const HANDBOOK = [
   'Travel expenses are reimbursed within 30 days when the receipt is submitted through the finance portal.',
 ].join('\n');
 
-let app: AppUnderTest;
 let groq: FakeGroq;
-let docs: string;
-const pageErrors: string[] = [];
+// Registered before the app's own hooks, so the fake Groq is up when the app starts with its address.
 beforeAll(async () => {
   groq = await startFakeGroq();
-  docs = mkdtempSync(path.join(os.tmpdir(), 'lockstep-e2e-groq-docs-'));
-  writeFileSync(path.join(docs, 'handbook.md'), HANDBOOK);
-  app = await launchApp({ env: { GROQ_BASE_URL: groq.baseURL } });
-  app.page.on('pageerror', (error) => pageErrors.push(`${error.message}\n${error.stack}`));
 });
-afterAll(async () => {
-  await app?.close();
-  await groq?.close();
-  if (docs) rmSync(docs, { recursive: true, force: true });
-});
-afterEach(async (context) => {
-  if (context.task.result?.state === 'fail') await app.screenshot(`failure-groq-${context.task.name.slice(0, 40).replace(/\W+/g, '-')}`);
-  expect(pageErrors.splice(0)).toEqual([]);
-});
+afterAll(async () => groq?.close());
+const session = appWithDocuments('groq', (folder) => writeFileSync(path.join(folder, 'handbook.md'), HANDBOOK), { env: () => ({ GROQ_BASE_URL: groq.baseURL }) });
+const app = () => session.app();
+const docs = () => session.docs();
 
-const page = () => app.page;
+const page = () => app().page;
 const byTestId = (id: string) => page().getByTestId(id);
 
 describe('Groq reasoning models in the desktop UI', () => {
@@ -63,11 +51,11 @@ describe('Groq reasoning models in the desktop UI', () => {
     expect(await byTestId('groq-effort').locator('option').evaluateAll((els) => els.map((e) => (e as HTMLOptionElement).value))).toEqual(['default', 'low', 'medium', 'high']);
     await byTestId('groq-effort').selectOption('low');
     await byTestId('groq-tier').selectOption('flex');
-    await app.screenshot('settings-groq-models-en-light');
+    await app().screenshot('settings-groq-models-en-light');
   });
 
   it('shows the Thinking section live, then collapsed beside an answer whose citation opens its page', async () => {
-    await dropFiles(page(), [path.join(docs, 'handbook.md')]);
+    await dropFiles(page(), [path.join(docs(), 'handbook.md')]);
     await page().locator('[data-testid="document-row"][data-file$="handbook.md"][data-status="indexed"]').waitFor({ timeout: 60_000 });
     await byTestId('nav-chat').click();
     await byTestId('provider-groq').click();
@@ -104,7 +92,7 @@ describe('Groq reasoning models in the desktop UI', () => {
     expect(await byTestId('meter-cached-prompt').textContent()).toBe('256 / 420');
     expect(await byTestId('meter-tier').textContent()).toBe('flex');
     expect(await byTestId('meter-ttft-reasoning').textContent()).toMatch(/ms$/);
-    await app.screenshot('chat-groq-thinking-collapsed-en-light');
+    await app().screenshot('chat-groq-thinking-collapsed-en-light');
 
     await answer.getByTestId('citation').first().click();
     await page().locator('[data-testid="text-page"] mark.passage-highlight').first().waitFor({ timeout: 30_000 });
@@ -113,6 +101,6 @@ describe('Groq reasoning models in the desktop UI', () => {
 
     await thinking.locator('summary').click();
     await expect.poll(() => answer.getByTestId('thinking-text').textContent()).toBe('The user asks about leave. Source [1] says 25 days; [2] is about carry-over, not needed.');
-    await app.screenshot('chat-groq-thinking-open-en-light');
+    await app().screenshot('chat-groq-thinking-open-en-light');
   });
 });
