@@ -1,3 +1,4 @@
+import { hotSearchCounts } from '../embed/hot-vectors';
 import { onWorkerCrash, runningWorkerCount } from '../platform/workers';
 import type { Db } from '../store/db';
 import { tapAnswer } from './answer-tap';
@@ -40,6 +41,7 @@ export function createOps(db: Db): Ops {
       ingestQueueDepth: () => ingestQueueDepth(db),
       ingestPagesPerSecond: () => ingestPagesPerSecond(db),
       residentBytes: () => process.memoryUsage.rss(),
+      hotSearches: () => hotSearchCounts(db),
     },
     onEvent: (event) => history.append(event),
   });

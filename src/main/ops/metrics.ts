@@ -49,6 +49,8 @@ export interface GaugeSources {
   ingestQueueDepth(): number;
   ingestPagesPerSecond(): number;
   residentBytes(): number;
+  /** Vector searches of hot workspaces since the process opened the library: on the int8 arena or exact (arena not ready). */
+  hotSearches(): { arena: number; exact: number; loads: number };
 }
 
 export interface MetricsOptions {
@@ -108,6 +110,24 @@ export class Metrics implements MetricsRecorder {
     new Gauge({ name: 'lockstep_workers', help: 'Worker threads running (ingest, embedding, LPU chips).', registers, collect() { this.set(sources.workerCount()); } });
     new Gauge({ name: 'lockstep_ingest_queue_depth', help: 'Ingest jobs queued, paused or running.', registers, collect() { this.set(sources.ingestQueueDepth()); } });
     new Gauge({ name: 'lockstep_ingest_pages_per_second', help: 'Pages indexed per second over the last minute.', registers, collect() { this.set(sources.ingestPagesPerSecond()); } });
+    // Counters owned by the vector store: read whole at scrape time, so reset and set to the running totals.
+    new Counter({
+      name: 'lockstep_hot_vector_searches_total', help: 'Vector searches of hot workspaces, by path: the int8 arena, or exact while no current arena is loaded.',
+      labelNames: ['path'], registers,
+      collect() {
+        const counts = sources.hotSearches();
+        this.reset();
+        this.inc({ path: 'arena' }, counts.arena);
+        this.inc({ path: 'exact' }, counts.exact);
+      },
+    });
+    new Counter({
+      name: 'lockstep_hot_vector_arena_loads_total', help: 'Int8 vector arenas loaded for hot workspaces.', registers,
+      collect() {
+        this.reset();
+        this.inc(sources.hotSearches().loads);
+      },
+    });
     new Gauge({ name: 'lockstep_process_resident_memory_bytes', help: 'Resident set size of the Lockstep process.', registers, collect() { this.set(sources.residentBytes()); } });
   }
 

@@ -11,7 +11,7 @@ const dashboard = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../
 
 describe('resources/grafana/lockstep-dashboard.json', () => {
   it('names only served series, with histogram suffixes on histograms, and covers every family', async () => {
-    const metrics = new Metrics({ sources: { workerCount: () => 1, ingestQueueDepth: () => 0, ingestPagesPerSecond: () => 0, residentBytes: () => 1 } });
+    const metrics = new Metrics({ sources: { workerCount: () => 1, ingestQueueDepth: () => 0, ingestPagesPerSecond: () => 0, residentBytes: () => 1, hotSearches: () => ({ arena: 0, exact: 0, loads: 0 }) } });
     const families = parsePrometheusText(await metrics.render());
     const used = new Set<string>();
     for (const panel of dashboard.panels) {

@@ -105,7 +105,7 @@ describe('HealthHistory', () => {
   it('receives what Metrics records', () => {
     const history = new HealthHistory(open(library()));
     const metrics = new Metrics({
-      sources: { workerCount: () => 0, ingestQueueDepth: () => 0, ingestPagesPerSecond: () => 0, residentBytes: () => 0 },
+      sources: { workerCount: () => 0, ingestQueueDepth: () => 0, ingestPagesPerSecond: () => 0, residentBytes: () => 0, hotSearches: () => ({ arena: 0, exact: 0, loads: 0 }) },
       onEvent: (event) => history.append(event),
     });
     const seen: HealthEvent[] = [];

@@ -8,6 +8,7 @@ import { AppError } from '../../../src/shared/errors';
 import { ask } from '../../../src/main/chat/answer';
 import type { AnswerDeps } from '../../../src/main/chat/respond';
 import type { ChatProvider, GenerationRequest, GenerationResult, ProviderEvent } from '../../../src/main/providers/provider';
+import { countHotSearch, hotSearchCounts } from '../../../src/main/embed/hot-vectors';
 import { log } from '../../../src/main/platform/log';
 import { reportWorkerCrash } from '../../../src/main/platform/workers';
 import { startLocalApi, type LocalApi } from '../../../src/main/server/local-api';
@@ -139,6 +140,19 @@ describe('GET /metrics', () => {
     expect(value(families.get('lockstep_process_resident_memory_bytes'), 'lockstep_process_resident_memory_bytes')).toBeGreaterThan(10 * 2 ** 20);
     // Handbook: one indexed document of 3 pages, written just now.
     expect(value(families.get('lockstep_ingest_pages_per_second'), 'lockstep_ingest_pages_per_second')).toBeCloseTo(HANDBOOK.length / 60, 9);
+    // Hot-tier searches: what the vector store counted on this library's connection, by path.
+    const hot = hotSearchCounts(services.db);
+    const searches = families.get('lockstep_hot_vector_searches_total');
+    expect(searches?.type).toBe('counter');
+    expect(value(searches, 'lockstep_hot_vector_searches_total', { path: 'arena' })).toBe(hot.arena);
+    expect(value(searches, 'lockstep_hot_vector_searches_total', { path: 'exact' })).toBe(hot.exact);
+    expect(value(families.get('lockstep_hot_vector_arena_loads_total'), 'lockstep_hot_vector_arena_loads_total')).toBe(hot.loads);
+    countHotSearch(services.db, 'arena');
+    countHotSearch(services.db, 'arena');
+    countHotSearch(services.db, 'exact');
+    const later = parsePrometheusText(await (await scrape()).text()).get('lockstep_hot_vector_searches_total');
+    expect(value(later, 'lockstep_hot_vector_searches_total', { path: 'arena' })).toBe(hot.arena + 2);
+    expect(value(later, 'lockstep_hot_vector_searches_total', { path: 'exact' })).toBe(hot.exact + 1);
     // A private registry: none of prom-client's default process_* series.
     expect([...families.keys()].every((name) => name.startsWith('lockstep_'))).toBe(true);
   });
