@@ -7,7 +7,6 @@ import path from 'node:path';
 import { loadLpuModel } from '../../../src/main/lpu';
 import { inProcessRunner, type StepRunnerFactory } from '../../../src/main/lpu/runtime/step-runner';
 import { parallelRunner } from '../../../src/main/lpu/runtime/parallel/parallel-runner';
-import { planBarriers } from '../../../src/main/lpu/runtime/parallel/partition';
 import { corpusFile, describeWithCorpus } from '../../support/corpus';
 
 const STORIES = 'models/stories260K-gguf/stories260K.gguf';
@@ -83,19 +82,24 @@ describeWithCorpus([STORIES], 'parallel LPU runner (WASM kernels)', () => {
     }
   }, 120_000);
 
-  it('plans a barrier at every change of cut and none inside a run of row-local decode ops', async () => {
+  it('plans a barrier where a worker needs another worker\'s output, and none inside fused runs of decode ops', async () => {
     const model = await loadLpuModel(stories(), { kernels: 'wasm', weights: 'int8', threads: 0 });
     try {
-      const ops = model.program.ops, decode = planBarriers(model.program, false), prefill = planBarriers(model.program, true);
+      const ops = model.program.ops, { decode, prefill } = model.program.sync;
+      const dec = new Set(decode.barriers), pre = new Set(prefill.barriers);
       const at = (kind: string, nth = 0) => ops.map((op, i) => (op.kind === kind ? i : -1)).filter((i) => i >= 0)[nth]!;
       const firstMatmul = at('matmul'), attention = at('attention');
-      expect(decode[firstMatmul]).toBe(1); // q/k/v read the quantised norm output worker 0 wrote
-      expect(decode[firstMatmul + 1]).toBe(0); // k shares q's input: no barrier between them
-      expect(decode[attention]).toBe(1);
-      expect(decode[attention + 1]).toBe(1); // quantize reads every head's output
-      expect(decode[at('quantize')]).toBe(0); // rmsnorm → quantize on worker 0 alone
-      expect(prefill[at('embed') + 1]).toBe(1); // embed is worker 0 only; rmsnorm rows are split
-      expect(decode[0]).toBe(0);
+      expect(decode.cuts[at('rmsnorm')]).toEqual({ kind: 'every' }); // every worker norms the row: no barrier before q/k/v
+      expect(dec.has(firstMatmul)).toBe(false);
+      expect(dec.has(at('rope'))).toBe(false); // RoPE and the KV store continue q/k/v's head-aligned column cut
+      expect(dec.has(at('storeKv'))).toBe(false);
+      expect(dec.has(attention)).toBe(true);
+      expect(dec.has(at('siluMul'))).toBe(false);
+      expect(dec.has(at('add'))).toBe(false); // the residual add continues the output projection's cut
+      expect(dec.has(at('rmsnorm', 1))).toBe(true); // the next norm reads the whole updated row
+      expect(pre.has(at('embed') + 1)).toBe(true); // embed is worker 0 only; rmsnorm rows are split
+      expect(dec.has(0)).toBe(false);
+      expect(model.program.stats.barriers.decodeStep).toBe(decode.barriers.length);
     } finally {
       await model.dispose();
     }

@@ -15,7 +15,7 @@ afterAll(() => rmSync(modelDir, { recursive: true, force: true }));
 const STORIES = path.join(modelDir, 'stories260K.gguf');
 writeTinyGguf(STORIES, STORIES260K_SHAPE, tinyWeights(STORIES260K_SHAPE), 'F32', 'stories260K');
 const GOLDEN_DIR = path.resolve('test/fixtures/lpu/stories260K-ir');
-const PASSES = ['lower', 'quantize', 'partition', 'planMemory', 'schedule', 'emit'];
+const PASSES = ['lower', 'quantize', 'partition', 'sync', 'planMemory', 'schedule', 'emit'];
 
 describe('compiler pipeline on stories260K', () => {
   const source = openModel(STORIES);

@@ -9,6 +9,7 @@ import { quantize, type WeightFormat } from './passes/quantize';
 import { partition, partitioning } from './passes/partition';
 import { dumpMemoryPlan, planMemory, verifyMemoryPlan, type MemoryPlan } from './passes/plan-memory';
 import { dumpSchedule, schedule, verifySchedule } from './passes/schedule';
+import { dumpSync, planSync, verifySync, type SyncPlans } from './passes/sync';
 import { emit, PROGRAM_VERSION, type Program } from './passes/emit';
 import { CHIPS_PER_NODE, SRAM_BYTES_PER_CHIP } from './cost-model';
 
@@ -37,7 +38,7 @@ function chipCandidates(): number[] {
   return out;
 }
 
-/** The compiler: lower → quantize → partition → planMemory → schedule → emit, each verified, each dumpable. */
+/** The compiler: lower → quantize → partition → sync → planMemory → schedule → emit, each verified, each dumpable. */
 export function compile(config: ModelConfig, options: CompileOptions, key = ''): Compiled {
   const bucket = chooseBucket(config, options.bucket);
   const weights = options.weights ?? 'native';
@@ -54,24 +55,30 @@ export function compile(config: ModelConfig, options: CompileOptions, key = ''):
   verifyGraph(quantized, 'quantize');
   dumps.quantize = dumpGraph(quantized);
 
-  // partition + planMemory: the smallest chip count whose plan fits, unless the caller fixed it.
+  // partition + sync + planMemory: the smallest chip count whose plan fits, unless the caller fixed it. sync cuts
+  // each op between the host's worker threads and places their barriers; planMemory keeps apart the tensors of
+  // one barrier-free segment, so reusing bytes never adds a barrier.
   let part: Graph | undefined;
+  let sync: SyncPlans | undefined;
   let plan: MemoryPlan | undefined;
   let lastError: unknown;
   for (const chips of options.chips !== undefined ? [options.chips] : chipCandidates()) {
     try {
       part = partition(quantized, chips);
       verifyGraph(part, 'partition');
-      plan = planMemory(part, chips, options.capacityPerChip ?? SRAM_BYTES_PER_CHIP);
+      sync = planSync(part);
+      plan = planMemory(part, chips, options.capacityPerChip ?? SRAM_BYTES_PER_CHIP, [sync.decode.barriers, sync.prefill.barriers]);
       break;
     } catch (error) {
       lastError = error;
       if (!(error instanceof AppError) || error.code !== 'plan_does_not_fit' || options.chips !== undefined) throw error;
     }
   }
-  if (!part || !plan) throw lastError;
+  if (!part || !plan || !sync) throw lastError;
   verifyMemoryPlan(plan);
+  verifySync(part, plan, sync);
   dumps.partition = dumpGraph(part);
+  dumps.sync = dumpSync(part, sync);
   dumps.planMemory = dumpMemoryPlan(plan);
 
   // schedule: static start cycles on MXM/VXM/SXM/MEM/C2C for a decode step and a full prefill chunk.
@@ -83,7 +90,7 @@ export function compile(config: ModelConfig, options: CompileOptions, key = ''):
   dumps.schedule = dumpSchedule(decode, part);
 
   // emit: the serialisable program.
-  const program = emit(part, key, weights, p, plan, decode, prefill);
+  const program = emit(part, key, weights, p, plan, decode, prefill, sync);
   dumps.emit = `program ${key} v${PROGRAM_VERSION}: ${plan.chips} chip(s) tp=${p.tp} stages=${p.stages}, ` +
     `${program.cycles.perDecodeToken} cycles/decode token, ${program.cycles.perPrefillToken} cycles/prefill token, arena ${program.arenaBytes} bytes\n`;
   return { program, dumps };

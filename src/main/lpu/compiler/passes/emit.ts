@@ -4,9 +4,10 @@ import type { MemoryPlan } from './plan-memory';
 import type { Schedule } from './schedule';
 import type { Partitioning } from './partition';
 import type { WeightFormat } from './quantize';
+import { syncStats, type SyncPlans } from './sync';
 import type { Unit } from '../cost-model';
 
-export const PROGRAM_VERSION = 4;
+export const PROGRAM_VERSION = 5;
 
 /** The compiled, serialisable program: what the runtime executes and what the meters report. */
 export interface Program {
@@ -31,12 +32,16 @@ export interface Program {
   utilisation: { decode: Record<Unit, number>; prefill: Record<Unit, number> };
   /** The decode-step instruction stream (unit, chip, start cycle), for dumps and the timeline view. */
   decodeSchedule: Schedule['instructions'];
+  /** How the host's worker threads share each op, and where they meet (passes/sync.ts). */
+  sync: SyncPlans;
+  /** Barriers inside one decode step and one prefill chunk, and the most in any one layer. */
+  stats: { barriers: ReturnType<typeof syncStats> };
 }
 
 const PAGE = 65536;
 
 /** emit: freezes the annotated graph, plan and schedules into a Program (plain JSON). */
-export function emit(g: Graph, key: string, weights: WeightFormat, part: Partitioning, memory: MemoryPlan, decode: Schedule, prefill: Schedule): Program {
+export function emit(g: Graph, key: string, weights: WeightFormat, part: Partitioning, memory: MemoryPlan, decode: Schedule, prefill: Schedule, sync: SyncPlans): Program {
   const chipBase: number[] = [];
   let base = PAGE; // page 0 stays unused so a null pointer never aliases a tensor
   for (let chip = 0; chip < memory.chips; chip++) {
@@ -59,6 +64,8 @@ export function emit(g: Graph, key: string, weights: WeightFormat, part: Partiti
     cycles: { perDecodeToken: decode.totalCycles, perPrefillChunk: prefill.totalCycles, perPrefillStage: slowestStageSpan(prefill, part.tp), perPrefillToken: Math.ceil(slowestStageSpan(prefill, part.tp) / g.rows) },
     utilisation: { decode: decode.utilisation, prefill: prefill.utilisation },
     decodeSchedule: decode.instructions,
+    sync,
+    stats: { barriers: syncStats(g, sync) },
   };
 }
 

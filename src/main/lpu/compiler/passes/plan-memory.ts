@@ -49,9 +49,10 @@ export function packByLifetime(items: { key: string; bytes: number; live: [numbe
 /**
  * planMemory: a fixed SRAM range for every tensor on every chip that uses it. Weights, KV cache and tables are
  * permanent (sliced by shard rows on tensor-parallel chips); activations share space by lifetime.
- * A plan that exceeds a chip's SRAM fails here, at compile time.
+ * A plan that exceeds a chip's SRAM fails here, at compile time. Given barrier lists (the sync plans'), an activation
+ * lives through the whole barrier-free segments it is used in, so no two tensors that workers may touch at once share bytes.
  */
-export function planMemory(g: Graph, chips: number, capacityPerChip = SRAM_BYTES_PER_CHIP): MemoryPlan {
+export function planMemory(g: Graph, chips: number, capacityPerChip = SRAM_BYTES_PER_CHIP, barrierLists: number[][] = []): MemoryPlan {
   const allocations: Allocation[] = [];
   const cursor = new Array<number>(chips).fill(0);
   const permanent = new Set<string>();
@@ -89,6 +90,13 @@ export function planMemory(g: Graph, chips: number, capacityPerChip = SRAM_BYTES
     }
   });
 
+  if (barrierLists.length > 0) {
+    const segments = barrierLists.map((b) => segmentBounds(b, g.ops.length));
+    for (const v of liveness.values()) {
+      v.live = [Math.min(...segments.map((s) => s.start[v.live[0]]!)), Math.max(...segments.map((s) => s.end[v.live[1]]!))];
+    }
+  }
+
   const bytesPerChip = [...cursor];
   for (let chip = 0; chip < chips; chip++) {
     const items = [...liveness.entries()]
@@ -111,6 +119,15 @@ export function planMemory(g: Graph, chips: number, capacityPerChip = SRAM_BYTES
     );
   }
   return { chips, capacityPerChip, bytesPerChip, allocations };
+}
+
+/** For each op index, the first and last op index of the barrier-free segment that holds it. */
+export function segmentBounds(barriers: number[], ops: number): { start: number[]; end: number[] } {
+  const start: number[] = [], end: number[] = [];
+  const cuts = new Set(barriers);
+  for (let i = 0, s = 0; i < ops; i++) { if (cuts.has(i)) s = i; start.push(s); }
+  for (let i = ops - 1, e = ops - 1; i >= 0; i--) { end[i] = e; if (cuts.has(i)) e = i - 1; }
+  return { start, end };
 }
 
 /** Text form of the plan: per chip, permanent ranges then activations with their lifetimes. */

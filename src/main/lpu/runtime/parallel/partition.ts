@@ -1,63 +1,12 @@
 import { ATTENTION_WINDOW_BLOCK, Q8K_BLOCK_BYTES, QK_K, type KernelSet, type Ptr } from '../../kernels/abi';
 import type { WasmKernelSet } from '../../kernels/wasm';
-import { tensorBytes, type Op } from '../../ir/graph';
 import type { Program } from '../../compiler/passes/emit';
+import type { Cut } from '../../compiler/passes/sync';
 
-// How one worker's share of each op is cut, so every worker runs the same program in lockstep:
-//   rows  — row-local ops (norms, quantize, RoPE, KV stores, elementwise) split by activation rows
-//   cols  — matmuls split by output rows of the weight (tensor parallel, nStart/nEnd)
-//   heads — attention split by (query head, row) pairs
-//   solo  — worker 0 only (embedding lookups); c2c copies are replicated by every worker
-// Each output element is computed by the same kernel code whatever the cut, so results are bitwise identical
-// for any worker count.
-
-function cutKey(op: Op, index: number, rowsShared: boolean): string {
-  switch (op.kind) {
-    case 'matmul': return `cols:${op.inputs[0]}`; // matmuls sharing one input may run back to back
-    case 'attention': return 'heads';
-    case 'embed': return 'solo';
-    case 'c2c': return `c2c:${index}`;
-    case 'rmsnorm': if (op.attrs.N) return 'headNorm'; break; // per-head rows do not line up with token rows
-    default: break;
-  }
-  return !rowsShared || op.attrs.rowMode === 'last' ? 'solo' : 'rows';
-}
-
-/**
- * The static barrier plan: barrier[i] says whether all workers must finish ops < i before op i starts.
- * Needed when the cut changes (op i may read rows or columns another worker wrote), and, within one cut, when
- * op i touches arena bytes that an earlier op since the last barrier used for another tensor (the memory plan
- * reuses dead tensors' bytes) unless both have the same start and row width, so each worker keeps its own rows.
- * With rowsShared false (one-row decode steps) row-local ops all run on worker 0 and need no barrier between them.
- */
-export function planBarriers(program: Program, rowsShared: boolean): Uint8Array {
-  const decls = new Map(program.tensors.map((t) => [t.id, t]));
-  const range = new Map<string, { id: string; start: number; end: number; rowBytes: number }>();
-  for (const a of program.memory.allocations) {
-    const t = decls.get(a.tensor)!;
-    if (t.kind === 'weight') continue; // weights are never written
-    const start = program.chipBase[a.chip]! + a.offset;
-    range.set(`${a.tensor}@${a.chip}`, { id: a.tensor, start, end: start + a.bytes, rowBytes: tensorBytes(t) / t.shape[0]! });
-  }
-  type Use = { id: string; start: number; end: number; rowBytes: number; written: boolean };
-  const uses = (op: Op, ids: string[], written: boolean): Use[] =>
-    ids.flatMap((id) => { const r = range.get(`${id}@${op.chip ?? 0}`); return r ? [{ ...r, written }] : []; });
-  const barrier = new Uint8Array(program.ops.length);
-  let chain: Use[] = [];
-  program.ops.forEach((op, i) => {
-    const key = cutKey(op, i, rowsShared);
-    const mine = [...uses(op, op.inputs, false), ...uses(op, op.kind === 'attention' ? [...op.outputs, 'scores'] : op.outputs, true)];
-    const rowAligned = (a: Use, b: Use) => key === 'rows' && a.start === b.start && a.rowBytes === b.rowBytes;
-    const clash = mine.some((a) => chain.some((b) =>
-      (a.written || b.written) && a.start < b.end && b.start < a.end && key !== 'solo' && !rowAligned(a, b)));
-    if (i > 0 && (key !== cutKey(program.ops[i - 1]!, i - 1, rowsShared) || clash)) {
-      barrier[i] = 1;
-      chain = [];
-    }
-    chain.push(...mine);
-  });
-  return barrier;
-}
+// How one worker's share of each op is cut is decided by the compiler (compiler/passes/sync.ts: a Cut per op and
+// a barrier list, for one-row and for multi-row steps); this file applies it to each kernel call. Each output
+// element is computed by the same kernel code whatever the cut, so results are bitwise identical for any worker
+// count.
 
 export interface WorkerPartition {
   kernels: KernelSet;
@@ -76,74 +25,110 @@ export interface WorkerPartition {
 export function partitionWork(
   k: WasmKernelSet, worker: number, workers: number, barrier: () => void, program: Program,
 ): WorkerPartition {
-  const decodePlan = planBarriers(program, false), prefillPlan = planBarriers(program, true);
+  const flags = (list: number[]) => { const f = new Uint8Array(program.ops.length); for (const i of list) f[i] = 1; return f; };
+  const plans = {
+    decode: { cuts: program.sync.decode.cuts, barriers: flags(program.sync.decode.barriers) },
+    prefill: { cuts: program.sync.prefill.cuts, barriers: flags(program.sync.prefill.barriers) },
+  };
+  const { nHeads, headDim } = program.config;
   const scoresFloats = program.tensors.find((t) => t.id === 'scores')!.shape[0]!;
-  let stepRows = 1, opIndex = 0, barriers = decodePlan;
-  // ceil: a single row (decode, 'last' ops) goes to worker 0, the worker that runs the solo ops
+  let stepRows = 1, opIndex = 0, plan = plans.decode;
+  const cut = (): Cut => plan.cuts[opIndex - 1]!;
+  // ceil: a single row (decode, 'last' ops) goes to worker 0
   const share = (count: number, parts = workers) => [Math.ceil((count * worker) / parts), Math.ceil((count * (worker + 1)) / parts)] as const;
-  // matmul output rows in multiples of 4, the decode kernel's tile
-  const colShare = (nStart: number, nEnd: number) => {
-    const chunk = Math.ceil((nEnd - nStart) / workers / 4) * 4;
+  // output columns in multiples of the cut's alignment (at least 4, the decode kernel's tile)
+  const colShare = (nStart: number, nEnd: number, align: number) => {
+    const chunk = Math.ceil((nEnd - nStart) / workers / align) * align;
     const start = Math.min(nEnd, nStart + worker * chunk);
     return [start, Math.min(nEnd, start + chunk)] as const;
   };
   const attentionWorkers = Math.max(1, Math.min(workers, Math.floor(scoresFloats / k.attentionBlock)));
-  // flat elementwise ops over n = rows·D are cut at row boundaries so they line up with the row-wise ops
-  const flat = (n: number, run: (offset: number, count: number) => void) => {
-    const D = n / stepRows;
-    const [r0, r1] = share(stepRows);
-    if (r1 > r0) run(r0 * D, (r1 - r0) * D);
+  const matmulShare = (nStart: number, nEnd: number) => { const c = cut(); return colShare(nStart, nEnd, c.kind === 'cols' ? c.align : 4); };
+  /**
+   * Runs a row-local op on this worker's share: `whole` for the full op, `part(c0, c1)` for columns [c0, c1) of its
+   * one row (ops fused onto a matmul's or attention's cut), `rows(r0, r1)` for a row range.
+   */
+  const run = (whole: () => void, rows: (r0: number, r1: number) => void, part: (c0: number, c1: number) => void) => {
+    const c = cut();
+    switch (c.kind) {
+      case 'every': whole(); return;
+      case 'zero': if (worker === 0) whole(); return;
+      case 'cols':
+        for (const [a, b] of c.ranges) { const [c0, c1] = colShare(a, b, c.align); if (c1 > c0) part(c0, c1); }
+        return;
+      case 'heads': {
+        if (worker >= attentionWorkers) return;
+        const [h0, h1] = share(nHeads, attentionWorkers); // a one-row step: attention's (head, row) pairs are heads
+        if (h1 > h0) part(h0 * headDim, h1 * headDim);
+        return;
+      }
+      default: { const [r0, r1] = share(stepRows); if (r1 > r0) rows(r0, r1); }
+    }
   };
+  // flat elementwise ops over n = rows·D: cut at row boundaries so they line up with the row-wise ops
+  const flat = (n: number, go: (offset: number, count: number) => void) => {
+    const D = n / stepRows;
+    run(() => go(0, n), (r0, r1) => go(r0 * D, (r1 - r0) * D), (c0, c1) => go(c0, c1 - c0));
+  };
+
+  const unsplit = () => { throw new Error(`the compiler cut op ${opIndex - 1} (an embedding) between workers`); };
 
   const kernels: KernelSet = {
     name: `${k.name}/${worker + 1}of${workers}`,
     quantizeRowsQ8(xq, xs, x, M, K) {
-      const [r0, r1] = share(M);
-      if (r1 > r0) k.quantizeRowsQ8(xq + r0 * K, xs + r0 * (K / 32) * 4, x + r0 * K * 4, r1 - r0, K);
+      run(() => k.quantizeRowsQ8(xq, xs, x, M, K),
+        (r0, r1) => k.quantizeRowsQ8(xq + r0 * K, xs + r0 * (K / 32) * 4, x + r0 * K * 4, r1 - r0, K),
+        (c0, c1) => k.quantizeRowsQ8(xq + c0, xs + (c0 / 32) * 4, x + c0 * 4, 1, c1 - c0));
     },
     matmulQ8(out, xq, xs, w, ws, M, K, N, nStart, nEnd) {
-      const [c0, c1] = colShare(nStart, nEnd);
+      const [c0, c1] = matmulShare(nStart, nEnd);
       if (c1 > c0) k.matmulQ8(out, xq, xs, w, ws, M, K, N, c0, c1);
     },
     quantizeRowsQ8K(y, x, M, K) {
-      const [r0, r1] = share(M);
-      if (r1 > r0) k.quantizeRowsQ8K(y + r0 * (K / QK_K) * Q8K_BLOCK_BYTES, x + r0 * K * 4, r1 - r0, K);
+      run(() => k.quantizeRowsQ8K(y, x, M, K),
+        (r0, r1) => k.quantizeRowsQ8K(y + r0 * (K / QK_K) * Q8K_BLOCK_BYTES, x + r0 * K * 4, r1 - r0, K),
+        (c0, c1) => k.quantizeRowsQ8K(y + (c0 / QK_K) * Q8K_BLOCK_BYTES, x + c0 * 4, 1, c1 - c0));
     },
     matmulQ4_0(out, xq, xs, w, M, K, N, nStart, nEnd) {
-      const [c0, c1] = colShare(nStart, nEnd);
+      const [c0, c1] = matmulShare(nStart, nEnd);
       if (c1 > c0) k.matmulQ4_0(out, xq, xs, w, M, K, N, c0, c1);
     },
     matmulQ4K(out, y, w, M, K, N, nStart, nEnd) {
-      const [c0, c1] = colShare(nStart, nEnd);
+      const [c0, c1] = matmulShare(nStart, nEnd);
       if (c1 > c0) k.matmulQ4K(out, y, w, M, K, N, c0, c1);
     },
     matmulQ5K(out, y, w, M, K, N, nStart, nEnd) {
-      const [c0, c1] = colShare(nStart, nEnd);
+      const [c0, c1] = matmulShare(nStart, nEnd);
       if (c1 > c0) k.matmulQ5K(out, y, w, M, K, N, c0, c1);
     },
     matmulQ6K(out, y, w, M, K, N, nStart, nEnd) {
-      const [c0, c1] = colShare(nStart, nEnd);
+      const [c0, c1] = matmulShare(nStart, nEnd);
       if (c1 > c0) k.matmulQ6K(out, y, w, M, K, N, c0, c1);
     },
     matmulBF16(out, x, w, M, K, N, nStart, nEnd) {
-      const [c0, c1] = colShare(nStart, nEnd);
+      const [c0, c1] = matmulShare(nStart, nEnd);
       if (c1 > c0) k.matmulBF16(out, x, w, M, K, N, c0, c1);
     },
     matmulF32(out, x, w, M, K, N, nStart, nEnd) {
-      const [c0, c1] = colShare(nStart, nEnd);
+      const [c0, c1] = matmulShare(nStart, nEnd);
       if (c1 > c0) k.matmulF32(out, x, w, M, K, N, c0, c1);
     },
     matmulF16(out, x, w, M, K, N, nStart, nEnd) {
-      const [c0, c1] = colShare(nStart, nEnd);
+      const [c0, c1] = matmulShare(nStart, nEnd);
       if (c1 > c0) k.matmulF16(out, x, w, M, K, N, c0, c1);
     },
     rmsnorm(out, x, weight, M, D, eps) {
-      const [r0, r1] = share(M);
-      if (r1 > r0) k.rmsnorm(out + r0 * D * 4, x + r0 * D * 4, weight, r1 - r0, D, eps);
+      // headRows: M counts (row, head) pairs; cols: a one-row step's heads [c0/D, c1/D)
+      const pairs = cut().kind === 'headRows';
+      if (pairs) { const [r0, r1] = share(M); if (r1 > r0) k.rmsnorm(out + r0 * D * 4, x + r0 * D * 4, weight, r1 - r0, D, eps); return; }
+      run(() => k.rmsnorm(out, x, weight, M, D, eps),
+        (r0, r1) => k.rmsnorm(out + r0 * D * 4, x + r0 * D * 4, weight, r1 - r0, D, eps),
+        (c0, c1) => k.rmsnorm(out + c0 * 4, x + c0 * 4, weight, (c1 - c0) / D, D, eps));
     },
     rope(x, table, M, nHeads, headDim, pos0) {
-      const [r0, r1] = share(M);
-      if (r1 > r0) k.rope(x + r0 * nHeads * headDim * 4, table, r1 - r0, nHeads, headDim, pos0 + r0);
+      run(() => k.rope(x, table, M, nHeads, headDim, pos0),
+        (r0, r1) => k.rope(x + r0 * nHeads * headDim * 4, table, r1 - r0, nHeads, headDim, pos0 + r0),
+        (c0, c1) => k.rope(x + c0 * 4, table, 1, (c1 - c0) / headDim, headDim, pos0));
     },
     attention(out, q, kCache, vCache, scores: Ptr, M, pos0, nHeads, nKvHeads, headDim, ctx) {
       if (worker >= attentionWorkers) return;
@@ -179,28 +164,30 @@ export function partitionWork(
       }
     },
     storeKvF16(kvCache, x, M, pos0, nKvHeads, headDim, ctx) {
-      const [r0, r1] = share(M);
-      if (r1 > r0) k.storeKvF16(kvCache, x + r0 * nKvHeads * headDim * 4, r1 - r0, pos0 + r0, nKvHeads, headDim, ctx);
+      run(() => k.storeKvF16(kvCache, x, M, pos0, nKvHeads, headDim, ctx),
+        (r0, r1) => k.storeKvF16(kvCache, x + r0 * nKvHeads * headDim * 4, r1 - r0, pos0 + r0, nKvHeads, headDim, ctx),
+        (c0, c1) => k.storeKvF16(kvCache + (c0 / headDim) * ctx * headDim * 2, x + c0 * 4, 1, pos0, (c1 - c0) / headDim, headDim, ctx));
     },
     siluMul(out, gate, up, n) { flat(n, (o, count) => k.siluMul(out + o * 4, gate + o * 4, up + o * 4, count)); },
     geluMul(out, gate, up, n) { flat(n, (o, count) => k.geluMul(out + o * 4, gate + o * 4, up + o * 4, count)); },
     scale(out, x, n, factor) { flat(n, (o, count) => k.scale(out + o * 4, x + o * 4, count, factor)); },
-    softcap(out, x, n, cap) { if (worker === 0) k.softcap(out, x, n, cap); }, // the head's one row of logits
+    softcap(out, x, n, cap) { flat(n, (o, count) => k.softcap(out + o * 4, x + o * 4, count, cap)); },
     add(out, a, b, n) { flat(n, (o, count) => k.add(out + o * 4, a + o * 4, b + o * 4, count)); },
     addBias(x, bias, M, N) {
-      const [r0, r1] = share(M);
-      if (r1 > r0) k.addBias(x + r0 * N * 4, bias, r1 - r0, N);
+      run(() => k.addBias(x, bias, M, N),
+        (r0, r1) => k.addBias(x + r0 * N * 4, bias, r1 - r0, N),
+        (c0, c1) => k.addBias(x + c0 * 4, bias + c0 * 4, 1, c1 - c0));
     },
-    embedQ8(out, ids, w, ws, M, D) { if (worker === 0) k.embedQ8(out, ids, w, ws, M, D); },
-    embedF32(out, ids, table, M, D) { if (worker === 0) k.embedF32(out, ids, table, M, D); },
-    embedGgml(out, ids, table, M, D, ggmlType) { if (worker === 0) k.embedGgml(out, ids, table, M, D, ggmlType); },
+    embedQ8(out, ids, w, ws, M, D) { run(() => k.embedQ8(out, ids, w, ws, M, D), unsplit, unsplit); },
+    embedF32(out, ids, table, M, D) { run(() => k.embedF32(out, ids, table, M, D), unsplit, unsplit); },
+    embedGgml(out, ids, table, M, D, ggmlType) { run(() => k.embedGgml(out, ids, table, M, D, ggmlType), unsplit, unsplit); },
     argmax: (x, N) => k.argmax(x, N),
   };
 
   return {
     kernels,
-    beginStep(m) { stepRows = m; opIndex = 0; barriers = m > 1 ? prefillPlan : decodePlan; },
-    beforeOp() { if (barriers[opIndex++]) barrier(); },
+    beginStep(m) { stepRows = m; opIndex = 0; plan = m > 1 ? plans.prefill : plans.decode; },
+    beforeOp() { if (plan.barriers[opIndex++]) barrier(); },
     endStep() { barrier(); },
   };
 }
