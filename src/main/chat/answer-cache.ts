@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
-import { answerMeters, answerSource, type AnswerMeters, type AnswerSource, type ChatEvent, type MessageRecord } from '../../shared/contract/chat';
+import { answerMeters, answerServing, answerSource, type AnswerMeters, type AnswerServing, type AnswerSource, type ChatEvent, type MessageRecord } from '../../shared/contract/chat';
 import type { Settings } from '../../shared/settings';
+import { channelPhrase } from '../ops/degrade';
 import type { Db } from '../store/db';
+import { jsonColumn, readJsonColumn } from '../store/json-column';
 import type { ThreadStore } from './threads';
 
 /** Where the cached answer's events go (respond()'s Emit; named here so the two modules do not import each other). */
@@ -10,7 +12,8 @@ type Emit = (event: ChatEvent) => void;
 // Repeated questions are answered from SQLite at once, with the sources the first answer cited. A key names what
 // the answer depends on: the question as normalised text, the workspace and its content version (bumped by the
 // triggers of migration 0010 on any ingest, removal or re-index, which also delete the workspace's rows), the
-// provider and model, the mode and the selected documents. Regenerating never reads it, and writes the new answer.
+// provider and model, the mode and the selected documents. Quick actions use it the same way, keyed by their label
+// over their one document. Regenerating never reads it, and writes the new answer.
 
 /** Rows kept per workspace; the least recently used go first. */
 const DEFAULT_ROWS_PER_WORKSPACE = 500;
@@ -20,7 +23,8 @@ export interface AnswerCacheKey {
   workspaceId: number;
   provider: string;
   model: string;
-  mode: 'documents' | 'chat';
+  /** How it was asked: a question in either answer mode, or a quick action (whose label names the action and document). */
+  mode: 'documents' | 'chat' | 'quick_action';
   /** A selection of documents the question was restricted to (empty or absent: the whole workspace). */
   documentIds?: number[];
   /** The settings the answer depends on besides the model (answerSettingsKey): changing one asks again. */
@@ -40,6 +44,8 @@ export interface CachedAnswer {
   reasoning?: string;
   meters: AnswerMeters | null;
   sources: AnswerSource[];
+  /** How the first answer was served (its degradation channel and why), replayed with it; absent for ordinary answers. */
+  served?: Omit<AnswerServing, 'cachedAt'>;
   /** When the answer was first produced (ms since the epoch). */
   createdAt: number;
 }
@@ -64,6 +70,7 @@ interface CacheRow {
   reasoning: string | null;
   metersJson: string | null;
   sourcesJson: string;
+  servedJson: string | null;
   createdAt: number;
 }
 
@@ -84,23 +91,25 @@ export class AnswerCache {
     const hash = cacheKeyHash(key, this.contentVersion(key.workspaceId));
     const row = this.db
       .prepare(
-        `SELECT question, provider, model, content, reasoning, meters_json AS metersJson, sources_json AS sourcesJson, created_at AS createdAt
+        `SELECT question, provider, model, content, reasoning, meters_json AS metersJson, sources_json AS sourcesJson, served_json AS servedJson,
+                created_at AS createdAt
            FROM answer_cache WHERE key = ?`,
       )
       .get(hash) as CacheRow | undefined;
     if (!row) return null;
-    const sources = answerSource.array().safeParse(JSON.parse(row.sourcesJson));
-    if (!sources.success) return null;
+    const sources = readJsonColumn(row.sourcesJson, answerSource.array());
+    if (!sources) return null;
     this.db.prepare('UPDATE answer_cache SET hits = hits + 1, last_hit_at = ? WHERE key = ?').run(Date.now(), hash);
-    const meters = row.metersJson ? answerMeters.safeParse(JSON.parse(row.metersJson)) : null;
+    const served = readJsonColumn(row.servedJson, answerServing.omit({ cachedAt: true }));
     return {
       question: row.question,
       provider: row.provider,
       model: row.model,
       content: row.content,
       ...(row.reasoning ? { reasoning: row.reasoning } : {}),
-      meters: meters?.success ? meters.data : null,
-      sources: sources.data,
+      meters: readJsonColumn(row.metersJson, answerMeters),
+      sources,
+      ...(served ? { served } : {}),
       createdAt: row.createdAt,
     };
   }
@@ -109,14 +118,15 @@ export class AnswerCache {
    * Stores a complete answer under `key` as of `contentVersion` (read when answering began). An answer that raced an
    * ingest is not stored: its passages may predate the new content.
    */
-  put(key: AnswerCacheKey, contentVersion: number, answer: Pick<MessageRecord, 'content' | 'reasoning' | 'meters' | 'sources'>): boolean {
+  put(key: AnswerCacheKey, contentVersion: number, answer: Pick<MessageRecord, 'content' | 'reasoning' | 'meters' | 'sources' | 'served'>): boolean {
     return this.db.transaction(() => {
       if (this.contentVersion(key.workspaceId) !== contentVersion) return false;
       const now = Date.now();
       this.db
         .prepare(
-          `INSERT OR REPLACE INTO answer_cache (key, workspace_id, content_version, question, mode, provider, model, content, reasoning, meters_json, sources_json, created_at, last_hit_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT OR REPLACE INTO answer_cache (key, workspace_id, content_version, question, mode, provider, model, content, reasoning, meters_json, sources_json,
+                                                 served_json, created_at, last_hit_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           cacheKeyHash(key, contentVersion),
@@ -128,8 +138,9 @@ export class AnswerCache {
           key.model,
           answer.content,
           answer.reasoning ?? null,
-          answer.meters ? JSON.stringify(answer.meters) : null,
+          jsonColumn(answer.meters),
           JSON.stringify(answer.sources),
+          jsonColumn(firstServing(answer.served)),
           now,
           now,
         );
@@ -150,6 +161,13 @@ export class AnswerCache {
       : this.db.prepare('SELECT COUNT(*) AS n FROM answer_cache WHERE workspace_id = ?').get(workspaceId)) as { n: number };
     return row.n;
   }
+}
+
+/** What a replay repeats of how the answer was served: its channel and why, never an earlier replay's cache time. */
+function firstServing(served: AnswerServing | undefined): Omit<AnswerServing, 'cachedAt'> | null {
+  if (!served) return null;
+  const { cachedAt: _cachedAt, ...rest } = served;
+  return Object.keys(rest).length ? rest : null;
 }
 
 function cacheKeyHash(key: AnswerCacheKey, contentVersion: number): string {
@@ -182,7 +200,9 @@ export function replayCachedAnswer(
   });
   const ageSeconds = Math.max(1, Math.round((Date.now() - cached.createdAt) / 1000));
   const age = ageSeconds < 90 ? `${ageSeconds} s` : ageSeconds < 5400 ? `${Math.round(ageSeconds / 60)} min` : `${Math.round(ageSeconds / 3600)} h`;
-  emit({ type: 'notice', kind: 'cached', message: `Answered from the cache: the same question was answered ${age} ago over the same documents. Regenerate to ask the model again.` });
+  // The first answer's channel note travels with it: a replay of a degraded answer must not look like a full-speed one.
+  const how = cached.served?.channel && cached.served.reason ? ` It was answered on ${channelPhrase(cached.served.channel)} because ${cached.served.reason}.` : '';
+  emit({ type: 'notice', kind: 'cached', message: `Answered from the cache: the same question was answered ${age} ago over the same documents.${how} Regenerate to ask the model again.` });
   emit({ type: 'sources', routing: cached.sources.length ? 'retrieval' : 'none', sources: cached.sources });
   if (cached.reasoning) emit({ type: 'reasoning', text: cached.reasoning });
   emit({ type: 'delta', text: cached.content });
@@ -194,7 +214,7 @@ export function replayCachedAnswer(
     meters: cached.meters,
     sources: cached.sources,
     reasoning: cached.reasoning,
-    served: { cachedAt: cached.createdAt },
+    served: { ...cached.served, cachedAt: cached.createdAt },
   });
   emit({ type: 'done', message: record });
   return record;

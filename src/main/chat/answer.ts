@@ -2,13 +2,13 @@ import type { AskRequest, MessageRecord } from '../../shared/contract/chat';
 import { AppError } from '../../shared/errors';
 import type { ChatProvider, ChatTurn } from '../providers/provider';
 import type { ProviderChoice } from '../providers/resolve';
-import { answerSettingsKey, replayCachedAnswer, type AnswerCacheKey } from './answer-cache';
 import { extractiveAnswer } from './extractive';
 import { runQuickAction } from './quick-answer';
 import { rewriteFollowUp } from './follow-up';
 import type { Passage } from './passages';
 import { answerBudget, buildPrompt, promptLimit } from './prompt';
-import { NOT_FOUND, respond, type AnswerDeps, type AnswerPlan, type Emit } from './respond';
+import { NOT_FOUND, type AnswerDeps, type AnswerPlan, type Emit } from './respond';
+import { respondThroughCache } from './respond-cached';
 import { threadTitle } from './threads';
 
 // Questions: follow-up rewriting against the thread → retrieval (or the selected documents whole, when they
@@ -95,39 +95,7 @@ export async function ask(deps: AnswerDeps, request: AskRequest, emit: Emit, sig
   const documentIds = deps.threads.documentsInWorkspace(request.documentIds ?? [], thread.workspaceId);
   const userMessageId = deps.threads.addMessage(thread.id, { role: 'user', content: request.question, scope: { kind: 'question', mode, documentIds } });
   const plan = questionPlan(deps, { threadId: thread.id, userMessageId, question: request.question, mode, workspaceId: thread.workspaceId, documentIds: nonEmpty(documentIds), provider });
-  return respondThroughCache(deps, plan, { workspaceId: thread.workspaceId, mode, documentIds }, emit, signal, { read: true });
-}
-
-/**
- * The answer cache around respond(): a hit is replayed at once (unless regenerating), and a complete answer is
- * stored under the provider and model that actually answered, as of the content version it was answered from.
- */
-async function respondThroughCache(
-  deps: AnswerDeps,
-  plan: AnswerPlan,
-  scope: Pick<AnswerCacheKey, 'workspaceId' | 'mode' | 'documentIds'>,
-  emit: Emit,
-  signal: AbortSignal,
-  options: { read: boolean },
-): Promise<MessageRecord> {
-  const cache = deps.answerCache;
-  if (!cache) return respond(deps, plan, emit, signal);
-  const key: AnswerCacheKey = {
-    ...scope,
-    question: plan.query,
-    provider: plan.provider?.id ?? 'extractive',
-    model: plan.provider?.model ?? 'extractive',
-    settings: answerSettingsKey(deps.settings.get()),
-  };
-  const version = cache.contentVersion(scope.workspaceId);
-  const hit = options.read && plan.replaceMessageId === undefined ? cache.get(key) : null;
-  // The metrics see a replay as a cache hit, not as a new answer with its own timings.
-  if (hit) return replayCachedAnswer(deps.threads, plan, hit, deps.answerTap?.(emit).emit ?? emit);
-  const record = await respond(deps, plan, emit, signal);
-  if (record.status === 'complete' && record.content && record.content !== NOT_FOUND && record.provider) {
-    cache.put({ ...key, provider: record.provider, model: record.model ?? key.model }, version, record);
-  }
-  return record;
+  return respondThroughCache(deps, plan, { workspaceId: thread.workspaceId, mode, documentIds }, emit, signal);
 }
 
 /** Answers the question before an assistant message again, replacing that message. */
@@ -153,6 +121,6 @@ export async function regenerate(deps: AnswerDeps, request: { messageId: number;
   const mode = request.mode ?? scope?.mode ?? deps.settings.get().answerMode;
   const documentIds = scope ? nonEmpty(deps.threads.documentsInWorkspace(scope.documentIds, thread.workspaceId)) : undefined;
   const plan = questionPlan(deps, { threadId: thread.id, userMessageId: question.id, question: question.content, mode, workspaceId: thread.workspaceId, documentIds, provider });
-  // Regenerating asks the model again whatever the cache holds, and the new answer replaces the stored one.
-  return respondThroughCache(deps, { ...plan, replaceMessageId: answer.id }, { workspaceId: thread.workspaceId, mode, documentIds }, emit, signal, { read: false });
+  // Regenerating (replaceMessageId) asks the model again whatever the cache holds; the new answer replaces the stored one.
+  return respondThroughCache(deps, { ...plan, replaceMessageId: answer.id }, { workspaceId: thread.workspaceId, mode, documentIds }, emit, signal);
 }

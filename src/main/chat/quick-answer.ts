@@ -5,7 +5,8 @@ import { extractiveSentences } from './extractive';
 import type { Passage } from './passages';
 import { formatSource, promptLimit, truncateToTokens } from './prompt';
 import { quickActionLabel, quickActionMessages, quickActionSystemPrompt, translationTarget } from './quick-actions';
-import { respond, type AnswerDeps, type Emit } from './respond';
+import type { AnswerDeps, Emit } from './respond';
+import { respondThroughCache } from './respond-cached';
 import { threadTitle } from './threads';
 import { contentTerms } from './terms';
 
@@ -45,7 +46,8 @@ export async function runQuickAction(
     existing?.userMessageId ??
     deps.threads.addMessage(thread.id, { role: 'user', content: label, scope: { kind: 'quick_action', action: request.action, documentId: request.documentId } });
 
-  return respond(
+  // Through the answer cache like a question: the label names the action, the document and the translation target.
+  return respondThroughCache(
     deps,
     {
       threadId: thread.id,
@@ -98,6 +100,7 @@ export async function runQuickAction(
         return { text: text || 'This document has too little text to summarize.', used: pages };
       },
     },
+    { workspaceId: document.workspaceId, mode: 'quick_action', documentIds: [request.documentId] },
     emit,
     signal,
   );

@@ -1,6 +1,7 @@
 import { answerMeters, answerServing, type AnswerMeters, type AnswerServing, type AnswerSource, type ConversationHit, type MessageRecord, type QuickAction, type ThreadSummary } from '../../shared/contract/chat';
 import { AppError } from '../../shared/errors';
 import type { Db } from '../store/db';
+import { jsonColumn, readJsonColumn } from '../store/json-column';
 import { citedOrdinals } from './citations';
 
 // Threads, messages and their numbered sources in SQLite. `cited` is not stored: it is re-derived from the
@@ -105,7 +106,7 @@ export class ThreadStore {
     const now = Date.now();
     const { lastInsertRowid } = this.db
       .prepare('INSERT INTO messages (thread_id, role, content, status, provider, model, scope_json, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(threadId, message.role, message.content, message.status ?? 'complete', message.provider ?? null, message.model ?? null, message.scope ? JSON.stringify(message.scope) : null, now);
+      .run(threadId, message.role, message.content, message.status ?? 'complete', message.provider ?? null, message.model ?? null, jsonColumn(message.scope), now);
     this.db.prepare('UPDATE threads SET updated_at = ? WHERE id = ?').run(now, threadId);
     return Number(lastInsertRowid);
   }
@@ -138,7 +139,7 @@ export class ThreadStore {
     this.db.transaction(() => {
       this.db
         .prepare('UPDATE messages SET content = ?, status = ?, provider = ?, model = ?, meters_json = ?, error = ?, reasoning = ?, served_json = ? WHERE id = ?')
-        .run(answer.content, answer.status, answer.provider, answer.model, answer.meters ? JSON.stringify(answer.meters) : null, answer.error ?? null, answer.reasoning || null, answer.served ? JSON.stringify(answer.served) : null, messageId);
+        .run(answer.content, answer.status, answer.provider, answer.model, jsonColumn(answer.meters), answer.error ?? null, answer.reasoning || null, jsonColumn(answer.served), messageId);
       this.db.prepare('DELETE FROM message_sources WHERE message_id = ?').run(messageId);
       const insert = this.db.prepare(
         `INSERT INTO message_sources (message_id, ordinal, chunk_id, document_id, document_title, document_path, page_start, page_end, label, passage)
@@ -191,8 +192,7 @@ export class ThreadStore {
   private toRecord(row: MessageRow, sourceRows: SourceRow[]): MessageRecord {
     const cited = new Set(citedOrdinals(row.content, sourceRows.length));
     const sources = sourceRows.map(({ messageId: _messageId, ...s }) => ({ ...s, cited: cited.has(s.ordinal) }));
-    const meters = row.metersJson ? answerMeters.safeParse(JSON.parse(row.metersJson)) : null;
-    const served = row.servedJson ? answerServing.safeParse(JSON.parse(row.servedJson)) : null;
+    const served = readJsonColumn(row.servedJson, answerServing);
     return {
       id: row.id,
       threadId: row.threadId,
@@ -201,11 +201,11 @@ export class ThreadStore {
       status: row.status,
       provider: row.provider,
       model: row.model,
-      meters: meters?.success ? meters.data : null,
+      meters: readJsonColumn(row.metersJson, answerMeters),
       error: row.error,
       sources,
       ...(row.reasoning ? { reasoning: row.reasoning } : {}),
-      ...(served?.success ? { served: served.data } : {}),
+      ...(served ? { served } : {}),
       uncited: row.role === 'assistant' && row.status === 'complete' && sources.length > 0 && cited.size === 0,
       createdAt: row.createdAt,
     };

@@ -2,7 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ChatEvent } from '../../../src/shared/contract/chat';
 import { ask, regenerate } from '../../../src/main/chat/answer';
 import { normaliseQuestion } from '../../../src/main/chat/answer-cache';
+import { runQuickAction } from '../../../src/main/chat/quick-answer';
 import type { AnswerDeps } from '../../../src/main/chat/respond';
+import type { DegradationRouter } from '../../../src/main/ops/degrade-route';
 import type { Services } from '../../../src/main/services';
 import { addDocument, HANDBOOK, openTestServices, tempDataDir, testChatService } from './library';
 import { ScriptedProvider } from './scripted-provider';
@@ -116,6 +118,90 @@ describe('answer cache (real SQLite)', () => {
     const notFound = await ask(deps, { question: 'zebra quantum violin' }, () => {}, never);
     expect(notFound.served).toBeUndefined();
     expect(deps.answerCache?.size()).toBe(0);
+  });
+});
+
+describe('answer cache: how the first answer was served', () => {
+  const REASON = 'token-interval p95 exceeded 250 ms (measured 480 ms)';
+  // The chain stands on the single-worker channel for every answer of this test.
+  const degraded = (): DegradationRouter => ({
+    route: async (chosen) => ({ provider: chosen, channel: 'lpu_single', served: { channel: 'lpu_single', reason: REASON } }),
+    fallback: async () => null,
+    watch: () => ({ token: () => {}, succeeded: () => {}, failed: () => {} }),
+  });
+
+  it('replays the channel note of the first answer with "cached" and its age, in the notice and the record', async () => {
+    const first = await ask({ ...deps, degradation: degraded() }, { question: QUESTION }, () => {}, never);
+    expect(first.served).toEqual({ channel: 'lpu_single', reason: REASON });
+    // The chain has recovered since: the replay must still say how the answer was made.
+    const { events, emit } = collect();
+    const second = await ask(deps, { question: QUESTION }, emit, never);
+    expect(provider.prompts).toHaveLength(1);
+    expect(second.served).toEqual({ channel: 'lpu_single', reason: REASON, cachedAt: expect.any(Number) });
+    expect(deps.threads.message(second.id).served).toEqual(second.served);
+    const notice = events.find((e) => e.type === 'notice' && e.kind === 'cached');
+    expect(notice).toMatchObject({ message: expect.stringContaining(`answered on the single-worker CPU channel because ${REASON}.`) });
+    // An ordinary answer replays without one.
+    provider = new ScriptedProvider('Twenty-five days [1].');
+    const plain = await ask(deps, { question: 'Can leave carry over?' }, () => {}, never);
+    expect(plain.served).toBeUndefined();
+    const replay = await ask(deps, { question: 'can leave carry over' }, () => {}, never);
+    expect(replay.served).toEqual({ cachedAt: expect.any(Number) });
+  });
+
+  it('stores the channel note, never an earlier replay\'s cache time, when Regenerate replaces a replayed answer', async () => {
+    await ask(deps, { question: QUESTION }, () => {}, never);
+    const replayed = await ask(deps, { question: QUESTION }, () => {}, never);
+    expect(replayed.served?.cachedAt).toBeDefined();
+    const regenerated = await regenerate({ ...deps, degradation: degraded() }, { messageId: replayed.id }, () => {}, never);
+    expect(regenerated.served).toEqual({ channel: 'lpu_single', reason: REASON });
+    const again = await ask(deps, { question: QUESTION }, () => {}, never);
+    expect(again.served).toEqual({ channel: 'lpu_single', reason: REASON, cachedAt: expect.any(Number) });
+    expect(again.served!.cachedAt).toBeGreaterThanOrEqual(replayed.served!.cachedAt!);
+  });
+});
+
+describe('answer cache: quick actions', () => {
+  const handbook = () => (services.db.prepare("SELECT id FROM documents WHERE title = 'Handbook'").get() as { id: number }).id;
+
+  it('replays a repeated quick action from the cache; Regenerate asks the model and stores the new answer', async () => {
+    provider = new ScriptedProvider('A handbook about annual leave [1].');
+    const first = await runQuickAction(deps, { action: 'summarize', documentId: handbook() }, () => {}, never);
+    expect(first.served).toBeUndefined();
+    const { events, emit } = collect();
+    const second = await runQuickAction(deps, { action: 'summarize', documentId: handbook() }, emit, never);
+    expect(provider.prompts).toHaveLength(1);
+    expect(second.content).toBe(first.content);
+    expect(second.sources).toEqual(first.sources);
+    expect(second.served?.cachedAt).toBeGreaterThan(0);
+    expect(events[1]).toMatchObject({ type: 'notice', kind: 'cached' });
+
+    // Another action on the same document, and the same action as a typed question, are different keys.
+    await runQuickAction(deps, { action: 'key_points', documentId: handbook() }, () => {}, never);
+    expect(provider.prompts).toHaveLength(2);
+    const typed = await ask(deps, { question: 'Summarize “Handbook”', documentIds: [handbook()] }, () => {}, never);
+    expect(typed.served).toBeUndefined();
+    expect(provider.prompts).toHaveLength(3);
+
+    provider = new ScriptedProvider('Leave rules, in short [2].');
+    const regenerated = await regenerate(deps, { messageId: second.id }, () => {}, never);
+    expect(provider.prompts).toHaveLength(1);
+    expect(regenerated.content).toBe('Leave rules, in short [2].');
+    expect(regenerated.served).toBeUndefined();
+    const third = await runQuickAction(deps, { action: 'summarize', documentId: handbook() }, () => {}, never);
+    expect(third.content).toBe('Leave rules, in short [2].');
+    expect(third.served?.cachedAt).toBeDefined();
+    expect(provider.prompts).toHaveLength(1);
+  });
+
+  it('asks again once the document is re-indexed, or with another model', async () => {
+    await runQuickAction(deps, { action: 'summarize', documentId: handbook() }, () => {}, never);
+    const other = new ScriptedProvider('Short [1].', 'other-model');
+    const withOther: AnswerDeps = { ...deps, providers: { choose: async () => other, local: async () => other } };
+    expect((await runQuickAction(withOther, { action: 'summarize', documentId: handbook() }, () => {}, never)).served).toBeUndefined();
+    services.db.prepare("UPDATE documents SET content_hash = 'changed' WHERE id = ?").run(handbook());
+    expect((await runQuickAction(deps, { action: 'summarize', documentId: handbook() }, () => {}, never)).served).toBeUndefined();
+    expect(provider.prompts).toHaveLength(2);
   });
 });
 

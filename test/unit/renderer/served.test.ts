@@ -19,6 +19,10 @@ describe('how an answer was served, in the UI', () => {
     expect(fromRecord(record()).served).toBeNull();
     expect(fromRecord(record({ cachedAt: 5 })).served).toEqual({ cachedAt: 5 });
     expect(fromRecord(record({ channel: 'lpu_single', reason: 'r' })).served).toEqual({ channel: 'lpu_single', reason: 'r' });
+    // A replayed answer keeps the channel note of its first answering beside its cache time, and still explains it.
+    const replayed = fromRecord(record({ cachedAt: 5, channel: 'lpu_single', reason: 'r' })).served;
+    expect(replayed).toEqual({ cachedAt: 5, channel: 'lpu_single', reason: 'r' });
+    expect(servedExplanation(replayed, en)).toBe('Answered on the single-worker CPU channel because r.');
   });
 
   it('explains a degraded answer with its channel and the threshold it crossed, and says nothing for an ordinary one', () => {

@@ -9,9 +9,10 @@ import { mcpSharing } from './0008_mcp_sharing';
 import { healthHistory } from './0009_health_history';
 import { answerCache } from './0010_answer_cache';
 import { workspaceTiers } from './0011_workspace_tiers';
+import { answerCacheServed } from './0012_answer_cache_served';
 import type { Migration } from './migration';
 
 export type { Migration } from './migration';
 
 /** Every migration in order; append new ones at the end with the next version number. */
-export const migrations: Migration[] = [initial, messageScope, jobOwner, libraryFolders, messageReasoning, retrievalContext, pageOcr, mcpSharing, healthHistory, answerCache, workspaceTiers];
+export const migrations: Migration[] = [initial, messageScope, jobOwner, libraryFolders, messageReasoning, retrievalContext, pageOcr, mcpSharing, healthHistory, answerCache, workspaceTiers, answerCacheServed];

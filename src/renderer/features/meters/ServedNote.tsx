@@ -8,16 +8,22 @@ export function ServedNote() {
   const t = useT();
   const served = useMetersStore((s) => s.served);
   const explanation = servedExplanation(served, t);
-  if (served?.cachedAt !== undefined) {
-    return (
+  // A cached answer keeps the channel note of its first answering, shown under "Cached · age".
+  const cached =
+    served?.cachedAt !== undefined ? (
       <p className="faint" data-meter="served">
         {t('served.cached', { age: formatDuration(Math.max(1, (Date.now() - served.cachedAt) / 1000), t) })}
       </p>
-    );
-  }
-  return explanation ? (
-    <p className="notice warn" data-meter="served">
+    ) : null;
+  const channel = explanation ? (
+    <p className="notice warn" data-meter={cached ? 'served-channel' : 'served'}>
       {explanation}
     </p>
+  ) : null;
+  return cached || channel ? (
+    <>
+      {cached}
+      {channel}
+    </>
   ) : null;
 }
