@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildFragments, joinLines, paragraphs, readingOrder, type TextItem } from '../../../src/main/ingest/converters/pdf-layout';
+import { buildFragments, findGutter, joinLines, paragraphs, readingOrder, type TextItem } from '../../../src/main/ingest/converters/pdf-layout';
 import { RunningLineFilter } from '../../../src/main/ingest/converters/pdf-running-lines';
 
 const item = (str: string, x: number, y: number, width = str.length * 5, size = 10): TextItem => ({ str, x, y, width, size, hasEOL: false });
@@ -16,6 +16,50 @@ describe('PDF page layout', () => {
     expect(ordered[0]).toBe('A Title Spanning Both Columns Of The Page');
     expect(ordered.slice(1, 11)).toEqual(Array.from({ length: 10 }, (_, i) => `left line ${i} of the first column text`));
     expect(ordered.slice(11)).toEqual(Array.from({ length: 10 }, (_, i) => `right line ${i} of the second column text`));
+  });
+
+  it('finds the gutter when the columns\' baselines do not line up, and reads a table spanning both columns row by row', () => {
+    const items: TextItem[] = [];
+    // A results table across the page: its cells sit on both sides of the gutter.
+    for (let row = 0; row < 4; row++) {
+      const y = 740 - row * 10;
+      ['bench-' + row, `${row + 2}`, `${row + 10}`, `${row + 1}.5x`, `${row + 3}.0x`].forEach((cell, i) => items.push(item(cell, 60 + i * 110, y, 30, 8)));
+    }
+    // Below it, two columns whose lines are set half a line apart, as LaTeX does beside floats.
+    for (let line = 0; line < 12; line++) {
+      items.push(item(`left ${line} the closest area of related work is`, 54, 680 - line * 11, 240));
+      items.push(item(`right ${line} a bytecode executes in about 35`, 317, 674.5 - line * 11, 240));
+    }
+    const ordered = readingOrder(buildFragments(items), page).map((f) => f.text);
+    expect(ordered.slice(0, 20)).toEqual([0, 1, 2, 3].flatMap((row) => [`bench-${row}`, `${row + 2}`, `${row + 10}`, `${row + 1}.5x`, `${row + 3}.0x`]));
+    expect(ordered.slice(20, 32)).toEqual(Array.from({ length: 12 }, (_, i) => `left ${i} the closest area of related work is`));
+    expect(ordered.slice(32)).toEqual(Array.from({ length: 12 }, (_, i) => `right ${i} a bytecode executes in about 35`));
+  });
+
+  it('does not take a table whose last column wraps over several lines for two columns of text', () => {
+    const items: TextItem[] = [];
+    for (let person = 0; person < 8; person++) {
+      const y = 700 - person * 40;
+      items.push(item(`Person ${person} 55 Executive Vice President, Chief`, 25, y, 220, 7));
+      for (let held = 0; held < 4; held++) items.push(item(`Vice President of group ${person}, role ${held}, 2019-2021`, 323, y - held * 8, 230, 7));
+    }
+    const fragments = buildFragments(items);
+    expect(findGutter(fragments, page)).toBeNull();
+    const ordered = readingOrder(fragments, page).map((f) => f.text);
+    // Each person is followed by the positions they held, not by the next person.
+    expect(ordered.slice(0, 5)).toEqual(['Person 0 55 Executive Vice President, Chief', ...[0, 1, 2, 3].map((held) => `Vice President of group 0, role ${held}, 2019-2021`)]);
+  });
+
+  it('starts a paragraph at each bullet even when the item before it fills its line', () => {
+    const fragments = buildFragments([
+      item('• We explain an algorithm for dynamically forming trace trees to', 54, 700, 240),
+      item('cover a program, representing nested loops as nested trees.', 64, 688, 240),
+      item('• We validate our tracing techniques in an implementation.', 54, 676, 240),
+    ]);
+    expect(paragraphs(readingOrder(fragments, page), 10, page).map((p) => p.text)).toEqual([
+      '• We explain an algorithm for dynamically forming trace trees to cover a program, representing nested loops as nested trees.',
+      '• We validate our tracing techniques in an implementation.',
+    ]);
   });
 
   it('joins hyphenated line ends and CJK lines without spaces', () => {

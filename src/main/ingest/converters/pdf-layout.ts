@@ -106,37 +106,76 @@ export function buildFragments(items: TextItem[]): LineFragment[] {
   return fragments.filter((fragment) => fragment.text.length > 0);
 }
 
-/** Finds a vertical gutter splitting the page into two columns, or null for single-column pages. */
-export function findGutter(fragments: LineFragment[], page: PageGeometry): number | null {
-  if (fragments.length < 12) return null;
-  let best: { x: number; crossing: number; left: number; right: number } | null = null;
-  for (let x = page.width * 0.3; x <= page.width * 0.7; x += page.width / 100) {
-    let crossing = 0;
-    let left = 0;
-    let right = 0;
-    for (const f of fragments) {
-      if (f.x1 <= x) left++;
-      else if (f.x0 >= x) right++;
-      else crossing++;
-    }
-    const enoughOnBothSides = left >= fragments.length * 0.15 && right >= fragments.length * 0.15;
-    if (enoughOnBothSides && (!best || crossing < best.crossing)) {
-      best = { x, crossing, left, right };
-    }
+/** Fragments on one baseline, left to right. */
+function baselineRows(sorted: LineFragment[]): LineFragment[][] {
+  const rows: LineFragment[][] = [];
+  for (const f of sorted) {
+    const row = rows.at(-1);
+    if (row && sameBaseline(row[0].y, f.y, Math.max(row[0].size, f.size))) row.push(f);
+    else rows.push([f]);
   }
-  if (!best) return null;
-  const n = fragments.length;
-  // Figures and titles may cross the gutter; what makes columns is enough text on both sides, side by side.
-  if (best.crossing > n * 0.6) return null;
-  const gutter = best.x;
-  const leftRows = new Set(fragments.filter((f) => f.x1 <= gutter).map((f) => Math.round(f.y)));
-  const sideBySide = fragments.filter((f) => f.x0 >= gutter && leftRows.has(Math.round(f.y))).length;
-  return sideBySide >= 5 ? gutter : null;
+  for (const row of rows) row.sort((a, b) => a.x0 - b.x0);
+  return rows;
 }
 
 /**
- * Reading order: top to bottom; on two-column pages, fragments spanning the gutter (titles, wide figures) split the page
- * into bands, and within a band the whole left column is read before the right one.
+ * Finds the vertical gutter of a two-column page: an x that rows of column text keep to either side of, with lines
+ * side by side on enough rows; null for single-column pages. Rows that cross it (titles, wide captions, code listings)
+ * do not disqualify it: they become bands of their own. Only lines at least a fifth of the page wide count as column
+ * text, because table cells, figure labels and numbers are narrow and would otherwise fake a gutter.
+ */
+export function findGutter(fragments: LineFragment[], page: PageGeometry): number | null {
+  const lines = fragments.filter((f) => f.x1 - f.x0 >= page.width * 0.2);
+  if (lines.length < 10) return null;
+  // Lines beside each other: the two columns' baselines need not line up, so "beside" means within a line and a half.
+  const besideCount = (left: LineFragment[], right: LineFragment[]) =>
+    right.filter((r) => left.some((l) => Math.abs(l.y - r.y) <= Math.max(l.size, r.size) * 1.5)).length;
+  // A left column starts at the text's left margin; a table's middle cells (a position beside a name) do not.
+  const margin = Math.min(...lines.map((f) => f.x0));
+  let best: { x: number; beside: number; crossing: number } | null = null;
+  for (let x = page.width * 0.3; x <= page.width * 0.7; x += page.width / 200) {
+    const left = lines.filter((f) => f.x1 <= x && f.x0 <= margin + f.size * 3);
+    const right = lines.filter((f) => f.x0 >= x);
+    const crossing = lines.filter((f) => f.x0 < x && f.x1 > x).length;
+    if (best && Math.min(left.length, right.length) < best.beside) continue;
+    const beside = besideCount(left, right);
+    if (!best || beside > best.beside || (beside === best.beside && crossing < best.crossing)) best = { x, beside, crossing };
+  }
+  if (!best || best.beside < Math.max(5, lines.length * 0.15)) return null;
+  const x = best.x;
+  const left = lines.filter((f) => f.x1 <= x && f.x0 <= margin + f.size * 3);
+  const right = lines.filter((f) => f.x0 >= x);
+  // Where both sides have text, columns are about equally dense; a table's wrapped cells (one name beside three lines
+  // of positions held) are not.
+  const low = Math.max(Math.min(...left.map((f) => f.y)), Math.min(...right.map((f) => f.y)));
+  const high = Math.min(Math.max(...left.map((f) => f.y)), Math.max(...right.map((f) => f.y)));
+  const within = (group: LineFragment[]) => group.filter((f) => f.y >= low && f.y <= high).length;
+  const [l, r] = [within(left), within(right)];
+  if (Math.min(l, r) < Math.max(l, r) * 0.4) return null;
+  // The gutter sits in the middle of the empty band between the columns' facing edges.
+  const leftEdge = Math.max(...lines.filter((f) => f.x1 <= x).map((f) => f.x1));
+  const rightEdge = Math.min(...right.map((f) => f.x0));
+  return (leftEdge + rightEdge) / 2;
+}
+
+/**
+ * A row that belongs to neither column: something crosses the gutter (a title, a wide caption), or there are several
+ * cells on each side of it (a table row spanning both columns, which must be read across, not split).
+ */
+function spansGutter(row: LineFragment[], gutter: number): boolean {
+  let left = 0;
+  let right = 0;
+  for (const f of row) {
+    if (f.x1 <= gutter + 2) left++;
+    else if (f.x0 >= gutter - 2) right++;
+    else return true;
+  }
+  return left >= 2 && right >= 2;
+}
+
+/**
+ * Reading order: top to bottom; on two-column pages, rows spanning the gutter (titles, wide figures and tables) split the
+ * page into bands, and within a band the whole left column is read before the right one.
  */
 export function readingOrder(fragments: LineFragment[], page: PageGeometry): LineFragment[] {
   const sorted = [...fragments].sort((a, b) => b.y - a.y || a.x0 - b.x0);
@@ -150,13 +189,13 @@ export function readingOrder(fragments: LineFragment[], page: PageGeometry): Lin
     left = [];
     right = [];
   };
-  for (const f of sorted) {
-    if (f.x1 <= gutter + 2) left.push(f);
-    else if (f.x0 >= gutter - 2) right.push(f);
-    else {
+  for (const row of baselineRows(sorted)) {
+    if (spansGutter(row, gutter)) {
       flushBand();
-      ordered.push(f);
+      ordered.push(...row);
+      continue;
     }
+    for (const f of row) (f.x1 <= gutter + 2 ? left : right).push(f);
   }
   flushBand();
   return ordered;
@@ -237,11 +276,14 @@ export function paragraphs(ordered: LineFragment[], body: number, page: PageGeom
   for (const f of ordered) {
     // Stray footnote and affiliation marks (∗, †, #) set on their own baseline carry no text.
     if (f.text.length <= 2 && !/[\p{L}\p{N}]/u.test(f.text)) continue;
+    // A bulleted item starts a paragraph of its own even when the item before it filled its line.
+    const bulleted = /^[•▪◦‣●○■□*]\s/u.test(f.text);
     const isHeading = f.size >= body * 1.15 && f.text.length <= 150 && /\p{L}/u.test(f.text);
     const kind = isHeading ? 'heading' : 'paragraph';
     if (current) {
       const lineGap = current.lastY - f.y;
       const sameFlow =
+        !bulleted &&
         current.kind === kind &&
         Math.abs(current.size - f.size) <= body * 0.1 &&
         lineGap > 0 &&
