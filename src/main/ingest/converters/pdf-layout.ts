@@ -276,8 +276,9 @@ export function paragraphs(ordered: LineFragment[], body: number, page: PageGeom
   for (const f of ordered) {
     // Stray footnote and affiliation marks (∗, †, #) set on their own baseline carry no text.
     if (f.text.length <= 2 && !/[\p{L}\p{N}]/u.test(f.text)) continue;
-    // A bulleted item starts a paragraph of its own even when the item before it filled its line.
-    const bulleted = /^[•▪◦‣●○■□*]\s/u.test(f.text);
+    // A bulleted item or a numbered reference ("[12] A. Aho, …") starts a paragraph of its own even when the item
+    // before it filled its line.
+    const bulleted = /^(?:[•▪◦‣●○■□*]|\[\d{1,3}\])\s/u.test(f.text);
     const isHeading = f.size >= body * 1.15 && f.text.length <= 150 && /\p{L}/u.test(f.text);
     const kind = isHeading ? 'heading' : 'paragraph';
     if (current) {
