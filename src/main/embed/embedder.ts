@@ -1,26 +1,31 @@
-import type { Worker } from 'node:worker_threads';
 import os from 'node:os';
-import { AppError, fromWireError } from '../../shared/errors';
-import { log } from '../platform/log';
-import { reportWorkerCrash, startWorker } from '../platform/workers';
+import { AppError } from '../../shared/errors';
+import { WorkerClient } from '../platform/worker-client';
 import type { EmbedderWorkerData, EmbedReply, EmbedRequest } from './protocol';
 import type { EmbedderModel } from './models';
 
 /** Texts per worker round trip: large enough to amortise padding and messaging, small enough to cancel promptly. */
 const BATCH_SIZE = 16;
 
-interface Pending {
-  resolve(vectors: Float32Array[]): void;
-  reject(error: Error): void;
-}
-
 /** One embedding model running in its own worker thread; requests are seq-numbered and answered in any order. */
 export class Embedder {
-  private worker: Worker | undefined;
-  private nextSeq = 1;
-  private readonly pending = new Map<number, Pending>();
+  private readonly worker: WorkerClient<Omit<EmbedRequest, 'seq'>, EmbedReply>;
 
-  constructor(readonly model: EmbedderModel) {}
+  constructor(readonly model: EmbedderModel) {
+    this.worker = new WorkerClient({
+      script: 'embed/embedder.worker.ts',
+      workerData: (): EmbedderWorkerData => ({
+        modelFolder: model.folder,
+        dtype: model.dtype,
+        pooling: model.pooling,
+        normalize: model.normalize,
+        threads: Math.max(1, Math.min(4, os.availableParallelism() - 1)),
+      }),
+      crashLabel: 'embed',
+      crashed: (cause) => new AppError('embedder_crashed', 'The embedding model stopped unexpectedly. Try again; if it keeps failing, reinstall the model.', cause),
+      logPrefix: `embedder ${model.id}`,
+    });
+  }
 
   /** Embeds passages (chunks) with the model's passage prefix; onProgress hears texts done of all after each batch. */
   embedPassages(texts: string[], signal?: AbortSignal, onProgress?: (done: number, total: number) => void): Promise<Float32Array[]> {
@@ -33,11 +38,8 @@ export class Embedder {
     return vector;
   }
 
-  async close(): Promise<void> {
-    const worker = this.worker;
-    this.worker = undefined;
-    this.failAll(new AppError('cancelled', 'The embedding model was closed.'));
-    await worker?.terminate();
+  close(): Promise<void> {
+    return this.worker.close(new AppError('cancelled', 'The embedding model was closed.'));
   }
 
   private async embedAll(texts: string[], signal?: AbortSignal, onProgress?: (done: number, total: number) => void): Promise<Float32Array[]> {
@@ -50,59 +52,13 @@ export class Embedder {
     return vectors;
   }
 
-  private request(texts: string[]): Promise<Float32Array[]> {
-    const worker = this.ensureWorker();
-    const seq = this.nextSeq++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(seq, { resolve, reject });
-      worker.postMessage({ seq, texts } satisfies EmbedRequest);
-    });
-  }
-
-  private ensureWorker(): Worker {
-    if (this.worker) return this.worker;
-    const workerData: EmbedderWorkerData = {
-      modelFolder: this.model.folder,
-      dtype: this.model.dtype,
-      pooling: this.model.pooling,
-      normalize: this.model.normalize,
-      threads: Math.max(1, Math.min(4, os.availableParallelism() - 1)),
-    };
-    const worker = startWorker('embed/embedder.worker.ts', { workerData });
-    worker.on('message', (reply: EmbedReply) => this.settle(reply));
-    worker.on('error', (error) => {
-      this.worker = undefined;
-      reportWorkerCrash('embed');
-      this.failAll(new AppError('embedder_crashed', 'The embedding model stopped unexpectedly. Try again; if it keeps failing, reinstall the model.', error));
-    });
-    worker.on('exit', () => {
-      if (this.worker === worker) this.worker = undefined;
-      this.failAll(new AppError('embedder_crashed', 'The embedding model stopped unexpectedly. Try again; if it keeps failing, reinstall the model.'));
-    });
-    this.worker = worker;
-    return worker;
-  }
-
-  private settle(reply: EmbedReply) {
-    const entry = this.pending.get(reply.seq);
-    if (!entry) return;
-    this.pending.delete(reply.seq);
-    if (!reply.ok) {
-      if (reply.detail) log.error(`embedder ${this.model.id}: ${reply.error.message}`, reply.detail);
-      return entry.reject(fromWireError(reply.error));
-    }
+  private async request(texts: string[]): Promise<Float32Array[]> {
+    const reply = await this.worker.request({ texts });
     if (reply.dimension !== this.model.dimension) {
-      return entry.reject(
-        new AppError('embedder_mismatch', `The installed ${this.model.id} produces ${reply.dimension}-dimensional vectors, not ${this.model.dimension}. Reinstall the model.`),
-      );
+      throw new AppError('embedder_mismatch', `The installed ${this.model.id} produces ${reply.dimension}-dimensional vectors, not ${this.model.dimension}. Reinstall the model.`);
     }
     const rows: Float32Array[] = [];
     for (let offset = 0; offset < reply.vectors.length; offset += reply.dimension) rows.push(reply.vectors.subarray(offset, offset + reply.dimension));
-    entry.resolve(rows);
-  }
-
-  private failAll(error: AppError) {
-    for (const entry of this.pending.values()) entry.reject(error);
-    this.pending.clear();
+    return rows;
   }
 }
