@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { convertPdf } from '../../../src/main/ingest/converters/pdf';
+import { defaultLimits, type SourcePage } from '../../../src/main/ingest/document';
+import { placeBlocks } from '../../../src/main/ingest/pages';
+import { contentStreamPdf, pdfString } from '../../fixtures/ingest/generated-pdf';
+
+// A two-column page written in the test: a title and a results table across both columns, then two columns of
+// sentences wrapped at about 44 characters, the right column set half a line lower, as typesetters do beside floats.
+
+const LEFT = [
+  'Trace trees record the hot loops of a program and compile each of them to native code.',
+  'Native traces take about 9 cycles per bytecode, a 3.9x speedup over the interpreter.',
+  'Recording and compiling are clearly both expensive, and a better implementation would improve startup performance.',
+];
+const RIGHT = [
+  'The closest area of related work is on applying trace optimization to type-specialize dynamic languages.',
+  'Psyco does not attempt to identify hot loops or inline function calls.',
+  'Dynamo introduced native code tracing as a replacement for profile-guided optimization.',
+];
+const TABLE = [
+  ['Benchmark', 'Loops', 'Trees', 'Traces', 'Speedup'],
+  ['3d-cube', '25', '27', '29', '2.20x'],
+  ['3d-morph', '5', '8', '8', '2.86x'],
+  ['crypto-md5', '4', '4', '5', '2.30x'],
+];
+
+/** Greedy wrap at `width` characters, as a narrow column does. */
+function wrap(sentences: string[], width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of sentences.join(' ').split(' ')) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  return [...lines, line];
+}
+
+const at = (x: number, y: number, size: number, text: string) => `BT /F1 ${size} Tf ${x} ${y} Td ${pdfString(text)} Tj ET`;
+
+function twoColumnPage(): Uint8Array {
+  const ops = [at(180, 740, 16, 'Tracing Dynamic Languages')];
+  TABLE.forEach((row, r) => row.forEach((cell, c) => ops.push(at(70 + c * 100, 700 - r * 12, 9, cell))));
+  wrap(LEFT, 44).forEach((line, i) => ops.push(at(56, 620 - i * 12, 10, line)));
+  wrap(RIGHT, 44).forEach((line, i) => ops.push(at(316, 614 - i * 12, 10, line)));
+  return contentStreamPdf([ops.join('\n')]);
+}
+
+describe('PDF two-column reading order (generated page)', () => {
+  it('reads the spanning title and table first, then the left column, then the right, each sentence whole', async () => {
+    const run = convertPdf({ bytes: twoColumnPage(), fileName: 'columns.pdf', limits: defaultLimits, onProgress: () => undefined });
+    const pages: SourcePage[] = [];
+    for (let step = await run.next(); !step.done; step = await run.next()) pages.push(step.value);
+    expect(pages).toHaveLength(1);
+    const text = placeBlocks(pages[0]!).text.replace(/\s+/g, ' ');
+    for (const sentence of [...LEFT, ...RIGHT]) expect(text).toContain(sentence);
+    for (const row of TABLE) expect(text).toContain(row.join(' '));
+    const order = ['Tracing Dynamic Languages', TABLE[0]!.join(' '), TABLE.at(-1)!.join(' '), LEFT[0]!, LEFT.at(-1)!, RIGHT[0]!, RIGHT.at(-1)!].map((part) => text.indexOf(part));
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+  });
+});
