@@ -4,6 +4,7 @@
 // the default; run with `npx tsx test/bench/lpu-kernel-profile.ts [native|wasm]...`). `--decode N` profiles N decode
 // steps after the prompt instead, with the time spent outside kernels per token (op dispatch). GOPS counts 2 ops per
 // multiply-add of the matmuls (int8, block formats or float) and of attention's q·k and p·v products.
+// `--matvec all|Q4_K,…` profiles decode's matvecs alone instead, in GB/s against memory bandwidth (lpu-matvec-profile.ts).
 import { loadLpuModel } from '../../src/main/lpu';
 import type { KernelSet } from '../../src/main/lpu/kernels/abi';
 import { inProcessRunner, type StepRunnerFactory } from '../../src/main/lpu/runtime/step-runner';
@@ -56,6 +57,10 @@ for (let i = 2; i < process.argv.length; i++) {
   const arg = process.argv[i]!;
   if (arg.startsWith('--')) options.set(arg.slice(2), process.argv[++i] ?? '');
   else positional.push(arg);
+}
+if (options.has('matvec')) {
+  await (await import('./lpu-matvec-profile')).runMatvecProfile(options);
+  process.exit(0);
 }
 const shape = options.get('shape');
 if (shape && !BENCH_SHAPES[shape]) throw new Error(`--shape must be one of ${Object.keys(BENCH_SHAPES).join(', ')}, not ${shape}`);

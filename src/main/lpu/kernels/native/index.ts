@@ -11,7 +11,7 @@ const ADDON_CANDIDATES = ['./build/Release/lockstep_kernels.node', './build/lock
   .map((rel) => fileURLToPath(new URL(rel, import.meta.url)));
 
 type H = object; // an arena binding made by open()
-interface NativeAddon {
+export interface NativeAddon {
   cpuFeatures(): string[];
   /** Instruction-set paths this CPU can run, best first (always ends with 'generic'). */
   paths(): string[];
@@ -36,6 +36,8 @@ interface NativeAddon {
   matmulQ4K(h: H, out: Ptr, y: Ptr, w: Ptr, M: number, K: number, N: number, nStart: number, nEnd: number): void;
   matmulQ5K(h: H, out: Ptr, y: Ptr, w: Ptr, M: number, K: number, N: number, nStart: number, nEnd: number): void;
   matmulQ6K(h: H, out: Ptr, y: Ptr, w: Ptr, M: number, K: number, N: number, nStart: number, nEnd: number): void;
+  /** Reads [ptr, ptr + bytes) once and returns a checksum: the kernel profile's memory-bandwidth anchor. */
+  streamRead(h: H, ptr: Ptr, bytes: number): number;
 }
 
 let loaded: { addon?: NativeAddon; error?: string } | undefined;
@@ -49,6 +51,11 @@ function loadAddon(): { addon?: NativeAddon; error?: string } {
   } catch (cause) {
     return (loaded = { error: `the native kernel addon did not load (${cause instanceof Error ? cause.message.split('\n')[0] : String(cause)})` });
   }
+}
+
+/** The addon file that loads here, for a bench's worker threads to require on their own; undefined when none does. */
+export function nativeAddonFile(): string | undefined {
+  return loadAddon().addon ? ADDON_CANDIDATES.find((candidate) => existsSync(candidate)) : undefined;
 }
 
 /** Whether the native kernels can run here, which paths this CPU supports, and why not when they cannot. */
