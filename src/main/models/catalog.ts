@@ -64,38 +64,33 @@ export interface RerankerEntry extends CatalogBase {
 
 export type CatalogEntry = EmbedderEntry | ChatEntry | RerankerEntry;
 
-/** transformers.js needs exactly these four files for a q8 model (feature extraction or sequence classification). */
-const transformersJsFiles = (
-  config: Omit<CatalogFile, 'path'>,
-  tokenizer: Omit<CatalogFile, 'path'>,
-  tokenizerConfig: Omit<CatalogFile, 'path'>,
-  onnx: Omit<CatalogFile, 'path'>,
-): CatalogFile[] => [
-  { path: 'config.json', ...config },
-  { path: 'tokenizer.json', ...tokenizer },
-  { path: 'tokenizer_config.json', ...tokenizerConfig },
-  { path: 'onnx/model_quantized.onnx', ...onnx },
-];
+/** A published size and sha256 of one file, or nulls where none was found (verified against the hub instead). */
+type Pin = readonly [size: number | null, sha256: string | null];
+const UNPINNED: Pin = [null, null];
+
+/** What every transformers.js q8 model shares: the hub repo named by its id, and the four files it needs, pinned. */
+function transformersJsModel<K extends 'embedding' | 'reranker'>(kind: K, id: string, revision: string, pins: readonly [config: Pin, tokenizer: Pin, tokenizerConfig: Pin, onnx: Pin]) {
+  const paths = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model_quantized.onnx'];
+  return { id, kind, repo: id, revision, files: paths.map((path, i) => ({ path, size: pins[i]![0], sha256: pins[i]![1] })), dtype: 'q8' as const };
+}
+
+/** An entry as declared: its download size is the sum of its files', added once below. */
+type Declared<T extends CatalogBase> = Omit<T, 'downloadBytes'>;
 
 const sumSizes = (files: CatalogFile[], unknownEstimate = 0) =>
   files.reduce((total, file) => total + (file.size ?? 0), 0) + unknownEstimate;
 
-const embedders: EmbedderEntry[] = [
+const embedders: Declared<EmbedderEntry>[] = [
   {
-    id: 'Xenova/all-MiniLM-L6-v2',
-    kind: 'embedding',
+    ...transformersJsModel('embedding', 'Xenova/all-MiniLM-L6-v2', '751bff37182d3f1213fa05d7196b954e230abad9', [
+      [650, '7135149f7cffa1a573466c6e4d8423ed73b62fd2332c575bf738a0d033f70df7'],
+      [711_661, 'da0e79933b9ed51798a3ae27893d3c5fa4a201126cef75586296df9b4d2c62a0'],
+      [366, '9261e7d79b44c8195c1cada2b453e55b00aeb81e907a6664974b4d7776172ab3'],
+      [22_972_370, 'afdb6f1a0e45b715d0bb9b11772f032c399babd23bfc31fed1c170afc848bdb1'],
+    ]),
     name: 'all-MiniLM-L6-v2 (English, default)',
-    repo: 'Xenova/all-MiniLM-L6-v2',
-    revision: '751bff37182d3f1213fa05d7196b954e230abad9',
-    files: transformersJsFiles(
-      { size: 650, sha256: '7135149f7cffa1a573466c6e4d8423ed73b62fd2332c575bf738a0d033f70df7' },
-      { size: 711_661, sha256: 'da0e79933b9ed51798a3ae27893d3c5fa4a201126cef75586296df9b4d2c62a0' },
-      { size: 366, sha256: '9261e7d79b44c8195c1cada2b453e55b00aeb81e907a6664974b4d7776172ab3' },
-      { size: 22_972_370, sha256: 'afdb6f1a0e45b715d0bb9b11772f032c399babd23bfc31fed1c170afc848bdb1' },
-    ),
     licence: 'apache-2.0',
     memoryBytes: 150e6,
-    downloadBytes: 0,
     dimension: 384,
     pooling: 'mean',
     normalize: true,
@@ -103,82 +98,58 @@ const embedders: EmbedderEntry[] = [
     passagePrefix: '',
     // sentence-transformers' max_seq_length for this model (positions go to 512, training stopped at 256).
     maxTokens: 256,
-    dtype: 'q8',
   },
   {
-    id: 'Xenova/multilingual-e5-small',
-    kind: 'embedding',
-    name: 'multilingual-e5-small (~100 languages)',
-    repo: 'Xenova/multilingual-e5-small',
     // No published pin of this repo was found: follow main and verify each file against the hub's own checksum.
-    revision: 'main',
-    files: transformersJsFiles(
-      { size: null, sha256: null },
-      { size: null, sha256: null },
-      { size: null, sha256: null },
-      { size: null, sha256: null },
-    ),
+    ...transformersJsModel('embedding', 'Xenova/multilingual-e5-small', 'main', [UNPINNED, UNPINNED, UNPINNED, UNPINNED]),
+    name: 'multilingual-e5-small (~100 languages)',
     licence: 'mit',
     memoryBytes: 300e6,
-    downloadBytes: 0,
     dimension: 384,
     pooling: 'mean',
     normalize: true,
     queryPrefix: 'query: ',
     passagePrefix: 'passage: ',
     maxTokens: 512,
-    dtype: 'q8',
   },
   {
-    id: 'Xenova/bge-small-en-v1.5',
-    kind: 'embedding',
+    ...transformersJsModel('embedding', 'Xenova/bge-small-en-v1.5', 'ea104dacec62c0de699686887e3f920caeb4f3e3', [
+      [683, 'fa73f90bf92c8cace1fbcb709626306f2bdbc9ea3e5b5f94b440df9b6aa56350'],
+      [711_396, 'd241a60d5e8f04cc1b2b3e9ef7a4921b27bf526d9f6050ab90f9267a1f9e5c66'],
+      [366, '9261e7d79b44c8195c1cada2b453e55b00aeb81e907a6664974b4d7776172ab3'],
+      [34_014_426, '6c9c6101a956d62dfb5e7190c538226c0c5bb9cb27b651234b6df063ee7dbfe4'],
+    ]),
     name: 'bge-small-en-v1.5 (English retrieval)',
-    repo: 'Xenova/bge-small-en-v1.5',
-    revision: 'ea104dacec62c0de699686887e3f920caeb4f3e3',
-    files: transformersJsFiles(
-      { size: 683, sha256: 'fa73f90bf92c8cace1fbcb709626306f2bdbc9ea3e5b5f94b440df9b6aa56350' },
-      { size: 711_396, sha256: 'd241a60d5e8f04cc1b2b3e9ef7a4921b27bf526d9f6050ab90f9267a1f9e5c66' },
-      { size: 366, sha256: '9261e7d79b44c8195c1cada2b453e55b00aeb81e907a6664974b4d7776172ab3' },
-      { size: 34_014_426, sha256: '6c9c6101a956d62dfb5e7190c538226c0c5bb9cb27b651234b6df063ee7dbfe4' },
-    ),
     licence: 'mit',
     memoryBytes: 200e6,
-    downloadBytes: 0,
     dimension: 384,
     pooling: 'cls',
     normalize: true,
     queryPrefix: 'Represent this sentence for searching relevant passages: ',
     passagePrefix: '',
     maxTokens: 512,
-    dtype: 'q8',
   },
 ];
 
 // Pins from two independent public manifests of this revision that agree on every sha256 and size; the tokenizer is
 // byte-identical to bge-small-en-v1.5's (BERT uncased vocabulary), whose pin above came from elsewhere.
-const rerankers: RerankerEntry[] = [
+const rerankers: Declared<RerankerEntry>[] = [
   {
-    id: 'Xenova/ms-marco-MiniLM-L-6-v2',
-    kind: 'reranker',
+    ...transformersJsModel('reranker', 'Xenova/ms-marco-MiniLM-L-6-v2', 'a09144355adeed5f58c8ed011d209bf8ee5a1fec', [
+      [824, 'd827779a72d27ae68cf878a6fc2e954542663fe21ca515d9f4783fc96be2d37e'],
+      [711_396, 'd241a60d5e8f04cc1b2b3e9ef7a4921b27bf526d9f6050ab90f9267a1f9e5c66'],
+      [1_242, '0b29c7bfc889e53b36d9dd3e686dd4300f6525110eaa98c76a5dafceb2029f53'],
+      [23_143_499, 'e9d8ebf845c413e981c175bfe49a3bfa9b3dcce2a3ba54875ee5df5a58639fbe'],
+    ]),
     name: 'ms-marco-MiniLM-L-6-v2 (English reranker)',
-    repo: 'Xenova/ms-marco-MiniLM-L-6-v2',
-    revision: 'a09144355adeed5f58c8ed011d209bf8ee5a1fec',
-    files: transformersJsFiles(
-      { size: 824, sha256: 'd827779a72d27ae68cf878a6fc2e954542663fe21ca515d9f4783fc96be2d37e' },
-      { size: 711_396, sha256: 'd241a60d5e8f04cc1b2b3e9ef7a4921b27bf526d9f6050ab90f9267a1f9e5c66' },
-      { size: 1_242, sha256: '0b29c7bfc889e53b36d9dd3e686dd4300f6525110eaa98c76a5dafceb2029f53' },
-      { size: 23_143_499, sha256: 'e9d8ebf845c413e981c175bfe49a3bfa9b3dcce2a3ba54875ee5df5a58639fbe' },
-    ),
     licence: 'apache-2.0',
     memoryBytes: 120e6,
-    downloadBytes: 0,
     maxTokens: 512,
-    dtype: 'q8',
   },
 ];
 
 // memoryBytes for chat models: approximate resident memory once loaded (weights, KV cache for a 4k bucket, runtime).
-const chatModels: ChatEntry[] = [
+const chatModels: Declared<ChatEntry>[] = [
   {
     id: 'smollm2-360m-instruct-q8_0',
     kind: 'chat',
@@ -188,7 +159,6 @@ const chatModels: ChatEntry[] = [
     files: [{ path: 'smollm2-360m-instruct-q8_0.gguf', size: 386_404_992, sha256: '48ab3034d0dd401fbc721eb1df3217902fee7dab9078992d66431f09b7750201' }],
     licence: 'apache-2.0',
     memoryBytes: 1.0e9,
-    downloadBytes: 0,
     format: 'gguf',
     architecture: 'llama',
     quantization: 'Q8_0',
@@ -203,7 +173,6 @@ const chatModels: ChatEntry[] = [
     files: [{ path: 'qwen2.5-0.5b-instruct-q8_0.gguf', size: 675_710_816, sha256: 'ca59ca7f13d0e15a8cfa77bd17e65d24f6844b554a7b6c12e07a5f89ff76844e' }],
     licence: 'apache-2.0',
     memoryBytes: 0.9e9,
-    downloadBytes: 0,
     format: 'gguf',
     architecture: 'qwen2',
     quantization: 'Q8_0',
@@ -218,7 +187,6 @@ const chatModels: ChatEntry[] = [
     files: [{ path: 'qwen2.5-1.5b-instruct-q4_k_m.gguf', size: 1_117_320_736, sha256: '6a1a2eb6d15622bf3c96857206351ba97e1af16c30d7a74ee38970e434e9407e' }],
     licence: 'apache-2.0',
     memoryBytes: 2.1e9,
-    downloadBytes: 0,
     format: 'gguf',
     architecture: 'qwen2',
     quantization: 'Q4_K_M',
@@ -233,7 +201,6 @@ const chatModels: ChatEntry[] = [
     files: [{ path: 'Llama-3.2-1B-Instruct-Q4_K_M.gguf', size: 807_694_464, sha256: '6f85a640a97cf2bf5b8e764087b1e83da0fdb51d7c9fab7d0fece9385611df83' }],
     licence: 'llama3.2',
     memoryBytes: 1.3e9,
-    downloadBytes: 0,
     format: 'gguf',
     architecture: 'llama',
     quantization: 'Q4_K_M',
@@ -248,7 +215,6 @@ const chatModels: ChatEntry[] = [
     files: [{ path: 'Llama-3.2-1B-Instruct-Q8_0.gguf', size: 1_321_083_008, sha256: '432f310a77f4650a88d0fd59ecdd7cebed8d684bafea53cbff0473542964f0c3' }],
     licence: 'llama3.2',
     memoryBytes: 1.8e9,
-    downloadBytes: 0,
     format: 'gguf',
     architecture: 'llama',
     quantization: 'Q8_0',
@@ -263,7 +229,6 @@ const chatModels: ChatEntry[] = [
     files: [{ path: 'Llama-3.2-3B-Instruct-Q4_K_M.gguf', size: 2_019_377_696, sha256: '6c1a2b41161032677be168d354123594c0e6e67d2b9227c84f296ad037c728ff' }],
     licence: 'llama3.2',
     memoryBytes: 2.9e9,
-    downloadBytes: 0,
     format: 'gguf',
     architecture: 'llama',
     quantization: 'Q4_K_M',
@@ -279,7 +244,6 @@ const chatModels: ChatEntry[] = [
     files: [{ path: 'Qwen3-0.6B-Q4_K_M.gguf', size: 396_705_472, sha256: 'ac2d97712095a558e31573f62f466a3f9d93990898b0ec79d7c974c1780d524a' }],
     licence: 'apache-2.0',
     memoryBytes: 0.8e9,
-    downloadBytes: 0,
     format: 'gguf',
     architecture: 'qwen3',
     quantization: 'Q4_K_M',
@@ -294,7 +258,6 @@ const chatModels: ChatEntry[] = [
     files: [{ path: 'Qwen3-1.7B-Q4_K_M.gguf', size: 1_107_409_472, sha256: 'b139949c5bd74937ad8ed8c8cf3d9ffb1e99c866c823204dc42c0d91fa181897' }],
     licence: 'apache-2.0',
     memoryBytes: 1.8e9,
-    downloadBytes: 0,
     format: 'gguf',
     architecture: 'qwen3',
     quantization: 'Q4_K_M',
@@ -310,7 +273,6 @@ const chatModels: ChatEntry[] = [
     files: [{ path: 'gemma-3-1b-it-Q4_K_M.gguf', size: 806_058_240, sha256: null }],
     licence: 'gemma',
     memoryBytes: 1.4e9,
-    downloadBytes: 0,
     format: 'gguf',
     architecture: 'gemma3',
     quantization: 'Q4_K_M',
@@ -321,7 +283,7 @@ const chatModels: ChatEntry[] = [
 // multilingual-e5-small's q8 ONNX (~118 MB) and tokenizer (~17 MB) sizes are estimates until the server reports them.
 const unknownSizeEstimates: Record<string, number> = { 'Xenova/multilingual-e5-small': 136e6 };
 
-export const catalog: readonly CatalogEntry[] = [...embedders, ...chatModels, ...rerankers].map((entry) => ({
+export const catalog: readonly CatalogEntry[] = [...embedders, ...chatModels, ...rerankers].map((entry): CatalogEntry => ({
   ...entry,
   downloadBytes: sumSizes(entry.files, unknownSizeEstimates[entry.id]),
 }));
