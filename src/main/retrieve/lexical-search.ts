@@ -3,7 +3,7 @@ import type { Db } from '../store/db';
 import { expansionsFor } from './abbreviations';
 import { pinnedDocuments, routeDocuments } from './document-index';
 import { queryTerms } from './keyword-query';
-import { matchChunks, rankedMatch, type KeywordHit, type KeywordTuning } from './keyword-search';
+import { matchChunks, rankedTerms, type KeywordHit, type KeywordTuning } from './keyword-search';
 import { analyseQuery } from './query-analysis';
 import { feedbackTerms } from './relevance-feedback';
 
@@ -54,8 +54,8 @@ export function lexicalSearch(db: Db, query: string, options: LexicalOptions): K
 }
 
 function rankPassages(db: Db, terms: string[], { periods, statements }: QueryFacts, options: LexicalOptions): KeywordHit[] {
-  const match = rankedMatch(db, terms, options.maxTermShare);
-  if (!match) return [];
+  const ranked = rankedTerms(db, terms, options.maxTermShare);
+  if (ranked.length === 0) return [];
   const filter = { workspaceId: options.workspaceId, documentIds: options.documentIds };
   const tuning = { headingWeight: options.headingWeight, contextWeight: options.contextWeight };
   const routingWeight = options.routingWeight ?? DEFAULT_ROUTING_WEIGHT;
@@ -65,7 +65,7 @@ function rankPassages(db: Db, terms: string[], { periods, statements }: QueryFac
   // does; routing and the statement boost then reorder that pool instead of issuing a query per document. A question
   // that names a filing's organisation and period is searched within the filings it pins, a few rowid ranges.
   const pinned = routingWeight > 0 && options.documentIds?.length !== 1 ? pinnedDocuments(db, terms, periods, filter) : null;
-  const candidates = matchChunks(db, match, { k: Math.max(options.k, CANDIDATE_POOL), ...tuning, ...filter, documentIds: pinned ?? filter.documentIds });
+  const candidates = matchChunks(db, ranked, { k: Math.max(options.k, CANDIDATE_POOL), ...tuning, ...filter, documentIds: pinned ?? filter.documentIds });
   const bestRoute = Math.max(0, ...routes.values());
   const statementWeight = options.statementWeight ?? DEFAULT_STATEMENT_WEIGHT;
   const inStatement = (hit: KeywordHit) => statements.some((name) => hit.context.includes(`(${name})`));

@@ -1,0 +1,166 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore, type Db } from '../../../src/main/store/db';
+import { bm25TopK, warmKeywordIndex } from '../../../src/main/retrieve/bm25-postings';
+import { keywordSearch } from '../../../src/main/retrieve/keyword-search';
+
+// The resident-postings ranking against FTS5's own `ORDER BY bm25(…) LIMIT k` on generated chunks: the same rows in the
+// same order (ties included: duplicated chunks score alike and go to the lower rowid), scores equal to 1e-12, before
+// and after inserts, deletes and a re-index, with weighted columns and stemmed, repeated terms.
+
+/** Words drawn with a skewed distribution, so some terms are in most chunks and others in a handful. */
+const VOCABULARY = ('cell protein patient running runs ran gene expression tumour mouse model risk dose trial effect ' +
+  'insulin receptor signal pathway kinase neuron brain memory sleep diet obesity vaccine virus immune response').split(' ');
+const SCORE_TOLERANCE = 1e-12;
+
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
+
+const wordFrom = (next: () => number) => VOCABULARY[Math.floor(VOCABULARY.length * next() ** 2.5)];
+const sentence = (next: () => number, words: number) => Array.from({ length: words }, () => wordFrom(next)).join(' ');
+
+/** Writes a document's chunks the way ingestion does (chunks rows and their FTS rows in one transaction); returns the chunk ids. */
+function addChunks(db: Db, chunks: { body: string; heading: string; context: string }[]): number[] {
+  return db.transaction(() => {
+    const documentId = Number(
+      db
+        .prepare(`INSERT INTO documents (workspace_id, path, title, type, content_hash, size_bytes, status, created_at, updated_at) VALUES (1, ?, 'd', 'text', ?, 0, 'indexed', 0, 0)`)
+        .run(`/d${Math.random()}`, `h${Math.random()}`).lastInsertRowid,
+    );
+    const insertChunk = db.prepare(
+      `INSERT INTO chunks (document_id, ordinal, text, token_count, page_start, page_end, char_start, char_end, heading_path, context) VALUES (?, ?, ?, 1, 1, 1, 0, 1, ?, ?)`,
+    );
+    const insertFts = db.prepare('INSERT INTO chunks_fts (rowid, body, heading, context) VALUES (?, ?, ?, ?)');
+    return chunks.map((chunk, ordinal) => {
+      const id = Number(insertChunk.run(documentId, ordinal, chunk.body, chunk.heading, chunk.context).lastInsertRowid);
+      insertFts.run(id, chunk.body, chunk.heading, chunk.context);
+      return id;
+    });
+  })();
+}
+
+function removeChunks(db: Db, ids: number[]): void {
+  db.transaction(() => {
+    for (const id of ids) {
+      db.prepare('DELETE FROM chunks_fts WHERE rowid = ?').run(id);
+      db.prepare('DELETE FROM chunks WHERE id = ?').run(id);
+    }
+  })();
+}
+
+function generatedChunks(next: () => number, count: number) {
+  const chunks = Array.from({ length: count }, () => ({
+    body: sentence(next, 5 + Math.floor(next() * 40)),
+    heading: next() < 0.3 ? sentence(next, 1 + Math.floor(next() * 3)) : '',
+    context: next() < 0.2 ? sentence(next, 2) : '',
+  }));
+  // Exact copies of a few chunks: their scores tie, and the order among them must still be FTS5's.
+  return [...chunks, ...chunks.slice(0, 40)];
+}
+
+/** FTS5's own ranking, the reference. */
+function ftsTopK(db: Db, terms: string[], weights: number[], k: number) {
+  const match = terms.map((term) => `"${term}"`).join(' OR ');
+  return (
+    db
+      .prepare(`SELECT rowid AS chunkId, bm25(chunks_fts, ?, ?, ?) AS rank FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY rank LIMIT ?`)
+      .all(...weights, match, k) as { chunkId: number; rank: number }[]
+  ).map((row) => ({ chunkId: row.chunkId, score: -row.rank }));
+}
+
+describe('BM25 from resident postings', () => {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'lockstep-bm25-postings-'));
+  const next = random(2026);
+  let db: Db;
+  beforeAll(() => {
+    db = openStore(dataDir);
+    for (let document = 0; document < 6; document++) addChunks(db, generatedChunks(next, 300));
+  });
+  afterAll(() => {
+    db?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const queries = () =>
+    Array.from({ length: 40 }, () => Array.from({ length: 1 + Math.floor(next() * 6) }, () => wordFrom(next))).concat([
+      ['running', 'runs', 'ran'], // one porter stem, three phrases
+      ['cell', 'cell'],
+      ['insulin'],
+    ]);
+
+  const expectSameRanking = () => {
+    let compared = 0;
+    for (const terms of queries()) {
+      for (const weights of [
+        [1, 1, 1],
+        [1, 2.5, 0.7],
+      ]) {
+        for (const k of [1, 10, 400, 100_000]) {
+          const expected = ftsTopK(db, terms, weights, k);
+          const actual = bm25TopK(db, terms, weights, k);
+          expect(actual, terms.join(' ')).not.toBeNull();
+          expect(actual!.map((hit) => hit.chunkId), `${terms.join(' ')} ${weights.join(',')} k=${k}`).toEqual(expected.map((hit) => hit.chunkId));
+          const worst = Math.max(0, ...actual!.map((hit, i) => Math.abs(hit.score - expected[i].score) / Math.abs(expected[i].score)));
+          expect(worst).toBeLessThanOrEqual(SCORE_TOLERANCE);
+          compared += expected.length;
+        }
+      }
+    }
+    return compared;
+  };
+
+  it('ranks exactly as FTS5 does, ties included', () => {
+    expect(expectSameRanking()).toBeGreaterThan(50_000);
+    // The duplicated chunks really tie, so the tie order is exercised.
+    const all = bm25TopK(db, ['protein'], [1, 1, 1], 100_000)!;
+    expect(new Set(all.map((hit) => hit.score)).size).toBeLessThan(all.length);
+  });
+
+  it('stays exact after inserts, deletes and a re-index', () => {
+    expectSameRanking(); // postings resident for many terms
+    const added = addChunks(db, generatedChunks(next, 120));
+    expectSameRanking();
+    removeChunks(db, added.filter((_, i) => i % 3 === 0));
+    expectSameRanking();
+    // A re-index: the document's rows go, and its new chunks come back under new rowids.
+    const survivors = added.filter((_, i) => i % 3 !== 0);
+    removeChunks(db, survivors);
+    addChunks(db, generatedChunks(next, 80));
+    expectSameRanking();
+  });
+
+  it('serves keywordSearch with the hits FTS5 gives', () => {
+    const terms = ['insulin', 'receptor', 'kinase'];
+    const viaSearch = keywordSearch(db, terms, { k: 25, maxTermShare: 1 });
+    expect(viaSearch.map((hit) => hit.chunkId)).toEqual(ftsTopK(db, terms, [1, 1, 1], 25).map((hit) => hit.chunkId));
+    const context = db.prepare('SELECT document_id AS documentId, context FROM chunks WHERE id = ?');
+    for (const hit of viaSearch) expect({ documentId: hit.documentId, context: hit.context }).toEqual(context.get(hit.chunkId));
+  });
+
+  it('leaves a term that is not one index token to FTS5', () => {
+    expect(bm25TopK(db, ['insulin', 'cell-protein'], [1, 1, 1], 10)).toBeNull();
+    expect(bm25TopK(db, ['Insulin', 'RÉCEPTOR'], [1, 1, 1], 10)?.map((hit) => hit.chunkId)).toEqual(
+      ftsTopK(db, ['insulin', 'receptor'], [1, 1, 1], 10).map((hit) => hit.chunkId),
+    );
+  });
+
+  it('loads a large library in the background, answering nothing stale meanwhile', async () => {
+    addChunks(db, generatedChunks(next, 10)); // a version no lengths were read for
+    expect(bm25TopK(db, ['cell'], [1, 1, 1], 10, { syncRows: 0 })).toBeNull(); // the caller asks FTS5 meanwhile
+    const warming = warmKeywordIndex(db);
+    addChunks(db, generatedChunks(next, 10)); // written while the lengths load: that load must not be served
+    await warming;
+    await warmKeywordIndex(db);
+    expect(bm25TopK(db, ['cell'], [1, 1, 1], 50, { syncRows: 0 })?.map((hit) => hit.chunkId)).toEqual(ftsTopK(db, ['cell'], [1, 1, 1], 50).map((hit) => hit.chunkId));
+  });
+});
