@@ -10,6 +10,7 @@ import { cancelArenaLoads, warmHotArenas } from './embed/hot-vectors';
 import { searchableVectorSet } from './embed/vector-store';
 import { createOps, type Ops } from './ops/index';
 import { search } from './retrieve/index';
+import { warmKeywordIndex } from './retrieve/bm25-postings';
 import type { PassageScorer } from './retrieve/rerank';
 import { RerankerChoice } from './retrieve/reranker';
 import { ask } from './chat/answer';
@@ -122,6 +123,7 @@ export function createServices(options: { dataDir: string; mode?: 'electron' | '
   // The hot vectors' arena loads in the background from the start, so the first searches need not wait for it.
   const searchable = searchableVectorSet(db);
   warmHotArenas(db, searchable ? [searchable] : []);
+  void warmKeywordIndex(db); // BM25's row lengths likewise (bm25-postings.ts); a close ends it between slices
   cleanups.push(() => cancelArenaLoads(db));
   return services;
 }

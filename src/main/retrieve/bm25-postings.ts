@@ -234,12 +234,12 @@ function loadInBackground(db: Db, state: IndexState, version: string): void {
   state.loading = loading;
 }
 
-/** Loads the row lengths now (in background slices for a large library): searches rank from memory once it resolves. */
+/** Loads the row lengths in background slices (at start, so the first searches rank from memory); resolves when current. */
 export async function warmKeywordIndex(db: Db): Promise<void> {
   const state = stateOf(db);
   if (!state) return;
-  for (let attempt = 0; attempt < 3 && !currentLengths(db, state); attempt++) {
-    if (!state.loading) return; // empty index
+  for (let attempt = 0; attempt < 3 && !currentLengths(db, state, 0); attempt++) {
+    if (!state.loading) return; // an empty index
     await state.loading.promise;
   }
 }
