@@ -478,6 +478,8 @@ export class IngestQueue {
     const startedAt = Date.now();
     const progress: JobProgress = { jobId: job.id, documentId: job.documentId, stage: 'reading', pagesDone: 0, pagesTotal: 0, chunks: 0, fraction: 0, startedAt, etaMs: null };
     const active: ActiveJob = { job, progress, stageStartedAt: startedAt, abort: new AbortController(), interruptedAs: null };
+    // Known before the first report, so a row never shows an Embed step that will not run.
+    progress.willEmbed = (await this.options.embedding?.().catch(() => null)) != null;
     // Claim the job atomically: when two processes share the library, exactly one of them runs it.
     const claimed = this.db.transaction(() => {
       const { changes } = this.db

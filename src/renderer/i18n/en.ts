@@ -155,6 +155,8 @@ export const en = {
   'library.step.parsing': 'Parse',
   'library.step.chunking': 'Split',
   'library.step.embedding': 'Embed',
+  'library.keywordOnly': 'Keyword search only',
+  'library.keywordOnlyHint': 'No embedding model is installed, so this file is indexed for keyword search. Choose one in Settings → Library and search to add search by meaning.',
   'stage.chunking': 'Splitting into passages',
   'stage.embedding': 'Embedding passages',
   'stage.writing': 'Saving to the index',

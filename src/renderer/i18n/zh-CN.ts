@@ -157,6 +157,8 @@ export const zhCN: Dictionary = {
   'library.step.parsing': '解析',
   'library.step.chunking': '切分',
   'library.step.embedding': '向量化',
+  'library.keywordOnly': '仅关键词检索',
+  'library.keywordOnlyHint': '未安装向量模型，此文件仅建立关键词索引。在“设置 → 文档库与检索”中选择向量模型即可按语义检索。',
   'stage.chunking': '正在切分段落',
   'stage.embedding': '正在生成向量',
   'stage.writing': '正在写入索引',

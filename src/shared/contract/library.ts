@@ -27,6 +27,8 @@ export const jobProgress = z.object({
   startedAt: z.number().nullable(),
   /** Estimated milliseconds until this file is done; null while unknown. */
   etaMs: z.number().nullable(),
+  /** Whether this file's chunks will be embedded (false: no embedder is installed, keyword search only); absent while queued. */
+  willEmbed: z.boolean().optional(),
 });
 export type JobProgress = z.infer<typeof jobProgress>;
 

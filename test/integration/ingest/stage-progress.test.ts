@@ -86,7 +86,27 @@ describe('per-file stage progress', () => {
     }
     // The typed PDF's parsing counted its pages one by one.
     expect(new Set(fractions(reports.get(typedDoc!.id)!, 'parsing')).size).toBeGreaterThanOrEqual(6);
+    // Every report of a running file says it will be embedded, so its row lists an Embed step.
+    expect([...reports.values()].flat().every((r) => r.willEmbed === true)).toBe(true);
   }, 120_000);
+
+  it('says from the first report that a file will not be embedded when no embedder is installed, and never reports embedding', async () => {
+    process.env.LOCKSTEP_LOG = 'silent';
+    data = tempDataDir('lockstep-stage-keyword-');
+    db = openStore(data.dir);
+    queue = new IngestQueue({ db, chunkTokens: () => 128, tokenizerFolder: async () => null, ocrLanguages: () => [], embedding: async () => null });
+    const reports: JobProgress[] = [];
+    queue.onEvent((event) => event.type === 'progress' && reports.push(event.progress));
+    const file = path.join(data.dir, 'survey.pdf');
+    writeFileSync(file, generateTextPdf(3));
+    const { added } = await queue.addPaths([file]);
+    await queue.whenIdle();
+    expect(queue.document(added[0]!.documentId)).toMatchObject({ status: 'indexed' });
+    const running = reports.filter((r) => r.stage !== 'queued');
+    expect(running.length).toBeGreaterThan(0);
+    expect(running.every((r) => r.willEmbed === false)).toBe(true);
+    expect(stagesOf(running).stages).toEqual(['reading', 'parsing', 'chunking', 'writing']);
+  }, 60_000);
 });
 
 const fractions = (reports: JobProgress[], stage: JobProgress['stage']) => reports.filter((r) => r.stage === stage).map((r) => r.fraction);

@@ -7,6 +7,7 @@ import { askConfirm } from '../../stores/ui/store';
 import { Icon } from '../layout/icons';
 import { fileName, usefulTitle, userFacingPath } from '../../../shared/file-names';
 import { documentErrorText } from './documentError';
+import { keywordOnly, stageSteps } from './stageSteps';
 
 const statusTone: Record<LibraryDocument['status'], string> = {
   queued: '',
@@ -91,21 +92,12 @@ export const DocumentRow = memo(function DocumentRow({ document, selected, onTog
   );
 });
 
-type Stage = NonNullable<LibraryDocument['progress']>['stage'];
-const STAGE_ORDER: Stage[] = ['queued', 'reading', 'parsing', 'ocr', 'chunking', 'embedding', 'writing'];
-const STEPS = [
-  { stage: 'parsing', label: 'library.step.parsing' },
-  { stage: 'ocr', label: 'library.ocr' },
-  { stage: 'chunking', label: 'library.step.chunking' },
-  { stage: 'embedding', label: 'library.step.embedding' },
-] as const;
-
-/** The file's own stages (OCR only once it has needed it), and a determinate bar for the one it is in. */
+/** The file's own stages (see stageSteps), and a determinate bar for the one it is in. */
 function Progress({ progress }: { progress: NonNullable<LibraryDocument['progress']> }) {
   const t = useT();
   const sawOcr = useRef(false);
   if (progress.stage === 'ocr') sawOcr.current = true;
-  const rank = STAGE_ORDER.indexOf(progress.stage);
+  const steps = stageSteps(progress, sawOcr.current);
   const fraction = progress.stage === 'queued' ? null : progress.fraction;
   const parts = [t(`stage.${progress.stage}`)];
   if (progress.stage === 'parsing' && progress.pagesTotal > 0) parts.push(t('library.pageProgress', { done: progress.pagesDone, total: progress.pagesTotal }));
@@ -113,17 +105,18 @@ function Progress({ progress }: { progress: NonNullable<LibraryDocument['progres
   if (progress.etaMs !== null) parts.push(t('library.eta', { time: formatDuration(progress.etaMs / 1000, t) }));
   return (
     <div className="stage" data-testid="document-progress" data-stage={progress.stage} data-fraction={fraction ?? undefined}>
-      {rank >= STAGE_ORDER.indexOf('parsing') && (
+      {steps.length > 0 && (
         <ol className="stage-steps" aria-label={t('library.stepsLabel')}>
-          {STEPS.filter((step) => step.stage !== 'ocr' || sawOcr.current).map((step) => {
-            const at = STAGE_ORDER.indexOf(step.stage);
-            const state = at < rank ? 'done' : at === rank ? 'active' : 'pending';
-            return (
-              <li key={step.stage} data-state={state} aria-current={state === 'active' ? 'step' : undefined}>
-                {t(step.label)}
-              </li>
-            );
-          })}
+          {steps.map((step) => (
+            <li key={step.stage} data-state={step.state} aria-current={step.state === 'active' ? 'step' : undefined}>
+              {t(step.label)}
+            </li>
+          ))}
+          {keywordOnly(progress) && (
+            <li className="keyword-only" data-testid="keyword-only" title={t('library.keywordOnlyHint')}>
+              {t('library.keywordOnly')}
+            </li>
+          )}
         </ol>
       )}
       <div className={`progress ${fraction === null ? 'indeterminate' : ''}`} role="progressbar" aria-label={parts[0]} aria-valuemin={0} aria-valuemax={100} aria-valuenow={fraction === null ? undefined : Math.round(fraction * 100)}>
