@@ -2,8 +2,9 @@ import type { LockstepHandlers } from '../../shared/contract/index';
 import type { McpSharedWorkspace } from '../../shared/contract/mcp';
 import { AppError } from '../../shared/errors';
 import { recentCalls } from '../mcp/call-log';
-import { clientConfigs, lockstepLaunch } from '../mcp/client-config';
+import { clientConfigs, httpClientConfigs, lockstepLaunch } from '../mcp/client-config';
 import { resolveNamedWorkspaces, setWorkspaceShared } from '../mcp/scope';
+import { localApiToken } from '../server/local-api';
 import type { Services } from '../services';
 
 const selectWorkspaces = `
@@ -39,7 +40,9 @@ export function mcpHandlers(services: Services): LockstepHandlers['mcp'] {
     },
     clientConfigs: ({ workspaces }) => {
       resolveNamedWorkspaces(db, workspaces);
-      return clientConfigs(lockstepLaunch({ dataDir: services.dataDir, workspaces }));
+      const { httpUrl } = status();
+      // /mcp has no --workspace: an HTTP client sees the shared workspaces, whatever the stdio snippets name.
+      return [...clientConfigs(lockstepLaunch({ dataDir: services.dataDir, workspaces })), ...(httpUrl ? httpClientConfigs(httpUrl, localApiToken(services)) : [])];
     },
   };
 }

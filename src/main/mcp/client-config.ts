@@ -37,8 +37,20 @@ export function lockstepLaunch(options: { dataDir: string; workspaces?: string[]
 
 export type McpClient = 'claude-desktop' | 'vscode' | 'cursor';
 
+export interface ClientConfig {
+  client: McpClient;
+  /** stdio: the client starts `lockstep mcp`; http: it connects to /mcp on the running local API. */
+  transport: 'stdio' | 'http';
+  file: string;
+  json: string;
+}
+
+const VSCODE_FILE = '.vscode/mcp.json in your project (or MCP: Open User Configuration)';
+const CURSOR_FILE = '~/.cursor/mcp.json (or .cursor/mcp.json in a project)';
+const pretty = (value: unknown) => JSON.stringify(value, null, 2);
+
 /** Where each client reads its servers from, and the snippet in that file's own shape. */
-export function clientConfigs(launch: McpLaunch, platform: NodeJS.Platform = process.platform): { client: McpClient; file: string; json: string }[] {
+export function clientConfigs(launch: McpLaunch, platform: NodeJS.Platform = process.platform): ClientConfig[] {
   const server = { command: launch.command, args: launch.args, ...(launch.env ? { env: launch.env } : {}) };
   const claudeFile =
     platform === 'darwin'
@@ -46,10 +58,21 @@ export function clientConfigs(launch: McpLaunch, platform: NodeJS.Platform = pro
       : platform === 'win32'
         ? '%APPDATA%\\Claude\\claude_desktop_config.json'
         : '~/.config/Claude/claude_desktop_config.json';
-  const pretty = (value: unknown) => JSON.stringify(value, null, 2);
   return [
-    { client: 'claude-desktop', file: claudeFile, json: pretty({ mcpServers: { lockstep: server } }) },
-    { client: 'vscode', file: '.vscode/mcp.json in your project (or MCP: Open User Configuration)', json: pretty({ servers: { lockstep: { type: 'stdio', ...server } } }) },
-    { client: 'cursor', file: '~/.cursor/mcp.json (or .cursor/mcp.json in a project)', json: pretty({ mcpServers: { lockstep: server } }) },
+    { client: 'claude-desktop', transport: 'stdio', file: claudeFile, json: pretty({ mcpServers: { lockstep: server } }) },
+    { client: 'vscode', transport: 'stdio', file: VSCODE_FILE, json: pretty({ servers: { lockstep: { type: 'stdio', ...server } } }) },
+    { client: 'cursor', transport: 'stdio', file: CURSOR_FILE, json: pretty({ mcpServers: { lockstep: server } }) },
+  ];
+}
+
+/**
+ * Snippets for the clients that speak Streamable HTTP from their config file with a fixed header (VS Code, Cursor),
+ * naming the running /mcp endpoint and the local API's token. Claude Desktop's file only starts stdio servers.
+ */
+export function httpClientConfigs(url: string, token: string): ClientConfig[] {
+  const headers = { Authorization: `Bearer ${token}` };
+  return [
+    { client: 'vscode', transport: 'http', file: VSCODE_FILE, json: pretty({ servers: { lockstep: { type: 'http', url, headers } } }) },
+    { client: 'cursor', transport: 'http', file: CURSOR_FILE, json: pretty({ mcpServers: { lockstep: { url, headers } } }) },
   ];
 }

@@ -21,6 +21,8 @@ export type McpCall = z.infer<typeof mcpCall>;
 
 export const mcpClientConfig = z.object({
   client: z.enum(['claude-desktop', 'vscode', 'cursor']),
+  /** stdio: the client starts `lockstep mcp` itself; http: it connects to /mcp on the running local API with its token. */
+  transport: z.enum(['stdio', 'http']),
   /** Where the snippet goes, as a path or a sentence. */
   file: z.string(),
   /** Ready-to-paste JSON with the absolute command path filled in. */
@@ -47,6 +49,9 @@ export const mcp = {
   /** Everything off at once: /mcp stops answering and no workspace stays shared. */
   turnOff: call(z.object({}), mcpStatus),
   recentCalls: call(z.object({ limit: z.number().int().min(1).max(200).default(50) }), z.array(mcpCall)),
-  /** Config for each client; the named workspaces are served to that client even when not switched on. */
+  /**
+   * Config for each client: stdio snippets (the named workspaces are served to that client even when not switched on),
+   * then HTTP ones for the clients that support it while /mcp is served (shared workspaces only).
+   */
   clientConfigs: call(z.object({ workspaces: z.array(z.string().trim().min(1).max(80)).max(20).default([]) }), z.array(mcpClientConfig)),
 };

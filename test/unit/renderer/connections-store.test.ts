@@ -4,6 +4,8 @@ import { describe, expect, it, vi } from 'vitest';
 // chosen workspace, and Turn MCP off shows what the main process reports.
 
 const requests = vi.hoisted(() => [] as [string, unknown][]);
+// Where /mcp is served, as the main process would report it (null while off).
+const served = vi.hoisted(() => ({ httpUrl: null as string | null }));
 const workspaces = [
   { id: 1, name: 'Default', documentCount: 3, shared: false },
   { id: 2, name: 'Research', documentCount: 7, shared: false },
@@ -12,7 +14,7 @@ vi.mock('../../../src/renderer/ipc/client', () => ({
   client: {
     settings: { update: async (patch: unknown) => (requests.push(['settings.update', patch]), {}) },
     mcp: {
-      status: async () => ({ httpEnabled: false, httpUrl: null, workspaces }),
+      status: async () => ({ httpEnabled: served.httpUrl !== null, httpUrl: served.httpUrl, workspaces }),
       recentCalls: async () => [{ id: 9, client: 'claude-ai', transport: 'stdio', tool: 'read_page', at: 1, ok: true, documents: [{ id: 4, title: 'Handbook' }] }],
       clientConfigs: async (request: { workspaces: string[] }) => (requests.push(['clientConfigs', request]), [{ client: 'cursor', file: '~/.cursor/mcp.json', json: JSON.stringify(request.workspaces) }]),
       setWorkspaceShared: async (request: { workspaceId: number; shared: boolean }) => (
@@ -23,7 +25,7 @@ vi.mock('../../../src/renderer/ipc/client', () => ({
   },
 }));
 
-const { chooseConfigWorkspace, loadConnections, setWorkspaceShared, turnMcpOff, useConnectionsStore } = await import('../../../src/renderer/stores/connections/store');
+const { chooseConfigWorkspace, loadConnections, loadSharing, refreshCalls, setWorkspaceShared, turnMcpOff, useConnectionsStore } = await import('../../../src/renderer/stores/connections/store');
 
 describe('connections store', () => {
   it('loads status, calls and configs; switches one workspace; follows the config workspace; turns off', async () => {
@@ -39,7 +41,31 @@ describe('connections store', () => {
       ['clientConfigs', { workspaces: [] }],
       ['setWorkspaceShared', { workspaceId: 2, shared: true }],
       ['clientConfigs', { workspaces: ['Research'] }],
+      // Turning MCP off takes the HTTP snippets away: the configs are fetched again.
+      ['clientConfigs', { workspaces: ['Research'] }],
     ]);
+  });
+
+  it('fetches the configs again when the poll sees /mcp start or stop, and not otherwise', async () => {
+    requests.length = 0;
+    await refreshCalls();
+    expect(requests).toEqual([]);
+    served.httpUrl = 'http://127.0.0.1:11435/mcp';
+    await refreshCalls();
+    expect(requests).toEqual([['clientConfigs', { workspaces: ['Research'] }]]);
+    await refreshCalls();
+    expect(requests).toHaveLength(1);
+    served.httpUrl = null;
+    await refreshCalls();
+    expect(requests).toHaveLength(2);
+  });
+
+  it("loads the sharing switches alone for the Library's workspace card", async () => {
+    useConnectionsStore.setState({ status: null });
+    requests.length = 0;
+    await loadSharing();
+    expect(useConnectionsStore.getState().status!.workspaces.map((w) => w.name)).toEqual(['Default', 'Research']);
+    expect(requests).toEqual([]);
   });
 });
 

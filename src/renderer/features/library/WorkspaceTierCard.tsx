@@ -4,12 +4,13 @@ import { useT } from '../../i18n';
 import { formatBytes } from '../../i18n/format';
 import { client } from '../../ipc/client';
 import { errorMessage } from '../../ipc/errors';
+import { loadSharing, setWorkspaceShared, useConnectionsStore } from '../../stores/connections/store';
 import { useWorkspaceStore } from '../../stores/workspace/store';
 
 /** Polled every second while a move runs (it reports progress per batch), else refreshed on changes. */
 const MOVE_POLL_MS = 1000;
 
-/** The active workspace's knowledge tier (hot in memory / cold on disk), what each tier costs, and the pin control. */
+/** The active workspace's card: its knowledge tier (hot in memory / cold on disk), what each tier costs, the pin control, and whether MCP clients may see it. */
 export function WorkspaceTierCard() {
   const t = useT();
   const workspaceId = useWorkspaceStore((s) => s.activeWorkspaceId);
@@ -17,6 +18,9 @@ export function WorkspaceTierCard() {
   const [error, setError] = useState<string | null>(null);
   const refresh = useCallback(() => client.workspaces.tiers({}).then(setTiers, (e) => setError(errorMessage(e))), []);
   useEffect(() => void refresh(), [refresh, workspaceId]);
+  // The same switch as Settings → Connections, from the same store, so the two never disagree.
+  const shared = useConnectionsStore((s) => s.status?.workspaces.find((w) => w.id === workspaceId)?.shared);
+  useEffect(() => void loadSharing(), [workspaceId]);
   const moving = tiers?.workspaces.some((w) => w.move) ?? false;
   useEffect(() => {
     if (!moving) return;
@@ -50,6 +54,12 @@ export function WorkspaceTierCard() {
           <option value="cold">{t('tier.pinCold')}</option>
         </select>
       </label>
+      {shared !== undefined && (
+        <label className="tier-pin" title={t('library.shareWithApps.help')}>
+          <input type="checkbox" role="switch" checked={shared} onChange={(e) => void setWorkspaceShared(mine.workspaceId, e.target.checked)} data-testid="workspace-shared" />{' '}
+          {t('library.shareWithApps')}
+        </label>
+      )}
       {mine.move && (
         <div className="download">
           <div className="progress" role="progressbar" aria-valuemin={0} aria-valuemax={mine.move.total} aria-valuenow={mine.move.done}>

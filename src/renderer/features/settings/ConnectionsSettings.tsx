@@ -17,20 +17,22 @@ const CALLS_REFRESH_MS = 5000;
 function ClientConfig({ config }: { config: McpClientConfig }) {
   const t = useT();
   const [copied, setCopied] = useState(false);
+  const name = t(`connections.client.${config.client}` as MessageKey);
   const copy = async () => {
     await navigator.clipboard.writeText(config.json);
     setCopied(true);
     setTimeout(() => setCopied(false), 1500);
   };
   return (
-    <div className="mcp-config" data-testid={`mcp-config-${config.client}`}>
+    <div className="mcp-config" data-testid={`mcp-config-${config.client}${config.transport === 'http' ? '-http' : ''}`}>
       <div className="mcp-config-head">
-        <strong>{t(`connections.client.${config.client}` as MessageKey)}</strong>
+        <strong>{config.transport === 'http' ? t('connections.config.http', { client: name }) : name}</strong>
         <button className="button" type="button" onClick={() => void copy()}>
           {copied ? t('connections.copied') : t('connections.copy')}
         </button>
       </div>
       <p className="help">{t('connections.file', { file: config.file })}</p>
+      {config.transport === 'http' && <p className="help">{t('connections.config.http.help')}</p>}
       <pre className="mcp-config-json">
         <code>{config.json}</code>
       </pre>
@@ -86,8 +88,9 @@ export function ConnectionsSettings() {
           </select>
         </SettingRow>
         {configs.map((config) => (
-          <ClientConfig key={config.client} config={config} />
+          <ClientConfig key={`${config.client}-${config.transport}`} config={config} />
         ))}
+        {!configs.some((config) => config.transport === 'http') && <p className="help">{t('connections.config.http.off')}</p>}
       </SettingsCard>
       <SettingsCard title={t('connections.calls')}>
         {calls.length === 0 ? (

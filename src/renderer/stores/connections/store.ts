@@ -16,6 +16,8 @@ interface ConnectionsState {
 export const useConnectionsStore = create<ConnectionsState>()(() => ({ status: null, calls: [], configs: [], configWorkspace: '' }));
 
 const set = useConnectionsStore.setState;
+const configsFor = (workspace: string) => client.mcp.clientConfigs({ workspaces: workspace ? [workspace] : [] });
+const refreshConfigs = async () => set({ configs: await configsFor(useConnectionsStore.getState().configWorkspace) });
 
 export const loadConnections = () =>
   withToast(async () => {
@@ -23,12 +25,23 @@ export const loadConnections = () =>
     const [status, calls, configs] = await Promise.all([
       client.mcp.status({}),
       client.mcp.recentCalls({ limit: 50 }),
-      client.mcp.clientConfigs({ workspaces: workspace ? [workspace] : [] }),
+      configsFor(workspace),
     ]);
     set({ status, calls, configs });
   });
 
-export const refreshCalls = () => withToast(async () => set({ calls: await client.mcp.recentCalls({ limit: 50 }) }));
+/** The sharing switches alone (the Library's workspace card), without calls or configs. */
+export const loadSharing = () => withToast(async () => set({ status: await client.mcp.status({}) }));
+
+/** Polled while Connections is open: calls come from other processes, and /mcp starts a moment after its switch. */
+export const refreshCalls = () =>
+  withToast(async () => {
+    const [calls, status] = await Promise.all([client.mcp.recentCalls({ limit: 50 }), client.mcp.status({})]);
+    const servedBefore = useConnectionsStore.getState().status?.httpUrl ?? null;
+    set({ calls, status });
+    // The HTTP snippets name the running endpoint: they appear, change or go with it.
+    if (status.httpUrl !== servedBefore) await refreshConfigs();
+  });
 
 export const setWorkspaceShared = (workspaceId: number, shared: boolean) =>
   withToast(async () => {
@@ -41,12 +54,17 @@ export const setHttpEnabled = (enabled: boolean) =>
   withToast(async () => {
     await updateSettings({ mcpEnabled: enabled });
     set({ status: await client.mcp.status({}) });
+    await refreshConfigs();
   });
 
-export const turnMcpOff = () => withToast(async () => set({ status: await client.mcp.turnOff({}) }));
+export const turnMcpOff = () =>
+  withToast(async () => {
+    set({ status: await client.mcp.turnOff({}) });
+    await refreshConfigs();
+  });
 
 export const chooseConfigWorkspace = (configWorkspace: string) =>
   withToast(async () => {
     set({ configWorkspace });
-    set({ configs: await client.mcp.clientConfigs({ workspaces: configWorkspace ? [configWorkspace] : [] }) });
+    await refreshConfigs();
   });
