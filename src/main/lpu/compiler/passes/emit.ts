@@ -34,7 +34,7 @@ export interface Program {
   decodeSchedule: Schedule['instructions'];
   /** How the host's worker threads share each op, and where they meet (passes/sync.ts). */
   sync: SyncPlans;
-  /** Barriers inside one decode step and one prefill chunk, and the most in any one layer. */
+  /** Barriers inside one decode step and one prefill chunk, and per layer. */
   stats: { barriers: ReturnType<typeof syncStats> };
 }
 

@@ -63,14 +63,14 @@ export function planSync(g: Graph): SyncPlans {
 
 function planFor(g: Graph, step: 'decode' | 'prefill'): SyncPlan {
   const tracked = (id: string) => { const t = g.tensors.get(id); return !!t && t.kind !== 'weight' && t.kind !== 'const'; };
-  const align = step === 'decode' ? decodeAlignments(g) : new Map<number, number>();
+  const align = matmulAlignments(g);
   const cuts: Cut[] = [];
   const barriers: number[] = [];
   let segment = new Map<string, Access[]>();
   const lastWrite = (ref: string) => segment.get(ref)?.findLast((a) => a.write);
 
   g.ops.forEach((op, i) => {
-    const choose = () => (step === 'decode' ? decodeCut(g, op, align.get(i), lastWrite) : prefillCut(op));
+    const choose = () => cutFor(g, op, step, align.get(i), lastWrite);
     const accessesOf = (cut: Cut) => accesses(g, op, i, cut).filter(([ref]) => tracked(ref.split('@')[0]!));
     let cut = choose();
     let mine = accessesOf(cut);
@@ -121,65 +121,54 @@ function accesses(g: Graph, op: Op, index: number, cut: Cut): [string, Access][]
   }
 }
 
-/** Prefill: row-local ops split rows, matmuls output columns, attention (head, row) pairs. */
-function prefillCut(op: Op): Cut {
-  switch (op.kind) {
-    case 'matmul': return { kind: 'cols', align: MATMUL_TILE, ranges: shardRanges(op) };
-    case 'attention': return { kind: 'heads' };
-    case 'embed': case 'softcap': return { kind: 'zero' };
-    case 'c2c': case 'argmax': return { kind: 'every' };
-    case 'rmsnorm': if (op.attrs.N) return { kind: 'headRows' }; break;
-    default: break;
-  }
-  return op.attrs.rowMode === 'last' ? { kind: 'zero' } : { kind: 'rows' };
-}
-
 /** The activation group a quantize writes: Q8_0 scales per 32, Q8_K blocks of 256. */
 const quantGroup = (op: Op) => (op.outputs.length === 2 ? 32 : 256);
 
 /**
- * Decode (one row): row-local ops continue the cut of the matmul or attention that wrote their input when the cut
- * falls on their own boundaries (heads for RoPE and the KV store, groups for quantize); a norm that reads the whole
- * row is computed by every worker (it costs less than a barrier); what is left runs on worker 0.
+ * An op's cut. In one-row steps, row-local ops continue the cut of the matmul or attention that wrote their input
+ * when it falls on their own boundaries (heads for RoPE and the KV store, groups for quantize), so no barrier
+ * separates them; a norm that reads the whole row is computed by every worker (cheaper than a barrier) and the rest
+ * runs on worker 0. In multi-row steps they split rows.
  */
-function decodeCut(g: Graph, op: Op, align: number | undefined, lastWrite: (ref: string) => Access | undefined): Cut {
+function cutFor(g: Graph, op: Op, step: 'decode' | 'prefill', align: number | undefined, lastWrite: (ref: string) => Access | undefined): Cut {
+  const decode = step === 'decode';
   const chip = op.chip ?? 0;
-  const producer = (id: string) => lastWrite(`${id}@${chip}`);
   const colsOf = (id: string, unit: number): Cut | undefined => {
-    const p = producer(id);
+    // Multi-row steps do not fuse: a column cut of M rows is M kernel calls (the ABI has no row stride), which
+    // measured dearer than the barrier it saves (~0.5 µs per call, 8 fused ops × 32 rows per layer).
+    if (!decode) return undefined;
+    const p = lastWrite(`${id}@${chip}`);
     if (!p || p.mode !== 'own' || !p.key.startsWith('cols:')) return undefined;
     const [, a, ranges] = p.key.split(':');
     if (Number(a) % unit !== 0) return undefined;
     return { kind: 'cols', align: Number(a), ranges: ranges!.split(',').map((r) => r.split('-').map(Number) as [number, number]) };
   };
+  const same = (x: Cut | undefined, y: Cut | undefined) => (x && y && cutKey(x) === cutKey(y) ? x : undefined);
   const inPlace = op.outputs.some((id) => op.inputs.includes(id));
+  // every worker may recompute an op if it neither works in place nor reads what worker 0 alone wrote since the barrier
+  const soloInput = op.inputs.some((id) => lastWrite(`${id}@${chip}`)?.mode === 'zero');
+  const rest: Cut = decode ? { kind: inPlace || soloInput ? 'zero' : 'every' } : { kind: op.attrs.rowMode === 'last' ? 'zero' : 'rows' };
   const { headDim } = g.config;
   switch (op.kind) {
-    case 'embed': return { kind: 'zero' };
+    case 'embed': case 'softcap': return { kind: 'zero' };
+    case 'scale': return decode ? { kind: 'zero' } : rest; // in place on whole rows
     case 'c2c': case 'argmax': return { kind: 'every' };
     case 'matmul': return { kind: 'cols', align: align ?? MATMUL_TILE, ranges: shardRanges(op) };
     case 'attention': return { kind: 'heads' };
     case 'quantize': {
       const group = quantGroup(op);
-      const p = producer(op.inputs[0]!);
-      if (p?.mode === 'own' && p.key === 'heads' && headDim % group === 0) return { kind: 'heads' };
-      return colsOf(op.inputs[0]!, group) ?? { kind: 'every' };
+      const p = lastWrite(`${op.inputs[0]}@${chip}`);
+      if (decode && p?.mode === 'own' && p.key === 'heads' && headDim % group === 0) return { kind: 'heads' };
+      return colsOf(op.inputs[0]!, group) ?? rest;
     }
     case 'rmsnorm':
-      if (op.attrs.N) return colsOf(op.inputs[0]!, op.attrs.D!) ?? { kind: 'zero' };
-      return inPlace ? { kind: 'zero' } : { kind: 'every' };
-    case 'rope': return colsOf(op.inputs[0]!, headDim) ?? { kind: 'zero' };
-    case 'addBias': return colsOf(op.inputs[0]!, 1) ?? { kind: 'zero' };
-    case 'storeKv': {
-      const k = colsOf(op.inputs[0]!, headDim), v = colsOf(op.inputs[1]!, headDim);
-      return k && v && cutKey(k) === cutKey(v) ? k : { kind: 'zero' };
-    }
-    case 'siluMul': case 'geluMul': {
-      const gate = colsOf(op.inputs[0]!, 1), up = colsOf(op.inputs[1]!, 1);
-      return gate && up && cutKey(gate) === cutKey(up) ? gate : { kind: 'zero' };
-    }
-    case 'add': return colsOf(op.inputs[1]!, 1) ?? { kind: 'zero' };
-    default: return { kind: 'zero' }; // scale and softcap work in place on whole rows
+      if (!op.attrs.N) return rest;
+      return colsOf(op.inputs[0]!, op.attrs.D!) ?? (decode ? { kind: 'zero' } : { kind: 'headRows' });
+    case 'rope': return colsOf(op.inputs[0]!, headDim) ?? rest;
+    case 'addBias': return colsOf(op.inputs[0]!, 1) ?? rest;
+    case 'storeKv': return same(colsOf(op.inputs[0]!, headDim), colsOf(op.inputs[1]!, headDim)) ?? rest;
+    case 'siluMul': case 'geluMul': return same(colsOf(op.inputs[0]!, 1), colsOf(op.inputs[1]!, 1)) ?? rest;
+    case 'add': return colsOf(op.inputs[1]!, 1) ?? rest;
   }
 }
 
@@ -188,16 +177,17 @@ function shardRanges(op: Op): [number, number][] {
 }
 
 /**
- * Decode column alignment of each matmul: a multiple of the boundaries its consumers need to continue its cut
+ * Column alignment of each matmul: a multiple of the boundaries its consumers need to continue its cut
  * (whole heads for RoPE, per-head norms and the KV store; whole quantisation groups after gating).
  */
-function decodeAlignments(g: Graph): Map<number, number> {
+function matmulAlignments(g: Graph): Map<number, number> {
   const out = new Map<number, number>();
   g.ops.forEach((op, i) => {
     if (op.kind !== 'matmul') return;
     const produced = op.outputs[0]!;
     let unit = MATMUL_TILE;
     for (const c of g.ops.slice(i + 1)) {
+      if (c.kind === 'c2c' && c.attrs.pattern === 'allgather') continue; // a no-op: the shards wrote the lead chip's tensor
       if (!c.inputs.includes(produced)) {
         if (c.outputs.includes(produced)) break;
         continue;
@@ -215,12 +205,13 @@ function decodeAlignments(g: Graph): Map<number, number> {
   return out;
 }
 
-/** Barriers per step for each plan, and per layer (the most in any one layer). */
+/** Barriers per step for each plan, and per layer (the median over layers: the first also holds the embedding's). */
 export function syncStats(g: Pick<Graph, 'ops'>, plans: SyncPlans) {
   const perLayer = (p: SyncPlan) => {
     const counts = new Map<number, number>();
     for (const i of p.barriers) { const l = g.ops[i]!.layer; if (l >= 0) counts.set(l, (counts.get(l) ?? 0) + 1); }
-    return Math.max(0, ...counts.values());
+    const sorted = [...counts.values()].sort((x, y) => x - y);
+    return sorted.length ? sorted[sorted.length >> 1]! : 0;
   };
   return {
     decodeStep: plans.decode.barriers.length, decodePerLayer: perLayer(plans.decode),

@@ -45,21 +45,24 @@ export function partitionWork(
   const attentionWorkers = Math.max(1, Math.min(workers, Math.floor(scoresFloats / k.attentionBlock)));
   const matmulShare = (nStart: number, nEnd: number) => { const c = cut(); return colShare(nStart, nEnd, c.kind === 'cols' ? c.align : 4); };
   /**
-   * Runs a row-local op on this worker's share: `whole` for the full op, `part(c0, c1)` for columns [c0, c1) of its
-   * one row (ops fused onto a matmul's or attention's cut), `rows(r0, r1)` for a row range.
+   * Runs a row-local op on this worker's share: `whole` for the full op, `rows(r0, r1)` for a row range,
+   * `part(c0, c1, r)` for columns [c0, c1) of row r (ops fused onto a matmul's or attention's cut).
    */
-  const run = (whole: () => void, rows: (r0: number, r1: number) => void, part: (c0: number, c1: number) => void) => {
+  const run = (whole: () => void, rows: (r0: number, r1: number) => void, part: (c0: number, c1: number, r: number) => void) => {
     const c = cut();
     switch (c.kind) {
       case 'every': whole(); return;
       case 'zero': if (worker === 0) whole(); return;
       case 'cols':
-        for (const [a, b] of c.ranges) { const [c0, c1] = colShare(a, b, c.align); if (c1 > c0) part(c0, c1); }
+        for (const [a, b] of c.ranges) {
+          const [c0, c1] = colShare(a, b, c.align);
+          for (let r = 0; r < stepRows && c1 > c0; r++) part(c0, c1, r);
+        }
         return;
       case 'heads': {
         if (worker >= attentionWorkers) return;
         const [h0, h1] = share(nHeads, attentionWorkers); // a one-row step: attention's (head, row) pairs are heads
-        if (h1 > h0) part(h0 * headDim, h1 * headDim);
+        if (h1 > h0) part(h0 * headDim, h1 * headDim, 0);
         return;
       }
       default: { const [r0, r1] = share(stepRows); if (r1 > r0) rows(r0, r1); }
@@ -68,7 +71,7 @@ export function partitionWork(
   // flat elementwise ops over n = rows·D: cut at row boundaries so they line up with the row-wise ops
   const flat = (n: number, go: (offset: number, count: number) => void) => {
     const D = n / stepRows;
-    run(() => go(0, n), (r0, r1) => go(r0 * D, (r1 - r0) * D), (c0, c1) => go(c0, c1 - c0));
+    run(() => go(0, n), (r0, r1) => go(r0 * D, (r1 - r0) * D), (c0, c1, r) => go(r * D + c0, c1 - c0));
   };
 
   const unsplit = () => { throw new Error(`the compiler cut op ${opIndex - 1} (an embedding) between workers`); };
@@ -78,7 +81,7 @@ export function partitionWork(
     quantizeRowsQ8(xq, xs, x, M, K) {
       run(() => k.quantizeRowsQ8(xq, xs, x, M, K),
         (r0, r1) => k.quantizeRowsQ8(xq + r0 * K, xs + r0 * (K / 32) * 4, x + r0 * K * 4, r1 - r0, K),
-        (c0, c1) => k.quantizeRowsQ8(xq + c0, xs + (c0 / 32) * 4, x + c0 * 4, 1, c1 - c0));
+        (c0, c1, r) => k.quantizeRowsQ8(xq + r * K + c0, xs + ((r * K + c0) / 32) * 4, x + (r * K + c0) * 4, 1, c1 - c0));
     },
     matmulQ8(out, xq, xs, w, ws, M, K, N, nStart, nEnd) {
       const [c0, c1] = matmulShare(nStart, nEnd);
@@ -87,7 +90,7 @@ export function partitionWork(
     quantizeRowsQ8K(y, x, M, K) {
       run(() => k.quantizeRowsQ8K(y, x, M, K),
         (r0, r1) => k.quantizeRowsQ8K(y + r0 * (K / QK_K) * Q8K_BLOCK_BYTES, x + r0 * K * 4, r1 - r0, K),
-        (c0, c1) => k.quantizeRowsQ8K(y + (c0 / QK_K) * Q8K_BLOCK_BYTES, x + c0 * 4, 1, c1 - c0));
+        (c0, c1, r) => k.quantizeRowsQ8K(y + ((r * K + c0) / QK_K) * Q8K_BLOCK_BYTES, x + (r * K + c0) * 4, 1, c1 - c0));
     },
     matmulQ4_0(out, xq, xs, w, M, K, N, nStart, nEnd) {
       const [c0, c1] = matmulShare(nStart, nEnd);
@@ -123,12 +126,12 @@ export function partitionWork(
       if (pairs) { const [r0, r1] = share(M); if (r1 > r0) k.rmsnorm(out + r0 * D * 4, x + r0 * D * 4, weight, r1 - r0, D, eps); return; }
       run(() => k.rmsnorm(out, x, weight, M, D, eps),
         (r0, r1) => k.rmsnorm(out + r0 * D * 4, x + r0 * D * 4, weight, r1 - r0, D, eps),
-        (c0, c1) => k.rmsnorm(out + c0 * 4, x + c0 * 4, weight, (c1 - c0) / D, D, eps));
+        (c0, c1, r) => { const o = (r * (M / stepRows) * D + c0) * 4; k.rmsnorm(out + o, x + o, weight, (c1 - c0) / D, D, eps); });
     },
     rope(x, table, M, nHeads, headDim, pos0) {
       run(() => k.rope(x, table, M, nHeads, headDim, pos0),
         (r0, r1) => k.rope(x + r0 * nHeads * headDim * 4, table, r1 - r0, nHeads, headDim, pos0 + r0),
-        (c0, c1) => k.rope(x + c0 * 4, table, 1, (c1 - c0) / headDim, headDim, pos0));
+        (c0, c1, r) => k.rope(x + (r * nHeads * headDim + c0) * 4, table, 1, (c1 - c0) / headDim, headDim, pos0 + r));
     },
     attention(out, q, kCache, vCache, scores: Ptr, M, pos0, nHeads, nKvHeads, headDim, ctx) {
       if (worker >= attentionWorkers) return;
@@ -166,7 +169,7 @@ export function partitionWork(
     storeKvF16(kvCache, x, M, pos0, nKvHeads, headDim, ctx) {
       run(() => k.storeKvF16(kvCache, x, M, pos0, nKvHeads, headDim, ctx),
         (r0, r1) => k.storeKvF16(kvCache, x + r0 * nKvHeads * headDim * 4, r1 - r0, pos0 + r0, nKvHeads, headDim, ctx),
-        (c0, c1) => k.storeKvF16(kvCache + (c0 / headDim) * ctx * headDim * 2, x + c0 * 4, 1, pos0, (c1 - c0) / headDim, headDim, ctx));
+        (c0, c1, r) => k.storeKvF16(kvCache + (c0 / headDim) * ctx * headDim * 2, x + (r * nKvHeads * headDim + c0) * 4, 1, pos0 + r, (c1 - c0) / headDim, headDim, ctx));
     },
     siluMul(out, gate, up, n) { flat(n, (o, count) => k.siluMul(out + o * 4, gate + o * 4, up + o * 4, count)); },
     geluMul(out, gate, up, n) { flat(n, (o, count) => k.geluMul(out + o * 4, gate + o * 4, up + o * 4, count)); },
@@ -176,7 +179,7 @@ export function partitionWork(
     addBias(x, bias, M, N) {
       run(() => k.addBias(x, bias, M, N),
         (r0, r1) => k.addBias(x + r0 * N * 4, bias, r1 - r0, N),
-        (c0, c1) => k.addBias(x + c0 * 4, bias + c0 * 4, 1, c1 - c0));
+        (c0, c1, r) => k.addBias(x + (r * N + c0) * 4, bias + c0 * 4, 1, c1 - c0));
     },
     embedQ8(out, ids, w, ws, M, D) { run(() => k.embedQ8(out, ids, w, ws, M, D), unsplit, unsplit); },
     embedF32(out, ids, table, M, D) { run(() => k.embedF32(out, ids, table, M, D), unsplit, unsplit); },
