@@ -29,6 +29,7 @@ static int runnable(const lk_kernels **out) {
   int n = 0;
 #if defined(__x86_64__)
   if (c->avx512f && c->avx512bw && c->avx512vl && c->avx512vnni && c->fma && c->f16c) out[n++] = &lk_avx512;
+  if (c->avx_vnni && c->avx2 && c->fma && c->f16c) out[n++] = &lk_avx_vnni;
   if (c->avx2 && c->fma && c->f16c) out[n++] = &lk_avx2;
 #elif defined(__aarch64__)
   if (c->dotprod && c->i8mm) out[n++] = &lk_neon_i8mm;

@@ -52,6 +52,7 @@ void lk_unpack_scales_k4(const uint8_t *sc, uint8_t scales[8], uint8_t mins[8]);
 extern const lk_kernels lk_generic;
 #if defined(__x86_64__)
 extern const lk_kernels lk_avx2;
+extern const lk_kernels lk_avx_vnni;
 extern const lk_kernels lk_avx512;
 #endif
 #if defined(__aarch64__)

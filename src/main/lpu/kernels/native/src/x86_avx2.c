@@ -302,9 +302,41 @@ static void matmul_q8(float *out, const int8_t *xq, const float *xs, const int8_
   }
 }
 
+// AVX-VNNI (VEX, 256-bit; Alder Lake, Sapphire Rapids, Zen 5): the same block kernels with VPDPWSSD applying each
+// sub-block's scale and VPDPBUSD doing Q4_0's sums in one instruction each, as on the AVX-512 path; every other
+// kernel is the AVX2 path's. Same integer sums, same bits. addon.c picks it only when CPUID reports AVX-VNNI.
+#pragma GCC push_options
+#pragma GCC target("avx2,fma,f16c,avxvnni")
+#undef LK_PATH
+#define LK_PATH(name) avxvnni_##name
+#undef LK_ACC_MADD
+#define LK_ACC_MADD(acc, p, s) _mm256_dpwssd_avx_epi32(acc, p, s)
+#undef LK_ACC_DOT_U8S8
+#define LK_ACC_DOT_U8S8(acc, u, s) _mm256_dpbusd_avx_epi32(acc, u, s)
+#include "blocks_x86.inc"
+#pragma GCC pop_options
+
 const lk_kernels lk_avx2 = {
   .isa = "avx2",
   .blocks = &avx2_blocks,
+  .quantize_rows_q8 = avx2_quantize_rows_q8,
+  .matmul_q8 = matmul_q8,
+  .matmul_f32 = avx2_matmul_f32,
+  .matmul_f16 = avx2_matmul_f16,
+  .rmsnorm = avx2_rmsnorm,
+  .rope = avx2_rope,
+  .attention = attention_avx2,
+  .store_kv_f16 = avx2_store_kv_f16,
+  .silu_mul = silu_mul_avx2, // 8-lane form: GCC splits the 16-lane one into slow pieces here
+  .add = avx2_add,
+  .add_bias = avx2_add_bias,
+  .embed_q8 = lk_embed_q8_scalar,
+  .argmax = avx2_argmax,
+};
+
+const lk_kernels lk_avx_vnni = {
+  .isa = "avx-vnni",
+  .blocks = &avxvnni_blocks,
   .quantize_rows_q8 = avx2_quantize_rows_q8,
   .matmul_q8 = matmul_q8,
   .matmul_f32 = avx2_matmul_f32,

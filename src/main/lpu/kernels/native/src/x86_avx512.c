@@ -19,6 +19,74 @@ static inline void avx512_store_f16(uint16_t *p, v16f v) {
 #define LK_MADD(a, b, c) ((v16f)_mm512_fmadd_ps((__m512)(a), (__m512)(b), (__m512)(c)))
 #include "common.inc"
 #define LK_KQ_ROWS 4
+#ifndef LK_ROW_AHEAD_WIDE
+#define LK_ROW_AHEAD_WIDE 2048
+#endif
+/**
+ * Decode's Q4_K/Q5_K row on 512-bit registers: 64 quant bytes per step, VPDPBUSD sums each sub-block's unsigned
+ * quants against its activations straight into int32 (no per-sub-block scale step), the 8 sub-block totals are
+ * gathered by one shuffle tree and scaled by VPMULLD. Integer sums are exact, so the total equals the 256-bit
+ * kernels' and the float expression is theirs. yp is the activation row with each block's 32-byte sub-blocks
+ * reordered 0,2,1,3,4,6,5,7 (avx512_permute_q8k), so one load feeds two sub-blocks.
+ */
+static inline __attribute__((always_inline)) float avx512_q45k_row_wide(const uint8_t *y, const uint8_t *yp, const uint8_t *w, int nb, int five) {
+  const size_t blockBytes = five ? 176 : 144;
+  const __m512i nibble = _mm512_set1_epi8(0x0f), bit = _mm512_set1_epi8(1);
+  float acc = 0;
+  for (int b = 0; b < nb; b++) {
+    const uint8_t *wb = w + (size_t)b * blockBytes, *yb = y + (size_t)b * LK_Q8K_BYTES, *ypb = yp + (size_t)b * 256;
+    for (int line = 0; line < (int)blockBytes; line += 64) _mm_prefetch((const char *)wb + LK_ROW_AHEAD_WIDE + line, _MM_HINT_T0);
+    __m512i d[4];
+    const __m512i qh = five ? _mm512_broadcast_i64x4(_mm256_loadu_si256((const __m256i *)(wb + 16))) : _mm512_setzero_si512();
+    #pragma GCC unroll 2
+    for (int i = 0; i < 2; i++) { // quant bytes 64i..64i+63: low nibbles = sub-blocks 4i | 4i+2, high = 4i+1 | 4i+3
+      const __m512i q = _mm512_loadu_si512(wb + (five ? 48 : 16) + 64 * i);
+      __m512i lo = _mm512_and_si512(q, nibble), hi = _mm512_and_si512(_mm512_srli_epi16(q, 4), nibble);
+      if (five) { // sub-block j's fifth bits are bit j of qh[0..31]
+        const __m512i shiftLo = _mm512_inserti64x4(_mm512_set1_epi16((short)(4 * i)), _mm256_set1_epi16((short)(4 * i + 2)), 1);
+        const __m512i shiftHi = _mm512_add_epi16(shiftLo, _mm512_set1_epi16(1));
+        lo = _mm512_or_si512(lo, _mm512_slli_epi16(_mm512_and_si512(_mm512_srlv_epi16(qh, shiftLo), bit), 4));
+        hi = _mm512_or_si512(hi, _mm512_slli_epi16(_mm512_and_si512(_mm512_srlv_epi16(qh, shiftHi), bit), 4));
+      }
+      d[2 * i] = _mm512_dpbusd_epi32(_mm512_setzero_si512(), lo, _mm512_loadu_si512(ypb + 128 * i));
+      d[2 * i + 1] = _mm512_dpbusd_epi32(_mm512_setzero_si512(), hi, _mm512_loadu_si512(ypb + 128 * i + 64));
+    }
+    // d0 = [sb0|sb2], d1 = [sb1|sb3], d2 = [sb4|sb6], d3 = [sb5|sb7] → lane group 0: [sb0, sb1, sb4, sb5], group 2: [sb2, sb3, sb6, sb7]
+    const __m512i t0 = _mm512_add_epi32(_mm512_unpacklo_epi32(d[0], d[1]), _mm512_unpackhi_epi32(d[0], d[1]));
+    const __m512i t1 = _mm512_add_epi32(_mm512_unpacklo_epi32(d[2], d[3]), _mm512_unpackhi_epi32(d[2], d[3]));
+    const __m512i u = _mm512_add_epi32(_mm512_unpacklo_epi64(t0, t1), _mm512_unpackhi_epi64(t0, t1));
+    const __m512i v = _mm512_add_epi32(u, _mm512_shuffle_i32x4(u, u, _MM_SHUFFLE(2, 3, 0, 1)));
+    uint32_t sc[3];
+    memcpy(sc, wb + 4, 12);
+    const uint32_t low6 = 0x3f3f3f3f, low4 = 0x0f0f0f0f, top2 = 0x03030303;
+    const uint32_t s03 = sc[0] & low6, m03 = sc[1] & low6;
+    const uint32_t s47 = (sc[2] & low4) | (((sc[0] >> 6) & top2) << 4), m47 = ((sc[2] >> 4) & low4) | (((sc[1] >> 6) & top2) << 4);
+    const __m128i scA = _mm_cvtepu8_epi32(_mm_cvtsi32_si128((int)((s03 & 0xffff) | (s47 << 16))));         // s0 s1 s4 s5
+    const __m128i scB = _mm_cvtepu8_epi32(_mm_cvtsi32_si128((int)((s03 >> 16) | (s47 & 0xffff0000u))));    // s2 s3 s6 s7
+    const __m128i scaled = _mm_add_epi32(_mm_mullo_epi32(_mm512_castsi512_si128(v), scA), _mm_mullo_epi32(_mm512_extracti32x4_epi32(v, 2), scB));
+    const __m128i mins = _mm_cvtepu8_epi16(_mm_set_epi32(0, 0, (int)m47, (int)m03));
+    const __m128i pairs = _mm_hadd_epi16(_mm_loadu_si128((const __m128i *)(yb + 260)), _mm_loadu_si128((const __m128i *)(yb + 276)));
+    const __m128i both = _mm_hadd_epi32(_mm_hadd_epi32(scaled, _mm_madd_epi16(mins, pairs)), _mm_setzero_si128()); // [Σsum, Σmins·pairs, 0, 0]
+    const __m128 sums = _mm_cvtepi32_ps(both);
+    float yd;
+    uint32_t h;
+    memcpy(&yd, yb, 4);
+    memcpy(&h, wb, 4);
+    const __m128 dd = _mm_cvtph_ps(_mm_cvtsi32_si128((int)h));
+    acc = acc + ((yd * _mm_cvtss_f32(dd)) * _mm_cvtss_f32(sums) - (yd * _mm_cvtss_f32(_mm_movehdup_ps(dd))) * _mm_cvtss_f32(_mm_movehdup_ps(sums)));
+  }
+  return acc;
+}
+
+// One Q8_K activation row's quants with each block's sub-blocks reordered 0,2,1,3,4,6,5,7 for the wide row kernel.
+static const uint8_t *avx512_permute_q8k(const uint8_t *y, int nb) {
+  uint8_t *yp = lk_scratch(4, (size_t)nb * 256);
+  static const int order[8] = { 0, 2, 1, 3, 4, 6, 5, 7 };
+  for (int b = 0; b < nb; b++)
+    for (int j = 0; j < 8; j++) memcpy(yp + (size_t)b * 256 + 32 * j, y + (size_t)b * LK_Q8K_BYTES + 4 + 32 * order[j], 32);
+  return yp;
+}
+#define LK_Q45K_ROW_WIDE 1
 #define LK_ACC_MADD(acc, p, s) _mm256_dpwssd_epi32(acc, p, s)
 #define LK_ACC_DOT_U8S8(acc, u, s) _mm256_dpbusd_epi32(acc, u, s)
 #include "blocks_x86.inc"

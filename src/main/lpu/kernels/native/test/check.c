@@ -108,6 +108,7 @@ int main(void) {
   if (cpu.dotprod && cpu.i8mm) bad |= check_path(&lk_neon_i8mm); else printf("skip neon-i8mm (CPU lacks it)\n");
 #elif defined(__x86_64__)
   if (cpu.avx2 && cpu.fma && cpu.f16c) bad |= check_path(&lk_avx2);
+  if (cpu.avx_vnni && cpu.avx2 && cpu.fma && cpu.f16c) bad |= check_path(&lk_avx_vnni); // untested where the CPU lacks it
   if (cpu.avx512f && cpu.avx512bw && cpu.avx512vl && cpu.avx512vnni) bad |= check_path(&lk_avx512);
 #endif
   return bad;
