@@ -40,7 +40,7 @@ export const settingsSchema = z.object({
     .object({
       /** p95 time to first token (ms) over the error window. */
       ttftP95Ms: z.number().int().min(100).max(600_000),
-      /** p95 interval between streamed tokens (ms). */
+      /** p95 interval between streamed tokens (ms); 750 clears a healthy local model on a busy machine (docs/operations.md). */
       tokenIntervalP95Ms: z.number().int().min(1).max(60_000),
       /** Share of answers that failed (%) over the last errorWindowMin minutes. */
       errorRatePct: z.number().min(0).max(100),
@@ -48,7 +48,7 @@ export const settingsSchema = z.object({
       /** Worker crashes within the error window that count as trouble. */
       workerCrashes: z.number().int().min(1).max(100),
     })
-    .default({ ttftP95Ms: 8000, tokenIntervalP95Ms: 250, errorRatePct: 20, errorWindowMin: 10, workerCrashes: 2 }),
+    .default({ ttftP95Ms: 8000, tokenIntervalP95Ms: 750, errorRatePct: 20, errorWindowMin: 10, workerCrashes: 2 }),
   /** Minutes without trouble after which the degradation chain climbs back one step. */
   degradationQuietMin: z.number().int().min(1).max(240).default(5),
 });

@@ -52,7 +52,7 @@ describe('Health view', () => {
     for (const chart of charts) await page().locator(`[data-testid="${chart}"] canvas`).waitFor();
     // The thresholds are the Settings defaults, named in each legend beside the measured series.
     expect(await byTestId('health-chart-ttft').getAttribute('data-threshold')).toBe('8000');
-    expect(await byTestId('health-chart-interval').getAttribute('data-threshold')).toBe('250');
+    expect(await byTestId('health-chart-interval').getAttribute('data-threshold')).toBe('750');
     expect(await byTestId('health-chart-errors').getAttribute('data-threshold')).toBe('20');
     expect(await byTestId('health-chart-tokens').getAttribute('data-threshold')).toBeNull();
     const legend = (chart: string) => page().locator(`[data-testid="${chart}"] .u-legend .u-label`).allTextContents();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { crossedThreshold, DegradationPolicy, type DegradationAlert, type HealthThresholds } from '../../../src/main/ops/degrade';
+import { settingsSchema } from '../../../src/shared/settings';
 
 const THRESHOLDS: HealthThresholds = { ttftP95Ms: 1000, tokenIntervalP95Ms: 120, errorRatePct: 20, errorWindowMin: 10, workerCrashes: 2 };
 const MINUTE = 60_000;
@@ -29,6 +30,17 @@ describe('crossedThreshold', () => {
     const fine = { channel: 'groq' as const, ok: true, ttftMs: 10, tokenIntervalsMs: [] };
     expect(crossedThreshold([failed, fine, fine, fine, fine], 0, THRESHOLDS)).toBeNull(); // 20% is not above 20%
     expect(crossedThreshold([failed, failed, fine], 0, THRESHOLDS)).toBe('error rate 67% (2 of 3 answers in 10 min) exceeded 20%');
+  });
+  it('leaves a healthy local model on a busy machine alone at the default thresholds, but not a stalled one', () => {
+    const defaults = settingsSchema.parse({}).healthThresholds;
+    // Shaped on the slowest answer measured at a load average of 10-13 (docs/operations.md): 47 gaps, p50 ~200 ms, p95 ~600 ms.
+    const busy = [...Array.from({ length: 44 }, () => 200), 600, 600, 600];
+    expect(crossedThreshold([ok(2000, busy), ok(2000, busy), ok(2000, busy)], 0, defaults)).toBeNull();
+    // The former 250 ms default stepped that healthy channel down.
+    expect(crossedThreshold([ok(2000, busy), ok(2000, busy), ok(2000, busy)], 0, { ...defaults, tokenIntervalP95Ms: 250 })).toBe('token-interval p95 exceeded 250 ms (measured 600 ms)');
+    // A channel in trouble stalls for seconds, one gap in ten.
+    const stalled = [...Array.from({ length: 42 }, () => 200), ...Array.from({ length: 5 }, () => 2500)];
+    expect(crossedThreshold([ok(2000, stalled), ok(2000, stalled), ok(2000, stalled)], 0, defaults)).toBe(`token-interval p95 exceeded ${defaults.tokenIntervalP95Ms} ms (measured 2500 ms)`);
   });
   it('puts worker crashes first', () => {
     expect(crossedThreshold([], 2, THRESHOLDS)).toBe('2 worker crashes in 10 min reached the limit of 2');
