@@ -167,6 +167,15 @@ static int in_arena(napi_env env, const binding *b, double offset, double bytes)
   return 0;
 }
 
+// The checks every matmul shares: rows [n0, n1) of N (bad shape → RangeError), then the output rows they write
+// (M rows of N floats, from column n0). Returns 1 to run, 0 for an empty range, -1 with an exception pending.
+static int matmul_rows(napi_env env, const binding *b, const char *message, double out, double M, double N, double n0, double n1) {
+  if (n0 < 0 || n1 < n0 || n1 > N || M < 1) { napi_throw_range_error(env, "lpu_native_shape", message); return -1; }
+  if (n1 == n0) return 0;
+  return in_arena(env, b, out + n0 * 4, ((M - 1) * N + (n1 - n0)) * 4) ? 1 : -1;
+}
+#define MATMUL_ROWS(msg, out, M, N, n0, n1) do { const int run_ = matmul_rows(env, b, msg, out, M, N, n0, n1); if (run_ <= 0) return NULL; } while (0)
+
 #define P(i, T) ((T *)(b->base + (uint64_t)v[i]))
 #define I(i) ((int)v[i])
 #define CHECK(off, bytes) if (!in_arena(env, b, (off), (bytes))) return NULL
@@ -187,9 +196,9 @@ static napi_value matmul_q8(napi_env env, napi_callback_info info) { // (out, xq
   binding *b = args(env, info, v, 10);
   if (!b) return NULL;
   const double M = v[5], K = v[6], N = v[7], n0 = v[8], n1 = v[9];
-  if (I(6) % LK_GROUP || n0 < 0 || n1 < n0 || n1 > N || M < 1) { napi_throw_range_error(env, "lpu_native_shape", "matmulQ8: bad shape."); return NULL; }
-  if (n1 == n0) return NULL;
-  CHECK(v[0] + n0 * 4, ((M - 1) * N + (n1 - n0)) * 4); CHECK(v[1], M * K); CHECK(v[2], M * K / 8);
+  if (I(6) % LK_GROUP) { napi_throw_range_error(env, "lpu_native_shape", "matmulQ8: bad shape (K must be a multiple of 32)."); return NULL; }
+  MATMUL_ROWS("matmulQ8: bad shape.", v[0], M, N, n0, n1);
+  CHECK(v[1], M * K); CHECK(v[2], M * K / 8);
   CHECK(v[3] + n0 * K, (n1 - n0) * K); CHECK(v[4] + n0 * K / 16, (n1 - n0) * K / 16);
   b->k->matmul_q8(P(0, float), P(1, const int8_t), P(2, const float), (const int8_t *)(b->base + (int64_t)v[3]),
                   (const uint16_t *)(b->base + (int64_t)v[4]), I(5), I(6), I(7), I(8), I(9));
@@ -201,9 +210,8 @@ static napi_value matmul_float(napi_env env, napi_callback_info info, int elemen
   binding *b = args(env, info, v, 8);
   if (!b) return NULL;
   const double M = v[3], K = v[4], N = v[5], n0 = v[6], n1 = v[7];
-  if (n0 < 0 || n1 < n0 || n1 > N || M < 1) { napi_throw_range_error(env, "lpu_native_shape", "matmul: bad shape."); return NULL; }
-  if (n1 == n0) return NULL;
-  CHECK(v[0] + n0 * 4, ((M - 1) * N + (n1 - n0)) * 4); CHECK(v[1], M * K * 4); CHECK(v[2] + n0 * K * elementBytes, (n1 - n0) * K * elementBytes);
+  MATMUL_ROWS("matmul: bad shape.", v[0], M, N, n0, n1);
+  CHECK(v[1], M * K * 4); CHECK(v[2] + n0 * K * elementBytes, (n1 - n0) * K * elementBytes);
   if (elementBytes == 4) b->k->matmul_f32(P(0, float), P(1, const float), (const float *)(b->base + (int64_t)v[2]), I(3), I(4), I(5), I(6), I(7));
   else b->k->matmul_f16(P(0, float), P(1, const float), (const uint16_t *)(b->base + (int64_t)v[2]), I(3), I(4), I(5), I(6), I(7));
   return NULL;
@@ -324,9 +332,9 @@ static napi_value matmul_q4_0(napi_env env, napi_callback_info info) { // (out, 
   binding *b = args(env, info, v, 9);
   if (!b) return NULL;
   const double M = v[4], K = v[5], N = v[6], n0 = v[7], n1 = v[8], rowBytes = K / 32 * 18;
-  if (I(5) % 32 || n0 < 0 || n1 < n0 || n1 > N || M < 1) { napi_throw_range_error(env, "lpu_native_shape", "matmulQ4_0: bad shape."); return NULL; }
-  if (n1 == n0) return NULL;
-  CHECK(v[0] + n0 * 4, ((M - 1) * N + (n1 - n0)) * 4); CHECK(v[1], M * K); CHECK(v[2], M * K / 8);
+  if (I(5) % 32) { napi_throw_range_error(env, "lpu_native_shape", "matmulQ4_0: bad shape (K must be a multiple of 32)."); return NULL; }
+  MATMUL_ROWS("matmulQ4_0: bad shape.", v[0], M, N, n0, n1);
+  CHECK(v[1], M * K); CHECK(v[2], M * K / 8);
   CHECK(v[3] + n0 * rowBytes, (n1 - n0) * rowBytes);
   b->k->blocks->matmul_q4_0(P(0, float), P(1, const int8_t), P(2, const float), (const uint8_t *)(b->base + (int64_t)v[3]), I(4), I(5), I(6), I(7), I(8));
   return NULL;
@@ -339,9 +347,9 @@ static napi_value matmul_kquant(napi_env env, napi_callback_info info, int forma
   if (!b) return NULL;
   const double M = v[3], K = v[4], N = v[5], n0 = v[6], n1 = v[7];
   const double rowBytes = K / LK_QK * (format == LK_Q4_K ? 144 : format == LK_Q5_K ? 176 : 210);
-  if (I(4) % LK_QK || n0 < 0 || n1 < n0 || n1 > N || M < 1) { napi_throw_range_error(env, "lpu_native_shape", "K-quant matmul: bad shape."); return NULL; }
-  if (n1 == n0) return NULL;
-  CHECK(v[0] + n0 * 4, ((M - 1) * N + (n1 - n0)) * 4); CHECK(v[1], M * K / LK_QK * LK_Q8K_BYTES);
+  if (I(4) % LK_QK) { napi_throw_range_error(env, "lpu_native_shape", "K-quant matmul: bad shape (K must be a multiple of 256)."); return NULL; }
+  MATMUL_ROWS("K-quant matmul: bad shape.", v[0], M, N, n0, n1);
+  CHECK(v[1], M * K / LK_QK * LK_Q8K_BYTES);
   CHECK(v[2] + n0 * rowBytes, (n1 - n0) * rowBytes);
   const lk_block_kernels *k = b->k->blocks;
   void (*run)(float *, const uint8_t *, const uint8_t *, int, int, int, int, int) = format == LK_Q4_K ? k->matmul_q4k : format == LK_Q5_K ? k->matmul_q5k : k->matmul_q6k;
