@@ -12,6 +12,9 @@ import { median, type BenchRequest, type EngineReport } from './lib/engine-run';
 import { benchPromptText } from './lib/bench-prompt';
 import { bundleEngines } from './lib/bundle-engines';
 import { kernelReport } from '../../src/main/lpu/kernels/registry';
+import { openModel } from '../../src/main/lpu/loader';
+import { compile } from '../../src/main/lpu/compiler/pipeline';
+import { storedTypesOf } from '../../src/main/lpu/compiler/passes/quantize';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const THREADS = 2, PROMPT_TOKENS = 512, DECODE_TOKENS = 128;
@@ -117,6 +120,13 @@ function memoryScaling(file: string) {
   return { model: { path: path.relative(process.cwd(), file), bytes, shape: 'SmolLM2-360M', type: 'Q8_0' }, engines: engines.map(row) };
 }
 const kernels = await kernelReport(); // what the Lockstep engine process runs (it reads the same environment)
+/** The compiled program's barriers (the engine's options: bucket 1024, chips chosen to fit): per decode token and prefill chunk. */
+function barrierCounts(file: string) {
+  const source = openModel(file);
+  const { barriers } = compile(source.config, { bucket: 1024, storedTypes: storedTypesOf(source.weights) }).program.stats;
+  return { barriers_per_token: barriers.decodeStep, barriers_per_layer: barriers.decodePerLayer, barriers_per_prefill_chunk: barriers.prefillChunk };
+}
+const barriers = barrierCounts(modelPath);
 const ratioDecode = ratio('decode_tok_s' in lockstep ? lockstep.decode_tok_s : undefined, 'decode_tok_s' in llamaCpp ? llamaCpp.decode_tok_s : undefined);
 const ratioPrefill = ratio('prefill_tok_s' in lockstep ? lockstep.prefill_tok_s : undefined, 'prefill_tok_s' in llamaCpp ? llamaCpp.prefill_tok_s : undefined);
 const rssOverFile = 'peak_rss_mb' in lockstep && lockstep.peak_rss_mb ? round((lockstep.peak_rss_mb * 2 ** 20) / modelBytes) : null;
@@ -130,6 +140,7 @@ if (shapeName) {
     lockstep,
     ratio_decode: ratioDecode,
     ratio_prefill: ratioPrefill,
+    ...barriers,
     rss_over_file: rssOverFile,
     model_bytes: modelBytes,
     llama_cpp_rss_over_file: 'peak_rss_mb' in llamaCpp && llamaCpp.peak_rss_mb ? round((llamaCpp.peak_rss_mb * 2 ** 20) / modelBytes) : null,
@@ -145,6 +156,7 @@ console.log(JSON.stringify({
   lockstep,
   ratio_decode: ratio('decode_tok_s' in lockstep ? lockstep.decode_tok_s : undefined, 'decode_tok_s' in llamaCpp ? llamaCpp.decode_tok_s : undefined),
   ratio_prefill: ratio('prefill_tok_s' in lockstep ? lockstep.prefill_tok_s : undefined, 'prefill_tok_s' in llamaCpp ? llamaCpp.prefill_tok_s : undefined),
+  ...barriers,
   lockstep_rss_over_file: 'peak_rss_mb' in lockstep && lockstep.peak_rss_mb ? round((lockstep.peak_rss_mb * 2 ** 20) / modelBytes) : null,
   // What the model adds over the bare engine process (Node and the engine's code, measured before loading).
   lockstep_model_rss_over_file: 'peak_rss_mb' in lockstep && lockstep.peak_rss_mb ? round(((lockstep.peak_rss_mb - lockstep.baseline_rss_mb) * 2 ** 20) / modelBytes) : null,
