@@ -64,7 +64,7 @@ function libraryStats(db: Db): { total: number; df: Map<string, number> } {
 }
 
 /** The query's terms worth ranking by: rarer than maxTermShare of the chunks and within the posting budget, or else the rarest few. */
-export function rankedTerms(db: Db, terms: string[], requestedShare: number | undefined): string[] {
+export function rankedTerms(db: Db, terms: string[], requestedShare?: number): string[] {
   if (terms.length <= 1 || (requestedShare ?? 0) >= 1) return terms;
   const stats = libraryStats(db);
   const { total } = stats;
