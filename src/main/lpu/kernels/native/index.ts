@@ -6,9 +6,15 @@ import type { ArenaMemory, KernelSet, Ptr } from '../abi';
 import type { WasmKernelSet } from '../wasm';
 
 // The addon is built by node-gyp into ./build/Release (npm install runs scripts/build-native.mjs); a packaged or
-// bundled app carries it in ./build beside the chunk that loads it, as it does the WASM module.
-const ADDON_CANDIDATES = ['./build/Release/lockstep_kernels.node', './build/lockstep_kernels.node']
-  .map((rel) => fileURLToPath(new URL(rel, import.meta.url)));
+// bundled app carries it in ./build beside the chunk that loads it, as it does the WASM module. Inside an asar
+// archive the packager must unpack it (dlopen needs a real file): its app.asar.unpacked twin is tried first.
+export function addonCandidates(moduleUrl: string): string[] {
+  return ['./build/Release/lockstep_kernels.node', './build/lockstep_kernels.node']
+    .map((rel) => fileURLToPath(new URL(rel, moduleUrl)))
+    .flatMap((file) => [file.replace(/([\\/])app\.asar([\\/])/, '$1app.asar.unpacked$2'), file])
+    .filter((file, i, all) => all.indexOf(file) === i);
+}
+const ADDON_CANDIDATES = addonCandidates(import.meta.url);
 
 type H = object; // an arena binding made by open()
 export interface NativeAddon {
