@@ -40,7 +40,7 @@ export interface GgufTensorSpec {
 const VALUE_TYPE = { uint32: 4, int32: 5, float32: 6, bool: 7, string: 8, array: 9, uint64: 10 } as const;
 const TENSOR_TYPE: Record<GgufTensorType, number> = { F32: 0, F16: 1, BF16: 30, Q8_0: 8, Q4_0: 2, Q4_K: 12, Q5_K: 13, Q6_K: 14 };
 /** general.file_type (llama_ftype) of a file whose matrices are all `type` (the K-quants' _S variants). */
-const LLAMA_FTYPE: Record<GgufTensorType, number> = { F32: 0, F16: 1, BF16: 32, Q8_0: 7, Q4_0: 2, Q4_K: 14, Q5_K: 16, Q6_K: 18 };
+export const LLAMA_FTYPE: Record<GgufTensorType, number> = { F32: 0, F16: 1, BF16: 32, Q8_0: 7, Q4_0: 2, Q4_K: 14, Q5_K: 16, Q6_K: 18 };
 /** Elements and bytes per block of the block types. */
 const BLOCKS: Partial<Record<GgufTensorType, [number, number]>> = { Q8_0: [32, 34], Q4_0: [32, 18], Q4_K: [256, 144], Q5_K: [256, 176], Q6_K: [256, 210] };
 const ALIGNMENT = 32;
@@ -211,18 +211,25 @@ export const SMOLLM2_360M: LlamaShape = {
   hidden: 960, intermediate: 2560, layers: 32, heads: 15, kvHeads: 5, vocab: 49152, context: 8192, ropeTheta: 100000, rmsEps: 1e-5,
 };
 
+/** llama.cpp's mixed quantisation presets (llama_model_quantize's ftypes) that tests and benchmarks write. */
+export type GgufMixPreset = 'Q4_K_M' | 'Q5_K_M';
+const MIX_BASE: Record<GgufMixPreset, GgufTensorType> = { Q4_K_M: 'Q4_K', Q5_K_M: 'Q5_K' };
+/** general.file_type (llama_ftype) of each mix. */
+export const MIX_FTYPE: Record<GgufMixPreset, number> = { Q4_K_M: 15, Q5_K_M: 17 };
+
 /**
- * The tensor types llama.cpp's Q4_K_M mix gives a tied-embedding model: Q6_K for the embedding (it is the output
- * too) and for attn_v / ffn_down of the layers use_more_bits picks (first and last eighth, every third between),
- * Q4_K elsewhere.
+ * The type llama.cpp's llama_tensor_get_type gives matrix `name` under `preset`: Q6_K for the output (the embedding
+ * when tied), and for attn_v / ffn_down of the layers use_more_bits picks (first and last eighth, every third between)
+ * (the fused attn_qkv of models without attn_v takes one step up: Q5_K, Q6_K); the preset's base type elsewhere.
  */
-function q4kmType(name: string, layers: number): GgufTensorType {
-  if (name === 'token_embd.weight' || name === 'output.weight') return 'Q6_K';
+export function mixPresetType(preset: GgufMixPreset, name: string, layers: number, tied: boolean): GgufTensorType {
+  if (name === 'output.weight' || (tied && name === 'token_embd.weight')) return 'Q6_K';
+  if (/^blk\.\d+\.attn_qkv\.weight$/.test(name)) return preset === 'Q4_K_M' ? 'Q5_K' : 'Q6_K';
   const m = /^blk\.(\d+)\.(attn_v|ffn_down)\.weight$/.exec(name);
-  if (!m) return 'Q4_K';
+  if (!m) return MIX_BASE[preset];
   const i = Number(m[1]);
   const moreBits = i < layers / 8 || i >= (7 * layers) / 8 || (i - Math.floor(layers / 8)) % 3 === 2;
-  return moreBits ? 'Q6_K' : 'Q4_K';
+  return moreBits ? 'Q6_K' : MIX_BASE[preset];
 }
 
 /** A gpt2-style BPE vocabulary as GGUF stores it. */
@@ -291,7 +298,7 @@ export function writeRandomLlamaGguf(path: string, shape: LlamaShape, type: Gguf
   const fill = (row: Float32Array) => { for (let i = 0; i < row.length; i++) row[i] = random() * 0.05; };
   const pools = new Map<string, Uint8Array[]>();
   const matrix = (name: string, cols: number, rows: number): GgufTensorSpec => {
-    const t = type === 'Q4_K_M' ? q4kmType(name, shape.layers) : type;
+    const t = type === 'Q4_K_M' ? mixPresetType(type, name, shape.layers, true) : type;
     if (t === 'F32' || t === 'F16' || t === 'BF16' || t === 'Q8_0') return { name, dims: [cols, rows], type: t, fillRow: fill };
     // the ggml reference quantizers cost ~1 µs a value in JS: block rows come from a pool of 64 encoded random rows
     const key = `${t}:${cols}`;
@@ -320,7 +327,7 @@ export function writeRandomLlamaGguf(path: string, shape: LlamaShape, type: Gguf
     );
   }
   tensors.push(vector('output_norm.weight', shape.hidden, 1));
-  const fileType = type === 'Q4_K_M' ? 15 : LLAMA_FTYPE[type];
+  const fileType = type === 'Q4_K_M' ? MIX_FTYPE[type] : LLAMA_FTYPE[type];
   return writeGguf(path, {
     'general.architecture': gguf.str(arch),
     'general.name': gguf.str(`random-${arch}-${shape.hidden}x${shape.layers}`),

@@ -4,7 +4,6 @@ import path from 'node:path';
 import { AppError } from '../../../shared/errors';
 import { openModel } from '../loader';
 import type { ModelSource } from '../loader/model-source';
-import type { GgufTensorType } from '../loader/gguf-writer';
 import { createTokenizer } from '../tokenizer';
 import { compile } from '../compiler/pipeline';
 import { storedTypesOf } from '../compiler/passes/quantize';
@@ -13,7 +12,8 @@ import { loadWeights } from '../runtime/load-weights';
 import { defaultKernelSetName, kernelSetFactory, type KernelSetName } from '../kernels/registry';
 import { Executor } from '../runtime/executor';
 import { openLlamaCpp } from './llama-cpp';
-import { RANDOM_ARCHS, writeRandomArchGguf } from './random-model';
+import { RANDOM_ARCHS, RANDOM_MODEL_FORMATS, RANDOM_MODEL_SEED, RANDOM_MODEL_VOCABULARY, writeRandomArchGguf } from './random-model';
+import { cachedRandomArchGguf } from './model-cache';
 import { SUPPORTED_ARCHITECTURES, type Architecture } from '../loader/model-source';
 
 // The parity check: the emulator and llama.cpp evaluate the same GGUF on the same prompt, position by position.
@@ -34,6 +34,8 @@ export interface ParityReport {
    * can flip within the measured error, so a top-1 disagreement is a near tie, not a wrong answer.
    */
   nearTiePositions: number;
+  /** llama.cpp's lead (its top logit minus its runner-up) at each position where the two pick different tokens. */
+  disagreementMargins: number[];
   /** Whether our tokenizer gives llama.cpp's ids for the prompt text. */
   tokenizerMatch: boolean;
   llamaCpp: string;
@@ -78,12 +80,13 @@ export async function runParity(file: string, opts: ParityOptions = {}): Promise
     const expected = await llama.logitsPerPosition(ids);
     const actual = await emulatorLogits(source, ids, opts.kernels);
     let agree = 0, maxErr = 0, sumSq = 0, count = 0, maxLogit = 0;
-    const margins: number[] = [];
+    const margins: number[] = [], disagreementMargins: number[] = [];
     for (let p = 0; p < positions; p++) {
       const a = actual[p]!, e = expected[p]!;
       if (a.length !== e.length) throw new Error(`vocabulary sizes differ: emulator ${a.length}, llama.cpp ${e.length}`);
-      if (argmax(a) === argmax(e)) agree++;
       margins.push(topMargin(e));
+      if (argmax(a) === argmax(e)) agree++;
+      else disagreementMargins.push(margins[p]!);
       for (let i = 0; i < e.length; i++) {
         const d = a[i]! - e[i]!;
         maxErr = Math.max(maxErr, Math.abs(d));
@@ -95,25 +98,37 @@ export async function runParity(file: string, opts: ParityOptions = {}): Promise
     return {
       arch: source.config.architecture, format, positions, top1Agreement: agree / positions,
       maxAbsLogitError: maxErr, rmsLogitError: Math.sqrt(sumSq / count), maxAbsLogit: maxLogit,
-      nearTiePositions: margins.filter((m) => m <= 2 * maxErr).length, tokenizerMatch, llamaCpp: llama.name,
+      nearTiePositions: margins.filter((m) => m <= 2 * maxErr).length, disagreementMargins, tokenizerMatch, llamaCpp: llama.name,
     };
   } finally {
     await llama.dispose();
   }
 }
 
-/** Writes the random model of `arch` in `format` to a temporary folder, runs the parity check on it, removes it. */
-export async function runRandomParity(arch: string, format: string, opts: ParityOptions = {}): Promise<ParityReport> {
+export interface RandomModelOptions {
+  /** Ordinary tokens kept from the vocabulary (default RANDOM_MODEL_VOCABULARY). */
+  vocabulary?: number;
+  /** A folder where the model is kept for the next run with the same arguments (tests), instead of a temporary one. */
+  cacheDir?: string;
+}
+
+/**
+ * Writes the random model of `arch` in `format` (a tensor type or a llama.cpp K-quant mix) to a temporary folder (or
+ * finds it in opts.cacheDir), runs the parity check on it, removes the temporary folder.
+ */
+export async function runRandomParity(arch: string, format: string, opts: ParityOptions & RandomModelOptions = {}): Promise<ParityReport> {
   if (!SUPPORTED_ARCHITECTURES.includes(arch as Architecture)) {
     throw new AppError('invalid_option', `There is no random model for "${arch}"; choose one of ${SUPPORTED_ARCHITECTURES.join(', ')}.`);
   }
-  const formats: GgufTensorType[] = ['F32', 'F16', 'BF16', 'Q8_0', 'Q4_0', 'Q4_K', 'Q5_K', 'Q6_K'];
-  const type = formats.find((f) => f === format.toUpperCase());
-  if (!type) throw new AppError('invalid_option', `Unknown format "${format}"; choose one of ${formats.join(', ')}.`);
+  const type = RANDOM_MODEL_FORMATS.find((f) => f === format.toUpperCase());
+  if (!type) throw new AppError('invalid_option', `Unknown format "${format}"; choose one of ${RANDOM_MODEL_FORMATS.join(', ')}.`);
+  const spec = RANDOM_ARCHS[arch as Architecture], vocabulary = opts.vocabulary ?? RANDOM_MODEL_VOCABULARY;
+  const cached = opts.cacheDir ? cachedRandomArchGguf(opts.cacheDir, spec, type, RANDOM_MODEL_SEED, vocabulary) : null;
+  if (cached) return await runParity(cached, opts);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'lockstep-parity-'));
   try {
     const file = path.join(dir, `random-${arch}-${type}.gguf`);
-    writeRandomArchGguf(file, RANDOM_ARCHS[arch as Architecture], type);
+    writeRandomArchGguf(file, spec, type, RANDOM_MODEL_SEED, vocabulary);
     return await runParity(file, opts);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -124,7 +139,7 @@ export async function runRandomParity(arch: string, format: string, opts: Parity
  * The emulator's logits after each token, one decode step per position (every position's logits come out), with the
  * weights at the file's own width as the runtime loads them by default.
  */
-async function emulatorLogits(source: ModelSource, ids: number[], kernels?: KernelSetName): Promise<Float32Array[]> {
+export async function emulatorLogits(source: ModelSource, ids: number[], kernels?: KernelSetName): Promise<Float32Array[]> {
   const { program } = compile(source.config, { weights: 'native', storedTypes: storedTypesOf(source.weights), bucket: 512, rows: 1 }, source.hash);
   const memory = createArena(program.arenaBytes);
   loadWeights(program, source.weights, memory);

@@ -1,4 +1,4 @@
-import { gguf, uniformSource, writeGguf, type GgufMetaValue, type GgufTensorSpec, type GgufTensorType } from '../loader/gguf-writer';
+import { gguf, LLAMA_FTYPE, MIX_FTYPE, mixPresetType, uniformSource, writeGguf, type GgufMetaValue, type GgufMixPreset, type GgufTensorSpec, type GgufTensorType } from '../loader/gguf-writer';
 import { llama3FreqFactors } from '../loader/architectures';
 import type { Architecture } from '../loader/model-source';
 import { ggufVocabulary, type VocabularyName } from './vocabularies';
@@ -52,20 +52,29 @@ export const RANDOM_ARCHS: Record<Architecture, RandomArchSpec> = {
 /** Ordinary tokens kept from each vocabulary (all its specials too): the embedding, the head and llama.cpp's vocabulary
  * load scale with it, and 32k is Llama 2's whole vocabulary. The tokenizer tests use the full vocabularies. */
 export const RANDOM_MODEL_VOCABULARY = 32768;
+/** The weights' seed unless a caller picks another. */
+export const RANDOM_MODEL_SEED = 7;
+
+/** A matrix format for every tensor, or one of llama.cpp's K-quant mixes. */
+export type RandomModelFormat = GgufTensorType | GgufMixPreset;
+export const RANDOM_MODEL_FORMATS: readonly RandomModelFormat[] = ['F32', 'F16', 'BF16', 'Q8_0', 'Q4_0', 'Q4_K', 'Q5_K', 'Q6_K', 'Q4_K_M', 'Q5_K_M'];
+
+const isMix = (format: RandomModelFormat): format is GgufMixPreset => format === 'Q4_K_M' || format === 'Q5_K_M';
 
 /**
- * Writes the random model for `spec` with matrices in `type` (norms, biases and RoPE factors F32, as converters
- * keep them). Returns the file's byte size.
+ * Writes the random model for `spec` with matrices in `format` (norms, biases and RoPE factors F32, as converters
+ * keep them; a mix assigns each matrix the type llama.cpp's quantizer would). `vocabulary` caps the ordinary tokens
+ * kept (every special stays). Returns the file's byte size.
  */
-export function writeRandomArchGguf(file: string, spec: RandomArchSpec, type: GgufTensorType, seed = 7): number {
-  const vocab = ggufVocabulary(spec.vocabulary, spec.extraSpecials, RANDOM_MODEL_VOCABULARY);
+export function writeRandomArchGguf(file: string, spec: RandomArchSpec, format: RandomModelFormat, seed = RANDOM_MODEL_SEED, vocabulary = RANDOM_MODEL_VOCABULARY): number {
+  const vocab = ggufVocabulary(spec.vocabulary, spec.extraSpecials, vocabulary);
   // K-quant blocks hold 256 values: widen the model so its matrices have whole blocks per row
-  const kQuant = /_K$/.test(type);
+  const kQuant = /_K(_M)?$/.test(format);
   let dim = spec.dim, hidden = spec.hidden;
   if (kQuant) {
     dim = 256;
     while (dim % spec.heads !== 0) dim += 256; // whole heads where heads × headDim = dim
-    hidden = 2 * dim;
+    hidden = 512; // two blocks: qwen2's six heads widen dim to 768, and an FFN of 2·768 would triple its encoding time
   }
   const { arch, heads, kvHeads } = spec;
   const headDim = kQuant && spec.heads * spec.headDim === spec.dim ? dim / heads : spec.headDim; // keep heads × headDim = dim where it was
@@ -74,8 +83,9 @@ export function writeRandomArchGguf(file: string, spec: RandomArchSpec, type: Gg
   const random = uniformSource(seed);
   // 1/√fan-in keeps activations O(1)
   // a row that is not whole blocks falls back to Q8_0, as llama.cpp's quantizer does
+  const typeOf = (name: string): GgufTensorType => (isMix(format) ? mixPresetType(format, name, spec.layers, spec.tied) : format);
   const matrix = (name: string, cols: number, rows: number, gain = 1): GgufTensorSpec => ({
-    name, dims: [cols, rows], type: kQuant && cols % 256 !== 0 ? 'Q8_0' : type,
+    name, dims: [cols, rows], type: kQuant && cols % 256 !== 0 ? 'Q8_0' : typeOf(name),
     fillRow: (row) => { const s = gain / Math.sqrt(cols); for (let i = 0; i < row.length; i++) row[i] = random() * s * Math.sqrt(3); },
   });
   const vector = (name: string, n: number, center: number, spread: number): GgufTensorSpec => ({
@@ -113,6 +123,7 @@ export function writeRandomArchGguf(file: string, spec: RandomArchSpec, type: Gg
   const metadata: Record<string, GgufMetaValue> = {
     'general.architecture': gguf.str(name),
     'general.name': gguf.str(`random-${arch}`),
+    'general.file_type': gguf.u32(isMix(format) ? MIX_FTYPE[format] : LLAMA_FTYPE[format]),
     [`${name}.vocab_size`]: gguf.u32(vocab.size),
     [`${name}.context_length`]: gguf.u32(4096),
     [`${name}.embedding_length`]: gguf.u32(dim),
