@@ -66,40 +66,54 @@ export function ggufConfig(header: GgufHeader, filePath: string, scaling: RopeSc
   }
   Object.assign(config, ropeScalingConfig(md, arch, file, headDim, ropeTheta, scaling));
 
-  switch (architecture) {
+  const gemma = architecture === 'gemma2' || architecture === 'gemma3';
+  if (architecture === 'phi3' && (tensor('rope_factors_long.weight') || tensor('rope_factors_short.weight'))) {
+    throw new AppError('unsupported_model', `The GGUF file ${file} is a long-context Phi-3 (LongRoPE factors), which the LPU emulator does not support yet; use a 4k-context Phi-3 GGUF.`);
+  }
+  Object.assign(config, architectureBlocks(config, {
+    // GGUF has no query_pre_attn_scalar: llama.cpp tells the 27B models by their layer count
+    queryPreAttnScalar: gemma && nLayers === GEMMA_27B_LAYERS[architecture] ? dim / nHeads : headDim,
+    // llama.cpp's defaults when a Gemma 2 file omits them
+    attnSoftcap: architecture === 'gemma2' ? opt('attn_logit_softcapping') ?? 50 : undefined,
+    finalSoftcap: architecture === 'gemma2' ? opt('final_logit_softcapping') ?? 30 : undefined,
+    slidingWindow: architecture === 'gemma2' ? opt('attention.sliding_window') ?? 4096 : architecture === 'gemma3' ? num('attention.sliding_window') : undefined,
+    ropeThetaSwa: architecture === 'gemma3' ? opt('rope.freq_base_swa') ?? 10000 : undefined,
+  }));
+  return config;
+}
+
+/** What a file states beyond Llama's hyperparameters (GGUF metadata or config.json); undefined where it is silent. */
+export interface ArchitectureParams {
+  /** Gemma: queries are scaled by 1/√query_pre_attn_scalar. */
+  queryPreAttnScalar?: number;
+  attnSoftcap?: number;
+  finalSoftcap?: number;
+  slidingWindow?: number;
+  /** Gemma 3's RoPE base on sliding-window layers. */
+  ropeThetaSwa?: number;
+}
+
+/**
+ * What each architecture adds to the Llama block, the same whichever file format states it: Q/K norms (Qwen3,
+ * Gemma 3), Gemma's GeGLU, post-norms, √d embedding scale, soft-caps and sliding-window layers (every 2nd layer global
+ * in Gemma 2, every 6th in Gemma 3, as llama.cpp's swa patterns).
+ */
+export function architectureBlocks(config: ModelConfig, p: ArchitectureParams): Partial<ModelConfig> {
+  switch (config.architecture) {
     case 'qwen3':
-      config.qkNorm = true;
-      break;
+      return { qkNorm: true };
     case 'gemma2':
     case 'gemma3': {
-      config.ffnActivation = 'gelu';
-      config.postNorms = true;
-      config.embedScale = Math.fround(Math.sqrt(dim));
-      const queryPreAttnScalar = nLayers === GEMMA_27B_LAYERS[architecture] ? dim / nHeads : headDim;
-      config.attnScale = 1 / Math.sqrt(queryPreAttnScalar);
-      config.tiedEmbeddings = !tensor('output.weight');
-      if (architecture === 'gemma2') {
-        config.attnSoftcap = opt('attn_logit_softcapping') ?? 50; // llama.cpp's defaults when the file omits them
-        config.finalSoftcap = opt('final_logit_softcapping') ?? 30;
-        config.slidingWindow = opt('attention.sliding_window') ?? 4096;
-        config.swaPattern = 2;
-      } else {
-        config.qkNorm = true;
-        config.slidingWindow = num('attention.sliding_window');
-        config.swaPattern = 6;
-        config.ropeThetaSwa = opt('rope.freq_base_swa') ?? 10000;
-      }
-      break;
+      const gemma: Partial<ModelConfig> = {
+        ffnActivation: 'gelu', postNorms: true, embedScale: Math.fround(Math.sqrt(config.dim)),
+        attnScale: 1 / Math.sqrt(p.queryPreAttnScalar ?? config.headDim), slidingWindow: p.slidingWindow,
+      };
+      if (config.architecture === 'gemma2') return { ...gemma, attnSoftcap: p.attnSoftcap, finalSoftcap: p.finalSoftcap, swaPattern: 2 };
+      return { ...gemma, qkNorm: true, swaPattern: 6, ropeThetaSwa: p.ropeThetaSwa ?? 10000 };
     }
-    case 'phi3':
-      if (tensor('rope_factors_long.weight') || tensor('rope_factors_short.weight')) {
-        throw new AppError('unsupported_model', `The GGUF file ${file} is a long-context Phi-3 (LongRoPE factors), which the LPU emulator does not support yet; use a 4k-context Phi-3 GGUF.`);
-      }
-      break;
     default:
-      break;
+      return {};
   }
-  return config;
 }
 
 /**

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { AppError } from '../../../shared/errors';
 import { readGgufMetadata, GGML_TYPES, type GgufTensorInfo } from './gguf';
 import { dequantize, splitQ8_0Blocks } from './dequant';
-import { fingerprintFiles, interleaveRopeRows, rowRange, weightName, type ModelConfig, type ModelSource, type WeightSource } from './model-source';
+import { fingerprintFiles, interleaveRopeRows, splitFused, weightName, type ModelConfig, type ModelSource, type WeightSource } from './model-source';
 import { NEOX_ROPE, ggufConfig } from './architectures';
 
 export { ggufConfig } from './architectures';
@@ -121,19 +121,6 @@ function readVector(source: WeightSource): number[] {
   const out = new Float32Array(source.rows * source.cols);
   source.readRows(0, source.rows, out);
   return [...out];
-}
-
-/** Phi-3's fused attn_qkv and ffn_up (gate rows first, then up) as the separate tensors the other architectures have. */
-function splitFused(source: WeightSource, config: ModelConfig): WeightSource[] {
-  const m = /^blk\.(\d+)\.(attn_qkv|ffn_up)$/.exec(source.name);
-  if (!m) return [source];
-  const layer = (part: string) => weightName.layer(Number(m[1]), part);
-  const qDim = config.nHeads * config.headDim, kvDim = config.nKvHeads * config.headDim;
-  if (m[2] === 'attn_qkv') {
-    return [rowRange(source, layer('attn_q'), 0, qDim), rowRange(source, layer('attn_k'), qDim, kvDim), rowRange(source, layer('attn_v'), qDim + kvDim, kvDim)];
-  }
-  if (source.rows !== 2 * config.hiddenDim) return [source]; // an ordinary up projection
-  return [rowRange(source, layer('ffn_gate'), 0, config.hiddenDim), rowRange(source, layer('ffn_up'), config.hiddenDim, config.hiddenDim)];
 }
 
 /** The [rows, cols] every tensor the architecture reads must have, checked before anything is allocated. */

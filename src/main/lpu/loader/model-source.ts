@@ -176,6 +176,19 @@ export function rowRange(source: WeightSource, name: string, row0: number, rows:
   };
 }
 
+/** Phi-3's fused attn_qkv and ffn_up (gate rows first, then up) as the separate tensors the other architectures have. */
+export function splitFused(source: WeightSource, config: ModelConfig): WeightSource[] {
+  const m = /^blk\.(\d+)\.(attn_qkv|ffn_up)$/.exec(source.name);
+  if (!m) return [source];
+  const layer = (part: string) => weightName.layer(Number(m[1]), part);
+  const qDim = config.nHeads * config.headDim, kvDim = config.nKvHeads * config.headDim;
+  if (m[2] === 'attn_qkv') {
+    return [rowRange(source, layer('attn_q'), 0, qDim), rowRange(source, layer('attn_k'), qDim, kvDim), rowRange(source, layer('attn_v'), qDim + kvDim, kvDim)];
+  }
+  if (source.rows !== 2 * config.hiddenDim) return [source]; // an ordinary up projection
+  return [rowRange(source, layer('ffn_gate'), 0, config.hiddenDim), rowRange(source, layer('ffn_up'), config.hiddenDim, config.hiddenDim)];
+}
+
 /** Reads a byte range of a file into a fresh buffer. */
 export function readFileRange(path: string, offset: number, length: number): Buffer {
   const fd = openSync(path, 'r');

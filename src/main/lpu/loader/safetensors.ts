@@ -3,9 +3,10 @@ import path from 'node:path';
 import { AppError } from '../../../shared/errors';
 import { f16ToF32 } from './dequant';
 import {
-  SUPPORTED_ARCHITECTURES, fingerprintFiles, interleaveRopeRows,
+  fingerprintFiles, interleaveRopeRows, splitFused,
   type Architecture, type ModelConfig, type ModelSource, type WeightSource,
 } from './model-source';
+import { architectureBlocks, llama3FreqFactors } from './architectures';
 
 // Hugging Face folders: config.json + *.safetensors (8-byte header length, JSON header, raw little-endian data).
 
@@ -13,27 +14,70 @@ const DTYPES: Record<string, number> = { F32: 4, F16: 2, BF16: 2 };
 
 interface SafetensorsEntry { dtype: string; shape: number[]; data_offsets: [number, number] }
 
+/** config.json's architectures[0] (or model_type) → ours. */
 const HF_ARCHITECTURES: Record<string, Architecture> = {
-  LlamaForCausalLM: 'llama', MistralForCausalLM: 'mistral', Qwen2ForCausalLM: 'qwen2',
+  LlamaForCausalLM: 'llama', MistralForCausalLM: 'mistral', Qwen2ForCausalLM: 'qwen2', Qwen3ForCausalLM: 'qwen3',
+  Gemma2ForCausalLM: 'gemma2', Gemma3ForCausalLM: 'gemma3', Phi3ForCausalLM: 'phi3',
+  llama: 'llama', mistral: 'mistral', qwen2: 'qwen2', qwen3: 'qwen3', gemma2: 'gemma2', gemma3_text: 'gemma3', phi3: 'phi3',
 };
-/** Architectures read from HF folders (the others need their extra tensors mapped: GGUF only). */
-const HF_MODEL_TYPES: readonly Architecture[] = Object.values(HF_ARCHITECTURES);
+
+/** Layer tensors every architecture names alike (llama.cpp's convert_hf_to_gguf tensor map). */
+const LAYER_PARTS: Record<string, string> = {
+  'input_layernorm.weight': 'attn_norm', 'post_attention_layernorm.weight': 'ffn_norm',
+  'self_attn.q_proj.weight': 'attn_q', 'self_attn.k_proj.weight': 'attn_k', 'self_attn.v_proj.weight': 'attn_v',
+  'self_attn.o_proj.weight': 'attn_output', 'self_attn.q_proj.bias': 'attn_q.bias', 'self_attn.k_proj.bias': 'attn_k.bias',
+  'self_attn.v_proj.bias': 'attn_v.bias', 'mlp.gate_proj.weight': 'ffn_gate', 'mlp.up_proj.weight': 'ffn_up', 'mlp.down_proj.weight': 'ffn_down',
+  'self_attn.q_norm.weight': 'attn_q_norm', 'self_attn.k_norm.weight': 'attn_k_norm',
+  // Phi-3's fused projections, split after loading as in GGUF (gate rows first, then up)
+  'self_attn.qkv_proj.weight': 'attn_qkv', 'mlp.gate_up_proj.weight': 'ffn_up',
+};
+/** Gemma's four norms per layer: its post_attention_layernorm is the attention output's norm, not the FFN's input. */
+const GEMMA_LAYER_PARTS: Record<string, string> = {
+  ...LAYER_PARTS, 'post_attention_layernorm.weight': 'post_attention_norm',
+  'pre_feedforward_layernorm.weight': 'ffn_norm', 'post_feedforward_layernorm.weight': 'post_ffw_norm',
+};
 
 /** HF tensor names → the canonical (GGUF) names the compiler uses. */
-function canonicalName(hf: string): string | undefined {
+function canonicalName(hf: string, architecture: Architecture): string | undefined {
   if (hf === 'model.embed_tokens.weight') return 'token_embd';
   if (hf === 'model.norm.weight') return 'output_norm';
   if (hf === 'lm_head.weight') return 'output';
   const m = /^model\.layers\.(\d+)\.(.+)$/.exec(hf);
   if (!m) return undefined;
-  const parts: Record<string, string> = {
-    'input_layernorm.weight': 'attn_norm', 'post_attention_layernorm.weight': 'ffn_norm',
-    'self_attn.q_proj.weight': 'attn_q', 'self_attn.k_proj.weight': 'attn_k', 'self_attn.v_proj.weight': 'attn_v',
-    'self_attn.o_proj.weight': 'attn_output', 'self_attn.q_proj.bias': 'attn_q.bias', 'self_attn.k_proj.bias': 'attn_k.bias',
-    'self_attn.v_proj.bias': 'attn_v.bias', 'mlp.gate_proj.weight': 'ffn_gate', 'mlp.up_proj.weight': 'ffn_up', 'mlp.down_proj.weight': 'ffn_down',
-  };
-  const part = parts[m[2]!];
+  const part = (architecture.startsWith('gemma') ? GEMMA_LAYER_PARTS : LAYER_PARTS)[m[2]!];
   return part ? `blk.${m[1]}.${part}` : undefined;
+}
+
+/** Gemma's RMSNorm multiplies by (1 + w) and HF stores w; the compiler reads GGUF's convention, 1 + w stored. */
+function plusOne(source: WeightSource): WeightSource {
+  const { name, rows, cols, storedType } = source;
+  return {
+    name, rows, cols, storedType,
+    readRows(row0, nRows, out) {
+      source.readRows(row0, nRows, out);
+      for (let i = 0; i < nRows * cols; i++) out[i] = Math.fround(out[i]! + 1);
+    },
+  };
+}
+
+/** RoPE scaling in config.json's rope_scaling: llama3 frequency divisors or linear position scaling; others refused. */
+function hfRopeScaling(hf: Record<string, unknown>, headDim: number, theta: number, folder: string): Partial<ModelConfig> {
+  const scaling = hf.rope_scaling as Record<string, unknown> | null | undefined;
+  if (!scaling) return {};
+  const type = String(scaling.rope_type ?? scaling.type ?? 'default');
+  const factor = Number(scaling.factor ?? 1);
+  if (type === 'llama3') {
+    return { ropeFreqFactors: llama3FreqFactors(headDim, theta, factor, Number(scaling.low_freq_factor ?? 1), Number(scaling.high_freq_factor ?? 4), Number(scaling.original_max_position_embeddings ?? 8192)) };
+  }
+  if (type === 'linear') return factor !== 1 ? { ropeScale: 1 / factor } : {};
+  if (type === 'default') return {};
+  throw new AppError('unsupported_model', `The model in ${path.basename(folder)} uses "${type}" RoPE scaling; the LPU emulator supports none, linear and llama3 scaling.`);
+}
+
+/** config.json's value for `key`, or undefined where it is absent or null (null turns a Gemma soft-cap off). */
+function hfNumber(hf: Record<string, unknown>, key: string): number | undefined {
+  const v = hf[key];
+  return v === undefined || v === null ? undefined : Number(v);
 }
 
 function readHeader(file: string): { entries: Record<string, SafetensorsEntry>; dataStart: number } {
@@ -83,10 +127,10 @@ export function openSafetensorsModel(folder: string): ModelSource {
   if (!existsSync(configPath)) throw new AppError('unsupported_model', `The folder ${folder} has no config.json, so it is not a Hugging Face model folder.`);
   const hf = JSON.parse(readFileSync(configPath, 'utf8')) as Record<string, unknown>;
   const archName = ((hf.architectures as string[] | undefined) ?? [])[0] ?? String(hf.model_type ?? 'unknown');
-  const architecture = HF_ARCHITECTURES[archName] ?? (HF_MODEL_TYPES.includes(hf.model_type as Architecture) ? (hf.model_type as Architecture) : undefined);
+  const architecture = HF_ARCHITECTURES[archName] ?? HF_ARCHITECTURES[String(hf.model_type)];
   if (!architecture) {
-    const gguf = SUPPORTED_ARCHITECTURES.filter((a) => !HF_MODEL_TYPES.includes(a));
-    throw new AppError('unsupported_model', `The model architecture "${archName}" is not supported in Hugging Face folders; the LPU emulator reads Llama, Mistral and Qwen2 folders, and ${gguf.join(', ')} as GGUF files.`);
+    const hint = archName === 'Gemma3ForConditionalGeneration' ? ' (the multimodal Gemma 3; its text model runs from a GGUF file)' : '';
+    throw new AppError('unsupported_model', `The model architecture "${archName}"${hint} is not supported in Hugging Face folders; the LPU emulator reads Llama, Mistral, Qwen2, Qwen3, Gemma 2, Gemma 3 (text) and Phi-3 folders.`);
   }
   const files = readdirSync(folder).filter((f) => f.endsWith('.safetensors')).sort().map((f) => path.join(folder, f));
   if (!files.length) throw new AppError('unsupported_model', `The folder ${folder} has no .safetensors weights.`);
@@ -94,23 +138,13 @@ export function openSafetensorsModel(folder: string): ModelSource {
   const dim = Number(hf.hidden_size);
   const nHeads = Number(hf.num_attention_heads);
   const headDim = Number(hf.head_dim ?? dim / nHeads);
-  const weights = new Map<string, WeightSource>();
-  let parameterCount = 0;
-  for (const file of files) {
-    const { entries, dataStart } = readHeader(file);
-    for (const [hfName, e] of Object.entries(entries)) {
-      if (!(e.dtype in DTYPES)) throw new AppError('unsupported_model', `Tensor ${hfName} in ${path.basename(file)} is ${e.dtype}; Lockstep reads F32, F16 and BF16 safetensors.`);
-      const name = canonicalName(hfName);
-      parameterCount += e.shape.reduce((a, b) => a * b, 1);
-      if (!name) continue;
-      let source = tensorSource(file, dataStart, e, name);
-      // HF q/k rows are in rotate-half order; the emulator's RoPE kernel rotates interleaved pairs.
-      if (/\.attn_[qk](\.bias)?$/.test(name)) source = interleaveRopeRows(source, headDim);
-      weights.set(name, source);
-    }
+  const ropeTheta = Number(hf.rope_theta ?? 10000);
+  if (hfNumber(hf, 'partial_rotary_factor') !== undefined && hfNumber(hf, 'partial_rotary_factor') !== 1) {
+    throw new AppError('unsupported_model', `The model in ${path.basename(folder)} rotates part of each head (partial_rotary_factor ${String(hf.partial_rotary_factor)}), which the LPU emulator does not support.`);
   }
-  const embd = weights.get('token_embd');
-  if (!embd) throw new AppError('unsupported_model', `The folder ${folder} has no model.embed_tokens.weight tensor.`);
+  if (architecture === 'phi3' && hf.rope_scaling) {
+    throw new AppError('unsupported_model', `The model in ${path.basename(folder)} is a long-context Phi-3 (LongRoPE), which the LPU emulator does not support yet; use a 4k-context Phi-3.`);
+  }
   const config: ModelConfig = {
     architecture,
     name: path.basename(folder),
@@ -120,13 +154,53 @@ export function openSafetensorsModel(folder: string): ModelSource {
     nHeads,
     nKvHeads: Number(hf.num_key_value_heads ?? nHeads),
     headDim,
-    vocabSize: embd.rows,
+    vocabSize: 0, // the embedding's rows, once read
     contextLength: Number(hf.max_position_embeddings ?? 2048),
-    ropeTheta: Number(hf.rope_theta ?? 10000),
-    rmsEps: Number(hf.rms_norm_eps ?? 1e-5),
-    tiedEmbeddings: !weights.has('output'),
-    qkvBias: weights.has('blk.0.attn_q.bias'),
+    ropeTheta,
+    rmsEps: Math.fround(Number(hf.rms_norm_eps ?? 1e-5)), // float32, as a GGUF stores it and the kernels use it
+    tiedEmbeddings: true,
+    qkvBias: false,
+    ...hfRopeScaling(hf, headDim, ropeTheta, folder),
   };
+  const swaPattern = hfNumber(hf, 'sliding_window_pattern');
+  if (architecture === 'gemma3' && swaPattern !== undefined && swaPattern !== 6) {
+    throw new AppError('unsupported_model', `The model in ${path.basename(folder)} puts a global layer every ${swaPattern} layers; the LPU emulator runs Gemma 3's pattern of one in six.`);
+  }
+  Object.assign(config, architectureBlocks(config, {
+    queryPreAttnScalar: hfNumber(hf, 'query_pre_attn_scalar'),
+    attnSoftcap: hfNumber(hf, 'attn_logit_softcapping'),
+    finalSoftcap: hfNumber(hf, 'final_logit_softcapping'),
+    slidingWindow: hfNumber(hf, 'sliding_window'),
+    ropeThetaSwa: hfNumber(hf, 'rope_local_base_freq'),
+  }));
+
+  const weights = new Map<string, WeightSource>();
+  let parameterCount = 0;
+  for (const file of files) {
+    const { entries, dataStart } = readHeader(file);
+    for (const [hfName, e] of Object.entries(entries)) {
+      if (!(e.dtype in DTYPES)) throw new AppError('unsupported_model', `Tensor ${hfName} in ${path.basename(file)} is ${e.dtype}; Lockstep reads F32, F16 and BF16 safetensors.`);
+      const name = canonicalName(hfName, architecture);
+      parameterCount += e.shape.reduce((a, b) => a * b, 1);
+      if (!name) continue;
+      let source = tensorSource(file, dataStart, e, name);
+      if (config.postNorms && /(^|\.)(attn_norm|ffn_norm|post_attention_norm|post_ffw_norm|output_norm|attn_[qk]_norm)$/.test(name)) source = plusOne(source);
+      weights.set(name, source);
+    }
+  }
+  const embd = weights.get('token_embd');
+  if (!embd) throw new AppError('unsupported_model', `The folder ${folder} has no model.embed_tokens.weight tensor.`);
+  config.vocabSize = embd.rows;
+  config.tiedEmbeddings = !weights.has('output');
+  config.qkvBias = weights.has('blk.0.attn_q.bias');
+  for (const [name, source] of [...weights]) {
+    const parts = splitFused(source, config);
+    if (parts.length > 1) { weights.delete(name); for (const part of parts) weights.set(part.name, part); }
+  }
+  // HF q/k rows (and the per-head Q/K norms) are in rotate-half order; the emulator's RoPE kernel rotates interleaved pairs.
+  for (const [name, source] of weights) {
+    if (/\.attn_[qk](\.bias|_norm)?$/.test(name)) weights.set(name, interleaveRopeRows(source, headDim));
+  }
   const tokConfigPath = path.join(folder, 'tokenizer_config.json');
   const tokConfig = existsSync(tokConfigPath) ? (JSON.parse(readFileSync(tokConfigPath, 'utf8')) as Record<string, unknown>) : {};
   const hasTokenizer = existsSync(path.join(folder, 'tokenizer.json'));
