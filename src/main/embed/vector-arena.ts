@@ -50,6 +50,19 @@ interface Block {
   workspaceIds: Float64Array; // (BLOCK_ROWS)
 }
 
+/** What a saved arena needs besides its bytes (arena-file.ts): the shape it was built with and where its rows sit. */
+export interface ArenaLayout {
+  dimension: number;
+  blockRows: number;
+  /** Byte offsets of the centroids and the first block, and one block's size: equal only for the same build of this file. */
+  centroidW: number;
+  blocksBase: number;
+  blockBytes: number;
+  lists: number[][];
+  blocks: { list: number; count: number }[];
+  freeBlocks: number[];
+}
+
 export class VectorArena {
   readonly groups: number;
   private readonly blockBytes: number;
@@ -72,6 +85,8 @@ export class VectorArena {
   private readonly rowsByWorkspace = new Map<number, number>();
   /** Fraction of the lists a query scans (recall against time). */
   probeFraction = PROBE_FRACTION;
+  /** Bumped by every change to the rows: a save written over several turns checks it stayed the same. */
+  revision = 0;
 
   constructor(readonly dimension: number) {
     if (dimension % Q8_GROUP !== 0) throw new Error(`The vector arena needs a dimension divisible by ${Q8_GROUP}, not ${dimension}.`);
@@ -165,6 +180,7 @@ export class VectorArena {
 
   /** Adds rows, or replaces the vector of chunks already held. */
   upsert(rows: ArenaRow[]): void {
+    this.revision++;
     const K = this.dimension;
     const G = this.groups;
     for (let start = 0; start < rows.length; start += BATCH_ROWS) {
@@ -196,6 +212,7 @@ export class VectorArena {
   remove(chunkId: number): void {
     const slot = this.slotOf.get(chunkId);
     if (slot === undefined) return;
+    this.revision++;
     const blockIndex = (slot / BLOCK_ROWS) | 0;
     const r = slot % BLOCK_ROWS;
     const block = this.blocks[blockIndex];
@@ -250,6 +267,69 @@ export class VectorArena {
       }
     }
     return top.sorted().map(({ score, id }) => ({ chunkId: id, score }));
+  }
+
+  /** The lists and blocks as they stand, for a save; the bytes to save are storedBytes(), the ids blockIds(). */
+  layout(): ArenaLayout {
+    return {
+      dimension: this.dimension,
+      blockRows: BLOCK_ROWS,
+      centroidW: this.centroidW,
+      blocksBase: this.blocksBase,
+      blockBytes: this.blockBytes,
+      lists: this.lists.map((list) => [...list]),
+      blocks: this.blocks.map(({ list, count }) => ({ list, count })),
+      freeBlocks: [...this.freeBlocks],
+    };
+  }
+
+  /** The centroids and every block (int8 rows and their scales), one range of the memory; a view, not a copy. */
+  storedBytes(from = 0, length = this.blockPtr(this.blocks.length) - this.centroidW - from): Uint8Array {
+    return new Uint8Array(this.memory.buffer, this.centroidW + from, length);
+  }
+
+  /** Each block's chunk ids then each block's workspace ids (BLOCK_ROWS apiece, unused rows included). */
+  blockIds(): Float64Array {
+    const ids = new Float64Array(2 * this.blocks.length * BLOCK_ROWS);
+    this.blocks.forEach((block, i) => {
+      ids.set(block.chunkIds, i * BLOCK_ROWS);
+      ids.set(block.workspaceIds, (this.blocks.length + i) * BLOCK_ROWS);
+    });
+    return ids;
+  }
+
+  /**
+   * An arena with a saved layout, its memory grown to hold it; the caller fills storedBytes() and then calls adoptIds.
+   * Undefined when the layout was saved by a build that carves its memory differently.
+   */
+  static withLayout(layout: ArenaLayout): VectorArena | undefined {
+    const arena = new VectorArena(layout.dimension);
+    if (layout.blockRows !== BLOCK_ROWS || layout.centroidW !== arena.centroidW || layout.blocksBase !== arena.blocksBase || layout.blockBytes !== arena.blockBytes) return undefined;
+    const needed = arena.blockPtr(layout.blocks.length);
+    const have = arena.memory.buffer.byteLength;
+    if (needed > have) arena.memory.grow(Math.ceil((needed - have) / WASM_PAGE));
+    arena.blocks = layout.blocks.map(({ list, count }) => ({ list, count, chunkIds: new Float64Array(BLOCK_ROWS), workspaceIds: new Float64Array(BLOCK_ROWS) }));
+    arena.lists = layout.lists.map((list) => [...list]);
+    arena.freeBlocks.push(...layout.freeBlocks);
+    return arena;
+  }
+
+  /** Takes the ids saved by blockIds() and indexes the rows they name. */
+  adoptIds(ids: Float64Array): void {
+    const n = this.blocks.length;
+    if (ids.length !== 2 * n * BLOCK_ROWS) throw new Error(`The saved arena holds ids for ${ids.length / (2 * BLOCK_ROWS)} blocks, not ${n}.`);
+    this.blocks.forEach((block, i) => {
+      block.chunkIds.set(ids.subarray(i * BLOCK_ROWS, (i + 1) * BLOCK_ROWS));
+      block.workspaceIds.set(ids.subarray((n + i) * BLOCK_ROWS, (n + i + 1) * BLOCK_ROWS));
+    });
+    const free = new Set(this.freeBlocks);
+    this.blocks.forEach((block, i) => {
+      if (free.has(i)) return;
+      for (let r = 0; r < block.count; r++) {
+        this.slotOf.set(block.chunkIds[r], i * BLOCK_ROWS + r);
+        this.rowsByWorkspace.set(block.workspaceIds[r], this.rowsOf(block.workspaceIds[r]) + 1);
+      }
+    });
   }
 
   /** Writes rows to x and quantises them into xq/xs with the kernel (per-32 groups, as the LPU quantises activations). */
