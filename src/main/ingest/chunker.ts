@@ -154,47 +154,73 @@ function buildChunk(units: Unit[], ordinal: number, documentLabel: string): Chun
   };
 }
 
-/** Splits a document's pages into chunks in reading order. */
-export function chunkDocument(pages: PageText[], options: ChunkOptions): Chunk[] {
-  const chunks: Chunk[] = [];
-  let current: Unit[] = [];
-  let currentTokens = 0;
-  const flush = (withOverlap: boolean) => {
-    if (!current.some((u) => u.kind !== 'heading')) return; // a heading alone waits for its section's text
-    chunks.push(buildChunk(current, chunks.length, options.documentLabel ?? ''));
+/**
+ * Cuts chunks from pages handed over in reading order, one at a time: a long document streams through it, and it holds
+ * only the units of the chunk being filled (and the pages they sit on).
+ */
+export class DocumentChunker {
+  private current: Unit[] = [];
+  private currentTokens = 0;
+  private ordinal = 0;
+  private statement: string | null = null;
+
+  constructor(private readonly options: ChunkOptions) {}
+
+  /** Adds the next page; returns the chunks it completed. */
+  addPage(page: PageText): Chunk[] {
+    const done: Chunk[] = [];
+    this.statement = pageContext(page, this.statement);
+    page.blocks.forEach((block, index) => {
+      const context = [this.statement, block.kind === 'table' ? tableContext(page.blocks, index) : null].filter(Boolean).join(' › ');
+      for (const unit of unitsOfBlock(block, page, this.options, context)) {
+        if (unit.kind === 'heading' && this.current.some((u) => u.kind !== 'heading')) this.flush(false, done);
+        else if (this.currentTokens + unit.tokens > this.options.maxTokens) {
+          this.flush(true, done);
+          // An overlap that leaves no room for the next unit is dropped.
+          if (this.currentTokens + unit.tokens > this.options.maxTokens) {
+            this.current = [];
+            this.currentTokens = 0;
+          }
+        }
+        this.current.push(unit);
+        this.currentTokens += unit.tokens;
+      }
+    });
+    return done;
+  }
+
+  /** Ends the document; returns its last chunk, if any. */
+  finish(): Chunk[] {
+    const done: Chunk[] = [];
+    this.flush(false, done);
+    return done;
+  }
+
+  /** Page numbers the chunk being filled still refers to. */
+  get pagesHeld(): number[] {
+    return [...new Set(this.current.map((u) => u.page.number))];
+  }
+
+  private flush(withOverlap: boolean, done: Chunk[]): void {
+    if (!this.current.some((u) => u.kind !== 'heading')) return; // a heading alone waits for its section's text
+    done.push(buildChunk(this.current, this.ordinal++, this.options.documentLabel ?? ''));
     const carried: Unit[] = [];
     let carriedTokens = 0;
     if (withOverlap) {
-      for (let i = current.length - 1; i > 0; i--) {
-        const unit = current[i];
-        if (!unit.partial || unit.kind === 'table' || carriedTokens + unit.tokens > options.overlapTokens) break;
+      for (let i = this.current.length - 1; i > 0; i--) {
+        const unit = this.current[i];
+        if (!unit.partial || unit.kind === 'table' || carriedTokens + unit.tokens > this.options.overlapTokens) break;
         carried.unshift(unit);
         carriedTokens += unit.tokens;
       }
     }
-    current = carried;
-    currentTokens = carriedTokens;
-  };
-  let statement: string | null = null;
-  for (const page of pages) {
-    statement = pageContext(page, statement);
-    page.blocks.forEach((block, index) => {
-      const context = [statement, block.kind === 'table' ? tableContext(page.blocks, index) : null].filter(Boolean).join(' › ');
-      for (const unit of unitsOfBlock(block, page, options, context)) {
-        if (unit.kind === 'heading' && current.some((u) => u.kind !== 'heading')) flush(false);
-        else if (currentTokens + unit.tokens > options.maxTokens) {
-          flush(true);
-          // An overlap that leaves no room for the next unit is dropped.
-          if (currentTokens + unit.tokens > options.maxTokens) {
-            current = [];
-            currentTokens = 0;
-          }
-        }
-        current.push(unit);
-        currentTokens += unit.tokens;
-      }
-    });
+    this.current = carried;
+    this.currentTokens = carriedTokens;
   }
-  flush(false);
-  return chunks;
+}
+
+/** Splits a document's pages into chunks in reading order. */
+export function chunkDocument(pages: PageText[], options: ChunkOptions): Chunk[] {
+  const chunker = new DocumentChunker(options);
+  return [...pages.flatMap((page) => chunker.addPage(page)), ...chunker.finish()];
 }

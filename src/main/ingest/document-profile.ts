@@ -19,7 +19,7 @@ export interface DocumentProfile {
 }
 
 /** Pages read for the profile: cover pages and, for releases, the first paragraphs. */
-const OPENING_PAGES = 3;
+export const OPENING_PAGES = 3;
 const ORDINALS: Record<string, number> = { first: 1, second: 2, third: 3, fourth: 4 };
 const STATEMENT_FORMS = /\bFORM\s+(10-K|10-Q|8-K|20-F|40-F|6-K)\b/i;
 const PERIOD_ENDED = /\bfor\s+the\s+(fiscal\s+year|quarterly\s+period|year)\s+ended\s+([A-Za-z]+)\.?\s+(\d{1,2})\s*,?\s*(\d{4})/i;

@@ -19,6 +19,8 @@ export interface SourcePage {
   blocks: Block[];
   /** Set when the page's text came from OCR of its image. */
   ocr?: OcrPageFacts;
+  /** Set when the text layer is unreadable OCR output: the page is stored as it is but never chunked. */
+  garbled?: boolean;
 }
 
 export interface OcrWordBox {

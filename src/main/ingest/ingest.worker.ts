@@ -2,11 +2,12 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { toWireError } from '../../shared/errors';
 import { log } from '../platform/log';
 import { describeForLog } from './failure';
-import { parseFile } from './parse';
+import { streamFile } from './parse';
 import type { IngestWorkerData, IngestWorkerReply, ParseJobRequest } from './protocol';
 import { estimatedTokenCounter, loadTokenCounter, type TokenCounter } from './tokens';
 
-// Parsing and chunking off the main thread; one file at a time. The queue terminates this worker to cancel a file.
+// Parsing and chunking off the main thread; one file at a time, its pages and chunks posted in batches as they are
+// ready. The queue terminates this worker to cancel a file.
 
 const config = workerData as IngestWorkerData;
 let counter: Promise<TokenCounter> | undefined;
@@ -29,7 +30,12 @@ process.on('unhandledRejection', (reason) => log.warn('ingest worker: a parser l
 
 parentPort!.on('message', ({ seq, request }: ParseJobRequest) => {
   (async () => {
-    const result = await parseFile(request, await tokenCounter(), (stage, pagesDone, pagesTotal, fraction) => reply({ seq, type: 'progress', stage, pagesDone, pagesTotal, fraction }));
+    const result = await streamFile(
+      request,
+      await tokenCounter(),
+      (stage, pagesDone, pagesTotal, fraction) => reply({ seq, type: 'progress', stage, pagesDone, pagesTotal, fraction }),
+      (pages, chunks) => reply({ seq, type: 'batch', pages, chunks }),
+    );
     reply({ seq, type: 'result', result });
   })().catch((error: unknown) => {
     // The main thread logs the details; the user sees only the wire error's sentence.

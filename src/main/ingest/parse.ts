@@ -1,21 +1,24 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { WireError } from '../../shared/errors';
-import { chunkDocument, chunkOptionsFor, type Chunk } from './chunker';
+import { chunkOptionsFor, type Chunk } from './chunker';
 import { converters } from './converters/index';
-import { defaultLimits, type DocumentFormat, type IngestLimits, type OcrPageFacts } from './document';
-import { profileDocument, profileLabel } from './document-profile';
+import { defaultLimits, type DocumentFormat, type IngestLimits } from './document';
 import { detectFormat, formatByName, formatNames } from './detect';
 import { decryptOffice } from './office-crypto';
 import { IngestProblem, problems, statusForCode, type DocumentOutcomeStatus } from './outcome';
 import { explainFailure } from './failure';
-import { placeBlocks, type PageText } from './pages';
 import type { TokenCounter } from './tokens';
 import { MIN_OCR_CONFIDENCE } from './ocr/page-ocr';
 import type { OcrLanguageCode } from './ocr/languages';
 import { ocrPoolFor } from './ocr/shared-pool';
+import { PageStream, type ParseSink, type StoredPage } from './page-stream';
+
+export type { ParseSink, StoredPage } from './page-stream';
 
 // One file from bytes to pages and chunks; runs inside the ingest worker. Nothing here touches the database.
+// Pages stream from the converter through the chunker to a sink in batches, so memory stays flat in the length of
+// the document: only the converter's look-ahead, the opening pages the profile needs and one batch are held at once.
 
 export interface ParseRequest {
   filePath: string;
@@ -31,23 +34,23 @@ export type ParseStage = 'reading' | 'parsing' | 'ocr' | 'chunking';
 /** Progress of one parse: the stage, pages done of the total (0 while unknown) and the stage's fraction done (0–1). */
 export type ParseProgress = (stage: ParseStage, pagesDone: number, pagesTotal: number, fraction: number) => void;
 
-export interface StoredPage {
-  number: number;
-  label: string | null;
-  text: string;
-  /** Present when the text came from OCR: its confidence and word boxes. */
-  ocr: OcrPageFacts | null;
-}
-
-export interface ParsedDocument {
+/** What a streamed parse returns once its pages and chunks have all gone to the sink. */
+export interface ParsedSummary {
   status: 'indexed';
   format: DocumentFormat;
   title: string;
   pageCount: number;
-  pages: StoredPage[];
-  chunks: Chunk[];
+  chunkCount: number;
   /** Indexed with a caveat (e.g. some pages had no text layer). */
   notice: WireError | null;
+  /** The most pages this parse held at once between the converter and the sink (flat in the document's length). */
+  pagesHeldPeak: number;
+}
+
+/** A whole document in memory: for small inputs and callers without a store of their own (evaluation, tests). */
+export interface ParsedDocument extends ParsedSummary {
+  pages: StoredPage[];
+  chunks: Chunk[];
 }
 
 export interface UnindexedDocument {
@@ -60,10 +63,8 @@ export interface UnindexedDocument {
   logDetail: string | null;
 }
 
+export type StreamResult = ParsedSummary | UnindexedDocument;
 export type ParseResult = ParsedDocument | UnindexedDocument;
-
-/** Documents without a title in their metadata are named by their first heading on the first page that has one. */
-const firstHeading = (pages: PageText[]) => pages.slice(0, 2).flatMap((p) => p.blocks).find((b) => b.kind === 'heading')?.text.slice(0, 200) ?? null;
 
 const pageList = (pages: number[]) => (pages.length > 8 ? `${pages.slice(0, 8).join(', ')} and ${pages.length - 8} more` : pages.join(', '));
 
@@ -89,7 +90,19 @@ function noTextProblem(pageCount: number, garbled: number[]): IngestProblem {
   );
 }
 
+/** Parses a file, collecting its pages and chunks in memory. */
 export async function parseFile(request: ParseRequest, counter: TokenCounter, onProgress: ParseProgress): Promise<ParseResult> {
+  const pages: StoredPage[] = [];
+  const chunks: Chunk[] = [];
+  const result = await streamFile(request, counter, onProgress, (batch, done) => {
+    pages.push(...batch);
+    chunks.push(...done);
+  });
+  return result.status === 'indexed' ? { ...result, pages, chunks } : result;
+}
+
+/** Parses a file, handing its pages and chunks to `sink` in order as they are ready; they are never all held at once. */
+export async function streamFile(request: ParseRequest, counter: TokenCounter, onProgress: ParseProgress, sink: ParseSink): Promise<StreamResult> {
   const limits = request.limits ?? defaultLimits;
   const fileName = path.basename(request.filePath);
   let format: DocumentFormat | null = null;
@@ -116,7 +129,7 @@ export async function parseFile(request: ParseRequest, counter: TokenCounter, on
     const what = formatNames[format];
 
     onProgress('parsing', 0, 0, 0);
-    const pages: PageText[] = [];
+    let pagesRead = 0;
     const ocrLanguages = request.ocrLanguages ?? ['eng'];
     const pool = ocrLanguages.length ? ocrPoolFor(ocrLanguages) : undefined;
     // The first page handed to OCR moves the file into the OCR stage for good: from then on the slow part is
@@ -125,7 +138,7 @@ export async function parseFile(request: ParseRequest, counter: TokenCounter, on
     let inOcr = false;
     const ocr = pool && {
       recognize: (image: Uint8Array) => {
-        if (!inOcr) onProgress('ocr', pages.length, total, total ? pages.length / total : 0);
+        if (!inOcr) onProgress('ocr', pagesRead, total, total ? pagesRead / total : 0);
         inOcr = true;
         return pool.recognize(image);
       },
@@ -134,22 +147,23 @@ export async function parseFile(request: ParseRequest, counter: TokenCounter, on
       total = pagesTotal;
       if (!inOcr) onProgress('parsing', done, pagesTotal, pagesTotal ? done / pagesTotal : 0);
     };
-    const ocrFactsByPage = new Map<number, OcrPageFacts>();
+    const chunking = new PageStream(fileName, chunkOptionsFor(request.chunkTokens, counter), sink);
     const run = converters[format]({ bytes, fileName, password: request.password, limits, ocr, onProgress: parsed });
     let step = await run.next();
     while (!step.done) {
-      if (step.value.ocr) ocrFactsByPage.set(step.value.number, step.value.ocr);
-      pages.push(placeBlocks(step.value));
-      if (inOcr) onProgress('ocr', pages.length, total, total ? Math.min(1, pages.length / total) : 0);
+      pagesRead++;
+      chunking.add(step.value);
+      if (inOcr) onProgress('ocr', pagesRead, total, total ? Math.min(1, pagesRead / total) : 0);
       step = await run.next();
     }
     const summary = step.value;
     pageCount = summary.pageCount;
 
+    onProgress('chunking', pageCount, pageCount, 0);
+    const { chunkCount, title, pagesHeldPeak } = chunking.finish();
     const unusable = new Set([...summary.pagesWithoutText, ...summary.garbledPages]);
-    const usable = pages.filter((page) => page.text.trim() && !unusable.has(page.number));
     const unreadableOcr = summary.unreadableOcrPages ?? [];
-    if (usable.length === 0) {
+    if (chunking.usablePages === 0) {
       if (unreadableOcr.length > 0 && summary.garbledPages.length === 0) throw lowConfidenceProblem(what, unreadableOcr, pageCount);
       if (format === 'image') throw noTextProblem(pageCount, []);
       if (format === 'pdf' && pageCount > 0) throw noTextProblem(pageCount, summary.garbledPages);
@@ -165,19 +179,8 @@ export async function parseFile(request: ParseRequest, counter: TokenCounter, on
         ? { code: 'format_mismatch', message: detected.note }
         : null;
 
-    onProgress('chunking', pageCount, pageCount, 0);
-    const documentLabel = profileLabel(profileDocument(usable.map((page) => page.text), fileName));
-    const chunks = chunkDocument(usable, { ...chunkOptionsFor(request.chunkTokens, counter), documentLabel });
     onProgress('chunking', pageCount, pageCount, 1);
-    return {
-      status: 'indexed',
-      format,
-      title: summary.title ?? firstHeading(pages) ?? fileName,
-      pageCount,
-      pages: pages.map(({ number, label, text }) => ({ number, label, text, ocr: ocrFactsByPage.get(number) ?? null })),
-      chunks,
-      notice,
-    };
+    return { status: 'indexed', format, title: summary.title ?? title ?? fileName, pageCount, chunkCount, notice, pagesHeldPeak };
   } catch (caught) {
     // Anything a parser library throws on bad input is still this file's problem, not a crash; its words go to the log.
     const { problem, logDetail } = explainFailure(caught, format, fileBytes);

@@ -3,7 +3,7 @@ import { AppError, fromWireError } from '../../shared/errors';
 import { log } from '../platform/log';
 import { reportWorkerCrash, startWorker } from '../platform/workers';
 import { problems } from './outcome';
-import type { ParseProgress, ParseRequest, ParseResult } from './parse';
+import type { ParseProgress, ParseRequest, ParseSink, StreamResult } from './parse';
 import type { IngestWorkerData, IngestWorkerReply, ParseJobRequest } from './protocol';
 
 // The main-thread side of the ingest worker: one file at a time, a watchdog against stalled parsers, and stop()
@@ -29,14 +29,15 @@ export class ParserWorker {
     private readonly memoryLimitMb = DEFAULT_READER_MEMORY_MB,
   ) {}
 
-  async parse(request: ParseRequest, onProgress: ParseProgress): Promise<ParseResult> {
+  /** Parses one file; its pages and chunks reach `onBatch` in order while it runs, the totals come back at the end. */
+  async parse(request: ParseRequest, onProgress: ParseProgress, onBatch: ParseSink = () => undefined): Promise<StreamResult> {
     const stopsBefore = this.stops;
     const worker = await this.ensureWorker();
     // Stopped (pause, cancel, close) while the worker was being prepared: the file must not be parsed.
     if (this.stops !== stopsBefore || this.closed) throw new AppError('cancelled', 'Cancelled.');
     const seq = this.nextSeq++;
     let watchdog: NodeJS.Timeout | undefined;
-    return new Promise<ParseResult>((resolve, reject) => {
+    return new Promise<StreamResult>((resolve, reject) => {
       // A parser stuck on one page (pathological files exist) must not block the queue forever.
       const arm = () => {
         clearTimeout(watchdog);
@@ -52,7 +53,15 @@ export class ParserWorker {
         if (reply.seq !== seq) return;
         arm();
         if (reply.type === 'progress') onProgress(reply.stage, reply.pagesDone, reply.pagesTotal, reply.fraction);
-        else if (reply.type === 'result') resolve(reply.result);
+        else if (reply.type === 'batch') {
+          try {
+            onBatch(reply.pages, reply.chunks);
+          } catch (error) {
+            // The receiving end failed (e.g. the disk is full): the rest of the file has nowhere to go.
+            this.discard();
+            reject(error instanceof Error ? error : new Error(String(error)));
+          }
+        } else if (reply.type === 'result') resolve(reply.result);
         else {
           log.warn(`ingest worker error ${reply.error.code}: ${reply.logDetail}`);
           reject(fromWireError(reply.error));

@@ -1,5 +1,7 @@
 import type { WireError } from '../../shared/errors';
-import type { ParseRequest, ParseResult, ParseStage } from './parse';
+import type { Chunk } from './chunker';
+import type { StoredPage } from './page-stream';
+import type { ParseRequest, ParseStage, StreamResult } from './parse';
 
 // Messages between the queue (main thread) and the ingest worker: seq-numbered requests, errors as { code, message }.
 
@@ -15,5 +17,7 @@ export interface ParseJobRequest {
 
 export type IngestWorkerReply =
   | { seq: number; type: 'progress'; stage: ParseStage; pagesDone: number; pagesTotal: number; fraction: number }
-  | { seq: number; type: 'result'; result: ParseResult }
+  /** The next pages of the document and the chunks completed with them, in order. */
+  | { seq: number; type: 'batch'; pages: StoredPage[]; chunks: Chunk[] }
+  | { seq: number; type: 'result'; result: StreamResult }
   | { seq: number; type: 'error'; error: WireError; logDetail: string };

@@ -8,7 +8,7 @@ import { log } from '../platform/log';
 import { defaultLimits, type IngestLimits } from './document';
 import { expandPaths, hashFile } from './files';
 import { documentById, documentsInWorkspace } from './library-queries';
-import { removeDocuments, storeParsedDocument, storeUnindexedDocument, type ChunkVectors, type FileFacts } from './library-store';
+import { commitStagedDocument, removeDocuments, StagedDocument, storeUnindexedDocument, type FileFacts, type VectorWriter } from './library-store';
 import { indexDocument } from '../retrieve/document-index';
 import { problems } from './outcome';
 import type { OcrLanguageCode } from './ocr/languages';
@@ -493,18 +493,22 @@ export class IngestQueue {
     this.active = active;
     this.emitDocument(job.documentId);
     this.emitQueue();
+    // Pages and chunks stream into this connection's temporary tables while the file is read: flat memory, and
+    // nothing visible until the one transaction that commits the document.
+    const staged = new StagedDocument(this.db, job.id);
     try {
       const result = await this.parser.parse(
         { filePath: job.payload.path, password: this.passwords.get(job.documentId), chunkTokens: this.options.chunkTokens(), limits: this.limits, ocrLanguages: this.options.ocrLanguages?.() },
         (stage, pagesDone, pagesTotal, fraction) => this.setStage(active, stage, fraction, pagesDone, pagesTotal),
+        (pages, chunks) => staged.add(pages, chunks),
       );
       if (active.interruptedAs) return;
       if (result.status === 'indexed') {
-        progress.chunks = result.chunks.length;
-        const vectors = await this.embed(active, result.chunks.map((c) => c.text));
+        progress.chunks = result.chunkCount;
+        const writeVectors = await this.embed(active, staged, result.chunkCount);
         if (active.interruptedAs) return;
         this.setStage(active, 'writing', 0);
-        storeParsedDocument(this.db, job.documentId, job.id, result, job.payload, vectors);
+        commitStagedDocument(this.db, staged, job.documentId, job.id, result, job.payload, writeVectors);
       } else {
         if (result.logDetail) log.warn(`ingest of ${job.payload.path}: ${result.problem.code} — ${result.logDetail}`);
         storeUnindexedDocument(this.db, job.documentId, job.id, result, job.payload);
@@ -520,6 +524,7 @@ export class IngestQueue {
       const outcome = { status: 'failed' as const, format: null, title: path.basename(job.payload.path), pageCount: null, problem: { code: problem.code, message: problem.message }, logDetail: null };
       storeUnindexedDocument(this.db, job.documentId, job.id, outcome, job.payload);
     } finally {
+      staged.discard();
       if (active.interruptedAs) this.finishInterrupted(active);
       if (this.active === active) this.active = null;
       this.emitDocument(job.documentId);
@@ -536,20 +541,27 @@ export class IngestQueue {
     }).immediate();
   }
 
-  private async embed(active: ActiveJob, texts: string[]): Promise<ChunkVectors | null> {
+  /** Embeds the staged chunks a batch at a time, storing each batch's vectors beside its chunks; null without vectors. */
+  private async embed(active: ActiveJob, staged: StagedDocument, total: number): Promise<VectorWriter | null> {
     const stage = await this.options.embedding?.().catch((error: unknown) => {
       log.warn('no embedder for ingestion; chunks are indexed for keyword search only', error);
       return null;
     });
-    if (!stage || texts.length === 0) return null;
+    if (!stage || total === 0) return null;
     this.setStage(active, 'embedding', 0);
+    let embedded = 0;
     try {
-      const vectors = await stage.embedPassages(texts, active.abort.signal, (done, total) => this.setStage(active, 'embedding', done / total));
-      return { vectors, write: (_db, ids, v) => stage.writeVectors(ids, v) };
+      for (const { ordinals, texts } of staged.chunkTexts()) {
+        const vectors = await stage.embedPassages(texts, active.abort.signal, (done) => this.setStage(active, 'embedding', (embedded + done) / total));
+        if (active.interruptedAs) return null;
+        staged.setVectors(ordinals, vectors);
+        embedded += texts.length;
+      }
+      return (_db, ids, vectors) => stage.writeVectors(ids, vectors);
     } catch (error) {
       if (active.interruptedAs) return null;
       // Missing vectors are filled in later by the retrieval area's backfill; the document stays searchable by keywords.
-      log.warn(`embedding ${texts.length} chunks with ${stage.modelId} failed; indexing without vectors`, error);
+      log.warn(`embedding ${total} chunks with ${stage.modelId} failed; indexing without vectors`, error);
       return null;
     }
   }

@@ -88,7 +88,7 @@ export const convertPdf: Converter = async function* (input) {
       }
       if (!hasText) pagesWithoutText.push(page.number);
       else if (garbled) garbledPages.push(page.number);
-      return { number: page.number, label: labels?.[page.number - 1] ?? null, blocks };
+      return { number: page.number, label: labels?.[page.number - 1] ?? null, blocks, ...(garbled ? { garbled } : {}) };
     };
 
     const source = new PdfPageSource(doc, input.bytes, input.password, pageCount);
