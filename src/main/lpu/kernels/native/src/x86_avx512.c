@@ -132,6 +132,55 @@ static void row_q8(float *out, const int8_t *x, const float *xs, const int8_t *w
   if (n < n1) lk_matmul_q8_scalar(out, x, xs, w, ws, 1, K, 0, n, n1);
 }
 
+/**
+ * Decode's Q8_0 matvec (one activation row), one weight row at a time as a single prefetched stream (four
+ * interleaved rows left it short of the memory bandwidth, as for the K-quants). Here the weights are biased to
+ * unsigned (w + 128) for VPDPBUSD, so the bias's share, 128·Σx per group, is the activation's and computed once per
+ * call. Eight groups per step: one shuffle tree puts their exact sums in group order, they are scaled as
+ * sum·(xs·ws) and added to the row's sum one by one in group order, as every path does. Masked loads take the
+ * last step's missing groups as zeros, which are not added.
+ */
+static void row1_q8(float *out, const int8_t *x, const float *xs, const int8_t *w, const uint16_t *ws, int K, int n0, int n1) {
+  const int groups = K / LK_GROUP;
+  int32_t *xbias = lk_scratch(4, (size_t)(groups + 8) * 4);
+  for (int g = 0; g < groups; g++) {
+    int32_t sum = 0;
+    for (int k = 0; k < 32; k++) sum += x[g * 32 + k];
+    xbias[g] = 128 * sum;
+  }
+  const __m512i flip = _mm512_set1_epi8((char)0x80);
+  for (int n = n0; n < n1; n++) {
+    const int8_t *wr = w + (size_t)n * K;
+    const uint16_t *sr = ws + (size_t)n * groups;
+    float acc = 0;
+    for (int g = 0; g < groups; g += 8) {
+      const int live = groups - g < 8 ? groups - g : 8;
+      __m512i d[4];
+      for (int i = 0; i < 4; i++) { // groups g+2i, g+2i+1
+        const int bytes = (live - 2 * i) * 32;
+        const __mmask64 m = bytes >= 64 ? ~0ULL : bytes <= 0 ? 0 : (1ULL << bytes) - 1;
+        _mm_prefetch((const char *)wr + (size_t)g * 32 + 64 * i + 2048, _MM_HINT_T0);
+        const __m512i wv = _mm512_xor_si512(_mm512_maskz_loadu_epi8(m, wr + (size_t)g * 32 + 64 * i), flip);
+        d[i] = _mm512_dpbusd_epi32(_mm512_setzero_si512(), _mm512_maskz_mov_epi8(m, wv), _mm512_maskz_loadu_epi8(m, x + (size_t)g * 32 + 64 * i));
+      }
+      // per 128-bit lane L: [Σd0_L, Σd1_L, Σd2_L, Σd3_L]; lane pairs summed: lane 0 = groups 0,2,4,6, lane 2 = 1,3,5,7
+      const __m512i t0 = _mm512_add_epi32(_mm512_unpacklo_epi32(d[0], d[1]), _mm512_unpackhi_epi32(d[0], d[1]));
+      const __m512i t1 = _mm512_add_epi32(_mm512_unpacklo_epi32(d[2], d[3]), _mm512_unpackhi_epi32(d[2], d[3]));
+      const __m512i u = _mm512_add_epi32(_mm512_unpacklo_epi64(t0, t1), _mm512_unpackhi_epi64(t0, t1));
+      const __m512i v = _mm512_add_epi32(u, _mm512_shuffle_i32x4(u, u, _MM_SHUFFLE(2, 3, 0, 1)));
+      const __m128i even = _mm512_castsi512_si128(v), odd = _mm512_extracti32x4_epi32(v, 2);
+      const __mmask8 lm = (__mmask8)((1u << live) - 1);
+      const __m256i sums = _mm256_sub_epi32(_mm256_set_m128i(_mm_unpackhi_epi32(even, odd), _mm_unpacklo_epi32(even, odd)),
+                                            _mm256_maskz_loadu_epi32(lm, xbias + g));
+      const __m256 scale = _mm256_mul_ps(_mm256_maskz_loadu_ps(lm, xs + g), _mm256_cvtph_ps(_mm_maskz_loadu_epi16(lm, sr + g)));
+      float p[8];
+      _mm256_storeu_ps(p, _mm256_mul_ps(_mm256_cvtepi32_ps(sums), scale));
+      for (int j = 0; j < live; j++) acc = acc + p[j];
+    }
+    out[n] = acc;
+  }
+}
+
 // Activation rows sixteen to a vector: lane = row, each 4-byte k chunk biased to unsigned (x + 128); padding rows are 0.
 static void pack16(uint8_t *xp, float *sp, const int8_t *xq, const float *xs, int rows, int K) {
   const int groups = K / LK_GROUP;
@@ -200,6 +249,7 @@ static inline __attribute__((always_inline)) void tile_vnni(float *out, int N, c
 
 static void matmul_q8(float *out, const int8_t *xq, const float *xs, const int8_t *w, const uint16_t *ws, int M, int K, int N, int n0, int n1) {
   const int groups = K / LK_GROUP;
+  if (M == 1) { row1_q8(out, xq, xs, w, ws, K, n0, n1); return; }
   if (M < 4) {
     for (int m = 0; m < M; m++) row_q8(out + (size_t)m * N, xq + (size_t)m * K, xs + (size_t)m * groups, w, ws, K, n0, n1);
     return;
