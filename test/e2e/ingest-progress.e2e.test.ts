@@ -20,13 +20,14 @@ describe('ingestion progress', () => {
     await page().getByTestId('welcome-start').click();
     await page().getByTestId('nav-library').click();
     await recordTexts(page(), 'batch', '[data-testid="batch-progress"]');
+    await recordTexts(page(), 'rows', '[data-testid="document-progress"] .stage-steps');
     await dropFiles(page(), FILES.map((file) => path.join(session.docs(), file)));
     await page().getByTestId('batch-progress').waitFor({ timeout: 30_000 });
     await session.app().screenshot('library-batch-progress-en-light');
     // The row being read names its own stages, the current one marked, over a determinate bar for it.
     const current = page().locator('[data-testid="document-progress"] .stage-steps li[aria-current="step"]').first();
     await current.waitFor({ timeout: 30_000 });
-    expect(['Parse', 'Split', 'Embed']).toContain(await current.textContent());
+    expect(['Parse', 'Split']).toContain(await current.textContent());
     await session.app().screenshot('library-row-stages-en-light');
     // The file being read is listed first, the queued ones after it.
     const statuses = await page().locator('[data-testid="document-row"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-status')));
@@ -46,5 +47,9 @@ describe('ingestion progress', () => {
     expect(batch.some((text) => /^0 of 4 files indexed/.test(text))).toBe(true);
     expect(batch.some((text) => /^[1-3] of 4 files indexed/.test(text))).toBe(true);
     expect(batch.some((text) => /\d pages\/s/.test(text))).toBe(true);
+    // No embedding model is installed here: rows never list an Embed step, and say the files get keyword search only.
+    const rows = await recorded(page(), 'rows');
+    expect(rows.some((text) => text.includes('Keyword search only'))).toBe(true);
+    expect(rows.filter((text) => /Embed(?!ding)/.test(text))).toEqual([]);
   });
 });

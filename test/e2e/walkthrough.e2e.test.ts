@@ -62,7 +62,8 @@ function screenDefects(language: 'en' | 'zh-CN') {
         if (!clipped && el.getBoundingClientRect().right > window.innerWidth + 1) found.push(`${describe(el)} ends at ${Math.round(el.getBoundingClientRect().right)} px`);
         // The words a user reads: the element's own text, and the labels of controls.
         const own = [...el.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE).map((n) => n.textContent ?? '').join('').trim();
-        const texts = [own, el.getAttribute('placeholder'), el.getAttribute('aria-label'), el.getAttribute('title')].filter((t): t is string => !!t && t.trim().length > 0);
+        const chosen = el instanceof HTMLSelectElement ? (el.selectedOptions[0]?.textContent ?? '') : '';
+        const texts = [own, chosen, el.getAttribute('placeholder'), el.getAttribute('aria-label'), el.getAttribute('title')].filter((t): t is string => !!t && t.trim().length > 0);
         for (const text of texts) {
           if (/^[a-z]+(?:\.[a-zA-Z-]+)+$/.test(text)) found.push(`raw message key "${text}" in ${describe(el)}`);
           if (language === 'zh-CN' && english.some((pattern) => pattern.test(text.trim()))) found.push(`English "${text.trim()}" in ${describe(el)}`);

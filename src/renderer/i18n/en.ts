@@ -40,6 +40,7 @@ export const en = {
   'health.alerts': '{n, plural, one {# open alert} other {# open alerts}}',
 
   'workspace.label': 'Workspace',
+  'workspace.defaultName': 'Default',
   'workspace.new': 'New workspace',
   'workspace.namePrompt': 'Workspace name',
   'workspace.create': 'Create',
@@ -122,6 +123,7 @@ export const en = {
   'tier.cold': 'Cold',
   'tier.hotHelp': 'Its passages are held in memory for the fastest search and answered on the fastest channel.',
   'tier.coldHelp': 'Its passages stay on disk, compacted to 8 bits, and are answered on the CPU channel with the answer cache.',
+  'tier.noVectors': 'Tiers decide where passage vectors are kept. This workspace has none yet: they are made once an embedding model is installed (Settings → Models), and search uses keywords until then.',
   'tier.memory': '{size} in memory for {n, plural, one {# passage} other {# passages}}',
   'tier.saved': '{size} of disk saved on {n, plural, one {# passage} other {# passages}}',
   'tier.totals': 'All workspaces: {memory} in memory (hot) · {cold, plural, one {# workspace} other {# workspaces}} cold, saving {saved} of disk',

@@ -42,6 +42,7 @@ export const zhCN: Dictionary = {
   'health.alerts': '{n, plural, other {# 条未处理告警}}',
 
   'workspace.label': '工作区',
+  'workspace.defaultName': '默认',
   'workspace.new': '新建工作区',
   'workspace.namePrompt': '工作区名称',
   'workspace.create': '创建',
@@ -124,6 +125,7 @@ export const zhCN: Dictionary = {
   'tier.cold': '冷',
   'tier.hotHelp': '其段落常驻内存，搜索最快，并由最快的通道回答。',
   'tier.coldHelp': '其段落只留在磁盘上，压缩为 8 位，由 CPU 通道配合答案缓存回答。',
+  'tier.noVectors': '分层决定段落向量存放在哪里。此工作区还没有向量：安装向量模型（设置 → 模型）后才会生成，在此之前按关键词检索。',
   'tier.memory': '{n} 个段落占用内存 {size}',
   'tier.saved': '{n} 个段落节省磁盘 {size}',
   'tier.totals': '所有工作区：内存（热）{memory} · {cold} 个冷工作区，节省磁盘 {saved}',

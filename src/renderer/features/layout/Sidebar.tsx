@@ -8,6 +8,7 @@ import { HealthBadge } from '../health/HealthView';
 import { ActionMenu } from './ActionMenu';
 import { Icon, type IconName } from './icons';
 import './sidebar.css';
+import { workspaceLabel } from '../../stores/workspace/selectors';
 
 const views: { view: View; icon: IconName; label: 'nav.chat' | 'nav.search' | 'nav.library' | 'nav.schedule' | 'nav.health' | 'nav.settings' }[] = [
   { view: 'chat', icon: 'chat', label: 'nav.chat' },
@@ -86,7 +87,7 @@ function WorkspacePicker() {
       <select aria-label={t('workspace.label')} value={activeId ?? ''} onChange={(e) => void selectWorkspace(Number(e.target.value))}>
         {workspaces.map((w) => (
           <option key={w.id} value={w.id}>
-            {w.name}
+            {workspaceLabel(w, t)}
           </option>
         ))}
       </select>

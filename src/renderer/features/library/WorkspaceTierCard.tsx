@@ -36,16 +36,28 @@ export function WorkspaceTierCard() {
   const act = (call: Promise<unknown>) => void call.then(refresh, (e) => setError(errorMessage(e)));
   return (
     <section className="workspace-tier card" aria-label={t('tier.title')} data-testid="workspace-tier">
-      <h2>
-        {t('tier.title')} <span className={`tier-badge tier-${mine.tier}`} data-testid="tier-badge">{t(mine.tier === 'hot' ? 'tier.hot' : 'tier.cold')}</span>
-      </h2>
-      <p className="help">{t(mine.tier === 'hot' ? 'tier.hotHelp' : 'tier.coldHelp')}</p>
-      <p data-testid="tier-figures">
-        {mine.tier === 'hot'
-          ? t('tier.memory', { size: formatBytes(mine.residentBytes), n: mine.hotChunks })
-          : t('tier.saved', { size: formatBytes(mine.diskSavedBytes), n: mine.coldChunks })}
-      </p>
-      <p className="faint">{t('tier.totals', { memory: formatBytes(hotBytes), cold: coldCount, saved: formatBytes(savedBytes) })}</p>
+      {/* Without vectors there is nothing to hold in memory or compact on disk: a badge and zero figures would only puzzle. */}
+      {mine.hotChunks + mine.coldChunks === 0 && !mine.move ? (
+        <>
+          <h2>{t('tier.title')}</h2>
+          <p className="help" data-testid="tier-figures">
+            {t('tier.noVectors')}
+          </p>
+        </>
+      ) : (
+        <>
+          <h2>
+            {t('tier.title')} <span className={`tier-badge tier-${mine.tier}`} data-testid="tier-badge">{t(mine.tier === 'hot' ? 'tier.hot' : 'tier.cold')}</span>
+          </h2>
+          <p className="help">{t(mine.tier === 'hot' ? 'tier.hotHelp' : 'tier.coldHelp')}</p>
+          <p data-testid="tier-figures">
+            {mine.tier === 'hot'
+              ? t('tier.memory', { size: formatBytes(mine.residentBytes), n: mine.hotChunks })
+              : t('tier.saved', { size: formatBytes(mine.diskSavedBytes), n: mine.coldChunks })}
+          </p>
+        </>
+      )}
+      {tiers.workspaces.some((w) => w.hotChunks + w.coldChunks > 0) && <p className="faint">{t('tier.totals', { memory: formatBytes(hotBytes), cold: coldCount, saved: formatBytes(savedBytes) })}</p>}
       <label className="tier-pin">
         {t('tier.pin')}{' '}
         <select value={mine.pin} onChange={(e) => act(client.workspaces.setTier({ id: mine.workspaceId, pin: e.target.value as WorkspaceTier['pin'] }))} data-testid="tier-pin">
