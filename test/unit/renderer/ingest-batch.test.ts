@@ -17,6 +17,11 @@ describe('ingest batch', () => {
     expect(batch).toMatchObject({ done: 1, total: 2, pages: 20, pagesPerSecond: 5 });
   });
 
+  it('gives no rate until a page has been read, however long the first file takes to open', () => {
+    const batch = trackBatch(idleBatch, byId(doc(1, 'processing', { done: 0, total: 0 })), 0);
+    expect(trackBatch(batch, byId(doc(1, 'processing', { done: 0, total: 0 })), 3_000)).toMatchObject({ pages: 0, pagesPerSecond: null });
+  });
+
   it('counts a removed or cancelled file as done and resets once idle', () => {
     let batch = trackBatch(idleBatch, byId(doc(2, 'processing'), doc(3, 'queued')), 0);
     batch = trackBatch(batch, byId(doc(3, 'processing')), 100);

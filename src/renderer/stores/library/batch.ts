@@ -27,5 +27,6 @@ export function trackBatch(previous: IngestBatch, documents: Record<number, Libr
     return sum + (!d ? 0 : d.progress ? d.progress.pagesDone : d.status === 'indexed' ? (d.pageCount ?? 0) : 0);
   }, 0);
   const seconds = (now - startedAt) / 1000;
-  return { ids, startedAt, done, total: ids.length, pages, pagesPerSecond: seconds >= 1 ? pages / seconds : null };
+  // No rate until a page has been read: "0.0 pages/s" while the first file opens reads as stuck.
+  return { ids, startedAt, done, total: ids.length, pages, pagesPerSecond: seconds >= 1 && pages > 0 ? pages / seconds : null };
 }
