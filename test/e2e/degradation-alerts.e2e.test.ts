@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeGroq, type FakeGroq, type FakeReply } from '../fixtures/groq/fake-groq';
 import { appWithDocuments } from './harness';
-import { askQuestion, dropFiles, recordTexts, recorded } from './support';
+import { askQuestion, dropFiles, recordTexts, recorded, saveFakeGroqKey } from './support';
 
 // The degradation chain seen by the user: a fake Groq that answers 500 to every request. Each answer is handed down
 // the chain (no local chat model here, so to extractive sentences) and none is lost; after three failures the error
@@ -34,11 +34,7 @@ const lastAnswer = () => page().locator('[data-testid="assistant-message"]').las
 describe('Degradation alerts in the desktop UI', () => {
   it('answers every question while Groq fails, then raises a toast and a Health badge and answers below Groq', async () => {
     await byTestId('welcome-start').click();
-    await byTestId('nav-settings').click();
-    await byTestId('settings-answers').click();
-    await byTestId('groq-key-input').fill('gsk_e2e_0123456789abcdef');
-    await page().getByRole('button', { name: 'Save key' }).click();
-    await expect.poll(() => byTestId('groq-model-select').inputValue(), { timeout: 20_000 }).not.toBe('');
+    await saveFakeGroqKey(page());
     await dropFiles(page(), [path.join(session.docs(), 'handbook.md')]);
     await page().locator('[data-testid="document-row"][data-file$="handbook.md"][data-status="indexed"]').waitFor({ timeout: 60_000 });
     await byTestId('nav-chat').click();

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeGroq, type FakeGroq } from '../fixtures/groq/fake-groq';
 import { appWithDocuments } from './harness';
-import { dropFiles } from './support';
+import { dropFiles, saveFakeGroqKey } from './support';
 
 // An answer cut by the answer limit ends with a notice and a Continue action; the notice is stored with the answer, so
 // it is still there after a reload, and Continue asks the model to go on from the cut answer (browser mode, fake Groq).
@@ -29,11 +29,7 @@ const assistants = () => page().locator('[data-testid="assistant-message"]');
 describe('answer limit', () => {
   it('keeps the limit notice after a reload, and Continue asks the model to go on from the cut answer', async () => {
     await byTestId('welcome-start').click();
-    await byTestId('nav-settings').click();
-    await byTestId('settings-answers').click();
-    await byTestId('groq-key-input').fill('gsk_e2e_0123456789abcdef');
-    await page().getByRole('button', { name: 'Save key' }).click();
-    await expect.poll(() => byTestId('groq-model-select').inputValue(), { timeout: 20_000 }).not.toBe('');
+    await saveFakeGroqKey(page());
     await byTestId('nav-library').click();
     await dropFiles(page(), [path.join(docs(), 'handbook.md')]);
     await page().locator('[data-testid="document-row"][data-file="handbook.md"][data-status="indexed"]').waitFor({ timeout: 60_000 });

@@ -37,6 +37,15 @@ export async function recordTexts(page: Page, name: string, selector: string): P
 
 export const recorded = (page: Page, name: string) => page.evaluate((key) => [...((window as unknown as Record<string, string[]>)[key] ?? [])], name);
 
+/** Settings → Answers: saves a key the fake Groq accepts and waits until a model from the key's listing is chosen. */
+export async function saveFakeGroqKey(page: Page): Promise<void> {
+  await page.getByTestId('nav-settings').click();
+  await page.getByTestId('settings-answers').click();
+  await page.getByTestId('groq-key-input').fill('gsk_e2e_0123456789abcdef');
+  await page.getByRole('button', { name: 'Save key' }).click();
+  await page.waitForFunction(() => !!document.querySelector<HTMLSelectElement>('[data-testid="groq-model-select"]')?.value, null, { timeout: 20_000 });
+}
+
 /** Asks in the chat composer and waits for that answer to complete (the next complete assistant message). */
 export async function askQuestion(page: Page, question: string): Promise<void> {
   const done = await page.locator('[data-testid="assistant-message"][data-status="complete"]').count();
