@@ -32,6 +32,9 @@ describe('ingestion progress', () => {
     // The file being read is listed first, the queued ones after it.
     const statuses = await page().locator('[data-testid="document-row"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-status')));
     if (statuses.includes('processing')) expect(statuses[0]).toBe('processing');
+    // Waiting files are listed in the order they will be read, the next one first.
+    const waiting = await page().locator('[data-testid="document-row"][data-status="queued"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-file')));
+    expect(waiting).toEqual(FILES.filter((file) => waiting.includes(file)));
     // The last file is still queued: cancel it alone.
     const last = row(FILES.at(-1)!);
     await last.waitFor();

@@ -22,7 +22,9 @@ function useWorkspaceDocuments(): LibraryDocument[] {
   const documents = useLibraryStore(useShallow((s) => Object.values(s.documents).filter((d) => d.workspaceId === workspaceId)));
   // Files being indexed come first, so the active rows stay in view however long the library is.
   const rank = (d: LibraryDocument) => (d.status === 'processing' ? 0 : d.status === 'queued' || d.progress ? 1 : 2);
-  return useMemo(() => [...documents].sort((a, b) => rank(a) - rank(b) || b.createdAt - a.createdAt || b.id - a.id), [documents]);
+  // Waiting files in the order they will be read (their jobs' order), so the next one sits under the one being read.
+  const queueOrder = (a: LibraryDocument, b: LibraryDocument) => (a.progress?.jobId ?? a.id) - (b.progress?.jobId ?? b.id);
+  return useMemo(() => [...documents].sort((a, b) => rank(a) - rank(b) || (rank(a) === 1 ? queueOrder(a, b) : b.createdAt - a.createdAt || b.id - a.id)), [documents]);
 }
 
 export function LibraryView() {
