@@ -22,52 +22,95 @@ static inline void avx512_store_f16(uint16_t *p, v16f v) {
 #ifndef LK_ROW_AHEAD_WIDE
 #define LK_ROW_AHEAD_WIDE 2048
 #endif
+// One block's four VPDPBUSD sums gathered by a shuffle tree: per 128-bit lane L, [Σd0_L, Σd1_L, Σd2_L, Σd3_L], where
+// d0 = [sb0|sb2], d1 = [sb1|sb3], d2 = [sb4|sb6], d3 = [sb5|sb7]; lanes 0+1 then hold sub-blocks 0,1,4,5 and 2+3 hold 2,3,6,7.
+static inline __attribute__((always_inline)) __m512i avx512_q45k_lanes(const uint8_t *wb, const uint8_t *ypb, int five) {
+  const __m512i nibble = _mm512_set1_epi8(0x0f), bit = _mm512_set1_epi8(1);
+  __m512i d[4];
+  const __m512i qh = five ? _mm512_broadcast_i64x4(_mm256_loadu_si256((const __m256i *)(wb + 16))) : _mm512_setzero_si512();
+  #pragma GCC unroll 2
+  for (int i = 0; i < 2; i++) { // quant bytes 64i..64i+63: low nibbles = sub-blocks 4i | 4i+2, high = 4i+1 | 4i+3
+    const __m512i q = _mm512_loadu_si512(wb + (five ? 48 : 16) + 64 * i);
+    __m512i lo = _mm512_and_si512(q, nibble), hi = _mm512_and_si512(_mm512_srli_epi16(q, 4), nibble);
+    if (five) { // sub-block j's fifth bits are bit j of qh[0..31]
+      const __m512i shiftLo = _mm512_inserti64x4(_mm512_set1_epi16((short)(4 * i)), _mm256_set1_epi16((short)(4 * i + 2)), 1);
+      const __m512i shiftHi = _mm512_add_epi16(shiftLo, _mm512_set1_epi16(1));
+      lo = _mm512_or_si512(lo, _mm512_slli_epi16(_mm512_and_si512(_mm512_srlv_epi16(qh, shiftLo), bit), 4));
+      hi = _mm512_or_si512(hi, _mm512_slli_epi16(_mm512_and_si512(_mm512_srlv_epi16(qh, shiftHi), bit), 4));
+    }
+    d[2 * i] = _mm512_dpbusd_epi32(_mm512_setzero_si512(), lo, _mm512_loadu_si512(ypb + 128 * i));
+    d[2 * i + 1] = _mm512_dpbusd_epi32(_mm512_setzero_si512(), hi, _mm512_loadu_si512(ypb + 128 * i + 64));
+  }
+  const __m512i t0 = _mm512_add_epi32(_mm512_unpacklo_epi32(d[0], d[1]), _mm512_unpackhi_epi32(d[0], d[1]));
+  const __m512i t1 = _mm512_add_epi32(_mm512_unpacklo_epi32(d[2], d[3]), _mm512_unpackhi_epi32(d[2], d[3]));
+  return _mm512_add_epi32(_mm512_unpacklo_epi64(t0, t1), _mm512_unpackhi_epi64(t0, t1));
+}
+
+// A Q4_K/Q5_K block's 6-bit scales as int32 in the lanes' order ([s0 s1 s4 s5], [s2 s3 s6 s7]) and its mins as int16.
+static inline void avx512_k4_scales(const uint8_t *wb, __m128i *scA, __m128i *scB, __m128i *mins) {
+  uint32_t sc[3];
+  memcpy(sc, wb + 4, 12);
+  const uint32_t low6 = 0x3f3f3f3f, low4 = 0x0f0f0f0f, top2 = 0x03030303;
+  const uint32_t s03 = sc[0] & low6, m03 = sc[1] & low6;
+  const uint32_t s47 = (sc[2] & low4) | (((sc[0] >> 6) & top2) << 4), m47 = ((sc[2] >> 4) & low4) | (((sc[1] >> 6) & top2) << 4);
+  *scA = _mm_cvtepu8_epi32(_mm_cvtsi32_si128((int)((s03 & 0xffff) | (s47 << 16))));
+  *scB = _mm_cvtepu8_epi32(_mm_cvtsi32_si128((int)((s03 >> 16) | (s47 & 0xffff0000u))));
+  *mins = _mm_cvtepu8_epi16(_mm_set_epi32(0, 0, (int)m47, (int)m03));
+}
+
+static inline __m128i avx512_bsum_pairs(const uint8_t *yb) {
+  return _mm_hadd_epi16(_mm_loadu_si128((const __m128i *)(yb + 260)), _mm_loadu_si128((const __m128i *)(yb + 276)));
+}
+
 /**
  * Decode's Q4_K/Q5_K row on 512-bit registers: 64 quant bytes per step, VPDPBUSD sums each sub-block's unsigned
- * quants against its activations straight into int32 (no per-sub-block scale step), the 8 sub-block totals are
- * gathered by one shuffle tree and scaled by VPMULLD. Integer sums are exact, so the total equals the 256-bit
- * kernels' and the float expression is theirs. yp is the activation row with each block's 32-byte sub-blocks
- * reordered 0,2,1,3,4,6,5,7 (avx512_permute_q8k), so one load feeds two sub-blocks.
+ * quants against its activations straight into int32 (no per-sub-block scale step), a shuffle tree gathers the 8
+ * sub-block totals and VPMULLD applies the scales, two blocks per tree and multiply. Integer sums are exact, so each
+ * block's total equals the 256-bit kernels' and the float expression is theirs, block by block in order. yp is the
+ * activation row with each block's 32-byte sub-blocks reordered 0,2,1,3,4,6,5,7 (avx512_permute_q8k).
  */
 static inline __attribute__((always_inline)) float avx512_q45k_row_wide(const uint8_t *y, const uint8_t *yp, const uint8_t *w, int nb, int five) {
   const size_t blockBytes = five ? 176 : 144;
-  const __m512i nibble = _mm512_set1_epi8(0x0f), bit = _mm512_set1_epi8(1);
   float acc = 0;
-  for (int b = 0; b < nb; b++) {
-    const uint8_t *wb = w + (size_t)b * blockBytes, *yb = y + (size_t)b * LK_Q8K_BYTES, *ypb = yp + (size_t)b * 256;
+  int b = 0;
+  for (; b + 2 <= nb; b += 2) {
+    const uint8_t *wb = w + (size_t)b * blockBytes, *yb = y + (size_t)b * LK_Q8K_BYTES;
+    for (int line = 0; line < 2 * (int)blockBytes; line += 64) _mm_prefetch((const char *)wb + LK_ROW_AHEAD_WIDE + line, _MM_HINT_T0);
+    const __m512i u0 = avx512_q45k_lanes(wb, yp + (size_t)b * 256, five), u1 = avx512_q45k_lanes(wb + blockBytes, yp + (size_t)b * 256 + 256, five);
+    // [b: sb 0,1,4,5 | b: sb 2,3,6,7 | b+1: 0,1,4,5 | b+1: 2,3,6,7]
+    const __m512i v = _mm512_add_epi32(_mm512_shuffle_i32x4(u0, u1, _MM_SHUFFLE(2, 0, 2, 0)), _mm512_shuffle_i32x4(u0, u1, _MM_SHUFFLE(3, 1, 3, 1)));
+    __m128i scA0, scB0, scA1, scB1, mins0, mins1;
+    avx512_k4_scales(wb, &scA0, &scB0, &mins0);
+    avx512_k4_scales(wb + blockBytes, &scA1, &scB1, &mins1);
+    const __m512i sc = _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_set_m128i(scB0, scA0)), _mm256_set_m128i(scB1, scA1), 1);
+    const __m512i p = _mm512_mullo_epi32(v, sc);
+    const __m256i p0 = _mm512_castsi512_si256(p), p1 = _mm512_extracti64x4_epi64(p, 1);
+    const __m128i s0 = _mm_add_epi32(_mm256_castsi256_si128(p0), _mm256_extracti128_si256(p0, 1));
+    const __m128i s1 = _mm_add_epi32(_mm256_castsi256_si128(p1), _mm256_extracti128_si256(p1, 1));
+    const __m128i m0 = _mm_madd_epi16(mins0, avx512_bsum_pairs(yb)), m1 = _mm_madd_epi16(mins1, avx512_bsum_pairs(yb + LK_Q8K_BYTES));
+    const __m128 f = _mm_cvtepi32_ps(_mm_hadd_epi32(_mm_hadd_epi32(s0, m0), _mm_hadd_epi32(s1, m1))); // [Σ0, Σmins0, Σ1, Σmins1]
+    uint32_t h0, h1;
+    float yd0, yd1;
+    memcpy(&h0, wb, 4);
+    memcpy(&h1, wb + blockBytes, 4);
+    memcpy(&yd0, yb, 4);
+    memcpy(&yd1, yb + LK_Q8K_BYTES, 4);
+    const __m128 dd = _mm_cvtph_ps(_mm_set_epi32(0, 0, (int)h1, (int)h0)); // [d0, dmin0, d1, dmin1]
+    const __m128 t = _mm_mul_ps(_mm_mul_ps(_mm_setr_ps(yd0, yd0, yd1, yd1), dd), f);
+    float tt[4];
+    _mm_storeu_ps(tt, t);
+    acc = acc + (tt[0] - tt[1]);
+    acc = acc + (tt[2] - tt[3]);
+  }
+  for (; b < nb; b++) {
+    const uint8_t *wb = w + (size_t)b * blockBytes, *yb = y + (size_t)b * LK_Q8K_BYTES;
     for (int line = 0; line < (int)blockBytes; line += 64) _mm_prefetch((const char *)wb + LK_ROW_AHEAD_WIDE + line, _MM_HINT_T0);
-    __m512i d[4];
-    const __m512i qh = five ? _mm512_broadcast_i64x4(_mm256_loadu_si256((const __m256i *)(wb + 16))) : _mm512_setzero_si512();
-    #pragma GCC unroll 2
-    for (int i = 0; i < 2; i++) { // quant bytes 64i..64i+63: low nibbles = sub-blocks 4i | 4i+2, high = 4i+1 | 4i+3
-      const __m512i q = _mm512_loadu_si512(wb + (five ? 48 : 16) + 64 * i);
-      __m512i lo = _mm512_and_si512(q, nibble), hi = _mm512_and_si512(_mm512_srli_epi16(q, 4), nibble);
-      if (five) { // sub-block j's fifth bits are bit j of qh[0..31]
-        const __m512i shiftLo = _mm512_inserti64x4(_mm512_set1_epi16((short)(4 * i)), _mm256_set1_epi16((short)(4 * i + 2)), 1);
-        const __m512i shiftHi = _mm512_add_epi16(shiftLo, _mm512_set1_epi16(1));
-        lo = _mm512_or_si512(lo, _mm512_slli_epi16(_mm512_and_si512(_mm512_srlv_epi16(qh, shiftLo), bit), 4));
-        hi = _mm512_or_si512(hi, _mm512_slli_epi16(_mm512_and_si512(_mm512_srlv_epi16(qh, shiftHi), bit), 4));
-      }
-      d[2 * i] = _mm512_dpbusd_epi32(_mm512_setzero_si512(), lo, _mm512_loadu_si512(ypb + 128 * i));
-      d[2 * i + 1] = _mm512_dpbusd_epi32(_mm512_setzero_si512(), hi, _mm512_loadu_si512(ypb + 128 * i + 64));
-    }
-    // d0 = [sb0|sb2], d1 = [sb1|sb3], d2 = [sb4|sb6], d3 = [sb5|sb7] → lane group 0: [sb0, sb1, sb4, sb5], group 2: [sb2, sb3, sb6, sb7]
-    const __m512i t0 = _mm512_add_epi32(_mm512_unpacklo_epi32(d[0], d[1]), _mm512_unpackhi_epi32(d[0], d[1]));
-    const __m512i t1 = _mm512_add_epi32(_mm512_unpacklo_epi32(d[2], d[3]), _mm512_unpackhi_epi32(d[2], d[3]));
-    const __m512i u = _mm512_add_epi32(_mm512_unpacklo_epi64(t0, t1), _mm512_unpackhi_epi64(t0, t1));
+    const __m512i u = avx512_q45k_lanes(wb, yp + (size_t)b * 256, five);
     const __m512i v = _mm512_add_epi32(u, _mm512_shuffle_i32x4(u, u, _MM_SHUFFLE(2, 3, 0, 1)));
-    uint32_t sc[3];
-    memcpy(sc, wb + 4, 12);
-    const uint32_t low6 = 0x3f3f3f3f, low4 = 0x0f0f0f0f, top2 = 0x03030303;
-    const uint32_t s03 = sc[0] & low6, m03 = sc[1] & low6;
-    const uint32_t s47 = (sc[2] & low4) | (((sc[0] >> 6) & top2) << 4), m47 = ((sc[2] >> 4) & low4) | (((sc[1] >> 6) & top2) << 4);
-    const __m128i scA = _mm_cvtepu8_epi32(_mm_cvtsi32_si128((int)((s03 & 0xffff) | (s47 << 16))));         // s0 s1 s4 s5
-    const __m128i scB = _mm_cvtepu8_epi32(_mm_cvtsi32_si128((int)((s03 >> 16) | (s47 & 0xffff0000u))));    // s2 s3 s6 s7
+    __m128i scA, scB, mins;
+    avx512_k4_scales(wb, &scA, &scB, &mins);
     const __m128i scaled = _mm_add_epi32(_mm_mullo_epi32(_mm512_castsi512_si128(v), scA), _mm_mullo_epi32(_mm512_extracti32x4_epi32(v, 2), scB));
-    const __m128i mins = _mm_cvtepu8_epi16(_mm_set_epi32(0, 0, (int)m47, (int)m03));
-    const __m128i pairs = _mm_hadd_epi16(_mm_loadu_si128((const __m128i *)(yb + 260)), _mm_loadu_si128((const __m128i *)(yb + 276)));
-    const __m128i both = _mm_hadd_epi32(_mm_hadd_epi32(scaled, _mm_madd_epi16(mins, pairs)), _mm_setzero_si128()); // [Σsum, Σmins·pairs, 0, 0]
-    const __m128 sums = _mm_cvtepi32_ps(both);
+    const __m128 sums = _mm_cvtepi32_ps(_mm_hadd_epi32(_mm_hadd_epi32(scaled, _mm_madd_epi16(mins, avx512_bsum_pairs(yb))), _mm_setzero_si128()));
     float yd;
     uint32_t h;
     memcpy(&yd, yb, 4);
