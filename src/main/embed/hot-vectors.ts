@@ -47,17 +47,23 @@ interface SetState {
   failedVersion?: number;
   /** The save of a freshly built arena, running; a close waits for it (or stops it) before the folder may go. */
   saving?: { abort: AbortController; done: Promise<unknown> };
+  /** A save due once this connection's writes to the set pause, so the next start need not rebuild. */
+  saveTimer?: NodeJS.Timeout;
 }
 
 interface DbState {
   sets: Map<number, SetState>;
   counts: HotSearchCounts;
+  /** Set by cancelArenaLoads (a close is coming): no save starts after it. */
+  closing?: boolean;
 }
 
 const states = new WeakMap<Db, DbState>();
 
 /** Longest a load slice runs before yielding (the main process serves the UI or HTTP requests between slices). */
 export const SLICE_MS = 12;
+/** Quiet time after this connection's last write to a set before its arena is saved again. */
+export const SAVE_AFTER_WRITES_MS = 30_000;
 /** Rows read per step of a slice (one keyset page of the float table). */
 const PAGE_ROWS = 128;
 
@@ -120,6 +126,8 @@ export function warmHotArenas(db: Db, sets: HotSource[]): void {
 export async function cancelArenaLoads(db: Db): Promise<void> {
   const state = states.get(db);
   if (!state) return;
+  state.closing = true;
+  for (const set of state.sets.values()) clearTimeout(set.saveTimer);
   const pending = [...state.sets.values()].flatMap((set) => [set.loading, set.saving].filter((job) => job !== undefined));
   for (const job of pending) job.abort.abort();
   await Promise.all(pending.map((job) => job.done));
@@ -128,6 +136,15 @@ export async function cancelArenaLoads(db: Db): Promise<void> {
 /** Resolves once the arena built for this set has been saved (or its save given up): benchmarks time loads after it. */
 export async function arenaSaved(db: Db, setId: number): Promise<void> {
   await states.get(db)?.sets.get(setId)?.saving?.done;
+}
+
+/** Runs a save that waits for writes to pause now, and resolves when it is done (tests, and a close that wants it). */
+export async function saveArenaNow(db: Db, setId: number): Promise<void> {
+  const state = states.get(db)?.sets.get(setId);
+  if (!state?.saveTimer) return arenaSaved(db, setId);
+  clearTimeout(state.saveTimer);
+  state.saveTimer = undefined;
+  await saveWhenCurrent(db, setId, state);
 }
 
 /** Whether a load is running for this connection (any set). */
@@ -162,6 +179,7 @@ export function applyHotWrites(db: Db, setId: number, versionBefore: number, cha
     else {
       apply(state.ready.arena);
       state.ready.version = vectorVersion(db, setId);
+      scheduleSave(db, setId, state);
     }
   }
   // Rows past the load's cursor are read again later from the tables, which already hold this write: harmless twice.
@@ -174,6 +192,7 @@ export function applyHotWrites(db: Db, setId: number, versionBefore: number, cha
 export function forgetArena(db: Db, setId: number): void {
   const state = states.get(db)?.sets.get(setId);
   state?.loading?.abort.abort();
+  clearTimeout(state?.saveTimer);
   states.get(db)?.sets.delete(setId);
 }
 
@@ -220,16 +239,34 @@ async function restoreSaved(db: Db, set: HotSource, state: SetState, loading: Lo
 }
 
 /** Saves a freshly built arena in the background; a later write makes that save give up (the version moved). */
-function startSave(db: Db, set: HotSource, state: SetState, arena: VectorArena, version: number): void {
-  const key = arenaKey(db, set.id);
-  if (!key || key.version !== version || state.saving) return;
+function startSave(db: Db, setId: number, state: SetState, arena: VectorArena, version: number): void {
+  const key = arenaKey(db, setId);
+  if (!key || key.version !== version || state.saving || stateOf(db).closing) return;
   const abort = new AbortController();
-  const done = saveArena(arenaFilePath(db.name, set.id), key, arena, () => abort.signal.aborted || !db.open)
-    .catch((error: unknown) => log.warn(`the vector arena of set ${set.id} could not be saved; the next start rebuilds it`, error))
+  const done = saveArena(arenaFilePath(db.name, setId), key, arena, () => abort.signal.aborted || !db.open)
+    .catch((error: unknown) => log.warn(`the vector arena of set ${setId} could not be saved; the next start rebuilds it`, error))
     .finally(() => {
       if (state.saving?.done === done) state.saving = undefined;
     });
   state.saving = { abort, done };
+}
+
+/** Saves the arena this connection kept current through its writes, SAVE_AFTER_WRITES_MS after the last one. */
+function scheduleSave(db: Db, setId: number, state: SetState): void {
+  clearTimeout(state.saveTimer);
+  state.saveTimer = setTimeout(() => {
+    state.saveTimer = undefined;
+    void saveWhenCurrent(db, setId, state);
+  }, SAVE_AFTER_WRITES_MS);
+  state.saveTimer.unref(); // never keeps a CLI process alive
+}
+
+async function saveWhenCurrent(db: Db, setId: number, state: SetState): Promise<void> {
+  await state.saving?.done; // an earlier save gives up by itself: the arena has changed since it began
+  const ready = state.ready;
+  if (!db.open || !ready || ready.version !== vectorVersion(db, setId)) return;
+  startSave(db, setId, state, ready.arena, ready.version);
+  await state.saving?.done;
 }
 
 async function runLoad(db: Db, set: HotSource, state: SetState, loading: Loading): Promise<VectorArena | undefined> {
@@ -262,7 +299,7 @@ async function runLoad(db: Db, set: HotSource, state: SetState, loading: Loading
     if (finished && loading.arena) {
       state.ready = { version: loading.version, arena: loading.arena };
       stateOf(db).counts.loads++;
-      startSave(db, set, state, loading.arena, loading.version);
+      startSave(db, set.id, state, loading.arena, loading.version);
       return loading.arena;
     }
   }

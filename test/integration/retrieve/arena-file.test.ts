@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type Db } from '../../../src/main/store/db';
 import { completeVectorSet, createVectorSet, findVectorSet, nearestChunks, writeVectorsToSet, type VectorSet } from '../../../src/main/embed/vector-store';
-import { arenaSaved, cancelArenaLoads, hotSearchCounts, warmArena } from '../../../src/main/embed/hot-vectors';
+import { arenaSaved, cancelArenaLoads, hotSearchCounts, saveArenaNow, warmArena } from '../../../src/main/embed/hot-vectors';
 import { arenaFilePath, readArena, saveArena } from '../../../src/main/embed/arena-file';
 import { VectorArena } from '../../../src/main/embed/vector-arena';
 import { clusteredVectors } from '../../fixtures/embed/clustered-vectors';
@@ -124,6 +124,24 @@ describe('saved vector arena', () => {
     } finally {
       await cancelArenaLoads(second);
       second.close();
+    }
+  });
+
+  it('is saved again once writes through this connection pause, so the next start reads the current arena', async () => {
+    const set = current(db);
+    await warmArena(db, set); // stale since another connection wrote: rebuilt, then saved
+    await arenaSaved(db, set.id);
+    const fresh = source.next();
+    const chunkId = addChunk(db);
+    writeVectorsToSet(db, current(db), [chunkId], [fresh]); // kept current in memory, the file now a version behind
+    await saveArenaNow(db, set.id);
+    const next = openStore(dataDir);
+    try {
+      expect((await warmArena(next, current(next)))!.has(chunkId)).toBe(true);
+      expect(hotSearchCounts(next)).toMatchObject({ loads: 1, restored: 1 });
+    } finally {
+      await cancelArenaLoads(next);
+      next.close();
     }
   });
 });
