@@ -1,3 +1,5 @@
+import { readdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
 import { log } from '../platform/log';
 import type { Db } from '../store/db';
 import { arenaFilePath, readArena, saveArena, type ArenaKey } from './arena-file';
@@ -113,12 +115,28 @@ export async function warmArena(db: Db, set: HotSource): Promise<VectorArena | u
 
 /** Starts loading the arenas of the searchable sets that hold hot rows (none for an empty library); does not wait. */
 export function warmHotArenas(db: Db, sets: HotSource[]): void {
+  removeRetiredArenaFiles(db);
   for (const set of sets) {
     try {
       if (arenaSupports(set) && db.prepare(`SELECT 1 FROM embeddings_${set.id} LIMIT 1`).get()) hotArena(db, set);
     } catch (error) {
       log.warn(`the vector arena of set ${set.id} will load on the first search instead`, error); // opening must not fail over it
     }
+  }
+}
+
+/** Deletes saved arenas of sets that were retired or deleted (a re-embed leaves the old set's file behind). */
+function removeRetiredArenaFiles(db: Db): void {
+  if (!db.name || db.name === ':memory:') return;
+  try {
+    const live = new Set((db.prepare("SELECT id FROM embedding_sets WHERE status != 'retired'").all() as { id: number }[]).map((row) => row.id));
+    const prefix = `${path.basename(db.name)}.arena-`;
+    for (const name of readdirSync(path.dirname(db.name))) {
+      const setId = name.startsWith(prefix) ? Number(name.slice(prefix.length)) : NaN;
+      if (Number.isInteger(setId) && !live.has(setId)) rmSync(path.join(path.dirname(db.name), name), { force: true });
+    }
+  } catch (error) {
+    log.warn('saved vector arenas of retired sets could not be removed', error);
   }
 }
 

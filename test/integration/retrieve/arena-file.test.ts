@@ -1,10 +1,10 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type Db } from '../../../src/main/store/db';
 import { completeVectorSet, createVectorSet, findVectorSet, nearestChunks, writeVectorsToSet, type VectorSet } from '../../../src/main/embed/vector-store';
-import { arenaSaved, cancelArenaLoads, hotSearchCounts, saveArenaNow, warmArena } from '../../../src/main/embed/hot-vectors';
+import { arenaSaved, cancelArenaLoads, hotSearchCounts, saveArenaNow, warmArena, warmHotArenas } from '../../../src/main/embed/hot-vectors';
 import { arenaFilePath, readArena, saveArena } from '../../../src/main/embed/arena-file';
 import { VectorArena } from '../../../src/main/embed/vector-arena';
 import { clusteredVectors } from '../../fixtures/embed/clustered-vectors';
@@ -143,5 +143,13 @@ describe('saved vector arena', () => {
       await cancelArenaLoads(next);
       next.close();
     }
+  });
+
+  it('removes the saved arena of a set that no longer exists when a library opens', () => {
+    const orphan = arenaFilePath(db.name, 999);
+    writeFileSync(orphan, 'an arena of a retired set');
+    warmHotArenas(db, []);
+    expect(existsSync(orphan)).toBe(false);
+    expect(existsSync(arenaFilePath(db.name, current(db).id))).toBe(true);
   });
 });
