@@ -62,6 +62,20 @@ describe('PDF page layout', () => {
     ]);
   });
 
+  it('carries a sentence from the foot of the left column to the head of the right, but not into a figure there', () => {
+    const items: TextItem[] = [];
+    for (let line = 0; line < 8; line++) items.push(item(`left ${line} text of the paper that fills its column width`, 54, 700 - line * 12, 240));
+    items.push(item('and the sentence goes on at the top of the next', 54, 604, 240));
+    items.push(item('column where it finally ends with a full stop.', 317, 700, 230));
+    for (let line = 1; line < 8; line++) items.push(item(`right ${line} text of the paper that fills its column width`, 317, 700 - line * 12, 240));
+    const texts = paragraphs(readingOrder(buildFragments(items), page), 10, page).map((p) => p.text);
+    expect(texts).toHaveLength(1);
+    expect(texts[0]).toContain('and the sentence goes on at the top of the next column where it finally ends with a full stop.');
+
+    const figure = items.map((i) => (i.str.startsWith('column where') ? { ...i, str: 'Figure 3. Trace tree of the loop.' } : i));
+    expect(paragraphs(readingOrder(buildFragments(figure), page), 10, page).map((p) => p.text)[1]).toMatch(/^Figure 3\./);
+  });
+
   it('joins hyphenated line ends and CJK lines without spaces', () => {
     expect(joinLines('the interpreter and compil-', 'er cooperate')).toBe('the interpreter and compiler cooperate');
     expect(joinLines('Trace-', 'Monkey')).toBe('Trace- Monkey');

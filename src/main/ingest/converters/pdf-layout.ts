@@ -283,13 +283,13 @@ export function paragraphs(ordered: LineFragment[], body: number, page: PageGeom
     const kind = isHeading ? 'heading' : 'paragraph';
     if (current) {
       const lineGap = current.lastY - f.y;
-      const sameFlow =
-        !bulleted &&
-        current.kind === kind &&
-        Math.abs(current.size - f.size) <= body * 0.1 &&
-        lineGap > 0 &&
-        lineGap <= Math.max(current.size, f.size) * 1.6 &&
-        (kind === 'heading' || current.last.x1 >= edgeOf(current.last) - body * 4);
+      const fullLine = current.last.x1 >= edgeOf(current.last) - body * 4;
+      const similar = !bulleted && current.kind === kind && Math.abs(current.size - f.size) <= body * 0.1;
+      // A sentence that runs off the foot of one column carries on at the head of the next (up, and a column over, in
+      // lower case); a figure, table or heading there starts afresh.
+      const nextColumn =
+        kind === 'paragraph' && lineGap < 0 && f.x0 >= current.last.x0 + page.width * 0.3 && fullLine && !/[.!?:;。！？：；]$/u.test(current.text) && /^[\p{Ll}\p{Script=Han}]/u.test(f.text);
+      const sameFlow = similar && (nextColumn || (lineGap > 0 && lineGap <= Math.max(current.size, f.size) * 1.6 && (kind === 'heading' || fullLine)));
       if (sameFlow) {
         current.text = joinLines(current.text, f.text);
         current.lastY = f.y;
