@@ -57,6 +57,18 @@ describe('Hugging Face folders the emulator refuses', () => {
     expect(e.message).toBe('The model architecture "Gemma3ForConditionalGeneration" (the multimodal Gemma 3; its text model runs from a GGUF file) is not supported in Hugging Face folders; the LPU emulator reads Llama, Mistral, Qwen2, Qwen3, Gemma 2, Gemma 3 (text) and Phi-3 folders.');
   });
 
+  it('a layer order other than the pattern llama.cpp runs; the pattern itself loads', () => {
+    const gemma3 = randomHfModel('gemma3');
+    const layers = (pattern: number[]) => pattern.map((l) => (l ? 'full_attention' : 'sliding_attention'));
+    const load = (layerTypes: string[]) => {
+      const folder = mkdtempSync(path.join(dir, 'layers-'));
+      writeHfFolder(folder, { ...gemma3, config: { ...gemma3.config, sliding_window_pattern: undefined, layer_types: layerTypes } });
+      return () => openModel(folder);
+    };
+    expect(load(layers([0, 0, 0, 0, 0, 1]))().config.swaPattern).toBe(6);
+    expect(load(layers([1, 0, 0, 0, 0, 1]))).toThrow(/interleaves sliding-window and global layers in an order the LPU emulator does not run \(it runs every sixth layer global\)\.$/);
+  });
+
   it('RoPE scaling it does not implement', () => {
     const folder = path.join(dir, 'yarn');
     const qwen3 = randomHfModel('qwen3');

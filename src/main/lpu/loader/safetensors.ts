@@ -3,7 +3,7 @@ import path from 'node:path';
 import { AppError } from '../../../shared/errors';
 import { f16ToF32 } from './dequant';
 import {
-  fingerprintFiles, interleaveRopeRows, splitFused,
+  fingerprintFiles, interleaveRopeRows, isSlidingLayer, splitFused,
   type Architecture, type ModelConfig, type ModelSource, type WeightSource,
 } from './model-source';
 import { architectureBlocks, llama3FreqFactors } from './architectures';
@@ -173,6 +173,11 @@ export function openSafetensorsModel(folder: string): ModelSource {
     slidingWindow: hfNumber(hf, 'sliding_window'),
     ropeThetaSwa: hfNumber(hf, 'rope_local_base_freq'),
   }));
+  // newer configs list each layer's attention instead of a pattern: it must be the one llama.cpp (and we) assume
+  const layerTypes = hf.layer_types;
+  if (config.slidingWindow && Array.isArray(layerTypes) && layerTypes.some((t, l) => (t === 'sliding_attention') !== isSlidingLayer(config, l))) {
+    throw new AppError('unsupported_model', `The model in ${path.basename(folder)} interleaves sliding-window and global layers in an order the LPU emulator does not run (it runs ${config.architecture === 'gemma2' ? 'every other' : 'every sixth'} layer global).`);
+  }
 
   const weights = new Map<string, WeightSource>();
   let parameterCount = 0;
