@@ -80,6 +80,8 @@ describe('PDF page layout', () => {
     expect(joinLines('the interpreter and compil-', 'er cooperate')).toBe('the interpreter and compiler cooperate');
     expect(joinLines('Trace-', 'Monkey')).toBe('Trace- Monkey');
     expect(joinLines('创建并维护一个', '软件包')).toBe('创建并维护一个软件包');
+    // Korean wraps between words: the space comes back.
+    expect(joinLines('보너스포인트와 빅포인트 중 높은 적립률의', '포인트 적립')).toBe('보너스포인트와 빅포인트 중 높은 적립률의 포인트 적립');
   });
 
   it('turns larger short lines into headings and groups body lines into paragraphs', () => {

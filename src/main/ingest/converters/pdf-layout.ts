@@ -207,7 +207,8 @@ export interface LayoutParagraph {
   size: number;
 }
 
-const cjkEdge = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u3000-\u303f\uff00-\uffef]/u;
+// Chinese and Japanese set no spaces between words; Korean does (its lines wrap between words), so Hangul is not here.
+const cjkEdge = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\u3000-\u303f\uff00-\uffef]/u;
 
 // A URL at the end of a line, and whether the next line carries on with it: typesetters wrap URLs after "/", "-", "."
 // and the like (never at a space), so such a line end is inside the URL, and its hyphen is the URL's own.
