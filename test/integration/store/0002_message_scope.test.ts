@@ -1,18 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openStore, storeVersions } from '../../../src/main/store/db';
 import { initial } from '../../../src/main/store/migrations/0001_initial';
 import { messageScope } from '../../../src/main/store/migrations/0002_message_scope';
+import { tempStoreDirs } from './temp-store';
 
-const dirs: string[] = [];
-afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tempDir = tempStoreDirs('lockstep-0002-');
 
 describe('migration 0002_message_scope on a real SQLite file', () => {
   it('adds a nullable scope to messages written before it, keeping their rows', () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'lockstep-0002-'));
-    dirs.push(dir);
+    const dir = tempDir();
     const before = openStore(dir, { migrations: [initial] });
     before.prepare("INSERT INTO threads (id, workspace_id, title, created_at, updated_at) VALUES (1, 1, 't', 0, 0)").run();
     before.prepare("INSERT INTO messages (thread_id, role, content, created_at) VALUES (1, 'user', 'old question', 0)").run();

@@ -1,19 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openStore, storeVersions } from '../../../src/main/store/db';
 import { initial } from '../../../src/main/store/migrations/0001_initial';
 import { messageScope } from '../../../src/main/store/migrations/0002_message_scope';
 import { jobOwner } from '../../../src/main/store/migrations/0003_job_owner';
+import { tempStoreDirs } from './temp-store';
 
-const dirs: string[] = [];
-afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tempDir = tempStoreDirs('lockstep-0003-');
 
 describe('migration 0003_job_owner on a real SQLite file', () => {
   it('adds a nullable owner to jobs written before it', () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'lockstep-0003-'));
-    dirs.push(dir);
+    const dir = tempDir();
     const before = openStore(dir, { migrations: [initial, messageScope] });
     before.prepare("INSERT INTO jobs (kind, payload_json, state, created_at, updated_at) VALUES ('ingest', '{}', 'running', 0, 0)").run();
     before.close();

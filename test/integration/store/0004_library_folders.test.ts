@@ -1,20 +1,16 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openStore, storeVersions } from '../../../src/main/store/db';
 import { initial } from '../../../src/main/store/migrations/0001_initial';
 import { messageScope } from '../../../src/main/store/migrations/0002_message_scope';
 import { jobOwner } from '../../../src/main/store/migrations/0003_job_owner';
 import { libraryFolders } from '../../../src/main/store/migrations/0004_library_folders';
+import { tempStoreDirs } from './temp-store';
 
-const dirs: string[] = [];
-afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tempDir = tempStoreDirs('lockstep-0004-');
 
 describe('migration 0004_library_folders on a real SQLite file', () => {
   it('adds an empty folder table to a library written before it, keeping its documents, and refuses duplicate folders', () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'lockstep-0004-'));
-    dirs.push(dir);
+    const dir = tempDir();
     const before = openStore(dir, { migrations: [initial, messageScope, jobOwner] });
     before.prepare("INSERT INTO documents (workspace_id, path, title, type, status, content_hash, size_bytes, created_at, updated_at) VALUES (1, '/a.txt', 'a', 'text', 'indexed', 'h', 1, 0, 0)").run();
     before.close();

@@ -1,17 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openStore, storeVersions } from '../../../src/main/store/db';
 import { migrations } from '../../../src/main/store/migrations/index';
+import { tempStoreDirs } from './temp-store';
 
-const dirs: string[] = [];
-afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tempDir = tempStoreDirs('lockstep-0005-');
 
 describe('migration 0005_message_reasoning on a real SQLite file', () => {
   it('adds an empty reasoning column to answers written before it, keeping their text', () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'lockstep-0005-'));
-    dirs.push(dir);
+    const dir = tempDir();
     const before = openStore(dir, { migrations: migrations.filter((m) => m.version < 5) });
     before.prepare("INSERT INTO threads (id, workspace_id, title, created_at, updated_at) VALUES (1, 1, 't', 0, 0)").run();
     before.prepare("INSERT INTO messages (thread_id, role, content, created_at) VALUES (1, 'assistant', 'old answer [1]', 0)").run();

@@ -1,20 +1,16 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openStore, storeVersions } from '../../../src/main/store/db';
 import { migrations } from '../../../src/main/store/migrations/index';
 import { retrievalContext } from '../../../src/main/store/migrations/0006_retrieval_context';
+import { tempStoreDirs } from './temp-store';
 
-const dirs: string[] = [];
-afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tempDir = tempStoreDirs('lockstep-0006-');
 
 const cover = 'FORM 10-K\n\nFor the fiscal year ended December 31, 2021\n\nNORTHWIND TRADERS, INC.\n\n(Exact name of registrant as specified in its charter)';
 
 describe('migration 0006_retrieval_context on a real SQLite file', () => {
   it('rebuilds the keyword index with a context column, keeping old chunks searchable, and profiles old documents', () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'lockstep-0006-'));
-    dirs.push(dir);
+    const dir = tempDir();
     const before = openStore(dir, { migrations: migrations.filter((m) => m.version < retrievalContext.version) });
     const documentId = Number(
       before

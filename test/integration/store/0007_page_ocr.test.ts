@@ -1,17 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openStore, storeVersions } from '../../../src/main/store/db';
 import { migrations } from '../../../src/main/store/migrations/index';
+import { tempStoreDirs } from './temp-store';
 
-const dirs: string[] = [];
-afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tempDir = tempStoreDirs('lockstep-0007-');
 
 describe('migration 0007_page_ocr on a real SQLite file', () => {
   it('adds OCR confidence and word columns, NULL for pages stored before it', () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'lockstep-0007-'));
-    dirs.push(dir);
+    const dir = tempDir();
     const before = openStore(dir, { migrations: migrations.filter((m) => m.version < 7) });
     before.prepare("INSERT INTO documents (id, workspace_id, path, title, type, content_hash, size_bytes, status, created_at, updated_at) VALUES (1, 1, '/a.pdf', 'a', 'pdf', 'h', 1, 'indexed', 0, 0)").run();
     before.prepare("INSERT INTO pages (document_id, page_number, label, text) VALUES (1, 1, NULL, 'typed text')").run();

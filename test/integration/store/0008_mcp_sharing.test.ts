@@ -1,17 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openStore, storeVersions } from '../../../src/main/store/db';
 import { migrations } from '../../../src/main/store/migrations/index';
+import { tempStoreDirs } from './temp-store';
 
-const dirs: string[] = [];
-afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tempDir = tempStoreDirs('lockstep-0008-');
 
 describe('migration 0008_mcp_sharing on a real SQLite file', () => {
   it('adds the per-workspace sharing switch, off for existing workspaces, and the MCP call log', () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'lockstep-0008-'));
-    dirs.push(dir);
+    const dir = tempDir();
     const before = openStore(dir, { migrations: migrations.filter((m) => m.version < 8) });
     before.prepare("INSERT INTO workspaces (id, name, created_at) VALUES (2, 'Research', 0)").run();
     before.close();

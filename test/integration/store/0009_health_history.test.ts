@@ -1,17 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openStore, storeVersions } from '../../../src/main/store/db';
 import { migrations } from '../../../src/main/store/migrations/index';
+import { tempStoreDirs } from './temp-store';
 
-const dirs: string[] = [];
-afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tempDir = tempStoreDirs('lockstep-0009-');
 
 describe('migration 0009_health_history on a real SQLite file', () => {
   it('adds the event ring and the minute table beside existing data, and the window query uses the time index', () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'lockstep-0009-'));
-    dirs.push(dir);
+    const dir = tempDir();
     const before = openStore(dir, { migrations: migrations.filter((m) => m.version < 9) });
     before.prepare("INSERT INTO settings (key, value_json) VALUES ('topK', '5')").run();
     before.close();

@@ -1,12 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openStore, storeVersions, type Db } from '../../../src/main/store/db';
 import { migrations } from '../../../src/main/store/migrations/index';
+import { tempStoreDirs } from './temp-store';
 
-const dirs: string[] = [];
-afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tempDir = tempStoreDirs('lockstep-0010-');
 
 const version = (db: Db, workspaceId: number) => (db.prepare('SELECT content_version AS v FROM workspaces WHERE id = ?').get(workspaceId) as { v: number }).v;
 const cachedRows = (db: Db, workspaceId: number) => (db.prepare('SELECT COUNT(*) AS n FROM answer_cache WHERE workspace_id = ?').get(workspaceId) as { n: number }).n;
@@ -20,8 +17,7 @@ const cacheRow = (db: Db, key: string, workspaceId: number) =>
 
 describe('migration 0010_answer_cache on a real SQLite file', () => {
   it('adds content versions (0 for existing workspaces) and served_json (NULL for existing messages)', () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'lockstep-0010-'));
-    dirs.push(dir);
+    const dir = tempDir();
     const before = openStore(dir, { migrations: migrations.filter((m) => m.version < 10) });
     before.prepare("INSERT INTO threads (id, workspace_id, title, created_at, updated_at) VALUES (1, 1, 't', 0, 0)").run();
     before.prepare("INSERT INTO messages (thread_id, role, content, created_at) VALUES (1, 'user', 'hello', 0)").run();
@@ -35,8 +31,7 @@ describe('migration 0010_answer_cache on a real SQLite file', () => {
   });
 
   it('bumps the workspace content version and drops its cached answers on insert, re-index, rename and delete, but not on a size or mtime update', () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'lockstep-0010-'));
-    dirs.push(dir);
+    const dir = tempDir();
     const db = openStore(dir, { migrations: migrations.filter((m) => m.version <= 10) });
     db.prepare("INSERT INTO workspaces (id, name, created_at) VALUES (2, 'Other', 0)").run();
     cacheRow(db, 'k1', 1);

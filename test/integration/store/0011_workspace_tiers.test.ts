@@ -1,17 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openStore, storeVersions } from '../../../src/main/store/db';
 import { migrations } from '../../../src/main/store/migrations/index';
+import { tempStoreDirs } from './temp-store';
 
-const dirs: string[] = [];
-afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tempDir = tempStoreDirs('lockstep-0011-');
 
 describe('migration 0011_workspace_tiers on a real SQLite file', () => {
   it('adds tiers (auto and hot by default, cascading with the workspace) and a vector version per set', () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'lockstep-0011-'));
-    dirs.push(dir);
+    const dir = tempDir();
     const before = openStore(dir, { migrations: migrations.filter((m) => m.version < 11) });
     before.prepare(`INSERT INTO embedding_sets (id, model_id, dimension, table_name, status, chunk_count, created_at) VALUES (1, 'm', 384, 'vec_set_1', 'complete', 5, 0)`).run();
     before.prepare(`INSERT INTO workspaces (id, name, created_at) VALUES (2, 'Archive', 0)`).run();

@@ -1,17 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openStore, storeVersions } from '../../../src/main/store/db';
 import { migrations } from '../../../src/main/store/migrations/index';
+import { tempStoreDirs } from './temp-store';
 
-const dirs: string[] = [];
-afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tempDir = tempStoreDirs('lockstep-0012-');
 
 describe('migration 0012_answer_cache_served on a real SQLite file', () => {
   it('adds served_json to cached answers, NULL for rows cached before it, and keeps them', () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'lockstep-0012-'));
-    dirs.push(dir);
+    const dir = tempDir();
     const before = openStore(dir, { migrations: migrations.filter((m) => m.version < 12) });
     before
       .prepare(
