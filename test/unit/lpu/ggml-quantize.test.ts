@@ -1,24 +1,10 @@
 // The TS block encoders give ggml's own bytes: digests of quantize_row_{q4_0,q4_K,q5_K,q6_K}_ref's output on fixed
-// inputs, taken from ggml-quants.c of the llama.cpp that node-llama-cpp bundles (node_modules/node-llama-cpp/llama/
-// gitRelease.bundle, built with gcc -O2: float arithmetic without FMA contraction), pin every byte, not only the error.
+// inputs, computed from ggml-quants.c of the llama.cpp that node-llama-cpp bundles (`npx tsx
+// scripts/ggml-quant-digests.ts`: cc -O2, float arithmetic without FMA contraction), pin every byte, not only the error.
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { quantizeQ4_0, quantizeQ4K, quantizeQ5K, quantizeQ6K } from '../../../src/main/lpu/loader/ggml-quantize';
-import { uniformSource } from '../../../src/main/lpu/loader/gguf-writer';
-
-/** Inputs covering the quantizers' branches: signs, heavy tails, offsets (min fits), sparse, zero and tiny groups. */
-function quantizerInputs(): [string, Float32Array][] {
-  const u = uniformSource(2024), n = 256 * 16;
-  const g = (f: (i: number) => number) => Float32Array.from({ length: n }, (_, i) => f(i));
-  return [
-    ['uniform', g(() => u())],
-    ['heavy-tailed', g(() => Math.exp(3 * u()) * u())],
-    ['positive', g(() => 0.75 + 0.5 * u())],
-    ['negative', g(() => -0.6 - 0.5 * u())],
-    ['sparse', g((i) => (i % 7 === 0 ? 4 * u() : 0))],
-    ['zero and tiny groups', g((i) => (i < 256 ? 0 : i < 512 ? 1e-20 * u() : (i >> 4) % 5 === 0 ? 0 : u() * ((i >> 8) + 1)))],
-  ];
-}
+import { quantizerInputs } from '../../fixtures/lpu/quantizer-inputs';
 
 const ENCODERS = [
   { type: 'Q4_0', encode: quantizeQ4_0, blockElems: 32, blockBytes: 18 },
