@@ -39,7 +39,8 @@ describeWithCorpus([STORIES], 'lockstep lpu', () => {
       expect(p.ttft_ms).toBeGreaterThan(0);
       const c = JSON.parse(lockstep(['lpu', 'compile', stories(), '--dump-ir', '--json'], dataDir));
       expect(c.chips).toBe(1);
-      expect(Object.keys(c.ir)).toEqual(['lower', 'quantize', 'partition', 'planMemory', 'schedule', 'emit']);
+      expect(Object.keys(c.ir)).toEqual(['lower', 'quantize', 'partition', 'sync', 'planMemory', 'schedule', 'emit']);
+      expect(c.barriers).toEqual({ decodeStep: 26, decodePerLayer: 5, prefillChunk: 48, prefillPerLayer: 9 }); // 5 layers of F32 weights
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
