@@ -5,11 +5,14 @@ import { describeForLog } from './failure';
 import { streamFile } from './parse';
 import type { IngestWorkerData, IngestWorkerReply, ParseJobRequest } from './protocol';
 import { estimatedTokenCounter, loadTokenCounter, type TokenCounter } from './tokens';
+import { useThreadBudget } from './converters/pdf-pages';
+import { ThreadBudget } from './thread-budget';
 
 // Parsing and chunking off the main thread; one file at a time, its pages and chunks posted in batches as they are
 // ready. The queue terminates this worker to cancel a file.
 
 const config = workerData as IngestWorkerData;
+if (config.threadBudget) useThreadBudget(new ThreadBudget(config.threadBudget));
 let counter: Promise<TokenCounter> | undefined;
 
 function tokenCounter(): Promise<TokenCounter> {

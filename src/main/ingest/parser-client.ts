@@ -27,6 +27,8 @@ export class ParserWorker {
     private readonly tokenizerFolder: () => Promise<string | null>,
     private readonly stallTimeoutMs: number,
     private readonly memoryLimitMb = DEFAULT_READER_MEMORY_MB,
+    /** The queue's thread budget, shared with the worker so a long PDF's helpers use only free cores. */
+    private readonly threadBudget: SharedArrayBuffer | null = null,
   ) {}
 
   /** Parses one file; its pages and chunks reach `onBatch` in order while it runs, the totals come back at the end. */
@@ -104,7 +106,7 @@ export class ParserWorker {
     if (this.worker && this.workerTokenizer === tokenizerFolder) return this.worker;
     this.discard();
     this.workerTokenizer = tokenizerFolder;
-    const workerData: IngestWorkerData = { tokenizerFolder };
+    const workerData: IngestWorkerData = { tokenizerFolder, threadBudget: this.threadBudget };
     const worker = startWorker('ingest/ingest.worker.ts', { workerData, resourceLimits: { maxOldGenerationSizeMb: this.memoryLimitMb } });
     worker.on('message', (reply: IngestWorkerReply) => this.onReply?.(reply));
     // Only the current worker's death fails the running parse; discarded workers were detached first.

@@ -8,6 +8,8 @@ import type { ParseRequest, ParseStage, StreamResult } from './parse';
 export interface IngestWorkerData {
   /** Tokenizer folder of the active embedder; null counts tokens with the documented estimate. */
   tokenizerFolder: string | null;
+  /** The ingestion thread budget (thread-budget.ts) the PDF page helpers of this worker draw on; null: no budget. */
+  threadBudget?: SharedArrayBuffer | null;
 }
 
 export interface ParseJobRequest {

@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import os from 'node:os';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { JobProgress, LibraryDocument, LibraryEvent, QueueState } from '../../shared/contract/library';
@@ -13,9 +14,11 @@ import { indexDocument } from '../retrieve/document-index';
 import { problems } from './outcome';
 import type { OcrLanguageCode } from './ocr/languages';
 import { ParserWorker } from './parser-client';
+import { ThreadBudget } from './thread-budget';
 
-// The ingestion queue: jobs live in the jobs table, so a crash or kill -9 loses nothing; one file is parsed at a time in
-// a worker thread; the result is written in a single transaction that also finishes the job (no partial rows, ever).
+// The ingestion queue: jobs live in the jobs table, so a crash or kill -9 loses nothing; up to two files are parsed at
+// once, each in its own worker thread, under one thread budget shared with long PDFs' page helpers; each result is
+// written in a single transaction that also finishes its job (no partial rows, ever).
 // Processes sharing a library each run the jobs they queued (jobs.owner_pid); a dead process's jobs are adopted.
 
 /** The retrieval area's embedder (ActiveEmbedding), when one is installed: vectors are written with their chunks. */
@@ -40,7 +43,12 @@ export interface IngestQueueOptions {
   readerMemoryMb?: number;
   /** Languages OCR reads scans in (default English); an empty list turns OCR off. */
   ocrLanguages?: () => OcrLanguageCode[];
+  /** Files parsed at once (default: parseWorkersFor the cores). */
+  parseWorkers?: number;
 }
+
+/** Files parsed at once: two where there are two cores or more; a long PDF's page helpers share what is left. */
+export const parseWorkersFor = (cores: number) => Math.max(1, Math.min(2, cores));
 
 interface JobPayload extends FileFacts {
   path: string;
@@ -60,6 +68,7 @@ export interface EnqueuedFile {
 
 interface ActiveJob {
   job: JobRow;
+  parser: ParserWorker;
   progress: JobProgress;
   /** When the current stage began: its ETA is measured from here. */
   stageStartedAt: number;
@@ -89,23 +98,29 @@ export class IngestQueue {
   private readonly listeners = new Set<(event: LibraryEvent) => void>();
   private readonly passwords = new Map<number, string>(); // memory only: passwords are never written to disk
   private readonly idleWaiters: (() => void)[] = [];
-  private readonly parser: ParserWorker;
+  /** Parser workers not running a file right now. */
+  private readonly idleParsers: ParserWorker[];
+  private readonly parsers: ParserWorker[];
+  /** One slot per core: each file being parsed takes one, a long PDF's page helpers only free ones. */
+  private readonly threads = ThreadBudget.of(os.availableParallelism());
   private started = false;
-  private pumping = false;
   private closed = false;
   private paused = false;
-  private active: ActiveJob | null = null;
+  /** The files being worked on now, by job id. */
+  private readonly active = new Map<number, ActiveJob>();
   /** Observed processing speed, for ETAs of queued files. */
   private msPerByte: number | null = null;
-  /** Settles when the current pump has finished its job and its bookkeeping; close() waits for it. */
-  private pumpDone: Promise<void> = Promise.resolve();
+  /** Each running file's work and bookkeeping; close() waits for them. */
+  private readonly runs = new Set<Promise<void>>();
   /** While idle, looks now and then for work a process that died left behind. */
   private adoptionTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: IngestQueueOptions) {
     this.db = options.db;
     this.limits = options.limits ?? defaultLimits;
-    this.parser = new ParserWorker(options.tokenizerFolder, options.stallTimeoutMs ?? 120_000, options.readerMemoryMb);
+    const workers = options.parseWorkers ?? parseWorkersFor(os.availableParallelism());
+    this.parsers = Array.from({ length: workers }, () => new ParserWorker(options.tokenizerFolder, options.stallTimeoutMs ?? 120_000, options.readerMemoryMb, this.threads.buffer));
+    this.idleParsers = [...this.parsers];
   }
 
   /** Recovers jobs a crash left running and starts working; every public method calls it. */
@@ -133,10 +148,10 @@ export class IngestQueue {
     }).immediate();
     this.paused = (this.db.prepare("SELECT COUNT(*) AS n FROM jobs WHERE state = 'paused' AND kind = 'ingest'").get() as { n: number }).n > 0;
     this.adoptionTimer = setInterval(() => {
-      if (!this.pumping && !this.paused && !this.closed && this.othersHaveJobs()) void this.pump();
+      if (this.idleParsers.length > 0 && !this.paused && !this.closed && this.othersHaveJobs()) this.pump();
     }, ADOPTION_CHECK_MS);
     this.adoptionTimer.unref();
-    void this.pump();
+    this.pump();
   }
 
   /** Whether any job waits or runs under another (or no) process: only then can there be something to adopt. */
@@ -162,7 +177,7 @@ export class IngestQueue {
       added.push(this.enqueueFile(file, facts, workspaceId, options.password));
     }
     this.emitQueue();
-    void this.pump();
+    this.pump();
     return { added, missing };
   }
 
@@ -252,7 +267,8 @@ export class IngestQueue {
   }
 
   private cancelPendingJobs(documentId: number): void {
-    if (this.active?.job.documentId === documentId) this.interrupt('cancelled');
+    const running = this.activeFor(documentId);
+    if (running) this.interrupt(running, 'cancelled');
     this.db.prepare(`UPDATE jobs SET state = 'cancelled', updated_at = ? WHERE document_id = ? AND state IN ('queued','paused')`).run(Date.now(), documentId);
   }
 
@@ -305,7 +321,7 @@ export class IngestQueue {
     }).immediate();
     this.emitDocument(doc.id);
     this.emitQueue();
-    void this.pump();
+    this.pump();
     return true;
   }
 
@@ -326,7 +342,8 @@ export class IngestQueue {
     this.start();
     this.refuseIfIndexedElsewhere(documentIds);
     for (const id of documentIds) {
-      if (this.active?.job.documentId === id) this.interrupt('cancelled');
+      const running = this.activeFor(id);
+      if (running) this.interrupt(running, 'cancelled');
       this.passwords.delete(id);
     }
     const removed = removeDocuments(this.db, documentIds);
@@ -354,7 +371,10 @@ export class IngestQueue {
         this.db.prepare("UPDATE documents SET status = 'cancelled', updated_at = ? WHERE id = ? AND status IN ('queued','processing')").run(Date.now(), job.documentId);
       }
     }).immediate();
-    if (this.active && jobs.some((j) => j.id === this.active!.job.id)) this.interrupt('cancelled');
+    for (const job of jobs) {
+      const running = this.active.get(job.id);
+      if (running) this.interrupt(running, 'cancelled');
+    }
     for (const job of jobs) this.emitDocument(job.documentId);
     this.emitQueue();
     return jobs.length;
@@ -365,7 +385,7 @@ export class IngestQueue {
     this.start();
     this.paused = true;
     this.db.prepare("UPDATE jobs SET state = 'paused', updated_at = ? WHERE kind = 'ingest' AND state = 'queued'").run(Date.now());
-    if (this.active) this.interrupt('paused');
+    for (const running of this.active.values()) this.interrupt(running, 'paused');
     this.emitQueue();
     return this.queueState();
   }
@@ -375,7 +395,7 @@ export class IngestQueue {
     this.paused = false;
     this.db.prepare("UPDATE jobs SET state = 'queued', updated_at = ? WHERE kind = 'ingest' AND state = 'paused'").run(Date.now());
     this.emitQueue();
-    void this.pump();
+    this.pump();
     return this.queueState();
   }
 
@@ -388,7 +408,8 @@ export class IngestQueue {
   }
 
   private progressOf(documentId: number): JobProgress | null {
-    if (this.active?.job.documentId === documentId) return this.active.progress;
+    const running = this.activeFor(documentId);
+    if (running) return running.progress;
     const jobId = this.pendingJob(documentId);
     return jobId ? { jobId, documentId, stage: 'queued', pagesDone: 0, pagesTotal: 0, chunks: 0, fraction: 0, startedAt: null, etaMs: null } : null;
   }
@@ -398,9 +419,11 @@ export class IngestQueue {
       WHERE kind = 'ingest' AND state IN ('queued','paused') GROUP BY state`).all() as { state: string; n: number; bytes: number }[];
     const waiting = rows.reduce((sum, r) => sum + r.n, 0);
     const waitingBytes = rows.reduce((sum, r) => sum + (r.bytes ?? 0), 0);
-    const activeEta = this.active?.progress.etaMs ?? null;
-    const etaMs = this.msPerByte === null ? activeEta : (activeEta ?? 0) + Math.round(waitingBytes * this.msPerByte);
-    return { paused: this.paused, queued: waiting, running: this.active ? 1 : 0, etaMs: waiting || this.active ? etaMs : 0 };
+    // Files run side by side: the running ones are done when the slowest is, and the waiting ones share the workers.
+    const etas = [...this.active.values()].map((a) => a.progress.etaMs).filter((eta): eta is number => eta !== null);
+    const activeEta = etas.length ? Math.max(...etas) : null;
+    const etaMs = this.msPerByte === null ? activeEta : (activeEta ?? 0) + Math.round((waitingBytes * this.msPerByte) / this.parsers.length);
+    return { paused: this.paused, queued: waiting, running: this.active.size, etaMs: waiting || this.active.size ? etaMs : 0 };
   }
 
   /**
@@ -414,24 +437,24 @@ export class IngestQueue {
     const ids = JSON.stringify(documentIds);
     while (!this.closed && (pending.get(ids) as { n: number }).n > 0) {
       // If the process running one of them dies, its jobs are adopted (pump → nextJob) and run here.
-      if (this.started && !this.pumping && !this.paused) void this.pump();
+      if (this.started && this.idleParsers.length > 0 && !this.paused) this.pump();
       await new Promise((resolve) => setTimeout(resolve, pollMs));
     }
   }
 
   /** Resolves when no job is queued or running (or the queue is paused). */
   whenIdle(): Promise<void> {
-    if (!this.pumping && !this.hasRunnableJob()) return Promise.resolve();
+    if (this.runs.size === 0 && !this.hasRunnableJob()) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   async close(): Promise<void> {
     this.closed = true;
     if (this.adoptionTimer) clearInterval(this.adoptionTimer);
-    if (this.active) this.interrupt('paused');
-    await this.parser.close();
-    // The interrupted job records its state before the database can be closed under it.
-    await this.pumpDone;
+    for (const running of this.active.values()) this.interrupt(running, 'paused');
+    await Promise.all(this.parsers.map((parser) => parser.close()));
+    // The interrupted jobs record their state before the database can be closed under them.
+    await Promise.all(this.runs);
     // Jobs interrupted by closing simply run again on the next start (only ours: another process may be running its own).
     this.db.prepare("UPDATE jobs SET state = 'queued', owner_pid = NULL WHERE kind = 'ingest' AND state = 'running' AND owner_pid = ?").run(process.pid);
     // Our waiting jobs are released too, so whichever process opens the library next runs them at once.
@@ -451,35 +474,39 @@ export class IngestQueue {
     return row ? { id: row.id, documentId: row.documentId, payload: JSON.parse(row.payload) as JobPayload } : null;
   }
 
-  private async pump(): Promise<void> {
-    if (this.pumping || this.closed) return;
-    this.pumping = true;
-    let finished!: () => void;
-    this.pumpDone = new Promise((resolve) => (finished = resolve));
-    try {
-      while (!this.paused && !this.closed) {
-        const job = this.nextJob();
-        if (!job) break;
-        await this.runJob(job).catch((error: unknown) => log.error(`ingest job ${job.id} failed unexpectedly`, error));
-      }
-    } finally {
-      this.pumping = false;
-      finished();
-      if (this.closed) this.idleWaiters.splice(0).forEach((resolve) => resolve());
-      else {
-        this.emitQueue();
-        if (!this.hasRunnableJob()) this.idleWaiters.splice(0).forEach((resolve) => resolve());
-        else void this.pump();
-      }
+  /** Starts queued files on idle parser workers; each one that finishes starts the next. */
+  private pump(): void {
+    if (this.closed) return;
+    while (!this.paused && this.idleParsers.length > 0) {
+      const job = this.nextJob();
+      if (!job) break;
+      const parser = this.idleParsers.pop()!;
+      const run: Promise<void> = this.runJob(job, parser)
+        .catch((error: unknown) => log.error(`ingest job ${job.id} failed unexpectedly`, error))
+        .finally(() => {
+          this.idleParsers.push(parser);
+          this.runs.delete(run);
+          if (this.closed) {
+            if (this.runs.size === 0) this.idleWaiters.splice(0).forEach((resolve) => resolve());
+            return;
+          }
+          this.emitQueue();
+          this.pump();
+        });
+      this.runs.add(run);
     }
+    if (this.runs.size === 0 && (this.closed || !this.hasRunnableJob())) this.idleWaiters.splice(0).forEach((resolve) => resolve());
   }
 
-  private async runJob(job: JobRow): Promise<void> {
+  private activeFor(documentId: number): ActiveJob | undefined {
+    for (const running of this.active.values()) if (running.job.documentId === documentId) return running;
+    return undefined;
+  }
+
+  private async runJob(job: JobRow, parser: ParserWorker): Promise<void> {
     const startedAt = Date.now();
     const progress: JobProgress = { jobId: job.id, documentId: job.documentId, stage: 'reading', pagesDone: 0, pagesTotal: 0, chunks: 0, fraction: 0, startedAt, etaMs: null };
-    const active: ActiveJob = { job, progress, stageStartedAt: startedAt, abort: new AbortController(), interruptedAs: null };
-    // Known before the first report, so a row never shows an Embed step that will not run.
-    progress.willEmbed = (await this.options.embedding?.().catch(() => null)) != null;
+    const active: ActiveJob = { job, parser, progress, stageStartedAt: startedAt, abort: new AbortController(), interruptedAs: null };
     // Claim the job atomically: when two processes share the library, exactly one of them runs it.
     const claimed = this.db.transaction(() => {
       const { changes } = this.db
@@ -490,18 +517,24 @@ export class IngestQueue {
       return true;
     }).immediate();
     if (!claimed) return;
-    this.active = active;
-    this.emitDocument(job.documentId);
-    this.emitQueue();
+    // Claimed before the first await, so the pump never hands this job to a second parser.
+    this.active.set(job.id, active);
     // Pages and chunks stream into this connection's temporary tables while the file is read: flat memory, and
     // nothing visible until the one transaction that commits the document.
     const staged = new StagedDocument(this.db, job.id);
     try {
-      const result = await this.parser.parse(
+      // Known before the first report, so a row never shows an Embed step that will not run.
+      progress.willEmbed = (await this.options.embedding?.().catch(() => null)) != null;
+      if (active.interruptedAs) return;
+      this.emitDocument(job.documentId);
+      this.emitQueue();
+      // The file's own parser thread holds a slot for as long as it reads.
+      this.threads.take();
+      const result = await parser.parse(
         { filePath: job.payload.path, password: this.passwords.get(job.documentId), chunkTokens: this.options.chunkTokens(), limits: this.limits, ocrLanguages: this.options.ocrLanguages?.() },
         (stage, pagesDone, pagesTotal, fraction) => this.setStage(active, stage, fraction, pagesDone, pagesTotal),
         (pages, chunks) => staged.add(pages, chunks),
-      );
+      ).finally(() => this.threads.give());
       if (active.interruptedAs) return;
       if (result.status === 'indexed') {
         progress.chunks = result.chunkCount;
@@ -526,7 +559,7 @@ export class IngestQueue {
     } finally {
       staged.discard();
       if (active.interruptedAs) this.finishInterrupted(active);
-      if (this.active === active) this.active = null;
+      this.active.delete(job.id);
       this.emitDocument(job.documentId);
     }
   }
@@ -588,12 +621,11 @@ export class IngestQueue {
     this.emit({ type: 'progress', progress: { ...p } });
   }
 
-  private interrupt(as: 'cancelled' | 'paused'): void {
-    const active = this.active;
-    if (!active || active.interruptedAs) return;
+  private interrupt(active: ActiveJob, as: 'cancelled' | 'paused'): void {
+    if (active.interruptedAs) return;
     active.interruptedAs = as;
     active.abort.abort();
-    this.parser.stop();
+    active.parser.stop();
   }
 
   private emit(event: LibraryEvent): void {

@@ -17,9 +17,15 @@ export interface PdfExtractWorkerData {
   pageCount: number;
   batchPages: number;
   windowPages: number;
+  /** The ingestion thread budget this helper holds a slot of (thread-budget.ts); it leaves when the budget is overdrawn. */
+  threadBudget: SharedArrayBuffer | null;
 }
 
-export type PdfExtractReply = { type: 'page'; page: ExtractedPage } | { type: 'failed'; message: string } | { type: 'finished' };
+export type PdfExtractReply =
+  | { type: 'page'; page: ExtractedPage }
+  | { type: 'failed'; message: string }
+  /** `slotReturned`: the helper gave its budget slot back itself (it left for a newly started file). */
+  | { type: 'finished'; slotReturned: boolean };
 
 /** Claims the next batch if it is `batch` (batches are claimed in order), returning whether this caller got it. */
 export const claimBatch = (state: Int32Array, batch: number) => Atomics.compareExchange(state, NEXT_BATCH, batch, batch + 1) === batch;

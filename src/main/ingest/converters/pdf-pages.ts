@@ -4,6 +4,7 @@ import { log } from '../../platform/log';
 import { startWorker } from '../../platform/workers';
 import { extractPage, type ExtractedPage, type PdfDocument } from './pdf-document';
 import { claimBatch, NEXT_BATCH, PAGES_TAKEN, STATE_SLOTS, STOP, type PdfExtractReply, type PdfExtractWorkerData } from './pdf-extract-protocol';
+import type { ThreadBudget } from '../thread-budget';
 
 // The pages of one PDF in order. Long documents are extracted in parallel: helper threads claim batches of pages from
 // a shared counter and the converter claims the next batch itself whenever the page it needs is still unclaimed, so
@@ -19,6 +20,15 @@ const WINDOW_PAGES = 48;
 export interface PageSourceOptions {
   /** Helper threads besides the converter's own; default: one per spare core, at most 3. */
   helpers?: number;
+  /** Helpers then run only on free slots of this budget (default: the one installed with useThreadBudget, if any). */
+  budget?: ThreadBudget | null;
+}
+
+let installedBudget: ThreadBudget | null = null;
+
+/** Makes every PDF read in this thread start its helpers on free slots of a budget shared with other parsers. */
+export function useThreadBudget(budget: ThreadBudget | null): void {
+  installedBudget = budget;
 }
 
 export class PdfPageSource {
@@ -30,6 +40,10 @@ export class PdfPageSource {
   private wake: (() => void) | null = null;
   private fromHelpers = 0;
   private readonly batches: number;
+  private readonly wanted: number;
+  private readonly budget: ThreadBudget | null;
+  private readonly bytes: Uint8Array;
+  private readonly password: string | undefined;
 
   constructor(
     private readonly doc: PdfDocument,
@@ -40,8 +54,22 @@ export class PdfPageSource {
   ) {
     this.state = new Int32Array(new SharedArrayBuffer(STATE_SLOTS * Int32Array.BYTES_PER_ELEMENT));
     this.batches = Math.ceil(pageCount / BATCH_PAGES);
-    const helpers = pageCount < PARALLEL_MIN_PAGES ? 0 : (options.helpers ?? Math.min(3, os.availableParallelism() - 1));
-    for (let i = 0; i < helpers; i++) this.startHelper(bytes, password);
+    this.budget = options.budget === undefined ? installedBudget : options.budget;
+    this.wanted = pageCount < PARALLEL_MIN_PAGES ? 0 : (options.helpers ?? Math.min(3, os.availableParallelism() - 1));
+    this.bytes = bytes;
+    this.password = password;
+    this.topUp(0);
+  }
+
+  /** Starts helpers up to the wanted number while slots are free and enough of the document is left to pay for one. */
+  private topUp(pagesTaken: number): void {
+    while (this.live < this.wanted && !this.helperFailed && this.pageCount - pagesTaken >= PARALLEL_MIN_PAGES) {
+      if (this.budget && !this.budget.tryTake()) return;
+      if (!this.startHelper(this.bytes, this.password)) {
+        this.budget?.give();
+        return;
+      }
+    }
   }
 
   /** Pages the helper threads have delivered so far. */
@@ -54,14 +82,18 @@ export class PdfPageSource {
     return this.live;
   }
 
-  private startHelper(bytes: Uint8Array, password: string | undefined) {
-    const workerData: PdfExtractWorkerData = { bytes: new Uint8Array(bytes), password, state: this.state.buffer as SharedArrayBuffer, pageCount: this.pageCount, batchPages: BATCH_PAGES, windowPages: WINDOW_PAGES };
+  /** Starts one helper (holding a budget slot when there is a budget); false when it could not start. */
+  private startHelper(bytes: Uint8Array, password: string | undefined): boolean {
+    const workerData: PdfExtractWorkerData = {
+      bytes: new Uint8Array(bytes), password, state: this.state.buffer as SharedArrayBuffer, pageCount: this.pageCount, batchPages: BATCH_PAGES, windowPages: WINDOW_PAGES,
+      threadBudget: this.budget?.buffer ?? null,
+    };
     let worker: Worker;
     try {
       worker = startWorker('ingest/converters/pdf-extract.worker.ts', { workerData });
     } catch (error) {
       log.warn('pdf: page-extraction helper could not start; extracting on one thread', error);
-      return;
+      return false;
     }
     this.live++;
     this.workers.push(worker);
@@ -71,6 +103,7 @@ export class PdfPageSource {
       this.signal();
     };
     let settled = false;
+    let slotReturned = false;
     worker.on('message', (reply: PdfExtractReply) => {
       if (reply.type === 'page') {
         this.fromHelpers++;
@@ -78,6 +111,7 @@ export class PdfPageSource {
       }
       else if (!settled) {
         settled = true;
+        slotReturned = reply.type === 'finished' && reply.slotReturned;
         if (reply.type === 'failed') log.warn(`pdf: page-extraction helper failed (${reply.message}); the converter extracts the rest`);
         settle(reply.type === 'failed');
         return;
@@ -86,10 +120,13 @@ export class PdfPageSource {
     });
     worker.on('error', (error) => log.warn('pdf: page-extraction helper crashed; the converter extracts the rest', error));
     worker.on('exit', () => {
+      // Exactly one give per helper: unless it gave its slot back itself, its thread's slot is free once it is gone.
+      if (!slotReturned) this.budget?.give();
       if (settled) return;
       settled = true;
       settle(true);
     });
+    return true;
   }
 
   private signal() {
@@ -101,6 +138,8 @@ export class PdfPageSource {
   /** Page `number` (1-based); pages must be taken in order. */
   async take(number: number): Promise<ExtractedPage> {
     const batch = Math.floor((number - 1) / BATCH_PAGES);
+    // Slots freed by a file that finished go to this document's helpers again.
+    if (this.budget && (number - 1) % BATCH_PAGES === 0) this.topUp(number - 1);
     for (;;) {
       const page = this.ready.get(number);
       if (page) {
