@@ -58,12 +58,13 @@ export class PdfPageSource {
     this.wanted = pageCount < PARALLEL_MIN_PAGES ? 0 : (options.helpers ?? Math.min(3, os.availableParallelism() - 1));
     this.bytes = bytes;
     this.password = password;
-    this.topUp(0);
+    this.topUp();
   }
 
-  /** Starts helpers up to the wanted number while slots are free and enough of the document is left to pay for one. */
-  private topUp(pagesTaken: number): void {
-    while (this.live < this.wanted && !this.helperFailed && this.pageCount - pagesTaken >= PARALLEL_MIN_PAGES) {
+  /** Starts helpers up to the wanted number while slots are free and enough unclaimed pages are left to pay for one. */
+  private topUp(): void {
+    const unclaimed = () => this.pageCount - Atomics.load(this.state, NEXT_BATCH) * BATCH_PAGES;
+    while (this.live < this.wanted && !this.helperFailed && unclaimed() >= PARALLEL_MIN_PAGES) {
       if (this.budget && !this.budget.tryTake()) return;
       if (!this.startHelper(this.bytes, this.password)) {
         this.budget?.give();
@@ -139,7 +140,7 @@ export class PdfPageSource {
   async take(number: number): Promise<ExtractedPage> {
     const batch = Math.floor((number - 1) / BATCH_PAGES);
     // Slots freed by a file that finished go to this document's helpers again.
-    if (this.budget && (number - 1) % BATCH_PAGES === 0) this.topUp(number - 1);
+    if (this.budget && (number - 1) % BATCH_PAGES === 0) this.topUp();
     for (;;) {
       const page = this.ready.get(number);
       if (page) {
