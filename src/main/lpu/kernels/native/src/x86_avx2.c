@@ -220,6 +220,37 @@ static void row_q8(float *out, const int8_t *x, const float *xs, const int8_t *w
 }
 
 /**
+ * Decode's one activation row, one weight row at a time as a single prefetched stream (four interleaved rows left
+ * the matvec short of the memory bandwidth, as on the AVX-512 path). Eight groups per step: their exact sums in
+ * group order, scaled as sum·(xs·ws) in one vector, then added to the row's sum one by one in group order.
+ */
+static void row1_q8(float *out, const int8_t *x, const float *xs, const int8_t *w, const uint16_t *ws, int K, int n0, int n1) {
+  const int groups = K / LK_GROUP, g8 = groups / 8 * 8;
+  for (int n = n0; n < n1; n++) {
+    const int8_t *wr = w + (size_t)n * K;
+    const uint16_t *sr = ws + (size_t)n * groups;
+    float acc = 0;
+    for (int g = 0; g < g8; g += 8) {
+      for (int line = 0; line < 256; line += 64) _mm_prefetch((const char *)wr + (size_t)g * 32 + 2048 + line, _MM_HINT_T0);
+      __m256i d[8];
+      for (int i = 0; i < 8; i++)
+        d[i] = dot32(_mm256_loadu_si256((const __m256i *)(x + (g + i) * 32)), _mm256_loadu_si256((const __m256i *)(wr + (size_t)(g + i) * 32)));
+      const __m256i sums = _mm256_set_m128i(reduce4(d[4], d[5], d[6], d[7]), reduce4(d[0], d[1], d[2], d[3]));
+      const __m256 scale = _mm256_mul_ps(_mm256_loadu_ps(xs + g), _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(sr + g))));
+      float p[8];
+      _mm256_storeu_ps(p, _mm256_mul_ps(_mm256_cvtepi32_ps(sums), scale));
+      for (int j = 0; j < 8; j++) acc = acc + p[j];
+    }
+    for (int g = g8; g < groups; g++) {
+      const __m128i s = reduce4(dot32(_mm256_loadu_si256((const __m256i *)(x + g * 32)), _mm256_loadu_si256((const __m256i *)(wr + (size_t)g * 32))),
+                                _mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256());
+      acc = acc + (float)_mm_cvtsi128_si32(s) * (xs[g] * _cvtsh_ss(sr[g]));
+    }
+    out[n] = acc;
+  }
+}
+
+/**
  * Prefill GEMM: activation rows packed eight to a vector (lane = row, one 4-byte k chunk each), each weight chunk
  * broadcast and multiplied into 2×8 rows at once, two weight rows per tile; per (row, weight row) the group sums are
  * exact and scaled in group order, so results equal every other path's bit for bit.
@@ -273,6 +304,7 @@ static inline __attribute__((always_inline)) void tile_avx2(float *out, int N, c
 
 static void matmul_q8(float *out, const int8_t *xq, const float *xs, const int8_t *w, const uint16_t *ws, int M, int K, int N, int n0, int n1) {
   const int groups = K / LK_GROUP;
+  if (M == 1) { row1_q8(out, xq, xs, w, ws, K, n0, n1); return; }
   if (M < 4) {
     for (int m = 0; m < M; m++) row_q8(out + (size_t)m * N, xq + (size_t)m * K, xs + (size_t)m * groups, w, ws, K, n0, n1);
     return;
