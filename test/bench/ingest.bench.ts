@@ -2,63 +2,31 @@
 // page-parallel extraction, layout, chunking with the real all-MiniLM-L6-v2 tokenizer; no embedding) for
 // tracemonkey.pdf, maint-guide.en.pdf, a generated 600-page PDF and any --file. Anchor, measured in the same run:
 // poppler's pdftotext on the same file (ratio_vs_pdftotext, medians of N runs); bare single-threaded pdfjs text
-// extraction is reported beside it. Each measurement runs in its own child process so peak RSS belongs to that file
-// alone. Prints one JSON object.
+// extraction is reported beside it, and the peak RSS of the same parse holding the whole document. multi_file runs several PDFs through the ingestion queue at once (parse, chunk,
+// stage and commit to SQLite) with one parse worker and with two, the two-worker gain. Each measurement runs bundled on
+// plain Node in its own child process (lib/ingest-measure.ts), so peak RSS belongs to that file alone and not to tsx.
+// Prints one JSON object.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parseFile } from '../../src/main/ingest/parse';
-import { loadTokenCounter } from '../../src/main/ingest/tokens';
 import { generateTextPdf } from '../fixtures/ingest/generated-pdf';
 import { MINILM_TOKENIZER_DIR } from '../fixtures/tokenizers';
 import { corpusFile } from '../support/corpus';
+import { bundleEngines } from './lib/bundle-engines';
+import type { Measurement } from './lib/ingest-measure';
 
-const here = fileURLToPath(import.meta.url);
 const tokenizer = MINILM_TOKENIZER_DIR;
+let measureScript = '';
 
-interface Measurement {
-  pages: number;
-  seconds: number;
-  pagesPerSecond: number;
-  peakRssMb: number;
-  chunks?: number;
-}
-
-/** Child mode: measure one file with one method and print the measurement. */
-async function measureOne(method: 'lockstep' | 'pdfjs', file: string): Promise<Measurement> {
-  const started = performance.now();
-  let pages = 0;
-  let chunks: number | undefined;
-  if (method === 'lockstep') {
-    // OCR off: pdftotext does not recognise image-only pages either, so both read the same text layer.
-    const result = await parseFile({ filePath: file, chunkTokens: 256, ocrLanguages: [] }, await loadTokenCounter(tokenizer), () => undefined);
-    if (result.status !== 'indexed') throw new Error(`${file}: ${result.status}`);
-    pages = result.pageCount;
-    chunks = result.chunks.length;
-  } else {
-    const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
-    const doc = await pdfjs.getDocument({ data: new Uint8Array(await readFile(file)), verbosity: 0, isEvalSupported: false }).promise;
-    for (let n = 1; n <= doc.numPages; n++) {
-      const page = await doc.getPage(n);
-      await page.getTextContent();
-      page.cleanup();
-    }
-    pages = doc.numPages;
-    await doc.destroy();
-  }
-  const seconds = (performance.now() - started) / 1000;
-  const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
-  return { pages, seconds: Number(seconds.toFixed(3)), pagesPerSecond: Number((pages / seconds).toFixed(1)), peakRssMb, ...(chunks === undefined ? {} : { chunks }) };
-}
-
-function runChild(method: 'lockstep' | 'pdfjs', file: string): Measurement {
-  const child = spawnSync(process.execPath, ['--import', 'tsx', here, '--measure', method, file], { encoding: 'utf8', env: { ...process.env, LOCKSTEP_LOG: 'silent' } });
-  if (child.status !== 0) throw new Error(`measuring ${file} failed: ${child.stderr}`);
+function runChild(args: string[]): Measurement {
+  const child = spawnSync(process.execPath, [measureScript, ...args], { encoding: 'utf8', env: { ...process.env, LOCKSTEP_LOG: 'silent' } });
+  if (child.status !== 0) throw new Error(`measuring ${args.join(' ')} failed: ${child.stderr}`);
   return JSON.parse(child.stdout.trim().split('\n').at(-1)!) as Measurement;
 }
+
+/** The corpus PDFs added together in the multi-file run (with a generated 120-page one). */
+const MULTI_FILE = ['corpus/docs/pdf/tracemonkey.pdf', 'corpus/docs/pdf/maint-guide.en.pdf', 'corpus/docs/pdf/maint-guide.zh-cn.pdf', 'corpus/docs/pdf/multi-column.pdf', 'corpus/docs/pdf/korean-text-with-tables.pdf'];
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
@@ -76,12 +44,7 @@ function argValue(name: string): string | undefined {
 }
 
 async function main() {
-  const measure = process.argv.indexOf('--measure');
-  if (measure > 0) {
-    const result = await measureOne(process.argv[measure + 1] as 'lockstep' | 'pdfjs', process.argv[measure + 2]);
-    process.stdout.write(JSON.stringify(result) + '\n');
-    process.exit(0); // an OCR pool started for image-only pages would keep the child alive
-  }
+  measureScript = (await bundleEngines(['ingest-measure.ts'])).get('ingest-measure.ts')!;
   const runs = Number(argValue('--runs') ?? 3);
   const extraFiles = process.argv.flatMap((arg, i) => (process.argv[i - 1] === '--file' ? [arg] : []));
   const hasPdftotext = spawnSync('pdftotext', ['-v']).error === undefined;
@@ -98,9 +61,10 @@ async function main() {
     };
     const documents = [];
     for (const [name, file] of Object.entries(files)) {
-      const lockstep = Array.from({ length: runs }, () => runChild('lockstep', file));
+      const lockstep = Array.from({ length: runs }, () => runChild(['lockstep', tokenizer, file]));
       const pages = lockstep[0].pages;
-      const pdfjs = runChild('pdfjs', file);
+      const pdfjs = runChild(['pdfjs', file]);
+      const whole = runChild(['whole', tokenizer, file]);
       const pagesPerSecond = median(lockstep.map((m) => m.pagesPerSecond));
       const pdftotext = hasPdftotext ? Array.from({ length: runs }, () => pdftotextPagesPerSecond(file, pages)) : [];
       const anchor = pdftotext.every((v) => v !== null) && pdftotext.length ? median(pdftotext as number[]) : null;
@@ -113,10 +77,30 @@ async function main() {
         ratio_vs_pdftotext: anchor === null ? null : Number((pagesPerSecond / anchor).toFixed(3)),
         pdfjs_text_only_pages_per_s: pdfjs.pagesPerSecond,
         peak_rss_mb: Math.max(...lockstep.map((m) => m.peakRssMb)),
+        pages_held_peak: lockstep[0].pagesHeldPeak,
+        // The same parse holding every page and chunk until the end, as before streaming: what streaming saves.
+        peak_rss_mb_whole_document: whole.peakRssMb,
       });
     }
+    // Several documents added at once: one parse worker against two, in the same run.
+    const batch = { ...Object.fromEntries(MULTI_FILE.map((rel) => [path.basename(rel), corpusFile(rel)])), 'generated-120.pdf': path.join(temp, 'generated-120.pdf') };
+    writeFileSync(batch['generated-120.pdf'], generateTextPdf(120));
+    const queueRun = (workers: number) => Array.from({ length: runs }, () => runChild(['queue', String(workers), tokenizer, ...Object.values(batch)]));
+    const one = queueRun(1);
+    const two = queueRun(2);
+    const onePagesPerSecond = median(one.map((m) => m.pagesPerSecond));
+    const twoPagesPerSecond = median(two.map((m) => m.pagesPerSecond));
+    const multiFile = {
+      documents: Object.keys(batch),
+      pages: one[0].pages,
+      one_worker_pages_per_s: onePagesPerSecond,
+      two_workers_pages_per_s: twoPagesPerSecond,
+      two_worker_gain: Number((twoPagesPerSecond / onePagesPerSecond).toFixed(2)),
+      peak_rss_mb_one_worker: Math.max(...one.map((m) => m.peakRssMb)),
+      peak_rss_mb_two_workers: Math.max(...two.map((m) => m.peakRssMb)),
+    };
     const load = os.loadavg()[0];
-    process.stdout.write(JSON.stringify({ bench: 'ingest', node: process.version, cpus: os.availableParallelism(), load_1m: Number(load.toFixed(2)), runs, documents }, null, 2) + '\n');
+    process.stdout.write(JSON.stringify({ bench: 'ingest', node: process.version, cpus: os.availableParallelism(), load_1m: Number(load.toFixed(2)), runs, documents, multi_file: multiFile }, null, 2) + '\n');
   } finally {
     rmSync(temp, { recursive: true, force: true });
   }
