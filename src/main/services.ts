@@ -14,6 +14,7 @@ import { warmKeywordIndex } from './retrieve/bm25-postings';
 import type { PassageScorer } from './retrieve/rerank';
 import { RerankerChoice } from './retrieve/reranker';
 import { ask } from './chat/answer';
+import { chatModelInstalled } from './providers/local-model';
 import type { McpBackends } from './mcp/tools';
 
 /**
@@ -70,7 +71,10 @@ export function createServices(options: { dataDir: string; mode?: 'electron' | '
           passages: retrievalPassageSource(services),
           answerTap: services.ops.tapAnswer,
           tierOf: (id) => services.tiers.tierOf(id),
-          degradation: { onWorkerCrash: (channel) => services.ops.metrics.recordWorkerCrash(`lpu:${channel}`) },
+          degradation: {
+            onWorkerCrash: (channel) => services.ops.metrics.recordWorkerCrash(`lpu:${channel}`),
+            localModel: { installed: () => chatModelInstalled(options.dataDir, services.settings.get().chatModelId) },
+          },
         });
         cleanups.push(() => chat?.close());
       }

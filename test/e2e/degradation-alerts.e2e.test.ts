@@ -18,7 +18,8 @@ const HANDBOOK = [
   'Travel expenses are reimbursed within 30 days of the receipt.',
 ].join('\n');
 const SERVER_ERROR: FakeReply = { kind: 'status', status: 500, body: { error: { message: 'Internal Server Error', type: 'internal_server_error' } } };
-const STEPPED_DOWN = 'Answering on the LPU emulator on all its workers: error rate 100% (3 of 3 answers in 10 min) exceeded 20% on Groq.';
+// No local chat model here: the step below Groq answers with sentences, and the alert says so rather than naming the LPU.
+const STEPPED_DOWN = 'Answering on the extractive channel (sentences from your documents), as no local chat model is installed: error rate 100% (3 of 3 answers in 10 min) exceeded 20% on Groq.';
 
 let groq: FakeGroq;
 // Registered before the app's own hooks, so the fake Groq is up when the app starts with its address.
@@ -69,7 +70,10 @@ describe('Degradation alerts in the desktop UI', () => {
     expect(await lastAnswer().locator('.markdown').textContent()).toMatch(/25 days of paid annual leave/);
 
     // The meters say where the chain stands; the Health view lists the open alert; dismissing it clears the badge.
-    expect(await byTestId('degradation-status').textContent()).toContain('Answers go to the LPU emulator on all its workers: error rate 100% (3 of 3 answers in 10 min) exceeded 20%.');
+    expect(await byTestId('degradation-status').textContent()).toContain(
+      'Answers go to the extractive channel (sentences from your documents), as no local chat model is installed: error rate 100% (3 of 3 answers in 10 min) exceeded 20%.',
+    );
+    expect(await byTestId('degradation-status').textContent()).not.toContain('LPU');
     await byTestId('nav-health').click();
     await expect.poll(() => byTestId('health-alerts').textContent(), { timeout: 10_000 }).toContain(STEPPED_DOWN);
     await byTestId('nav-chat').click();

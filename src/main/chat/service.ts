@@ -30,7 +30,7 @@ export interface ChatServiceOptions {
   groqBaseURL?: string;
   loadLpuModel?: LoadLpuModel;
   /** Tests set the clock and the quiet period of the degradation chain; the thresholds always come from settings. */
-  degradation?: Pick<DegradationOptions, 'now' | 'quietMs' | 'onWorkerCrash'>;
+  degradation?: Pick<DegradationOptions, 'now' | 'quietMs' | 'onWorkerCrash' | 'localModel'>;
   /** The workspace tiers (services.tiers.tierOf): cold workspaces answer on the CPU channel. */
   tierOf?: AnswerDeps['tierOf'];
   /** Records each answer's metrics and health history (Ops.tapAnswer). */

@@ -65,6 +65,8 @@ export function createDegradationRouter(policy: DegradationPolicy, clock: () => 
 
   return {
     async route(chosen, providers, atLeast) {
+      // The chain's state says where answers really go; installing or removing a model changes that.
+      await policy.refreshLocalModel();
       const preferred = channelOf(chosen);
       const route = policy.route(preferred);
       if (atLeast && channelLevel(atLeast.channel) > channelLevel(route.channel)) {

@@ -60,6 +60,8 @@ export interface DegradationAlert {
   kind: 'stepped_down' | 'recovered';
   from: AnswerChannel;
   to: AnswerChannel;
+  /** Where answers really go from now: `to`, or extractive when `to` is a local channel and no local chat model is installed. */
+  answersOn: AnswerChannel;
   /** What crossed its threshold ("token-interval p95 exceeded 120 ms (measured 480 ms)"); for recoveries, the quiet period. */
   reason: string;
   /** One sentence for the toast and the log. */
@@ -69,6 +71,10 @@ export interface DegradationAlert {
 export interface DegradationState {
   /** The best channel answers may use now: 'groq' when nothing is stepped down. */
   floor: AnswerChannel;
+  /** Where answers below the cloud go now: the floor, or extractive when it is a local channel and no local chat model is installed. */
+  answersOn: AnswerChannel;
+  /** False when no local chat model is installed (the LPU channels cannot answer). */
+  localModelInstalled: boolean;
   /** Why the floor stands where it does (null at the top of the chain). */
   reason: string | null;
   /** When the floor last moved (ms since the epoch), 0 if never. */
@@ -104,6 +110,21 @@ export interface DegradationOptions {
   log?: (message: string) => void;
   /** A worker thread of `channel`'s model died (the metrics count it). */
   onWorkerCrash?: (channel: AnswerChannel) => void;
+  /** Whether a local chat model is installed; without one the LPU steps answer with extractive sentences. */
+  localModel?: LocalModelProbe;
+}
+
+/** The narrow question the chain asks of the model registry. */
+export interface LocalModelProbe {
+  installed(): Promise<boolean>;
+}
+
+/** A step down taken for slowness alone, kept only if the new channel measures faster than the one it left. */
+interface SlownessTrial {
+  fromLevel: number;
+  metric: LatencyMetric;
+  /** The left channel's p95 of `metric` when it crossed its threshold. */
+  baselineMs: number;
 }
 
 export class DegradationPolicy {
@@ -120,6 +141,10 @@ export class DegradationPolicy {
   private readonly recent: DegradationAlert[] = [];
   private readonly listeners = new Set<(alert: DegradationAlert) => void>();
   private readonly now: () => number;
+  private localInstalled = true;
+  private trial: SlownessTrial | null = null;
+  /** Levels whose slowness step-down was tried and was not faster: slowness alone does not move them until this time. */
+  private readonly slownessHeldUntil = new Map<number, number>();
 
   constructor(private readonly options: DegradationOptions) {
     this.now = options.now ?? Date.now;
@@ -139,6 +164,18 @@ export class DegradationPolicy {
     return level > LOWEST_LEVEL ? null : channelAt(level);
   }
 
+  /** Asks the registry again whether a local chat model is installed (the answer path calls it before routing). */
+  async refreshLocalModel(): Promise<boolean> {
+    if (this.options.localModel) this.localInstalled = await this.options.localModel.installed().catch(() => this.localInstalled);
+    return this.localInstalled;
+  }
+
+  /** The channel that really answers at `level`: without a local model the LPU steps hand answers to sentences. */
+  private answersOnAt(level: number): AnswerChannel {
+    const channel = channelAt(level);
+    return LEVEL[channel] >= 1 && !this.localInstalled ? 'extractive' : channel;
+  }
+
   /** One answer's outcome on one channel (an answer that fell back reports each channel it tried). */
   record(sample: AnswerSample): void {
     const at = this.now();
@@ -149,7 +186,34 @@ export class DegradationPolicy {
     }
     // Any failure where answers are served now, over a threshold or not, means the period is not quiet.
     if (!sample.ok && LEVEL[sample.channel] >= this.level) this.lastTroubleAt = at;
+    if (this.judgeTrial(sample)) return;
     this.evaluate(sample.channel);
+  }
+
+  /**
+   * After a step down for slowness, the new channel's answers decide whether it stays: once MIN_ANSWERS of them have
+   * the metric, a p95 no lower than the left channel's steps back up (one worker is slower than two on a saturated
+   * machine). True when the floor moved back.
+   */
+  private judgeTrial(sample: AnswerSample): boolean {
+    const trial = this.trial;
+    if (!trial || !sample.ok || LEVEL[sample.channel] !== this.level) return false;
+    const answered = this.samples.filter((s) => s.at >= this.since && s.value.ok && LEVEL[s.value.channel] === this.level).map((s) => s.value);
+    const figures = answered.filter((s) => latencyFigures(s, trial.metric).length > 0);
+    if (figures.length < MIN_ANSWERS) return false;
+    this.trial = null;
+    const measured = percentile(figures.flatMap((s) => latencyFigures(s, trial.metric)), 0.95)!;
+    if (measured < trial.baselineMs) return false;
+    const from = channelAt(this.level);
+    const to = channelAt(trial.fromLevel);
+    const now = this.now();
+    this.slownessHeldUntil.set(trial.fromLevel, now + (this.options.quietMs?.() ?? 5 * 60_000));
+    this.level = trial.fromLevel;
+    this.since = now;
+    const reason = `${channelPhrase(from)} was not faster (${METRIC_NAME[trial.metric]} p95 ${Math.round(measured)} ms against ${Math.round(trial.baselineMs)} ms)`;
+    this.reason = this.level === 0 ? null : reason;
+    this.raise('recovered', from, to, reason, `Back on ${channelPhrase(this.answersOnAt(this.level))}: ${reason}.`, now);
+    return true;
   }
 
   /** A worker died outside an answer (the pool noticed it between requests). */
@@ -164,6 +228,8 @@ export class DegradationPolicy {
     this.recover();
     return {
       floor: channelAt(this.level),
+      answersOn: this.answersOnAt(this.level),
+      localModelInstalled: this.localInstalled,
       reason: this.reason,
       since: this.since,
       unseenAlerts: this.unseen,
@@ -192,10 +258,11 @@ export class DegradationPolicy {
       const movedAt = Math.max(this.since, this.lastTroubleAt) + quietMs;
       this.level -= 1;
       this.since = movedAt;
+      this.trial = null;
       if (this.level === 0) this.reason = null;
       const to = channelAt(this.level);
       const minutes = Math.round(quietMs / 6000) / 10;
-      this.raise('recovered', from, to, `no trouble for ${minutes} min`, `Back on ${channelPhrase(to)}: no trouble for ${minutes} min.`, movedAt);
+      this.raise('recovered', from, to, `no trouble for ${minutes} min`, `Back on ${channelPhrase(this.answersOnAt(this.level))}: no trouble for ${minutes} min.`, movedAt);
     }
   }
 
@@ -209,16 +276,16 @@ export class DegradationPolicy {
     this.samples = this.samples.filter((s) => s.at >= now - thresholds.errorWindowMin * 60_000);
     this.crashes = this.crashes.filter((c) => c.at >= now - thresholds.errorWindowMin * 60_000);
     const mine = this.samples.filter((s) => s.at >= from && LEVEL[s.value.channel] === level).map((s) => s.value);
-    // Slowness alone never drops the last model channel to extractive sentences: that trades the model away, not time.
-    const crossed = crossedThreshold(
-      mine,
-      this.crashes.filter((c) => c.at >= from && LEVEL[c.value] === level).length,
-      thresholds,
-      level + 1 < LOWEST_LEVEL,
-    );
+    // Slowness alone never drops the last model channel to extractive sentences (that trades the model away, not
+    // time), nor a channel whose step down was just measured not to be faster.
+    const latencyCounts = level + 1 < LOWEST_LEVEL && now >= (this.slownessHeldUntil.get(level) ?? 0);
+    const crossed = crossing(mine, this.crashes.filter((c) => c.at >= from && LEVEL[c.value] === level).length, thresholds, latencyCounts);
     if (!crossed) return;
     this.lastTroubleAt = now;
-    if (level + 1 > this.level && level < LOWEST_LEVEL) this.stepDown(channel, level + 1, crossed);
+    if (level + 1 > this.level && level < LOWEST_LEVEL) {
+      this.stepDown(channel, level + 1, crossed.reason);
+      this.trial = crossed.latency ? { fromLevel: level, metric: crossed.latency.metric, baselineMs: crossed.latency.measuredMs } : null;
+    }
   }
 
   private stepDown(from: AnswerChannel, level: number, reason: string): void {
@@ -226,11 +293,13 @@ export class DegradationPolicy {
     this.reason = reason;
     this.since = this.now();
     const to = channelAt(level);
-    this.raise('stepped_down', from, to, reason, `Answering on ${channelPhrase(to)}: ${reason} on ${channelPhrase(from)}.`, this.since);
+    const answersOn = this.answersOnAt(level);
+    const how = answersOn === to ? channelPhrase(to) : `${channelPhrase(answersOn)}, as no local chat model is installed`;
+    this.raise('stepped_down', from, to, reason, `Answering on ${how}: ${reason} on ${channelPhrase(from)}.`, this.since);
   }
 
   private raise(kind: DegradationAlert['kind'], from: AnswerChannel, to: AnswerChannel, reason: string, message: string, at: number): void {
-    const alert: DegradationAlert = { id: this.nextAlertId++, at, kind, from, to, reason, message };
+    const alert: DegradationAlert = { id: this.nextAlertId++, at, kind, from, to, answersOn: this.answersOnAt(LEVEL[to]), reason, message };
     this.steps[`${from}→${to}`] = (this.steps[`${from}→${to}`] ?? 0) + 1;
     if (kind === 'stepped_down') this.unseen += 1;
     this.recent.unshift(alert);
@@ -240,20 +309,38 @@ export class DegradationPolicy {
   }
 }
 
+type LatencyMetric = 'ttft' | 'interval';
+const METRIC_NAME: Record<LatencyMetric, string> = { ttft: 'TTFT', interval: 'token-interval' };
+
+function latencyFigures(sample: AnswerSample, metric: LatencyMetric): number[] {
+  if (metric === 'interval') return sample.tokenIntervalsMs ?? [];
+  return sample.ttftMs === undefined ? [] : [sample.ttftMs];
+}
+
+interface Crossing {
+  reason: string;
+  /** Set when slowness alone crossed: which figure and its p95. */
+  latency?: { metric: LatencyMetric; measuredMs: number };
+}
+
 /** The first threshold the window crosses, as a reason, or null. Crashes first: they say the most. */
 export function crossedThreshold(samples: AnswerSample[], crashes: number, t: HealthThresholds, latencyCounts = true): string | null {
-  if (crashes >= t.workerCrashes) return `${crashes} worker crash${crashes === 1 ? '' : 'es'} in ${t.errorWindowMin} min reached the limit of ${t.workerCrashes}`;
+  return crossing(samples, crashes, t, latencyCounts)?.reason ?? null;
+}
+
+function crossing(samples: AnswerSample[], crashes: number, t: HealthThresholds, latencyCounts: boolean): Crossing | null {
+  if (crashes >= t.workerCrashes) return { reason: `${crashes} worker crash${crashes === 1 ? '' : 'es'} in ${t.errorWindowMin} min reached the limit of ${t.workerCrashes}` };
   if (samples.length >= MIN_ANSWERS) {
     const failed = samples.filter((s) => !s.ok).length;
     const rate = (failed / samples.length) * 100;
-    if (rate > t.errorRatePct) return `error rate ${Math.round(rate)}% (${failed} of ${samples.length} answers in ${t.errorWindowMin} min) exceeded ${t.errorRatePct}%`;
+    if (rate > t.errorRatePct) return { reason: `error rate ${Math.round(rate)}% (${failed} of ${samples.length} answers in ${t.errorWindowMin} min) exceeded ${t.errorRatePct}%` };
   }
   const answered = samples.filter((s) => s.ok);
   if (latencyCounts && answered.length >= MIN_ANSWERS) {
-    const ttft = percentile(answered.flatMap((s) => (s.ttftMs === undefined ? [] : [s.ttftMs])), 0.95);
-    if (ttft !== null && ttft > t.ttftP95Ms) return `TTFT p95 exceeded ${t.ttftP95Ms} ms (measured ${Math.round(ttft)} ms)`;
-    const interval = percentile(answered.flatMap((s) => s.tokenIntervalsMs ?? []), 0.95);
-    if (interval !== null && interval > t.tokenIntervalP95Ms) return `token-interval p95 exceeded ${t.tokenIntervalP95Ms} ms (measured ${Math.round(interval)} ms)`;
+    for (const [metric, limit] of [['ttft', t.ttftP95Ms], ['interval', t.tokenIntervalP95Ms]] as const) {
+      const p95 = percentile(answered.flatMap((s) => latencyFigures(s, metric)), 0.95);
+      if (p95 !== null && p95 > limit) return { reason: `${METRIC_NAME[metric]} p95 exceeded ${limit} ms (measured ${Math.round(p95)} ms)`, latency: { metric, measuredMs: p95 } };
+    }
   }
   return null;
 }

@@ -20,6 +20,11 @@ export async function locateChatModel(dataDir: string, idOrPath: string): Promis
   }
 }
 
+/** Whether the chosen chat model (settings' chatModelId) is installed, so the LPU channels can answer. */
+export async function chatModelInstalled(dataDir: string, chatModelId: string | null | undefined): Promise<boolean> {
+  return !!chatModelId && (await locateChatModel(dataDir, chatModelId)) !== null;
+}
+
 /** System turns every answer starts with: their KV is computed once per model, the way an LPU deployment precompiles templates. */
 export const FIXED_SYSTEM_PROMPTS = [SYSTEM_DOCUMENTS, SYSTEM_CHAT, ...Object.values(QUICK_ACTION_SYSTEMS)];
 

@@ -534,6 +534,8 @@ export const en = {
   'alert.recovered': 'Recovered: answers go to {channel} again.',
   'alert.badge': '{n, plural, one {# health alert} other {# health alerts}}',
   'alert.floor': 'Answers go to {channel}: {reason}.',
+  'alert.floorNoLocal': 'Answers go to {channel}, as no local chat model is installed: {reason}.',
+  'alert.steppedDownNoLocal': 'Health alert: answers now go to {channel}, as no local chat model is installed ({reason}).',
   'alert.dismiss': 'Dismiss',
   'settings.health': 'Health alerts',
   'settings.health.help': 'Crossing a threshold raises an alert and steps answering down the chain: Groq → the LPU on all workers → one worker → extracted sentences. It climbs back one step after each quiet period.',

@@ -536,6 +536,8 @@ export const zhCN: Dictionary = {
   'alert.recovered': '已恢复：回答重新由{channel}处理。',
   'alert.badge': '{n} 条健康警报',
   'alert.floor': '回答由{channel}处理：{reason}。',
+  'alert.floorNoLocal': '回答由{channel}处理（未安装本地聊天模型）：{reason}。',
+  'alert.steppedDownNoLocal': '健康警报：回答改由{channel}处理，因为未安装本地聊天模型（{reason}）。',
   'alert.dismiss': '知道了',
   'settings.health': '健康警报',
   'settings.health.help': '超过阈值会发出警报，并沿链路降级回答：Groq → 全部工作线程上的 LPU → 单个工作线程 → 摘录句子。每经过一个平静期恢复一级。',

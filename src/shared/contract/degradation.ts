@@ -11,6 +11,8 @@ export const degradationAlert = z.object({
   kind: z.enum(['stepped_down', 'recovered']),
   from: answerChannel,
   to: answerChannel,
+  /** Where answers really go: `to`, or extractive when `to` is a local channel and no local chat model is installed. */
+  answersOn: answerChannel,
   /** What crossed its threshold, e.g. "token-interval p95 exceeded 120 ms (measured 480 ms)". */
   reason: z.string(),
   /** One sentence in English; the fields above let the UI say the same in its own language. */
@@ -21,6 +23,9 @@ export type DegradationAlert = z.infer<typeof degradationAlert>;
 export const degradationState = z.object({
   /** The best channel answers may use now: 'groq' (the top) when nothing is stepped down. */
   floor: answerChannel,
+  /** Where answers go now: the floor, or extractive when it is a local channel and no local chat model is installed. */
+  answersOn: answerChannel,
+  localModelInstalled: z.boolean(),
   reason: z.string().nullable(),
   since: z.number(),
   /** Step-down alerts since the user last looked (the badge count). */

@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { crossedThreshold, DegradationPolicy, type DegradationAlert, type HealthThresholds } from '../../../src/main/ops/degrade';
+import { crossedThreshold, DegradationPolicy, type DegradationAlert, type HealthThresholds, type LocalModelProbe } from '../../../src/main/ops/degrade';
 import { settingsSchema } from '../../../src/shared/settings';
 
 const THRESHOLDS: HealthThresholds = { ttftP95Ms: 1000, tokenIntervalP95Ms: 120, errorRatePct: 20, errorWindowMin: 10, workerCrashes: 2 };
 const MINUTE = 60_000;
 
-function policy(quietMs = 5 * MINUTE) {
+function policy(quietMs = 5 * MINUTE, localModel?: LocalModelProbe) {
   let now = 1_000_000;
   const alerts: DegradationAlert[] = [];
   const crashes: string[] = [];
-  const p = new DegradationPolicy({ thresholds: () => THRESHOLDS, quietMs: () => quietMs, now: () => now, onWorkerCrash: (channel) => crashes.push(channel) });
+  const p = new DegradationPolicy({ thresholds: () => THRESHOLDS, quietMs: () => quietMs, now: () => now, onWorkerCrash: (channel) => crashes.push(channel), localModel });
   p.onAlert((a) => alerts.push(a));
   return { p, alerts, crashes, advance: (ms: number) => void (now += ms) };
 }
@@ -79,8 +79,8 @@ describe('DegradationPolicy', () => {
     const { p, alerts } = policy();
     for (let i = 0; i < 3; i++) p.record({ channel: 'lpu', ok: true, ttftMs: 50, tokenIntervalsMs: [300] });
     expect(p.state().floor).toBe('lpu_single');
-    // A slow machine stays slow on one worker: its answers keep the model.
-    for (let i = 0; i < 5; i++) p.record({ channel: 'lpu_single', ok: true, ttftMs: 90_000, tokenIntervalsMs: [900] });
+    // One worker is faster here (200 ms gaps against 300), but its first tokens are slow: its answers keep the model.
+    for (let i = 0; i < 5; i++) p.record({ channel: 'lpu_single', ok: true, ttftMs: 90_000, tokenIntervalsMs: [200] });
     expect(p.state().floor).toBe('lpu_single');
     for (let i = 0; i < 3; i++) p.record({ channel: 'lpu_single', ok: false, errorCode: 'lpu_failed' });
     expect(p.state().floor).toBe('extractive');
@@ -124,5 +124,70 @@ describe('DegradationPolicy', () => {
       'recovered lpu→groq',
     ]);
     expect(p.state()).toMatchObject({ floor: 'groq', reason: null, unseenAlerts: 2 });
+  });
+
+  it('says answers go to extractive sentences when the chain stands on a local channel and no local model is installed', async () => {
+    let installed = false;
+    const { p, alerts } = policy(5 * MINUTE, { installed: async () => installed });
+    await p.refreshLocalModel();
+    expect(p.state()).toMatchObject({ floor: 'groq', answersOn: 'groq', localModelInstalled: false });
+    for (let i = 0; i < 3; i++) p.record({ channel: 'groq', ok: false, errorCode: 'groq_unreachable' });
+    expect(p.state()).toMatchObject({ floor: 'lpu', answersOn: 'extractive' });
+    expect(alerts[0]).toMatchObject({ to: 'lpu', answersOn: 'extractive' });
+    expect(alerts[0]!.message).toBe(
+      'Answering on the extractive channel (sentences from your documents), as no local chat model is installed: error rate 100% (3 of 3 answers in 10 min) exceeded 20% on Groq.',
+    );
+    installed = true;
+    await p.refreshLocalModel();
+    expect(p.state()).toMatchObject({ floor: 'lpu', answersOn: 'lpu', localModelInstalled: true });
+  });
+});
+
+describe('a step down for slowness alone', () => {
+  const slow = (channel: 'lpu' | 'lpu_single', gapMs: number) => ({ channel, ok: true, ttftMs: 50, tokenIntervalsMs: [gapMs, gapMs] });
+
+  it('steps back up when the one-worker channel is not faster, and slowness does not move it again for a quiet period', () => {
+    const { p, alerts } = policy(5 * MINUTE);
+    for (let i = 0; i < 3; i++) p.record(slow('lpu', 300));
+    expect(p.state().floor).toBe('lpu_single');
+    // A saturated machine: one worker gives 600 ms gaps where two gave 300 ms. Two answers are not yet a verdict.
+    for (let i = 0; i < 2; i++) p.record(slow('lpu_single', 600));
+    expect(p.state().floor).toBe('lpu_single');
+    p.record(slow('lpu_single', 600));
+    expect(p.state()).toMatchObject({ floor: 'lpu', reason: 'the single-worker CPU channel was not faster (token-interval p95 600 ms against 300 ms)' });
+    expect(alerts.map((a) => `${a.kind} ${a.from}→${a.to}`)).toEqual(['stepped_down lpu→lpu_single', 'recovered lpu_single→lpu']);
+    expect(alerts[1]!.message).toBe('Back on the LPU emulator on all its workers: the single-worker CPU channel was not faster (token-interval p95 600 ms against 300 ms).');
+    // Still slow on two workers: no flapping back down while the hold lasts...
+    for (let i = 0; i < 5; i++) p.record(slow('lpu', 300));
+    expect(p.state().floor).toBe('lpu');
+    // ...but failures still step it down.
+    for (let i = 0; i < 3; i++) p.record({ channel: 'lpu', ok: false, errorCode: 'lpu_failed' });
+    expect(p.state().floor).toBe('lpu_single');
+  });
+
+  it('keeps the one-worker channel when it measures faster, and judges again after the hold', () => {
+    const { p, alerts } = policy(5 * MINUTE);
+    for (let i = 0; i < 3; i++) p.record(slow('lpu', 300));
+    for (let i = 0; i < 3; i++) p.record(slow('lpu_single', 200));
+    expect(p.state().floor).toBe('lpu_single');
+    expect(alerts).toHaveLength(1);
+    // Equal is not faster either.
+    const { p: q, advance } = policy(5 * MINUTE);
+    for (let i = 0; i < 3; i++) q.record(slow('lpu', 300));
+    for (let i = 0; i < 3; i++) q.record(slow('lpu_single', 300));
+    expect(q.state().floor).toBe('lpu');
+    for (let i = 0; i < 3; i++) q.record(slow('lpu', 300));
+    expect(q.state().floor).toBe('lpu');
+    // After the quiet period the two-worker channel's slowness counts again.
+    advance(5 * MINUTE);
+    q.record(slow('lpu', 300));
+    expect(q.state().floor).toBe('lpu_single');
+  });
+
+  it('does not put failures on trial: a step down for errors stays however the channel below measures', () => {
+    const { p } = policy();
+    for (let i = 0; i < 3; i++) p.record({ channel: 'lpu', ok: false, errorCode: 'lpu_failed' });
+    for (let i = 0; i < 3; i++) p.record(slow('lpu_single', 900));
+    expect(p.state().floor).toBe('lpu_single');
   });
 });

@@ -1,7 +1,7 @@
 import { useT } from '../../i18n';
 import { markAlertsSeen, useDegradationStore } from '../../stores/degradation/store';
 import { withToast } from '../../stores/ui/store';
-import { channelName } from './servedText';
+import { floorText } from './servedText';
 
 /** In the meters: where the chain stands when it is stepped down, and a way to clear the alert badge. */
 export function DegradationStatus() {
@@ -10,7 +10,7 @@ export function DegradationStatus() {
   if (!state || (state.floor === 'groq' && state.unseenAlerts === 0)) return null;
   return (
     <section className="degradation-status" data-testid="degradation-status">
-      {state.floor !== 'groq' && state.reason && <p className="notice warn">{t('alert.floor', { channel: channelName(state.floor, t), reason: state.reason })}</p>}
+      {state.floor !== 'groq' && state.reason && <p className="notice warn">{floorText(state, t)}</p>}
       {state.unseenAlerts > 0 && (
         <button className="button small ghost" onClick={() => void withToast(markAlertsSeen)} data-testid="dismiss-alerts">
           {t('alert.dismiss')} ({t('alert.badge', { n: state.unseenAlerts })})

@@ -24,5 +24,13 @@ export function openAlerts(state: DegradationState | null, language: Language, t
 
 export function alertText(alert: DegradationAlert, language: Language, t: Translate): string {
   if (language === 'en') return alert.message;
-  return alert.kind === 'stepped_down' ? t('alert.steppedDown', { channel: channelName(alert.to, t), reason: alert.reason }) : t('alert.recovered', { channel: channelName(alert.to, t) });
+  const channel = channelName(alert.answersOn, t);
+  if (alert.kind === 'recovered') return t('alert.recovered', { channel });
+  return t(alert.answersOn === alert.to ? 'alert.steppedDown' : 'alert.steppedDownNoLocal', { channel, reason: alert.reason });
+}
+
+/** Where answers go while the chain is stepped down: the channel that really answers, and why it is not the floor. */
+export function floorText(state: DegradationState, t: Translate): string {
+  const values = { channel: channelName(state.answersOn, t), reason: state.reason ?? '' };
+  return t(state.answersOn === state.floor ? 'alert.floor' : 'alert.floorNoLocal', values);
 }
