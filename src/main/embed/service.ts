@@ -163,7 +163,8 @@ export class EmbeddingService {
       }
       if (!(await this.locate(chosenId))) {
         const name = embedderCatalogEntry(chosenId)?.name ?? chosenId;
-        return `No embedding model is installed (${name}), so search uses keywords only. Install it from the Models page for semantic search.`;
+        // The catalog name carries its own brackets ("(English, default)"): it goes in a sentence of its own, not in brackets.
+        return `No embedding model is installed, so search uses keywords only. Install ${name} under Settings → Models for semantic search.`;
       }
       return null;
     }

@@ -421,7 +421,7 @@ export const en = {
   'notice.fallback': 'Groq could not be reached, so the local LPU emulator is answering.',
   'notice.notFound': 'Nothing relevant was found in your documents.',
   'notice.extractive': 'No chat model is installed and Groq is off, so this answer is made of cited sentences from your documents.',
-  'notice.keywordOnly': 'No embedding model is installed, so search uses keywords only.',
+  'notice.keywordOnly': 'No embedding model is installed, so search uses keywords only. Install one under Settings → Models for semantic search.',
   'notice.fallbackExtractive': 'Groq could not be reached and no local chat model is installed, so this answer is made of sentences from your documents.',
   'notice.contextTrimmed': "{used} of {total, plural, one {# source} other {# sources}} fit {model}'s context window.",
   'notice.followUp': 'Searched for: {query}',

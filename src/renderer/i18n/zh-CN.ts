@@ -423,7 +423,7 @@ export const zhCN: Dictionary = {
   'notice.fallback': '无法连接 Groq，改由本地 LPU 模拟器回答。',
   'notice.notFound': '在您的文档中没有找到相关内容。',
   'notice.extractive': '未安装对话模型且未启用 Groq，因此本回答由文档中的引用句子组成。',
-  'notice.keywordOnly': '未安装向量模型，因此仅按关键词检索。',
+  'notice.keywordOnly': '未安装向量模型，因此仅按关键词检索。在“设置 → 模型”中安装向量模型即可按语义检索。',
   'notice.fallbackExtractive': '无法连接 Groq，且本机未安装对话模型，因此本回答由文档中的句子组成。',
   'notice.contextTrimmed': '{model} 的上下文窗口只能容纳 {total} 段来源中的 {used} 段。',
   'notice.followUp': '实际检索的内容：{query}',

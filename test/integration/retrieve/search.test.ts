@@ -36,7 +36,8 @@ describe('search', () => {
 
       const result = await search(services, { query: 'what do ribosomes translate?', k: 5, mode: 'hybrid' });
       expect(result.mode).toBe('bm25');
-      expect(result.notice).toMatch(/No embedding model is installed/);
+      // One sentence per clause: the catalog name's own brackets are never nested inside others.
+      expect(result.notice).toBe('No embedding model is installed, so search uses keywords only. Install all-MiniLM-L6-v2 (English, default) under Settings → Models for semantic search.');
       expect(result.embeddingModel).toBeNull();
       expect(result.hits[0]).toMatchObject({
         text: passages.ribosome,

@@ -11,3 +11,15 @@ describe('length limit notice', () => {
     expect(noticeText({ ...notice, message: '' }, 'en', (key, values) => translate('en', key, values))).toBe(notice.message);
   });
 });
+
+// The keyword-only notice says what to do in either language, with no brackets nested in brackets.
+describe('keyword-only notice', () => {
+  it('tells the user where to install an embedding model, in English and in Chinese', () => {
+    const notice = { kind: 'keyword_only' as const, message: '' };
+    const en = noticeText(notice, 'en', (key, values) => translate('en', key, values));
+    const zh = noticeText(notice, 'zh-CN', (key, values) => translate('zh-CN', key, values));
+    expect(en).toBe('No embedding model is installed, so search uses keywords only. Install one under Settings → Models for semantic search.');
+    expect(zh).toBe('未安装向量模型，因此仅按关键词检索。在“设置 → 模型”中安装向量模型即可按语义检索。');
+    for (const text of [en, zh]) expect(text).not.toMatch(/[(（][^)）]*[(（]/);
+  });
+});
