@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type Db } from '../../../src/main/store/db';
 import { bm25TopK, warmKeywordIndex } from '../../../src/main/retrieve/bm25-postings';
 import { keywordSearch } from '../../../src/main/retrieve/keyword-search';
+import { seededRandom } from '../../../src/main/lpu/runtime/sampler';
 
 // The resident-postings ranking against FTS5's own `ORDER BY bm25(…) LIMIT k` on generated chunks: the same rows in the
 // same order (ties included: duplicated chunks score alike and go to the lower rowid), scores equal to 1e-12, before
@@ -14,17 +15,6 @@ import { keywordSearch } from '../../../src/main/retrieve/keyword-search';
 const VOCABULARY = ('cell protein patient running runs ran gene expression tumour mouse model risk dose trial effect ' +
   'insulin receptor signal pathway kinase neuron brain memory sleep diet obesity vaccine virus immune response').split(' ');
 const SCORE_TOLERANCE = 1e-12;
-
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 const wordFrom = (next: () => number) => VOCABULARY[Math.floor(VOCABULARY.length * next() ** 2.5)];
 const sentence = (next: () => number, words: number) => Array.from({ length: words }, () => wordFrom(next)).join(' ');
@@ -80,7 +70,7 @@ function ftsTopK(db: Db, terms: string[], weights: number[], k: number) {
 
 describe('BM25 from resident postings', () => {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'lockstep-bm25-postings-'));
-  const next = random(2026);
+  const next = seededRandom(2026);
   let db: Db;
   beforeAll(() => {
     db = openStore(dataDir);
