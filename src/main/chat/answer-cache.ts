@@ -166,7 +166,8 @@ export class AnswerCache {
 /** What a replay repeats of how the answer was served: its channel and why, never an earlier replay's cache time. */
 function firstServing(served: AnswerServing | undefined): Omit<AnswerServing, 'cachedAt'> | null {
   if (!served) return null;
-  const { cachedAt: _cachedAt, ...rest } = served;
+  // The notices are the first answer's own; a replay carries its cached notice instead.
+  const { cachedAt: _cachedAt, notices: _notices, ...rest } = served;
   return Object.keys(rest).length ? rest : null;
 }
 
@@ -202,7 +203,8 @@ export function replayCachedAnswer(
   const age = ageSeconds < 90 ? `${ageSeconds} s` : ageSeconds < 5400 ? `${Math.round(ageSeconds / 60)} min` : `${Math.round(ageSeconds / 3600)} h`;
   // The first answer's channel note travels with it: a replay of a degraded answer must not look like a full-speed one.
   const how = cached.served?.channel && cached.served.reason ? ` It was answered on ${channelPhrase(cached.served.channel)} because ${cached.served.reason}.` : '';
-  emit({ type: 'notice', kind: 'cached', message: `Answered from the cache: the same question was answered ${age} ago over the same documents.${how} Regenerate to ask the model again.` });
+  const cachedNotice = { kind: 'cached' as const, message: `Answered from the cache: the same question was answered ${age} ago over the same documents.${how} Regenerate to ask the model again.` };
+  emit({ type: 'notice', ...cachedNotice });
   emit({ type: 'sources', routing: cached.sources.length ? 'retrieval' : 'none', sources: cached.sources });
   if (cached.reasoning) emit({ type: 'reasoning', text: cached.reasoning });
   emit({ type: 'delta', text: cached.content });
@@ -214,7 +216,8 @@ export function replayCachedAnswer(
     meters: cached.meters,
     sources: cached.sources,
     reasoning: cached.reasoning,
-    served: { ...cached.served, cachedAt: cached.createdAt },
+    // The replay showed only the cached notice, so that is the one a reload shows too.
+    served: { ...cached.served, cachedAt: cached.createdAt, notices: [cachedNotice] },
   });
   emit({ type: 'done', message: record });
   return record;

@@ -1,4 +1,4 @@
-import type { AnswerMeters, AnswerServing, ChatEvent, MessageRecord } from '../../shared/contract/chat';
+import type { AnswerMeters, AnswerServing, ChatEvent, MessageRecord, StoredNotice } from '../../shared/contract/chat';
 import { AppError } from '../../shared/errors';
 import type { Settings } from '../../shared/settings';
 import { log } from '../platform/log';
@@ -75,7 +75,19 @@ export interface AnswerPlan {
 
 export async function respond(deps: AnswerDeps, plan: AnswerPlan, emitEvent: Emit, signal: AbortSignal): Promise<MessageRecord> {
   const tap = deps.answerTap?.(emitEvent);
-  const emit = tap?.emit ?? emitEvent;
+  const tapped = tap?.emit ?? emitEvent;
+  // The notices go with the answer so a reload shows what the stream showed; a countdown is live-only.
+  const notices: StoredNotice[] = [];
+  const emit: Emit = (event) => {
+    if (event.type === 'notice' && event.kind !== 'rate_limited') {
+      const { type: _type, secondsLeft: _secondsLeft, resetText: _resetText, ...notice } = event;
+      // The same kind replaces its earlier notice, as the chat view folds them.
+      const earlier = notices.findIndex((n) => n.kind === notice.kind);
+      if (earlier >= 0) notices.splice(earlier, 1);
+      notices.push(notice);
+    }
+    tapped(event);
+  };
   // The degradation chain may stand below the chosen channel: the answer goes where it says, and says why.
   const cold = plan.workspaceId !== undefined && deps.tierOf?.(plan.workspaceId) === 'cold';
   const atLeast = cold ? { channel: 'lpu_single' as const, reason: 'this workspace is cold (its knowledge is kept on disk, not in memory)' } : undefined;
@@ -122,7 +134,7 @@ export async function respond(deps: AnswerDeps, plan: AnswerPlan, emitEvent: Emi
       error,
       sources: mapCitations(text, used).sources,
       reasoning,
-      served,
+      served: notices.length ? { ...served, notices } : served,
     });
 
   const extractively = () => {

@@ -111,6 +111,44 @@ export type OpenAiMeters = z.infer<typeof openAiMeters>;
 export const answerChannel = z.enum(['groq', 'openai', 'lpu', 'lpu_single', 'extractive']);
 export type AnswerChannel = z.infer<typeof answerChannel>;
 
+export const noticeKind = z.enum([
+  'fallback', // Groq or the OpenAI-compatible server unreachable: continuing on the local emulator (resetText: drop what streamed so far)
+  'rate_limited', // Groq said 429: waiting secondsLeft before retrying (one event per second)
+  'not_found', // documents mode found nothing relevant
+  'extractive', // no chat model and Groq off: answering with cited sentences; message says how to get a model
+  'keyword_only', // no embedder installed: retrieval ran on keywords alone
+  'context_trimmed', // fewer sources fit the model's context window than were retrieved
+  'follow_up', // the question was rewritten against the thread (message shows the rewritten query)
+  'model_replaced', // the Groq model is gone: answering with `model` instead of `previousModel` (saved as the new choice)
+  'request_too_large', // Groq said 413: retrying with `used` of `total` passages to fit `limit` tokens per minute
+  'length_limit', // the answer stopped at the `limit`-token answer limit: the user can ask it to continue
+  'degraded', // the degradation chain stands below the chosen provider: message says which channel answers and why
+  'cached', // the answer comes from the answer cache (same question, same documents); Regenerate asks the model again
+]);
+
+/** A notice kept with its answer: the event's sentence and facts, without the live-only countdown and text reset. */
+export const storedNotice = z.object({
+  kind: noticeKind,
+  /** The sentence in English; the fields below let the UI say the same in its own language. */
+  message: z.string(),
+  /** fallback: what answers instead of Groq or the server, and which of the two failed (absent: Groq). */
+  fallbackTo: z.enum(['lpu', 'extractive']).optional(),
+  fallbackFrom: z.enum(['groq', 'openai']).optional(),
+  /** degraded and fallback: the step of the degradation chain that answers now. */
+  channel: answerChannel.optional(),
+  /** context_trimmed: how many passages (or pages) fit the model's window out of how many. */
+  used: z.number().int().optional(),
+  total: z.number().int().optional(),
+  model: z.string().optional(),
+  /** model_replaced: the model that is gone. */
+  previousModel: z.string().optional(),
+  /** request_too_large: the key's tokens-per-minute limit. */
+  limit: z.number().int().optional(),
+  /** follow_up: the query actually searched. */
+  query: z.string().optional(),
+});
+export type StoredNotice = z.infer<typeof storedNotice>;
+
 /** How an answer was served beyond its provider: the channel of the degradation chain and why, or the answer cache. */
 export const answerServing = z.object({
   channel: answerChannel.optional(),
@@ -120,6 +158,8 @@ export const answerServing = z.object({
   cachedAt: z.number().optional(),
   /** Set when the answer stopped at the answer limit of this many tokens: its notice and Continue survive a reload. */
   lengthLimit: z.number().int().positive().optional(),
+  /** The notices the answer carried while it streamed, so a reload shows the same ones (absent on answers stored before). */
+  notices: z.array(storedNotice).optional(),
 });
 export type AnswerServing = z.infer<typeof answerServing>;
 
@@ -155,21 +195,6 @@ export const threadSummary = z.object({
 });
 export type ThreadSummary = z.infer<typeof threadSummary>;
 
-export const noticeKind = z.enum([
-  'fallback', // Groq or the OpenAI-compatible server unreachable: continuing on the local emulator (resetText: drop what streamed so far)
-  'rate_limited', // Groq said 429: waiting secondsLeft before retrying (one event per second)
-  'not_found', // documents mode found nothing relevant
-  'extractive', // no chat model and Groq off: answering with cited sentences; message says how to get a model
-  'keyword_only', // no embedder installed: retrieval ran on keywords alone
-  'context_trimmed', // fewer sources fit the model's context window than were retrieved
-  'follow_up', // the question was rewritten against the thread (message shows the rewritten query)
-  'model_replaced', // the Groq model is gone: answering with `model` instead of `previousModel` (saved as the new choice)
-  'request_too_large', // Groq said 413: retrying with `used` of `total` passages to fit `limit` tokens per minute
-  'length_limit', // the answer stopped at the `limit`-token answer limit: the user can ask it to continue
-  'degraded', // the degradation chain stands below the chosen provider: message says which channel answers and why
-  'cached', // the answer comes from the answer cache (same question, same documents); Regenerate asks the model again
-]);
-
 export const chatEvent = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('started'),
@@ -192,29 +217,8 @@ export const chatEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('reasoning'), text: z.string() }),
   /** Running meters (Groq: TTFT and tokens/s while streaming; final usage at the end). */
   z.object({ type: z.literal('meters'), meters: answerMeters }),
-  z.object({
-    type: z.literal('notice'),
-    kind: noticeKind,
-    /** The sentence in English; the fields below let the UI say the same in its own language. */
-    message: z.string(),
-    secondsLeft: z.number().optional(),
-    resetText: z.boolean().optional(),
-    /** fallback: what answers instead of Groq or the server, and which of the two failed (absent: Groq). */
-    fallbackTo: z.enum(['lpu', 'extractive']).optional(),
-    fallbackFrom: z.enum(['groq', 'openai']).optional(),
-    /** degraded and fallback: the step of the degradation chain that answers now. */
-    channel: answerChannel.optional(),
-    /** context_trimmed: how many passages (or pages) fit the model's window out of how many. */
-    used: z.number().int().optional(),
-    total: z.number().int().optional(),
-    model: z.string().optional(),
-    /** model_replaced: the model that is gone. */
-    previousModel: z.string().optional(),
-    /** request_too_large: the key's tokens-per-minute limit. */
-    limit: z.number().int().optional(),
-    /** follow_up: the query actually searched. */
-    query: z.string().optional(),
-  }),
+  /** A notice; `secondsLeft` (rate_limited countdown) and `resetText` (drop what streamed so far) are live-only. */
+  storedNotice.extend({ type: z.literal('notice'), secondsLeft: z.number().optional(), resetText: z.boolean().optional() }),
   /** The persisted answer, with sources marked cited or not. */
   z.object({ type: z.literal('done'), message: messageRecord }),
 ]);

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ChatEvent } from '../../../src/shared/contract/chat';
+import type { AnswerServing, ChatEvent } from '../../../src/shared/contract/chat';
 import { ask, regenerate } from '../../../src/main/chat/answer';
 import { normaliseQuestion } from '../../../src/main/chat/answer-cache';
 import { runQuickAction } from '../../../src/main/chat/quick-answer';
@@ -19,6 +19,12 @@ function collect() {
   return { events, emit: (event: ChatEvent) => void events.push(event) };
 }
 const never = new AbortController().signal;
+/** How an answer was served apart from the notices it carried (stored-notices.test.ts covers those): undefined when ordinary. */
+function how(served: AnswerServing | undefined): Omit<AnswerServing, 'notices'> | undefined {
+  if (!served) return undefined;
+  const { notices: _notices, ...rest } = served;
+  return Object.keys(rest).length ? rest : undefined;
+}
 const QUESTION = 'How many days of annual leave do I get?';
 
 beforeEach(() => {
@@ -37,7 +43,7 @@ afterEach(async () => {
 describe('answer cache (real SQLite)', () => {
   it('answers a repeated question from the cache in under 50 ms with the original citations, marked cached', async () => {
     const first = await ask(deps, { question: QUESTION }, () => {}, never);
-    expect(first.served).toBeUndefined();
+    expect(how(first.served)).toBeUndefined();
     expect(provider.prompts).toHaveLength(1);
 
     const { events, emit } = collect();
@@ -69,7 +75,7 @@ describe('answer cache (real SQLite)', () => {
     services.db.prepare("UPDATE documents SET status = 'indexed', content_hash = 'changed' WHERE id = ?").run(handbook.id);
     const again = await ask(deps, { question: QUESTION }, () => {}, never);
     expect(provider.prompts).toHaveLength(2);
-    expect(again.served).toBeUndefined();
+    expect(how(again.served)).toBeUndefined();
   });
 
   it('is bypassed by Regenerate, which stores the new answer for the next ask', async () => {
@@ -78,7 +84,7 @@ describe('answer cache (real SQLite)', () => {
     const regenerated = await regenerate(deps, { messageId: first.id }, () => {}, never);
     expect(provider.prompts).toHaveLength(1);
     expect(regenerated.content).toBe('Employees get 25 days [1].');
-    expect(regenerated.served).toBeUndefined();
+    expect(how(regenerated.served)).toBeUndefined();
     const third = await ask(deps, { question: QUESTION }, () => {}, never);
     expect(third.content).toBe('Employees get 25 days [1].');
     expect(third.served?.cachedAt).toBeDefined();
@@ -89,16 +95,16 @@ describe('answer cache (real SQLite)', () => {
     await ask(deps, { question: QUESTION }, () => {}, never);
     const other = new ScriptedProvider('Twenty-five [1].', 'other-model');
     const withOther: AnswerDeps = { ...deps, providers: { choose: async () => other, local: async () => other } };
-    expect((await ask(withOther, { question: QUESTION }, () => {}, never)).served).toBeUndefined();
-    expect((await ask(deps, { question: QUESTION, mode: 'chat' }, () => {}, never)).served).toBeUndefined();
+    expect(how((await ask(withOther, { question: QUESTION }, () => {}, never)).served)).toBeUndefined();
+    expect(how((await ask(deps, { question: QUESTION, mode: 'chat' }, () => {}, never)).served)).toBeUndefined();
     const cafeteria = addDocument(services.db, 'Cafeteria', [{ page: 1, text: 'Annual leave does not apply to the cafeteria opening days.' }]);
-    expect((await ask(deps, { question: QUESTION, documentIds: [cafeteria] }, () => {}, never)).served).toBeUndefined();
+    expect(how((await ask(deps, { question: QUESTION, documentIds: [cafeteria] }, () => {}, never)).served)).toBeUndefined();
     expect(provider.prompts).toHaveLength(3);
   });
 
   it('asks again after a setting that shapes answers changes (reranking, search weights, the answer limit)', async () => {
     await ask(deps, { question: QUESTION }, () => {}, never);
-    expect((await ask(deps, { question: QUESTION }, () => {}, never)).served).toMatchObject({ cachedAt: expect.any(Number) });
+    expect(how((await ask(deps, { question: QUESTION }, () => {}, never)).served)).toMatchObject({ cachedAt: expect.any(Number) });
     expect(provider.prompts).toHaveLength(1);
     services.settings.update({ rerankEnabled: false });
     expect((await ask(deps, { question: QUESTION }, () => {}, never)).served?.cachedAt).toBeUndefined();
@@ -106,7 +112,7 @@ describe('answer cache (real SQLite)', () => {
     expect((await ask(deps, { question: QUESTION }, () => {}, never)).served?.cachedAt).toBeUndefined();
     expect(provider.prompts).toHaveLength(3);
     // And the answer given under these settings is what a repeat now finds.
-    expect((await ask(deps, { question: QUESTION }, () => {}, never)).served).toMatchObject({ cachedAt: expect.any(Number) });
+    expect(how((await ask(deps, { question: QUESTION }, () => {}, never)).served)).toMatchObject({ cachedAt: expect.any(Number) });
   });
 
   it('does not store answers that were cancelled or found nothing', async () => {
@@ -116,7 +122,7 @@ describe('answer cache (real SQLite)', () => {
     const cancelled = ask(withHanging, { question: QUESTION }, (e) => e.type === 'delta' && controller.abort(), controller.signal);
     expect((await cancelled).status).toBe('cancelled');
     const notFound = await ask(deps, { question: 'zebra quantum violin' }, () => {}, never);
-    expect(notFound.served).toBeUndefined();
+    expect(how(notFound.served)).toBeUndefined();
     expect(deps.answerCache?.size()).toBe(0);
   });
 });
@@ -132,21 +138,21 @@ describe('answer cache: how the first answer was served', () => {
 
   it('replays the channel note of the first answer with "cached" and its age, in the notice and the record', async () => {
     const first = await ask({ ...deps, degradation: degraded() }, { question: QUESTION }, () => {}, never);
-    expect(first.served).toEqual({ channel: 'lpu_single', reason: REASON });
+    expect(how(first.served)).toEqual({ channel: 'lpu_single', reason: REASON });
     // The chain has recovered since: the replay must still say how the answer was made.
     const { events, emit } = collect();
     const second = await ask(deps, { question: QUESTION }, emit, never);
     expect(provider.prompts).toHaveLength(1);
-    expect(second.served).toEqual({ channel: 'lpu_single', reason: REASON, cachedAt: expect.any(Number) });
+    expect(how(second.served)).toEqual({ channel: 'lpu_single', reason: REASON, cachedAt: expect.any(Number) });
     expect(deps.threads.message(second.id).served).toEqual(second.served);
     const notice = events.find((e) => e.type === 'notice' && e.kind === 'cached');
     expect(notice).toMatchObject({ message: expect.stringContaining(`answered on the single-worker CPU channel because ${REASON}.`) });
     // An ordinary answer replays without one.
     provider = new ScriptedProvider('Twenty-five days [1].');
     const plain = await ask(deps, { question: 'Can leave carry over?' }, () => {}, never);
-    expect(plain.served).toBeUndefined();
+    expect(how(plain.served)).toBeUndefined();
     const replay = await ask(deps, { question: 'can leave carry over' }, () => {}, never);
-    expect(replay.served).toEqual({ cachedAt: expect.any(Number) });
+    expect(how(replay.served)).toEqual({ cachedAt: expect.any(Number) });
   });
 
   it('stores the channel note, never an earlier replay\'s cache time, when Regenerate replaces a replayed answer', async () => {
@@ -154,9 +160,9 @@ describe('answer cache: how the first answer was served', () => {
     const replayed = await ask(deps, { question: QUESTION }, () => {}, never);
     expect(replayed.served?.cachedAt).toBeDefined();
     const regenerated = await regenerate({ ...deps, degradation: degraded() }, { messageId: replayed.id }, () => {}, never);
-    expect(regenerated.served).toEqual({ channel: 'lpu_single', reason: REASON });
+    expect(how(regenerated.served)).toEqual({ channel: 'lpu_single', reason: REASON });
     const again = await ask(deps, { question: QUESTION }, () => {}, never);
-    expect(again.served).toEqual({ channel: 'lpu_single', reason: REASON, cachedAt: expect.any(Number) });
+    expect(how(again.served)).toEqual({ channel: 'lpu_single', reason: REASON, cachedAt: expect.any(Number) });
     expect(again.served!.cachedAt).toBeGreaterThanOrEqual(replayed.served!.cachedAt!);
   });
 });
@@ -167,7 +173,7 @@ describe('answer cache: quick actions', () => {
   it('replays a repeated quick action from the cache; Regenerate asks the model and stores the new answer', async () => {
     provider = new ScriptedProvider('A handbook about annual leave [1].');
     const first = await runQuickAction(deps, { action: 'summarize', documentId: handbook() }, () => {}, never);
-    expect(first.served).toBeUndefined();
+    expect(how(first.served)).toBeUndefined();
     const { events, emit } = collect();
     const second = await runQuickAction(deps, { action: 'summarize', documentId: handbook() }, emit, never);
     expect(provider.prompts).toHaveLength(1);
@@ -180,14 +186,14 @@ describe('answer cache: quick actions', () => {
     await runQuickAction(deps, { action: 'key_points', documentId: handbook() }, () => {}, never);
     expect(provider.prompts).toHaveLength(2);
     const typed = await ask(deps, { question: 'Summarize “Handbook”', documentIds: [handbook()] }, () => {}, never);
-    expect(typed.served).toBeUndefined();
+    expect(how(typed.served)).toBeUndefined();
     expect(provider.prompts).toHaveLength(3);
 
     provider = new ScriptedProvider('Leave rules, in short [2].');
     const regenerated = await regenerate(deps, { messageId: second.id }, () => {}, never);
     expect(provider.prompts).toHaveLength(1);
     expect(regenerated.content).toBe('Leave rules, in short [2].');
-    expect(regenerated.served).toBeUndefined();
+    expect(how(regenerated.served)).toBeUndefined();
     const third = await runQuickAction(deps, { action: 'summarize', documentId: handbook() }, () => {}, never);
     expect(third.content).toBe('Leave rules, in short [2].');
     expect(third.served?.cachedAt).toBeDefined();
@@ -198,9 +204,9 @@ describe('answer cache: quick actions', () => {
     await runQuickAction(deps, { action: 'summarize', documentId: handbook() }, () => {}, never);
     const other = new ScriptedProvider('Short [1].', 'other-model');
     const withOther: AnswerDeps = { ...deps, providers: { choose: async () => other, local: async () => other } };
-    expect((await runQuickAction(withOther, { action: 'summarize', documentId: handbook() }, () => {}, never)).served).toBeUndefined();
+    expect(how((await runQuickAction(withOther, { action: 'summarize', documentId: handbook() }, () => {}, never)).served)).toBeUndefined();
     services.db.prepare("UPDATE documents SET content_hash = 'changed' WHERE id = ?").run(handbook());
-    expect((await runQuickAction(deps, { action: 'summarize', documentId: handbook() }, () => {}, never)).served).toBeUndefined();
+    expect(how((await runQuickAction(deps, { action: 'summarize', documentId: handbook() }, () => {}, never)).served)).toBeUndefined();
     expect(provider.prompts).toHaveLength(2);
   });
 });

@@ -114,7 +114,7 @@ describe('answer modes', () => {
     expect(record.status).toBe('complete');
     expect(of('notice').find((n) => n.kind === 'length_limit')).toMatchObject({ limit: 128, message: 'Stopped at the 128-token answer limit. Ask it to continue, or raise the limit in Settings → Answers.' });
     // The limit is stored with the answer (read back from the database), so its notice survives a reload.
-    expect(record.served).toEqual({ lengthLimit: 128 });
+    expect(record.served).toMatchObject({ lengthLimit: 128, notices: expect.arrayContaining([expect.objectContaining({ kind: 'length_limit', limit: 128 })]) });
     // Without a limit of its own the answer is not cut short, so no notice.
     services.settings.update({ maxAnswerTokens: null });
     const whole = collect();

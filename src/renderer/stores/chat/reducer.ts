@@ -41,6 +41,18 @@ function thinkingOf(reasoning: string | undefined, meters: MessageRecord['meters
   return { text: reasoning, tokens: remote?.reasoningTokens ?? null, ms: remote?.reasoningMs ?? null };
 }
 
+/**
+ * The notices an answer carried, as stored with it. Answers stored before notices were kept rebuild the two that
+ * matter most: made of extracted sentences (and how to get a model), and cut at the answer limit (with Continue).
+ */
+function storedNotices(record: MessageRecord): Notice[] {
+  if (record.served?.notices) return record.served.notices;
+  return [
+    ...(record.provider === 'extractive' ? [{ kind: 'extractive', message: '' }] : []),
+    ...(record.served?.lengthLimit ? [{ kind: 'length_limit', message: '', limit: record.served.lengthLimit }] : []),
+  ];
+}
+
 export function fromRecord(record: MessageRecord): ChatMessage {
   return {
     id: record.id,
@@ -53,12 +65,7 @@ export function fromRecord(record: MessageRecord): ChatMessage {
     uncited: record.uncited,
     error: record.error,
     errorCode: null,
-    // Notices are not stored; an answer made of extracted sentences still says so, and how to get a model, and one cut
-    // at the answer limit still offers to continue.
-    notices: [
-      ...(record.provider === 'extractive' ? [{ kind: 'extractive', message: '' }] : []),
-      ...(record.served?.lengthLimit ? [{ kind: 'length_limit', message: '', limit: record.served.lengthLimit }] : []),
-    ],
+    notices: storedNotices(record),
     query: null,
     thinking: thinkingOf(record.reasoning, record.meters),
     served: record.served ?? null,
