@@ -10,6 +10,7 @@ import {
   turnMcpOff,
   useConnectionsStore,
 } from '../../stores/connections/store';
+import { workspaceLabel } from '../../stores/workspace/selectors';
 import { SettingRow, SettingsCard } from './controls';
 
 const CALLS_REFRESH_MS = 5000;
@@ -70,7 +71,7 @@ export function ConnectionsSettings() {
       <SettingsCard title={t('connections.workspaces')}>
         <p className="help">{t('connections.workspaces.help')}</p>
         {status.workspaces.map((w) => (
-          <SettingRow key={w.id} label={w.name} help={t('connections.documents', { n: w.documentCount })} htmlFor={`mcp-share-${w.id}`}>
+          <SettingRow key={w.id} label={workspaceLabel(w, t)} help={t('connections.documents', { n: w.documentCount })} htmlFor={`mcp-share-${w.id}`}>
             <input id={`mcp-share-${w.id}`} type="checkbox" role="switch" checked={w.shared} onChange={(e) => void setWorkspaceShared(w.id, e.target.checked)} />
           </SettingRow>
         ))}
@@ -81,8 +82,9 @@ export function ConnectionsSettings() {
           <select id="mcp-config-workspace" value={configWorkspace} onChange={(e) => void chooseConfigWorkspace(e.target.value)}>
             <option value="">{t('connections.config.sharedOnly')}</option>
             {status.workspaces.map((w) => (
+              // The value stays the stored name: the config passes it to --workspace, which matches names as stored.
               <option key={w.id} value={w.name}>
-                {w.name}
+                {workspaceLabel(w, t)}
               </option>
             ))}
           </select>
