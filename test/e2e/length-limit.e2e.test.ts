@@ -27,7 +27,7 @@ const byTestId = (id: string) => page().getByTestId(id);
 const assistants = () => page().locator('[data-testid="assistant-message"]');
 
 describe('answer limit', () => {
-  it('keeps the limit notice after a reload, and Continue asks the model to go on from the cut answer', async () => {
+  it('keeps the limit and keyword-only notices after a reload, and Continue asks the model to go on from the cut answer', async () => {
     await byTestId('welcome-start').click();
     await saveFakeGroqKey(page());
     await byTestId('nav-library').click();
@@ -47,6 +47,9 @@ describe('answer limit', () => {
     expect(limit).toBeGreaterThan(0);
     expect(await notice.textContent()).toContain(`Stopped at the ${limit}-token answer limit`);
     const cut = (await assistants().last().locator('.markdown').textContent())!.trim();
+    // No embedding model in this data folder: the answer also says search ran on keywords, and keeps saying it after a reload.
+    const keywordOnly = await assistants().last().locator('.notice[data-kind="keyword_only"]').textContent();
+    expect(keywordOnly).toContain('No embedding model is installed, so search uses keywords only.');
 
     // After a reload the thread reopens with the same notice and Continue on its latest answer.
     await page().reload();
@@ -54,6 +57,7 @@ describe('answer limit', () => {
     const restored = assistants().last().locator('.notice[data-kind="length_limit"]');
     await restored.waitFor({ timeout: 20_000 });
     expect(await restored.textContent()).toContain(`Stopped at the ${limit}-token answer limit`);
+    expect(await assistants().last().locator('.notice[data-kind="keyword_only"]').textContent()).toBe(keywordOnly);
     await app().screenshot('chat-length-limit-after-reload-en-light');
 
     await byTestId('continue-answer').click();
