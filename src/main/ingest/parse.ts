@@ -102,7 +102,14 @@ export async function parseFile(request: ParseRequest, counter: TokenCounter, on
 }
 
 /** Parses a file, handing its pages and chunks to `sink` in order as they are ready; they are never all held at once. */
-export async function streamFile(request: ParseRequest, counter: TokenCounter, onProgress: ParseProgress, sink: ParseSink): Promise<StreamResult> {
+export async function streamFile(
+  request: ParseRequest,
+  counter: TokenCounter,
+  onProgress: ParseProgress,
+  sink: ParseSink,
+  /** Awaited after each page: resolves once the sink may take another batch (flow control); absent, never waits. */
+  sinkReady?: () => Promise<void> | undefined,
+): Promise<StreamResult> {
   const limits = request.limits ?? defaultLimits;
   const fileName = path.basename(request.filePath);
   let format: DocumentFormat | null = null;
@@ -154,6 +161,8 @@ export async function streamFile(request: ParseRequest, counter: TokenCounter, o
       pagesRead++;
       chunking.add(step.value);
       if (inOcr) onProgress('ocr', pagesRead, total, total ? Math.min(1, pagesRead / total) : 0);
+      // At most one batch leaves per page, so waiting here keeps the worker within its credit, finish() included.
+      await sinkReady?.();
       step = await run.next();
     }
     const summary = step.value;

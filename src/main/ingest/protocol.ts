@@ -12,10 +12,24 @@ export interface IngestWorkerData {
   threadBudget?: SharedArrayBuffer | null;
 }
 
+/** Batches a parse worker may post before the queue acknowledges one: bounds what piles up if the main thread stalls. */
+export const BATCH_CREDITS = 4;
+
 export interface ParseJobRequest {
   seq: number;
+  type: 'parse';
   request: ParseRequest;
+  /** Unacknowledged batches the worker may have in flight; it waits for an ack before posting more. */
+  credits: number;
 }
+
+/** The queue stored one batch of parse `seq`: the worker may post another. */
+export interface BatchAck {
+  seq: number;
+  type: 'ack';
+}
+
+export type IngestWorkerRequest = ParseJobRequest | BatchAck;
 
 export type IngestWorkerReply =
   | { seq: number; type: 'progress'; stage: ParseStage; pagesDone: number; pagesTotal: number; fraction: number }
