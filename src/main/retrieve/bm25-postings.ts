@@ -221,6 +221,7 @@ function currentLengths(db: Db, state: IndexState, syncRows = SYNC_LENGTHS_ROWS)
 
 function loadInBackground(db: Db, state: IndexState, version: string): void {
   const loading: { version: string; promise: Promise<void> } = { version, promise: Promise.resolve() };
+  state.loading = loading; // before the first slice runs: one that throws at once must still clear it
   loading.promise = (async () => {
     try {
       const lengths = await readLengths(db, version, nextTurn);
@@ -231,7 +232,6 @@ function loadInBackground(db: Db, state: IndexState, version: string): void {
       if (state.loading === loading) state.loading = undefined;
     }
   })();
-  state.loading = loading;
 }
 
 /** Loads the row lengths in background slices (at start, so the first searches rank from memory); resolves when current. */
