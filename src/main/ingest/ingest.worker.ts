@@ -7,12 +7,17 @@ import type { IngestWorkerData, IngestWorkerReply, IngestWorkerRequest, ParseJob
 import { estimatedTokenCounter, loadTokenCounter, type TokenCounter } from './tokens';
 import { useThreadBudget } from './converters/pdf-pages';
 import { ThreadBudget } from './thread-budget';
+import { useOcrThreadBudget } from './ocr/shared-pool';
 
 // Parsing and chunking off the main thread; one file at a time, its pages and chunks posted in batches as they are
 // ready, never more than the request's credits unacknowledged. The queue terminates this worker to cancel a file.
 
 const config = workerData as IngestWorkerData;
-if (config.threadBudget) useThreadBudget(new ThreadBudget(config.threadBudget));
+if (config.threadBudget) {
+  const budget = new ThreadBudget(config.threadBudget);
+  useThreadBudget(budget);
+  useOcrThreadBudget(budget);
+}
 let counter: Promise<TokenCounter> | undefined;
 
 function tokenCounter(): Promise<TokenCounter> {

@@ -1,10 +1,13 @@
 import os from 'node:os';
 import { createWorker, OEM, PSM, type Worker } from 'tesseract.js';
 import { AppError } from '../../../shared/errors';
+import type { ThreadBudget } from '../thread-budget';
 import { languageFolder, ocrLanguageCodes, type OcrLanguageCode } from './languages';
 
 // A pool of tesseract.js workers of its own (sized to the cores), fed one page image at a time; abort() stops all of
-// them mid-page, since terminating a worker is the only way to interrupt a recognition.
+// them mid-page, since terminating a worker is the only way to interrupt a recognition. Under the ingestion thread
+// budget, one recognition runs on the slot of the file being read and every further one needs a free slot, so two
+// scanned files at once never run more recognitions than the budget has cores.
 
 export interface OcrWord {
   text: string;
@@ -38,12 +41,17 @@ export class OcrPool {
   /** Rejects on abort(): a terminated tesseract worker never settles the recognitions it was running. */
   private readonly abortion: Promise<never>;
   private rejectAll!: (error: AppError) => void;
+  /** The file's own slot (its parser thread waits on OCR meanwhile) is running a recognition. */
+  private ownSlotBusy = false;
+  private readonly slotWaiters: (() => void)[] = [];
 
   readonly languages: OcrLanguageCode[];
 
   constructor(
     languages: OcrLanguageCode[],
     private readonly threads = defaultOcrThreads(),
+    /** The ingestion thread budget shared with other files; null: up to `threads` recognitions at once. */
+    private readonly budget: ThreadBudget | null = null,
   ) {
     this.languages = ocrLanguageCodes.filter((code) => languages.includes(code)); // the one order tesseract.js loads reliably
     this.abortion = new Promise<never>((_, reject) => (this.rejectAll = reject));
@@ -79,14 +87,42 @@ export class OcrPool {
     else this.idle.push(worker);
   }
 
+  /** A core to recognise on: the file's own slot, else a free one of the budget, waiting for either. */
+  private async takeSlot(): Promise<'own' | 'budget' | 'unbudgeted'> {
+    for (;;) {
+      if (this.aborted) throw cancelled();
+      if (!this.ownSlotBusy) {
+        this.ownSlotBusy = true;
+        return 'own';
+      }
+      if (!this.budget) return 'unbudgeted';
+      if (this.budget.tryTake()) return 'budget';
+      // Woken when a recognition here ends; slots other files give back are found then.
+      await Promise.race([new Promise<void>((resolve) => this.slotWaiters.push(resolve)), this.abortion]);
+    }
+  }
+
+  private giveSlot(slot: 'own' | 'budget' | 'unbudgeted'): void {
+    if (slot === 'own') this.ownSlotBusy = false;
+    else if (slot === 'budget') this.budget!.give();
+    for (const wake of this.slotWaiters.splice(0)) wake();
+  }
+
   /** Recognises one PNG/JPEG/TIFF image. */
   async recognize(image: Uint8Array): Promise<OcrPage> {
-    const worker = await this.acquire();
+    const slot = await this.takeSlot();
     try {
-      const { data } = await Promise.race([worker.recognize(Buffer.from(image), {}, { blocks: true, text: false }), this.abortion]);
-      return toOcrPage(data as unknown as RawPage);
+      const worker = await this.acquire();
+      this.budget?.recognitionStarted();
+      try {
+        const { data } = await Promise.race([worker.recognize(Buffer.from(image), {}, { blocks: true, text: false }), this.abortion]);
+        return toOcrPage(data as unknown as RawPage);
+      } finally {
+        this.budget?.recognitionFinished();
+        this.release(worker);
+      }
     } finally {
-      this.release(worker);
+      this.giveSlot(slot);
     }
   }
 

@@ -1,3 +1,4 @@
+import type { ThreadBudget } from '../thread-budget';
 import type { OcrLanguageCode } from './languages';
 import { OcrPool } from './pool';
 
@@ -5,11 +6,17 @@ import { OcrPool } from './pool';
 // language replaces it. Terminating the ingest worker (cancel, pause) terminates the pool's workers with it.
 
 let shared: OcrPool | null = null;
+let budget: ThreadBudget | null = null;
+
+/** Makes the pools of this thread recognise under the ingestion thread budget shared with the other files. */
+export function useOcrThreadBudget(threads: ThreadBudget | null): void {
+  budget = threads;
+}
 
 export function ocrPoolFor(languages: OcrLanguageCode[]): OcrPool {
   if (shared && shared.languages.join('+') === languages.join('+')) return shared;
   void shared?.close();
-  shared = new OcrPool(languages);
+  shared = new OcrPool(languages, undefined, budget);
   return shared;
 }
 
