@@ -22,6 +22,8 @@ export interface ChunkVectors {
 
 /** Chunk rows moved (and read for embedding) at a time, so neither holds a whole document. */
 export const STAGED_CHUNK_BATCH = 256;
+/** Page texts read at a time for the document index when a document is committed. */
+export const STAGED_PAGE_BATCH = 64;
 
 const CHUNK_COLUMNS = 'ordinal, text, token_count, page_start, page_end, label_start, label_end, char_start, char_end, heading_path, context, kind';
 
@@ -87,8 +89,15 @@ export class StagedDocument {
     return (this.db.prepare('SELECT heading_path AS h FROM temp.staged_chunks WHERE job = ? GROUP BY heading_path ORDER BY MIN(ordinal)').all(this.key) as { h: string }[]).map((r) => r.h);
   }
 
-  pageTexts(): string[] {
-    return (this.db.prepare('SELECT text FROM temp.staged_pages WHERE job = ? ORDER BY page_number').all(this.key) as { text: string }[]).map((r) => r.text);
+  /** The staged page texts in page order, a batch at a time (an open iterate() would keep the connection busy). */
+  *pageTexts(batch = STAGED_PAGE_BATCH): Generator<string> {
+    const select = this.db.prepare('SELECT page_number AS n, text FROM temp.staged_pages WHERE job = ? AND page_number > ? ORDER BY page_number LIMIT ?');
+    for (let after = -1; ; ) {
+      const rows = select.all(this.key, after, batch) as { n: number; text: string }[];
+      if (rows.length === 0) return;
+      after = rows.at(-1)!.n;
+      for (const row of rows) yield row.text;
+    }
   }
 
   *chunkRows(batch = STAGED_CHUNK_BATCH): Generator<StagedChunkRow[]> {

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { periodTerms, profileDocument, profileLabel } from '../ingest/document-profile';
+import { OPENING_PAGES, periodTerms, profileDocument, profileLabel } from '../ingest/document-profile';
 import type { Db } from '../store/types';
 import { segmentForIndex } from '../text/segment';
 import { mineAbbreviations } from './abbreviations';
@@ -15,28 +15,33 @@ export interface DocumentFacts {
   documentId: number;
   title: string;
   filePath: string;
-  /** Stored page texts in page order. */
-  pageTexts: string[];
+  /** Stored page texts in page order, read once: a long document's may come a batch at a time. */
+  pageTexts: Iterable<string>;
   /** Chunk heading paths (joined with " › "), in reading order. */
   headingPaths: string[];
 }
 
 /** Replaces the document's row in documents_fts and its mined abbreviations; returns the label shown for it. */
 export function indexDocument(db: Db, facts: DocumentFacts): string {
-  const profile = profileDocument(facts.pageTexts, path.basename(facts.filePath));
+  unindexDocument(db, facts.documentId);
+  // One pass over the pages: abbreviations page by page, and only the opening pages the profile reads are kept.
+  const opening: string[] = [];
+  const insert = db.prepare('INSERT OR IGNORE INTO abbreviations (document_id, short, expansion) VALUES (?, ?, ?)');
+  for (const text of facts.pageTexts) {
+    if (opening.length < OPENING_PAGES) opening.push(text);
+    for (const a of mineAbbreviations(text)) insert.run(facts.documentId, a.short, a.expansion);
+  }
+  const profile = profileDocument(opening, path.basename(facts.filePath));
   // The title goes to the outline: measured on SciFact, routing by titles only repeats what passage ranking already knows.
   const name = [profile.entity, profile.ticker, profile.fileWords].filter(Boolean).join(' \n ');
   const period = [profile.form, periodTerms(profile)].filter(Boolean).join(' ');
   const headings = [...new Set([facts.title, ...facts.headingPaths.flatMap((p) => p.split(' › '))].filter(Boolean))].slice(0, OUTLINE_HEADINGS);
-  unindexDocument(db, facts.documentId);
   db.prepare('INSERT INTO documents_fts (rowid, name, period, outline) VALUES (?, ?, ?, ?)').run(
     facts.documentId,
     segmentForIndex(name),
     period,
     segmentForIndex(headings.join('\n')),
   );
-  const insert = db.prepare('INSERT OR IGNORE INTO abbreviations (document_id, short, expansion) VALUES (?, ?, ?)');
-  for (const text of facts.pageTexts) for (const a of mineAbbreviations(text)) insert.run(facts.documentId, a.short, a.expansion);
   return profileLabel(profile);
 }
 
