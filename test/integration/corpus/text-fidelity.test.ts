@@ -49,9 +49,23 @@ describeWithCorpus([TRACEMONKEY, DPR, DOCX_TABLES], 'text fidelity on the shared
     expect(tracemonkey[11]!.split('\n\n').map(flat)).toContainEqual(
       expect.stringContaining('We are able to outperform the fastest available JavaScript compiler (V8) and the fastest available JavaScript inline threaded interpreter (SFX) on 9 of 26 benchmarks.'),
     );
-    // The table above them is read row by row, each benchmark with its own figures.
-    expect(page).toContain('3d-raytrace 10 25 100 10 1 2.5 4.0 10.0 1.18x');
-    expect(page).toContain('string-validate-input 6 10 13 1 0 1.7 1.3 2.2 1.86x');
+    // The table above them is read into cells, each benchmark with its own figures.
+    expect(page).toContain('| 3d-raytrace | 10 | 25 | 100 | 10 | 1 | 2.5 | 4.0 | 10.0 | 1.18x |');
+    expect(page).toContain('| string-validate-input | 6 | 10 | 13 | 1 | 0 | 1.7 | 1.3 | 2.2 | 1.86x |');
+  });
+
+  it('shows a PDF results table as a table in the viewer, benchmark names in the first column', () => {
+    // TraceMonkey p. 12, Figure 13: stored in blocks of rows, each repeating the header.
+    const tables = toBlocks(tracemonkey[11]!, null).filter((block) => block.table);
+    expect(tables.length).toBeGreaterThanOrEqual(1);
+    const header = ['', 'Loops', 'Trees', 'Traces', 'Aborts', 'Flushes', 'Trees/Loop', 'Traces/Tree', 'Traces/Loop', 'Speedup'];
+    for (const { table } of tables) expect(table!.header).toEqual(header);
+    const rows = tables.flatMap(({ table }) => table!.rows);
+    expect(rows).toHaveLength(26);
+    expect(rows.map((row) => row[0])).toEqual(expect.arrayContaining(['3d-cube', 'access-nbody', 'regexp-dna', 'string-validate-input']));
+    expect(rows.find((row) => row[0] === 'access-binary-trees')).toEqual(['access-binary-trees', '0', '0', '0', '5', '0', '-', '-', '-', '0.93x']);
+    // The paragraphs beside it stay text.
+    expect(toBlocks(tracemonkey[11]!, null).some((block) => !block.table && block.text.includes('8. Related Work'))).toBe(true);
   });
 
   it('reads a paper whose two columns are set half a line apart column by column', () => {
@@ -94,4 +108,19 @@ describeWithCorpus([TRACEMONKEY, DPR, DOCX_TABLES], 'text fidelity on the shared
       expect(table!.rows.every((row) => row.length === table!.header.length)).toBe(true);
     }
   });
+});
+
+const EARNINGS = 'corpus/financebench-dev/pdfs/JOHNSON_JOHNSON_2023Q2_EARNINGS.pdf';
+
+describeWithCorpus([EARNINGS], 'financial statements in a PDF', () => {
+  it('reads an income statement page as a table with the years as header cells and figures in their cells', async () => {
+    // p. 10: the consolidated statement of earnings for the quarter, the years over the amount columns.
+    const texts = await pageTexts(convertPdf, EARNINGS);
+    const tables = toBlocks(texts[9]!, null).filter((block) => block.table);
+    expect(tables).toHaveLength(1);
+    const { header, rows } = tables[0]!.table!;
+    expect(header.filter((cell) => /\b20(?:23|22)\b/.test(cell))).toEqual(['2023 Amount', '2022 Amount']);
+    expect(rows[0]).toEqual(['Sales to customers', '$25,530', '100.0', '$24,020', '100.0', '6.3']);
+    expect(rows.find((row) => row[0] === 'Cost of products sold')).toEqual(['Cost of products sold', '8,212', '32.2', '7,919', '33.0', '3.7']);
+  }, 60_000);
 });

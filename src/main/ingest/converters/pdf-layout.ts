@@ -20,6 +20,14 @@ export interface LineFragment {
   x1: number;
   y: number;
   size: number;
+  /** Runs of the fragment set apart by wide spaces (table cells), when it has more than one; x positions in user space. */
+  cells?: FragmentCell[];
+}
+
+export interface FragmentCell {
+  text: string;
+  x0: number;
+  x1: number;
 }
 
 export interface PageGeometry {
@@ -69,6 +77,23 @@ function lowerRaisedMarks(items: TextItem[]): TextItem[] {
   });
 }
 
+/** A gap between items this many ems wide is more than a word space: it separates table cells set close together. */
+const CELL_GAP_EM = 0.6;
+
+/**
+ * An item's text split at runs of two or more spaces (LaTeX-made tables reach us as one string per row with wide spaces
+ * between cells), each run placed in proportion to its characters since the item carries no per-glyph positions.
+ */
+function itemCells(item: TextItem): FragmentCell[] {
+  const perChar = item.width / Math.max(1, item.str.length);
+  const cells: FragmentCell[] = [];
+  for (const match of item.str.matchAll(/\S+(?: \S+)*/g)) {
+    const x0 = item.x + match.index * perChar;
+    cells.push({ text: match[0], x0, x1: x0 + match[0].length * perChar });
+  }
+  return cells;
+}
+
 /** Groups items into fragments: same baseline and a horizontal gap smaller than ~1.2 em (a column gutter is wider). */
 export function buildFragments(items: TextItem[]): LineFragment[] {
   const visible = lowerRaisedMarks(items.filter((item) => item.str.length > 0 && item.size > 0));
@@ -80,12 +105,24 @@ export function buildFragments(items: TextItem[]): LineFragment[] {
     else rows.push([item]);
   }
   const fragments: LineFragment[] = [];
+  const cellsOf = new Map<LineFragment, FragmentCell[]>();
   for (const row of rows) {
     row.sort((a, b) => a.x - b.x);
     let current: LineFragment | null = null;
     for (const item of row) {
       const gap: number = current ? item.x - current.x1 : Infinity;
+      const pieces = itemCells(item);
+      if (current && pieces.length) {
+        const cells = cellsOf.get(current)!;
+        const last = cells.at(-1);
+        if (last && pieces[0]!.x0 - last.x1 < item.size * CELL_GAP_EM && gap < Math.max(current.size, item.size) * 1.2) {
+          last.text += (gap > item.size * 0.15 ? ' ' : '') + pieces[0]!.text;
+          last.x1 = Math.max(last.x1, pieces[0]!.x1);
+          pieces.shift();
+        }
+      }
       if (current && gap < Math.max(current.size, item.size) * 1.2) {
+        cellsOf.get(current)!.push(...pieces);
         // Gaps wider than a fraction of a space between separate items are word breaks the PDF did not encode.
         const needsSpace = gap > item.size * 0.15 && !current.text.endsWith(' ') && !item.str.startsWith(' ');
         current.text += (needsSpace ? ' ' : '') + item.str;
@@ -93,10 +130,12 @@ export function buildFragments(items: TextItem[]): LineFragment[] {
         current.size = Math.max(current.size, item.size);
       } else {
         current = { text: item.str, x0: item.x, x1: item.x + item.width, y: item.y, size: item.size };
+        cellsOf.set(current, pieces);
         fragments.push(current);
       }
     }
   }
+  for (const [fragment, cells] of cellsOf) if (cells.length > 1) fragment.cells = cells;
   // Dot leaders in tables of contents (". . . . 12") carry nothing but noise for search.
   for (const fragment of fragments) {
     fragment.text = fragment.text.replace(/\s+/g, ' ').replace(/(?: ?\.){4,} ?/g, ' … ').trim();
@@ -207,6 +246,23 @@ export interface LayoutParagraph {
   size: number;
 }
 
+/** A table found on the page (pdf-tables.ts), placed among the paragraphs where its first line was. */
+export interface LayoutTable {
+  kind: 'table';
+  /** The rows as plain text, one line per row. */
+  text: string;
+  size: number;
+  rows: string[][];
+  header: boolean;
+}
+
+/** What paragraphs() needs of a table: the fragments it was read from, in reading order. */
+export interface TableOnPage {
+  fragments: LineFragment[];
+  rows: string[][];
+  header: boolean;
+}
+
 // Chinese and Japanese set no spaces between words; Korean does (its lines wrap between words), so Hangul is not here.
 const cjkEdge = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\u3000-\u303f\uff00-\uffef]/u;
 
@@ -270,11 +326,21 @@ const numberedHeadingSize = (text: string, body: number) => body + 0.4 - 0.1 * M
  * back up (next column), a change of font size, or after a line that ends well short of its column's right edge.
  * Short lines set clearly larger than the body size are headings, and so are one-line numbered section titles.
  */
-export function paragraphs(ordered: LineFragment[], body: number, page: PageGeometry = { width: 612, height: 792 }): LayoutParagraph[] {
+export function paragraphs(ordered: LineFragment[], body: number, page: PageGeometry = { width: 612, height: 792 }, tables: TableOnPage[] = []): (LayoutParagraph | LayoutTable)[] {
   const edgeOf = columnEdges(ordered, body, page);
-  const result: (LayoutParagraph & { lines: number })[] = [];
+  const result: ((LayoutParagraph & { lines: number }) | LayoutTable)[] = [];
   let current: (LayoutParagraph & { lines: number; lastY: number; last: LineFragment }) | null = null;
+  const tableAt = new Map<LineFragment, TableOnPage | null>();
+  for (const table of tables) table.fragments.forEach((f, i) => tableAt.set(f, i === 0 ? table : null));
   for (const f of ordered) {
+    if (tableAt.has(f)) {
+      const table = tableAt.get(f);
+      if (table) {
+        result.push({ kind: 'table', text: table.rows.map((row) => row.filter(Boolean).join(' ')).join('\n'), size: f.size, rows: table.rows, header: table.header });
+        current = null;
+      }
+      continue;
+    }
     // Stray footnote and affiliation marks (∗, †, #) set on their own baseline carry no text.
     if (f.text.length <= 2 && !/[\p{L}\p{N}]/u.test(f.text)) continue;
     // A bulleted item or a numbered reference ("[12] A. Aho, …") starts a paragraph of its own even when the item
@@ -304,7 +370,9 @@ export function paragraphs(ordered: LineFragment[], body: number, page: PageGeom
   }
   // Table-of-contents lines look like numbered titles but end in a page number (or dot leaders).
   const isNumberedTitle = (text: string) => numberedHeading.test(text) && !/…|\s\d+$/.test(text);
-  return result.map(({ kind, text, size, lines }) => {
+  return result.map((block) => {
+    if (block.kind === 'table') return block;
+    const { kind, text, size, lines } = block;
     if (kind === 'heading' && !isPlausibleHeading(text)) return { kind: 'paragraph', text, size };
     return kind === 'paragraph' && lines === 1 && isNumberedTitle(text) ? { kind: 'heading', text, size: numberedHeadingSize(text, body) } : { kind, text, size };
   });

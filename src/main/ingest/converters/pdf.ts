@@ -7,6 +7,8 @@ import { loadPdfJs, openPdf } from './pdf-document';
 import { bodySize, paragraphs, readingOrder, type LineFragment } from './pdf-layout';
 import { PdfPageSource } from './pdf-pages';
 import { RunningLineFilter } from './pdf-running-lines';
+import { findTables } from './pdf-tables';
+import { rowsToTableBlocks } from './table';
 
 // PDF through pdfjs-dist (legacy build for Node). Text is extracted page by page (in parallel threads for long
 // documents, pdf-pages.ts) and laid out here in page order; each page's objects are released before the next.
@@ -71,8 +73,9 @@ export const convertPdf: Converter = async function* (input) {
       const ordered = readingOrder(kept, page);
       const body = bodySize(ordered);
       const blocks: Block[] = [];
-      for (const paragraph of paragraphs(ordered, body, page)) {
-        if (paragraph.kind === 'heading') blocks.push({ kind: 'heading', text: paragraph.text, headingPath: headings.enter(paragraph.text, paragraph.size) });
+      for (const paragraph of paragraphs(ordered, body, page, findTables(ordered, page))) {
+        if (paragraph.kind === 'table') blocks.push(...rowsToTableBlocks(paragraph.rows, headings.current(), { header: paragraph.header }));
+        else if (paragraph.kind === 'heading') blocks.push({ kind: 'heading', text: paragraph.text, headingPath: headings.enter(paragraph.text, paragraph.size) });
         else blocks.push({ kind: 'paragraph', text: paragraph.text, headingPath: headings.current() });
       }
       const text = blocks.map((b) => b.text).join('\n');

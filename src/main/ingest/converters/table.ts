@@ -5,9 +5,11 @@ import type { Block } from '../document';
 const ROWS_PER_BLOCK = 25;
 const cell = (value: string) => value.replace(/\s+/g, ' ').trim().replace(/\|/g, '\\|');
 
-export function rowsToTableBlocks(rows: string[][], headingPath: string[]): Block[] {
-  const filled = rows.filter((row) => row.some((value) => value?.trim()));
-  if (filled.length === 0) return [];
+/** `header: false` for tables whose first row is data (a PDF table without column names): the header row is left blank. */
+export function rowsToTableBlocks(rows: string[][], headingPath: string[], options: { header?: boolean } = {}): Block[] {
+  const nonBlank = rows.filter((row) => row.some((value) => value?.trim()));
+  if (nonBlank.length === 0) return [];
+  const filled = options.header === false ? [nonBlank[0]!.map(() => ''), ...nonBlank] : nonBlank;
   // Spreadsheets pad tables with blank columns (margins, merged-cell remainders); those carry nothing.
   const columns = Array.from({ length: Math.max(...filled.map((row) => row.length)) }, (_, i) => i).filter((i) => filled.some((row) => row[i]?.trim()));
   const nonEmpty = filled.map((row) => columns.map((i) => row[i] ?? ''));

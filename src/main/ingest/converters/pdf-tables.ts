@@ -1,0 +1,168 @@
+import type { FragmentCell, LineFragment, PageGeometry, TableOnPage } from './pdf-layout';
+
+// Tables on a PDF page: runs of lines whose cells (separate text items, or runs set apart by wide spaces) keep to the
+// same column bands row after row. They become table blocks instead of one line of text per row.
+
+interface Row {
+  fragments: LineFragment[];
+  cells: FragmentCell[];
+  y: number;
+  size: number;
+}
+
+interface Band {
+  x0: number;
+  x1: number;
+}
+
+/** Rows a table needs with a cell in at least two bands: fewer is a paragraph with a wide gap, or a label pair. */
+const MIN_ROWS = 3;
+const number = /^[-–−+(]?[$€£¥]?\s?[-–−+(]?\d[\d,.]*\s?(?:%|x|×|\))?$/u;
+const year = /^(?:19|20)\d\d$/;
+const isNumeric = (text: string) => number.test(text) || /^[-–—]$/u.test(text);
+const words = (text: string) => text.split(/\s+/).filter(Boolean).length;
+
+/** A row's cells left to right, with a lone currency sign joined to the amount after it and a lone "%" or ")" to the one before. */
+function rowCells(fragments: LineFragment[]): FragmentCell[] {
+  const cells = fragments.flatMap((f) => f.cells ?? [{ text: f.text, x0: f.x0, x1: f.x1 }]).map((c) => ({ ...c, text: c.text.replace(/\s+/g, ' ').trim() }));
+  cells.sort((a, b) => a.x0 - b.x0);
+  const joined: FragmentCell[] = [];
+  for (let i = 0; i < cells.length; i++) {
+    const cell = cells[i]!;
+    const next = cells[i + 1];
+    if (/^[$€£¥]$/u.test(cell.text) && next) {
+      cells[i + 1] = { text: `${cell.text}${next.text}`, x0: next.x0, x1: next.x1 };
+      continue;
+    }
+    const previous = joined.at(-1);
+    if (/^(?:%|\))$/.test(cell.text) && previous) {
+      previous.text += cell.text;
+      previous.x1 = cell.x1;
+      continue;
+    }
+    joined.push(cell);
+  }
+  return joined.filter((c) => c.text.length > 0);
+}
+
+/** Consecutive fragments on one baseline (reading order keeps a row's fragments together). */
+function rowsOf(ordered: LineFragment[]): Row[] {
+  const rows: Row[] = [];
+  for (const f of ordered) {
+    const row = rows.at(-1);
+    if (row && Math.abs(row.y - f.y) <= Math.max(row.size, f.size) * 0.35 && f.x0 >= row.fragments.at(-1)!.x1) {
+      row.fragments.push(f);
+      row.size = Math.max(row.size, f.size);
+    } else rows.push({ fragments: [f], cells: [], y: f.y, size: f.size });
+  }
+  for (const row of rows) row.cells = rowCells(row.fragments);
+  return rows;
+}
+
+/** Column bands: the union of the cells' x extents across the rows that define the columns. */
+function bandsOf(rows: Row[]): Band[] {
+  const spans = rows.flatMap((row) => row.cells.map((c) => ({ x0: c.x0, x1: c.x1 }))).sort((a, b) => a.x0 - b.x0);
+  const bands: Band[] = [];
+  for (const span of spans) {
+    const last = bands.at(-1);
+    if (last && span.x0 <= last.x1 + 1) last.x1 = Math.max(last.x1, span.x1);
+    else bands.push({ ...span });
+  }
+  return bands;
+}
+
+/** The band a cell belongs to: the one it overlaps most, or the nearest. */
+function bandOf(cell: FragmentCell, bands: Band[]): number {
+  let best = 0;
+  let score = -Infinity;
+  bands.forEach((band, i) => {
+    const overlap = Math.min(cell.x1, band.x1) - Math.max(cell.x0, band.x0);
+    if (overlap > score) [best, score] = [i, overlap];
+  });
+  return best;
+}
+
+function place(row: Row, bands: Band[]): string[] {
+  const cells = bands.map(() => '');
+  for (const cell of row.cells) {
+    const i = bandOf(cell, bands);
+    cells[i] = cells[i] ? `${cells[i]} ${cell.text}` : cell.text;
+  }
+  return cells;
+}
+
+/** A header row names columns: words (or years above figures), never the figures themselves, and nothing in the row-label column but words. */
+function looksLikeHeader(cells: string[], body: string[][]): boolean {
+  const filled = cells.filter(Boolean);
+  if (filled.length < 2 && !(filled.length === 1 && !cells[0])) return false;
+  if (!filled.every((c) => year.test(c) || !isNumeric(c)) || isNumeric(cells[0] ?? '')) return false;
+  // Above figures any such row names the columns; above words only a row of short names in every column does.
+  const bodyHasFigures = body.some((row) => row.slice(1).some((c) => isNumeric(c) && !year.test(c)));
+  return bodyHasFigures || cells.every((c) => c && words(c) <= 3);
+}
+
+/** Checks a run of rows and reads it as a table, or null when its cells do not keep to columns. */
+function readTable(run: Row[], page: PageGeometry): TableOnPage | null {
+  const multi = run.filter((row) => row.cells.length >= 2);
+  if (multi.length < MIN_ROWS) return null;
+  // The columns are set by the rows with the most common number of cells (body rows); headers may span several.
+  const counts = new Map<number, number>();
+  for (const row of multi) counts.set(row.cells.length, (counts.get(row.cells.length) ?? 0) + 1);
+  const [width, defining] = [...counts].sort((a, b) => b[1] - a[1] || b[0] - a[0])[0]!;
+  if (defining < MIN_ROWS) return null;
+  const bodyRows = multi.filter((row) => row.cells.length === width);
+  const bands = bandsOf(bodyRows);
+  if (bands.length < 2) return null;
+  // Aligned means every body row puts each of its cells in a band of its own.
+  if (bodyRows.some((row) => new Set(row.cells.map((c) => bandOf(c, bands))).size !== row.cells.length)) return null;
+  // Two columns of prose side by side are not a table: a table row has at least one short cell.
+  if (bodyRows.filter((row) => row.cells.every((c) => words(c.text) >= 5)).length > bodyRows.length / 2) return null;
+  if (bands.at(-1)!.x1 - bands[0]!.x0 < page.width * 0.1) return null;
+  // Bullets set apart from their items make a list, not a column.
+  if (bodyRows.filter((row) => /^[•▪◦‣●○■□–-]$/u.test(row.cells[0]!.text)).length >= bodyRows.length / 2) return null;
+  const rows = run.map((row) => place(row, bands));
+  // Figure labels scattered over a diagram leave most of their grid empty; a table's rows fill theirs.
+  const placed = run.flatMap((row, i) => (row.cells.length >= 2 ? [rows[i]!] : []));
+  if (placed.flat().filter(Boolean).length < placed.length * bands.length * 0.6) return null;
+  // Leading rows of column names make one header row; a further row joins only while the ones above leave gaps
+  // (names set over two lines, or a title spanning several columns).
+  let headerRows = 0;
+  while (
+    headerRows < Math.min(3, rows.length - MIN_ROWS) &&
+    (headerRows === 0 || rows[headerRows - 1]!.slice(1).some((c) => !c)) &&
+    looksLikeHeader(rows[headerRows]!, rows.slice(headerRows + 1))
+  )
+    headerRows++;
+  const header = headerRows > 0;
+  const head = header ? [bands.map((_, i) => rows.slice(0, headerRows).map((r) => r[i]).filter(Boolean).join(' '))] : [];
+  return { fragments: run.flatMap((row) => row.fragments), rows: [...head, ...rows.slice(headerRows)], header };
+}
+
+/**
+ * Finds the tables among a page's fragments in reading order. A candidate run is a sequence of lines with two or more
+ * cells, set no further apart than a blank line, with short one-cell lines allowed between them (row labels such as
+ * "Operating expenses:"); dot leaders mark a table of contents, which stays text.
+ */
+export function findTables(ordered: LineFragment[], page: PageGeometry): TableOnPage[] {
+  const rows = rowsOf(ordered);
+  const tables: TableOnPage[] = [];
+  let run: Row[] = [];
+  const close = () => {
+    while (run.length && run.at(-1)!.cells.length < 2) run.pop();
+    const table = run.length >= MIN_ROWS ? readTable(run, page) : null;
+    if (table) tables.push(table);
+    run = [];
+  };
+  for (const row of rows) {
+    const previous = run.at(-1);
+    const near = !previous || (previous.y - row.y > 0 && previous.y - row.y <= Math.max(previous.size, row.size) * 2.5);
+    const leaders = row.fragments.some((f) => f.text.includes('…'));
+    const multi = row.cells.length >= 2 && !leaders;
+    const label = row.cells.length === 1 && run.length > 0 && row.cells[0]!.text.length <= 60 && !leaders;
+    if (!near) close();
+    if (multi || (label && run.length > 0)) run.push(row);
+    else close();
+  }
+  close();
+  return tables;
+}

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { buildFragments, paragraphs, readingOrder, type TextItem } from '../../../src/main/ingest/converters/pdf-layout';
+import { findTables } from '../../../src/main/ingest/converters/pdf-tables';
+import { rowsToTableBlocks } from '../../../src/main/ingest/converters/table';
+
+// Tables on generated pages: cells as separate items, or one string per row with wide spaces (as LaTeX emits them).
+
+const item = (str: string, x: number, y: number, width = str.length * 5, size = 10): TextItem => ({ str, x, y, width, size, hasEOL: false });
+const page = { width: 612, height: 792 };
+const tablesOf = (items: TextItem[]) => findTables(readingOrder(buildFragments(items), page), page);
+
+describe('PDF tables', () => {
+  it('reads rows set as one string with wide spaces between cells into columns, numbers in their cells, header first', () => {
+    const rows = [
+      ['Benchmark', 'Loops', 'Trees', 'Speedup'],
+      ['3d-cube', '25', '27', '2.20x'],
+      ['access-nbody', '8', '16', '4.19x'],
+      ['crypto-md5', '4', '4', '2.30x'],
+    ];
+    // Fixed-width cells: each 16 characters wide, padded with spaces, 5 units per character.
+    const items = rows.map((row, r) => item(row.map((cell) => cell.padEnd(16)).join('').trimEnd(), 72, 700 - r * 10, undefined, 9));
+    const tables = tablesOf(items);
+    expect(tables).toHaveLength(1);
+    expect(tables[0]!.header).toBe(true);
+    expect(tables[0]!.rows).toEqual(rows);
+  });
+
+  it('reads a statement with right-aligned figures, currency signs and years as header cells', () => {
+    const items: TextItem[] = [item('2023', 300, 700, 20), item('2022', 400, 700, 20)];
+    const lines: [string, string, string][] = [
+      ['Sales to customers', '$25,530', '$24,020'],
+      ['Cost of products sold', '8,212', '7,919'],
+      ['Gross profit', '17,318', '16,101'],
+    ];
+    lines.forEach(([label, a, b], r) => {
+      const y = 688 - r * 12;
+      items.push(item(label, 54, y, label.length * 4.5));
+      // Right-aligned at x=320 and x=420; "$" set as an item of its own, as statements often are.
+      for (const [value, right] of [[a, 320], [b, 420]] as const) {
+        const digits = value.replace('$', '');
+        if (value.startsWith('$')) items.push(item('$', right - 45, y, 5));
+        items.push(item(digits, right - digits.length * 5, y));
+      }
+    });
+    const [table] = tablesOf(items);
+    expect(table!.header).toBe(true);
+    expect(table!.rows).toEqual([['', '2023', '2022'], ...lines]);
+    const blocks = rowsToTableBlocks(table!.rows, [], { header: table!.header });
+    expect(blocks[0]!.tableHeader).toBe('|  | 2023 | 2022 |\n| --- | --- | --- |');
+  });
+
+  it('keeps a table without column names headerless, and places it among the paragraphs where it was printed', () => {
+    const items: TextItem[] = [item('The tags are listed below and are used for every value we store.', 54, 720, 300)];
+    ['000 object', '010 number', '100 string'].forEach((row, r) => row.split(' ').forEach((cell, c) => items.push(item(cell, 54 + c * 120, 700 - r * 12))));
+    items.push(item('After the table the text goes on.', 54, 650, 200));
+    const ordered = readingOrder(buildFragments(items), page);
+    const tables = findTables(ordered, page);
+    expect(tables.map((t) => [t.header, t.rows])).toEqual([[false, [['000', 'object'], ['010', 'number'], ['100', 'string']]]]);
+    expect(paragraphs(ordered, 10, page, tables).map((p) => p.kind)).toEqual(['paragraph', 'table', 'paragraph']);
+    expect(rowsToTableBlocks(tables[0]!.rows, [], { header: false })[0]!.text.split('\n').slice(0, 3)).toEqual(['|  |  |', '| --- | --- |', '| 000 | object |']);
+  });
+
+  it('does not take prose for a table: a line with one wide gap, text beside text, a bulleted list, figure labels', () => {
+    const gap = [item('A paragraph whose line has one', 54, 700, 150), item('wide gap in it and then goes on', 230, 700, 150), item('to the next line as prose does.', 54, 688, 150)];
+    expect(tablesOf(gap)).toEqual([]);
+    const sideBySide = [0, 1, 2, 3].flatMap((r) => [item(`left prose line ${r} with many words in it`, 54, 700 - r * 12, 200), item(`right prose line ${r} with many words too`, 330, 700 - r * 12, 200)]);
+    expect(tablesOf(sideBySide)).toEqual([]);
+    const bullets = [0, 1, 2].flatMap((r) => [item('•', 54, 700 - r * 12, 4), item(`Item ${r} of a list set apart from its bullet`, 72, 700 - r * 12, 200)]);
+    expect(tablesOf(bullets)).toEqual([]);
+    const figure = [item('Bytecodes', 54, 700), item('Overhead', 300, 700), item('loop', 54, 688), item('edge', 180, 676), item('exit', 300, 664), item('Native', 420, 664)];
+    expect(tablesOf(figure)).toEqual([]);
+  });
+
+  it('leaves a table of contents as text', () => {
+    const toc = [1, 2, 3].map((n) => item(`${n}. Chapter number ${n} . . . . . . . . ${n * 7}`, 54, 700 - n * 12, 300));
+    expect(tablesOf(toc)).toEqual([]);
+  });
+});
