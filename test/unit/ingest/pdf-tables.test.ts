@@ -25,16 +25,22 @@ describe('PDF tables', () => {
     expect(tables[0]!.rows).toEqual(rows);
   });
 
-  it('reads a statement with right-aligned figures, currency signs and years as header cells', () => {
-    const items: TextItem[] = [item('2023', 300, 700, 20), item('2022', 400, 700, 20)];
+  it('reads a statement with right-aligned figures, currency signs, a row label, blank lines between groups and years as header cells', () => {
+    // The years sit over the "$" column, ending left of where the right-aligned amounts begin (as in 10-K statements).
+    const items: TextItem[] = [item('(Millions)', 54, 700, 45), item('2023', 268, 700, 20), item('2022', 368, 700, 20)];
     const lines: [string, string, string][] = [
       ['Sales to customers', '$25,530', '$24,020'],
+      ['Operating expenses', '', ''],
       ['Cost of products sold', '8,212', '7,919'],
       ['Gross profit', '17,318', '16,101'],
+      ['Net earnings', '$5,144', '$4,814'],
     ];
+    // A blank line (2.7 lines of space) sets each group apart.
+    const ys = [688, 667, 655, 643, 622];
     lines.forEach(([label, a, b], r) => {
-      const y = 688 - r * 12;
+      const y = ys[r]!;
       items.push(item(label, 54, y, label.length * 4.5));
+      if (!a) return;
       // Right-aligned at x=320 and x=420; "$" set as an item of its own, as statements often are.
       for (const [value, right] of [[a, 320], [b, 420]] as const) {
         const digits = value.replace('$', '');
@@ -44,9 +50,9 @@ describe('PDF tables', () => {
     });
     const [table] = tablesOf(items);
     expect(table!.header).toBe(true);
-    expect(table!.rows).toEqual([['', '2023', '2022'], ...lines]);
+    expect(table!.rows).toEqual([['(Millions)', '2023', '2022'], ...lines]);
     const blocks = rowsToTableBlocks(table!.rows, [], { header: table!.header });
-    expect(blocks[0]!.tableHeader).toBe('|  | 2023 | 2022 |\n| --- | --- | --- |');
+    expect(blocks[0]!.tableHeader).toBe('| (Millions) | 2023 | 2022 |\n| --- | --- | --- |');
   });
 
   it('keeps a table without column names headerless, and places it among the paragraphs where it was printed', () => {

@@ -20,6 +20,8 @@ const MIN_ROWS = 3;
 const number = /^[-–−+(]?[$€£¥]?\s?[-–−+(]?\d[\d,.]*\s?(?:%|x|×|\))?$/u;
 const year = /^(?:19|20)\d\d$/;
 const isNumeric = (text: string) => number.test(text) || /^[-–—]$/u.test(text);
+/** A figure in a table's body: a number that is not a year heading its column. */
+const isFigure = (text: string) => isNumeric(text) && !year.test(text);
 const words = (text: string) => text.split(/\s+/).filter(Boolean).length;
 
 /** A row's cells left to right, with a lone currency sign joined to the amount after it and a lone "%" or ")" to the one before. */
@@ -97,7 +99,7 @@ function looksLikeHeader(cells: string[], body: string[][]): boolean {
   if (filled.length < 2 && !(filled.length === 1 && !cells[0])) return false;
   if (!filled.every((c) => year.test(c) || !isNumeric(c)) || isNumeric(cells[0] ?? '')) return false;
   // Above figures any such row names the columns; above words only a row of short names in every column does.
-  const bodyHasFigures = body.some((row) => row.slice(1).some((c) => isNumeric(c) && !year.test(c)));
+  const bodyHasFigures = body.some((row) => row.slice(1).some(isFigure));
   return bodyHasFigures || cells.every((c) => c && words(c) <= 3);
 }
 
@@ -111,7 +113,10 @@ function readTable(run: Row[], page: PageGeometry): TableOnPage | null {
   const [width, defining] = [...counts].sort((a, b) => b[1] - a[1] || b[0] - a[0])[0]!;
   if (defining < MIN_ROWS) return null;
   const bodyRows = multi.filter((row) => row.cells.length === width);
-  const bands = bandsOf(bodyRows);
+  // Rows of figures set the columns where there are enough of them: a header of years over right-aligned amounts
+  // sits a little to their left and must not make bands of its own.
+  const figureRows = bodyRows.filter((row) => row.cells.slice(1).some((c) => isFigure(c.text)));
+  const bands = bandsOf(figureRows.length >= MIN_ROWS ? figureRows : bodyRows);
   if (bands.length < 2) return null;
   // Aligned means every body row puts each of its cells in a band of its own.
   if (bodyRows.some((row) => new Set(row.cells.map((c) => bandOf(c, bands))).size !== row.cells.length)) return null;
@@ -155,7 +160,7 @@ export function findTables(ordered: LineFragment[], page: PageGeometry): TableOn
   };
   for (const row of rows) {
     const previous = run.at(-1);
-    const near = !previous || (previous.y - row.y > 0 && previous.y - row.y <= Math.max(previous.size, row.size) * 2.5);
+    const near = !previous || (previous.y - row.y > 0 && previous.y - row.y <= Math.max(previous.size, row.size) * 3.2);
     const leaders = row.fragments.some((f) => f.text.includes('…'));
     const multi = row.cells.length >= 2 && !leaders;
     const label = row.cells.length === 1 && run.length > 0 && row.cells[0]!.text.length <= 60 && !leaders;
