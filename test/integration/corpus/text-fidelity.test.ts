@@ -111,6 +111,22 @@ describeWithCorpus([TRACEMONKEY, DPR, DOCX_TABLES], 'text fidelity on the shared
 });
 
 const EARNINGS = 'corpus/financebench-dev/pdfs/JOHNSON_JOHNSON_2023Q2_EARNINGS.pdf';
+const TEN_K = 'corpus/financebench-dev/pdfs/GENERALMILLS_2022_10K.pdf';
+
+describeWithCorpus([TEN_K], 'a 10-K income statement in a PDF', () => {
+  it('reads the statement of earnings as one table with the fiscal years as header cells', async () => {
+    // p. 45: years over right-aligned amounts, "$" set apart, groups a blank line apart, one label wrapped over two lines.
+    const texts = await pageTexts(convertPdf, TEN_K);
+    const tables = toBlocks(texts[44]!, null).filter((block) => block.table);
+    expect(tables).toHaveLength(1);
+    const { header, rows } = tables[0]!.table!;
+    expect(header).toEqual(['', '2022', '2021', '2020']);
+    expect(rows[0]).toEqual(['Net sales', '$18,992.8', '$18,127.0', '$17,626.6']);
+    expect(rows).toContainEqual(['Divestitures (gain) loss', '(194.1)', '53.5', '-']);
+    expect(rows).toContainEqual(['Net earnings, including earnings attributable to redeemable and noncontrolling interests', '2,735.0', '2,346.0', '2,210.8']);
+    expect(rows.at(-1)).toEqual(['Dividends per share', '$2.04', '$2.02', '$1.96']);
+  }, 120_000);
+});
 
 describeWithCorpus([EARNINGS], 'financial statements in a PDF', () => {
   it('reads an income statement page as a table with the years as header cells and figures in their cells', async () => {

@@ -25,7 +25,7 @@ describe('PDF tables', () => {
     expect(tables[0]!.rows).toEqual(rows);
   });
 
-  it('reads a statement with right-aligned figures, currency signs, a row label, blank lines between groups and years as header cells', () => {
+  it('reads a statement with right-aligned figures, currency signs, a row label, a wrapped label, blank lines between groups and years as header cells', () => {
     // The years sit over the "$" column, ending left of where the right-aligned amounts begin (as in 10-K statements).
     const items: TextItem[] = [item('(Millions)', 54, 700, 45), item('2023', 268, 700, 20), item('2022', 368, 700, 20)];
     const lines: [string, string, string][] = [
@@ -33,10 +33,11 @@ describe('PDF tables', () => {
       ['Operating expenses', '', ''],
       ['Cost of products sold', '8,212', '7,919'],
       ['Gross profit', '17,318', '16,101'],
-      ['Net earnings', '$5,144', '$4,814'],
+      ['Net earnings, including earnings attributable to', '', ''],
+      ['noncontrolling interests', '$5,144', '$4,814'],
     ];
     // A blank line (2.7 lines of space) sets each group apart.
-    const ys = [688, 667, 655, 643, 622];
+    const ys = [688, 667, 655, 643, 622, 610];
     lines.forEach(([label, a, b], r) => {
       const y = ys[r]!;
       items.push(item(label, 54, y, label.length * 4.5));
@@ -50,9 +51,24 @@ describe('PDF tables', () => {
     });
     const [table] = tablesOf(items);
     expect(table!.header).toBe(true);
-    expect(table!.rows).toEqual([['(Millions)', '2023', '2022'], ...lines]);
+    // The label wrapped over two lines is one label.
+    expect(table!.rows).toEqual([['(Millions)', '2023', '2022'], ...lines.slice(0, 4), ['Net earnings, including earnings attributable to noncontrolling interests', '$5,144', '$4,814']]);
     const blocks = rowsToTableBlocks(table!.rows, [], { header: table!.header });
     expect(blocks[0]!.tableHeader).toBe('| (Millions) | 2023 | 2022 |\n| --- | --- | --- |');
+  });
+
+  it('gives a currency sign set just after an amount to the amount in the next column, and a three-row table its header', () => {
+    const items: TextItem[] = [item('In Millions', 54, 700, 50), item('2022', 300, 700, 20), item('2021', 400, 700, 20)];
+    // One item per row for the figures, the second column's "$" right after the first amount.
+    items.push(item('Net cash proceeds', 54, 688, 80), item('$ 161.7 $', 290, 688, 40), item('74.3', 400, 688, 20));
+    items.push(item('Options exercised', 54, 676, 80), item('74.0', 300, 676, 20), item('-', 410, 676, 5));
+    const [table] = tablesOf(items);
+    expect(table!.header).toBe(true);
+    expect(table!.rows).toEqual([
+      ['In Millions', '2022', '2021'],
+      ['Net cash proceeds', '$161.7', '$74.3'],
+      ['Options exercised', '74.0', '-'],
+    ]);
   });
 
   it('keeps a table without column names headerless, and places it among the paragraphs where it was printed', () => {

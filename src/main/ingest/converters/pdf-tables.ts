@@ -26,12 +26,18 @@ const words = (text: string) => text.split(/\s+/).filter(Boolean).length;
 
 /** A row's cells left to right, with a lone currency sign joined to the amount after it and a lone "%" or ")" to the one before. */
 function rowCells(fragments: LineFragment[]): FragmentCell[] {
-  const cells = fragments.flatMap((f) => f.cells ?? [{ text: f.text, x0: f.x0, x1: f.x1 }]).map((c) => ({ ...c, text: c.text.replace(/\s+/g, ' ').trim() }));
+  const cells = fragments.flatMap((f) => f.cells ?? [{ text: f.text, x0: f.x0, x1: f.x1 }]).map((c) => ({ ...c, text: c.text.replace(/\s+/g, ' ').trim().replace(/^([$€£¥]) (?=[-–−(]?\d)/u, '$1') }));
   cells.sort((a, b) => a.x0 - b.x0);
   const joined: FragmentCell[] = [];
   for (let i = 0; i < cells.length; i++) {
     const cell = cells[i]!;
     const next = cells[i + 1];
+    // A currency sign set close after an amount opens the next column's amount ("$2.3 $ 76.9" read as "$2.3 $", "76.9").
+    const trailing = /^(.*\S)\s?([$€£¥])$/u.exec(cell.text);
+    if (trailing && next && /^(?:[-–−(]?\d|[-–—]$)/u.test(next.text)) {
+      cell.text = trailing[1]!;
+      next.text = `${trailing[2]}${next.text}`;
+    }
     if (/^[$€£¥]$/u.test(cell.text) && next) {
       cells[i + 1] = { text: `${cell.text}${next.text}`, x0: next.x0, x1: next.x1 };
       continue;
@@ -125,15 +131,25 @@ function readTable(run: Row[], page: PageGeometry): TableOnPage | null {
   if (bands.at(-1)!.x1 - bands[0]!.x0 < page.width * 0.1) return null;
   // Bullets set apart from their items make a list, not a column.
   if (bodyRows.filter((row) => /^[•▪◦‣●○■□–-]$/u.test(row.cells[0]!.text)).length >= bodyRows.length / 2) return null;
-  const rows = run.map((row) => place(row, bands));
+  const grid = run.map((row) => place(row, bands));
   // Figure labels scattered over a diagram leave most of their grid empty; a table's rows fill theirs.
-  const placed = run.flatMap((row, i) => (row.cells.length >= 2 ? [rows[i]!] : []));
+  const placed = grid.filter((_, i) => run[i]!.cells.length >= 2);
   if (placed.flat().filter(Boolean).length < placed.length * bands.length * 0.6) return null;
+  const rows: string[][] = [];
+  for (const row of grid) {
+    // A row label wrapped over two lines: the line alone in the first column and the lower-case rest make one label.
+    const above = rows.at(-1);
+    if (above && above[0] && above.slice(1).every((c) => !c) && /^\p{Ll}/u.test(row[0] ?? '')) {
+      row[0] = `${above[0]} ${row[0]}`;
+      rows.pop();
+    }
+    rows.push(row);
+  }
   // Leading rows of column names make one header row; a further row joins only while the ones above leave gaps
   // (names set over two lines, or a title spanning several columns).
   let headerRows = 0;
   while (
-    headerRows < Math.min(3, rows.length - MIN_ROWS) &&
+    headerRows < Math.min(3, rows.length - 2) &&
     (headerRows === 0 || rows[headerRows - 1]!.slice(1).some((c) => !c)) &&
     looksLikeHeader(rows[headerRows]!, rows.slice(headerRows + 1))
   )
@@ -163,7 +179,7 @@ export function findTables(ordered: LineFragment[], page: PageGeometry): TableOn
     const near = !previous || (previous.y - row.y > 0 && previous.y - row.y <= Math.max(previous.size, row.size) * 3.2);
     const leaders = row.fragments.some((f) => f.text.includes('…'));
     const multi = row.cells.length >= 2 && !leaders;
-    const label = row.cells.length === 1 && run.length > 0 && row.cells[0]!.text.length <= 60 && !leaders;
+    const label = row.cells.length === 1 && run.length > 0 && row.cells[0]!.text.length <= 100 && !leaders;
     if (!near) close();
     if (multi || (label && run.length > 0)) run.push(row);
     else close();
