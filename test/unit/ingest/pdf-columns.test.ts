@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { convertPdf } from '../../../src/main/ingest/converters/pdf';
 import { defaultLimits, type SourcePage } from '../../../src/main/ingest/document';
 import { placeBlocks } from '../../../src/main/ingest/pages';
+import { toBlocks } from '../../../src/renderer/features/viewer/pageBlocks';
 import { contentStreamPdf, pdfString } from '../../fixtures/ingest/generated-pdf';
 
 // A two-column page written in the test: a title and a results table across both columns, then two columns of
@@ -57,6 +58,10 @@ describe('PDF two-column reading order (generated page)', () => {
     const cells = (row: string[]) => `| ${row.join(' | ')} |`;
     for (const row of TABLE) expect(text).toContain(cells(row));
     expect(pages[0]!.blocks.filter((block) => block.kind === 'table').map((block) => block.tableHeader)).toEqual([`${cells(TABLE[0]!)}\n|${' --- |'.repeat(7)}`]);
+    // The viewer shows it as a table: header cells, then each row's cells, never a paragraph of pipes.
+    const viewed = toBlocks(placeBlocks(pages[0]!).text, null);
+    expect(viewed.filter((block) => block.table).map((block) => [block.table!.header, block.table!.rows])).toEqual([[TABLE[0], TABLE.slice(1)]]);
+    expect(viewed.filter((block) => !block.table && block.text.includes('|'))).toEqual([]);
     const order = ['Tracing Dynamic Languages', cells(TABLE[0]!), cells(TABLE.at(-1)!), LEFT[0]!, LEFT.at(-1)!, RIGHT[0]!, RIGHT.at(-1)!].map((part) => text.indexOf(part));
     expect(order).toEqual([...order].sort((a, b) => a - b));
   });
