@@ -7,7 +7,7 @@ export const GET_A_MODEL =
 
 // A sentence that starts as a list item ("• ", "- ", "1. ") would show a second bullet inside the answer's own list.
 const LIST_MARKER = /^(?:[•·▪◦‣●○■□➢►*–—-]|\(?\d{1,2}[.)])\s+/u;
-// A Markdown table row read as a sentence would show raw pipes; tables are for the viewer, not for a bullet.
+// A Markdown table row read as a sentence would show raw pipes: matching rows are shown as a table instead (extractiveTable).
 const TABLE_ROW = /^\|.*\|.*\|$|^\|?\s*:?-{3,}/;
 
 /** The sentence as it reads inside the answer's list: leading list markers removed (repeatedly: "• • text"). */
@@ -59,9 +59,43 @@ export function extractiveSentences(query: string, passages: Passage[], limit = 
   return scored.sort((a, b) => b.score - a.score).slice(0, limit);
 }
 
-/** The answer text: the best sentences in reading order, each followed by its citation, then how to get a model. */
+const SEPARATOR_ROW = /^\|(?:\s*:?-{3,}:?\s*\|)+\s*$/;
+
+/**
+ * The rows of one passage's Markdown table that share the most question terms, under that table's header, as a table
+ * of their own (the answer renders it as one); each row's first cell carries the passage's citation. Null when no row matches.
+ */
+export function extractiveTable(query: string, passages: Passage[], limit = 3): string | null {
+  const queryTerms = new Set(contentTerms(query));
+  let best: { score: number; header: string[]; rows: string[] } | null = null;
+  for (const [index, passage] of passages.entries()) {
+    const lines = passage.text.split('\n');
+    for (let i = 1; i < lines.length; i++) {
+      if (!SEPARATOR_ROW.test(lines[i]!) || !lines[i - 1]!.trimStart().startsWith('|')) continue;
+      const matched: { line: string; score: number; order: number }[] = [];
+      for (let j = i + 1; j < lines.length && lines[j]!.trimStart().startsWith('|'); j++) {
+        const terms = new Set(contentTerms(lines[j]!));
+        const score = [...queryTerms].filter((term) => terms.has(term)).length;
+        if (score > 0) matched.push({ line: lines[j]!, score, order: j });
+      }
+      const picked = matched.sort((a, b) => b.score - a.score || a.order - b.order).slice(0, limit);
+      const score = picked.reduce((sum, row) => sum + row.score, 0);
+      if (score <= (best?.score ?? 0)) continue;
+      const cite = (line: string) => line.replace(/^\s*\|\s*((?:[^|\\]|\\.)*?)\s*\|/u, (_, first: string) => `| ${first ? `${first} ` : ''}[${index + 1}] |`);
+      best = { score, header: [lines[i - 1]!, lines[i]!], rows: picked.sort((a, b) => a.order - b.order).map((row) => cite(row.line)) };
+    }
+  }
+  return best ? [...best.header, ...best.rows].join('\n') : null;
+}
+
+/**
+ * The answer text: the best sentences in reading order, each followed by its citation, then the table rows that answer
+ * the question, as a table (never as bullets of pipes).
+ */
 export function extractiveAnswer(query: string, passages: Passage[]): string | null {
   const picked = extractiveSentences(query, passages).sort((a, b) => a.order - b.order);
-  if (picked.length === 0) return null;
-  return picked.map((s) => `- ${s.text.length > 600 ? s.text.slice(0, 600) + ' …' : s.text} [${s.ordinal}]`).join('\n');
+  const table = extractiveTable(query, passages);
+  if (picked.length === 0 && !table) return null;
+  const bullets = picked.map((s) => `- ${s.text.length > 600 ? s.text.slice(0, 600) + ' …' : s.text} [${s.ordinal}]`).join('\n');
+  return [bullets, table].filter(Boolean).join('\n\n');
 }
