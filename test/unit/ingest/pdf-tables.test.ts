@@ -93,6 +93,13 @@ describe('PDF tables', () => {
     expect(tablesOf(figure)).toEqual([]);
   });
 
+  it('leaves a numbered code listing as text, but not a table whose first column counts', () => {
+    const code = ['for (var i = 2; i < 100; ++i) {', 'if (!primes[i])', 'continue;', 'primes[k] = false;'];
+    expect(tablesOf(code.flatMap((line, r) => [item(`${r + 1}`, 54, 700 - r * 12, 5), item(line, 80, 700 - r * 12)]))).toEqual([]);
+    const sections = [['1', 'User commands', 'Executable programs'], ['2', 'System calls', 'Kernel functions'], ['3', 'Library calls', 'C functions']];
+    expect(tablesOf(sections.flatMap((row, r) => row.map((cell, c) => item(cell, 54 + c * 150, 700 - r * 12))))[0]!.rows).toEqual(sections);
+  });
+
   it('leaves a table of contents as text', () => {
     const toc = [1, 2, 3].map((n) => item(`${n}. Chapter number ${n} . . . . . . . . ${n * 7}`, 54, 700 - n * 12, 300));
     expect(tablesOf(toc)).toEqual([]);

@@ -129,6 +129,13 @@ function readTable(run: Row[], page: PageGeometry): TableOnPage | null {
   // Two columns of prose side by side are not a table: a table row has at least one short cell.
   if (bodyRows.filter((row) => row.cells.every((c) => words(c.text) >= 5)).length > bodyRows.length / 2) return null;
   if (bands.at(-1)!.x1 - bands[0]!.x0 < page.width * 0.1) return null;
+  // A one-cell line inside the run is a row label only if it ends before the second column; prose running across the
+  // columns means the run mixed text with cells (a variable set apart in a sentence, a numbered heading).
+  const [first, second] = [bands[0]!, bands[1]!];
+  if (run.some((row) => row.cells.length === 1 && (row.cells[0]!.x1 > second.x0 || row.cells[0]!.x0 < first.x0 - row.size))) return null;
+  // Lines numbered 1, 2, 3… beside one column of text are a numbered listing (code, a quoted passage), read as text.
+  const numbers = bodyRows.map((row) => (/^\d{1,4}$/.test(row.cells[0]!.text) ? Number(row.cells[0]!.text) : NaN));
+  if (bands.length === 2 && numbers.every((n, i) => i === 0 || n === numbers[i - 1]! + 1) && !numbers.some(Number.isNaN)) return null;
   // Bullets set apart from their items make a list, not a column.
   if (bodyRows.filter((row) => /^[•▪◦‣●○■□–-]$/u.test(row.cells[0]!.text)).length >= bodyRows.length / 2) return null;
   const grid = run.map((row) => place(row, bands));
