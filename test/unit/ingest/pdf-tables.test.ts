@@ -93,6 +93,21 @@ describe('PDF tables', () => {
     expect(tablesOf(figure)).toEqual([]);
   });
 
+  it('splits two tables at the line of text between them, which stays text', () => {
+    const items: TextItem[] = [];
+    const rows = (top: number, names: string[]) => names.forEach((name, r) => [name, `${r + 1}.5`, `${r + 7}`].forEach((cell, c) => items.push(item(cell, 54 + c * 150, top - r * 12))));
+    rows(700, ['Operating leases', 'Finance leases', 'Total leases']);
+    items.push(item('Cash paid for amounts included in the measurement of lease liabilities:', 54, 652, 330));
+    rows(640, ['Operating cash flows', 'Financing cash flows', 'Total cash flows']);
+    const ordered = readingOrder(buildFragments(items), page);
+    const tables = findTables(ordered, page);
+    expect(tables.map((t) => t.rows.map((row) => row[0]))).toEqual([
+      ['Operating leases', 'Finance leases', 'Total leases'],
+      ['Operating cash flows', 'Financing cash flows', 'Total cash flows'],
+    ]);
+    expect(paragraphs(ordered, 10, page, tables).map((p) => p.kind)).toEqual(['table', 'paragraph', 'table']);
+  });
+
   it('leaves a numbered code listing as text, but not a table whose first column counts', () => {
     const code = ['for (var i = 2; i < 100; ++i) {', 'if (!primes[i])', 'continue;', 'primes[k] = false;'];
     expect(tablesOf(code.flatMap((line, r) => [item(`${r + 1}`, 54, 700 - r * 12, 5), item(line, 80, 700 - r * 12)]))).toEqual([]);

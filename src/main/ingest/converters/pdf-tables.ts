@@ -110,7 +110,17 @@ function looksLikeHeader(cells: string[], body: string[][]): boolean {
 }
 
 /** Checks a run of rows and reads it as a table, or null when its cells do not keep to columns. */
-function readTable(run: Row[], page: PageGeometry): TableOnPage | null {
+function readTable(run: Row[], page: PageGeometry): TableOnPage[] {
+  while (run.length && run.at(-1)!.cells.length < 2) run = run.slice(0, -1);
+  if (run.length < MIN_ROWS) return [];
+  const read = readRun(run, page);
+  if (typeof read !== 'number') return read ? [read] : [];
+  // A line of text across the columns splits the run: the rows on either side may each be a table.
+  return [...readTable(run.slice(0, read), page), ...readTable(run.slice(read + 1), page)];
+}
+
+/** The table a run of rows makes, null when it makes none, or the index of a line of text that splits it. */
+function readRun(run: Row[], page: PageGeometry): TableOnPage | number | null {
   const multi = run.filter((row) => row.cells.length >= 2);
   if (multi.length < MIN_ROWS) return null;
   // The columns are set by the rows with the most common number of cells (body rows); headers may span several.
@@ -129,10 +139,11 @@ function readTable(run: Row[], page: PageGeometry): TableOnPage | null {
   // Two columns of prose side by side are not a table: a table row has at least one short cell.
   if (bodyRows.filter((row) => row.cells.every((c) => words(c.text) >= 5)).length > bodyRows.length / 2) return null;
   if (bands.at(-1)!.x1 - bands[0]!.x0 < page.width * 0.1) return null;
-  // A one-cell line inside the run is a row label only if it ends before the second column; prose running across the
-  // columns means the run mixed text with cells (a variable set apart in a sentence, a numbered heading).
+  // A one-cell line inside the run is a row label only if it ends before the second column; a line running across the
+  // columns is text between two tables, or prose whose variables or numbered heading were set apart.
   const [first, second] = [bands[0]!, bands[1]!];
-  if (run.some((row) => row.cells.length === 1 && (row.cells[0]!.x1 > second.x0 || row.cells[0]!.x0 < first.x0 - row.size))) return null;
+  const across = run.findIndex((row) => row.cells.length === 1 && (row.cells[0]!.x1 > second.x0 || row.cells[0]!.x0 < first.x0 - row.size));
+  if (across >= 0) return across;
   // Lines numbered 1, 2, 3… beside one column of text are a numbered listing (code, a quoted passage), read as text.
   const numbers = bodyRows.map((row) => (/^\d{1,4}$/.test(row.cells[0]!.text) ? Number(row.cells[0]!.text) : NaN));
   if (bands.length === 2 && numbers.every((n, i) => i === 0 || n === numbers[i - 1]! + 1) && !numbers.some(Number.isNaN)) return null;
@@ -176,9 +187,7 @@ export function findTables(ordered: LineFragment[], page: PageGeometry): TableOn
   const tables: TableOnPage[] = [];
   let run: Row[] = [];
   const close = () => {
-    while (run.length && run.at(-1)!.cells.length < 2) run.pop();
-    const table = run.length >= MIN_ROWS ? readTable(run, page) : null;
-    if (table) tables.push(table);
+    tables.push(...readTable(run, page));
     run = [];
   };
   for (const row of rows) {
