@@ -238,7 +238,7 @@ function loadInBackground(db: Db, state: IndexState, version: string): void {
 export async function warmKeywordIndex(db: Db): Promise<void> {
   const state = stateOf(db);
   if (!state) return;
-  for (let attempt = 0; attempt < 3 && !currentLengths(db, state, 0); attempt++) {
+  for (let attempt = 0; attempt < 3 && db.open && !currentLengths(db, state, 0); attempt++) {
     if (!state.loading) return; // an empty index
     await state.loading.promise;
   }

@@ -153,4 +153,18 @@ describe('BM25 from resident postings', () => {
     await warmKeywordIndex(db);
     expect(bm25TopK(db, ['cell'], [1, 1, 1], 50, { syncRows: 0 })?.map((hit) => hit.chunkId)).toEqual(ftsTopK(db, ['cell'], [1, 1, 1], 50).map((hit) => hit.chunkId));
   });
+
+  it('ends a warm-up quietly when the library closes while its lengths load', async () => {
+    const closingDir = mkdtempSync(path.join(os.tmpdir(), 'lockstep-bm25-closing-'));
+    try {
+      const closing = openStore(closingDir);
+      addChunks(closing, generatedChunks(next, 50));
+      expect(bm25TopK(closing, ['cell'], [1, 1, 1], 10, { syncRows: 0 })).toBeNull(); // starts the background load
+      const warming = warmKeywordIndex(closing);
+      closing.close(); // as the services do when the app quits mid-load
+      await expect(warming).resolves.toBeUndefined();
+    } finally {
+      rmSync(closingDir, { recursive: true, force: true });
+    }
+  });
 });
