@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { afterEach, beforeEach } from 'vitest';
 import { retrievalPassageSource } from '../../../src/main/chat/passages';
 import { createChatService, type ChatService } from '../../../src/main/chat/service';
 import { MemorySecretStore } from '../../../src/main/secrets/secret-store';
@@ -67,3 +68,23 @@ export const HANDBOOK: TestPage[] = [
   { page: 3, text: 'Carry-over. Up to five unused days of annual leave can be carried over into the first quarter of the next year.' },
   { page: 4, text: 'Expenses. Travel expenses are reimbursed within 30 days when the receipt is submitted through the finance portal.' },
 ];
+
+/** Fresh services on a new data folder with the Handbook indexed before each test, closed and removed after it. */
+export function handbookServicesPerTest(): () => Services {
+  let data: ReturnType<typeof tempDataDir> | undefined;
+  let services: Services | undefined;
+  beforeEach(() => {
+    data = tempDataDir();
+    services = openTestServices(data.dir);
+    addDocument(services.db, 'Handbook', HANDBOOK);
+  });
+  afterEach(async () => {
+    await services?.close();
+    data?.remove();
+    services = data = undefined;
+  });
+  return () => {
+    if (!services) throw new Error('the Handbook services are open only while a test runs');
+    return services;
+  };
+}

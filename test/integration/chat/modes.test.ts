@@ -1,30 +1,19 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { ChatEvent, GroqMeters } from '../../../src/shared/contract/chat';
 import { AppError } from '../../../src/shared/errors';
 import { ask } from '../../../src/main/chat/answer';
 import type { AnswerDeps } from '../../../src/main/chat/respond';
 import type { ChatProvider, GenerationRequest, GenerationResult, ProviderEvent } from '../../../src/main/providers/provider';
-import type { Services } from '../../../src/main/services';
-import { addDocument, HANDBOOK, openTestServices, tempDataDir, testChatService } from './library';
+import { handbookServicesPerTest, testChatService } from './library';
 import { ScriptedProvider } from './scripted-provider';
 
 // Modes do what they say: free chat neither searches nor cites; after Groq falls back to the local model the
 // figures are the local model's; an answer stopped midway keeps the meters it had.
 
-let data: ReturnType<typeof tempDataDir>;
-let services: Services;
-beforeEach(() => {
-  data = tempDataDir();
-  services = openTestServices(data.dir);
-  addDocument(services.db, 'Handbook', HANDBOOK);
-});
-afterEach(async () => {
-  await services.close();
-  data.remove();
-});
+const services = handbookServicesPerTest();
 
 function deps(provider: ChatProvider | null, local: ChatProvider | null = null): AnswerDeps {
-  return { ...testChatService(services), providers: { choose: async () => provider, local: async () => local } };
+  return { ...testChatService(services()), providers: { choose: async () => provider, local: async () => local } };
 }
 function collect() {
   const events: ChatEvent[] = [];
@@ -97,7 +86,7 @@ describe('answer modes', () => {
   });
 
   it('ends an answer cut by the answer limit with a notice naming the limit set in Settings', async () => {
-    services.settings.update({ maxAnswerTokens: 128 });
+    services().settings.update({ maxAnswerTokens: 128 });
     const cut: ChatProvider = {
       id: 'lpu',
       model: 'SmolLM2-135M',
@@ -116,7 +105,7 @@ describe('answer modes', () => {
     // The limit is stored with the answer (read back from the database), so its notice survives a reload.
     expect(record.served).toMatchObject({ lengthLimit: 128, notices: expect.arrayContaining([expect.objectContaining({ kind: 'length_limit', limit: 128 })]) });
     // Without a limit of its own the answer is not cut short, so no notice.
-    services.settings.update({ maxAnswerTokens: null });
+    services().settings.update({ maxAnswerTokens: null });
     const whole = collect();
     const complete = await ask(deps(new ScriptedProvider('25 days [1].')), { question: 'How many days of annual leave do I get?' }, whole.emit, new AbortController().signal);
     expect(whole.of('notice').some((n) => n.kind === 'length_limit')).toBe(false);

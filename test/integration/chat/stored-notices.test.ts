@@ -1,30 +1,19 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ChatEvent } from '../../../src/shared/contract/chat';
 import { ask } from '../../../src/main/chat/answer';
 import type { AnswerDeps } from '../../../src/main/chat/respond';
 import type { ChatProvider } from '../../../src/main/providers/provider';
-import type { Services } from '../../../src/main/services';
 import { fromRecord } from '../../../src/renderer/stores/chat/reducer';
-import { addDocument, HANDBOOK, openTestServices, tempDataDir, testChatService } from './library';
+import { handbookServicesPerTest, testChatService } from './library';
 import { ScriptedProvider } from './scripted-provider';
 
 // A reload shows the notices an answer carried while it streamed: they are stored with the message (in served_json,
 // beside the length limit), read back from SQLite and rebuilt by the renderer's fromRecord.
 
-let data: ReturnType<typeof tempDataDir>;
-let services: Services;
-beforeEach(() => {
-  data = tempDataDir();
-  services = openTestServices(data.dir);
-  addDocument(services.db, 'Handbook', HANDBOOK);
-});
-afterEach(async () => {
-  await services.close();
-  data.remove();
-});
+const services = handbookServicesPerTest();
 
 function deps(provider: ChatProvider | null): AnswerDeps {
-  return { ...testChatService(services), providers: { choose: async () => provider, local: async () => null } };
+  return { ...testChatService(services()), providers: { choose: async () => provider, local: async () => null } };
 }
 function collect() {
   const events: ChatEvent[] = [];
@@ -33,7 +22,7 @@ function collect() {
 }
 /** The thread as a reload reads it: from the database, through the renderer's own rebuild. */
 function reloaded(threadId: number, messageId: number) {
-  const record = services.chat.threads.messages(threadId).find((m) => m.id === messageId);
+  const record = services().chat.threads.messages(threadId).find((m) => m.id === messageId);
   if (!record) throw new Error(`message ${messageId} is not stored`);
   return fromRecord(record);
 }
@@ -64,7 +53,7 @@ describe('notices stored with their answer', () => {
     expect(stored.map((n) => n.kind)).toContain('extractive');
     for (const notice of stored) expect(Object.keys(notice)).not.toContain('secondsLeft');
     // A message written before this change has no stored notices: the renderer still says it is extractive.
-    services.db.prepare('UPDATE messages SET served_json = NULL WHERE id = ?').run(answer.id);
+    services().db.prepare('UPDATE messages SET served_json = NULL WHERE id = ?').run(answer.id);
     expect(reloaded(answer.threadId, answer.id).notices).toEqual([{ kind: 'extractive', message: '' }]);
   });
 

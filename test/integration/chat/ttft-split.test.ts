@@ -1,12 +1,11 @@
 // The answer pipeline gives the local model the thread to keep its KV cache for, and adds the time retrieval
 // took to the model's TTFT split, in the streamed meters and the stored message alike.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ChatEvent, LpuMeters } from '../../../src/shared/contract/chat';
 import { ask } from '../../../src/main/chat/answer';
 import type { AnswerDeps } from '../../../src/main/chat/respond';
 import type { GenerationRequest, GenerationResult, ProviderEvent } from '../../../src/main/providers/provider';
-import type { Services } from '../../../src/main/services';
-import { addDocument, HANDBOOK, openTestServices, tempDataDir, testChatService } from './library';
+import { handbookServicesPerTest, testChatService } from './library';
 import { ScriptedProvider } from './scripted-provider';
 
 class SplitProvider extends ScriptedProvider {
@@ -19,22 +18,12 @@ class SplitProvider extends ScriptedProvider {
   }
 }
 
-let data: ReturnType<typeof tempDataDir>;
-let services: Services;
-beforeEach(() => {
-  data = tempDataDir();
-  services = openTestServices(data.dir);
-  addDocument(services.db, 'Handbook', HANDBOOK);
-});
-afterEach(async () => {
-  await services.close();
-  data.remove();
-});
+const services = handbookServicesPerTest();
 
 describe('TTFT split through the answer pipeline', () => {
   it('passes the thread to the provider and fills in retrieval time', async () => {
     const provider = new SplitProvider('You get 25 days [1].');
-    const deps: AnswerDeps = { ...testChatService(services), providers: { choose: async () => provider, local: async () => null } };
+    const deps: AnswerDeps = { ...testChatService(services()), providers: { choose: async () => provider, local: async () => null } };
     const events: ChatEvent[] = [];
     const record = await ask(deps, { question: 'How many days of annual leave do I get?' }, (e) => void events.push(e), new AbortController().signal);
     expect(provider.requests[0]!.thread).toBe(String(record.threadId));
