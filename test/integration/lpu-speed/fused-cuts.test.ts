@@ -27,6 +27,8 @@ const CASES: [string, (typeof RANDOM_ARCHS)[keyof typeof RANDOM_ARCHS], GgufTens
   ['llama, Q4_K (Q8_K activation blocks of 256)', RANDOM_ARCHS.llama, 'Q4_K'],
   // tensor-parallel shards: each worker owns its share of every shard's columns
   ['llama, Q4_K on 2 emulated chips', RANDOM_ARCHS.llama, 'Q4_K', 2],
+  // three chips cut the FFN's 512 columns off the 256-column Q8_K groups: gating's quantize must not continue that cut
+  ['llama, Q4_K on 3 emulated chips', RANDOM_ARCHS.llama, 'Q4_K', 3],
 ];
 
 async function generate(file: string, options: LoadLpuModelOptions) {

@@ -139,9 +139,12 @@ function cutFor(g: Graph, op: Op, step: 'decode' | 'prefill', align: number | un
     if (!decode) return undefined;
     const p = lastWrite(`${id}@${chip}`);
     if (!p || p.mode !== 'own' || !p.key.startsWith('cols:')) return undefined;
-    const [, a, ranges] = p.key.split(':');
+    const [, a, text] = p.key.split(':');
     if (Number(a) % unit !== 0) return undefined;
-    return { kind: 'cols', align: Number(a), ranges: ranges!.split(',').map((r) => r.split('-').map(Number) as [number, number]) };
+    const ranges = text!.split(',').map((r) => r.split('-').map(Number) as [number, number]);
+    // a chip's shard may end off the unit (Qwen2.5-1.5B's FFN of 8,960 over 8 chips): its columns are not whole groups
+    if (ranges.some(([start, end]) => start % unit !== 0 || end % unit !== 0)) return undefined;
+    return { kind: 'cols', align: Number(a), ranges };
   };
   const same = (x: Cut | undefined, y: Cut | undefined) => (x && y && cutKey(x) === cutKey(y) ? x : undefined);
   const inPlace = op.outputs.some((id) => op.inputs.includes(id));

@@ -1,6 +1,6 @@
 import type { Worker } from 'node:worker_threads';
 import { reportWorkerCrash, startWorker } from '../../../platform/workers';
-import { AppError, fromWireError, type WireError } from '../../../../shared/errors';
+import { AppError, type WireError } from '../../../../shared/errors';
 import { WASM_KERNELS_PATH, wasmKernelsBuilt } from '../../kernels/wasm';
 import type { StepRunnerFactory } from '../step-runner';
 import { CONTROL, createControl } from './control';
@@ -46,7 +46,7 @@ export function parallelRunner(threads = 2, options: { decode?: 'auto' | 'split'
       ready.push(new Promise((resolve, reject) => {
         w.on('message', (msg: WorkerMessage) => {
           if ('ready' in msg) resolve();
-          else fail(fromWireError(msg.error));
+          else fail(new AppError(msg.error.code, msg.error.message, new Error(msg.detail))); // the worker's own error, for the log
         });
         w.on('error', (error) => { reject(error); fail(new AppError('lpu_worker_crashed', 'A worker thread of the local model stopped. Lockstep loads the model again for the next answer.', error)); });
         // A worker that exits mid-step leaves the others at a barrier: fail the step instead of waiting forever.
