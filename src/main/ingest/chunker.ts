@@ -1,4 +1,4 @@
-import type { BlockKind } from './document';
+import type { BlockKind, TableRows } from './document';
 import { headingPathText } from './document';
 import type { PageText, PlacedBlock } from './pages';
 import type { TokenCounter } from './tokens';
@@ -62,6 +62,8 @@ interface Unit {
   joiner: string;
   /** The statement, table title and header row this unit belongs to (chunk-context.ts). */
   context: string;
+  /** For a piece of a split table: the body rows it holds, out of the table's total. */
+  rows?: TableRows;
 }
 
 function hardSplit(text: string, tokens: number, maxTokens: number): { text: string; start: number }[] {
@@ -86,29 +88,35 @@ function unitsOfBlock(block: PlacedBlock, page: PageText, options: ChunkOptions,
   const { counter, maxTokens } = options;
   const tokens = counter.count(block.text);
   const base = { page, kind: block.kind, headingPath: block.headingPath, context };
-  if (tokens <= maxTokens) return [{ ...base, text: block.text, tokens, start: block.start, end: block.end, partial: false, joiner: '\n\n' }];
+  if (tokens <= maxTokens) return [{ ...base, text: block.text, tokens, start: block.start, end: block.end, partial: false, joiner: '\n\n', ...(block.tableRows ? { rows: block.tableRows } : {}) }];
 
   const header = block.kind === 'table' && block.tableHeader && block.text.startsWith(block.tableHeader) ? block.tableHeader : null;
   const headerTokens = header ? counter.count(header) : 0;
   // A header too wide to repeat (dozens of columns) would crowd out the rows: such tables are split like prose.
   if (header && headerTokens <= maxTokens / 2) {
     const units: Unit[] = [];
+    const bodyRows = block.text.slice(header.length + 1).split('\n');
+    const firstRow = block.tableRows?.first ?? 1;
+    const total = block.tableRows?.total ?? bodyRows.length;
     let rows: string[] = [];
+    let rowIndex = 0;
     let rowsStart = block.start + header.length + 1;
     let cursor = rowsStart;
     let rowTokens = headerTokens;
     const flush = () => {
       if (rows.length === 0) return;
       const text = `${header}\n${rows.join('\n')}`;
-      units.push({ ...base, text, tokens: counter.count(text), start: rowsStart, end: cursor - 1, partial: true, joiner: '\n\n' });
+      const held = { first: firstRow + rowIndex - rows.length, last: firstRow + rowIndex - 1, total };
+      units.push({ ...base, text, tokens: counter.count(text), start: rowsStart, end: cursor - 1, partial: true, joiner: '\n\n', rows: held });
       rows = [];
       rowTokens = headerTokens;
       rowsStart = cursor;
     };
-    for (const row of block.text.slice(header.length + 1).split('\n')) {
+    for (const row of bodyRows) {
       const t = counter.count(row) + 1;
       if (rows.length && rowTokens + t > maxTokens) flush();
       rows.push(row);
+      rowIndex++;
       rowTokens += t;
       cursor += row.length + 1;
     }
@@ -131,6 +139,17 @@ function unitsOfBlock(block: PlacedBlock, page: PageText, options: ChunkOptions,
   return units;
 }
 
+/** Each distinct unit context once; a split table's names the rows the chunk holds ("rows 26–50 of 80"). */
+function unitContexts(units: Unit[]): string[] {
+  const held = new Map<string, TableRows | null>();
+  for (const { context, rows } of units) {
+    const known = held.get(context) ?? null;
+    const split = rows && rows.last - rows.first + 1 < rows.total ? rows : null;
+    held.set(context, known && split ? { first: Math.min(known.first, split.first), last: Math.max(known.last, split.last), total: split.total } : (known ?? split));
+  }
+  return [...held].map(([context, rows]) => (rows ? [context, `rows ${rows.first}–${rows.last} of ${rows.total}`].filter(Boolean).join(' › ') : context)).filter(Boolean);
+}
+
 function buildChunk(units: Unit[], ordinal: number, documentLabel: string): Chunk {
   const text = units.map((u, i) => (i === 0 ? u.text : u.joiner + u.text)).join('').trim();
   const first = units[0];
@@ -149,7 +168,7 @@ function buildChunk(units: Unit[], ordinal: number, documentLabel: string): Chun
     charStart: first.start,
     charEnd: last.end,
     headingPath: headingPathText(units.find((u) => u.kind !== 'heading')?.headingPath ?? deepest),
-    context: [documentLabel, ...new Set(units.map((u) => u.context).filter(Boolean))].filter(Boolean).join(' › '),
+    context: [documentLabel, ...unitContexts(units)].filter(Boolean).join(' › '),
     kind: kinds.size === 1 ? [...kinds][0] : kinds.size === 0 ? 'heading' : 'mixed',
   };
 }

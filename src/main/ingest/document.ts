@@ -9,6 +9,14 @@ export interface Block {
   headingPath: string[];
   /** For tables: the Markdown header (title row + separator) repeated when the table is split by rows. */
   tableHeader?: string;
+  /** For a table split into several blocks: the body rows this block holds (1-based) and how many the table has. */
+  tableRows?: TableRows;
+}
+
+export interface TableRows {
+  first: number;
+  last: number;
+  total: number;
 }
 
 export interface SourcePage {

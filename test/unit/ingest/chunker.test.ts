@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { chunkDocument, chunkOptionsFor, type ChunkOptions } from '../../../src/main/ingest/chunker';
 import type { Block, SourcePage } from '../../../src/main/ingest/document';
 import { placeBlocks } from '../../../src/main/ingest/pages';
+import { rowsToTableBlocks } from '../../../src/main/ingest/converters/table';
 import { MINILM_TOKENIZER_DIR } from '../../fixtures/tokenizers';
 import { estimatedTokenCounter, loadTokenCounter, type TokenCounter } from '../../../src/main/ingest/tokens';
 
@@ -61,6 +62,31 @@ describe('chunkDocument', () => {
       expect(part.kind).toBe('table');
     }
     expect(parts.flatMap((p) => p.text.split('\n').slice(2))).toEqual(rows);
+  });
+
+  it('names the rows each piece of a long table holds, with the header on every piece', () => {
+    const rows = [['Benchmark', 'Speedup'], ...Array.from({ length: 80 }, (_, i) => [`bench-${i + 1}`, `${i}.5x`])];
+    const blocks = rowsToTableBlocks(rows, []);
+    expect(blocks.map((b) => b.tableRows)).toEqual([
+      { first: 1, last: 25, total: 80 },
+      { first: 26, last: 50, total: 80 },
+      { first: 51, last: 75, total: 80 },
+      { first: 76, last: 80, total: 80 },
+    ]);
+    // A budget that holds a 25-row block: its rows named in the context; the last two blocks share a chunk and its range.
+    const whole = chunkDocument([placeBlocks(page(1, blocks))], { ...options, maxTokens: 400 });
+    expect(whole.map((c) => c.context)).toEqual(['rows 1–25 of 80', 'rows 26–50 of 80', 'rows 51–80 of 80'].map((r) => `Benchmark Speedup › ${r}`));
+    // A smaller budget cuts each block again: every piece starts with the header and names exactly the rows it shows.
+    const pieces = chunkDocument([placeBlocks(page(1, blocks))], options);
+    expect(pieces.length).toBeGreaterThan(4);
+    for (const piece of pieces) {
+      const lines = piece.text.split('\n');
+      expect(lines.slice(0, 2)).toEqual(['| Benchmark | Speedup |', '| --- | --- |']);
+      const numbers = lines.slice(2).map((line) => Number(/bench-(\d+)/.exec(line)![1]));
+      expect(piece.context).toBe(`Benchmark Speedup › rows ${numbers[0]}–${numbers.at(-1)} of 80`);
+    }
+    // A table that fits one block says nothing about rows.
+    expect(chunkDocument([placeBlocks(page(1, rowsToTableBlocks(rows.slice(0, 4), [])))], options).map((c) => c.context)).toEqual(['Benchmark Speedup']);
   });
 
   it('splits Chinese text at sentence ends, not spaces', () => {

@@ -1,6 +1,6 @@
 import type { Block } from '../document';
 
-// Spreadsheets and CSV become Markdown tables in blocks of rows, each block repeating the header row.
+// Tables (spreadsheets, CSV, PDF) become Markdown tables in blocks of rows, each block repeating the header row.
 
 const ROWS_PER_BLOCK = 25;
 const cell = (value: string) => value.replace(/\s+/g, ' ').trim().replace(/\|/g, '\\|');
@@ -20,7 +20,10 @@ export function rowsToTableBlocks(rows: string[][], headingPath: string[], optio
   if (body.length === 0) return [{ kind: 'table', text: header, tableHeader: header, headingPath }];
   const blocks: Block[] = [];
   for (let start = 0; start < body.length; start += ROWS_PER_BLOCK) {
-    blocks.push({ kind: 'table', text: [header, ...body.slice(start, start + ROWS_PER_BLOCK)].join('\n'), tableHeader: header, headingPath });
+    const rows = body.slice(start, start + ROWS_PER_BLOCK);
+    // A piece of a longer table says which rows it holds, so a cited piece still reads as part of the whole.
+    const tableRows = body.length > ROWS_PER_BLOCK ? { tableRows: { first: start + 1, last: start + rows.length, total: body.length } } : {};
+    blocks.push({ kind: 'table', text: [header, ...rows].join('\n'), tableHeader: header, headingPath, ...tableRows });
   }
   return blocks;
 }
