@@ -2,7 +2,7 @@ import { readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { log } from '../platform/log';
 import type { Db } from '../store/db';
-import { arenaFilePath, readArena, saveArena, type ArenaKey } from './arena-file';
+import { arenaFilePath, readArena, removeAbandonedSaves, saveArena, type ArenaKey } from './arena-file';
 import { coldRowCounts } from './cold-vectors';
 import { trainingSampleSize, VectorArena, type ArenaRow } from './vector-arena';
 
@@ -125,10 +125,12 @@ export function warmHotArenas(db: Db, sets: HotSource[]): void {
   }
 }
 
-/** Deletes saved arenas of sets that were retired or deleted (a re-embed leaves the old set's file behind). */
+/** Deletes saved arenas of sets that were retired or deleted (a re-embed leaves the old set's file behind), and saves a killed process left half-written. */
 function removeRetiredArenaFiles(db: Db): void {
   if (!db.name || db.name === ':memory:') return;
   try {
+    const abandoned = removeAbandonedSaves(db.name);
+    if (abandoned.length > 0) log.info(`removed ${abandoned.length} vector arena file(s) left half-saved by a process that stopped: ${abandoned.join(', ')}`);
     const live = new Set((db.prepare("SELECT id FROM embedding_sets WHERE status != 'retired'").all() as { id: number }[]).map((row) => row.id));
     const prefix = `${path.basename(db.name)}.arena-`;
     for (const name of readdirSync(path.dirname(db.name))) {
@@ -252,6 +254,7 @@ async function restoreSaved(db: Db, set: HotSource, state: SetState, loading: Lo
     return arena && !stopped() && vectorVersion(db, set.id) === key.version ? arena : undefined;
   } catch (error) {
     log.warn(`the saved vector arena of set ${set.id} could not be read; it is rebuilt from the database`, error);
+    rmSync(arenaFilePath(db.name, set.id), { force: true }); // never read again; the rebuilt arena is saved in its place
     return undefined;
   }
 }

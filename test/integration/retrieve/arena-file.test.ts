@@ -1,13 +1,15 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { openStore, type Db } from '../../../src/main/store/db';
 import { completeVectorSet, createVectorSet, findVectorSet, nearestChunks, writeVectorsToSet, type VectorSet } from '../../../src/main/embed/vector-store';
-import { arenaSaved, cancelArenaLoads, hotSearchCounts, saveArenaNow, warmArena, warmHotArenas } from '../../../src/main/embed/hot-vectors';
+import { arenaSaved, cancelArenaLoads, hotSearchCounts, loadedArena, saveArenaNow, warmArena, warmHotArenas } from '../../../src/main/embed/hot-vectors';
 import { arenaFilePath, readArena, saveArena } from '../../../src/main/embed/arena-file';
 import { VectorArena } from '../../../src/main/embed/vector-arena';
+import { log } from '../../../src/main/platform/log';
 import { clusteredVectors } from '../../fixtures/embed/clustered-vectors';
+import { arenaLibraryFolder } from '../../support/arena-library';
 
 // The arena saved beside the database: read back it scores every query exactly as the arena that was saved (same
 // candidates, same int8 scores), a later start of the same vector_version reads it instead of rebuilding, and a
@@ -18,10 +20,10 @@ const COUNT = 3000;
 const never = () => false;
 
 describe('saved vector arena', () => {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'lockstep-arena-file-'));
   const source = clusteredVectors(DIM, { clusters: 30, seed: 11 });
   const vectors: Float32Array[] = [];
   let db: Db;
+  const dataDir = arenaLibraryFolder('lockstep-arena-file-', () => db);
   const current = (connection: Db): VectorSet => findVectorSet(connection, 'Xenova/all-MiniLM-L6-v2', DIM)!;
   const addChunk = (connection: Db) => {
     const documentId = Number(
@@ -39,13 +41,6 @@ describe('saved vector arena', () => {
     for (let i = 0; i < COUNT; i++) vectors.push(source.next());
     writeVectorsToSet(db, current(db), ids, vectors);
     completeVectorSet(db, current(db));
-  });
-  afterAll(async () => {
-    if (db.open) {
-      await cancelArenaLoads(db);
-      db.close();
-    }
-    rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('reads back an arena with inverted lists, holes and two workspaces that ranks exactly as the one saved', async () => {
@@ -143,6 +138,73 @@ describe('saved vector arena', () => {
       await cancelArenaLoads(next);
       next.close();
     }
+  });
+
+  it('refuses a file with one byte changed or cut short, naming why, and the next start rebuilds and saves it again', async () => {
+    const arena = new VectorArena(DIM);
+    arena.upsert(vectors.slice(0, 400).map((vector, i) => ({ chunkId: i + 1, workspaceId: 1, vector })));
+    const file = path.join(dataDir, 'damaged.arena');
+    const key = { setId: 3, createdAt: 5, version: 7 };
+    expect(await saveArena(file, key, arena, never)).toBe(true);
+    const intact = readFileSync(file);
+    expect(await readArena(file, key, never)).toBeDefined();
+    for (const at of [intact.length - 1000, intact.length - 2]) {
+      const damaged = Buffer.from(intact);
+      damaged[at] ^= 0x10; // one bit of a stored int8 value, then one of the checksum itself
+      writeFileSync(file, damaged);
+      await expect(readArena(file, key, never)).rejects.toThrow(/fails its checksum/);
+    }
+    writeFileSync(file, intact.subarray(0, intact.length - 100));
+    await expect(readArena(file, key, never)).rejects.toThrow(/not the \d+ its header says/);
+
+    // Through the load: the damaged file is logged with its reason, never served, and replaced by a rebuilt arena.
+    const set = current(db);
+    await warmArena(db, set);
+    await arenaSaved(db, set.id);
+    const saved = arenaFilePath(db.name, set.id);
+    const bytes = readFileSync(saved);
+    bytes[bytes.length - 5000] ^= 0x01;
+    writeFileSync(saved, bytes);
+    const warnings = vi.spyOn(log, 'warn').mockImplementation(() => {});
+    const next = openStore(dataDir);
+    try {
+      const rebuilt = (await warmArena(next, current(next)))!;
+      expect(hotSearchCounts(next)).toMatchObject({ loads: 1, restored: 0 });
+      expect(warnings.mock.calls.map(([message, error]) => `${message}: ${(error as Error).message}`)).toEqual([
+        expect.stringMatching(/saved vector arena of set \d+ could not be read; it is rebuilt from the database: .*fails its checksum/),
+      ]);
+      const query = source.query();
+      expect(rebuilt.nearest(query, 10)).toEqual(loadedArena(db, set.id)!.nearest(query, 10));
+      await arenaSaved(next, set.id);
+    } finally {
+      warnings.mockRestore();
+      await cancelArenaLoads(next);
+      next.close();
+    }
+    const after = openStore(dataDir);
+    try {
+      await warmArena(after, current(after));
+      expect(hotSearchCounts(after)).toMatchObject({ loads: 1, restored: 1 });
+    } finally {
+      await cancelArenaLoads(after);
+      after.close();
+    }
+  });
+
+  it('removes the half-written file of a save whose process was killed when a library opens, and keeps a running one', () => {
+    const gone = spawnSync(process.execPath, ['-e', '']).pid!; // a process that has exited: its pid is free
+    const abandoned = `${arenaFilePath(db.name, current(db).id)}.${gone}.tmp`;
+    const running = `${arenaFilePath(db.name, current(db).id)}.${process.pid}.tmp`;
+    const unrelated = path.join(dataDir, `notes.${gone}.tmp`);
+    for (const file of [abandoned, running, unrelated]) writeFileSync(file, 'part of an arena');
+    const infos = vi.spyOn(log, 'info').mockImplementation(() => {});
+    try {
+      warmHotArenas(db, []);
+      expect(infos.mock.calls.map(([message]) => message)).toEqual([expect.stringContaining(path.basename(abandoned))]);
+    } finally {
+      infos.mockRestore();
+    }
+    expect([existsSync(abandoned), existsSync(running), existsSync(unrelated)]).toEqual([false, true, true]);
   });
 
   it('removes the saved arena of a set that no longer exists when a library opens', () => {

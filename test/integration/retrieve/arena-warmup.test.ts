@@ -1,13 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type Db } from '../../../src/main/store/db';
 import { completeVectorSet, createVectorSet, findVectorSet, nearestChunks, writeVectorsToSet, type VectorSet } from '../../../src/main/embed/vector-store';
 import { arenaLoading, cancelArenaLoads, hotArena, hotSearchCounts, loadedArena, warmArena } from '../../../src/main/embed/hot-vectors';
 import { IVF_MIN_ROWS } from '../../../src/main/embed/vector-arena';
 import { createServices } from '../../../src/main/services';
 import { clusteredVectors } from '../../fixtures/embed/clustered-vectors';
+import { arenaLibraryFolder } from '../../support/arena-library';
 
 // The arena loads in the background: searches meanwhile take the exact path and return the exact top results, the
 // event loop keeps turning between slices, and a close during a load leaves nothing running.
@@ -17,10 +18,10 @@ const COUNT = IVF_MIN_ROWS + 10_000; // above the inverted-list threshold, so k-
 const MAX_STALL_MS = 100;
 
 describe('arena warm-up', () => {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'lockstep-arena-warmup-'));
   const source = clusteredVectors(DIM, { clusters: 60, seed: 7 });
   const vectors: Float32Array[] = [];
   let db: Db;
+  const dataDir = arenaLibraryFolder('lockstep-arena-warmup-', () => db);
   const current = (): VectorSet => findVectorSet(db, 'Xenova/all-MiniLM-L6-v2', DIM)!;
   const newChunk = (connection: Db) => {
     const documentId = Number(
@@ -76,13 +77,6 @@ describe('arena warm-up', () => {
     for (let i = 0; i < COUNT; i++) vectors.push(source.next());
     writeVectorsToSet(db, current(), vectors.map((_, i) => i + 1), vectors);
     completeVectorSet(db, current());
-  });
-  afterAll(async () => {
-    if (db.open) {
-      await cancelArenaLoads(db);
-      db.close();
-    }
-    rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('answers exactly while the arena loads, without holding the event loop, then searches the arena', async () => {
