@@ -59,6 +59,7 @@ export async function importModel(dataDir: string, source: string, options: Impo
       origin: sourcePath,
       linked: options.link ?? false,
       installedAt: new Date().toISOString(),
+      ...(inspection.notice && { notice: inspection.notice }),
     };
     await writeManifest(staging, manifest);
     await rename(staging, finalDir);

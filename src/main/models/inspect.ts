@@ -14,6 +14,8 @@ export interface ImportInspection {
   /** The folder `files` are relative to. */
   baseDir: string;
   files: { path: string; size: number }[];
+  /** The loader's word on how the model will run (a multimodal model's images are not used). */
+  notice?: string;
 }
 
 /** Files of a Hugging Face folder worth importing: weights, configs and tokenizer; other formats are left behind. */
@@ -57,7 +59,7 @@ async function inspectHfFolder(dir: string): Promise<ImportInspection> {
     files.push({ path: name, size });
   }
   const model = await inspectWithLoader(dir, folder);
-  return { format: 'hf-folder', name: folder, architecture: model.architecture, baseDir: dir, files };
+  return { format: 'hf-folder', name: folder, architecture: model.architecture, baseDir: dir, files, ...(model.notice && { notice: model.notice }) };
 }
 
 /** safetensors: u64 header length, a JSON header of {dtype, shape, data_offsets} per tensor, then the data, all of it. */

@@ -25,6 +25,8 @@ export const manifestSchema = z.object({
   /** Imported with --link: files are symlinks to `origin`, which must stay where it is. */
   linked: z.boolean().default(false),
   installedAt: z.string(),
+  /** What the model manager should say about how it runs (an imported multimodal model's images are not used). */
+  notice: z.string().optional(),
 });
 export type ModelManifest = z.infer<typeof manifestSchema>;
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { ActiveModels, InstalledModelSummary, ModelListing } from '../../shared/contract/models';
 import { AppError } from '../../shared/errors';
 import { modelsDir } from '../platform/paths';
-import { catalog, chatCompatibility, DEFAULT_EMBEDDER_ID, findCatalogEntry, requireCatalogEntry, type ModelKind } from './catalog';
+import { catalog, chatCompatibility, DEFAULT_EMBEDDER_ID, findCatalogEntry, requireCatalogEntry, type ChatCompatibility, type ModelKind } from './catalog';
 import { fileSize } from './disk';
 import { partialPath } from './download';
 import { importModel, type ImportOptions } from './import';
@@ -140,7 +140,7 @@ export class ModelService {
       architecture: model.architecture,
       quantization: null,
       // an imported model was inspected (architecture and tensor types) before it was listed
-      compatibility: model.kind === 'chat' && model.architecture ? chatCompatibility(model.architecture, null) : null,
+      compatibility: model.kind === 'chat' && model.architecture ? withNotice(chatCompatibility(model.architecture, null), model.notice) : null,
       licence: model.licence,
       embedding: null,
     };
@@ -167,6 +167,11 @@ export function summarize(model: InstalledModel): InstalledModelSummary {
     sizeBytes: model.files.reduce((sum, f) => sum + f.size, 0),
     architecture: model.architecture,
   };
+}
+
+/** The compatibility note with what the loader said at import (a multimodal model's images are not used). */
+function withNotice(compatibility: ChatCompatibility, notice: string | undefined): ChatCompatibility {
+  return notice ? { ...compatibility, note: `${compatibility.note} ${notice}` } : compatibility;
 }
 
 /** Removes folders left empty by a removal (e.g. models/Xenova/), never the models folder itself. */

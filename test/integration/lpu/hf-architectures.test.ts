@@ -5,10 +5,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openModel } from '../../../src/main/lpu/loader';
+import { inspectModel, openModel } from '../../../src/main/lpu/loader';
 import { emulatorLogits } from '../../../src/main/lpu/parity';
 import { AppError } from '../../../src/shared/errors';
-import { hfModelToGguf, randomHfModel, writeHfFolder, type HfArch } from '../../fixtures/lpu/hf-models';
+import { hfModelToGguf, randomHfModel, randomMultimodalGemma3, writeHfFolder, type HfArch, type MultimodalLayout } from '../../fixtures/lpu/hf-models';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'lpu-hf-archs-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -32,6 +32,41 @@ describe.each(['qwen3', 'gemma2', 'gemma3', 'phi3'] as HfArch[])('%s from a Hugg
   }, 60_000);
 });
 
+describe.each(['language_model.model', 'model.language_model'] as MultimodalLayout[])('multimodal Gemma 3 with its text model under %s', (layout) => {
+  it('loads the text model with Gemma3TextConfig defaults, skips the vision side, and is its GGUF conversion', async () => {
+    const { folder: model, text } = randomMultimodalGemma3(layout);
+    const folder = path.join(dir, `mm-${layout}`), file = path.join(dir, `mm-${layout}.gguf`);
+    writeHfFolder(folder, model);
+    hfModelToGguf(text, file);
+    const hf = openModel(folder), gg = openModel(file);
+    // the defaults filled in, not guessed from hidden_size / heads: 8 heads of 256, queries scaled by 1/√256
+    expect(hf.config).toMatchObject({ nHeads: 8, nKvHeads: 4, headDim: 256, ropeTheta: 1e6, ropeThetaSwa: 10000, attnScale: 1 / 16, contextLength: 131_072, ropeScale: 1 / 8, slidingWindow: 4 });
+    expect({ ...hf.config, name: '' }).toEqual({ ...gg.config, name: '' });
+    expect([...hf.weights.keys()].sort()).toEqual([...gg.weights.keys()].sort());
+    const textParameters = [...text.tensors.values()].reduce((n, t) => n + t.data.length, 0);
+    expect(hf.parameterCount).toBe(textParameters);
+    expect(hf.notice).toBe('Gemma3ForConditionalGeneration is a vision-language model: Lockstep runs its text model and does not use images (4 vision tensors left unread).');
+    expect(await inspectModel(folder)).toMatchObject({ architecture: 'gemma3', notice: hf.notice });
+    const ours = await emulatorLogits(hf, IDS, 'wasm'), theirs = await emulatorLogits(gg, IDS, 'wasm');
+    expect(Math.max(...theirs.flatMap((l) => Array.from(l, Math.abs)))).toBeGreaterThan(1);
+    ours.forEach((logits, p) => expect(Array.from(logits)).toEqual(Array.from(theirs[p]!)));
+  }, 60_000);
+});
+
+describe('a folder with model.safetensors.index.json', () => {
+  it('reads the files the index maps and leaves others (a Mistral repo\'s consolidated.safetensors) unread', () => {
+    const folder = path.join(dir, 'indexed');
+    const model = randomHfModel('qwen3');
+    writeHfFolder(folder, model);
+    const plain = openModel(folder);
+    writeFileSync(path.join(folder, 'model.safetensors.index.json'), JSON.stringify({ weight_map: Object.fromEntries([...model.tensors.keys()].map((n) => [n, 'model.safetensors'])) }));
+    writeFileSync(path.join(folder, 'consolidated.safetensors'), 'not read');
+    const indexed = openModel(folder);
+    expect(indexed.parameterCount).toBe(plain.parameterCount);
+    expect([...indexed.weights.keys()]).toEqual([...plain.weights.keys()]);
+  });
+});
+
 describe('Hugging Face folders the emulator refuses', () => {
   const refusal = (config: Record<string, unknown>) => {
     const folder = mkdtempSync(path.join(dir, 'refused-'));
@@ -53,8 +88,28 @@ describe('Hugging Face folders the emulator refuses', () => {
   });
 
   it('an architecture it does not know, naming the ones it reads', () => {
-    const e = refusal({ ...phi3, architectures: ['Gemma3ForConditionalGeneration'], model_type: 'gemma3' });
-    expect(e.message).toBe('The model architecture "Gemma3ForConditionalGeneration" (the multimodal Gemma 3; its text model runs from a GGUF file) is not supported in Hugging Face folders; the LPU emulator reads Llama, Mistral, Qwen2, Qwen3, Gemma 2, Gemma 3 (text) and Phi-3 folders.');
+    const reads = 'is not supported in Hugging Face folders; the LPU emulator reads Llama, Mistral, Qwen2, Qwen3, Gemma 2, Gemma 3 (text, or the text model of the multimodal Gemma 3) and Phi-3 folders.';
+    expect(refusal({ ...phi3, architectures: ['FalconForCausalLM'], model_type: 'falcon' }).message).toBe(`The model architecture "FalconForCausalLM" ${reads}`);
+    // multimodal and mixture-of-experts classes say what they are, even where model_type names a supported family
+    expect(refusal({ ...phi3, architectures: ['Mistral3ForConditionalGeneration'], model_type: 'mistral3', text_config: { model_type: 'mistral' } }).message)
+      .toBe(`The model architecture "Mistral3ForConditionalGeneration" (Mistral Small 3.1/3.2 with its vision encoder) ${reads}`);
+    expect(refusal({ ...phi3, architectures: ['Llama4ForConditionalGeneration'], model_type: 'llama4' }).message)
+      .toBe(`The model architecture "Llama4ForConditionalGeneration" (Llama 4, a mixture of experts with a vision encoder) ${reads}`);
+    expect(refusal({ ...phi3, architectures: ['MixtralForCausalLM'], model_type: 'mistral' }).message)
+      .toBe(`The model architecture "MixtralForCausalLM" (Mixtral, a mixture of experts) ${reads}`);
+  });
+
+  it('a multimodal Gemma 3 whose config.json has no text_config', () => {
+    const { folder: model } = randomMultimodalGemma3('model.language_model');
+    expect(refusal({ ...model.config, text_config: undefined }).message).toMatch(/^The config\.json in refused-\w+ has no text_config, so the shape of its Gemma3ForConditionalGeneration text model is unknown\.$/);
+  });
+
+  it('a shard that model.safetensors.index.json lists but the folder lacks', () => {
+    const folder = path.join(dir, 'sharded');
+    writeHfFolder(folder, randomHfModel('qwen3'));
+    const weightMap = { 'model.embed_tokens.weight': 'model.safetensors', 'model.norm.weight': 'model-00002-of-00002.safetensors' };
+    writeFileSync(path.join(folder, 'model.safetensors.index.json'), JSON.stringify({ metadata: {}, weight_map: weightMap }));
+    expect(() => openModel(folder)).toThrow('The folder sharded lacks model-00002-of-00002.safetensors, which model.safetensors.index.json lists; download the whole model again.');
   });
 
   it('a layer order other than the pattern llama.cpp runs; the pattern itself loads', () => {

@@ -10,6 +10,7 @@ import { ModelService } from '../../../src/main/models/service';
 import { sha256 } from './hub-server';
 import { SMOLLM_TOKENIZER_DIR } from '../../fixtures/tokenizers';
 import { writeTinyLlamaFile } from '../../fixtures/lpu/tiny-models';
+import { randomMultimodalGemma3, writeHfFolder } from '../../fixtures/lpu/hf-models';
 
 // A tiny random-weight llama with a SentencePiece vocabulary: a real GGUF the emulator runs, written once per file.
 let modelDir: string;
@@ -182,6 +183,17 @@ describe('importing models', () => {
       expect(imported.files.map((f) => f.path)).toEqual(['config.json', 'model.safetensors', 'tokenizer.json']);
       expect(imported.path).toBe(imported.dir);
       expect(existsSync(path.join(imported.dir, 'pytorch_model.bin'))).toBe(false);
+    });
+
+    it('imports a multimodal Gemma 3 for its text model and the model manager says images are not used', async () => {
+      const dir = path.join(scratch, 'gemma-3-mm');
+      writeHfFolder(dir, randomMultimodalGemma3('model.language_model').folder);
+      copyFileSync(tokenizer, path.join(dir, 'tokenizer.json'));
+      const notice = 'Gemma3ForConditionalGeneration is a vision-language model: Lockstep runs its text model and does not use images (4 vision tensors left unread).';
+      const imported = await importModel(dataDir, dir, { env });
+      expect(imported).toMatchObject({ id: 'gemma-3-mm', architecture: 'gemma3', notice });
+      const listing = (await new ModelService(dataDir, undefined, env).list()).find((m) => m.id === 'gemma-3-mm');
+      expect(listing?.compatibility).toEqual({ lpu: true, note: `Runs on the LPU emulator (gemma3), checked against llama.cpp. ${notice}` });
     });
 
     it('names what a folder lacks', async () => {

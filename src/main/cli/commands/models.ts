@@ -41,7 +41,7 @@ export const modelsCommand: CommandModule = (program, cli) => {
     .option('--id <id>', 'the id to list the model under')
     .action(async (source: string, options: { link?: boolean; id?: string }) => {
       const imported = await service(cli).import(source, { link: options.link, id: options.id });
-      cli.print({ model: imported }, () => `Imported ${imported.id} (${imported.kind}, ${imported.architecture ?? imported.format}) into ${imported.dir}`);
+      cli.print({ model: imported }, () => `Imported ${imported.id} (${imported.kind}, ${imported.architecture ?? imported.format}) into ${imported.dir}${imported.notice ? `\n${imported.notice}` : ''}`);
     });
 
   models

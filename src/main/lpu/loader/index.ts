@@ -28,6 +28,8 @@ export interface ModelInspection {
   tensorTypes: string[];
   hasTokenizer: boolean;
   chatTemplate?: string;
+  /** How the model will run, where the user should know (a multimodal model's images are not used). */
+  notice?: string;
 }
 
 /** Validates a model for import: throws AppError('unsupported_model') naming what is unsupported. Reads no weights. */
@@ -46,5 +48,6 @@ export async function inspectModel(modelPath: string): Promise<ModelInspection> 
     tensorTypes: [...new Set([...source.weights.values()].map((w) => w.storedType))].sort(),
     hasTokenizer,
     ...(source.tokenizer.chatTemplate ? { chatTemplate: source.tokenizer.chatTemplate } : {}),
+    ...(source.notice ? { notice: source.notice } : {}),
   };
 }

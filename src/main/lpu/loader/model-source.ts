@@ -103,7 +103,10 @@ export interface ModelSource {
   config: ModelConfig;
   weights: Map<string, WeightSource>;
   tokenizer: TokenizerSpec;
+  /** Parameters of the tensors the emulator reads (a multimodal checkpoint's vision side not counted). */
   parameterCount: number;
+  /** What the user should know about how the model runs (a multimodal model's images are not used). */
+  notice?: string;
 }
 
 /** Canonical weight names (GGUF's, without `.weight`). */

@@ -21,6 +21,39 @@ const HF_ARCHITECTURES: Record<string, Architecture> = {
   llama: 'llama', mistral: 'mistral', qwen2: 'qwen2', qwen3: 'qwen3', gemma2: 'gemma2', gemma3_text: 'gemma3', phi3: 'phi3',
 };
 
+/** Vision-language classes whose text model the emulator runs; their vision tower and projector are never read. */
+const MULTIMODAL_TEXT: Record<string, Architecture> = { Gemma3ForConditionalGeneration: 'gemma3' };
+
+/**
+ * Gemma3TextConfig's defaults (transformers' configuration_gemma3.py): a multimodal config.json nests in text_config
+ * only what differs from them (gemma-3-4b-it states neither heads nor head_dim), and a text one may omit them too.
+ */
+const GEMMA3_TEXT_DEFAULTS: Record<string, unknown> = {
+  vocab_size: 262_208, hidden_size: 2304, intermediate_size: 9216, num_hidden_layers: 26, num_attention_heads: 8,
+  num_key_value_heads: 4, head_dim: 256, max_position_embeddings: 131_072, rms_norm_eps: 1e-6, rope_theta: 1_000_000,
+  query_pre_attn_scalar: 256, sliding_window: 4096, final_logit_softcapping: null, attn_logit_softcapping: null,
+  rope_scaling: null, rope_local_base_freq: 10_000, sliding_window_pattern: 6,
+};
+
+/** Classes people download beside the supported ones, named in the refusal so the user knows what the folder holds. */
+const REFUSED_CLASSES: Record<string, string> = {
+  Mistral3ForConditionalGeneration: 'Mistral Small 3.1/3.2 with its vision encoder',
+  Llama4ForConditionalGeneration: 'Llama 4, a mixture of experts with a vision encoder',
+  MllamaForConditionalGeneration: 'Llama 3.2 Vision, with cross-attention image layers',
+  LlavaForConditionalGeneration: 'a LLaVA vision-language model',
+  Qwen2VLForConditionalGeneration: 'Qwen2-VL, a vision-language model',
+  Qwen2_5_VLForConditionalGeneration: 'Qwen2.5-VL, a vision-language model',
+  Gemma3nForConditionalGeneration: 'Gemma 3n, whose layers differ from Gemma 3',
+  Phi3VForCausalLM: 'Phi-3 Vision',
+  Phi4MMForCausalLM: 'Phi-4 multimodal',
+  MixtralForCausalLM: 'Mixtral, a mixture of experts',
+  Qwen2MoeForCausalLM: 'Qwen2-MoE, a mixture of experts',
+  Qwen3MoeForCausalLM: 'Qwen3-MoE, a mixture of experts',
+};
+
+/** Tensors of a multimodal checkpoint's image side, in the old (vision_tower.*) and the newer (model.vision_tower.*) layout. */
+const VISION_TENSOR = /^(model\.)?(vision_tower|multi_modal_projector)\./;
+
 /** Layer tensors every architecture names alike (llama.cpp's convert_hf_to_gguf tensor map). */
 const LAYER_PARTS: Record<string, string> = {
   'input_layernorm.weight': 'attn_norm', 'post_attention_layernorm.weight': 'ffn_norm',
@@ -38,7 +71,9 @@ const GEMMA_LAYER_PARTS: Record<string, string> = {
 };
 
 /** HF tensor names → the canonical (GGUF) names the compiler uses. */
-function canonicalName(hf: string, architecture: Architecture): string | undefined {
+function canonicalName(hfName: string, architecture: Architecture): string | undefined {
+  // a multimodal checkpoint's text model: language_model.model.* (transformers < 4.52) or model.language_model.*
+  const hf = hfName.replace(/^(language_model\.model|model\.language_model)\./, 'model.').replace(/^language_model\.lm_head\./, 'lm_head.');
   if (hf === 'model.embed_tokens.weight') return 'token_embd';
   if (hf === 'model.norm.weight') return 'output_norm';
   if (hf === 'lm_head.weight') return 'output';
@@ -125,15 +160,18 @@ function tensorSource(file: string, dataStart: number, e: SafetensorsEntry, name
 export function openSafetensorsModel(folder: string): ModelSource {
   const configPath = path.join(folder, 'config.json');
   if (!existsSync(configPath)) throw new AppError('unsupported_model', `The folder ${folder} has no config.json, so it is not a Hugging Face model folder.`);
-  const hf = JSON.parse(readFileSync(configPath, 'utf8')) as Record<string, unknown>;
-  const archName = ((hf.architectures as string[] | undefined) ?? [])[0] ?? String(hf.model_type ?? 'unknown');
-  const architecture = HF_ARCHITECTURES[archName] ?? HF_ARCHITECTURES[String(hf.model_type)];
+  const topConfig = JSON.parse(readFileSync(configPath, 'utf8')) as Record<string, unknown>;
+  const archName = ((topConfig.architectures as string[] | undefined) ?? [])[0] ?? String(topConfig.model_type ?? 'unknown');
+  const multimodal = MULTIMODAL_TEXT[archName];
+  const architecture = REFUSED_CLASSES[archName] ? undefined : multimodal ?? HF_ARCHITECTURES[archName] ?? HF_ARCHITECTURES[String(topConfig.model_type)];
   if (!architecture) {
-    const hint = archName === 'Gemma3ForConditionalGeneration' ? ' (the multimodal Gemma 3; its text model runs from a GGUF file)' : '';
-    throw new AppError('unsupported_model', `The model architecture "${archName}"${hint} is not supported in Hugging Face folders; the LPU emulator reads Llama, Mistral, Qwen2, Qwen3, Gemma 2, Gemma 3 (text) and Phi-3 folders.`);
+    const hint = REFUSED_CLASSES[archName] ? ` (${REFUSED_CLASSES[archName]})` : '';
+    throw new AppError('unsupported_model', `The model architecture "${archName}"${hint} is not supported in Hugging Face folders; the LPU emulator reads Llama, Mistral, Qwen2, Qwen3, Gemma 2, Gemma 3 (text, or the text model of the multimodal Gemma 3) and Phi-3 folders.`);
   }
-  const files = readdirSync(folder).filter((f) => f.endsWith('.safetensors')).sort().map((f) => path.join(folder, f));
-  if (!files.length) throw new AppError('unsupported_model', `The folder ${folder} has no .safetensors weights.`);
+  const nested = multimodal ? topConfig.text_config : topConfig;
+  if (!nested || typeof nested !== 'object') throw new AppError('unsupported_model', `The config.json in ${path.basename(folder)} has no text_config, so the shape of its ${archName} text model is unknown.`);
+  const hf = architecture === 'gemma3' ? { ...GEMMA3_TEXT_DEFAULTS, ...(nested as Record<string, unknown>) } : nested as Record<string, unknown>;
+  const files = safetensorsFiles(folder);
 
   const dim = Number(hf.hidden_size);
   const nHeads = Number(hf.num_attention_heads);
@@ -180,10 +218,11 @@ export function openSafetensorsModel(folder: string): ModelSource {
   }
 
   const weights = new Map<string, WeightSource>();
-  let parameterCount = 0;
+  let parameterCount = 0, visionTensors = 0;
   for (const file of files) {
     const { entries, dataStart } = readHeader(file);
     for (const [hfName, e] of Object.entries(entries)) {
+      if (multimodal && VISION_TENSOR.test(hfName)) { visionTensors++; continue; }
       if (!(e.dtype in DTYPES)) throw new AppError('unsupported_model', `Tensor ${hfName} in ${path.basename(file)} is ${e.dtype}; Lockstep reads F32, F16 and BF16 safetensors.`);
       const name = canonicalName(hfName, architecture);
       parameterCount += e.shape.reduce((a, b) => a * b, 1);
@@ -217,5 +256,18 @@ export function openSafetensorsModel(folder: string): ModelSource {
     weights,
     tokenizer: { kind: 'hf-folder', folder: hasTokenizer ? folder : undefined, chatTemplate: typeof tokConfig.chat_template === 'string' ? tokConfig.chat_template : undefined },
     parameterCount,
+    ...(multimodal && { notice: `${archName} is a vision-language model: Lockstep runs its text model and does not use images (${visionTensors} vision tensors left unread).` }),
   };
+}
+
+/** The weight files: those model.safetensors.index.json maps (a repo may also hold consolidated.safetensors), else every *.safetensors. */
+function safetensorsFiles(folder: string): string[] {
+  const indexPath = path.join(folder, 'model.safetensors.index.json');
+  const listed = existsSync(indexPath)
+    ? [...new Set(Object.values((JSON.parse(readFileSync(indexPath, 'utf8')) as { weight_map?: Record<string, string> }).weight_map ?? {}))]
+    : readdirSync(folder).filter((f) => f.endsWith('.safetensors'));
+  if (!listed.length) throw new AppError('unsupported_model', `The folder ${folder} has no .safetensors weights.`);
+  const missing = listed.filter((f) => !existsSync(path.join(folder, f)));
+  if (missing.length) throw new AppError('unsupported_model', `The folder ${path.basename(folder)} lacks ${missing.join(', ')}, which model.safetensors.index.json lists; download the whole model again.`);
+  return listed.sort().map((f) => path.join(folder, f));
 }
