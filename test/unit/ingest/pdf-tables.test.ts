@@ -120,3 +120,34 @@ describe('PDF tables', () => {
     expect(tablesOf(toc)).toEqual([]);
   });
 });
+
+describe('PDF table headers set over several lines', () => {
+  const figures = [
+    ['North America', '1,200', '300'],
+    ['Europe', '800', '150'],
+    ['Asia Pacific', '400', '90'],
+  ];
+  const body = (top: number, columns: number[]) => figures.flatMap((row, r) => row.map((cell, c) => item(cell, columns[c]!, top - r * 12)));
+
+  it('merges names stacked over two lines into one header cell per column, the row-label column included', () => {
+    const items = [item('Gross', 200, 712), item('Operating', 300, 712), item('Segment', 54, 700), item('sales', 200, 700), item('income', 300, 700), ...body(688, [54, 200, 300])];
+    const [table] = tablesOf(items);
+    expect(table!.header).toBe(true);
+    expect(table!.rows).toEqual([['Segment', 'Gross sales', 'Operating income'], ...figures]);
+  });
+
+  it('gives a title spanning two columns to each of them, on its own line or beside another', () => {
+    const items = [item('Three Months Ended', 190, 712), item('Six Months Ended', 345, 712)];
+    items.push(...['(Millions)', '2023', '2022', '2023', '2022'].map((cell, c) => item(cell, [54, 200, 260, 350, 410][c]!, 700)));
+    ['Sales', 'Costs', 'Profit'].forEach((label, r) => [label, '10', '9', '20', '18'].forEach((cell, c) => items.push(item(cell, [54, 200, 260, 350, 410][c]!, 688 - r * 12))));
+    const [table] = tablesOf(items);
+    expect(table!.rows[0]).toEqual(['(Millions)', 'Three Months Ended 2023', 'Three Months Ended 2022', 'Six Months Ended 2023', 'Six Months Ended 2022']);
+    expect(table!.rows).toHaveLength(4);
+    // A spanning title alone on its line opens the table too; the caption above, further away, stays text.
+    const alone = [item('Table 4: Results by region', 150, 740, 130), item('Year ended June 30', 190, 712), item('Region', 54, 700), item('2024', 200, 700), item('2023', 260, 700), ...body(688, [54, 200, 260])];
+    const ordered = readingOrder(buildFragments(alone), page);
+    const tables = findTables(ordered, page);
+    expect(tables.map((t) => t.rows[0])).toEqual([['Region', 'Year ended June 30 2024', 'Year ended June 30 2023']]);
+    expect(paragraphs(ordered, 10, page, tables).map((p) => p.kind)).toEqual(['paragraph', 'table']);
+  });
+});

@@ -99,6 +99,24 @@ function place(row: Row, bands: Band[]): string[] {
   return cells;
 }
 
+/**
+ * A header row's cells: one set over several columns (a spanning title such as "Three Months Ended", centred over the
+ * columns it names) goes to every column whose middle it covers and that has no name of its own on that line.
+ */
+function placeHeader(row: Row, bands: Band[]): string[] {
+  const cells = bands.map(() => '');
+  const spans = row.cells.map((cell) => {
+    const covered = bands.flatMap((band, i) => ((band.x0 + band.x1) / 2 >= cell.x0 && (band.x0 + band.x1) / 2 <= cell.x1 ? [i] : []));
+    return covered.length >= 2 ? covered : [bandOf(cell, bands)];
+  });
+  const owned = new Set(spans.filter((span) => span.length === 1).map((span) => span[0]!));
+  row.cells.forEach((cell, c) => {
+    const span = spans[c]!;
+    for (const i of span.length === 1 ? span : span.filter((i) => !owned.has(i))) cells[i] = cells[i] ? `${cells[i]} ${cell.text}` : cell.text;
+  });
+  return cells;
+}
+
 /** A header row names columns: words (or years above figures), never the figures themselves, and nothing in the row-label column but words. */
 function looksLikeHeader(cells: string[], body: string[][]): boolean {
   const filled = cells.filter(Boolean);
@@ -112,15 +130,35 @@ function looksLikeHeader(cells: string[], body: string[][]): boolean {
 /** Checks a run of rows and reads it as a table, or null when its cells do not keep to columns. */
 function readTable(run: Row[], page: PageGeometry): TableOnPage[] {
   while (run.length && run.at(-1)!.cells.length < 2) run = run.slice(0, -1);
-  if (run.length < MIN_ROWS) return [];
-  const read = readRun(run, page);
+  // One-cell lines before the first row of cells are text, unless they are a title spanning columns (readRun decides).
+  const start = run.findIndex((row) => row.cells.length >= 2);
+  const [lead, rows] = [run.slice(0, Math.max(0, start)), run.slice(Math.max(0, start))];
+  if (rows.length < MIN_ROWS) return [];
+  const read = readRun(rows, page, lead);
   if (typeof read !== 'number') return read ? [read] : [];
   // A line of text across the columns splits the run: the rows on either side may each be a table.
-  return [...readTable(run.slice(0, read), page), ...readTable(run.slice(read + 1), page)];
+  return [...readTable([...lead, ...rows.slice(0, read)], page), ...readTable(rows.slice(read + 1), page)];
+}
+
+/** The lines just above a table's first row that title some of its columns ("Year ended June 30" over the figures). */
+function spanningTitles(lead: Row[], first: Row, bands: Band[]): Row[] {
+  const titles: Row[] = [];
+  let below = first;
+  for (const row of [...lead].reverse()) {
+    const cell = row.cells[0]!;
+    const covered = bands.filter((band) => (band.x0 + band.x1) / 2 >= cell.x0 && (band.x0 + band.x1) / 2 <= cell.x1);
+    // Column titles are set like the rows, just above them; a heading is larger, a caption further off.
+    const close = row.y - below.y <= below.size * 1.6 && row.size <= below.size * 1.15;
+    // A caption names the table, not its columns; a title over every column is a caption too.
+    if (!close || covered.length < 2 || covered.includes(bands[0]!) || /^(?:table|figure|fig\.|exhibit|chart)\b/iu.test(cell.text)) break;
+    titles.unshift(row);
+    below = row;
+  }
+  return titles;
 }
 
 /** The table a run of rows makes, null when it makes none, or the index of a line of text that splits it. */
-function readRun(run: Row[], page: PageGeometry): TableOnPage | number | null {
+function readRun(run: Row[], page: PageGeometry, lead: Row[] = []): TableOnPage | number | null {
   const multi = run.filter((row) => row.cells.length >= 2);
   if (multi.length < MIN_ROWS) return null;
   // The columns are set by the rows with the most common number of cells (body rows); headers may span several.
@@ -149,31 +187,38 @@ function readRun(run: Row[], page: PageGeometry): TableOnPage | number | null {
   if (bands.length === 2 && numbers.every((n, i) => i === 0 || n === numbers[i - 1]! + 1) && !numbers.some(Number.isNaN)) return null;
   // Bullets set apart from their items make a list, not a column.
   if (bodyRows.filter((row) => /^[•▪◦‣●○■□–-]$/u.test(row.cells[0]!.text)).length >= bodyRows.length / 2) return null;
+  run = [...spanningTitles(lead, run[0]!, bands), ...run];
   const grid = run.map((row) => place(row, bands));
   // Figure labels scattered over a diagram leave most of their grid empty; a table's rows fill theirs.
   const placed = grid.filter((_, i) => run[i]!.cells.length >= 2);
   if (placed.flat().filter(Boolean).length < placed.length * bands.length * 0.6) return null;
   const rows: string[][] = [];
-  for (const row of grid) {
+  const sources: Row[] = [];
+  grid.forEach((row, i) => {
     // A row label wrapped over two lines: the line alone in the first column and the lower-case rest make one label.
     const above = rows.at(-1);
     if (above && above[0] && above.slice(1).every((c) => !c) && /^\p{Ll}/u.test(row[0] ?? '')) {
       row[0] = `${above[0]} ${row[0]}`;
       rows.pop();
+      sources.pop();
     }
     rows.push(row);
-  }
+    sources.push(run[i]!);
+  });
   // Leading rows of column names make one header row; a further row joins only while the ones above leave gaps
-  // (names set over two lines, or a title spanning several columns).
+  // (names set over two lines, or a title spanning several columns). Above figures, a blank row-label cell counts as
+  // a gap too: "Segment" under nothing, beside "Gross sales" set over two lines, is the last line of the header.
+  const bodyHasFigures = rows.some((row) => row.slice(1).some(isFigure));
   let headerRows = 0;
   while (
     headerRows < Math.min(3, rows.length - 2) &&
-    (headerRows === 0 || rows[headerRows - 1]!.slice(1).some((c) => !c)) &&
+    (headerRows === 0 || rows[headerRows - 1]!.slice(bodyHasFigures ? 0 : 1).some((c) => !c)) &&
     looksLikeHeader(rows[headerRows]!, rows.slice(headerRows + 1))
   )
     headerRows++;
   const header = headerRows > 0;
-  const head = header ? [bands.map((_, i) => rows.slice(0, headerRows).map((r) => r[i]).filter(Boolean).join(' '))] : [];
+  const stacked = sources.slice(0, headerRows).map((row) => placeHeader(row, bands));
+  const head = header ? [bands.map((_, i) => stacked.map((r) => r[i]).filter(Boolean).join(' '))] : [];
   return { fragments: run.flatMap((row) => row.fragments), rows: [...head, ...rows.slice(headerRows)], header };
 }
 
@@ -195,9 +240,10 @@ export function findTables(ordered: LineFragment[], page: PageGeometry): TableOn
     const near = !previous || (previous.y - row.y > 0 && previous.y - row.y <= Math.max(previous.size, row.size) * 3.2);
     const leaders = row.fragments.some((f) => f.text.includes('…'));
     const multi = row.cells.length >= 2 && !leaders;
-    const label = row.cells.length === 1 && run.length > 0 && row.cells[0]!.text.length <= 100 && !leaders;
+    // A one-cell line may also open a run: a title spanning some columns sits above a table's first row.
+    const label = row.cells.length === 1 && row.cells[0]!.text.length <= 100 && !leaders;
     if (!near) close();
-    if (multi || (label && run.length > 0)) run.push(row);
+    if (multi || label) run.push(row);
     else close();
   }
   close();
