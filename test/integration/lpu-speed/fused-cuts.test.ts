@@ -29,6 +29,9 @@ const CASES: [string, (typeof RANDOM_ARCHS)[keyof typeof RANDOM_ARCHS], GgufTens
   ['llama, Q4_K on 2 emulated chips', RANDOM_ARCHS.llama, 'Q4_K', 2],
   // three chips cut the FFN's 512 columns off the 256-column Q8_K groups: gating's quantize must not continue that cut
   ['llama, Q4_K on 3 emulated chips', RANDOM_ARCHS.llama, 'Q4_K', 3],
+  // workers cut each op's whole span, not each chip's shard: q (86-row shards of 16-wide heads), k/v (11 rows) and the
+  // FFN (171 rows of 256-column groups) are off their units per chip, yet RoPE, the KV store and gating fuse
+  ['qwen2, Q4_K on 3 emulated chips, shards off heads and groups', { ...RANDOM_ARCHS.qwen2, dim: 256, hidden: 512, heads: 16, kvHeads: 2, headDim: 16 }, 'Q4_K', 3],
 ];
 
 async function generate(file: string, options: LoadLpuModelOptions) {

@@ -7,7 +7,7 @@ import type { WeightFormat } from './quantize';
 import { syncStats, type SyncPlans } from './sync';
 import type { Unit } from '../cost-model';
 
-export const PROGRAM_VERSION = 5;
+export const PROGRAM_VERSION = 6;
 
 /** The compiled, serialisable program: what the runtime executes and what the meters report. */
 export interface Program {

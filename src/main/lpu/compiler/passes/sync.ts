@@ -8,9 +8,10 @@ import type { Allocation, MemoryPlan } from './plan-memory';
  *   rows     — activation rows (prefill)
  *   headRows — (row, head) pairs of a per-head norm (prefill)
  *   heads    — attention's (head, row) pairs; a one-row quantize that follows takes the same heads' columns
- *   cols     — output columns: each range cut between workers in multiples of `align`, the same way for a matmul
- *              and for the row-local ops fused onto its cut (bias, per-head norm, RoPE, KV store, gating, residual
- *              add, quantize), so those need no barrier after the matmul
+ *   cols     — output columns: the op's whole span (its chips' shard ranges side by side) cut between workers in
+ *              multiples of `align` (runtime/parallel/partition.ts workerColumns), the same way for a matmul and for
+ *              the row-local ops fused onto its cut (bias, per-head norm, RoPE, KV store, gating, residual add,
+ *              quantize), so those need no barrier after the matmul
  */
 export type Cut =
   | { kind: 'zero' | 'every' | 'rows' | 'headRows' | 'heads' }
@@ -142,8 +143,8 @@ function cutFor(g: Graph, op: Op, step: 'decode' | 'prefill', align: number | un
     const [, a, text] = p.key.split(':');
     if (Number(a) % unit !== 0) return undefined;
     const ranges = text!.split(',').map((r) => r.split('-').map(Number) as [number, number]);
-    // a chip's shard may end off the unit (Qwen2.5-1.5B's FFN of 8,960 over 8 chips): its columns are not whole groups
-    if (ranges.some(([start, end]) => start % unit !== 0 || end % unit !== 0)) return undefined;
+    // workers cut the whole span at multiples of the alignment, so chip shards off the unit do not matter; its ends do
+    if (ranges[0]![0] % unit !== 0 || ranges[ranges.length - 1]![1] % unit !== 0) return undefined;
     return { kind: 'cols', align: Number(a), ranges };
   };
   const same = (x: Cut | undefined, y: Cut | undefined) => (x && y && cutKey(x) === cutKey(y) ? x : undefined);
@@ -176,7 +177,10 @@ function cutFor(g: Graph, op: Op, step: 'decode' | 'prefill', align: number | un
 }
 
 function shardRanges(op: Op): [number, number][] {
-  return (op.shards ?? [{ nStart: 0, nEnd: op.attrs.N! }]).map((s) => [s.nStart, s.nEnd]);
+  const ranges = (op.shards ?? [{ nStart: 0, nEnd: op.attrs.N! }]).map((s): [number, number] => [s.nStart, s.nEnd]);
+  // workers share the span [first start, last end) as one run of columns
+  if (ranges.some(([start], i) => i > 0 && start !== ranges[i - 1]![1])) throw new Error(`sync: matmul ${op.id}'s shards are not side by side`);
+  return ranges;
 }
 
 /**
