@@ -15,7 +15,7 @@ import { benchPromptText } from './lib/bench-prompt';
 
 const round = (x: number) => Math.round(x * 100) / 100;
 let counting = true; // false while --decode runs the prompt
-type Totals = Map<string, { ms: number; calls: number; ops: number }>;
+type Totals = Map<string, { ms: number; calls: number; ops: number; rows: number; cols: number }>;
 
 // Multiply-adds ×2 of the kernels that do arithmetic worth counting; the rest report time only.
 function opsOf(name: string, a: number[]): number {
@@ -32,6 +32,16 @@ function opsOf(name: string, a: number[]): number {
   }
 }
 
+// A matmul call's activation rows (M) and output columns (nEnd − nStart): how big the GEMMs the kernels see are.
+function gemmOf(name: string, a: number[]): [number, number] {
+  switch (name) {
+    case 'matmulQ8': return [a[5]!, a[9]! - a[8]!];
+    case 'matmulQ4_0': return [a[4]!, a[8]! - a[7]!];
+    case 'matmulQ4K': case 'matmulQ5K': case 'matmulQ6K': case 'matmulF32': case 'matmulF16': return [a[3]!, a[7]! - a[6]!];
+    default: return [0, 0];
+  }
+}
+
 function timed(k: KernelSet, totals: Totals): KernelSet {
   const wrapped: Record<string, unknown> = { ...k };
   for (const [name, fn] of Object.entries(k)) {
@@ -39,11 +49,14 @@ function timed(k: KernelSet, totals: Totals): KernelSet {
     wrapped[name] = (...args: number[]) => {
       const t = performance.now();
       const result = (fn as (...a: number[]) => unknown)(...args);
-      const entry = totals.get(name) ?? { ms: 0, calls: 0, ops: 0 };
+      const entry = totals.get(name) ?? { ms: 0, calls: 0, ops: 0, rows: 0, cols: 0 };
       if (!counting) return result;
       entry.ms += performance.now() - t;
       entry.calls++;
       entry.ops += opsOf(name, args);
+      const [rows, cols] = gemmOf(name, args);
+      entry.rows += rows;
+      entry.cols += cols;
       totals.set(name, entry);
       return result;
     };
@@ -97,6 +110,7 @@ for (const kernels of sets) {
       by_kernel: Object.fromEntries([...totals.entries()].sort((a, b) => b[1].ms - a[1].ms).map(([name, e]) => [name, {
         ms: round(e.ms), share: Math.round((e.ms / all) * 1000) / 10, calls: e.calls,
         ...(e.ops ? { gops: Math.round((e.ops / (e.ms / 1000)) / 1e8) / 10 } : {}),
+        ...(e.rows ? { rows_per_call: round(e.rows / e.calls), cols_per_call: round(e.cols / e.calls) } : {}),
       }])),
     }));
   } finally {

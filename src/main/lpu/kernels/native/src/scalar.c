@@ -5,7 +5,7 @@
 #include <string.h>
 #include "kernels.h"
 
-static _Thread_local struct { void *p; size_t bytes; } scratch[5];
+static _Thread_local struct { void *p; size_t bytes; } scratch[7];
 
 void *lk_scratch(int slot, size_t bytes) {
   if (scratch[slot].bytes < bytes) {

@@ -130,6 +130,185 @@ static const uint8_t *avx512_permute_q8k(const uint8_t *y, int nb) {
   return yp;
 }
 #define LK_Q45K_ROW_WIDE 1
+// ---- Prefill GEMM for the K-quants: sixteen activation rows in the lanes of one register ----
+// Weights are unpacked once per call into bytes in k order, and each 4-byte chunk is broadcast into VPDPBUSD against
+// the same chunk of 16 activation rows (64 multiply-adds an instruction, no VPMADDUBSW step). A sub-block's lane sums
+// are exact int32 and VPMULLD applies its scale; the bsum step (Q4_K/Q5_K mins, Q6_K's −32) is VPDPWSSD on int16
+// pairs. Every lane then runs blocks.c's float expression, block by block in order, so the bits are the tiles' own.
+#define KQX_BYTES 4672 // per 16 activation rows and Q8_K block: 64 chunks × 16 lanes, yd[16], 8 bsum pairs × 16 lanes
+#define KQX_YD 4096
+#define KQX_BSUMS 4160
+#define KQW_BYTES 384 // per weight row and block: 256 quant bytes, int32 scale[16], int32 bsum-step pairs[8], d, dmin
+#define KQW_SCALES 256
+#define KQW_PAIRS 320
+#define KQW_D 352
+
+// Activation rows 0..rows-1 (yRow bytes apart) as lanes; rows past `rows` are zero and never stored.
+static void avx512_kq_pack16(uint8_t *xp, const uint8_t *y, size_t yRow, int rows, int nb) {
+  memset(xp, 0, (size_t)nb * KQX_BYTES);
+  for (int lane = 0; lane < rows; lane++)
+    for (int b = 0; b < nb; b++) {
+      const uint8_t *yb = y + lane * yRow + (size_t)b * LK_Q8K_BYTES;
+      uint8_t *dst = xp + (size_t)b * KQX_BYTES + 4 * lane;
+      for (int c = 0; c < 64; c++) memcpy(dst + 64 * c, yb + 4 + 4 * c, 4);
+      memcpy(dst + KQX_YD, yb, 4);
+      for (int u = 0; u < 8; u++) memcpy(dst + KQX_BSUMS + 64 * u, yb + 260 + 4 * u, 4);
+    }
+}
+
+static inline void avx512_kq_put_d(uint8_t *dst, const uint8_t *d, const uint8_t *dmin) {
+  uint16_t h[2] = { 0, 0 };
+  memcpy(h, d, 2);
+  if (dmin) memcpy(h + 1, dmin, 2);
+  const float f[2] = { lk_f16_to_f32(h[0]), lk_f16_to_f32(h[1]) };
+  memcpy(dst + KQW_D, f, 8);
+}
+
+// A Q4_K/Q5_K block unpacked: quants 0..31, scale j per 32, and (m_u, m_u) against the activation's (bs[2u], bs[2u+1]).
+static void avx512_kq_unpack45(uint8_t *dst, const uint8_t *wb, int five) {
+  const __m256i nibble = _mm256_set1_epi8(0x0f), bit = _mm256_set1_epi8(1);
+  const __m256i qh = five ? _mm256_loadu_si256((const __m256i *)(wb + 16)) : _mm256_setzero_si256();
+  for (int p = 0; p < 4; p++) {
+    const __m256i q = _mm256_loadu_si256((const __m256i *)(wb + (five ? 48 : 16) + 32 * p));
+    __m256i lo = _mm256_and_si256(q, nibble), hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), nibble);
+    if (five) {
+      lo = _mm256_or_si256(lo, _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2 * p), bit), 4));
+      hi = _mm256_or_si256(hi, _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2 * p + 1), bit), 4));
+    }
+    _mm256_storeu_si256((__m256i *)(dst + 64 * p), lo);
+    _mm256_storeu_si256((__m256i *)(dst + 64 * p + 32), hi);
+  }
+  uint8_t scales[8], mins[8];
+  lk_unpack_scales_k4(wb + 4, scales, mins);
+  int32_t s[8], pairs[8];
+  for (int j = 0; j < 8; j++) { s[j] = scales[j]; pairs[j] = (int32_t)(mins[j] | (uint32_t)mins[j] << 16); }
+  memcpy(dst + KQW_SCALES, s, 32);
+  memcpy(dst + KQW_PAIRS, pairs, 32);
+  avx512_kq_put_d(dst, wb, wb + 2);
+}
+
+// A Q6_K block unpacked: quants 0..63 (the −32 is the bsum step's), scale u per 16, and (sc_2u, sc_2u+1) pairs.
+static void avx512_kq_unpack6(uint8_t *dst, const uint8_t *wb) {
+  const __m256i nibble = _mm256_set1_epi8(0x0f), two = _mm256_set1_epi8(3);
+  for (int h = 0; h < 2; h++) {
+    const __m256i ql0 = _mm256_loadu_si256((const __m256i *)(wb + 64 * h)), ql1 = _mm256_loadu_si256((const __m256i *)(wb + 64 * h + 32));
+    const __m256i qh = _mm256_loadu_si256((const __m256i *)(wb + 128 + 32 * h));
+    for (int t = 0; t < 4; t++) {
+      const __m256i ql = t & 1 ? ql1 : ql0;
+      const __m256i low = t < 2 ? _mm256_and_si256(ql, nibble) : _mm256_and_si256(_mm256_srli_epi16(ql, 4), nibble);
+      _mm256_storeu_si256((__m256i *)(dst + 128 * h + 32 * t),
+                          _mm256_or_si256(low, _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2 * t), two), 4)));
+    }
+  }
+  const int8_t *sc = (const int8_t *)(wb + 192);
+  int32_t s[16], pairs[8];
+  for (int u = 0; u < 16; u++) s[u] = sc[u];
+  for (int u = 0; u < 8; u++) pairs[u] = (int32_t)((uint16_t)(int16_t)sc[2 * u] | (uint32_t)(uint16_t)(int16_t)sc[2 * u + 1] << 16);
+  memcpy(dst + KQW_SCALES, s, 64);
+  memcpy(dst + KQW_PAIRS, pairs, 32);
+  avx512_kq_put_d(dst, wb + 208, NULL);
+}
+
+static inline __m512i avx512_bcast32(const uint8_t *p) { int32_t v; memcpy(&v, p, 4); return _mm512_set1_epi32(v); }
+
+/**
+ * Weight rows n..n+NR-1 (unpacked, wpRow bytes apart) against MV groups of 16 activation rows (packed, xpGroup bytes
+ * apart): out[(16i + lane)·N + n + r] for the first `rows` lanes.
+ */
+static inline __attribute__((always_inline)) void avx512_kq_tile16(float *out, size_t N, const uint8_t *xp, size_t xpGroup, int rows,
+    const uint8_t *wp, size_t wpRow, int nb, const int six, const int MV, const int NR) {
+  const int subs = six ? 16 : 8, chunks = six ? 4 : 8;
+  __m512 accf[4][2];
+  for (int r = 0; r < NR; r++) for (int i = 0; i < MV; i++) accf[r][i] = _mm512_setzero_ps();
+  for (int b = 0; b < nb; b++) {
+    const uint8_t *xb = xp + (size_t)b * KQX_BYTES, *wb = wp + (size_t)b * KQW_BYTES;
+    __m512i sumi[4][2], bsum[4][2];
+    for (int r = 0; r < NR; r++) for (int i = 0; i < MV; i++) bsum[r][i] = sumi[r][i] = _mm512_setzero_si512();
+    for (int u = 0; u < 8; u++) // Σ pairs (Q4_K/Q5_K: Σ m·bsum; Q6_K: Σ sc·bsum, taken back ×32 below)
+      for (int r = 0; r < NR; r++) {
+        const __m512i pr = avx512_bcast32(wb + r * wpRow + KQW_PAIRS + 4 * u);
+        for (int i = 0; i < MV; i++) bsum[r][i] = _mm512_dpwssd_epi32(bsum[r][i], pr, _mm512_loadu_si512(xb + i * xpGroup + KQX_BSUMS + 64 * u));
+      }
+    if (six)
+      for (int r = 0; r < NR; r++) for (int i = 0; i < MV; i++) sumi[r][i] = _mm512_sub_epi32(sumi[r][i], _mm512_slli_epi32(bsum[r][i], 5));
+    #pragma GCC unroll 16
+    for (int j = 0; j < subs; j++) {
+      __m512i t[4][2];
+      for (int r = 0; r < NR; r++) for (int i = 0; i < MV; i++) t[r][i] = _mm512_setzero_si512();
+      #pragma GCC unroll 8
+      for (int c = j * chunks; c < (j + 1) * chunks; c++) {
+        __m512i xv[2];
+        for (int i = 0; i < MV; i++) xv[i] = _mm512_loadu_si512(xb + i * xpGroup + 64 * c);
+        for (int r = 0; r < NR; r++) {
+          const __m512i wv = avx512_bcast32(wb + r * wpRow + 4 * c);
+          for (int i = 0; i < MV; i++) t[r][i] = _mm512_dpbusd_epi32(t[r][i], wv, xv[i]);
+        }
+      }
+      for (int r = 0; r < NR; r++) {
+        const __m512i sc = avx512_bcast32(wb + r * wpRow + KQW_SCALES + 4 * j);
+        for (int i = 0; i < MV; i++) sumi[r][i] = _mm512_add_epi32(sumi[r][i], _mm512_mullo_epi32(t[r][i], sc));
+      }
+    }
+    for (int i = 0; i < MV; i++) {
+      const __m512 yd = _mm512_loadu_ps(xb + i * xpGroup + KQX_YD);
+      for (int r = 0; r < NR; r++) {
+        float dd[2];
+        memcpy(dd, wb + r * wpRow + KQW_D, 8);
+        const __m512 scaled = _mm512_mul_ps(_mm512_mul_ps(yd, _mm512_set1_ps(dd[0])), _mm512_cvtepi32_ps(sumi[r][i]));
+        accf[r][i] = _mm512_add_ps(accf[r][i], six ? scaled
+            : _mm512_sub_ps(scaled, _mm512_mul_ps(_mm512_mul_ps(yd, _mm512_set1_ps(dd[1])), _mm512_cvtepi32_ps(bsum[r][i]))));
+      }
+    }
+  }
+  for (int i = 0; i < MV; i++)
+    for (int r = 0; r < NR; r++) {
+      float lanes[16];
+      _mm512_storeu_ps(lanes, accf[r][i]);
+      const int valid = rows - 16 * i < 16 ? rows - 16 * i : 16;
+      for (int lane = 0; lane < valid; lane++) out[(size_t)(16 * i + lane) * N + r] = lanes[lane];
+    }
+}
+
+/**
+ * The K-quant matmul for activation rows 0..M-1 with M a multiple of 16 (blocks_x86.inc sends the rest to its
+ * tiles): four weight rows unpacked at a time, then every pair of 16-row groups passes them.
+ */
+static void avx512_kq_gemm16(int format, float *out, const uint8_t *y, const uint8_t *w, int M, int K, int N, int n0, int n1) {
+  const int nb = K / LK_QK, groups = M / 16, six = format == LK_Q6_K;
+  const size_t blockBytes = format == LK_Q4_K ? 144 : format == LK_Q5_K ? 176 : 210, rowBytes = (size_t)nb * blockBytes;
+  const size_t yRow = (size_t)nb * LK_Q8K_BYTES, xpGroup = (size_t)nb * KQX_BYTES, wpRow = (size_t)nb * KQW_BYTES;
+  uint8_t *xp = lk_scratch(5, xpGroup * groups), *wp = lk_scratch(6, wpRow * 4);
+  for (int g = 0; g < groups; g++) avx512_kq_pack16(xp + g * xpGroup, y + (size_t)g * 16 * yRow, yRow, 16, nb);
+  for (int n = n0; n < n1; n += 4) {
+    const int nr = n1 - n < 4 ? n1 - n : 4;
+    for (int r = 0; r < nr; r++)
+      for (int b = 0; b < nb; b++) {
+        const uint8_t *wb = w + (size_t)(n + r) * rowBytes + (size_t)b * blockBytes;
+        uint8_t *dst = wp + r * wpRow + (size_t)b * KQW_BYTES;
+        if (six) avx512_kq_unpack6(dst, wb);
+        else avx512_kq_unpack45(dst, wb, format == LK_Q5_K);
+      }
+    for (int g = 0; g < groups; g += 2) {
+      const int mv = groups - g >= 2 ? 2 : 1;
+      float *o = out + (size_t)g * 16 * N + n;
+      const uint8_t *xg = xp + g * xpGroup;
+#define LK_KQ16(MV, NR) (six ? avx512_kq_tile16(o, (size_t)N, xg, xpGroup, 16 * MV, wp, wpRow, nb, 1, MV, NR) \
+                             : avx512_kq_tile16(o, (size_t)N, xg, xpGroup, 16 * MV, wp, wpRow, nb, 0, MV, NR))
+      switch (mv * 4 + nr) { // each shape compiled on its own, so the tile's loops unroll
+        case 8 + 4: LK_KQ16(2, 4); break;
+        case 8 + 3: LK_KQ16(2, 3); break;
+        case 8 + 2: LK_KQ16(2, 2); break;
+        case 8 + 1: LK_KQ16(2, 1); break;
+        case 4 + 4: LK_KQ16(1, 4); break;
+        case 4 + 3: LK_KQ16(1, 3); break;
+        case 4 + 2: LK_KQ16(1, 2); break;
+        default: LK_KQ16(1, 1); break;
+      }
+#undef LK_KQ16
+    }
+  }
+}
+#define LK_KQ_GEMM16 avx512_kq_gemm16
 #define LK_ACC_MADD(acc, p, s) _mm256_dpwssd_epi32(acc, p, s)
 #define LK_ACC_DOT_U8S8(acc, u, s) _mm256_dpbusd_epi32(acc, u, s)
 #include "blocks_x86.inc"
