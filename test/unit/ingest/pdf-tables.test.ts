@@ -151,3 +151,31 @@ describe('PDF table headers set over several lines', () => {
     expect(paragraphs(ordered, 10, page, tables).map((p) => p.kind)).toEqual(['paragraph', 'table']);
   });
 });
+
+describe('PDF text that lines up without being a table', () => {
+  // Monospace: every character 6 units wide, lines one string with the comment column padded by spaces.
+  const mono = (lines: string[], top = 700) => lines.map((line, r) => item(line, 54, top - r * 11, line.length * 6, 10));
+
+  it('leaves code with its comments aligned in a column as text', () => {
+    const asm = ['mov  eax, 1          ; count from one', 'add  eax, ebx        ; add the step', 'cmp  eax, ecx        ; reached the end?', 'jne  loop            ; go round again', 'ret                  ; done'];
+    expect(tablesOf(mono(asm))).toEqual([]);
+    const js = ['var total = 0;          // running sum', 'for (var i = 0; i < n; ++i) {', '  total += values[i];   // add one value', '}', 'return total;           // the sum'];
+    expect(tablesOf(mono(js))).toEqual([]);
+    const python = ['count = 0             # lines seen', 'seen = set()          # distinct words', 'print(count)          # report'];
+    expect(tablesOf(mono(python))).toEqual([]);
+  });
+
+  it('leaves a table of contents without dot leaders as text, section numbers set apart or not', () => {
+    const toc = [['1 Introduction', '1'], ['2 Background', '3'], ['2.1 Trace trees', '4'], ['3 Design', '7'], ['4 Evaluation', '12']];
+    expect(tablesOf(toc.flatMap(([title, n], r) => [item(title!, 54, 700 - r * 12), item(n!, 500, 700 - r * 12, 10)]))).toEqual([]);
+    const numbered = [['1', 'Introduction', '1'], ['2', 'Background', '3'], ['3', 'Design', '7'], ['A', 'Proofs', '21']];
+    expect(tablesOf(numbered.flatMap((row, r) => row.map((cell, c) => item(cell, [54, 80, 500][c]!, 700 - r * 12))))).toEqual([]);
+  });
+
+  it('still reads a table whose last column counts up, when it has column names, and a ranking by "#"', () => {
+    const rows = [['Benchmark', 'Loops'], ['3d-cube', '25'], ['access-nbody', '28'], ['crypto-md5', '40']];
+    expect(tablesOf(rows.flatMap((row, r) => row.map((cell, c) => item(cell, 54 + c * 200, 700 - r * 12))))[0]!.rows).toEqual(rows);
+    const ranking = [['#1', 'Lisbon', 'Portugal'], ['#2', 'Porto', 'Portugal'], ['#3', 'Madrid', 'Spain']];
+    expect(tablesOf(ranking.flatMap((row, r) => row.map((cell, c) => item(cell, 54 + c * 150, 700 - r * 12))))[0]!.rows).toEqual(ranking);
+  });
+});

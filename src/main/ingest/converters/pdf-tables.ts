@@ -23,6 +23,10 @@ const isNumeric = (text: string) => number.test(text) || /^[-–—]$/u.test(tex
 /** A figure in a table's body: a number that is not a year heading its column. */
 const isFigure = (text: string) => isNumeric(text) && !year.test(text);
 const words = (text: string) => text.split(/\s+/).filter(Boolean).length;
+/** A code comment opening a cell: "; load", "// next", "# why", "-- note", "/* a". */
+const comment = /^(?:;|\/\/|\/\*|#\s|--\s)/u;
+/** A line of code: it ends a statement or a block, assigns ("x = 1") or calls ("f(a, b)", no space before the bracket). */
+const statement = /[;{}]$|^[\p{L}_][\w.]*(?:\s*[-+*/]?=\s*\S|\(.*\)$)/u;
 
 /** A row's cells left to right, with a lone currency sign joined to the amount after it and a lone "%" or ")" to the one before. */
 function rowCells(fragments: LineFragment[]): FragmentCell[] {
@@ -185,6 +189,14 @@ function readRun(run: Row[], page: PageGeometry, lead: Row[] = []): TableOnPage 
   // Lines numbered 1, 2, 3… beside one column of text are a numbered listing (code, a quoted passage), read as text.
   const numbers = bodyRows.map((row) => (/^\d{1,4}$/.test(row.cells[0]!.text) ? Number(row.cells[0]!.text) : NaN));
   if (bands.length === 2 && numbers.every((n, i) => i === 0 || n === numbers[i - 1]! + 1) && !numbers.some(Number.isNaN)) return null;
+  // Code with its comments aligned in a column is a listing: most rows end in a comment, or read as statements.
+  if (bodyRows.filter((row) => row.cells.some((c) => comment.test(c.text)) || statement.test(row.cells[0]!.text)).length > bodyRows.length / 2) return null;
+  // Titles (after a section number or not) beside page numbers that only grow, on every line, are a table of contents
+  // set without dot leaders; figures between them make a table.
+  const lines = run.filter((row) => row.cells.length >= 2);
+  const pages = lines.map((row) => (/^\d{1,4}$/.test(row.cells.at(-1)!.text) ? Number(row.cells.at(-1)!.text) : NaN));
+  const titled = lines.every((row) => row.cells.slice(1, -1).every((c) => !isNumeric(c.text)) && row.cells.slice(0, -1).some((c) => /\p{L}{2}/u.test(c.text)));
+  if (bands.length <= 3 && titled && !pages.some(Number.isNaN) && pages.every((n, i) => i === 0 || n >= pages[i - 1]!)) return null;
   // Bullets set apart from their items make a list, not a column.
   if (bodyRows.filter((row) => /^[•▪◦‣●○■□–-]$/u.test(row.cells[0]!.text)).length >= bodyRows.length / 2) return null;
   run = [...spanningTitles(lead, run[0]!, bands), ...run];
