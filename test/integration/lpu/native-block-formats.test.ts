@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadLpuModel } from '../../../src/main/lpu';
 import { nativeKernelsStatus } from '../../../src/main/lpu/kernels/native';
-import { RANDOM_ARCHS, writeRandomArchGguf } from '../../../src/main/lpu/parity/random-model';
+import { cachedRandomModel } from '../../fixtures/lpu/random-model-cache';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'lockstep-native-blocks-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -15,8 +15,7 @@ const native = nativeKernelsStatus();
 
 describe.each(['Q4_0', 'Q4_K', 'Q5_K', 'Q6_K'] as const)('llama %s on the native kernels', (format) => {
   it.runIf(native.available)('two workers give the calling thread\'s greedy tokens, token for token', async () => {
-    const file = path.join(dir, `llama-${format}.gguf`);
-    writeRandomArchGguf(file, RANDOM_ARCHS.llama, format);
+    const file = cachedRandomModel('llama', format); // 32k-token K-quant models take seconds to encode: kept between runs
     const request = { prompt: 'Once upon a time, in a quiet village by the sea, there lived', maxTokens: 12, sampling: { greedy: true } };
     const tokens: number[][] = [];
     for (const threads of [0, 2]) {

@@ -28,6 +28,7 @@ export function registerParityCommand(lpu: Command, cli: CliContext): void {
       cli.print(report, () =>
         `${report.arch} ${report.format}: top-1 agreement ${(report.top1Agreement * 100).toFixed(1)}% over ${report.positions} positions, ` +
         `max |Δlogit| ${report.maxAbsLogitError.toFixed(4)}, RMS ${report.rmsLogitError.toFixed(4)} (logits up to ${report.maxAbsLogit.toFixed(1)}); ` +
+        `${report.clearDisagreements} disagreement(s) where llama.cpp leads by more than the max error; ` +
         `tokenizer ${report.tokenizerMatch ? 'matches' : 'DIFFERS from'} llama.cpp's ids; against ${report.llamaCpp}`);
     });
 }

@@ -36,9 +36,28 @@ export interface ParityReport {
   nearTiePositions: number;
   /** llama.cpp's lead (its top logit minus its runner-up) at each position where the two pick different tokens. */
   disagreementMargins: number[];
+  /**
+   * Disagreements where llama.cpp's lead exceeds maxAbsLogitError: the count that means a wrong answer. Within that lead
+   * the measured error alone can reorder the two tokens (both sides round activations independently), beyond it not.
+   */
+  clearDisagreements: number;
+  /** Both sides against the exact computation of the same weights, when asked for (ParityOptions.exact). */
+  exact?: ExactComparison;
   /** Whether our tokenizer gives llama.cpp's ids for the prompt text. */
   tokenizerMatch: boolean;
   llamaCpp: string;
+}
+
+/**
+ * The emulator and llama.cpp each against the exact f32 computation of the file's weights (dequantized, activations
+ * never rounded, the emulator's f32 path, which matches llama.cpp's F32 files to ~0.1%): an error of ours, rather than
+ * rounding noise, would leave us further from it than llama.cpp is.
+ */
+export interface ExactComparison {
+  maxAbsLogitError: number;
+  rmsLogitError: number;
+  top1Agreement: number;
+  llamaCpp: { maxAbsLogitError: number; rmsLogitError: number; top1Agreement: number };
 }
 
 export interface ParityOptions {
@@ -47,6 +66,8 @@ export interface ParityOptions {
   prompt?: string;
   /** Emulator kernels (default: the runtime's default set). */
   kernels?: KernelSetName;
+  /** Also run the exact f32 computation and measure both sides against it (ParityReport.exact). */
+  exact?: boolean;
 }
 
 /** A prompt mixing English, code, numbers, Chinese, emoji and whitespace runs, so every vocabulary path is exercised. */
@@ -79,26 +100,23 @@ export async function runParity(file: string, opts: ParityOptions = {}): Promise
 
     const expected = await llama.logitsPerPosition(ids);
     const actual = await emulatorLogits(source, ids, opts.kernels);
-    let agree = 0, maxErr = 0, sumSq = 0, count = 0, maxLogit = 0;
-    const margins: number[] = [], disagreementMargins: number[] = [];
     for (let p = 0; p < positions; p++) {
-      const a = actual[p]!, e = expected[p]!;
-      if (a.length !== e.length) throw new Error(`vocabulary sizes differ: emulator ${a.length}, llama.cpp ${e.length}`);
-      margins.push(topMargin(e));
-      if (argmax(a) === argmax(e)) agree++;
-      else disagreementMargins.push(margins[p]!);
-      for (let i = 0; i < e.length; i++) {
-        const d = a[i]! - e[i]!;
-        maxErr = Math.max(maxErr, Math.abs(d));
-        maxLogit = Math.max(maxLogit, Math.abs(e[i]!));
-        sumSq += d * d;
-      }
-      count += e.length;
+      if (actual[p]!.length !== expected[p]!.length) throw new Error(`vocabulary sizes differ: emulator ${actual[p]!.length}, llama.cpp ${expected[p]!.length}`);
+    }
+    const diff = compareLogits(actual, expected);
+    const margins = expected.map(topMargin);
+    const disagreementMargins = margins.filter((_, p) => argmax(actual[p]!) !== argmax(expected[p]!));
+    let exact: ExactComparison | undefined;
+    if (opts.exact) {
+      const reference = await emulatorLogits(source, ids, opts.kernels, 'f32');
+      const ours = compareLogits(actual, reference), theirs = compareLogits(expected, reference);
+      exact = { ...ours.summary, llamaCpp: theirs.summary };
     }
     return {
-      arch: source.config.architecture, format, positions, top1Agreement: agree / positions,
-      maxAbsLogitError: maxErr, rmsLogitError: Math.sqrt(sumSq / count), maxAbsLogit: maxLogit,
-      nearTiePositions: margins.filter((m) => m <= 2 * maxErr).length, disagreementMargins, tokenizerMatch, llamaCpp: llama.name,
+      arch: source.config.architecture, format, positions, ...diff.summary, maxAbsLogit: diff.maxAbsLogit,
+      nearTiePositions: margins.filter((m) => m <= 2 * diff.summary.maxAbsLogitError).length, disagreementMargins,
+      clearDisagreements: disagreementMargins.filter((m) => m > diff.summary.maxAbsLogitError).length,
+      ...(exact && { exact }), tokenizerMatch, llamaCpp: llama.name,
     };
   } finally {
     await llama.dispose();
@@ -137,10 +155,10 @@ export async function runRandomParity(arch: string, format: string, opts: Parity
 
 /**
  * The emulator's logits after each token, one decode step per position (every position's logits come out), with the
- * weights at the file's own width as the runtime loads them by default.
+ * weights at the file's own width as the runtime loads them by default, or dequantized to f32 (the exact computation).
  */
-export async function emulatorLogits(source: ModelSource, ids: number[], kernels?: KernelSetName): Promise<Float32Array[]> {
-  const { program } = compile(source.config, { weights: 'native', storedTypes: storedTypesOf(source.weights), bucket: 512, rows: 1 }, source.hash);
+export async function emulatorLogits(source: ModelSource, ids: number[], kernels?: KernelSetName, weights: 'native' | 'f32' = 'native'): Promise<Float32Array[]> {
+  const { program } = compile(source.config, { weights, storedTypes: storedTypesOf(source.weights), bucket: 512, rows: 1 }, source.hash);
   const memory = createArena(program.arenaBytes);
   loadWeights(program, source.weights, memory);
   const set = await (await kernelSetFactory(kernels ?? await defaultKernelSetName()))(memory);
@@ -151,6 +169,23 @@ export async function emulatorLogits(source: ModelSource, ids: number[], kernels
     out.push(new Float32Array(memory.buffer, ptr, program.config.vocabSize).slice());
   }
   return out;
+}
+
+/** `actual` against `expected`, position by position: max and RMS difference, top-1 agreement, largest |expected|. */
+function compareLogits(actual: Float32Array[], expected: Float32Array[]): { summary: { maxAbsLogitError: number; rmsLogitError: number; top1Agreement: number }; maxAbsLogit: number } {
+  let agree = 0, maxErr = 0, sumSq = 0, count = 0, maxLogit = 0;
+  expected.forEach((e, p) => {
+    const a = actual[p]!;
+    if (argmax(a) === argmax(e)) agree++;
+    for (let i = 0; i < e.length; i++) {
+      const d = a[i]! - e[i]!;
+      maxErr = Math.max(maxErr, Math.abs(d));
+      maxLogit = Math.max(maxLogit, Math.abs(e[i]!));
+      sumSq += d * d;
+    }
+    count += e.length;
+  });
+  return { summary: { maxAbsLogitError: maxErr, rmsLogitError: Math.sqrt(sumSq / count), top1Agreement: agree / expected.length }, maxAbsLogit: maxLogit };
 }
 
 /** The most likely logit minus the runner-up's. */

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { threadId } from 'node:worker_threads';
 import { vocabularyFolder } from './vocabularies';
 import { writeRandomArchGguf, type RandomArchSpec, type RandomModelFormat } from './random-model';
 
@@ -30,8 +31,8 @@ function generatorFingerprint(): string | null {
 
 /**
  * The path of the random model for these arguments under `cacheDir`, written there first if it is not yet; null when
- * the generator's sources cannot be fingerprinted (then write the model yourself). Writes are atomic (file.tmp, then
- * renamed), so concurrent test workers at worst write the same file twice.
+ * the generator's sources cannot be fingerprinted (then write the model yourself). Each writer has a file of its own
+ * until it renames it into place, so concurrent test workers at worst write the same file twice.
  */
 export function cachedRandomArchGguf(cacheDir: string, spec: RandomArchSpec, format: RandomModelFormat, seed: number, vocabulary: number): string | null {
   const fingerprint = generatorFingerprint();
@@ -44,6 +45,9 @@ export function cachedRandomArchGguf(cacheDir: string, spec: RandomArchSpec, for
   mkdirSync(folder, { recursive: true });
   // files of an older generator are never read again
   for (const old of readdirSync(cacheDir)) if (old !== fingerprint) rmSync(path.join(cacheDir, old), { recursive: true, force: true });
-  writeRandomArchGguf(file, spec, format, seed, vocabulary);
+  // one shared file.tmp would let a second writer truncate it under the first, which then renames a holed file
+  const part = `${file}.${process.pid}-${threadId}.part`;
+  writeRandomArchGguf(part, spec, format, seed, vocabulary);
+  renameSync(part, file);
   return file;
 }
