@@ -4,7 +4,7 @@ import path from 'node:path';
 import { AppError } from '../../../shared/errors';
 import type { ModelConfig } from '../loader/model-source';
 import { dumpGraph, verifyGraph, type Graph } from '../ir/graph';
-import { chooseBucket, lower } from './passes/lower';
+import { chooseBucket, lower, type SlidingKv } from './passes/lower';
 import { quantize, type WeightFormat } from './passes/quantize';
 import { partition, partitioning } from './passes/partition';
 import { dumpMemoryPlan, planMemory, verifyMemoryPlan, type MemoryPlan } from './passes/plan-memory';
@@ -23,6 +23,8 @@ export interface CompileOptions {
   /** Prefill chunk rows (static M of the prefill program). */
   rows?: number;
   capacityPerChip?: number;
+  /** Sliding-window layers' K/V: 'ring' (the default) or the whole bucket, masked ('full', the reference path). */
+  slidingKv?: SlidingKv;
 }
 
 export interface Compiled {
@@ -46,7 +48,7 @@ export function compile(config: ModelConfig, options: CompileOptions, key = ''):
   const dumps: Record<string, string> = {};
 
   // lower: the model's math as a static-shaped op graph for one step of `rows` tokens.
-  const lowered = lower(config, bucket, rows);
+  const lowered = lower(config, bucket, rows, options.slidingKv);
   verifyGraph(lowered, 'lower');
   dumps.lower = dumpGraph(lowered);
 
@@ -98,7 +100,7 @@ export function compile(config: ModelConfig, options: CompileOptions, key = ''):
 
 /** Compiles once per model hash + options; the program is cached as JSON in cacheDir. */
 export function compileCached(config: ModelConfig, modelHash: string, options: CompileOptions, cacheDir: string | undefined): Compiled {
-  const keyed = { v: PROGRAM_VERSION, modelHash, chips: options.chips ?? null, bucket: chooseBucket(config, options.bucket), weights: options.weights ?? 'native', rows: options.rows ?? null };
+  const keyed = { v: PROGRAM_VERSION, modelHash, chips: options.chips ?? null, bucket: chooseBucket(config, options.bucket), weights: options.weights ?? 'native', rows: options.rows ?? null, slidingKv: options.slidingKv ?? 'ring' };
   const key = createHash('sha256').update(JSON.stringify(keyed)).digest('hex').slice(0, 16);
   const file = cacheDir ? path.join(cacheDir, `${key}.program.json`) : undefined;
   if (file && existsSync(file)) {

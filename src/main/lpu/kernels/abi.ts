@@ -72,7 +72,8 @@ export interface TransformerKernels {
   attention(out: Ptr, q: Ptr, kCache: Ptr, vCache: Ptr, scores: Ptr, M: number, pos0: number, nHeads: number, nKvHeads: number, headDim: number, ctx: number): void;
   /**
    * kvCache[nKvHeads, ctx, headDim] binary16 at positions pos0..pos0+M-1 ← x[M, nKvHeads*headDim] f32, round to
-   * nearest even (subnormals kept, overflow to ±inf, NaN stays NaN).
+   * nearest even (subnormals kept, overflow to ±inf, NaN stays NaN). Position p goes to slot p mod ctx, so a
+   * sliding-window layer's cache is a ring of ctx slots (a full cache never wraps: positions stay below ctx).
    */
   storeKvF16(kvCache: Ptr, x: Ptr, M: number, pos0: number, nKvHeads: number, headDim: number, ctx: number): void;
   /** out[n] = silu(gate[n]) * up[n]  (out may alias gate). */
@@ -91,7 +92,8 @@ export interface TransformerKernels {
    * attention generalised for Gemma and friends, over query heads [hStart, hEnd): row m (position p = pos0+m) sees
    * keys t with max(0, p − window + 1) ≤ t ≤ p (window 0 = all), score s = q·k·scale, soft-capped to
    * cap·tanh(s/cap) when softcap > 0, softmax in f32. scores is scratch of ATTENTION_WINDOW_BLOCK floats (online
-   * softmax over blocks of keys, so any context fits); same K/V layout as attention.
+   * softmax over blocks of keys, so any context fits); same K/V layout as attention, key t read from slot t mod ctx
+   * (storeKvF16's ring: ctx ≥ window + M − 1 slots keep every key the step's rows see).
    */
   attentionWindowed(out: Ptr, q: Ptr, kCache: Ptr, vCache: Ptr, scores: Ptr, M: number, pos0: number, nHeads: number, nKvHeads: number, headDim: number, ctx: number, hStart: number, hEnd: number, window: number, scale: number, softcap: number): void;
   /** out[M,D] = dequant(table[ids[m]]) for int8 table W[V,D] + binary16 scales S[V,D/32]; ids i32[M]. */

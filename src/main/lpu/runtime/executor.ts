@@ -65,6 +65,8 @@ function bindOp(
     return ptr(id, chip) + (last && d.kind === 'act' && d.shape[0]! > 1 ? (m - 1) * rowBytes(id) : 0);
   };
   const rowsOf = (m: number) => (last ? 1 : m);
+  // a cache's position slots: the bucket, or a sliding-window layer's ring (kernels store position p at p mod slots)
+  const kvSlots = (id: string) => tensors.get(id)!.shape[1]!;
 
   switch (op.kind) {
     case 'embed': {
@@ -148,10 +150,10 @@ function bindOp(
     }
     case 'storeKv': {
       const kRows = ptr(op.inputs[0]!, chip), vRows = ptr(op.inputs[1]!, chip);
-      const kCache = ptr(op.outputs[0]!, chip), vCache = ptr(op.outputs[1]!, chip);
+      const kCache = ptr(op.outputs[0]!, chip), vCache = ptr(op.outputs[1]!, chip), slots = kvSlots(op.outputs[0]!);
       return (m, pos0) => {
-        k.storeKvF16(kCache, kRows, m, pos0, cfg.nKvHeads, cfg.headDim, program.bucket);
-        k.storeKvF16(vCache, vRows, m, pos0, cfg.nKvHeads, cfg.headDim, program.bucket);
+        k.storeKvF16(kCache, kRows, m, pos0, cfg.nKvHeads, cfg.headDim, slots);
+        k.storeKvF16(vCache, vRows, m, pos0, cfg.nKvHeads, cfg.headDim, slots);
       };
     }
     case 'attention': {
@@ -160,7 +162,8 @@ function bindOp(
       const { window, scale, softcap } = op.attrs;
       if (window !== undefined || scale !== undefined || softcap !== undefined) {
         const s = scale ?? 1 / Math.sqrt(cfg.headDim);
-        return (m, pos0) => k.attentionWindowed(out, q, kc, vc, scores, m, pos0, cfg.nHeads, cfg.nKvHeads, cfg.headDim, program.bucket, 0, cfg.nHeads, window ?? 0, s, softcap ?? 0);
+        const slots = kvSlots(op.inputs[1]!);
+        return (m, pos0) => k.attentionWindowed(out, q, kc, vc, scores, m, pos0, cfg.nHeads, cfg.nKvHeads, cfg.headDim, slots, 0, cfg.nHeads, window ?? 0, s, softcap ?? 0);
       }
       return (m, pos0) => k.attention(out, q, kc, vc, scores, m, pos0, cfg.nHeads, cfg.nKvHeads, cfg.headDim, program.bucket);
     }

@@ -4,6 +4,7 @@ import { prefillCycles, type Program } from '../compiler/passes/emit';
 import type { LpuTokenizer, ChatMessage } from '../tokenizer';
 import { Sampler, type SamplingOptions } from './sampler';
 import type { StepRunner } from './step-runner';
+import { canResumeAt, kvRingOf, ringFromAfter, type KvRing } from './kv-ring';
 
 export interface GenerateRequest {
   prompt?: string;
@@ -41,15 +42,26 @@ const cyclesToUs = (cycles: number) => (cycles / CLOCK_HZ) * 1e6;
 export interface KvCacheState {
   tokens: Int32Array;
   length: number;
+  /** With sliding-window rings (kv-ring.ts): the lowest position whose K/V they still hold (absent: 0). */
+  ringFrom?: number;
 }
 
-/** Leading prompt tokens whose K/V are already in the cache; at least one token is always recomputed for logits. */
-export function reusablePrefix(kv: KvCacheState | undefined, prompt: number[]): number {
+/**
+ * Leading prompt tokens whose K/V are already in the cache; at least one token is always recomputed for logits.
+ * With sliding-window rings, a prefix whose window the rings no longer hold is not reusable (0: start afresh).
+ */
+export function reusablePrefix(kv: KvCacheState | undefined, prompt: number[], ring?: KvRing): number {
   if (!kv) return 0;
   const limit = Math.min(kv.length, prompt.length - 1);
   let n = 0;
   while (n < limit && kv.tokens[n] === prompt[n]) n++;
-  return n;
+  return canResumeAt(ring, kv.ringFrom ?? 0, n) ? n : 0;
+}
+
+/** Marks positions pos..pos+m-1 as being written: called before the step, so a failed step leaves the state truthful. */
+export function beginKvStep(kv: KvCacheState, ring: KvRing | undefined, pos: number, m: number): void {
+  kv.length = pos;
+  kv.ringFrom = pos === 0 ? ringFromAfter(ring, 0, m) : ringFromAfter(ring, kv.ringFrom ?? 0, pos + m);
 }
 
 /** Prompt ids: the chat template when messages are given, else the raw prompt, BOS as the model wants. */
@@ -81,12 +93,14 @@ export async function generate(
   const eos = new Set(tokenizer.eosTokenIds);
 
   // Prefill in static chunks of program.rows after the prefix whose K/V the cache already holds.
-  const cached = reusablePrefix(kv, prompt);
+  const ring = kvRingOf(program);
+  const cached = reusablePrefix(kv, prompt, ring);
   if (kv) kv.length = cached; // from here on the cache is rewritten; keep it truthful if a step fails
   const stepIds = new Int32Array(program.rows);
   for (let pos = cached; pos < prompt.length; pos += program.rows) {
     const m = Math.min(program.rows, prompt.length - pos);
     for (let i = 0; i < m; i++) stepIds[i] = prompt[pos + i]!;
+    if (kv) beginKvStep(kv, ring, pos, m);
     await runner.step(stepIds, m, pos);
     if (kv) { kv.tokens.set(prompt.slice(pos, pos + m), pos); kv.length = pos + m; }
   }
@@ -114,6 +128,7 @@ export async function generate(
     const tokenCycles = generated.length === 0 ? prefill : program.cycles.perDecodeToken;
     if (generated.length > 0) {
       stepIds[0] = generated[generated.length - 1]!;
+      if (kv) beginKvStep(kv, ring, length - 1, 1);
       await runner.step(stepIds, 1, length - 1);
       if (kv) { kv.tokens[length - 1] = stepIds[0]!; kv.length = length; }
       decodeCycles += tokenCycles;

@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import type { ArenaMemory } from '../kernels/abi';
 import type { Program } from '../compiler/passes/emit';
 import type { LpuTokenizer, ChatMessage } from '../tokenizer';
-import type { KvCacheState } from './generate';
+import { beginKvStep, type KvCacheState } from './generate';
 import type { StepRunner } from './step-runner';
+import { canResumeAt, kvRingOf, type KvRing } from './kv-ring';
 
 /** Tokens per hashed block: a prompt's prefix is looked up by the chained hash of its whole blocks. */
 export const PREFIX_BLOCK_TOKENS = 16;
@@ -11,12 +12,17 @@ export const PREFIX_BLOCK_TOKENS = 16;
 /** Default LRU budget of the KV snapshots, per loaded model. */
 export const DEFAULT_PREFIX_CACHE_MB = 256;
 
-/** One saved KV cache: the tokens at positions 0..n-1 and their K/V rows, one copy per KV head run of the arena. */
+/**
+ * One saved KV cache: the tokens at positions 0..n-1 and their K/V rows, one copy per KV head run of the arena
+ * (a sliding-window layer's run is its whole ring, at most `slots` rows, in the arena's slot order).
+ */
 interface KvSnapshot {
   /** Hash of the whole token sequence (identical snapshots are stored once). */
   key: string;
   tokens: Int32Array;
   rows: Uint8Array[];
+  /** The lowest position the rings hold (KvCacheState.ringFrom); 0 without rings. */
+  ringFrom: number;
   bytes: number;
   /** Chained hashes of the whole blocks of `tokens`, as indexed. */
   blocks: string[];
@@ -61,9 +67,11 @@ export class PrefixCache {
   private readonly entries = new Map<string, KvSnapshot>();
   private readonly byBlock = new Map<string, Set<KvSnapshot>>();
   private readonly byThread = new Map<string, KvSnapshot>();
-  private readonly kvHeadRuns: { at: number; rowBytes: number }[];
+  /** Each KV head's run of position rows: `positions` of them (the bucket, or a ring's slots). */
+  private readonly kvHeadRuns: { at: number; rowBytes: number; positions: number }[];
   private readonly arena: Uint8Array;
-  /** K/V bytes of one position across every head of every layer. */
+  private readonly ring: KvRing | undefined;
+  /** K/V bytes of one position across every head of every layer (a snapshot past a ring's slots holds less). */
   readonly bytesPerToken: number;
   private held = 0;
   private evictions = 0;
@@ -75,8 +83,9 @@ export class PrefixCache {
     this.kvHeadRuns = program.memory.allocations.filter((a) => kv.has(a.tensor)).flatMap((a) => {
       const [heads, positions] = kv.get(a.tensor)!.shape as [number, number];
       const headBytes = a.bytes / heads;
-      return Array.from({ length: heads }, (_, h) => ({ at: program.chipBase[a.chip]! + a.offset + h * headBytes, rowBytes: headBytes / positions }));
+      return Array.from({ length: heads }, (_, h) => ({ at: program.chipBase[a.chip]! + a.offset + h * headBytes, rowBytes: headBytes / positions, positions }));
     });
+    this.ring = kvRingOf(program);
     this.bytesPerToken = this.kvHeadRuns.reduce((s, r) => s + r.rowBytes, 0);
   }
 
@@ -108,10 +117,10 @@ export class PrefixCache {
     if (prefix.length === 0 || prefix.length >= this.program.bucket) return 0;
     if (this.entries.has(sequenceKey(prefix, prefix.length))) return prefix.length;
     const rows = this.program.rows, ids = new Int32Array(rows);
-    kv.length = 0; // the cache is being rewritten
     for (let pos = 0; pos < prefix.length; pos += rows) {
       const m = Math.min(rows, prefix.length - pos);
       ids.set(prefix.slice(pos, pos + m));
+      beginKvStep(kv, this.ring, pos, m); // the cache is being rewritten
       await runner.step(ids, m, pos);
     }
     kv.tokens.set(prefix);
@@ -128,7 +137,7 @@ export class PrefixCache {
   save(kv: KvCacheState, thread?: string): boolean {
     const n = kv.length;
     if (n === 0) return false;
-    const bytes = n * this.bytesPerToken;
+    const bytes = this.snapshotBytes(n);
     const key = sequenceKey(kv.tokens, n);
     const same = this.entries.get(key);
     if (same) {
@@ -152,7 +161,7 @@ export class PrefixCache {
       try { rows = this.copyOut(n); } catch (again) { if (again instanceof RangeError) return false; throw again; }
     }
     const tokens = kv.tokens.slice(0, n);
-    const snapshot: KvSnapshot = { key, tokens, rows, bytes, blocks: prefixBlockHashes(tokens), thread };
+    const snapshot: KvSnapshot = { key, tokens, rows, bytes, ringFrom: kv.ringFrom ?? 0, blocks: prefixBlockHashes(tokens), thread };
     // A fixed prefix that extends another fixed prefix holds everything the shorter one does.
     if (thread === undefined) {
       for (const other of [...this.entries.values()]) {
@@ -176,14 +185,18 @@ export class PrefixCache {
    * restored (0 if the live cache was as good or nothing matched).
    */
   restore(prompt: number[], kv: KvCacheState): number {
-    const live = commonPrefix(kv.tokens, kv.length, prompt);
+    const live = this.resumable(commonPrefix(kv.tokens, kv.length, prompt), kv.ringFrom ?? 0, prompt);
     const best = this.lookup(prompt);
     if (!best || best.length <= live) return 0;
     for (let r = 0; r < this.kvHeadRuns.length; r++) {
-      this.arena.set(best.snapshot.rows[r]!.subarray(0, best.length * this.kvHeadRuns[r]!.rowBytes), this.kvHeadRuns[r]!.at);
+      const run = this.kvHeadRuns[r]!;
+      // a ring goes back whole: its slots hold the window before the common prefix's end
+      const positions = run.positions < this.program.bucket ? Math.min(run.positions, best.snapshot.tokens.length) : best.length;
+      this.arena.set(best.snapshot.rows[r]!.subarray(0, positions * run.rowBytes), run.at);
     }
     kv.tokens.set(best.snapshot.tokens.subarray(0, best.length));
     kv.length = best.length;
+    kv.ringFrom = best.snapshot.ringFrom;
     this.touch(best.snapshot);
     return best.length;
   }
@@ -198,14 +211,27 @@ export class PrefixCache {
     }
     let best: { snapshot: KvSnapshot; length: number } | undefined;
     for (const s of candidates) {
-      const length = commonPrefix(s.tokens, s.tokens.length, prompt);
+      const length = this.resumable(commonPrefix(s.tokens, s.tokens.length, prompt), s.ringFrom, prompt);
       if (length > 0 && (!best || length > best.length || (length === best.length && this.recency(s) > this.recency(best.snapshot)))) best = { snapshot: s, length };
     }
     return best;
   }
 
   private copyOut(n: number): Uint8Array[] {
-    return this.kvHeadRuns.map((t) => this.arena.slice(t.at, t.at + n * t.rowBytes));
+    return this.kvHeadRuns.map((t) => this.arena.slice(t.at, t.at + Math.min(n, t.positions) * t.rowBytes));
+  }
+
+  /** Bytes of a snapshot of n positions: a ring keeps at most its slots. */
+  private snapshotBytes(n: number): number {
+    return this.kvHeadRuns.reduce((sum, t) => sum + Math.min(n, t.positions) * t.rowBytes, 0);
+  }
+
+  /**
+   * A common prefix of `length` tokens, or 0 when the rings no longer hold the window generate would resume in
+   * (it recomputes at least the prompt's last token, so it resumes at most at prompt.length − 1).
+   */
+  private resumable(length: number, ringFrom: number, prompt: number[]): number {
+    return canResumeAt(this.ring, ringFrom, Math.min(length, prompt.length - 1)) ? length : 0;
   }
 
   private recency(s: KvSnapshot): number {

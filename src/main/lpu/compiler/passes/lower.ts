@@ -16,13 +16,14 @@ export function chooseBucket(config: ModelConfig, requested?: number): number {
 }
 
 /**
- * lower: config → op graph for one step of up to `rows` tokens at positions pos0.. over a `bucket`-long KV cache.
+ * lower: config → op graph for one step of up to `rows` tokens at positions pos0.. over a `bucket`-long KV cache
+ * (sliding-window layers: a ring of kvRingSlots positions).
  * Weights start as f32; quantize picks their format. K and V are computed in f32 (bias, RoPE) and then stored
  * into the cache as binary16, as llama.cpp's default cache does: half the cache memory and attention's reads.
  * Every architecture is the same residual stack; the config's optional fields switch in the blocks' variants
  * (see attentionBlock and ffnBlock), so the later passes see one IR whatever the model.
  */
-export function lower(config: ModelConfig, bucket: number, rows: number): Graph {
+export function lower(config: ModelConfig, bucket: number, rows: number, slidingKv: SlidingKv = 'ring'): Graph {
   const { dim, nLayers, headDim, vocabSize } = config;
   const b = graphBuilder(config, rows);
   b.decl('ids', 'io', [rows], -1, 'i32');
@@ -35,7 +36,7 @@ export function lower(config: ModelConfig, bucket: number, rows: number): Graph 
   if (config.embedScale !== undefined) b.op('scale', ['x'], ['x'], -1, { D: dim, factor: config.embedScale });
 
   for (let l = 0; l < nLayers; l++) {
-    attentionBlock(b, config, bucket, l);
+    attentionBlock(b, config, bucket, l, slidingKv);
     ffnBlock(b, config, l);
   }
 
@@ -47,6 +48,20 @@ export function lower(config: ModelConfig, bucket: number, rows: number): Graph 
   b.op('matmul', ['head_in', outputWeight], ['logits'], -1, { K: dim, N: vocabSize, rowMode: 'last' });
   if (config.finalSoftcap) b.op('softcap', ['logits'], ['logits'], -1, { D: vocabSize, cap: config.finalSoftcap, rowMode: 'last' });
   return { config, bucket, rows, tensors: b.tensors, ops: b.ops };
+}
+
+/**
+ * How sliding-window layers keep K/V: 'ring' holds only the positions a step can still attend to (kvRingSlots,
+ * position p at slot p mod slots); 'full' keeps the whole bucket and masks (the reference the ring is tested against).
+ */
+export type SlidingKv = 'ring' | 'full';
+
+/**
+ * Slots of a sliding-window layer's KV ring: a step of `rows` tokens stores them all before its first row attends,
+ * so that row's W keys and the step's later rows must coexist (W + rows − 1), never more than the bucket.
+ */
+export function kvRingSlots(window: number, rows: number, bucket: number): number {
+  return Math.min(bucket, window + rows - 1);
 }
 
 /** The RoPE table of sliding-window layers when their base differs (Gemma 3's local layers). */
@@ -78,13 +93,15 @@ function graphBuilder(config: ModelConfig, rows: number) {
 }
 
 /** Norm → Q/K/V (+bias, +per-head Q/K norm) → RoPE → KV store → attention → output (+post-norm) → residual add. */
-function attentionBlock(b: GraphBuilder, config: ModelConfig, bucket: number, l: number): void {
+function attentionBlock(b: GraphBuilder, config: ModelConfig, bucket: number, l: number, slidingKv: SlidingKv): void {
   const { dim, nHeads, nKvHeads, headDim, rmsEps: eps } = config;
   const { rows } = b;
   const qDim = nHeads * headDim, kvDim = nKvHeads * headDim;
+  const sliding = isSlidingLayer(config, l);
+  const slots = sliding && slidingKv === 'ring' ? kvRingSlots(config.slidingWindow!, rows, bucket) : bucket;
   // each KV head's positions contiguous, so attention streams one head's keys and values sequentially
-  const kCache = b.decl(`k_cache.${l}`, 'kv', [nKvHeads, bucket, headDim], l, 'f16');
-  const vCache = b.decl(`v_cache.${l}`, 'kv', [nKvHeads, bucket, headDim], l, 'f16');
+  const kCache = b.decl(`k_cache.${l}`, 'kv', [nKvHeads, slots, headDim], l, 'f16');
+  const vCache = b.decl(`v_cache.${l}`, 'kv', [nKvHeads, slots, headDim], l, 'f16');
 
   const xn = b.a(l, 'attn_in', [rows, dim]);
   b.op('rmsnorm', ['x', b.w(l, 'attn_norm', [dim])], [xn], l, { D: dim, eps });
@@ -104,7 +121,6 @@ function attentionBlock(b: GraphBuilder, config: ModelConfig, bucket: number, l:
     b.op('rmsnorm', [q, b.w(l, 'attn_q_norm', [headDim])], [q], l, { D: headDim, N: nHeads, eps });
     b.op('rmsnorm', [k, b.w(l, 'attn_k_norm', [headDim])], [k], l, { D: headDim, N: nKvHeads, eps });
   }
-  const sliding = isSlidingLayer(config, l);
   const table = sliding && usesSwaRopeTable(config) ? SWA_ROPE_TABLE : 'rope_table';
   b.op('rope', [q, table], [q], l, { N: nHeads });
   b.op('rope', [k, table], [k], l, { N: nKvHeads });

@@ -49,7 +49,9 @@ function opWork(g: Graph, op: Op, M: number, tp: number): { unit: Unit; cycles: 
     case 'attention': {
       // Heads split across the node's chips, like the KV projections that feed them.
       const heads = Math.ceil(cfg.nHeads / tp);
-      return [{ unit: 'VXM', chip, cycles: attentionCycles(rows, g.bucket, heads, cfg.headDim, 1) }];
+      // the positions its cache holds: the bucket, or a sliding-window layer's ring
+      const slots = g.tensors.get(op.inputs[1]!)!.shape[1]!;
+      return [{ unit: 'VXM', chip, cycles: attentionCycles(rows, slots, heads, cfg.headDim, 1) }];
     }
     case 'matmul': {
       const w = g.tensors.get(op.inputs[op.inputs.length === 2 ? 1 : 2]!)!; // [x, w], [y, w], [xq, xs, w(, ws)]

@@ -118,7 +118,12 @@ export function createNativeKernels(memory: ArenaMemory, fallback: KernelSet | W
     rmsnorm: (out, x, weight, M, D, eps) => a.rmsnorm(arena(), out, x, weight, M, D, eps),
     rope: (x, table, M, nHeads, headDim, pos0) => a.rope(arena(), x, table, M, nHeads, headDim, pos0),
     attention: (out, q, kc, vc, scores, M, pos0, nHeads, nKv, hd, ctx) => a.attentionHeads(arena(), out, q, kc, vc, scores, M, pos0, nHeads, nKv, hd, ctx, 0, nHeads),
-    storeKvF16: (cache, x, M, pos0, nKv, hd, ctx) => a.storeKvF16(arena(), cache, x, M, pos0, nKv, hd, ctx),
+    storeKvF16: (cache, x, M, pos0, nKv, hd, ctx) => {
+      // position p at slot p mod ctx (abi.ts): a run that wraps a sliding layer's ring is stored as two
+      const slot = pos0 % ctx, first = Math.min(M, ctx - slot);
+      a.storeKvF16(arena(), cache, x, first, slot, nKv, hd, ctx);
+      if (first < M) a.storeKvF16(arena(), cache, x + first * nKv * hd * 4, M - first, 0, nKv, hd, ctx);
+    },
     siluMul: (out, gate, up, n) => a.siluMul(arena(), out, gate, up, n),
     add: (out, x, y, n) => a.add(arena(), out, x, y, n),
     addBias: (x, bias, M, N) => a.addBias(arena(), x, bias, M, N),

@@ -138,10 +138,11 @@ export function createTsKernels(memory: ArenaMemory): KernelSet {
       }
     },
 
-    storeKvF16(kvCache, x, M, pos0, nKvHeads, headDim, ctx) { // x[M, nKvHeads*headDim] → cache[nKvHeads, ctx, headDim]
+    storeKvF16(kvCache, x, M, pos0, nKvHeads, headDim, ctx) { // x[M, nKvHeads*headDim] → cache[nKvHeads, ctx, headDim], position p at slot p mod ctx
       for (let m = 0; m < M; m++) {
+        const slot = (pos0 + m) % ctx;
         for (let g = 0; g < nKvHeads; g++) {
-          const src = (x >> 2) + (m * nKvHeads + g) * headDim, dst = (kvCache >> 1) + (g * ctx + pos0 + m) * headDim;
+          const src = (x >> 2) + (m * nKvHeads + g) * headDim, dst = (kvCache >> 1) + (g * ctx + slot) * headDim;
           for (let d = 0; d < headDim; d++) u16[dst + d] = f32ToF16(f32[src + d]!);
         }
       }
@@ -183,7 +184,7 @@ export function createTsKernels(memory: ArenaMemory): KernelSet {
             const n = Math.min(ATTENTION_WINDOW_BLOCK, last + 1 - t0);
             let blockMax = -Infinity;
             for (let j = 0; j < n; j++) {
-              const ko = (kCache >> 1) + kvOff + (t0 + j) * headDim;
+              const ko = (kCache >> 1) + kvOff + ((t0 + j) % ctx) * headDim; // a ring when ctx < the bucket
               let dot = 0;
               for (let d = 0; d < headDim; d++) dot += f32[qo + d]! * f16ToF32(u16[ko + d]!);
               let s = dot * scale;
@@ -197,7 +198,7 @@ export function createTsKernels(memory: ArenaMemory): KernelSet {
             for (let j = 0; j < n; j++) {
               const p = Math.exp(f32[sc + j]! - newMax);
               sum += p;
-              const vo = (vCache >> 1) + kvOff + (t0 + j) * headDim;
+              const vo = (vCache >> 1) + kvOff + ((t0 + j) % ctx) * headDim;
               for (let d = 0; d < headDim; d++) f32[oo + d] = f32[oo + d]! + p * f16ToF32(u16[vo + d]!);
             }
             max = newMax;

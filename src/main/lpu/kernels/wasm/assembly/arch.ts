@@ -31,7 +31,7 @@ export const ATTENTION_WINDOW_BLOCK: i32 = 128;
 /**
  * Attention over query heads [hStart, hEnd) where row m (position p = pos0+m) sees keys max(0, p−window+1)..p
  * (window 0 = all), scores q·k·scale soft-capped to cap·tanh(s/cap) when softcap > 0; binary16 K/V caches
- * [nKvHeads, ctx, headDim]; online softmax over blocks of ATTENTION_WINDOW_BLOCK keys in scores.
+ * [nKvHeads, ctx, headDim] holding position t at slot t mod ctx; online softmax over blocks of ATTENTION_WINDOW_BLOCK keys in scores.
  */
 export function attentionWindowed(out: usize, q: usize, kCache: usize, vCache: usize, scores: usize, M: i32, pos0: i32, nHeads: i32, nKvHeads: i32, headDim: i32, ctx: i32, hStart: i32, hEnd: i32, window: i32, scale: f32, softcap: f32): void {
   const hd = <usize>headDim, hd4 = hd & ~3, group = nHeads / nKvHeads;
@@ -47,7 +47,7 @@ export function attentionWindowed(out: usize, q: usize, kCache: usize, vCache: u
         const n = min(ATTENTION_WINDOW_BLOCK, last + 1 - t0);
         let blockMax: f32 = -Infinity;
         for (let j = 0; j < n; j++) {
-          const kt = kh + <usize>(t0 + j) * kvStride;
+          const kt = kh + <usize>((t0 + j) % ctx) * kvStride; // a ring when ctx < the bucket
           let acc = f32x4.splat(0);
           for (let i: usize = 0; i < hd4; i += 4) acc = f32x4.add(acc, f32x4.mul(v128.load(qh + i * 4), loadHalvesF32(kt + i * 2)));
           let dot = hsum(acc);
@@ -66,7 +66,7 @@ export function attentionWindowed(out: usize, q: usize, kCache: usize, vCache: u
         for (let j = 0; j < n; j++) {
           const p = sexp(load<f32>(scores + <usize>j * 4) - newMax);
           sum += p;
-          const vt = vh + <usize>(t0 + j) * kvStride, pv = f32x4.splat(p);
+          const vt = vh + <usize>((t0 + j) % ctx) * kvStride, pv = f32x4.splat(p);
           for (let i: usize = 0; i < hd4; i += 4) v128.store(o + i * 4, f32x4.add(v128.load(o + i * 4), f32x4.mul(pv, loadHalvesF32(vt + i * 2))));
           for (let i = hd4; i < hd; i++) store<f32>(o + i * 4, load<f32>(o + i * 4) + p * loadHalfF32(vt + i * 2));
         }

@@ -301,12 +301,16 @@ function attendRows1(o: usize, q: usize, k: usize, v: usize, scores: usize, T0: 
   for (let i = n4; i < n; i++) store<f32>(x + i * 4, load<f32>(x + i * 4) * factor);
 }
 
-/** kvCache[nKvHeads, ctx, headDim] binary16 at positions pos0..pos0+M-1 ← x[M, nKvHeads*headDim] f32, round to nearest even. */
+/**
+ * kvCache[nKvHeads, ctx, headDim] binary16 at positions pos0..pos0+M-1 ← x[M, nKvHeads*headDim] f32, round to nearest
+ * even; position p goes to slot p mod ctx (a sliding-window layer's ring).
+ */
 export function storeKvF16(kvCache: usize, x: usize, M: i32, pos0: i32, nKvHeads: i32, headDim: i32, ctx: i32): void {
   const hd = <usize>headDim, hd8 = hd & ~7;
   for (let m: usize = 0; m < <usize>M; m++) {
+    const slot = <usize>((pos0 + <i32>m) % ctx);
     for (let g: usize = 0; g < <usize>nKvHeads; g++) {
-      const src = x + (m * <usize>nKvHeads + g) * hd * 4, dst = kvCache + (g * <usize>ctx + <usize>pos0 + m) * hd * 2;
+      const src = x + (m * <usize>nKvHeads + g) * hd * 4, dst = kvCache + (g * <usize>ctx + slot) * hd * 2;
       for (let i: usize = 0; i < hd8; i += 8) {
         const low = f32x4ToHalves(v128.load(src + i * 4)), high = f32x4ToHalves(v128.load(src + i * 4, 16));
         v128.store(dst + i * 2, i16x8.narrow_i32x4_u(low, high));
