@@ -98,6 +98,12 @@ describeWithCorpus([TRACEMONKEY, DPR, DOCX_TABLES], 'text fidelity on the shared
     for (const text of [...tracemonkey, ...dpr]) expect(text).not.toMatch(/•\s*•/);
   });
 
+  it('leaves code listings with their comments aligned in a column as text', () => {
+    // p. 3: Figures 3 and 4, LIR and x86 with "// …" comments set in a column beside the code.
+    expect(toBlocks(tracemonkey[2]!, null).filter((block) => block.table)).toEqual([]);
+    expect(flat(tracemonkey[2]!)).toContain('mov edx, ebx(748) // load primes from the trace activation record');
+  });
+
   it('shows the tables of a Word document as tables in the viewer, never as raw pipes', async () => {
     const [page] = (await pageTexts(convertDocx, DOCX_TABLES)).map((text) => toBlocks(text, null));
     const tables = page!.filter((block) => block.table);
@@ -125,6 +131,9 @@ describeWithCorpus([TEN_K], 'a 10-K income statement in a PDF', () => {
     expect(rows).toContainEqual(['Divestitures (gain) loss', '(194.1)', '53.5', '-']);
     expect(rows).toContainEqual(['Net earnings, including earnings attributable to redeemable and noncontrolling interests', '2,735.0', '2,346.0', '2,210.8']);
     expect(rows.at(-1)).toEqual(['Dividends per share', '$2.04', '$2.02', '$1.96']);
+    // p. 3: the table of contents, item titles beside page numbers without dot leaders, stays text.
+    expect(toBlocks(texts[2]!, null).filter((block) => block.table)).toEqual([]);
+    expect(flat(texts[2]!)).toContain('Item 1A Risk Factors 8');
   }, 120_000);
 });
 
@@ -139,4 +148,24 @@ describeWithCorpus([EARNINGS], 'financial statements in a PDF', () => {
     expect(rows[0]).toEqual(['Sales to customers', '$25,530', '100.0', '$24,020', '100.0', '6.3']);
     expect(rows.find((row) => row[0] === 'Cost of products sold')).toEqual(['Cost of products sold', '8,212', '32.2', '7,919', '33.0', '3.7']);
   }, 60_000);
+});
+
+const KOREAN_TABLES = 'corpus/docs/pdf/korean-text-with-tables.pdf';
+
+describeWithCorpus([KOREAN_TABLES], 'two tables side by side in a PDF', () => {
+  it('reads the Korean benefits sheet as two tables, each with its header and its wrapped cells whole', async () => {
+    // Two "업종 | 적립 대상" tables side by side (one per card benefit), their rows not lined up, notes under each.
+    const [text] = await pageTexts(convertPdf, KOREAN_TABLES);
+    const tables = toBlocks(text!, null).filter((block) => block.table);
+    expect(tables.map(({ table }) => table!.header)).toEqual([
+      ['업종', '적립 대상'],
+      ['업종', '적립 대상'],
+    ]);
+    expect(tables.map(({ table }) => table!.rows.map((row) => row[0]))).toEqual([
+      ['할인점', '주유', '온라인쇼핑몰'],
+      ['커피전문점', '제과점', '편의점'],
+    ]);
+    expect(tables[0]!.table!.rows[2]).toEqual(['온라인쇼핑몰', '삼성카드 쇼핑, G마켓, 옥션, 11번가, 인터파크, 쿠팡, 티몬, 위메프']);
+    expect(tables[1]!.table!.rows[0]).toEqual(['커피전문점', '스타벅스, 투썸플레이스, 카페베네, 탐앤탐스, 커피빈, 엔제리너스, 할리스커피, 파스쿠찌, 아티제, 폴 바셋']);
+  });
 });

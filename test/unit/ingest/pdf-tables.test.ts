@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { buildFragments, paragraphs, readingOrder, type TextItem } from '../../../src/main/ingest/converters/pdf-layout';
 import { findTables } from '../../../src/main/ingest/converters/pdf-tables';
 import { rowsToTableBlocks } from '../../../src/main/ingest/converters/table';
+import { convertPdf } from '../../../src/main/ingest/converters/pdf';
+import { defaultLimits, type SourcePage } from '../../../src/main/ingest/document';
+import { contentStreamPdf, pdfString } from '../../fixtures/ingest/generated-pdf';
 
 // Tables on generated pages: cells as separate items, or one string per row with wide spaces (as LaTeX emits them).
 
@@ -177,5 +180,55 @@ describe('PDF text that lines up without being a table', () => {
     expect(tablesOf(rows.flatMap((row, r) => row.map((cell, c) => item(cell, 54 + c * 200, 700 - r * 12))))[0]!.rows).toEqual(rows);
     const ranking = [['#1', 'Lisbon', 'Portugal'], ['#2', 'Porto', 'Portugal'], ['#3', 'Madrid', 'Spain']];
     expect(tablesOf(ranking.flatMap((row, r) => row.map((cell, c) => item(cell, 54 + c * 150, 700 - r * 12))))[0]!.rows).toEqual(ranking);
+  });
+});
+
+describe('PDF tables set side by side', () => {
+  // A benefits sheet: two tables with the same header, each half a page wide, cells wrapped onto a second line in the
+  // right-hand column, so the two tables' rows do not line up, and a note under each.
+  const LEFT = [
+    ['Category', 'Where it applies'],
+    ['Discount stores', 'E-mart, Homeplus, Lotte Mart'],
+    ['Fuel', 'All filling stations'],
+    ['Online malls', 'Gmarket, Auction, 11st, Coupang,', 'Tmon, Wemakeprice'],
+  ];
+  const RIGHT = [
+    ['Category', 'Where it applies'],
+    ['Coffee shops', 'Starbucks, Twosome Place,', 'Coffee Bean, Paul Bassett'],
+    ['Bakeries', 'Paris Baguette, Tous les Jours'],
+    ['Convenience', 'CU, GS25, 7-Eleven'],
+  ];
+  const at = (x: number, y: number, text: string) => `BT /F1 8 Tf ${x} ${y} Td ${pdfString(text)} Tj ET`;
+  function sheet(): Uint8Array {
+    const ops: string[] = [at(40, 740, 'Earn 1.5% at discount stores, fuel and online malls'), at(330, 740, 'Earn 2% at coffee shops, bakeries, convenience')];
+    for (const [table, x] of [[LEFT, 40], [RIGHT, 330]] as const) {
+      let y = 710;
+      for (const [name, where, wrapped] of table) {
+        ops.push(at(x, y, name!), at(x + 80, y, where!));
+        if (wrapped) ops.push(at(x + 80, (y -= 10), wrapped));
+        y -= 16;
+      }
+      ops.push(at(x, y - 10, '* Only with 400,000 won spent in the month before.'));
+    }
+    return contentStreamPdf([ops.join('\n')]);
+  }
+
+  it('reads each as its own table block with its header, wrapped cells whole, the notes as text', async () => {
+    const run = convertPdf({ bytes: sheet(), fileName: 'benefits.pdf', limits: defaultLimits, onProgress: () => undefined });
+    const pages: SourcePage[] = [];
+    for (let step = await run.next(); !step.done; step = await run.next()) pages.push(step.value);
+    const blocks = pages[0]!.blocks;
+    const whole = (table: string[][]) => table.map(([name, ...where]) => `| ${name} | ${where.join(' ')} |`);
+    expect(blocks.filter((b) => b.kind === 'table').map((b) => b.text.split('\n').filter((line) => !line.includes('---')))).toEqual([whole(LEFT), whole(RIGHT)]);
+    expect(blocks.filter((b) => b.kind === 'paragraph' && b.text.startsWith('* Only'))).toHaveLength(2);
+  });
+
+  it('keeps one wide table whole when its rows line up under different names, or its right half holds only figures', () => {
+    const names = [['Name', 'Role', 'City', 'Team'], ['Ada', 'Engineer', 'London', 'Core'], ['Grace', 'Admiral', 'Arlington', 'Navy'], ['Linus', 'Maintainer', 'Portland', 'Kernel']];
+    const wide = tablesOf(names.flatMap((row, r) => row.map((cell, c) => item(cell, [54, 130, 330, 420][c]!, 700 - r * 12))));
+    expect(wide.map((t) => t.rows)).toEqual([names]);
+    const figures = [['Region', 'Q1', 'Q2', 'Q3', 'Q4'], ['North', '12', '14', '15', '19'], ['South', '8', '9', '11', '10'], ['East', '5', '7', '6', '9']];
+    const statement = tablesOf(figures.flatMap((row, r) => row.map((cell, c) => item(cell, [54, 150, 200, 400, 450][c]!, 700 - r * 12))));
+    expect(statement.map((t) => t.rows)).toEqual([figures]);
   });
 });

@@ -234,17 +234,12 @@ function readRun(run: Row[], page: PageGeometry, lead: Row[] = []): TableOnPage 
   return { fragments: run.flatMap((row) => row.fragments), rows: [...head, ...rows.slice(headerRows)], header };
 }
 
-/**
- * Finds the tables among a page's fragments in reading order. A candidate run is a sequence of lines with two or more
- * cells, set no further apart than a blank line, with short one-cell lines allowed between them (row labels such as
- * "Operating expenses:"); dot leaders mark a table of contents, which stays text.
- */
-export function findTables(ordered: LineFragment[], page: PageGeometry): TableOnPage[] {
-  const rows = rowsOf(ordered);
+/** Tables in a sequence of rows: runs of rows with cells (and short lines between them) read one by one. */
+function tablesOfRows(rows: Row[], page: PageGeometry): TableOnPage[] {
   const tables: TableOnPage[] = [];
   let run: Row[] = [];
   const close = () => {
-    tables.push(...readTable(run, page));
+    tables.push(...readTable(joinWrappedCells(run), page));
     run = [];
   };
   for (const row of rows) {
@@ -260,4 +255,117 @@ export function findTables(ordered: LineFragment[], page: PageGeometry): TableOn
   }
   close();
   return tables;
+}
+
+/**
+ * A cell wrapped over lines: a line of one cell just below a row, starting where one of its later cells starts, carries
+ * on that cell ("Starbucks, Twosome," then "Coffee Bean, …" under it). Figures never wrap, so a lone figure stays a row.
+ */
+function joinWrappedCells(run: Row[]): Row[] {
+  const joined: Row[] = [];
+  const bottom = new Map<Row, number>();
+  for (const row of run) {
+    const above = joined.at(-1);
+    const cell = row.cells[0];
+    const gap = above ? (bottom.get(above) ?? above.y) - row.y : Infinity;
+    const target = above && row.cells.length === 1 && !isNumeric(cell!.text) && gap > 0 && gap <= row.size * 1.6 ? above.cells.slice(1).find((c) => Math.abs(c.x0 - cell!.x0) <= row.size * 0.5) : undefined;
+    if (!above || !target) {
+      joined.push(row);
+      continue;
+    }
+    const merged: Row = { ...above, fragments: [...above.fragments, ...row.fragments], cells: above.cells.map((c) => (c === target ? { text: `${c.text} ${cell!.text}`, x0: c.x0, x1: Math.max(c.x1, cell!.x1) } : c)) };
+    joined[joined.length - 1] = merged;
+    bottom.set(merged, row.y);
+  }
+  return joined;
+}
+
+/** Rows of the page by baseline, top to bottom, whatever the reading order. */
+function pageRows(fragments: LineFragment[]): Row[] {
+  const rows: Row[] = [];
+  for (const f of [...fragments].sort((a, b) => b.y - a.y)) {
+    const row = rows.at(-1);
+    if (row && Math.abs(row.y - f.y) <= Math.max(row.size, f.size) * 0.35) {
+      row.fragments.push(f);
+      row.size = Math.max(row.size, f.size);
+    } else rows.push({ fragments: [f], cells: [], y: f.y, size: f.size });
+  }
+  for (const row of rows) {
+    row.fragments.sort((a, b) => a.x0 - b.x0);
+    row.cells = rowCells(row.fragments);
+  }
+  return rows;
+}
+
+/** The middle of the widest empty stretch between the cells of rows (where one table ends and the next begins). */
+function widestCorridor(rows: Row[]): number | null {
+  const spans = bandsOf(rows);
+  let best: { x: number; width: number } | null = null;
+  for (let i = 1; i < spans.length; i++) {
+    const width = spans[i]!.x0 - spans[i - 1]!.x1;
+    if (!best || width > best.width) best = { x: (spans[i]!.x0 + spans[i - 1]!.x1) / 2, width };
+  }
+  return best?.x ?? null;
+}
+
+/** A row's fragments left or right of x, as a row of its own (null when it has none there). */
+function sideOf(row: Row, x: number, left: boolean): Row | null {
+  const fragments = row.fragments.filter((f) => (left ? f.x1 <= x : f.x0 >= x));
+  return fragments.length ? { fragments, cells: rowCells(fragments), y: row.y, size: Math.max(...fragments.map((f) => f.size)) } : null;
+}
+
+/** Most of a table's body rows open with a word: it has row labels of its own. */
+const hasRowLabels = (table: TableOnPage) => table.rows.slice(table.header ? 1 : 0).filter((row) => /\p{L}/u.test(row[0] ?? '') && !isNumeric(row[0] ?? '')).length * 2 > table.rows.length - (table.header ? 1 : 0);
+
+/**
+ * Two tables set side by side (a benefits sheet with one table per card, each with its own "Category | Where"
+ * header): rows that carry cells on both sides of an empty corridor, read as two tables when each side is a table of its
+ * own and they say so — the same header repeated, or row labels on both sides on rows that do not line up. A wide
+ * table whose right half holds only figures, or whose rows all line up under different names, stays one table.
+ */
+function sideBySideTables(fragments: LineFragment[], page: PageGeometry): TableOnPage[] {
+  const rows = pageRows(fragments);
+  const found: TableOnPage[] = [];
+  for (let i = 0; i < rows.length; ) {
+    if (rows[i]!.cells.length < 4) {
+      i++;
+      continue;
+    }
+    // Seed: consecutive rows of four or more cells; the corridor is the widest gap their cells leave.
+    let end = i + 1;
+    while (end < rows.length && rows[end]!.cells.length >= 4 && rows[end - 1]!.y - rows[end]!.y <= rows[end]!.size * 3.2) end++;
+    const x = widestCorridor(rows.slice(i, end));
+    if (x === null) {
+      i = end;
+      continue;
+    }
+    // The region grows up and down over nearby rows that nothing crosses at the corridor.
+    const free = (row: Row) => row.fragments.every((f) => f.x1 <= x || f.x0 >= x);
+    let start = i;
+    while (start > 0 && free(rows[start - 1]!) && rows[start - 1]!.y - rows[start]!.y <= rows[start]!.size * 3.2) start--;
+    while (end < rows.length && free(rows[end]!) && rows[end - 1]!.y - rows[end]!.y <= rows[end]!.size * 3.2) end++;
+    const region = rows.slice(start, end);
+    const [left, right] = [true, false].map((side) => tablesOfRows(region.flatMap((row) => sideOf(row, x, side) ?? []), page));
+    const [l, r] = [left![0], right![0]];
+    if (l && r) {
+      const sameHeader = l.header && r.header && l.rows[0]!.join('|') === r.rows[0]!.join('|');
+      const ys = (table: TableOnPage) => table.fragments.map((f) => f.y);
+      const lineUp = ys(l).every((y) => ys(r).some((other) => Math.abs(other - y) <= 2)) && ys(r).every((y) => ys(l).some((other) => Math.abs(other - y) <= 2));
+      if (sameHeader || (hasRowLabels(l) && hasRowLabels(r) && !lineUp)) found.push(...left!, ...right!);
+    }
+    i = end;
+  }
+  return found;
+}
+
+/**
+ * Finds the tables among a page's fragments in reading order: first tables set side by side, then, in what is left,
+ * each candidate run: a sequence of lines with two or more cells, set no further apart than a blank line, with short
+ * one-cell lines allowed between them (row labels such as "Operating expenses:"); dot leaders mark a table of contents,
+ * which stays text.
+ */
+export function findTables(ordered: LineFragment[], page: PageGeometry): TableOnPage[] {
+  const beside = sideBySideTables(ordered, page);
+  const taken = new Set(beside.flatMap((table) => table.fragments));
+  return [...beside, ...tablesOfRows(rowsOf(ordered.filter((f) => !taken.has(f))), page)];
 }
