@@ -3,7 +3,9 @@
 // calling thread, with every kernel call timed. Prints one JSON object per kernel set (LOCKSTEP_KERNELS picks
 // the default; run with `npx tsx test/bench/lpu-kernel-profile.ts [native|wasm]...`). `--decode N` profiles N decode
 // steps after the prompt instead, with the time spent outside kernels per token (op dispatch). GOPS counts 2 ops per
-// multiply-add of the matmuls (int8, block formats or float) and of attention's q·k and p·v products.
+// multiply-add of the matmuls (int8, block formats or float) and of attention's q·k and p·v products; `gops_cpu`
+// divides by the process's CPU time in the calls instead of the wall clock, so a loaded machine still gives the
+// kernel's own rate, and `rows_per_call`/`cols_per_call` are the GEMM sizes the matmul kernels see.
 // `--matvec all|Q4_K,…` profiles decode's matvecs alone instead, in GB/s against memory bandwidth (lpu-matvec-profile.ts).
 import { loadLpuModel } from '../../src/main/lpu';
 import type { KernelSet } from '../../src/main/lpu/kernels/abi';
@@ -15,7 +17,7 @@ import { benchPromptText } from './lib/bench-prompt';
 
 const round = (x: number) => Math.round(x * 100) / 100;
 let counting = true; // false while --decode runs the prompt
-type Totals = Map<string, { ms: number; calls: number; ops: number; rows: number; cols: number }>;
+type Totals = Map<string, { ms: number; cpuMs: number; calls: number; ops: number; rows: number; cols: number }>;
 
 // Multiply-adds ×2 of the kernels that do arithmetic worth counting; the rest report time only.
 function opsOf(name: string, a: number[]): number {
@@ -47,11 +49,13 @@ function timed(k: KernelSet, totals: Totals): KernelSet {
   for (const [name, fn] of Object.entries(k)) {
     if (typeof fn !== 'function') continue;
     wrapped[name] = (...args: number[]) => {
-      const t = performance.now();
+      const t = performance.now(), cpu = process.cpuUsage();
       const result = (fn as (...a: number[]) => unknown)(...args);
-      const entry = totals.get(name) ?? { ms: 0, calls: 0, ops: 0, rows: 0, cols: 0 };
+      const entry = totals.get(name) ?? { ms: 0, cpuMs: 0, calls: 0, ops: 0, rows: 0, cols: 0 };
       if (!counting) return result;
       entry.ms += performance.now() - t;
+      const used = process.cpuUsage(cpu);
+      entry.cpuMs += (used.user + used.system) / 1000;
       entry.calls++;
       entry.ops += opsOf(name, args);
       const [rows, cols] = gemmOf(name, args);
@@ -109,7 +113,7 @@ for (const kernels of sets) {
         : { prefill_ms: Math.round(wall), in_kernels_ms: Math.round(all) }),
       by_kernel: Object.fromEntries([...totals.entries()].sort((a, b) => b[1].ms - a[1].ms).map(([name, e]) => [name, {
         ms: round(e.ms), share: Math.round((e.ms / all) * 1000) / 10, calls: e.calls,
-        ...(e.ops ? { gops: Math.round((e.ops / (e.ms / 1000)) / 1e8) / 10 } : {}),
+        ...(e.ops ? { gops: Math.round((e.ops / (e.ms / 1000)) / 1e8) / 10, gops_cpu: Math.round((e.ops / (e.cpuMs / 1000)) / 1e8) / 10 } : {}),
         ...(e.rows ? { rows_per_call: round(e.rows / e.calls), cols_per_call: round(e.cols / e.calls) } : {}),
       }])),
     }));

@@ -135,10 +135,11 @@ static const uint8_t *avx512_permute_q8k(const uint8_t *y, int nb) {
 // the same chunk of 16 activation rows (64 multiply-adds an instruction, no VPMADDUBSW step). A sub-block's lane sums
 // are exact int32 and VPMULLD applies its scale; the bsum step (Q4_K/Q5_K mins, Q6_K's −32) is VPDPWSSD on int16
 // pairs. Every lane then runs blocks.c's float expression, block by block in order, so the bits are the tiles' own.
-#define KQX_BYTES 4672 // per 16 activation rows and Q8_K block: 64 chunks × 16 lanes, yd[16], 8 bsum pairs × 16 lanes
+#define KQX_BYTES 4928 // per 16 activation rows and Q8_K block: 64 chunks × 16 lanes, yd[16], bsum pairs per 16 and per 32
 #define KQX_YD 4096
-#define KQX_BSUMS 4160
-#define KQW_BYTES 384 // per weight row and block: 256 quant bytes, int32 scale[16], int32 bsum-step pairs[8], d, dmin
+#define KQX_BSUMS 4160 // (bs[2u], bs[2u+1]) of lane l at 64u + 4l, u < 8: Q6_K's 16-value sub-blocks
+#define KQX_BSUMS32 4672 // the same per 32 values, u < 4: Q4_K/Q5_K's sub-blocks
+#define KQW_BYTES 384 // per weight row and block: 256 quant bytes, int32 scale[16], int16 bsum-step pairs, d, dmin
 #define KQW_SCALES 256
 #define KQW_PAIRS 320
 #define KQW_D 352
@@ -152,19 +153,15 @@ static void avx512_kq_pack16(uint8_t *xp, const uint8_t *y, size_t yRow, int row
       uint8_t *dst = xp + (size_t)b * KQX_BYTES + 4 * lane;
       for (int c = 0; c < 64; c++) memcpy(dst + 64 * c, yb + 4 + 4 * c, 4);
       memcpy(dst + KQX_YD, yb, 4);
-      for (int u = 0; u < 8; u++) memcpy(dst + KQX_BSUMS + 64 * u, yb + 260 + 4 * u, 4);
+      int16_t bs[16], bs32[8];
+      memcpy(bs, yb + 260, 32);
+      for (int j = 0; j < 8; j++) bs32[j] = (int16_t)(bs[2 * j] + bs[2 * j + 1]);
+      for (int u = 0; u < 8; u++) memcpy(dst + KQX_BSUMS + 64 * u, bs + 2 * u, 4);
+      for (int u = 0; u < 4; u++) memcpy(dst + KQX_BSUMS32 + 64 * u, bs32 + 2 * u, 4);
     }
 }
 
-static inline void avx512_kq_put_d(uint8_t *dst, const uint8_t *d, const uint8_t *dmin) {
-  uint16_t h[2] = { 0, 0 };
-  memcpy(h, d, 2);
-  if (dmin) memcpy(h + 1, dmin, 2);
-  const float f[2] = { lk_f16_to_f32(h[0]), lk_f16_to_f32(h[1]) };
-  memcpy(dst + KQW_D, f, 8);
-}
-
-// A Q4_K/Q5_K block unpacked: quants 0..31, scale j per 32, and (m_u, m_u) against the activation's (bs[2u], bs[2u+1]).
+// A Q4_K/Q5_K block unpacked: quants 0..31, scale j per 32, and the mins as int16 pairs (m_2u, m_2u+1).
 static void avx512_kq_unpack45(uint8_t *dst, const uint8_t *wb, int five) {
   const __m256i nibble = _mm256_set1_epi8(0x0f), bit = _mm256_set1_epi8(1);
   const __m256i qh = five ? _mm256_loadu_si256((const __m256i *)(wb + 16)) : _mm256_setzero_si256();
@@ -178,13 +175,15 @@ static void avx512_kq_unpack45(uint8_t *dst, const uint8_t *wb, int five) {
     _mm256_storeu_si256((__m256i *)(dst + 64 * p), lo);
     _mm256_storeu_si256((__m256i *)(dst + 64 * p + 32), hi);
   }
-  uint8_t scales[8], mins[8];
-  lk_unpack_scales_k4(wb + 4, scales, mins);
-  int32_t s[8], pairs[8];
-  for (int j = 0; j < 8; j++) { s[j] = scales[j]; pairs[j] = (int32_t)(mins[j] | (uint32_t)mins[j] << 16); }
-  memcpy(dst + KQW_SCALES, s, 32);
-  memcpy(dst + KQW_PAIRS, pairs, 32);
-  avx512_kq_put_d(dst, wb, wb + 2);
+  uint32_t sc[3], dd;
+  memcpy(sc, wb + 4, 12);
+  memcpy(&dd, wb, 4);
+  const uint32_t low6 = 0x3f3f3f3f, low4 = 0x0f0f0f0f, top2 = 0x03030303;
+  const uint32_t s03 = sc[0] & low6, m03 = sc[1] & low6;
+  const uint32_t s47 = (sc[2] & low4) | (((sc[0] >> 6) & top2) << 4), m47 = ((sc[2] >> 4) & low4) | (((sc[1] >> 6) & top2) << 4);
+  _mm256_storeu_si256((__m256i *)(dst + KQW_SCALES), _mm256_cvtepu8_epi32(_mm_set_epi32(0, 0, (int)s47, (int)s03)));
+  _mm_storeu_si128((__m128i *)(dst + KQW_PAIRS), _mm_cvtepu8_epi16(_mm_set_epi32(0, 0, (int)m47, (int)m03)));
+  _mm_storel_pi((__m64 *)(dst + KQW_D), _mm_cvtph_ps(_mm_cvtsi32_si128((int)dd))); // d, dmin
 }
 
 // A Q6_K block unpacked: quants 0..63 (the −32 is the bsum step's), scale u per 16, and (sc_2u, sc_2u+1) pairs.
@@ -200,16 +199,26 @@ static void avx512_kq_unpack6(uint8_t *dst, const uint8_t *wb) {
                           _mm256_or_si256(low, _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2 * t), two), 4)));
     }
   }
-  const int8_t *sc = (const int8_t *)(wb + 192);
-  int32_t s[16], pairs[8];
-  for (int u = 0; u < 16; u++) s[u] = sc[u];
-  for (int u = 0; u < 8; u++) pairs[u] = (int32_t)((uint16_t)(int16_t)sc[2 * u] | (uint32_t)(uint16_t)(int16_t)sc[2 * u + 1] << 16);
-  memcpy(dst + KQW_SCALES, s, 64);
-  memcpy(dst + KQW_PAIRS, pairs, 32);
-  avx512_kq_put_d(dst, wb + 208, NULL);
+  const __m128i sc = _mm_loadu_si128((const __m128i *)(wb + 192));
+  _mm512_storeu_si512(dst + KQW_SCALES, _mm512_cvtepi8_epi32(sc));
+  _mm256_storeu_si256((__m256i *)(dst + KQW_PAIRS), _mm256_cvtepi8_epi16(sc)); // int16 (sc_2u, sc_2u+1) pairs as they lie
+  uint16_t d;
+  memcpy(&d, wb + 208, 2);
+  _mm_store_ss((float *)(dst + KQW_D), _mm_cvtph_ps(_mm_cvtsi32_si128(d)));
 }
 
 static inline __m512i avx512_bcast32(const uint8_t *p) { int32_t v; memcpy(&v, p, 4); return _mm512_set1_epi32(v); }
+
+// sum[r][i] = Σ_u the weight row's int16 pair u · lane's activation pair u (VPDPWSSD, exact).
+static inline __attribute__((always_inline)) void avx512_kq_bsum(__m512i sum[4][2], const uint8_t *xs, size_t xpGroup, const uint8_t *ws,
+    size_t wpRow, const int pairs, const int MV, const int NR) {
+  for (int r = 0; r < NR; r++) for (int i = 0; i < MV; i++) sum[r][i] = _mm512_setzero_si512();
+  for (int u = 0; u < pairs; u++)
+    for (int r = 0; r < NR; r++) {
+      const __m512i pr = avx512_bcast32(ws + r * wpRow + 4 * u);
+      for (int i = 0; i < MV; i++) sum[r][i] = _mm512_dpwssd_epi32(sum[r][i], pr, _mm512_loadu_si512(xs + i * xpGroup + 64 * u));
+    }
+}
 
 /**
  * Weight rows n..n+NR-1 (unpacked, wpRow bytes apart) against MV groups of 16 activation rows (packed, xpGroup bytes
@@ -223,14 +232,11 @@ static inline __attribute__((always_inline)) void avx512_kq_tile16(float *out, s
   for (int b = 0; b < nb; b++) {
     const uint8_t *xb = xp + (size_t)b * KQX_BYTES, *wb = wp + (size_t)b * KQW_BYTES;
     __m512i sumi[4][2], bsum[4][2];
-    for (int r = 0; r < NR; r++) for (int i = 0; i < MV; i++) bsum[r][i] = sumi[r][i] = _mm512_setzero_si512();
-    for (int u = 0; u < 8; u++) // Σ pairs (Q4_K/Q5_K: Σ m·bsum; Q6_K: Σ sc·bsum, taken back ×32 below)
-      for (int r = 0; r < NR; r++) {
-        const __m512i pr = avx512_bcast32(wb + r * wpRow + KQW_PAIRS + 4 * u);
-        for (int i = 0; i < MV; i++) bsum[r][i] = _mm512_dpwssd_epi32(bsum[r][i], pr, _mm512_loadu_si512(xb + i * xpGroup + KQX_BSUMS + 64 * u));
-      }
-    if (six)
+    for (int r = 0; r < NR; r++) for (int i = 0; i < MV; i++) sumi[r][i] = _mm512_setzero_si512();
+    if (six) { // −32·Σ sc·bsum per 16 first, so no extra sum stays live through the sub-blocks
+      avx512_kq_bsum(bsum, xb + KQX_BSUMS, xpGroup, wb + KQW_PAIRS, wpRow, 8, MV, NR);
       for (int r = 0; r < NR; r++) for (int i = 0; i < MV; i++) sumi[r][i] = _mm512_sub_epi32(sumi[r][i], _mm512_slli_epi32(bsum[r][i], 5));
+    }
     #pragma GCC unroll 16
     for (int j = 0; j < subs; j++) {
       __m512i t[4][2];
@@ -249,6 +255,7 @@ static inline __attribute__((always_inline)) void avx512_kq_tile16(float *out, s
         for (int i = 0; i < MV; i++) sumi[r][i] = _mm512_add_epi32(sumi[r][i], _mm512_mullo_epi32(t[r][i], sc));
       }
     }
+    if (!six) avx512_kq_bsum(bsum, xb + KQX_BSUMS32, xpGroup, wb + KQW_PAIRS, wpRow, 4, MV, NR); // Σ m·bsum per 32
     for (int i = 0; i < MV; i++) {
       const __m512 yd = _mm512_loadu_ps(xb + i * xpGroup + KQX_YD);
       for (int r = 0; r < NR; r++) {
