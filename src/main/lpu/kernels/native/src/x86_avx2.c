@@ -348,39 +348,24 @@ static void matmul_q8(float *out, const int8_t *xq, const float *xs, const int8_
 #include "blocks_x86.inc"
 #pragma GCC pop_options
 
-const lk_kernels lk_avx2 = {
-  .isa = "avx2",
-  .blocks = &avx2_blocks,
-  .quantize_rows_q8 = avx2_quantize_rows_q8,
-  .matmul_q8 = matmul_q8,
-  .matmul_f32 = avx2_matmul_f32,
-  .matmul_f16 = avx2_matmul_f16,
-  .rmsnorm = avx2_rmsnorm,
-  .rope = avx2_rope,
-  .attention = attention_avx2,
-  .store_kv_f16 = avx2_store_kv_f16,
-  .silu_mul = silu_mul_avx2, // 8-lane form: GCC splits the 16-lane one into slow pieces here
-  .add = avx2_add,
-  .add_bias = avx2_add_bias,
-  .embed_q8 = lk_embed_q8_scalar,
-  .argmax = avx2_argmax,
-};
-
-const lk_kernels lk_avx_vnni = {
-  .isa = "avx-vnni",
-  .blocks = &avxvnni_blocks,
-  .quantize_rows_q8 = avx2_quantize_rows_q8,
-  .matmul_q8 = matmul_q8,
-  .matmul_f32 = avx2_matmul_f32,
-  .matmul_f16 = avx2_matmul_f16,
-  .rmsnorm = avx2_rmsnorm,
-  .rope = avx2_rope,
-  .attention = attention_avx2,
-  .store_kv_f16 = avx2_store_kv_f16,
-  .silu_mul = silu_mul_avx2, // 8-lane form: GCC splits the 16-lane one into slow pieces here
-  .add = avx2_add,
-  .add_bias = avx2_add_bias,
-  .embed_q8 = lk_embed_q8_scalar,
-  .argmax = avx2_argmax,
-};
+// The AVX2 and AVX-VNNI paths share every kernel but the block formats.
+#define LK_AVX2_KERNELS(name, blockKernels) { \
+  .isa = name, \
+  .blocks = blockKernels, \
+  .quantize_rows_q8 = avx2_quantize_rows_q8, \
+  .matmul_q8 = matmul_q8, \
+  .matmul_f32 = avx2_matmul_f32, \
+  .matmul_f16 = avx2_matmul_f16, \
+  .rmsnorm = avx2_rmsnorm, \
+  .rope = avx2_rope, \
+  .attention = attention_avx2, \
+  .store_kv_f16 = avx2_store_kv_f16, \
+  .silu_mul = silu_mul_avx2, /* 8-lane form: GCC splits the 16-lane one into slow pieces here */ \
+  .add = avx2_add, \
+  .add_bias = avx2_add_bias, \
+  .embed_q8 = lk_embed_q8_scalar, \
+  .argmax = avx2_argmax, \
+}
+const lk_kernels lk_avx2 = LK_AVX2_KERNELS("avx2", &avx2_blocks);
+const lk_kernels lk_avx_vnni = LK_AVX2_KERNELS("avx-vnni", &avxvnni_blocks);
 #endif
