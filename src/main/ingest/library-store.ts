@@ -1,5 +1,6 @@
 import type { Db } from '../store/db';
 import { deleteVectorsForChunks } from '../embed/vector-store';
+import { KeywordRowWriter } from '../retrieve/bm25-writes';
 import { indexDocument, unindexDocument } from '../retrieve/document-index';
 import { segmentForIndex } from '../text/segment';
 import type { Chunk } from './chunker';
@@ -116,11 +117,10 @@ export class StagedDocument {
   }
 }
 
-function deleteContent(db: Db, documentId: number): void {
+function deleteContent(db: Db, documentId: number, keywordRows: KeywordRowWriter): void {
   const chunkIds = (db.prepare('SELECT id FROM chunks WHERE document_id = ?').all(documentId) as { id: number }[]).map((r) => r.id);
   deleteVectorsForChunks(db, chunkIds);
-  const deleteFts = db.prepare('DELETE FROM chunks_fts WHERE rowid = ?');
-  for (const id of chunkIds) deleteFts.run(id);
+  for (const id of chunkIds) keywordRows.delete(id);
   unindexDocument(db, documentId);
   db.prepare('DELETE FROM chunks WHERE document_id = ?').run(documentId);
   db.prepare('DELETE FROM pages WHERE document_id = ?').run(documentId);
@@ -150,13 +150,13 @@ export function storeParsedDocument(db: Db, documentId: number, jobId: number, p
  * chunk has one (otherwise the retrieval area's backfill embeds them later).
  */
 export function commitStagedDocument(db: Db, staged: StagedDocument, documentId: number, jobId: number, parsed: ParsedSummary, file: FileFacts, writeVectors: VectorWriter | null): void {
+  const keywordRows = new KeywordRowWriter(db);
   db.transaction(() => {
-    deleteContent(db, documentId);
+    deleteContent(db, documentId, keywordRows);
     db.prepare(`INSERT INTO pages (document_id, page_number, label, text, ocr_confidence, ocr_words)
       SELECT ?, page_number, label, text, ocr_confidence, ocr_words FROM temp.staged_pages WHERE job = ? ORDER BY page_number`).run(documentId, staged.key);
     const insertChunk = db.prepare(`INSERT INTO chunks (document_id, ordinal, text, token_count, page_start, page_end, label_start, label_end,
       char_start, char_end, heading_path, context, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-    const insertFts = db.prepare('INSERT INTO chunks_fts (rowid, body, heading, context) VALUES (?, ?, ?, ?)');
     const withVectors = writeVectors !== null && staged.fullyEmbedded;
     let chunkCount = 0;
     for (const rows of staged.chunkRows()) {
@@ -165,7 +165,7 @@ export function commitStagedDocument(db: Db, staged: StagedDocument, documentId:
         const id = Number(
           insertChunk.run(documentId, c.ordinal, c.text, c.token_count, c.page_start, c.page_end, c.label_start, c.label_end, c.char_start, c.char_end, c.heading_path, c.context, c.kind).lastInsertRowid,
         );
-        insertFts.run(id, segmentForIndex(c.text), segmentForIndex(c.heading_path), segmentForIndex(c.context));
+        keywordRows.insert(id, segmentForIndex(c.text), segmentForIndex(c.heading_path), segmentForIndex(c.context));
         chunkIds.push(id);
       }
       chunkCount += rows.length;
@@ -180,28 +180,33 @@ export function commitStagedDocument(db: Db, staged: StagedDocument, documentId:
     );
     db.prepare("UPDATE jobs SET state = 'done', error = NULL, updated_at = ? WHERE id = ?").run(Date.now(), jobId);
   }).immediate();
+  keywordRows.committed();
 }
 
 /** Records why a document cannot be indexed; any earlier content of it (a changed file) is removed in the same transaction. */
 export function storeUnindexedDocument(db: Db, documentId: number, jobId: number, outcome: UnindexedDocument, file: FileFacts): void {
+  const keywordRows = new KeywordRowWriter(db);
   db.transaction(() => {
-    deleteContent(db, documentId);
+    deleteContent(db, documentId, keywordRows);
     db.prepare(`UPDATE documents SET status = ?, type = COALESCE(?, type), content_hash = ?, size_bytes = ?, mtime_ms = ?, page_count = ?,
       chunk_count = 0, error_code = ?, error_message = ?, updated_at = ? WHERE id = ?`).run(
       outcome.status, outcome.format, file.contentHash, file.sizeBytes, file.mtimeMs, outcome.pageCount, outcome.problem.code, outcome.problem.message, Date.now(), documentId,
     );
     db.prepare('UPDATE jobs SET state = ?, error = ?, updated_at = ? WHERE id = ?').run(outcome.status === 'failed' ? 'failed' : 'done', outcome.problem.message, Date.now(), jobId);
   }).immediate();
+  keywordRows.committed();
 }
 
 /** Deletes documents with their pages, chunks, keyword rows, vectors and jobs. */
 export function removeDocuments(db: Db, documentIds: number[]): number {
   let removed = 0;
+  const keywordRows = new KeywordRowWriter(db);
   db.transaction(() => {
     for (const id of documentIds) {
-      deleteContent(db, id);
+      deleteContent(db, id, keywordRows);
       removed += db.prepare('DELETE FROM documents WHERE id = ?').run(id).changes;
     }
   }).immediate();
+  keywordRows.committed();
   return removed;
 }

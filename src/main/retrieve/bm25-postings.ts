@@ -7,7 +7,9 @@ import type { Db } from '../store/db';
 // b 0.75, IDF floored at 1e-6, a phrase's frequency summed instance by instance with its column's weight, a row's length
 // over all columns, the average from the index's own totals), and ties go to the lower rowid as SQLite's sorter leaves
 // them, so the top k is the one `ORDER BY bm25(…) LIMIT k` returns. Everything is keyed by the FTS5 averages and
-// structure records, which change with every committed write: stale postings are never served.
+// structure records, which change with every committed write: stale postings are never served. A write this connection
+// made and recorded (bm25-writes.ts) moves them along instead (applyKeywordChange): its rows' old postings and lengths
+// go, the new ones come in, and the key becomes the version that commit left.
 
 export interface Bm25Hit {
   chunkId: number;
@@ -29,10 +31,11 @@ const LENGTH_PAGE_ROWS = 4096;
 /** Memory the resident posting lists may take (10 bytes a posting); the least recently used term goes first. */
 export const POSTINGS_BUDGET_BYTES = 128 * 2 ** 20;
 
-/** One term's rows in rowid order, with its occurrences per column (tf[i * columns + c]). */
+/** One term's rows in rowid order, with its occurrences per column (tf[i * columns + c]); the first `count` are used. */
 interface TermPostings {
   rows: Int32Array;
   tf: Uint16Array;
+  count: number;
   bytes: number;
   /** A count too large for 16 bits: FTS5 ranks queries with this term. */
   overflow: boolean;
@@ -41,6 +44,9 @@ interface TermPostings {
 interface Lengths {
   version: string;
   rowCount: number;
+  /** Tokens of each row over all columns, by rowid (0 where there is no row); `rows` are in use, the rest is room to grow. */
+  length: Uint32Array;
+  rows: number;
   /** bm25's length normalisation of each row, by rowid: k1 · (1 − b + b · length / avgdl). */
   norm: Float64Array;
   /** The score accumulator and a per-query mark of the rows touched, by rowid. */
@@ -58,16 +64,68 @@ interface IndexState {
   epoch: number;
   instances: { all(term: string): unknown[] };
   stemmer: Stemmer;
+  idf: InverseFrequency;
+  counts: KeywordIndexCounts;
+}
+
+/**
+ * FTS5's IDF, log((N − n + 0.5) / (n + 0.5)) floored at 1e-6, through SQLite's own ln(): the C library's log, which
+ * fts5_aux.c calls. JavaScript's Math.log differs from it in the last bit for ~7% of arguments, and a last-bit
+ * difference reorders rows whose scores are that close.
+ */
+class InverseFrequency {
+  private readonly known = new Map<string, number>();
+  private readonly ln: { get(...params: unknown[]): unknown } | null;
+
+  constructor(db: Db) {
+    let ln: { get(...params: unknown[]): unknown } | null = null;
+    try {
+      ln = db.prepare('SELECT ln((? - ? + 0.5) / (? + 0.5))').pluck();
+    } catch {
+      // A SQLite built without its math functions: Math.log, exact but for the last bit.
+    }
+    this.ln = ln;
+  }
+
+  of(rowCount: number, hits: number): number {
+    const key = `${rowCount}:${hits}`;
+    let idf = this.known.get(key);
+    if (idf === undefined) {
+      idf = this.ln ? (this.ln.get(rowCount, hits, hits) as number) : Math.log((rowCount - hits + 0.5) / (hits + 0.5));
+      if (idf <= 0.0) idf = 1e-6;
+      if (this.known.size > 10_000) this.known.clear();
+      this.known.set(key, idf);
+    }
+    return idf;
+  }
+}
+
+/** Work this connection's resident index has done: what tests and the bench read. */
+export interface KeywordIndexCounts {
+  /** Every row's length read from the index (at start, or after a write that could not be applied). */
+  lengthLoads: number;
+  /** Posting lists read from the index (a term's first query, or one dropped by a write or the budget). */
+  listReads: number;
+  /** Committed writes applied to the resident state in place. */
+  changesApplied: number;
+}
+
+export function keywordIndexCounts(db: Db): KeywordIndexCounts {
+  const counts = states.get(db)?.counts;
+  return counts ? { ...counts } : { lengthLoads: 0, listReads: 0, changesApplied: 0 };
 }
 
 const states = new WeakMap<Db, IndexState | null>();
+const versionStatements = new WeakMap<Db, { all(...params: unknown[]): unknown[] }>();
 
 /** The FTS5 averages and structure records as one string: it changes with every committed write to the index. */
 export function keywordIndexVersion(db: Db): string {
-  const rows = db.prepare(`SELECT id, hex(block) AS h FROM ${FTS_TABLE}_data WHERE id IN (?, ?) ORDER BY id`).all(AVERAGES_ROWID, STRUCTURE_ROWID) as {
-    h: string;
-  }[];
-  return rows.map((row) => row.h).join(':');
+  let statement = versionStatements.get(db);
+  if (!statement) {
+    statement = db.prepare(`SELECT hex(block) AS h FROM ${FTS_TABLE}_data WHERE id IN (?, ?) ORDER BY id`).pluck();
+    versionStatements.set(db, statement);
+  }
+  return (statement.all(AVERAGES_ROWID, STRUCTURE_ROWID) as string[]).join(':');
 }
 
 /** SQLite's varint (big-endian 7-bit groups, the ninth byte whole), as FTS5 writes its sizes and totals. */
@@ -103,7 +161,7 @@ function stateOf(db: Db): IndexState | null {
   let state = states.get(db);
   if (state !== undefined) return state;
   try {
-    const tokenizer = tokenizerOf(db);
+    const tokenizer = keywordTokenizer(db);
     db.exec(`CREATE VIRTUAL TABLE IF NOT EXISTS temp.lockstep_chunk_terms USING fts5vocab(main, ${FTS_TABLE}, instance)`);
     state = {
       columns: db.prepare(`SELECT * FROM ${FTS_TABLE} LIMIT 0`).columns().map((column) => column.name),
@@ -112,6 +170,8 @@ function stateOf(db: Db): IndexState | null {
       epoch: 0,
       instances: db.prepare('SELECT doc, col FROM temp.lockstep_chunk_terms WHERE term = ?').raw(),
       stemmer: new Stemmer(db, tokenizer),
+      idf: new InverseFrequency(db),
+      counts: { lengthLoads: 0, listReads: 0, changesApplied: 0 },
     };
   } catch {
     state = null; // a connection that cannot create temp tables ranks through FTS5 itself
@@ -120,8 +180,8 @@ function stateOf(db: Db): IndexState | null {
   return state;
 }
 
-/** The tokenize option of the FTS5 table, as its CREATE statement spells it. */
-function tokenizerOf(db: Db): string {
+/** The tokenize option of the keyword index, as its CREATE statement spells it. */
+export function keywordTokenizer(db: Db): string {
   const sql = (db.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?").get(FTS_TABLE) as { sql: string } | undefined)?.sql ?? '';
   return /tokenize\s*=\s*'((?:[^']|'')*)'/i.exec(sql)?.[1].replaceAll("''", "'") ?? 'unicode61';
 }
@@ -178,10 +238,9 @@ function readLengths(db: Db, version: string, pause?: () => Promise<void>): Prom
     return rows.length === LENGTH_PAGE_ROWS ? rows[rows.length - 1][0] : -1;
   };
   const finish = (): Lengths => {
-    const averageLength = tokens / rowCount;
-    const norm = new Float64Array(maxRow + 1);
-    for (let row = 0; row <= maxRow; row++) norm[row] = K1 * (1 - B + (B * byRow[row]) / averageLength);
-    return { version, rowCount, norm, scores: new Float64Array(maxRow + 1), marks: new Uint32Array(maxRow + 1) };
+    const lengths = { version, rowCount, length: byRow, rows: maxRow + 1, norm: new Float64Array(maxRow + 1) };
+    normalise(lengths, tokens);
+    return { ...lengths, scores: new Float64Array(maxRow + 1), marks: new Uint32Array(maxRow + 1) };
   };
   if (!pause) {
     for (let after = 0; after >= 0; ) after = readPage(after);
@@ -198,14 +257,20 @@ function readLengths(db: Db, version: string, pause?: () => Promise<void>): Prom
   })();
 }
 
+/** Each row's length normalisation against the index's average row length (its total tokens over its rows). */
+function normalise(lengths: Pick<Lengths, 'rowCount' | 'length' | 'rows' | 'norm'>, tokens: number): void {
+  const averageLength = tokens / lengths.rowCount;
+  const { length, norm } = lengths;
+  for (let row = 0; row < lengths.rows; row++) norm[row] = K1 * (1 - B + (B * length[row]) / averageLength);
+}
+
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * Row lengths current with the index, or undefined while a large library's are still loading in the background (the
  * caller ranks through FTS5 meanwhile). A write drops the postings: any term's rows may have moved.
  */
-function currentLengths(db: Db, state: IndexState, syncRows = SYNC_LENGTHS_ROWS): Lengths | undefined {
-  const version = keywordIndexVersion(db);
+function currentLengths(db: Db, state: IndexState, syncRows = SYNC_LENGTHS_ROWS, version = keywordIndexVersion(db)): Lengths | undefined {
   if (state.lengths?.version === version) return state.lengths;
   if (state.lengths) {
     state.lengths = undefined;
@@ -214,7 +279,10 @@ function currentLengths(db: Db, state: IndexState, syncRows = SYNC_LENGTHS_ROWS)
   }
   const { rowCount } = indexTotals(db);
   if (rowCount === 0) return undefined;
-  if (rowCount <= syncRows) return (state.lengths = readLengths(db, version) as Lengths);
+  if (rowCount <= syncRows) {
+    state.counts.lengthLoads++;
+    return (state.lengths = readLengths(db, version) as Lengths);
+  }
   if (state.loading?.version !== version) loadInBackground(db, state, version);
   return undefined;
 }
@@ -225,7 +293,10 @@ function loadInBackground(db: Db, state: IndexState, version: string): void {
   loading.promise = (async () => {
     try {
       const lengths = await readLengths(db, version, nextTurn);
-      if (state.loading === loading) state.lengths = lengths;
+      if (state.loading === loading) {
+        state.lengths = lengths;
+        state.counts.lengthLoads++;
+      }
     } catch {
       // Closed or written meanwhile: the next search starts a load of the new version.
     } finally {
@@ -252,6 +323,7 @@ function postingsOf(state: IndexState, stem: string): TermPostings {
     return cached;
   }
   const columns = state.columns.length;
+  state.counts.listReads++;
   const instances = state.instances.all(stem) as [number, string][];
   const rows: number[] = [];
   const counts: number[] = [];
@@ -265,17 +337,23 @@ function postingsOf(state: IndexState, stem: string): TermPostings {
   const postings = {
     rows: Int32Array.from(rows),
     tf: Uint16Array.from(counts),
+    count: rows.length,
     bytes: rows.length * (4 + 2 * columns),
     overflow: counts.some((n) => n > 0xffff),
   };
   state.postings.set(stem, postings);
   state.postingBytes += postings.bytes;
+  keepWithinBudget(state);
+  return postings;
+}
+
+/** Drops the least recently used lists until the resident ones fit POSTINGS_BUDGET_BYTES. */
+function keepWithinBudget(state: IndexState): void {
   for (const [term, old] of state.postings) {
     if (state.postingBytes <= POSTINGS_BUDGET_BYTES) break;
     state.postings.delete(term);
     state.postingBytes -= old.bytes;
   }
-  return postings;
 }
 
 /**
@@ -283,10 +361,10 @@ function postingsOf(state: IndexState, stem: string): TermPostings {
  * FTS5 would rank them over the whole index; null when this cannot answer (row lengths still loading, a term that is
  * not one index token, no temp tables), and the caller asks FTS5.
  */
-export function bm25TopK(db: Db, terms: string[], weights: number[], k: number, options: { syncRows?: number } = {}): Bm25Hit[] | null {
+export function bm25TopK(db: Db, terms: string[], weights: number[], k: number, options: { syncRows?: number; version?: string } = {}): Bm25Hit[] | null {
   const state = stateOf(db);
   if (!state || terms.length === 0) return null;
-  const lengths = currentLengths(db, state, options.syncRows);
+  const lengths = currentLengths(db, state, options.syncRows, options.version);
   if (!lengths) return null;
   const stems = state.stemmer.stems(terms);
   if (stems.some((stem) => stem === null)) return null;
@@ -300,10 +378,8 @@ export function bm25TopK(db: Db, terms: string[], weights: number[], k: number, 
   // With every weight 1 the instance-by-instance sum is the plain count, exactly.
   const unweighted = weightOf.every((w) => w === 1.0);
   const touched: number[] = [];
-  for (const { rows, tf } of lists) {
-    const hits = rows.length;
-    let idf = Math.log((rowCount - hits + 0.5) / (hits + 0.5));
-    if (idf <= 0.0) idf = 1e-6;
+  for (const { rows, tf, count: hits } of lists) {
+    const idf = state.idf.of(rowCount, hits);
     for (let i = 0; i < hits; i++) {
       const row = rows[i];
       // The phrase frequency as fts5_aux.c adds it: one column weight per instance, columns in order.
@@ -320,6 +396,172 @@ export function bm25TopK(db: Db, terms: string[], weights: number[], k: number, 
     }
   }
   return topRows(touched, scores, k).map((row) => ({ chunkId: row, score: scores[row] }));
+}
+
+/** The version this connection's resident row lengths hold, or undefined when none are resident (nothing to move along). */
+export function residentKeywordVersion(db: Db): string | undefined {
+  const state = states.get(db);
+  return state && !state.loading ? state.lengths?.version : undefined;
+}
+
+/** The rows a term's phrase matches, from its resident list when the index is at `version`; undefined when not resident. */
+export function residentDocumentFrequency(db: Db, term: string, version: string): number | undefined {
+  const state = states.get(db);
+  if (!state || state.lengths?.version !== version) return undefined;
+  const [stem] = state.stemmer.stems([term]);
+  const postings = stem === null ? undefined : state.postings.get(stem);
+  return postings && !postings.overflow ? postings.count : undefined;
+}
+
+/** A committed write to the index, as its writer recorded it (bm25-writes.ts). */
+export interface KeywordRowChange {
+  /** The index version the write began on, and the one its commit left. */
+  before: string;
+  after: string;
+  /** Rows deleted or written, ascending and distinct: their earlier postings and lengths go. */
+  rows: number[];
+  /** The written rows' index terms: [term, row, column, occurrences], in term then row order (read only when applied). */
+  instances: () => Iterable<[term: string, row: number, column: string, count: number]>;
+}
+
+/**
+ * Moves the resident postings and row lengths from `change.before` to `change.after` in place, so the next query
+ * ranks from memory instead of reading every row length and list again. Resident state at any other version is left
+ * alone (the next query finds it stale and reloads). Returns whether it applied.
+ */
+export function applyKeywordChange(db: Db, change: KeywordRowChange): boolean {
+  const state = states.get(db);
+  const lengths = state?.lengths;
+  if (!state || !lengths || state.loading || lengths.version !== change.before) return false;
+  try {
+    const columns = state.columns.length;
+    const written = rowLengths(db, change.rows); // the changed rows still there after the commit
+    const added = new Map<string, { rows: number[]; tf: number[] }>();
+    for (const [term, row, column, count] of change.instances()) {
+      // Lists not resident are read whole, and current, when first asked for.
+      if (!state.postings.has(term) || !written.has(row)) continue;
+      let entries = added.get(term);
+      if (!entries) added.set(term, (entries = { rows: [], tf: [] }));
+      if (entries.rows[entries.rows.length - 1] !== row) {
+        entries.rows.push(row);
+        for (let c = 0; c < columns; c++) entries.tf.push(0);
+      }
+      entries.tf[(entries.rows.length - 1) * columns + state.columns.indexOf(column)] += count;
+    }
+    const ranges = asRanges(change.rows);
+    for (const [term, postings] of state.postings) {
+      const next = withRowsReplaced(postings, ranges, added.get(term), columns);
+      if (next === postings) continue;
+      state.postingBytes += next.bytes - postings.bytes;
+      state.postings.set(term, next); // an existing key keeps its place in the recency order
+    }
+    keepWithinBudget(state);
+    updateLengths(db, lengths, change.rows, written);
+    lengths.version = change.after;
+    state.counts.changesApplied++;
+    return true;
+  } catch (error) {
+    // Half-moved state must never be served: drop it, and the next query reloads.
+    state.lengths = undefined;
+    state.postings.clear();
+    state.postingBytes = 0;
+    throw error;
+  }
+}
+
+/** Ascending distinct rows as inclusive [first, last] runs: a document's chunks are one run. */
+function asRanges(rows: number[]): [number, number][] {
+  const ranges: [number, number][] = [];
+  for (const row of rows) {
+    const last = ranges[ranges.length - 1];
+    if (last && row === last[1] + 1) last[1] = row;
+    else ranges.push([row, row]);
+  }
+  return ranges;
+}
+
+/** The first index in rows[0, count) whose row is >= row. */
+function lowerBound(rows: Int32Array, count: number, row: number): number {
+  let lo = 0;
+  let hi = count;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (rows[mid] < row) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** A list without its entries in `ranges`, with `added` merged in by rowid; the same object when nothing changes. */
+function withRowsReplaced(postings: TermPostings, ranges: [number, number][], added: { rows: number[]; tf: number[] } | undefined, columns: number): TermPostings {
+  const { rows, tf, count } = postings;
+  const removed = ranges.some(([first, last]) => {
+    const at = lowerBound(rows, count, first);
+    return at < count && rows[at] <= last;
+  });
+  if (!removed && !added) return postings;
+  const extra = added?.rows.length ?? 0;
+  // Appending past the last row (new chunks get new rowids) grows the arrays in place, with room for the next write.
+  if (!removed && added && (count === 0 || added.rows[0] > rows[count - 1])) {
+    let next = postings;
+    if (count + extra > rows.length) {
+      const capacity = Math.max(count + extra, Math.ceil(rows.length * 1.25));
+      next = { ...postings, rows: new Int32Array(capacity), tf: new Uint16Array(capacity * columns), bytes: capacity * (4 + 2 * columns) };
+      next.rows.set(rows.subarray(0, count));
+      next.tf.set(tf.subarray(0, count * columns));
+    }
+    next.rows.set(added.rows, count);
+    next.tf.set(added.tf, count * columns);
+    return { ...next, count: count + extra, overflow: postings.overflow || added.tf.some((n) => n > 0xffff) };
+  }
+  const keptRows: number[] = [];
+  const keptTf: number[] = [];
+  let range = 0;
+  let a = 0;
+  const take = (row: number, from: ArrayLike<number>, at: number) => {
+    keptRows.push(row);
+    for (let c = 0; c < columns; c++) keptTf.push(from[at * columns + c]);
+  };
+  for (let i = 0; i < count; i++) {
+    const row = rows[i];
+    while (range < ranges.length && ranges[range][1] < row) range++;
+    if (range < ranges.length && ranges[range][0] <= row) continue; // deleted or rewritten
+    while (a < extra && added!.rows[a] < row) take(added!.rows[a], added!.tf, a++);
+    take(row, tf, i);
+  }
+  while (a < extra) take(added!.rows[a], added!.tf, a++);
+  return {
+    rows: Int32Array.from(keptRows),
+    tf: Uint16Array.from(keptTf),
+    count: keptRows.length,
+    bytes: keptRows.length * (4 + 2 * columns),
+    overflow: keptTf.some((n) => n > 0xffff),
+  };
+}
+
+/** The rows' lengths over all columns, by rowid; a row not in the index is absent. */
+function rowLengths(db: Db, rows: number[]): Map<number, number> {
+  const sizes = db.prepare(`SELECT id, sz FROM ${FTS_TABLE}_docsize WHERE id IN (SELECT value FROM json_each(?))`).raw().all(JSON.stringify(rows)) as [number, Uint8Array][];
+  return new Map(sizes.map(([id, columnSizes]) => [id, sumOfVarints(columnSizes)]));
+}
+
+/** Sets the changed rows' lengths (0 for a row now gone) and renormalises every row against the new average. */
+function updateLengths(db: Db, lengths: Lengths, rows: number[], written: Map<number, number>): void {
+  const { rowCount, tokens } = indexTotals(db);
+  const needed = Math.max(lengths.rows, (rows[rows.length - 1] ?? -1) + 1);
+  if (needed > lengths.length.length) {
+    const capacity = Math.max(needed, Math.ceil(lengths.length.length * 1.25));
+    const length = new Uint32Array(capacity);
+    length.set(lengths.length);
+    lengths.length = length;
+    lengths.norm = new Float64Array(capacity);
+    lengths.scores = new Float64Array(capacity);
+    lengths.marks = new Uint32Array(capacity);
+  }
+  lengths.rows = needed;
+  for (const row of rows) lengths.length[row] = written.get(row) ?? 0;
+  lengths.rowCount = rowCount;
+  if (rowCount > 0) normalise(lengths, tokens);
 }
 
 /** The k best rows by score, ties to the lower rowid; a bounded min-heap, as k is usually far below the rows touched. */

@@ -3,25 +3,36 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type Db } from '../../../src/main/store/db';
-import { bm25TopK, warmKeywordIndex } from '../../../src/main/retrieve/bm25-postings';
+import { bm25TopK, keywordIndexCounts, warmKeywordIndex } from '../../../src/main/retrieve/bm25-postings';
+import { KeywordRowWriter } from '../../../src/main/retrieve/bm25-writes';
 import { keywordSearch } from '../../../src/main/retrieve/keyword-search';
 import { seededRandom } from '../../../src/main/lpu/runtime/sampler';
 
 // The resident-postings ranking against FTS5's own `ORDER BY bm25(…) LIMIT k` on generated chunks: the same rows in the
 // same order (ties included: duplicated chunks score alike and go to the lower rowid), scores equal to 1e-12, before
-// and after inserts, deletes and a re-index, with weighted columns and stemmed, repeated terms.
+// and after inserts, deletes and a re-index, with weighted columns and stemmed, repeated terms. Writes go through
+// KeywordRowWriter as ingestion's do, so the resident state follows them in place; writes it did not record (another
+// connection, a direct insert) still make it reload.
 
 /** Words drawn with a skewed distribution, so some terms are in most chunks and others in a handful. */
 const VOCABULARY = ('cell protein patient running runs ran gene expression tumour mouse model risk dose trial effect ' +
   'insulin receptor signal pathway kinase neuron brain memory sleep diet obesity vaccine virus immune response').split(' ');
-const SCORE_TOLERANCE = 1e-12;
+const SCORE_TOLERANCE = 0;
 
 const wordFrom = (next: () => number) => VOCABULARY[Math.floor(VOCABULARY.length * next() ** 2.5)];
 const sentence = (next: () => number, words: number) => Array.from({ length: words }, () => wordFrom(next)).join(' ');
 
-/** Writes a document's chunks the way ingestion does (chunks rows and their FTS rows in one transaction); returns the chunk ids. */
-function addChunks(db: Db, chunks: { body: string; heading: string; context: string }[]): number[] {
-  return db.transaction(() => {
+type GeneratedChunk = { body: string; heading: string; context: string };
+
+/**
+ * Writes a document's chunks the way ingestion does (chunks rows and their FTS rows in one transaction, after deleting
+ * `removing`); returns the chunk ids. `recorded: false` writes chunks_fts directly, as a writer that does not tell.
+ */
+function addChunks(db: Db, chunks: GeneratedChunk[], { removing = [], recorded = true }: { removing?: number[]; recorded?: boolean } = {}): number[] {
+  const direct = db.prepare('INSERT INTO chunks_fts (rowid, body, heading, context) VALUES (?, ?, ?, ?)');
+  const keywordRows = recorded ? new KeywordRowWriter(db) : { insert: (...row: unknown[]) => direct.run(...row), delete: () => {}, committed: () => {} };
+  const ids = db.transaction(() => {
+    removeRows(db, keywordRows, removing);
     const documentId = Number(
       db
         .prepare(`INSERT INTO documents (workspace_id, path, title, type, content_hash, size_bytes, status, created_at, updated_at) VALUES (1, ?, 'd', 'text', ?, 0, 'indexed', 0, 0)`)
@@ -30,22 +41,27 @@ function addChunks(db: Db, chunks: { body: string; heading: string; context: str
     const insertChunk = db.prepare(
       `INSERT INTO chunks (document_id, ordinal, text, token_count, page_start, page_end, char_start, char_end, heading_path, context) VALUES (?, ?, ?, 1, 1, 1, 0, 1, ?, ?)`,
     );
-    const insertFts = db.prepare('INSERT INTO chunks_fts (rowid, body, heading, context) VALUES (?, ?, ?, ?)');
     return chunks.map((chunk, ordinal) => {
       const id = Number(insertChunk.run(documentId, ordinal, chunk.body, chunk.heading, chunk.context).lastInsertRowid);
-      insertFts.run(id, chunk.body, chunk.heading, chunk.context);
+      keywordRows.insert(id, chunk.body, chunk.heading, chunk.context);
       return id;
     });
-  })();
+  }).immediate();
+  keywordRows.committed();
+  return ids;
+}
+
+function removeRows(db: Db, keywordRows: Pick<KeywordRowWriter, 'delete'>, ids: number[]): void {
+  for (const id of ids) {
+    keywordRows.delete(id);
+    db.prepare('DELETE FROM chunks WHERE id = ?').run(id);
+  }
 }
 
 function removeChunks(db: Db, ids: number[]): void {
-  db.transaction(() => {
-    for (const id of ids) {
-      db.prepare('DELETE FROM chunks_fts WHERE rowid = ?').run(id);
-      db.prepare('DELETE FROM chunks WHERE id = ?').run(id);
-    }
-  })();
+  const keywordRows = new KeywordRowWriter(db);
+  db.transaction(() => removeRows(db, keywordRows, ids)).immediate();
+  keywordRows.committed();
 }
 
 function generatedChunks(next: () => number, count: number) {
@@ -129,6 +145,68 @@ describe('BM25 from resident postings', () => {
     expectSameRanking();
   });
 
+  it('follows interleaved inserts, deletes and re-indexes in place, exactly, without reading lengths or lists again', () => {
+    for (const word of VOCABULARY) bm25TopK(db, [word], [1, 1, 1], 1); // lengths current, every list resident
+    let ids = addChunks(db, generatedChunks(next, 200));
+    const before = keywordIndexCounts(db);
+    const steps: [string, () => void][] = [
+      ['insert a document', () => (ids = addChunks(db, generatedChunks(next, 90)))],
+      ['delete every third chunk', () => removeChunks(db, ids.filter((_, i) => i % 3 === 0))],
+      ['re-index: its rows go and new ones come in one transaction', () => (ids = addChunks(db, generatedChunks(next, 60), { removing: ids.filter((_, i) => i % 3 !== 0) }))],
+      ['delete the newest rows: the next insert reuses their rowids', () => removeChunks(db, ids.slice(-25))],
+      ['insert into the freed rowids', () => (ids = addChunks(db, generatedChunks(next, 40)))],
+      ['delete and insert in one transaction, the deleted rows in the middle of every list', () => addChunks(db, generatedChunks(next, 30), { removing: [4, 500, 501, 502, 900] })],
+    ];
+    for (const [i, [what, step]] of steps.entries()) {
+      const reads = keywordIndexCounts(db).listReads;
+      step();
+      expect(keywordIndexCounts(db), what).toMatchObject({ lengthLoads: before.lengthLoads, changesApplied: before.changesApplied + i + 1 });
+      expect(expectSameRanking(), what).toBeGreaterThan(10_000);
+      expect(keywordIndexCounts(db).listReads, `${what}: resident lists are served, none read again`).toBe(reads);
+    }
+  });
+
+  it('reloads after writes it did not record: another connection, a direct insert, and not after a rolled-back one', () => {
+    expectSameRanking();
+    addChunks(db, generatedChunks(next, 20), { recorded: false });
+    const direct = keywordIndexCounts(db).lengthLoads;
+    expectSameRanking();
+    expect(keywordIndexCounts(db).lengthLoads).toBe(direct + 1);
+    const other = openStore(dataDir);
+    try {
+      addChunks(other, generatedChunks(next, 30)); // recorded there, unknown here
+    } finally {
+      other.close();
+    }
+    const loads = keywordIndexCounts(db).lengthLoads;
+    expectSameRanking();
+    expect(keywordIndexCounts(db).lengthLoads).toBe(loads + 1);
+
+    // Another connection commits inside this one's write: the change recorded here would miss its rows.
+    const writer = new KeywordRowWriter(db);
+    const otherWriter = openStore(dataDir);
+    try {
+      db.transaction(() => writer.insert(90_001, 'insulin receptor', '', '')).immediate();
+      otherWriter.prepare('INSERT INTO chunks_fts (rowid, body, heading, context) VALUES (90002, ?, ?, ?)').run('insulin kinase', '', '');
+      writer.committed();
+    } finally {
+      otherWriter.close();
+    }
+    expectSameRanking();
+    expect(keywordIndexCounts(db).lengthLoads).toBe(loads + 2);
+
+    const applied = keywordIndexCounts(db).changesApplied;
+    expect(() =>
+      db.transaction(() => {
+        new KeywordRowWriter(db).insert(90_003, 'insulin insulin insulin', '', '');
+        throw new Error('a failed write');
+      }).immediate(),
+    ).toThrow('a failed write');
+    addChunks(db, generatedChunks(next, 10)); // recorded: starts from the version the rollback left
+    expect(keywordIndexCounts(db)).toMatchObject({ lengthLoads: loads + 2, changesApplied: applied + 1 });
+    expectSameRanking();
+  });
+
   it('serves keywordSearch with the hits FTS5 gives', () => {
     const terms = ['insulin', 'receptor', 'kinase'];
     const viaSearch = keywordSearch(db, terms, { k: 25, maxTermShare: 1 });
@@ -145,10 +223,10 @@ describe('BM25 from resident postings', () => {
   });
 
   it('loads a large library in the background, answering nothing stale meanwhile', async () => {
-    addChunks(db, generatedChunks(next, 10)); // a version no lengths were read for
+    addChunks(db, generatedChunks(next, 10), { recorded: false }); // a version no lengths were read for
     expect(bm25TopK(db, ['cell'], [1, 1, 1], 10, { syncRows: 0 })).toBeNull(); // the caller asks FTS5 meanwhile
     const warming = warmKeywordIndex(db);
-    addChunks(db, generatedChunks(next, 10)); // written while the lengths load: that load must not be served
+    addChunks(db, generatedChunks(next, 10)); // written while the lengths load: that load must not be served (nor the write applied to it)
     await warming;
     await warmKeywordIndex(db);
     expect(bm25TopK(db, ['cell'], [1, 1, 1], 50, { syncRows: 0 })?.map((hit) => hit.chunkId)).toEqual(ftsTopK(db, ['cell'], [1, 1, 1], 50).map((hit) => hit.chunkId));
