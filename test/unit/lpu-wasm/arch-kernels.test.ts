@@ -23,7 +23,7 @@ function tensor(n: number, random: () => number, scale = 1) {
 
 const geluRef = (x: number) => 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3)));
 
-/** Windowed, soft-capped GQA attention in float64 over decoded f16 caches [kvHeads, ctx, hd]. */
+/** Windowed, soft-capped GQA attention in float64 over decoded f16 caches [kvHeads, ctx, hd], position t at slot t mod ctx. */
 function attentionRef(q: Float64Array, k: Float64Array, v: Float64Array, M: number, pos0: number, nHeads: number, nKv: number, hd: number, ctx: number, window: number, scale: number, cap: number): Float64Array {
   const out = new Float64Array(M * nHeads * hd);
   for (let m = 0; m < M; m++) for (let h = 0; h < nHeads; h++) {
@@ -31,11 +31,11 @@ function attentionRef(q: Float64Array, k: Float64Array, v: Float64Array, M: numb
     const s: number[] = [];
     for (let t = first; t <= last; t++) {
       let dot = 0;
-      for (let d = 0; d < hd; d++) dot += q[(m * nHeads + h) * hd + d]! * k[(kv * ctx + t) * hd + d]!;
+      for (let d = 0; d < hd; d++) dot += q[(m * nHeads + h) * hd + d]! * k[(kv * ctx + (t % ctx)) * hd + d]!;
       s.push(cap ? cap * Math.tanh((dot * scale) / cap) : dot * scale);
     }
     const max = Math.max(...s), e = s.map((x) => Math.exp(x - max)), sum = e.reduce((a, b) => a + b, 0);
-    for (let t = first; t <= last; t++) for (let d = 0; d < hd; d++) out[(m * nHeads + h) * hd + d]! += (e[t - first]! / sum) * v[(kv * ctx + t) * hd + d]!;
+    for (let t = first; t <= last; t++) for (let d = 0; d < hd; d++) out[(m * nHeads + h) * hd + d]! += (e[t - first]! / sum) * v[(kv * ctx + (t % ctx)) * hd + d]!;
   }
   return out;
 }
@@ -61,8 +61,11 @@ describe.each(['ts', 'wasm'])('architecture kernels (%s)', (name) => {
     { window: 7, cap: 0, pos0: 150, M: 3 }, // a window well inside a long context
     { window: 0, cap: 2, pos0: 200, M: 2 }, // more keys than one online-softmax block, soft-capped
     { window: 150, cap: 50, pos0: 290, M: 6 },
-  ])('attentionWindowed (window $window, softcap $cap, rows $M at $pos0) matches float64 within 2e-5', ({ window, cap, pos0, M }) => {
-    const random = seededRandom(5 + pos0), nHeads = 6, nKv = 2, hd = 18, ctx = 320, scale = 0.3;
+    // sliding-window rings of window + M − 1 slots: keys wrap past the ring's end, and across an online-softmax block
+    { window: 7, cap: 0, pos0: 150, M: 3, ctx: 9 },
+    { window: 150, cap: 50, pos0: 290, M: 6, ctx: 155 },
+  ])('attentionWindowed (window $window, softcap $cap, rows $M at $pos0, $ctx slots) matches float64 within 2e-5', ({ window, cap, pos0, M, ctx = 320 }) => {
+    const random = seededRandom(5 + pos0 + ctx), nHeads = 6, nKv = 2, hd = 18, scale = 0.3;
     const q = tensor(M * nHeads * hd, random);
     const cache = () => {
       const ptr = arena.alloc(nKv * ctx * hd * 2);
@@ -75,5 +78,17 @@ describe.each(['ts', 'wasm'])('architecture kernels (%s)', (name) => {
     sets[name]!.attentionWindowed(out, q.ptr, k.ptr, v.ptr, scores, M, pos0, nHeads, nKv, hd, ctx, 4, 6, window, scale, cap);
     const expected = attentionRef(q.values, k.values, v.values, M, pos0, nHeads, nKv, hd, ctx, window, scale, cap);
     expect(worstError(readF32(arena, out, M * nHeads * hd), expected, 2e-5, 2e-5)).toBeLessThanOrEqual(1);
+  });
+
+  it('storeKvF16 writes position p at slot p mod ctx, wrapping a ring within one call', () => {
+    const random = seededRandom(11), M = 5, nKv = 2, hd = 8, ctx = 7, pos0 = 18; // positions 18..22 → slots 4, 5, 6, 0, 1
+    const x = tensor(M * nKv * hd, random), cache = arena.alloc(nKv * ctx * hd * 2);
+    arena.u16.fill(0xffff, cache >> 1, (cache >> 1) + nKv * ctx * hd);
+    sets[name]!.storeKvF16(cache, x.ptr, M, pos0, nKv, hd, ctx);
+    for (let slot = 0; slot < ctx; slot++) for (let g = 0; g < nKv; g++) for (let d = 0; d < hd; d++) {
+      const m = (slot - (pos0 % ctx) + ctx) % ctx; // the row whose position lands here
+      const want = m < M ? f32ToF16(x.values[(m * nKv + g) * hd + d]!) : 0xffff;
+      expect(arena.u16[(cache >> 1) + (g * ctx + slot) * hd + d]).toBe(want);
+    }
   });
 });
