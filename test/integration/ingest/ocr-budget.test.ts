@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { OcrPool } from '../../../src/main/ingest/ocr/pool';
 import { IngestQueue } from '../../../src/main/ingest/queue';
 import { ThreadBudget } from '../../../src/main/ingest/thread-budget';
@@ -38,6 +38,20 @@ describe('OCR under the shared thread budget', () => {
       await Promise.all(pools.map((pool) => pool.close()));
     }
   }, 180_000);
+
+  it('terminates idle tesseract workers after its idle time and starts them again for the next page', async () => {
+    const pool = new OcrPool(['eng'], 1, null, { idleMs: 200 });
+    try {
+      const image = drawScan(lines(3)).bytes;
+      expect((await pool.recognize(image)).confidence).toBeGreaterThanOrEqual(60);
+      expect(pool.started).toBe(true);
+      await vi.waitFor(() => expect(pool.started).toBe(false), { timeout: 10_000, interval: 50 });
+      const again = await pool.recognize(image);
+      expect(again.paragraphs.flat().map((line) => line.text).join(' ')).toContain('river gauge');
+    } finally {
+      await pool.close();
+    }
+  }, 120_000);
 
   it('two scanned PDFs through the queue at once stay within the cores', async () => {
     const db = openStore(path.join(data.dir, 'data'));
