@@ -1,5 +1,5 @@
 import type { Db } from '../store/db';
-import { bm25TopK, keywordIndexVersion } from './bm25-postings';
+import { bm25TopK, keywordIndexVersion, residentDocumentFrequency } from './bm25-postings';
 import { queryTerms } from './keyword-query';
 
 export interface KeywordHit {
@@ -47,33 +47,55 @@ export const MAX_RANKED_POSTINGS = 25_000;
 
 const quote = (term: string) => `"${term.replaceAll('"', '""')}"`;
 
+interface LibraryStats {
+  version: string;
+  total: number;
+  df: Map<string, number>;
+  /** Prepared once per connection. */
+  countChunks: { get(): unknown };
+  countMatches: { get(match: string): unknown };
+}
+
 /**
  * Chunk count and term document frequencies, remembered until the keyword index is written: counting a common term's
  * rows costs as much as scanning its doclist. Writes elsewhere (jobs, health history) leave the index version alone.
  */
-const statsCache = new WeakMap<Db, { version: string; total: number; df: Map<string, number> }>();
+const statsCache = new WeakMap<Db, LibraryStats>();
 
-function libraryStats(db: Db): { total: number; df: Map<string, number> } {
-  const version = keywordIndexVersion(db);
+function libraryStats(db: Db, version: string): LibraryStats {
   let stats = statsCache.get(db);
-  if (stats?.version !== version) {
-    stats = { version, total: (db.prepare('SELECT COUNT(*) AS n FROM chunks').get() as { n: number }).n, df: new Map() };
+  if (!stats) {
+    stats = {
+      version: '',
+      total: 0,
+      df: new Map(),
+      countChunks: db.prepare('SELECT COUNT(*) FROM chunks').pluck(),
+      countMatches: db.prepare('SELECT COUNT(*) FROM chunks_fts WHERE chunks_fts MATCH ?').pluck(),
+    };
     statsCache.set(db, stats);
+  }
+  if (stats.version !== version) {
+    stats.version = version;
+    stats.total = stats.countChunks.get() as number;
+    stats.df.clear();
   }
   return stats;
 }
 
-/** The query's terms worth ranking by: rarer than maxTermShare of the chunks and within the posting budget, or else the rarest few. */
-export function rankedTerms(db: Db, terms: string[], requestedShare?: number): string[] {
+/**
+ * The query's terms worth ranking by: rarer than maxTermShare of the chunks and within the posting budget, or else the
+ * rarest few. `version` is the keyword index version the search read once (keywordIndexVersion).
+ */
+export function rankedTerms(db: Db, terms: string[], requestedShare?: number, version = keywordIndexVersion(db)): string[] {
   if (terms.length <= 1 || (requestedShare ?? 0) >= 1) return terms;
-  const stats = libraryStats(db);
+  const stats = libraryStats(db, version);
   const { total } = stats;
   if (requestedShare === undefined && total <= PRUNE_ABOVE_CHUNKS) return terms;
   const maxTermShare = requestedShare ?? DEFAULT_MAX_TERM_SHARE;
-  const documentFrequency = db.prepare('SELECT COUNT(*) AS n FROM chunks_fts WHERE chunks_fts MATCH ?');
   const dfOf = (term: string) => {
     let df = stats.df.get(term);
-    if (df === undefined) stats.df.set(term, (df = (documentFrequency.get(quote(term)) as { n: number }).n));
+    // A resident posting list knows its length (and follows writes); else FTS5 counts the term's rows once per version.
+    if (df === undefined) stats.df.set(term, (df = residentDocumentFrequency(db, term, version) ?? (stats.countMatches.get(quote(term)) as number)));
     return df;
   };
   const counted = terms.map((term) => ({ term, df: dfOf(term) })).filter((t) => t.df > 0).sort((a, b) => a.df - b.df);
@@ -92,7 +114,8 @@ export function rankedTerms(db: Db, terms: string[], requestedShare?: number): s
 
 /** The k chunks with the best BM25 score for the query's terms (a string, or terms already analysed); keyed by chunks.id. */
 export function keywordSearch(db: Db, query: string | string[], options: KeywordOptions): KeywordHit[] {
-  return matchChunks(db, rankedTerms(db, typeof query === 'string' ? queryTerms(query) : query, options.maxTermShare), options);
+  const version = keywordIndexVersion(db);
+  return matchChunks(db, rankedTerms(db, typeof query === 'string' ? queryTerms(query) : query, options.maxTermShare, version), options, version);
 }
 
 /** Up to this many documents are searched one rowid range each; more go through one filtered query. */
@@ -103,25 +126,25 @@ const RANGED_DOCUMENTS = 8;
  * one transaction, so their ids form one range: FTS5 seeks a rowid range in its doclists instead of scoring every row
  * the terms match in the library, which makes a search within a few documents several times cheaper.
  */
-export function matchChunks(db: Db, terms: string[], options: KeywordOptions): KeywordHit[] {
+export function matchChunks(db: Db, terms: string[], options: KeywordOptions, version = keywordIndexVersion(db)): KeywordHit[] {
   if (terms.length === 0) return [];
   // Every term is quoted (a phrase of one token) and OR-ed: user text never reaches FTS5 as query syntax.
   const match = terms.map(quote).join(' OR ');
-  if (!options.documentIds || options.documentIds.length > RANGED_DOCUMENTS) return matchRows(db, terms, match, options, null);
+  if (!options.documentIds || options.documentIds.length > RANGED_DOCUMENTS) return matchRows(db, terms, match, options, null, version);
   const rangeOf = db.prepare('SELECT MIN(id) AS first, MAX(id) AS last FROM chunks WHERE document_id = ?');
   const hits = options.documentIds.flatMap((documentId) => {
     const range = rangeOf.get(documentId) as { first: number | null; last: number | null };
-    return range.first === null ? [] : matchRows(db, terms, match, { ...options, documentIds: [documentId] }, [range.first, range.last!]);
+    return range.first === null ? [] : matchRows(db, terms, match, { ...options, documentIds: [documentId] }, [range.first, range.last!], version);
   });
   return hits.sort((a, b) => b.score - a.score).slice(0, options.k);
 }
 
-function matchRows(db: Db, terms: string[], match: string, options: KeywordOptions, rowids: [number, number] | null): KeywordHit[] {
+function matchRows(db: Db, terms: string[], match: string, options: KeywordOptions, rowids: [number, number] | null, version: string): KeywordHit[] {
   const weights = [options.headingWeight ?? DEFAULT_HEADING_WEIGHT, options.contextWeight ?? DEFAULT_CONTEXT_WEIGHT];
   const workspaceId = options.workspaceId !== undefined && !workspaceHoldsAll(db, options.workspaceId) ? options.workspaceId : undefined;
   if (workspaceId === undefined && !options.documentIds) {
     // The same ranking from resident postings (bm25-postings.ts), when they can answer: ~1 µs a matched row saved.
-    const ranked = rowids === null ? bm25TopK(db, terms, [1.0, ...weights], options.k) : null;
+    const ranked = rowids === null ? bm25TopK(db, terms, [1.0, ...weights], options.k, { version }) : null;
     if (ranked) return withChunkFacts(db, ranked);
     // Ranked on the index alone, then only the top k rows read from chunks: joining every matched row first cost ~2.5x.
     const rows = db

@@ -3,6 +3,7 @@ import type { Db } from '../store/db';
 import { expansionsFor } from './abbreviations';
 import { pinnedDocuments, routeDocuments } from './document-index';
 import { queryTerms } from './keyword-query';
+import { keywordIndexVersion } from './bm25-postings';
 import { matchChunks, rankedTerms, type KeywordHit, type KeywordTuning } from './keyword-search';
 import { analyseQuery } from './query-analysis';
 import { feedbackTerms } from './relevance-feedback';
@@ -42,19 +43,21 @@ export function lexicalTerms(db: Db, query: string): string[] {
 interface QueryFacts {
   periods: string[];
   statements: string[];
+  /** The keyword index version, read once per search (keywordIndexVersion). */
+  version: string;
 }
 
 export function lexicalSearch(db: Db, query: string, options: LexicalOptions): KeywordHit[] {
   const terms = lexicalTerms(db, query);
-  const facts = { periods: analyseQuery(query).periods, statements: statementsNamedIn(query) };
+  const facts = { periods: analyseQuery(query).periods, statements: statementsNamedIn(query), version: keywordIndexVersion(db) };
   const first = rankPassages(db, terms, facts, options);
   if (options.feedback !== 'rm3' || first.length === 0) return first;
   const extra = feedbackTerms(db, first, new Set(terms));
   return extra.length > 0 ? rankPassages(db, [...terms, ...extra], facts, options) : first;
 }
 
-function rankPassages(db: Db, terms: string[], { periods, statements }: QueryFacts, options: LexicalOptions): KeywordHit[] {
-  const ranked = rankedTerms(db, terms, options.maxTermShare);
+function rankPassages(db: Db, terms: string[], { periods, statements, version }: QueryFacts, options: LexicalOptions): KeywordHit[] {
+  const ranked = rankedTerms(db, terms, options.maxTermShare, version);
   if (ranked.length === 0) return [];
   const filter = { workspaceId: options.workspaceId, documentIds: options.documentIds };
   const tuning = { headingWeight: options.headingWeight, contextWeight: options.contextWeight };
@@ -65,7 +68,7 @@ function rankPassages(db: Db, terms: string[], { periods, statements }: QueryFac
   // does; routing and the statement boost then reorder that pool instead of issuing a query per document. A question
   // that names a filing's organisation and period is searched within the filings it pins, a few rowid ranges.
   const pinned = routingWeight > 0 && options.documentIds?.length !== 1 ? pinnedDocuments(db, terms, periods, filter) : null;
-  const candidates = matchChunks(db, ranked, { k: Math.max(options.k, CANDIDATE_POOL), ...tuning, ...filter, documentIds: pinned ?? filter.documentIds });
+  const candidates = matchChunks(db, ranked, { k: Math.max(options.k, CANDIDATE_POOL), ...tuning, ...filter, documentIds: pinned ?? filter.documentIds }, version);
   const bestRoute = Math.max(0, ...routes.values());
   const statementWeight = options.statementWeight ?? DEFAULT_STATEMENT_WEIGHT;
   const inStatement = (hit: KeywordHit) => statements.some((name) => hit.context.includes(`(${name})`));

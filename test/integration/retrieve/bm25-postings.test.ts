@@ -6,6 +6,7 @@ import { openStore, type Db } from '../../../src/main/store/db';
 import { bm25TopK, keywordIndexCounts, warmKeywordIndex } from '../../../src/main/retrieve/bm25-postings';
 import { KeywordRowWriter } from '../../../src/main/retrieve/bm25-writes';
 import { keywordSearch } from '../../../src/main/retrieve/keyword-search';
+import { lexicalSearch } from '../../../src/main/retrieve/lexical-search';
 import { seededRandom } from '../../../src/main/lpu/runtime/sampler';
 
 // The resident-postings ranking against FTS5's own `ORDER BY bm25(…) LIMIT k` on generated chunks: the same rows in the
@@ -213,6 +214,32 @@ describe('BM25 from resident postings', () => {
     expect(viaSearch.map((hit) => hit.chunkId)).toEqual(ftsTopK(db, terms, [1, 1, 1], 25).map((hit) => hit.chunkId));
     const context = db.prepare('SELECT document_id AS documentId, context FROM chunks WHERE id = ?');
     for (const hit of viaSearch) expect({ documentId: hit.documentId, context: hit.context }).toEqual(context.get(hit.chunkId));
+  });
+
+  it('reads the index version once per search, through one statement prepared once per connection', () => {
+    const connection = openStore(dataDir);
+    try {
+      const isVersionRead = (sql: string) => sql.includes('chunks_fts_data WHERE id IN');
+      let prepared = 0;
+      let reads = 0;
+      const prepare = connection.prepare.bind(connection);
+      connection.prepare = ((sql: string) => {
+        const statement = prepare(sql);
+        if (!isVersionRead(sql)) return statement;
+        prepared++;
+        const all = statement.all.bind(statement);
+        return Object.assign(statement, { all: (...params: unknown[]) => (reads++, all(...params)) });
+      }) as typeof connection.prepare;
+      const searches = [
+        () => keywordSearch(connection, ['insulin', 'receptor', 'kinase'], { k: 10, maxTermShare: 0.5 }),
+        () => lexicalSearch(connection, 'insulin receptor kinase in mouse neurons', { k: 10, maxTermShare: 0.5 }),
+        () => lexicalSearch(connection, 'sleep diet obesity', { k: 10, maxTermShare: 0.5, routingWeight: 0 }),
+      ];
+      for (const search of searches) expect(search().length).toBeGreaterThan(0);
+      expect({ prepared, reads }).toEqual({ prepared: 1, reads: searches.length });
+    } finally {
+      connection.close();
+    }
   });
 
   it('leaves a term that is not one index token to FTS5', () => {
