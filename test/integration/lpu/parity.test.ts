@@ -18,9 +18,10 @@ const POSITIONS = 16; // past the random Gemma models' 6-token sliding window mo
 // Top-1, one rule for every architecture and format: the two may pick different tokens only where llama.cpp's own lead
 // is within the run's max |Δlogit|, since there the measured error alone can reorder them (int8 activations are rounded
 // on both sides independently, so near ties fall either way). Whether that error is rounding noise or a mistake of
-// ours is settled against the exact computation: on the same weights in f32 with unrounded activations, the emulator
-// must be no further off than llama.cpp (RMS; measured 0.97-1.07x over every architecture × Q8_0 and K-quant).
-const EXACT_RMS_RATIO = 1.15;
+// ours is settled against the exact computation: on the same weights in f32 with unrounded activations, the emulator's
+// RMS distance must be at most 1.3x llama.cpp's. Measured 0.94-1.14x (a ratio of two noise estimates; the 1.14 is
+// Gemma 3 Q8_0 at 16 positions, 0.97x at 64); an error of ours as large as the noise, independent of it, makes it √2.
+const EXACT_RMS_RATIO = 1.3;
 
 describe.each(SUPPORTED_ARCHITECTURES)('%s matches llama.cpp', (arch) => {
   it.each(Object.keys(TOLERANCE) as (keyof typeof TOLERANCE)[])('%s: logits within tolerance, the same top-1 token wherever llama.cpp leads clearly', async (format) => {
