@@ -53,6 +53,30 @@ describe.each(['language_model.model', 'model.language_model'] as MultimodalLayo
   }, 60_000);
 });
 
+describe('transformers v5 configs (rope_parameters instead of rope_theta, rope_scaling, rope_local_base_freq)', () => {
+  const configOf = (name: string, model: ReturnType<typeof randomHfModel>, config: Record<string, unknown>) => {
+    const folder = path.join(dir, name);
+    writeHfFolder(folder, { ...model, config });
+    return openModel(folder).config;
+  };
+  const without = (config: Record<string, unknown>, ...keys: string[]) => Object.fromEntries(Object.entries(config).filter(([k]) => !keys.includes(k)));
+
+  it('reads one set of parameters (Qwen3) and one per attention type (Gemma 3) as the older keys', () => {
+    const qwen3 = randomHfModel('qwen3');
+    const v5 = configOf('v5-qwen3', qwen3, { ...without(qwen3.config, 'rope_theta'), rope_parameters: { rope_type: 'default', rope_theta: 1e6 } });
+    expect({ ...v5, name: '' }).toEqual({ ...configOf('v4-qwen3', qwen3, qwen3.config), name: '' });
+    const gemma3 = randomHfModel('gemma3');
+    const rope = { full_attention: { rope_type: 'linear', factor: 8, rope_theta: 1e6 }, sliding_attention: { rope_type: 'default', rope_theta: 10000 } };
+    const v5Gemma = configOf('v5-gemma3', gemma3, { ...without(gemma3.config, 'rope_theta', 'rope_scaling', 'rope_local_base_freq'), rope_parameters: rope });
+    expect(v5Gemma).toMatchObject({ ropeTheta: 1e6, ropeScale: 1 / 8, ropeThetaSwa: 10000 });
+    expect({ ...v5Gemma, name: '' }).toEqual({ ...configOf('v4-gemma3', gemma3, gemma3.config), name: '' });
+    // a local base of its own reaches the sliding layers (not the 10000 default)
+    expect(configOf('v5-gemma3-local', gemma3, { ...without(gemma3.config, 'rope_local_base_freq'), rope_parameters: { ...rope, sliding_attention: { rope_type: 'default', rope_theta: 20000 } } }).ropeThetaSwa).toBe(20000);
+    expect(() => configOf('v5-gemma3-scaled-local', gemma3, { ...gemma3.config, rope_parameters: { ...rope, sliding_attention: { rope_type: 'linear', factor: 2 } } }))
+      .toThrow('The model in v5-gemma3-scaled-local scales RoPE on its sliding-window layers ("linear"); the LPU emulator scales global layers only.');
+  });
+});
+
 describe('a folder with model.safetensors.index.json', () => {
   it('reads the files the index maps and leaves others (a Mistral repo\'s consolidated.safetensors) unread', () => {
     const folder = path.join(dir, 'indexed');

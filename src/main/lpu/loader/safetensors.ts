@@ -109,6 +109,26 @@ function hfRopeScaling(hf: Record<string, unknown>, headDim: number, theta: numb
   throw new AppError('unsupported_model', `The model in ${path.basename(folder)} uses "${type}" RoPE scaling; the LPU emulator supports none, linear and llama3 scaling.`);
 }
 
+/**
+ * transformers v5 writes RoPE as rope_parameters ({rope_type, rope_theta, factor…}, or one such object per attention
+ * type: full_attention, sliding_attention) instead of rope_theta, rope_scaling and rope_local_base_freq: the older keys.
+ */
+function ropeParameterKeys(hf: Record<string, unknown>, folder: string): Record<string, unknown> {
+  const rp = hf.rope_parameters as Record<string, Record<string, unknown> | unknown> | undefined;
+  if (!rp || typeof rp !== 'object') return {};
+  const full = (rp.full_attention ?? rp) as Record<string, unknown>, sliding = rp.sliding_attention as Record<string, unknown> | undefined;
+  const { rope_theta: theta, partial_rotary_factor: partial, ...scaling } = full;
+  if (sliding?.rope_type !== undefined && sliding.rope_type !== 'default') {
+    throw new AppError('unsupported_model', `The model in ${path.basename(folder)} scales RoPE on its sliding-window layers ("${String(sliding.rope_type)}"); the LPU emulator scales global layers only.`);
+  }
+  return {
+    ...(theta !== undefined && { rope_theta: theta }),
+    ...(partial !== undefined && { partial_rotary_factor: partial }),
+    rope_scaling: scaling,
+    ...(sliding?.rope_theta !== undefined && { rope_local_base_freq: sliding.rope_theta }),
+  };
+}
+
 /** config.json's value for `key`, or undefined where it is absent or null (null turns a Gemma soft-cap off). */
 function hfNumber(hf: Record<string, unknown>, key: string): number | undefined {
   const v = hf[key];
@@ -170,7 +190,8 @@ export function openSafetensorsModel(folder: string): ModelSource {
   }
   const nested = multimodal ? topConfig.text_config : topConfig;
   if (!nested || typeof nested !== 'object') throw new AppError('unsupported_model', `The config.json in ${path.basename(folder)} has no text_config, so the shape of its ${archName} text model is unknown.`);
-  const hf = architecture === 'gemma3' ? { ...GEMMA3_TEXT_DEFAULTS, ...(nested as Record<string, unknown>) } : nested as Record<string, unknown>;
+  const stated = { ...ropeParameterKeys(nested as Record<string, unknown>, folder), ...(nested as Record<string, unknown>) };
+  const hf = architecture === 'gemma3' ? { ...GEMMA3_TEXT_DEFAULTS, ...stated } : stated;
   const files = safetensorsFiles(folder);
 
   const dim = Number(hf.hidden_size);
