@@ -111,6 +111,14 @@ describe('Hugging Face folders the emulator refuses', () => {
     expect(refusal({ ...phi3, partial_rotary_factor: 0.75 }).message).toMatch(/rotates part of each head \(partial_rotary_factor 0\.75\)/);
   });
 
+  it('a Qwen config that turns sliding-window attention on; the usual use_sliding_window: false loads', () => {
+    const qwen3 = randomHfModel('qwen3');
+    const folder = (name: string, config: Record<string, unknown>) => { const f = path.join(dir, name); writeHfFolder(f, { ...qwen3, config }); return f; };
+    expect(openModel(folder('swa-off', { ...qwen3.config, use_sliding_window: false, sliding_window: 32768, max_window_layers: 28 })).config.slidingWindow).toBeUndefined();
+    expect(() => openModel(folder('swa-on', { ...qwen3.config, use_sliding_window: true, sliding_window: 4096, max_window_layers: 1 })))
+      .toThrow('The model in swa-on turns on sliding-window attention (use_sliding_window), which the LPU emulator runs only as Gemma 2 and 3 lay it out.');
+  });
+
   it('an architecture it does not know, naming the ones it reads', () => {
     const reads = 'is not supported in Hugging Face folders; the LPU emulator reads Llama, Mistral, Qwen2, Qwen3, Gemma 2, Gemma 3 (text, or the text model of the multimodal Gemma 3) and Phi-3 folders.';
     expect(refusal({ ...phi3, architectures: ['FalconForCausalLM'], model_type: 'falcon' }).message).toBe(`The model architecture "FalconForCausalLM" ${reads}`);

@@ -201,6 +201,9 @@ export function openSafetensorsModel(folder: string): ModelSource {
   if (hfNumber(hf, 'partial_rotary_factor') !== undefined && hfNumber(hf, 'partial_rotary_factor') !== 1) {
     throw new AppError('unsupported_model', `The model in ${path.basename(folder)} rotates part of each head (partial_rotary_factor ${String(hf.partial_rotary_factor)}), which the LPU emulator does not support.`);
   }
+  if (hf.use_sliding_window === true) {
+    throw new AppError('unsupported_model', `The model in ${path.basename(folder)} turns on sliding-window attention (use_sliding_window), which the LPU emulator runs only as Gemma 2 and 3 lay it out.`);
+  }
   if (architecture === 'phi3' && hf.rope_scaling) {
     throw new AppError('unsupported_model', `The model in ${path.basename(folder)} is a long-context Phi-3 (LongRoPE), which the LPU emulator does not support yet; use a 4k-context Phi-3.`);
   }
