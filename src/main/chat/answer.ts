@@ -51,7 +51,7 @@ function questionPlan(deps: AnswerDeps, q: Question): AnswerPlan {
       const { topK } = deps.settings.get();
       const result = await deps.passages.search({ query, k: topK, workspaceId: q.workspaceId, documentIds: q.documentIds });
       searched = result.passages;
-      if (result.notice) emit({ type: 'notice', kind: 'keyword_only', message: result.notice });
+      if (result.notice) emit({ type: 'notice', kind: 'keyword_only', message: result.notice, ...(result.noticeReason ? { reason: result.noticeReason } : {}) });
       const wholeDocumentsAvailable = (q.documentIds?.length ?? 0) > 0;
       return searched.length > 0 || wholeDocumentsAvailable;
     },

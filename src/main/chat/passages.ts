@@ -1,7 +1,7 @@
 import { routeWholeDocuments, search, type SearchContext } from '../retrieve/index';
 import { pagesReadByOcr } from '../ingest/library-queries';
 import type { Db } from '../store/db';
-import { hitLocation } from '../../shared/contract/search';
+import { hitLocation, type SearchNoticeReason } from '../../shared/contract/search';
 
 /** A passage handed to the model as one numbered source, with the provenance needed to cite it. */
 export interface Passage {
@@ -27,8 +27,8 @@ export interface PassageSearch {
 
 /** Where answers get their passages. */
 export interface PassageSource {
-  /** Relevant passages, best first; `notice` says when search ran on keywords alone or on a partial index. */
-  search(request: PassageSearch): Promise<{ passages: Passage[]; notice: string | null }>;
+  /** Relevant passages, best first; `notice` says when search ran on keywords alone or on a partial index, `noticeReason` why. */
+  search(request: PassageSearch): Promise<{ passages: Passage[]; notice: string | null; noticeReason?: SearchNoticeReason }>;
   /** The documents' pages in order when they all fit `budgetTokens`, else null (then search them instead). */
   wholeDocuments(documentIds: number[], budgetTokens: number, countTokens: (text: string) => number): Passage[] | null;
   /** One document's pages in order (quick actions), with its workspace; null when there is no such document. */
@@ -71,6 +71,7 @@ export function retrievalPassageSource(services: SearchContext): PassageSource {
           ...(pagesReadByOcr(db, hit.document.id, hit.pages.start, hit.pages.end) ? { ocr: true } : {}),
         })),
         notice: result.notice ?? (result.mode === 'bm25' ? 'Searched by keywords only: install an embedding model for meaning-based search.' : null),
+        ...(result.notice ? (result.noticeReason ? { noticeReason: result.noticeReason } : {}) : result.mode === 'bm25' ? { noticeReason: 'no_embedder' as const } : {}),
       };
     },
     document(documentId) {

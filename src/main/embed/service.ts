@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { SearchNoticeReason } from '../../shared/contract/search';
 import { AppError } from '../../shared/errors';
 import type { SettingsStore } from '../settings/settings';
 import type { Db } from '../store/db';
@@ -93,14 +94,15 @@ export class EmbeddingService {
    * The query's vector in the newest complete set, or a notice saying why search runs on keywords alone.
    * If a re-embedding completes (and drops the old set) while the query is being embedded, it is embedded again.
    */
-  async embedQuery(text: string, signal?: AbortSignal): Promise<{ query: QueryVector | null; notice: string | null }> {
+  async embedQuery(text: string, signal?: AbortSignal): Promise<{ query: QueryVector | null; notice: string | null; noticeReason?: SearchNoticeReason }> {
     await this.active().catch((error) => log.warn('could not prepare the embedding model', error));
     const notice = await this.notice();
+    const said = notice ? { notice: notice.message, noticeReason: notice.reason } : { notice: null };
     for (let attempt = 0; attempt < 3; attempt++) {
       const set = searchableVectorSet(this.deps.db);
-      if (!set) return { query: null, notice };
+      if (!set) return { query: null, ...said };
       const model = await this.locate(set.modelId);
-      if (!model) return { query: null, notice };
+      if (!model) return { query: null, ...said };
       let vector: Float32Array;
       try {
         vector = await this.embedder(model).embedQuery(text, signal);
@@ -109,11 +111,11 @@ export class EmbeddingService {
         if (signal?.aborted) throw error;
         log.warn(`embedding a query with ${model.id} failed`, error);
         const reason = error instanceof AppError ? error.message : 'The embedding model failed; the details are in the log.';
-        return { query: null, notice: `${reason} These results use keywords only.` };
+        return { query: null, notice: `${reason} These results use keywords only.`, noticeReason: 'embedder_failed' };
       }
-      if (searchableVectorSet(this.deps.db)?.id === set.id) return { query: { set, vector }, notice };
+      if (searchableVectorSet(this.deps.db)?.id === set.id) return { query: { set, vector }, ...said };
     }
-    return { query: null, notice: 'The semantic index changed while searching; these results use keywords only. Search again.' };
+    return { query: null, notice: 'The semantic index changed while searching; these results use keywords only. Search again.', noticeReason: 'index_changed' };
   }
 
   async status(): Promise<EmbeddingStatus> {
@@ -128,7 +130,7 @@ export class EmbeddingService {
         : null,
       target: target ? { modelId: target.id, dimension: target.dimension } : null,
       reembed,
-      notice: await this.notice(),
+      notice: (await this.notice())?.message ?? null,
       suggestedModelId: suggestedEmbedder(this.deps.db, target?.id ?? null),
     };
   }
@@ -152,30 +154,32 @@ export class EmbeddingService {
     this.embedders.clear();
   }
 
-  private async notice(): Promise<string | null> {
+  /** Why search cannot use the current semantic index as it stands, with the sentence that says so; null when it can. */
+  private async notice(): Promise<{ reason: SearchNoticeReason; message: string } | null> {
     const { db, settings } = this.deps;
     const searchable = searchableVectorSet(db);
     const chosenId = settings.get().embedderId;
     if (!searchable) {
       if (this.reembedState?.state === 'running') {
         const { done, total } = this.reembedState;
-        return `The semantic index is being built (${done} of ${total} passages); results use keywords only until it is ready.`;
+        return { reason: 'index_building', message: `The semantic index is being built (${done} of ${total} passages); results use keywords only until it is ready.` };
       }
       if (!(await this.locate(chosenId))) {
         const name = embedderCatalogEntry(chosenId)?.name ?? chosenId;
         // The catalog name carries its own brackets ("(English, default)"): it goes in a sentence of its own, not in brackets.
-        return `No embedding model is installed, so search uses keywords only. Install ${name} under Settings → Models for semantic search.`;
+        return { reason: 'no_embedder', message: `No embedding model is installed, so search uses keywords only. Install ${name} under Settings → Models for semantic search.` };
       }
       return null;
     }
     if (this.reembedState?.state === 'failed') {
-      return `Re-indexing with ${this.reembedState.modelId} stopped: ${this.reembedState.error} Search keeps using ${searchable.modelId}.`;
+      return { reason: 'reindex_failed', message: `Re-indexing with ${this.reembedState.modelId} stopped: ${this.reembedState.error} Search keeps using ${searchable.modelId}.` };
     }
     if (!(await this.locate(searchable.modelId))) {
-      return `The embedding model ${searchable.modelId} that built the semantic index is not installed, so search uses keywords only. Reinstall it or pick another model.`;
+      return { reason: 'index_model_missing', message: `The embedding model ${searchable.modelId} that built the semantic index is not installed, so search uses keywords only. Reinstall it or pick another model.` };
     }
     if (this.reembedState?.state === 'running') {
-      return `Re-indexing with ${this.reembedState.modelId} (${this.reembedState.done} of ${this.reembedState.total} passages); results use ${searchable.modelId} until it finishes.`;
+      const { modelId, done, total } = this.reembedState;
+      return { reason: 'reindexing', message: `Re-indexing with ${modelId} (${done} of ${total} passages); results use ${searchable.modelId} until it finishes.` };
     }
     return null;
   }

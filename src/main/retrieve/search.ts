@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { searchRequest, type SearchHit, type SearchMode, type SearchRequest, type SearchResult } from '../../shared/contract/search';
+import { searchRequest, type SearchHit, type SearchMode, type SearchNoticeReason, type SearchRequest, type SearchResult } from '../../shared/contract/search';
 import { AppError } from '../../shared/errors';
 import type { Settings } from '../../shared/settings';
 import type { EmbeddingService } from '../embed/service';
@@ -58,12 +58,14 @@ export async function search(services: SearchContext, request: SearchRequest, op
   let keyword = requestedMode === 'vector' ? null : runKeyword();
 
   let notice: string | null = null;
+  let noticeReason: SearchNoticeReason | undefined;
   let vectorHits: { chunkId: number; similarity: number }[] = [];
   let vectorMs = 0;
   let vectorSet: VectorSet | null = null;
   const embedded = await embedding;
   if (embedded) {
     notice = embedded.notice;
+    noticeReason = embedded.noticeReason;
     // From here on everything is synchronous, so the set cannot be retired under the query.
     if (embedded.query) {
       const vectorStarted = performance.now();
@@ -110,6 +112,7 @@ export async function search(services: SearchContext, request: SearchRequest, op
     hits,
     mode,
     notice: requestedMode === 'bm25' ? null : notice,
+    ...(requestedMode !== 'bm25' && notice && noticeReason ? { noticeReason } : {}),
     embeddingModel: vectorSet?.modelId ?? null,
     timings: { keywordMs, vectorMs, totalMs: performance.now() - started },
   };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { openAiBaseURL } from '../openai-servers';
 import { call, stream } from './define';
+import { searchNoticeReason } from './search';
 
 // Domains `chat` (asking, streamed answers), `threads` (history) and `providers` (Groq key and models, OpenAI-compatible servers).
 // One answer streams as: started → sources → (reasoning | delta | meters | notice)* → done.
@@ -146,6 +147,8 @@ export const storedNotice = z.object({
   limit: z.number().int().optional(),
   /** follow_up: the query actually searched. */
   query: z.string().optional(),
+  /** keyword_only: why search ran on keywords alone (or on the previous index), so the UI says the matching sentence. */
+  reason: searchNoticeReason.optional(),
 });
 export type StoredNotice = z.infer<typeof storedNotice>;
 

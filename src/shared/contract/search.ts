@@ -57,12 +57,26 @@ export function hitLocation(hit: SearchHit) {
   };
 }
 
+/** Why a search ran on keywords alone or on an older index; the UI words its notice by it. */
+export const searchNoticeReason = z.enum([
+  'no_embedder', // no embedding model is installed
+  'embedder_failed', // the embedding model failed on this query
+  'index_building', // the first semantic index is being built
+  'index_model_missing', // the model that built the semantic index is no longer installed
+  'index_changed', // the semantic index was replaced while the query was embedded
+  'reindexing', // the library's vectors are being rebuilt with another model; the old ones still answer
+  'reindex_failed', // rebuilding with another model stopped; the old vectors still answer
+]);
+export type SearchNoticeReason = z.infer<typeof searchNoticeReason>;
+
 export const searchResult = z.object({
   hits: z.array(searchHit),
   /** The mode actually used: 'bm25' when vectors were asked for but no semantic index is available. */
   mode: searchMode,
   /** A sentence for the user when results are keyword-only or partial (no embedder, index building), else null. */
   notice: z.string().nullable(),
+  /** Why `notice` is set (absent when it is null). */
+  noticeReason: searchNoticeReason.optional(),
   /** The embedding model whose vectors were searched, null for keyword-only results. */
   embeddingModel: z.string().nullable(),
   timings: z.object({ keywordMs: z.number(), vectorMs: z.number(), totalMs: z.number() }),

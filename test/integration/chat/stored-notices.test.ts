@@ -36,6 +36,8 @@ describe('notices stored with their answer', () => {
     const shown = reloaded(answer.threadId, answer.id).notices;
     expect(shown.map((n) => n.kind)).toEqual(first.notices().map((n) => n.kind));
     expect(shown.find((n) => n.kind === 'keyword_only')?.message).toBe(first.notices().find((n) => n.kind === 'keyword_only')?.message);
+    // Its reason comes back too, so the Chinese interface says why in its own words after a reload.
+    expect(shown.find((n) => n.kind === 'keyword_only')?.reason).toBe('no_embedder');
 
     const second = collect();
     const followUp = await ask(deps(new ScriptedProvider('Within 30 days [1].')), { question: 'And what about it?', threadId: answer.threadId }, second.emit, new AbortController().signal);

@@ -132,6 +132,7 @@ describe('a model switch that cannot finish', () => {
     await services.embeddings.whenIdle();
     const after = await search(services, { query: 'hip fractures', k: 3 });
     expect(after).toMatchObject({ mode: 'hybrid', embeddingModel: 'Xenova/bge-small-en-v1.5' });
+    expect(after.noticeReason).toBe('reindex_failed');
     expect(after.notice).toMatch(/^Re-indexing with Xenova\/multilingual-e5-small stopped: The embedding model in .* could not be loaded\. .* Search keeps using Xenova\/bge-small-en-v1\.5\.$/);
     expect(await services.embeddings.status()).toMatchObject({
       reembed: { state: 'failed', modelId: 'Xenova/multilingual-e5-small' },
@@ -146,6 +147,7 @@ describe('a model switch that cannot finish', () => {
     expect(keywordOnly).toMatchObject({ mode: 'bm25', embeddingModel: null });
     expect(keywordOnly.hits).toHaveLength(3);
     expect(keywordOnly.notice).toMatch(/could not be loaded\. Reinstall it from the Models page\. These results use keywords only\.$/);
+    expect(keywordOnly.noticeReason).toBe('embedder_failed');
     await services.close();
 
     // Each failure reached the main-process log with its cause: the damaged file, then what it stopped.

@@ -38,6 +38,7 @@ describe('search', () => {
       expect(result.mode).toBe('bm25');
       // One sentence per clause: the catalog name's own brackets are never nested inside others.
       expect(result.notice).toBe('No embedding model is installed, so search uses keywords only. Install all-MiniLM-L6-v2 (English, default) under Settings → Models for semantic search.');
+      expect(result.noticeReason).toBe('no_embedder');
       expect(result.embeddingModel).toBeNull();
       expect(result.hits[0]).toMatchObject({
         text: passages.ribosome,

@@ -21,7 +21,8 @@ function translatedNotice(notice: Notice, t: Translate): string | null {
     case 'extractive':
       return t('notice.extractive');
     case 'keyword_only':
-      return t('notice.keywordOnly');
+      // Notices from before reasons were recorded had one cause only: no embedding model.
+      return t(notice.reason ? `notice.keywordOnly.${notice.reason}` : 'notice.keywordOnly');
     case 'context_trimmed':
       if (notice.used === undefined || notice.total === undefined || notice.model === undefined) return null;
       return notice.limit !== undefined

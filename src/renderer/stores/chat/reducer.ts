@@ -4,7 +4,7 @@ import type { AnswerServing, AnswerSource, ChatEvent, MessageRecord } from '../.
 
 /** A notice as the server sent it: its English sentence plus the facts that let the UI say it in another language. */
 export type Notice = { kind: string; message: string } & Partial<
-  Pick<Extract<ChatEvent, { type: 'notice' }>, 'secondsLeft' | 'fallbackTo' | 'fallbackFrom' | 'channel' | 'used' | 'total' | 'model' | 'query' | 'previousModel' | 'limit'>
+  Pick<Extract<ChatEvent, { type: 'notice' }>, 'secondsLeft' | 'fallbackTo' | 'fallbackFrom' | 'channel' | 'used' | 'total' | 'model' | 'query' | 'previousModel' | 'limit' | 'reason'>
 >;
 
 /** A reasoning model's thinking: shown apart from the answer with its token count and duration. */
