@@ -16,8 +16,8 @@ function lockstep(args: string[]): Promise<{ code: number; stdout: string; stder
 }
 
 describe('lockstep lpu parity', () => {
-  it('--random mistral:F32 --json prints {arch, format, positions, top1Agreement, maxAbsLogitError, rmsLogitError, llamaCpp}', async () => {
-    const run = await lockstep(['lpu', 'parity', '--random', 'mistral:F32', '--tokens', '6', '--json']);
+  it('--random mistral:F32 --exact --json prints {arch, format, positions, top1Agreement, maxAbsLogitError, rmsLogitError, llamaCpp, exact}', async () => {
+    const run = await lockstep(['lpu', 'parity', '--random', 'mistral:F32', '--tokens', '6', '--exact', '--json']);
     expect(run.code).toBe(0);
     const report = JSON.parse(run.stdout);
     // a Mistral GGUF says "llama": llama.cpp has no mistral architecture of that shape
@@ -25,6 +25,10 @@ describe('lockstep lpu parity', () => {
     expect(report.top1Agreement).toBe(1);
     expect(report.maxAbsLogitError / report.maxAbsLogit).toBeLessThan(0.005);
     expect(report.rmsLogitError).toBeGreaterThan(0);
+    expect(report.clearDisagreements).toBe(0);
+    // F32 weights are already the exact computation: the emulator sits on it, llama.cpp where the report put it
+    expect(report.exact.maxAbsLogitError).toBe(0);
+    expect(report.exact.llamaCpp).toEqual({ maxAbsLogitError: report.maxAbsLogitError, rmsLogitError: report.rmsLogitError, top1Agreement: 1 });
   }, 120_000);
 
   it('names what it accepts when the arguments are wrong', async () => {
