@@ -361,7 +361,13 @@ function keepWithinBudget(state: IndexState): void {
  * FTS5 would rank them over the whole index; null when this cannot answer (row lengths still loading, a term that is
  * not one index token, no temp tables), and the caller asks FTS5.
  */
-export function bm25TopK(db: Db, terms: string[], weights: number[], k: number, options: { syncRows?: number; version?: string } = {}): Bm25Hit[] | null {
+export function bm25TopK(
+  db: Db,
+  terms: string[],
+  weights: number[],
+  k: number,
+  options: { syncRows?: number; version?: string; /** Only these rows (ascending), as a filtered FTS5 query ranks them. */ within?: number[] } = {},
+): Bm25Hit[] | null {
   const state = stateOf(db);
   if (!state || terms.length === 0) return null;
   const lengths = currentLengths(db, state, options.syncRows, options.version);
@@ -378,21 +384,26 @@ export function bm25TopK(db: Db, terms: string[], weights: number[], k: number, 
   // With every weight 1 the instance-by-instance sum is the plain count, exactly.
   const unweighted = weightOf.every((w) => w === 1.0);
   const touched: number[] = [];
+  // IDF and the average length stay the whole index's under a filter, as in FTS5; only the rows scored narrow.
+  const ranges = options.within ? asRanges(options.within) : null;
   for (const { rows, tf, count: hits } of lists) {
     const idf = state.idf.of(rowCount, hits);
-    for (let i = 0; i < hits; i++) {
-      const row = rows[i];
-      // The phrase frequency as fts5_aux.c adds it: one column weight per instance, columns in order.
-      let frequency = 0;
-      if (unweighted) for (let c = 0; c < columns; c++) frequency += tf[i * columns + c];
-      else for (let c = 0; c < columns; c++) for (let n = tf[i * columns + c]; n > 0; n--) frequency += weightOf[c];
-      const term = idf * ((frequency * (K1 + 1.0)) / (frequency + norm[row]));
-      if (marks[row] !== epoch) {
-        marks[row] = epoch;
-        scores[row] = 0;
-        touched.push(row);
+    const spans = ranges ? ranges.map(([first, last]) => [lowerBound(rows, hits, first), lowerBound(rows, hits, last + 1)]) : [[0, hits]];
+    for (const [from, to] of spans) {
+      for (let i = from; i < to; i++) {
+        const row = rows[i];
+        // The phrase frequency as fts5_aux.c adds it: one column weight per instance, columns in order.
+        let frequency = 0;
+        if (unweighted) for (let c = 0; c < columns; c++) frequency += tf[i * columns + c];
+        else for (let c = 0; c < columns; c++) for (let n = tf[i * columns + c]; n > 0; n--) frequency += weightOf[c];
+        const term = idf * ((frequency * (K1 + 1.0)) / (frequency + norm[row]));
+        if (marks[row] !== epoch) {
+          marks[row] = epoch;
+          scores[row] = 0;
+          touched.push(row);
+        }
+        scores[row] += term;
       }
-      scores[row] += term;
     }
   }
   return topRows(touched, scores, k).map((row) => ({ chunkId: row, score: scores[row] }));

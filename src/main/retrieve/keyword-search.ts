@@ -45,6 +45,9 @@ const RAREST_FALLBACK = 3;
  */
 export const MAX_RANKED_POSTINGS = 25_000;
 
+/** bm25() weights of the heading and context columns (the body's is 1). */
+const columnWeights = (tuning: KeywordTuning) => [tuning.headingWeight ?? DEFAULT_HEADING_WEIGHT, tuning.contextWeight ?? DEFAULT_CONTEXT_WEIGHT];
+
 const quote = (term: string) => `"${term.replaceAll('"', '""')}"`;
 
 interface LibraryStats {
@@ -130,6 +133,11 @@ export function matchChunks(db: Db, terms: string[], options: KeywordOptions, ve
   if (terms.length === 0) return [];
   // Every term is quoted (a phrase of one token) and OR-ed: user text never reaches FTS5 as query syntax.
   const match = terms.map(quote).join(' OR ');
+  if (options.documentIds) {
+    // A document set ranked from resident postings, over just its rows: the ranking FTS5's filtered query gives.
+    const ranked = bm25TopK(db, terms, [1.0, ...columnWeights(options)], options.k, { version, within: chunksOf(db, options.documentIds, options.workspaceId) });
+    if (ranked) return withChunkFacts(db, ranked);
+  }
   if (!options.documentIds || options.documentIds.length > RANGED_DOCUMENTS) return matchRows(db, terms, match, options, null, version);
   const rangeOf = db.prepare('SELECT MIN(id) AS first, MAX(id) AS last FROM chunks WHERE document_id = ?');
   const hits = options.documentIds.flatMap((documentId) => {
@@ -140,10 +148,11 @@ export function matchChunks(db: Db, terms: string[], options: KeywordOptions, ve
 }
 
 function matchRows(db: Db, terms: string[], match: string, options: KeywordOptions, rowids: [number, number] | null, version: string): KeywordHit[] {
-  const weights = [options.headingWeight ?? DEFAULT_HEADING_WEIGHT, options.contextWeight ?? DEFAULT_CONTEXT_WEIGHT];
+  const weights = columnWeights(options);
   const workspaceId = options.workspaceId !== undefined && !workspaceHoldsAll(db, options.workspaceId) ? options.workspaceId : undefined;
   if (workspaceId === undefined && !options.documentIds) {
     // The same ranking from resident postings (bm25-postings.ts), when they can answer: ~1 µs a matched row saved.
+    // (A document set was offered to them in matchChunks.)
     const ranked = rowids === null ? bm25TopK(db, terms, [1.0, ...weights], options.k, { version }) : null;
     if (ranked) return withChunkFacts(db, ranked);
     // Ranked on the index alone, then only the top k rows read from chunks: joining every matched row first cost ~2.5x.
@@ -190,6 +199,15 @@ function withChunkFacts(db: Db, ranked: { chunkId: number; score: number }[]): K
     const chunk = byId.get(chunkId);
     return chunk ? [{ chunkId, documentId: chunk.documentId, context: chunk.context, score }] : [];
   });
+}
+
+/** The chunk ids of these documents (those in the workspace, when one is named), ascending. */
+function chunksOf(db: Db, documentIds: number[], workspaceId: number | undefined): number[] {
+  const inWorkspace = workspaceId === undefined ? '' : 'AND c.document_id IN (SELECT id FROM documents WHERE workspace_id = ?)';
+  return db
+    .prepare(`SELECT c.id FROM chunks c WHERE c.document_id IN (SELECT value FROM json_each(?)) ${inWorkspace} ORDER BY c.id`)
+    .pluck()
+    .all(JSON.stringify(documentIds), ...(workspaceId === undefined ? [] : [workspaceId])) as number[];
 }
 
 /** True when no other workspace has documents: its filter would keep every row, so ranking can skip the join. */

@@ -242,6 +242,53 @@ describe('BM25 from resident postings', () => {
     }
   });
 
+  it('ranks a search within a set of documents from the postings, exactly as FTS5 ranks that set', () => {
+    const documents = (db.prepare('SELECT id FROM documents ORDER BY id').pluck().all() as number[]).filter((_, i) => i % 2 === 0);
+    const ftsWithin = (terms: string[], weights: number[], k: number, documentIds: number[]) =>
+      (
+        db
+          .prepare(
+            `WITH ranked AS MATERIALIZED (SELECT rowid AS chunkId, bm25(chunks_fts, ?, ?, ?) AS rank FROM chunks_fts WHERE chunks_fts MATCH ?)
+             SELECT chunkId, rank FROM ranked WHERE chunkId IN (SELECT id FROM chunks WHERE document_id IN (SELECT value FROM json_each(?))) ORDER BY rank LIMIT ?`,
+          )
+          .all(...weights, terms.map((term) => `"${term}"`).join(' OR '), JSON.stringify(documentIds), k) as { chunkId: number; rank: number }[]
+      ).map((row) => ({ chunkId: row.chunkId, score: -row.rank }));
+    const prepare = db.prepare.bind(db);
+    let ftsRankings = 0;
+    db.prepare = ((sql: string) => {
+      if (sql.includes('bm25(chunks_fts')) ftsRankings++;
+      return prepare(sql);
+    }) as typeof db.prepare;
+    const compared: number[] = [];
+    try {
+      for (const documentIds of [documents.slice(0, 1), documents.slice(1, 3), [...documents].reverse(), [documents[0], 987_654]]) {
+        for (const terms of queries().slice(0, 15)) {
+          for (const [body, heading, context] of [
+            [1, 1, 1],
+            [1, 2.5, 0.7],
+          ]) {
+            for (const k of [1, 10, 400]) {
+              ftsRankings = 0;
+              const hits = keywordSearch(db, terms, { k, documentIds, maxTermShare: 1, headingWeight: heading, contextWeight: context });
+              expect(ftsRankings, 'served from the postings').toBe(0);
+              db.prepare = prepare;
+              const expected = ftsWithin(terms, [body, heading, context], k, documentIds);
+              db.prepare = ((sql: string) => {
+                if (sql.includes('bm25(chunks_fts')) ftsRankings++;
+                return prepare(sql);
+              }) as typeof db.prepare;
+              expect(hits.map((hit) => [hit.chunkId, hit.score]), `${terms.join(' ')} in ${documentIds.join(',')} k=${k}`).toEqual(expected.map((hit) => [hit.chunkId, hit.score]));
+              compared.push(hits.length);
+            }
+          }
+        }
+      }
+    } finally {
+      db.prepare = prepare;
+    }
+    expect(compared.reduce((a, b) => a + b, 0)).toBeGreaterThan(5_000);
+  });
+
   it('leaves a term that is not one index token to FTS5', () => {
     expect(bm25TopK(db, ['insulin', 'cell-protein'], [1, 1, 1], 10)).toBeNull();
     expect(bm25TopK(db, ['Insulin', 'RÉCEPTOR'], [1, 1, 1], 10)?.map((hit) => hit.chunkId)).toEqual(
