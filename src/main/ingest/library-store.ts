@@ -85,11 +85,6 @@ export class StagedDocument {
     return !this.db.prepare('SELECT 1 FROM temp.staged_chunks WHERE job = ? AND vector IS NULL LIMIT 1').get(this.key);
   }
 
-  /** The distinct chunk heading paths, in order of first appearance (the document index's outline). */
-  headingPaths(): string[] {
-    return (this.db.prepare('SELECT heading_path AS h FROM temp.staged_chunks WHERE job = ? GROUP BY heading_path ORDER BY MIN(ordinal)').all(this.key) as { h: string }[]).map((r) => r.h);
-  }
-
   /** The staged page texts in page order, a batch at a time (an open iterate() would keep the connection busy). */
   *pageTexts(batch = STAGED_PAGE_BATCH): Generator<string> {
     const select = this.db.prepare('SELECT page_number AS n, text FROM temp.staged_pages WHERE job = ? AND page_number > ? ORDER BY page_number LIMIT ?');
@@ -159,9 +154,13 @@ export function commitStagedDocument(db: Db, staged: StagedDocument, documentId:
       char_start, char_end, heading_path, context, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     const withVectors = writeVectors !== null && staged.fullyEmbedded;
     let chunkCount = 0;
+    // The document index's outline: distinct heading paths in order of first appearance, gathered from the batches
+    // copied here rather than by a second pass over the staged chunks.
+    const headingPaths = new Set<string>();
     for (const rows of staged.chunkRows()) {
       const chunkIds: number[] = [];
       for (const c of rows) {
+        headingPaths.add(c.heading_path);
         const id = Number(
           insertChunk.run(documentId, c.ordinal, c.text, c.token_count, c.page_start, c.page_end, c.label_start, c.label_end, c.char_start, c.char_end, c.heading_path, c.context, c.kind).lastInsertRowid,
         );
@@ -172,7 +171,7 @@ export function commitStagedDocument(db: Db, staged: StagedDocument, documentId:
       if (withVectors) writeVectors(db, chunkIds, rows.map((r) => new Float32Array(r.vector!.buffer.slice(r.vector!.byteOffset, r.vector!.byteOffset + r.vector!.byteLength))));
     }
     const path = (db.prepare('SELECT path FROM documents WHERE id = ?').get(documentId) as { path: string } | undefined)?.path ?? '';
-    indexDocument(db, { documentId, title: parsed.title, filePath: path, pageTexts: staged.pageTexts(), headingPaths: staged.headingPaths() });
+    indexDocument(db, { documentId, title: parsed.title, filePath: path, pageTexts: staged.pageTexts(), headingPaths: [...headingPaths] });
     db.prepare(`UPDATE documents SET status = 'indexed', title = ?, type = ?, content_hash = ?, size_bytes = ?, mtime_ms = ?, page_count = ?,
       chunk_count = ?, error_code = ?, error_message = ?, updated_at = ? WHERE id = ?`).run(
       parsed.title, parsed.format, file.contentHash, file.sizeBytes, file.mtimeMs, parsed.pageCount, chunkCount,

@@ -285,7 +285,8 @@ export class IngestQueue {
       const moved = this.db.prepare('SELECT title, status FROM documents WHERE id = ?').get(documentId) as { title: string; status: string };
       if (moved.status === 'indexed') {
         const pageTexts = (this.db.prepare('SELECT text FROM pages WHERE document_id = ? ORDER BY page_number').all(documentId) as { text: string }[]).map((p) => p.text);
-        const headingPaths = (this.db.prepare('SELECT heading_path AS h FROM chunks WHERE document_id = ? ORDER BY ordinal').all(documentId) as { h: string }[]).map((c) => c.h);
+        // Each distinct heading path once, in reading order (not one row per chunk).
+        const headingPaths = (this.db.prepare('SELECT heading_path AS h FROM chunks WHERE document_id = ? GROUP BY heading_path ORDER BY MIN(ordinal)').all(documentId) as { h: string }[]).map((c) => c.h);
         indexDocument(this.db, { documentId, title: moved.title, filePath: newPath, pageTexts, headingPaths });
       }
     }).immediate();

@@ -1,11 +1,18 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import { StagedDocument, STAGED_PAGE_BATCH } from '../../../src/main/ingest/library-store';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { StagedDocument, STAGED_CHUNK_BATCH, STAGED_PAGE_BATCH, storeParsedDocument } from '../../../src/main/ingest/library-store';
+import type { Chunk } from '../../../src/main/ingest/chunker';
 import { indexDocument } from '../../../src/main/retrieve/document-index';
 import { openStore } from '../../../src/main/store/db';
 import { tempDataDir } from './helpers';
 
 // The document index at commit reads a long document's page texts a batch at a time from the staging tables, in one
 // pass, instead of every page at once: the rows come lazily, and what it indexes is what it indexed from a whole array.
+
+// The commit's call is watched to see the heading list it hands over (documents_fts is contentless: it cannot be read back).
+vi.mock('../../../src/main/retrieve/document-index', async (original) => {
+  const actual = await original<typeof import('../../../src/main/retrieve/document-index')>();
+  return { ...actual, indexDocument: vi.fn(actual.indexDocument) };
+});
 
 const data = tempDataDir('lockstep-staged-index-');
 afterAll(() => data.cleanup());
@@ -57,6 +64,28 @@ describe('staged page texts for the document index', () => {
       const abbreviations = (id: number) => db.prepare('SELECT short, expansion FROM abbreviations WHERE document_id = ? ORDER BY short').all(id);
       expect(abbreviations(ids[0]!)).toEqual([{ short: 'tsr', expansion: expect.stringMatching(/total shareholder return/i) }]);
       expect(abbreviations(ids[1]!)).toEqual(abbreviations(ids[0]!));
+    } finally {
+      db.close();
+    }
+  });
+
+  it('outline the document with each heading path once, in reading order, gathered from the chunk batches the commit copies', () => {
+    const db = openStore(data.dir);
+    try {
+      const documentId = Number(db.prepare(`INSERT INTO documents (workspace_id, path, title, type, content_hash, size_bytes, status, created_at, updated_at) VALUES (1, '/library/outline.pdf', 'outline.pdf', 'pdf', 'h', 0, 'processing', 0, 0)`).run().lastInsertRowid);
+      const jobId = Number(db.prepare(`INSERT INTO jobs (kind, workspace_id, document_id, payload_json, state, created_at, updated_at) VALUES ('ingest', 1, ?, '{}', 'running', 0, 0)`).run(documentId).lastInsertRowid);
+      // Headings come back after others and a new one first appears beyond the first batch of staged chunks.
+      const pathOf = (i: number) => (i === STAGED_CHUNK_BATCH + 5 ? 'Part II › Risk Factors' : ['Part I', 'Part I › Business', 'Part I', 'Part I › Properties'][i % 4]!);
+      const chunks: Chunk[] = Array.from({ length: STAGED_CHUNK_BATCH + 10 }, (_, i) => ({
+        ordinal: i, text: `Chunk ${i} about widgets.`, tokenCount: 5, pageStart: 1, pageEnd: 1, labelStart: null, labelEnd: null,
+        charStart: 0, charEnd: 10, headingPath: pathOf(i), context: '', kind: 'paragraph',
+      }));
+      const parsed = { status: 'indexed' as const, format: 'pdf' as const, title: 'Annual report', pageCount: 1, chunkCount: chunks.length, notice: null, pagesHeldPeak: 1, pages: [pages[1]!], chunks };
+      storeParsedDocument(db, documentId, jobId, parsed, { contentHash: 'h', sizeBytes: 1, mtimeMs: null }, null);
+      const call = vi.mocked(indexDocument).mock.calls.find(([, facts]) => facts.documentId === documentId);
+      expect(call![1].headingPaths).toEqual(['Part I', 'Part I › Business', 'Part I › Properties', 'Part II › Risk Factors']);
+      expect(db.prepare(`SELECT rowid FROM documents_fts WHERE documents_fts MATCH 'outline : risk'`).all()).toEqual([{ rowid: documentId }]);
+      expect((db.prepare('SELECT COUNT(*) AS n FROM chunks WHERE document_id = ?').get(documentId) as { n: number }).n).toBe(chunks.length);
     } finally {
       db.close();
     }
