@@ -193,9 +193,8 @@ function readRun(run: Row[], page: PageGeometry, lead: Row[] = []): TableOnPage 
   if (bodyRows.filter((row) => row.cells.some((c) => comment.test(c.text)) || statement.test(row.cells[0]!.text)).length > bodyRows.length / 2) return null;
   // Titles (after a section number or not) beside page numbers that only grow, on every line, are a table of contents
   // set without dot leaders; figures between them make a table.
-  const lines = run.filter((row) => row.cells.length >= 2);
-  const pages = lines.map((row) => (/^\d{1,4}$/.test(row.cells.at(-1)!.text) ? Number(row.cells.at(-1)!.text) : NaN));
-  const titled = lines.every((row) => row.cells.slice(1, -1).every((c) => !isNumeric(c.text)) && row.cells.slice(0, -1).some((c) => /\p{L}{2}/u.test(c.text)));
+  const pages = multi.map((row) => (/^\d{1,4}$/.test(row.cells.at(-1)!.text) ? Number(row.cells.at(-1)!.text) : NaN));
+  const titled = multi.every((row) => row.cells.slice(1, -1).every((c) => !isNumeric(c.text)) && row.cells.slice(0, -1).some((c) => /\p{L}{2}/u.test(c.text)));
   if (bands.length <= 3 && titled && !pages.some(Number.isNaN) && pages.every((n, i) => i === 0 || n >= pages[i - 1]!)) return null;
   // Bullets set apart from their items make a list, not a column.
   if (bodyRows.filter((row) => /^[•▪◦‣●○■□–-]$/u.test(row.cells[0]!.text)).length >= bodyRows.length / 2) return null;
