@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { zhCN } from '../../src/renderer/i18n/zh-CN';
 import { startFakeGroq, type FakeGroq } from '../fixtures/groq/fake-groq';
 import { appWithDocuments } from './harness';
 import { dropFiles, saveFakeGroqKey } from './support';
@@ -70,5 +71,14 @@ describe('answer limit', () => {
     // The continued answer finished normally: no notice, and Continue is gone from the older answer too.
     expect(await assistants().last().locator('.notice[data-kind="length_limit"]').count()).toBe(0);
     expect(await byTestId('continue-answer').count()).toBe(0);
+
+    // In Chinese the keyword-only notice says its own reason's sentence (no embedding model here), carried from the server.
+    await byTestId('nav-settings').click();
+    await byTestId('settings-general').click();
+    await byTestId('language-select').selectOption('zh-CN');
+    await expect.poll(() => page().evaluate(() => document.documentElement.lang)).toBe('zh-CN');
+    await byTestId('nav-chat').click();
+    const reasoned = page().locator('.notice[data-kind="keyword_only"][data-reason="no_embedder"]').first();
+    await expect.poll(() => reasoned.textContent()).toContain(zhCN['notice.keywordOnly.no_embedder']);
   });
 });

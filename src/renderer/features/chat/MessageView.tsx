@@ -59,7 +59,7 @@ function AssistantMessage({ message }: { message: ChatMessage }) {
       </header>
       {!streaming && <ServedChannel served={message.served} />}
       {message.notices.filter((notice) => shownKinds.split(' ').includes(notice.kind)).map((notice) => (
-        <p key={notice.kind} className="notice" data-kind={notice.kind} role="status">
+        <p key={notice.kind} className="notice" data-kind={notice.kind} data-reason={notice.reason} role="status">
           <NoticeText notice={notice} />
           {(notice.kind === 'extractive' || notice.kind === 'keyword_only') && (
             <button className="notice-action" onClick={() => openSettings('models')}>
