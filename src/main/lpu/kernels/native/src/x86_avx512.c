@@ -286,32 +286,37 @@ static void avx512_kq_gemm16(int format, float *out, const uint8_t *y, const uin
   const size_t yRow = (size_t)nb * LK_Q8K_BYTES, xpGroup = (size_t)nb * KQX_BYTES, wpRow = (size_t)nb * KQW_BYTES;
   uint8_t *xp = lk_scratch(5, xpGroup * groups), *wp = lk_scratch(6, wpRow * 4);
   for (int g = 0; g < groups; g++) avx512_kq_pack16(xp + g * xpGroup, y + (size_t)g * 16 * yRow, yRow, 16, nb);
-  for (int n = n0; n < n1; n += 4) {
-    const int nr = n1 - n < 4 ? n1 - n : 4;
-    for (int r = 0; r < nr; r++)
-      for (int b = 0; b < nb; b++) {
-        const uint8_t *wb = w + (size_t)(n + r) * rowBytes + (size_t)b * blockBytes;
-        uint8_t *dst = wp + r * wpRow + (size_t)b * KQW_BYTES;
-        if (six) avx512_kq_unpack6(dst, wb);
-        else avx512_kq_unpack45(dst, wb, format == LK_Q5_K);
-      }
-    for (int g = 0; g < groups; g += 2) {
-      const int mv = groups - g >= 2 ? 2 : 1;
-      float *o = out + (size_t)g * 16 * N + n;
-      const uint8_t *xg = xp + g * xpGroup;
+  // Cache blocking over the prompt: as many 16-row groups as keep their packed rows in ~512 KB of L2 pass each
+  // unpacked weight tile (at M = 32, every K of these models fits one pass).
+  const int span = xpGroup * 2 > (512u << 10) ? 2 : (int)((512u << 10) / xpGroup) & ~1;
+  for (int g0 = 0; g0 < groups; g0 += span) {
+    for (int n = n0; n < n1; n += 4) {
+      const int nr = n1 - n < 4 ? n1 - n : 4, gEnd = groups - g0 < span ? groups : g0 + span;
+      for (int r = 0; r < nr; r++)
+        for (int b = 0; b < nb; b++) {
+          const uint8_t *wb = w + (size_t)(n + r) * rowBytes + (size_t)b * blockBytes;
+          uint8_t *dst = wp + r * wpRow + (size_t)b * KQW_BYTES;
+          if (six) avx512_kq_unpack6(dst, wb);
+          else avx512_kq_unpack45(dst, wb, format == LK_Q5_K);
+        }
+      for (int g = g0; g < gEnd; g += 2) {
+        const int mv = gEnd - g >= 2 ? 2 : 1;
+        float *o = out + (size_t)g * 16 * N + n;
+        const uint8_t *xg = xp + g * xpGroup;
 #define LK_KQ16(MV, NR) (six ? avx512_kq_tile16(o, (size_t)N, xg, xpGroup, 16 * MV, wp, wpRow, nb, 1, MV, NR) \
                              : avx512_kq_tile16(o, (size_t)N, xg, xpGroup, 16 * MV, wp, wpRow, nb, 0, MV, NR))
-      switch (mv * 4 + nr) { // each shape compiled on its own, so the tile's loops unroll
-        case 8 + 4: LK_KQ16(2, 4); break;
-        case 8 + 3: LK_KQ16(2, 3); break;
-        case 8 + 2: LK_KQ16(2, 2); break;
-        case 8 + 1: LK_KQ16(2, 1); break;
-        case 4 + 4: LK_KQ16(1, 4); break;
-        case 4 + 3: LK_KQ16(1, 3); break;
-        case 4 + 2: LK_KQ16(1, 2); break;
-        default: LK_KQ16(1, 1); break;
-      }
+        switch (mv * 4 + nr) { // each shape compiled on its own, so the tile's loops unroll
+          case 8 + 4: LK_KQ16(2, 4); break;
+          case 8 + 3: LK_KQ16(2, 3); break;
+          case 8 + 2: LK_KQ16(2, 2); break;
+          case 8 + 1: LK_KQ16(2, 1); break;
+          case 4 + 4: LK_KQ16(1, 4); break;
+          case 4 + 3: LK_KQ16(1, 3); break;
+          case 4 + 2: LK_KQ16(1, 2); break;
+          default: LK_KQ16(1, 1); break;
+        }
 #undef LK_KQ16
+      }
     }
   }
 }
