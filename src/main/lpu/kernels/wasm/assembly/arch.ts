@@ -44,10 +44,10 @@ export function attentionWindowed(out: usize, q: usize, kCache: usize, vCache: u
       for (let i: usize = 0; i < hd; i++) store<f32>(o + i * 4, 0);
       let runningMax: f32 = -Infinity, sum: f32 = 0;
       for (let t0 = first; t0 <= last; t0 += ATTENTION_WINDOW_BLOCK) {
-        const n = min(ATTENTION_WINDOW_BLOCK, last + 1 - t0);
+        const n = min(ATTENTION_WINDOW_BLOCK, last + 1 - t0), slot0 = t0 % ctx; // a ring when ctx < the bucket
         let blockMax: f32 = -Infinity;
-        for (let j = 0; j < n; j++) {
-          const kt = kh + <usize>((t0 + j) % ctx) * kvStride; // a ring when ctx < the bucket
+        for (let j = 0, slot = slot0; j < n; j++, slot = slot + 1 == ctx ? 0 : slot + 1) {
+          const kt = kh + <usize>slot * kvStride;
           let acc = f32x4.splat(0);
           for (let i: usize = 0; i < hd4; i += 4) acc = f32x4.add(acc, f32x4.mul(v128.load(qh + i * 4), loadHalvesF32(kt + i * 2)));
           let dot = hsum(acc);
@@ -63,10 +63,10 @@ export function attentionWindowed(out: usize, q: usize, kCache: usize, vCache: u
         const r = f32x4.splat(rescale);
         for (let i: usize = 0; i < hd4; i += 4) v128.store(o + i * 4, f32x4.mul(v128.load(o + i * 4), r));
         for (let i = hd4; i < hd; i++) store<f32>(o + i * 4, load<f32>(o + i * 4) * rescale);
-        for (let j = 0; j < n; j++) {
+        for (let j = 0, slot = slot0; j < n; j++, slot = slot + 1 == ctx ? 0 : slot + 1) {
           const p = sexp(load<f32>(scores + <usize>j * 4) - newMax);
           sum += p;
-          const vt = vh + <usize>((t0 + j) % ctx) * kvStride, pv = f32x4.splat(p);
+          const vt = vh + <usize>slot * kvStride, pv = f32x4.splat(p);
           for (let i: usize = 0; i < hd4; i += 4) v128.store(o + i * 4, f32x4.add(v128.load(o + i * 4), f32x4.mul(pv, loadHalvesF32(vt + i * 2))));
           for (let i = hd4; i < hd; i++) store<f32>(o + i * 4, load<f32>(o + i * 4) + p * loadHalfF32(vt + i * 2));
         }
