@@ -7,6 +7,7 @@
 // divides by the process's CPU time in the calls instead of the wall clock, so a loaded machine still gives the
 // kernel's own rate, and `rows_per_call`/`cols_per_call` are the GEMM sizes the matmul kernels see.
 // `--matvec all|Q4_K,…` profiles decode's matvecs alone instead, in GB/s against memory bandwidth (lpu-matvec-profile.ts).
+// `--workers N` profiles decode on N parallel workers instead: kernels, barrier waits and dispatch per worker (lpu-worker-profile.ts).
 import { loadLpuModel } from '../../src/main/lpu';
 import type { KernelSet } from '../../src/main/lpu/kernels/abi';
 import { inProcessRunner, type StepRunnerFactory } from '../../src/main/lpu/runtime/step-runner';
@@ -84,6 +85,11 @@ if (shape && !BENCH_SHAPES[shape]) throw new Error(`--shape must be one of ${Obj
 const file = shape ? ensureRandomShape(shape, (options.get('format') ?? 'Q4_K_M') as GgufTensorType | 'Q4_K_M') : ensureRandomSmolLm2();
 const prompt = await benchPromptText(Number(options.get('tokens') ?? 511) - 3);
 const sets = (positional.length ? positional : [undefined]) as (KernelSetName | undefined)[];
+if (options.has('workers')) {
+  const { runWorkerProfile } = await import('./lpu-worker-profile');
+  for (const kernels of sets) await runWorkerProfile(file, prompt, Number(options.get('workers')), Number(options.get('decode') ?? 16), kernels);
+  process.exit(0);
+}
 for (const kernels of sets) {
   const totals: Totals = new Map();
   const decode = Number(options.get('decode') ?? 0);
