@@ -2,7 +2,7 @@
 // (prepare) and `npm run build:native`. A failed build never fails the install: the WebAssembly kernels then run,
 // and one line says so. `--electron` builds against Electron's headers for packaging (see the folder's README.md).
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -11,14 +11,14 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const sourceDir = path.join(root, 'src/main/lpu/kernels/native');
 const electron = process.argv.includes('--electron');
-// The Electron build happens in a copy of the sources, so it never replaces (or, failing, deletes) the Node build.
-const addonDir = electron ? mkdtempSync(path.join(os.tmpdir(), 'lockstep-native-electron-')) : sourceDir;
-if (electron) {
-  cpSync(path.join(sourceDir, 'binding.gyp'), path.join(addonDir, 'binding.gyp'));
-  cpSync(path.join(sourceDir, 'src'), path.join(addonDir, 'src'), { recursive: true });
-  process.on('exit', () => rmSync(addonDir, { recursive: true, force: true }));
-}
+// Both builds happen in a copy of the sources: the Electron one never replaces (or, failing, deletes) the Node build,
+// and the Node one replaces the addon in one rename, so a process loading it meanwhile never finds it missing.
+const addonDir = mkdtempSync(path.join(os.tmpdir(), electron ? 'lockstep-native-electron-' : 'lockstep-native-'));
+cpSync(path.join(sourceDir, 'binding.gyp'), path.join(addonDir, 'binding.gyp'));
+cpSync(path.join(sourceDir, 'src'), path.join(addonDir, 'src'), { recursive: true });
+process.on('exit', () => rmSync(addonDir, { recursive: true, force: true }));
 const built = path.join(addonDir, 'build/Release/lockstep_kernels.node');
+const nodeBuild = path.join(sourceDir, 'build/Release/lockstep_kernels.node');
 const log = path.join(sourceDir, 'build', electron ? 'build-electron.log' : 'build.log');
 const outIndex = process.argv.indexOf('--out');
 const outDir = outIndex > 0 ? path.resolve(process.argv[outIndex + 1]) : undefined;
@@ -53,8 +53,14 @@ const result = spawnSync(process.execPath, args, { encoding: 'utf8', stdio: ['ig
 mkdirSync(path.dirname(log), { recursive: true });
 writeFileSync(log, `${result.stdout ?? ''}${result.stderr ?? ''}`);
 if (result.status !== 0 || !existsSync(built)) notice(`node-gyp failed${electron ? ' for Electron' : ''}; see ${path.relative(root, log)}`);
+if (!electron) {
+  mkdirSync(path.dirname(nodeBuild), { recursive: true });
+  const staged = `${nodeBuild}.${process.pid}.tmp`;
+  copyFileSync(built, staged);
+  renameSync(staged, nodeBuild);
+}
 if (outDir) {
   mkdirSync(outDir, { recursive: true });
   copyFileSync(built, path.join(outDir, 'lockstep_kernels.node'));
 }
-console.log(`built ${path.relative(root, outDir ? path.join(outDir, 'lockstep_kernels.node') : built)}`);
+console.log(`built ${path.relative(root, outDir ? path.join(outDir, 'lockstep_kernels.node') : nodeBuild)}`);
