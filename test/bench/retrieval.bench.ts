@@ -3,7 +3,10 @@
 // recall@10 of the fast vector path (int8 arena + exact rescoring) against exact sqlite-vec float KNN, the anchor
 // measured in the same run, and BM25 from resident postings against FTS5's own bm25() ranking (the other anchor).
 // --json prints {runs: [{chunks, build_s, db_mb, rss_mb, hybrid_p50_ms, hybrid_p95_ms, recall_at_10, bm25_p50_ms,
-// bm25_p95_ms, bm25_recall_at_10}]} (bm25_* is the keyword stage of the hybrid searches); without it, the full figures. Chunk texts are real SciFact sentences; vectors are clustered
+// bm25_p95_ms, bm25_recall_at_10, bm25_after_write_ms}]} (bm25_* is the keyword stage of the hybrid searches;
+// bm25_after_write_ms the keyword stage of the first search after indexing one 100-chunk document, whose write the
+// resident postings follow in place; its anchor, the same after a write they were not told of, is in the full figures);
+// without it, the full figures. Chunk texts are real SciFact sentences; vectors are clustered
 // (test/fixtures/embed/clustered-vectors.ts) so recall means what it does on real embeddings; search queries are
 // SciFact claims embedded by a generated tiny model through the real transformers.js path, recall queries are fresh
 // points around the library's own topics.
@@ -18,6 +21,7 @@ import { arenaSaved, forgetArena, hotSearchCounts, warmArena } from '../../src/m
 import { bm25TopK, warmKeywordIndex } from '../../src/main/retrieve/bm25-postings';
 import { lexicalTerms } from '../../src/main/retrieve/lexical-search';
 import { rankedTerms } from '../../src/main/retrieve/keyword-search';
+import { KeywordRowWriter } from '../../src/main/retrieve/bm25-writes';
 import { segmentForIndex } from '../../src/main/text/segment';
 import { DATABASE_FILE } from '../../src/main/store/db';
 import { installTinyEmbedder } from '../fixtures/embed/tiny-embedder';
@@ -79,6 +83,49 @@ function fillLibrary(services: Services, chunkCount: number, textAt: (i: number)
   }
   completeVectorSet(db, set);
   return { ...set, status: 'complete', chunkCount };
+}
+
+/** Rounds of "index one document, then search" per kind of write. */
+const WRITE_ROUNDS = 5;
+
+/**
+ * Indexes one more document of CHUNKS_PER_DOCUMENT chunks as ingestion does (chunks and keyword rows in one transaction,
+ * through KeywordRowWriter), or, unrecorded, writing chunks_fts directly as a writer the postings are not told of.
+ */
+function writeDocument(services: Services, textAt: (i: number) => string, recorded: boolean): number {
+  const { db } = services;
+  const first = (db.prepare('SELECT MAX(id) FROM chunks').pluck().get() as number) + 1;
+  const keywordRows = recorded ? new KeywordRowWriter(db) : null;
+  const insertFts = db.prepare('INSERT INTO chunks_fts (rowid, body, heading) VALUES (?, ?, ?)');
+  const started = performance.now();
+  db.transaction(() => {
+    const documentId = Number(
+      db
+        .prepare(`INSERT INTO documents (workspace_id, path, title, type, content_hash, size_bytes, status, page_count, chunk_count, created_at, updated_at) VALUES (1, ?, 'Added', 'pdf', ?, 0, 'indexed', 1, ?, 0, 0)`)
+        .run(`/bench/added${first}.pdf`, `added${first}`, CHUNKS_PER_DOCUMENT).lastInsertRowid,
+    );
+    const insertChunk = db.prepare(`INSERT INTO chunks (document_id, ordinal, text, token_count, page_start, page_end, char_start, char_end, heading_path) VALUES (?, ?, ?, 1, 1, 1, 0, ?, '')`);
+    for (let ordinal = 0; ordinal < CHUNKS_PER_DOCUMENT; ordinal++) {
+      const text = textAt(first * 7 + ordinal);
+      const id = Number(insertChunk.run(documentId, ordinal, text, text.length).lastInsertRowid);
+      if (keywordRows) keywordRows.insert(id, segmentForIndex(text), '', '');
+      else insertFts.run(id, segmentForIndex(text), '');
+    }
+  }).immediate();
+  keywordRows?.committed();
+  return performance.now() - started;
+}
+
+/** The keyword stage of the first bm25 search after each of WRITE_ROUNDS one-document writes, and the writes' own time. */
+async function searchAfterWrites(services: Services, queries: string[], textAt: (i: number) => string, recorded: boolean) {
+  const write: number[] = [];
+  const keyword: number[] = [];
+  for (let round = 0; round < WRITE_ROUNDS; round++) {
+    write.push(writeDocument(services, textAt, recorded));
+    const result = await search(services, { query: queries[round % queries.length], mode: 'bm25', k: 10 });
+    keyword.push(result.timings.keywordMs);
+  }
+  return { write, keyword };
 }
 
 const percentile = (samples: number[], p: number) => {
@@ -172,6 +219,9 @@ async function benchSize(chunkCount: number, queries: string[], textAt: (i: numb
       keywordRecalled += truth.size === 0 ? 1 : hits.filter((hit) => truth.has(hit.chunkId)).length / truth.size;
       keywordCompared++;
     }
+    // Last, as they add documents: the first search after a write the postings follow, then after one they were not told of.
+    const afterWrite = await searchAfterWrites(services, queries, textAt, true);
+    const afterUnrecordedWrite = await searchAfterWrites(services, queries, textAt, false);
     const hybrid = summary(modes.hybrid.total);
     const keywordStage = summary(modes.hybrid.keyword);
     const run = {
@@ -185,6 +235,7 @@ async function benchSize(chunkCount: number, queries: string[], textAt: (i: numb
       bm25_p50_ms: keywordStage.p50_ms,
       bm25_p95_ms: keywordStage.p95_ms,
       bm25_recall_at_10: round(keywordRecalled / keywordCompared, 3),
+      bm25_after_write_ms: percentile(afterWrite.keyword, 50),
     };
     const details = {
       ...run,
@@ -201,6 +252,9 @@ async function benchSize(chunkCount: number, queries: string[], textAt: (i: numb
         resident_postings: summary(postingsTimes),
         anchor_fts5_bm25: summary(ftsTimes),
         speedup_p50: round(percentile(ftsTimes, 50) / percentile(postingsTimes, 50), 1),
+        // p50 of WRITE_ROUNDS: the keyword stage of the first search after indexing one document, and the write itself.
+        after_write: { search_ms: percentile(afterWrite.keyword, 50), write_ms: percentile(afterWrite.write, 50) },
+        anchor_after_unrecorded_write: { search_ms: percentile(afterUnrecordedWrite.keyword, 50), write_ms: percentile(afterUnrecordedWrite.write, 50) },
       },
       search: Object.fromEntries(
         Object.entries(modes).map(([mode, t]) => [
