@@ -1,6 +1,7 @@
 // Qwen3, Gemma 2, Gemma 3 and Phi-3 from Hugging Face folders: the same random weights loaded from safetensors and
 // from the GGUF that llama.cpp's converter rules make of them give the same model, and bit-for-bit the same logits
 // (one program, the same f32 weights). The GGUF path is checked against llama.cpp in parity.test.ts.
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -50,6 +51,15 @@ describe.each(['language_model.model', 'model.language_model'] as MultimodalLayo
     const ours = await emulatorLogits(hf, IDS, 'wasm'), theirs = await emulatorLogits(gg, IDS, 'wasm');
     expect(Math.max(...theirs.flatMap((l) => Array.from(l, Math.abs)))).toBeGreaterThan(1);
     ours.forEach((logits, p) => expect(Array.from(logits)).toEqual(Array.from(theirs[p]!)));
+  }, 60_000);
+});
+
+describe('lockstep lpu compile on a multimodal Gemma 3 folder', () => {
+  it('says the images are not used', () => {
+    const folder = path.join(dir, 'mm-cli');
+    writeHfFolder(folder, randomMultimodalGemma3('language_model.model').folder);
+    const out = JSON.parse(execFileSync(process.execPath, ['bin/lockstep.mjs', 'lpu', 'compile', folder, '--json', '--data-dir', path.join(dir, 'data')], { env: { ...process.env, LOCKSTEP_LOG: 'silent' } }).toString());
+    expect(out).toMatchObject({ architecture: 'gemma3', notice: 'Gemma3ForConditionalGeneration is a vision-language model: Lockstep runs its text model and does not use images (4 vision tensors left unread).' });
   }, 60_000);
 });
 

@@ -49,10 +49,12 @@ export const lpuCommand: CommandModule = (program, cli) => {
         model: source.config.name, architecture: source.config.architecture, chips: p.partitioning.chips, tp: p.partitioning.tp,
         stages: p.partitioning.stages, bucket: p.bucket, weights: p.weights, ops: p.ops.length, sram_bytes_per_chip: p.memory.bytesPerChip,
         cycles: p.cycles, utilisation: p.utilisation.decode, barriers: p.stats.barriers, ...(o.dumpIr ? { ir: dumps } : {}),
+        ...(source.notice ? { notice: source.notice } : {}),
       };
       cli.print(summary, () => [
         ...(o.dumpIr ? Object.entries(dumps).map(([pass, text]) => `== after ${pass} ==\n${text}`) : []),
         `${source.config.name} (${source.config.architecture}): ${p.partitioning.chips} chip(s), tp ${p.partitioning.tp} × ${p.partitioning.stages} stage(s), bucket ${p.bucket}, ${p.weights} weights, ${p.ops.length} ops`,
+        ...(source.notice ? [source.notice] : []),
         `worker barriers: ${p.stats.barriers.decodeStep} per decode step (${p.stats.barriers.decodePerLayer} per layer), ${p.stats.barriers.prefillChunk} per prefill chunk`,
         'memory plan:',
         dumpMemoryPlan(p.memory, 12).trimEnd(),
