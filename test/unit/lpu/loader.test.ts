@@ -8,6 +8,7 @@ import { compile } from '../../../src/main/lpu/compiler/pipeline';
 import { createArena } from '../../../src/main/lpu/runtime/arena';
 import { loadWeights } from '../../../src/main/lpu/runtime/load-weights';
 import { AppError } from '../../../src/shared/errors';
+import { gguf, writeGguf } from '../../../src/main/lpu/loader/gguf-writer';
 import { TINY_LLAMA, TINY_QWEN2, tinyWeights, writeTinyGguf, writeTinyHfFolder } from '../../fixtures/lpu/tiny-models';
 import { corpusFile, itWithCorpus } from '../../support/corpus';
 
@@ -60,6 +61,15 @@ describe('GGUF metadata and inspectModel', () => {
     const e = await rejection(inspectModel(file));
     expect(e.code).toBe('unsupported_model');
     expect(e.message).toBe('The model architecture "phi22" is not supported by the LPU emulator; it runs llama, mistral, qwen2, qwen3, gemma2, gemma3, phi3 models.');
+  });
+
+  it('names a vision model\'s image projector (mmproj GGUF) for what it is', async () => {
+    const file = path.join(dir, 'mmproj-gemma-3-4b-it-f16.gguf');
+    writeGguf(file, { 'general.architecture': gguf.str('clip'), 'clip.has_vision_encoder': gguf.bool(true) }, [
+      { name: 'v.patch_embd.weight', dims: [4, 4], type: 'F32', fillRow: (row) => row.fill(0) },
+    ]);
+    const e = await rejection(inspectModel(file));
+    expect(e).toMatchObject({ code: 'unsupported_model', message: "mmproj-gemma-3-4b-it-f16.gguf is the image projector (mmproj) of a vision-language model, not a language model; Lockstep runs text only, so import the model's own GGUF instead." });
   });
 
   it('names an unsupported tensor type', async () => {

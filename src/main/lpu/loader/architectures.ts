@@ -21,6 +21,10 @@ export interface RopeScaling {
 export function ggufConfig(header: GgufHeader, filePath: string, scaling: RopeScaling = {}): ModelConfig {
   const md = header.metadata;
   const arch = String(md.get('general.architecture') ?? '');
+  if (arch === 'clip') {
+    // llama.cpp splits a vision-language model into its text GGUF and this image projector (mmproj-*.gguf)
+    throw new AppError('unsupported_model', `${path.basename(filePath)} is the image projector (mmproj) of a vision-language model, not a language model; Lockstep runs text only, so import the model's own GGUF instead.`);
+  }
   if (!SUPPORTED_ARCHITECTURES.includes(arch as Architecture)) {
     throw new AppError('unsupported_model', `The model architecture "${arch || 'unknown'}" is not supported by the LPU emulator; it runs ${SUPPORTED_ARCHITECTURES.join(', ')} models.`);
   }
