@@ -87,6 +87,21 @@ describe('transformers v5 configs (rope_parameters instead of rope_theta, rope_s
   });
 });
 
+describe('the chat template of a Hugging Face folder', () => {
+  it('comes from chat_template.jinja over tokenizer_config.json, else from a processor\'s chat_template.json', () => {
+    const folder = path.join(dir, 'templates');
+    writeHfFolder(folder, randomHfModel('qwen3'));
+    const template = () => openModel(folder).tokenizer.chatTemplate;
+    expect(template()).toBeUndefined();
+    writeFileSync(path.join(folder, 'chat_template.json'), JSON.stringify({ chat_template: 'from the processor' }));
+    expect(template()).toBe('from the processor');
+    writeFileSync(path.join(folder, 'tokenizer_config.json'), JSON.stringify({ chat_template: 'from the tokenizer config' }));
+    expect(template()).toBe('from the tokenizer config');
+    writeFileSync(path.join(folder, 'chat_template.jinja'), '{{ messages[0].content }}');
+    expect(template()).toBe('{{ messages[0].content }}');
+  });
+});
+
 describe('a folder with model.safetensors.index.json', () => {
   it('reads the files the index maps and leaves others (a Mistral repo\'s consolidated.safetensors) unread', () => {
     const folder = path.join(dir, 'indexed');

@@ -278,10 +278,23 @@ export function openSafetensorsModel(folder: string): ModelSource {
     hash: fingerprintFiles([configPath, ...files]),
     config,
     weights,
-    tokenizer: { kind: 'hf-folder', folder: hasTokenizer ? folder : undefined, chatTemplate: typeof tokConfig.chat_template === 'string' ? tokConfig.chat_template : undefined },
+    tokenizer: { kind: 'hf-folder', folder: hasTokenizer ? folder : undefined, chatTemplate: chatTemplateOf(folder, tokConfig) },
     parameterCount,
     ...(multimodal && { notice: `${archName} is a vision-language model: Lockstep runs its text model and does not use images (${visionTensors} vision tensors left unread).` }),
   };
+}
+
+/**
+ * The chat template as transformers finds it (its PR 33957): chat_template.jinja overrides the JSON files, then
+ * tokenizer_config.json's chat_template, then a processor's chat_template.json (the multimodal gemma-3-*-it repos).
+ */
+function chatTemplateOf(folder: string, tokConfig: Record<string, unknown>): string | undefined {
+  const jinja = path.join(folder, 'chat_template.jinja');
+  if (existsSync(jinja)) return readFileSync(jinja, 'utf8');
+  if (typeof tokConfig.chat_template === 'string') return tokConfig.chat_template;
+  const json = path.join(folder, 'chat_template.json');
+  const template = existsSync(json) ? (JSON.parse(readFileSync(json, 'utf8')) as { chat_template?: unknown }).chat_template : undefined;
+  return typeof template === 'string' ? template : undefined;
 }
 
 /** The weight files: those model.safetensors.index.json maps (a repo may also hold consolidated.safetensors), else every *.safetensors. */
