@@ -58,16 +58,19 @@ describe.each(SUPPORTED_ARCHITECTURES)('%s K-quants match llama.cpp', (arch) => 
 });
 
 // BF16 weights: llama.cpp rounds the activations to bf16 too for its dot products (vec_dot_type BF16), the emulator
-// multiplies them in f32, so the band is wider than F16's; measured at most 1.3% (Gemma 2) and 0.06%, top-1 everywhere.
+// multiplies them in f32, so the band is wider than F16's; measured at most 1.3% (Gemma 2) and 0.06%. That rounding is
+// llama.cpp's alone, so the top-1 rule is the quantised formats' one, and the emulator sits on the exact computation.
 const BF16_TOLERANCE = { maxAbs: 0.025, rms: 0.0015 };
 
 describe.each(SUPPORTED_ARCHITECTURES)('%s BF16 matches llama.cpp', (arch) => {
-  it('logits within tolerance, the same top-1 token at every position', async () => {
-    const report = await runRandomParity(arch, 'BF16', { tokens: K_QUANT_POSITIONS, kernels: 'wasm', vocabulary: 4096 });
+  it('logits within tolerance, the same top-1 token wherever llama.cpp leads clearly, the exact computation', async () => {
+    const report = await runRandomParity(arch, 'BF16', { tokens: K_QUANT_POSITIONS, kernels: 'wasm', vocabulary: 4096, exact: true });
     expect(report).toMatchObject({ positions: K_QUANT_POSITIONS, format: 'BF16', tokenizerMatch: true });
     expect(report.maxAbsLogit).toBeGreaterThan(5);
     expect(report.maxAbsLogitError / report.maxAbsLogit).toBeLessThanOrEqual(BF16_TOLERANCE.maxAbs);
     expect(report.rmsLogitError / report.maxAbsLogit).toBeLessThanOrEqual(BF16_TOLERANCE.rms);
-    expect(report.top1Agreement).toBe(1);
+    expect(report.clearDisagreements).toBe(0);
+    // bf16 weights widen exactly to f32 and the emulator multiplies in f32: it is the exact computation, bit for bit
+    expect(report.exact!.maxAbsLogitError).toBe(0);
   }, 240_000);
 });
