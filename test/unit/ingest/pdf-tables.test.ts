@@ -232,3 +232,20 @@ describe('PDF tables set side by side', () => {
     expect(statement.map((t) => t.rows)).toEqual([figures]);
   });
 });
+
+describe('PDF titles over groups of columns', () => {
+  const columns = [54, 200, 250, 300, 380, 430];
+  const grid = (rows: string[][], top: number) => rows.flatMap((row, r) => row.map((cell, c) => item(cell, columns[c]!, top - r * 12)));
+  const body = [['Sales', '10', '9', '8', '7', '6'], ['Costs', '4', '3', '2', '1', '1'], ['Profit', '6', '6', '6', '6', '5']];
+
+  it('gives a title over three columns to all three, one over the last two to those two only, and one over two titled groups to every column of both', () => {
+    // "Year Ended December 31" centred over 2024/2023/2022 (its middle inside the middle column), "Carrying Value" over the last two.
+    const items = [item('Year Ended December 31', 200, 724, 130), item('Carrying Value', 372, 724, 70), ...grid([['(Millions)', '2024', '2023', '2022', '2024', '2023'], ...body], 712)];
+    expect(tablesOf(items)[0]!.rows[0]).toEqual(['(Millions)', 'Year Ended December 31 2024', 'Year Ended December 31 2023', 'Year Ended December 31 2022', 'Carrying Value 2024', 'Carrying Value 2023']);
+    // A plan name centred over two groups of two columns, above the group names, each group's name over its two columns.
+    const four = [54, 200, 250, 330, 380];
+    const rows = [['(Millions)', '2024', '2023', '2024', '2023'], ['Obligation', '10', '9', '8', '7'], ['Assets', '4', '3', '2', '1'], ['Funded', '6', '6', '6', '6']];
+    const plans = [item('Qualified and Non-qualified Pension Plans', 190, 736, 205), item('United States', 197, 724, 60), item('International', 325, 724, 60), ...rows.flatMap((row, r) => row.map((cell, c) => item(cell, four[c]!, 712 - r * 12)))];
+    expect(tablesOf(plans)[0]!.rows[0]).toEqual(['(Millions)', ...['United States 2024', 'United States 2023', 'International 2024', 'International 2023'].map((name) => `Qualified and Non-qualified Pension Plans ${name}`)]);
+  });
+});

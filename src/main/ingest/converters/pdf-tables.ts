@@ -103,22 +103,48 @@ function place(row: Row, bands: Band[]): string[] {
   return cells;
 }
 
+const middle = (span: { x0: number; x1: number }) => (span.x0 + span.x1) / 2;
+
 /**
- * A header row's cells: one set over several columns (a spanning title such as "Three Months Ended", centred over the
- * columns it names) goes to every column whose middle it covers and that has no name of its own on that line.
+ * The columns a title set over several of them names ("Three Months Ended", "Carrying Value"): one covering the middles
+ * of two columns, or, on a line with fewer names than columns, one centred on the gap between two (column names centred
+ * over right-aligned figures sit in gaps too, but then every column has its own); it names each column near its middle
+ * (within 0.8 of its width, and always the two beside its gap). Null for a cell that names one column.
  */
-function placeHeader(row: Row, bands: Band[]): string[] {
+function spannedBands(cell: FragmentCell, bands: Band[], lineCells: number): number[] | null {
+  if (cell.x0 <= bands[0]!.x1) return null;
+  const centre = middle(cell);
+  const gap =
+    lineCells >= bands.length - 1
+      ? -1
+      : bands.findIndex((band, i) => {
+          if (i < 2) return false;
+          const [left, right] = [bands[i - 1]!.x1, band.x0];
+          return centre > left && centre < right && Math.abs(centre - (left + right) / 2) <= (right - left) * 0.25;
+        });
+  const covered = bands.filter((band, i) => i >= 1 && middle(band) >= cell.x0 && middle(band) <= cell.x1).length;
+  if (gap < 0 && covered < 2) return null;
+  const reach = (cell.x1 - cell.x0) * 0.8;
+  return bands.flatMap((band, i) => (i >= 1 && (i === gap || i === gap - 1 || Math.abs(middle(band) - centre) <= reach) ? [i] : []));
+}
+
+/**
+ * A header line above the last: a title over a group of columns goes to each column of the group without a name of its
+ * own on that line; a group reaches over the groups titled on the line below that it touches ("Pension Plans" centred
+ * over "United States" and "International"). Returns the line's cells and its groups.
+ */
+function placeHeader(row: Row, bands: Band[], below: number[][]): { cells: string[]; groups: number[][] } {
   const cells = bands.map(() => '');
   const spans = row.cells.map((cell) => {
-    const covered = bands.flatMap((band, i) => ((band.x0 + band.x1) / 2 >= cell.x0 && (band.x0 + band.x1) / 2 <= cell.x1 ? [i] : []));
-    return covered.length >= 2 ? covered : [bandOf(cell, bands)];
+    const span = spannedBands(cell, bands, row.cells.filter((c) => c.x0 > bands[0]!.x1).length);
+    return span ? [...new Set([...span, ...below.filter((group) => group.some((i) => span.includes(i))).flat()])].sort((a, b) => a - b) : [bandOf(cell, bands)];
   });
   const owned = new Set(spans.filter((span) => span.length === 1).map((span) => span[0]!));
   row.cells.forEach((cell, c) => {
     const span = spans[c]!;
     for (const i of span.length === 1 ? span : span.filter((i) => !owned.has(i))) cells[i] = cells[i] ? `${cells[i]} ${cell.text}` : cell.text;
   });
-  return cells;
+  return { cells, groups: spans.filter((span) => span.length > 1) };
 }
 
 /** A header row names columns: words (or years above figures), never the figures themselves, and nothing in the row-label column but words. */
@@ -150,11 +176,9 @@ function spanningTitles(lead: Row[], first: Row, bands: Band[]): Row[] {
   let below = first;
   for (const row of [...lead].reverse()) {
     const cell = row.cells[0]!;
-    const covered = bands.filter((band) => (band.x0 + band.x1) / 2 >= cell.x0 && (band.x0 + band.x1) / 2 <= cell.x1);
-    // Column titles are set like the rows, just above them; a heading is larger, a caption further off.
+    // Column titles are set like the rows, just above them; a heading is larger, a caption further off and names the table.
     const close = row.y - below.y <= below.size * 1.6 && row.size <= below.size * 1.15;
-    // A caption names the table, not its columns; a title over every column is a caption too.
-    if (!close || covered.length < 2 || covered.includes(bands[0]!) || /^(?:table|figure|fig\.|exhibit|chart)\b/iu.test(cell.text)) break;
+    if (!close || !spannedBands(cell, bands, 1) || /^(?:table|figure|fig\.|exhibit|chart)\b/iu.test(cell.text)) break;
     titles.unshift(row);
     below = row;
   }
@@ -228,7 +252,10 @@ function readRun(run: Row[], page: PageGeometry, lead: Row[] = []): TableOnPage 
   )
     headerRows++;
   const header = headerRows > 0;
-  const stacked = sources.slice(0, headerRows).map((row) => placeHeader(row, bands));
+  // The last header line names one column per cell; the lines above it, read upwards, may title groups of columns.
+  const stacked = sources.slice(0, headerRows).map((row) => place(row, bands));
+  let groups: number[][] = [];
+  for (let i = headerRows - 2; i >= 0; i--) ({ cells: stacked[i]!, groups } = placeHeader(sources[i]!, bands, groups));
   const head = header ? [bands.map((_, i) => stacked.map((r) => r[i]).filter(Boolean).join(' '))] : [];
   return { fragments: run.flatMap((row) => row.fragments), rows: [...head, ...rows.slice(headerRows)], header };
 }
