@@ -75,11 +75,12 @@ function matmul(k: KernelSet, format: BlockFormat, out: number, a: { xq: number;
   else (format === 'q4_k' ? k.matmulQ4K : format === 'q5_k' ? k.matmulQ5K : k.matmulQ6K)(out, a.xq, w, M, K, N, n0, n1);
 }
 
-// Decode (M = 1), the tiles (M < 16), and the AVX-512 prefill GEMM's 16-row groups: one group, one pair, a pair and a
-// group, with rows left over for the tiles, and at K = 8960 more groups than one pass keeps in L2 (two passes of 32
-// rows and one of 16); weight rows not a multiple of four; K from one block to FFN-down widths.
+// Decode (M = 1), the tiles (M < 8), and the AVX-512 prefill GEMM's 16-row groups: a padded group (M = 9, 13), one
+// group, one pair, a pair and a group, a group and a padded one (29), rows left over for the tiles (17, 33), and at
+// K = 8960 more groups than one pass keeps in L2 (two passes of 32 rows and one of 16); weight rows not a multiple
+// of four; K from one block to FFN-down widths.
 const SHAPES = [[1, 256, 13], [1, 512, 64], [2, 512, 9], [3, 768, 21], [5, 256, 37], [9, 512, 8], [17, 256, 12],
-  [16, 512, 6], [32, 1280, 11], [48, 256, 7], [64, 2048, 10], [33, 8960, 7], [80, 8960, 5]] as const;
+  [13, 768, 9], [16, 512, 6], [29, 512, 6], [32, 1280, 11], [48, 256, 7], [64, 2048, 10], [33, 8960, 7], [80, 8960, 5]] as const;
 
 describe.each(status.available ? status.paths : ['(native kernels not built)'])('native %s block kernels', (path) => {
   const k = () => sets.get(path)!;

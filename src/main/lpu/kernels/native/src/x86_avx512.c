@@ -277,15 +277,16 @@ static inline __attribute__((always_inline)) void avx512_kq_tile16(float *out, s
 }
 
 /**
- * The K-quant matmul for activation rows 0..M-1 with M a multiple of 16 (blocks_x86.inc sends the rest to its
- * tiles): four weight rows unpacked at a time, then every pair of 16-row groups passes them.
+ * The K-quant matmul for activation rows 0..M-1 in groups of 16, the last one padded with zero rows that are never
+ * stored (blocks_x86.inc sends it here when at least half full): four weight rows unpacked at a time, then every
+ * pair of 16-row groups passes them.
  */
 static void avx512_kq_gemm16(int format, float *out, const uint8_t *y, const uint8_t *w, int M, int K, int N, int n0, int n1) {
-  const int nb = K / LK_QK, groups = M / 16, six = format == LK_Q6_K;
+  const int nb = K / LK_QK, groups = (M + 15) / 16, six = format == LK_Q6_K;
   const size_t blockBytes = format == LK_Q4_K ? 144 : format == LK_Q5_K ? 176 : 210, rowBytes = (size_t)nb * blockBytes;
   const size_t yRow = (size_t)nb * LK_Q8K_BYTES, xpGroup = (size_t)nb * KQX_BYTES, wpRow = (size_t)nb * KQW_BYTES;
   uint8_t *xp = lk_scratch(5, xpGroup * groups), *wp = lk_scratch(6, wpRow * 4);
-  for (int g = 0; g < groups; g++) avx512_kq_pack16(xp + g * xpGroup, y + (size_t)g * 16 * yRow, yRow, 16, nb);
+  for (int g = 0; g < groups; g++) avx512_kq_pack16(xp + g * xpGroup, y + (size_t)g * 16 * yRow, yRow, M - 16 * g < 16 ? M - 16 * g : 16, nb);
   // Cache blocking over the prompt: as many 16-row groups as keep their packed rows in ~512 KB of L2 pass each
   // unpacked weight tile (at M = 32, every K of these models fits one pass).
   const int span = xpGroup * 2 > (512u << 10) ? 2 : (int)((512u << 10) / xpGroup) & ~1;
@@ -303,8 +304,9 @@ static void avx512_kq_gemm16(int format, float *out, const uint8_t *y, const uin
         const int mv = gEnd - g >= 2 ? 2 : 1;
         float *o = out + (size_t)g * 16 * N + n;
         const uint8_t *xg = xp + g * xpGroup;
-#define LK_KQ16(MV, NR) (six ? avx512_kq_tile16(o, (size_t)N, xg, xpGroup, 16 * MV, wp, wpRow, nb, 1, MV, NR) \
-                             : avx512_kq_tile16(o, (size_t)N, xg, xpGroup, 16 * MV, wp, wpRow, nb, 0, MV, NR))
+        const int rows = M - 16 * g < 32 ? M - 16 * g : 32;
+#define LK_KQ16(MV, NR) (six ? avx512_kq_tile16(o, (size_t)N, xg, xpGroup, rows, wp, wpRow, nb, 1, MV, NR) \
+                             : avx512_kq_tile16(o, (size_t)N, xg, xpGroup, rows, wp, wpRow, nb, 0, MV, NR))
         switch (mv * 4 + nr) { // each shape compiled on its own, so the tile's loops unroll
           case 8 + 4: LK_KQ16(2, 4); break;
           case 8 + 3: LK_KQ16(2, 3); break;
