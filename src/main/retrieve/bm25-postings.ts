@@ -1,4 +1,6 @@
+import { log } from '../platform/log';
 import type { Db } from '../store/db';
+import { frequentTerms } from './frequent-terms';
 
 // FTS5's bm25() ranking of OR-ed terms, computed from posting lists held in memory instead of by FTS5 itself. FTS5
 // scores every row a query matches with a docsize lookup and a walk of its instances (~1 µs a row, most of a search at
@@ -30,6 +32,16 @@ const SLICE_MS = 12;
 const LENGTH_PAGE_ROWS = 4096;
 /** Memory the resident posting lists may take (10 bytes a posting); the least recently used term goes first. */
 export const POSTINGS_BUDGET_BYTES = 128 * 2 ** 20;
+/**
+ * What the warm-up may fill with the lists of the library's most frequent ranked terms, of POSTINGS_BUDGET_BYTES:
+ * 32 MB is ~3.3M postings, e.g. the 33 longest lists at 1M chunks (100k rows each) or a few hundred of 10k rows.
+ */
+export const WARM_BUDGET_BYTES = 32 * 2 ** 20;
+/** How the warm-up picks its terms (frequent-terms.ts): a sample of chunks, lists worth reading ahead, rankable terms. */
+const WARM_SAMPLE_ROWS = 2000;
+const WARM_MIN_ROWS = 2000;
+/** keyword-search's DEFAULT_MAX_TERM_SHARE: terms in more rows are left out of ranked queries, so not read ahead. */
+const WARM_MAX_SHARE = 0.1;
 
 /** One term's rows in rowid order, with its occurrences per column (tf[i * columns + c]); the first `count` are used. */
 interface TermPostings {
@@ -108,11 +120,14 @@ export interface KeywordIndexCounts {
   listReads: number;
   /** Committed writes applied to the resident state in place. */
   changesApplied: number;
+  /** Lists the warm-up read ahead of any query, and their bytes. */
+  warmedLists: number;
+  warmedBytes: number;
 }
 
 export function keywordIndexCounts(db: Db): KeywordIndexCounts {
   const counts = states.get(db)?.counts;
-  return counts ? { ...counts } : { lengthLoads: 0, listReads: 0, changesApplied: 0 };
+  return counts ? { ...counts } : { lengthLoads: 0, listReads: 0, changesApplied: 0, warmedLists: 0, warmedBytes: 0 };
 }
 
 const states = new WeakMap<Db, IndexState | null>();
@@ -171,7 +186,7 @@ function stateOf(db: Db): IndexState | null {
       instances: db.prepare('SELECT doc, col FROM temp.lockstep_chunk_terms WHERE term = ?').raw(),
       stemmer: new Stemmer(db, tokenizer),
       idf: new InverseFrequency(db),
-      counts: { lengthLoads: 0, listReads: 0, changesApplied: 0 },
+      counts: { lengthLoads: 0, listReads: 0, changesApplied: 0, warmedLists: 0, warmedBytes: 0 },
     };
   } catch {
     state = null; // a connection that cannot create temp tables ranks through FTS5 itself
@@ -305,13 +320,75 @@ function loadInBackground(db: Db, state: IndexState, version: string): void {
   })();
 }
 
-/** Loads the row lengths in background slices (at start, so the first searches rank from memory); resolves when current. */
-export async function warmKeywordIndex(db: Db): Promise<void> {
+/** Drops every resident posting list (the row lengths stay): benchmarks time first queries with it. */
+export function clearKeywordPostings(db: Db): void {
+  const state = states.get(db);
+  state?.postings.clear();
+  if (state) state.postingBytes = 0;
+}
+
+export interface WarmOptions {
+  /** Bytes of lists to read ahead (default WARM_BUDGET_BYTES); 0 reads only the row lengths. */
+  budgetBytes?: number;
+  minRows?: number;
+  maxShare?: number;
+}
+
+/**
+ * Loads the row lengths in background slices (at start, so the first searches rank from memory), then reads ahead the
+ * posting lists of the most frequent terms ranked queries keep, up to budgetBytes, one list per event-loop turn (so a
+ * common term's first query does not pay for its list); resolves when done, or when the library closes or is written.
+ */
+export async function warmKeywordIndex(db: Db, options: WarmOptions = {}): Promise<void> {
   const state = stateOf(db);
   if (!state) return;
-  for (let attempt = 0; attempt < 3 && db.open && !currentLengths(db, state, 0); attempt++) {
+  let lengths: Lengths | undefined;
+  for (let attempt = 0; attempt < 3 && db.open && !(lengths = currentLengths(db, state, 0)); attempt++) {
     if (!state.loading) return; // an empty index
     await state.loading.promise;
+  }
+  if (lengths) await warmFrequentLists(db, state, lengths, options);
+}
+
+async function warmFrequentLists(db: Db, state: IndexState, lengths: Lengths, options: WarmOptions): Promise<void> {
+  const budget = Math.min(options.budgetBytes ?? WARM_BUDGET_BYTES, POSTINGS_BUDGET_BYTES);
+  if (budget <= 0) return;
+  const version = lengths.version;
+  const current = () => db.open && state.lengths === lengths && lengths.version === version && keywordIndexVersion(db) === version;
+  try {
+    const picking = frequentTerms(db, {
+      rowCount: lengths.rowCount,
+      tokenizer: keywordTokenizer(db),
+      sampleRows: WARM_SAMPLE_ROWS,
+      minRows: options.minRows ?? WARM_MIN_ROWS,
+      maxShare: options.maxShare ?? WARM_MAX_SHARE,
+    });
+    let step = picking.next();
+    for (; !step.done; step = picking.next()) {
+      await nextTurn();
+      if (!current()) return void picking.return([]);
+    }
+    let warmed = 0;
+    const smallest = (options.minRows ?? WARM_MIN_ROWS) * (4 + 2 * state.columns.length);
+    for (const term of step.value) {
+      if (budget - warmed < smallest) return;
+      await nextTurn();
+      if (!current()) return; // a write or a close: what the next queries need is read then
+      if (state.postings.has(term)) continue;
+      const list = postingsOf(state, term);
+      if (warmed + list.bytes > budget) {
+        // Larger than the estimate and over budget: give it back; a shorter list further on may still fit.
+        state.postings.delete(term);
+        state.postingBytes -= list.bytes;
+        continue;
+      }
+      warmed += list.bytes;
+      state.counts.warmedLists++;
+      state.counts.warmedBytes += list.bytes;
+    }
+  } catch (error) {
+    // Closed mid-warm-up ends quietly; anything else only costs the first queries their list reads.
+    if (db.open) log.warn("reading ahead the keyword index's frequent terms failed; their lists are read on first use", error);
   }
 }
 

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type Db } from '../../../src/main/store/db';
-import { bm25TopK, keywordIndexCounts, warmKeywordIndex } from '../../../src/main/retrieve/bm25-postings';
+import { bm25TopK, keywordIndexCounts, keywordIndexVersion, residentDocumentFrequency, warmKeywordIndex } from '../../../src/main/retrieve/bm25-postings';
 import { KeywordRowWriter } from '../../../src/main/retrieve/bm25-writes';
 import { keywordSearch } from '../../../src/main/retrieve/keyword-search';
 import { lexicalSearch } from '../../../src/main/retrieve/lexical-search';
@@ -287,6 +287,49 @@ describe('BM25 from resident postings', () => {
       db.prepare = prepare;
     }
     expect(compared.reduce((a, b) => a + b, 0)).toBeGreaterThan(5_000);
+  });
+
+  it('reads ahead the lists of the most frequent ranked terms, within its memory budget', async () => {
+    const connection = openStore(dataDir);
+    try {
+      const rows = connection.prepare('SELECT COUNT(*) FROM chunks_fts_docsize').pluck().get() as number;
+      connection.exec('CREATE VIRTUAL TABLE temp.vocabulary USING fts5vocab(main, chunks_fts, row)');
+      const frequency = new Map(connection.prepare('SELECT term, doc FROM temp.vocabulary').raw().all() as [string, number][]);
+      // The share cap sits in the widest gap between neighbouring frequencies, so a sampled estimate falls on the right side.
+      const byFrequency = [...frequency].sort((a, b) => b[1] - a[1]);
+      let gap = 2;
+      for (let i = 2; i < byFrequency.length - 6; i++) if (byFrequency[i][1] - byFrequency[i + 1][1] > byFrequency[gap][1] - byFrequency[gap + 1][1]) gap = i;
+      const maxShare = (byFrequency[gap][1] + byFrequency[gap + 1][1]) / 2 / rows;
+      // Rankable terms (under the cap), longest list first; the budget holds the first three.
+      const rankable = byFrequency.slice(gap + 1).filter(([, df]) => df >= 20);
+      expect(rankable.length).toBeGreaterThan(4);
+      const bytesOf = (df: number) => df * 10;
+      const budgetBytes = bytesOf(rankable[0][1] + rankable[1][1] + rankable[2][1]) + 5;
+      await warmKeywordIndex(connection, { budgetBytes, minRows: 20, maxShare });
+      const counts = keywordIndexCounts(connection);
+      const version = keywordIndexVersion(connection);
+      const resident = [...frequency.keys()].filter((term) => residentDocumentFrequency(connection, term, version) !== undefined);
+      // Chosen from a sample, so the order among lists of nearly equal length may differ: most of the three longest
+      // are read, and only rankable lists, no more than the budget holds.
+      expect(rankable.slice(0, 3).filter(([term]) => resident.includes(term)).length).toBeGreaterThanOrEqual(2);
+      expect(resident.every((term) => rankable.some(([rankableTerm]) => rankableTerm === term))).toBe(true);
+      expect(resident.reduce((bytes, term) => bytes + bytesOf(frequency.get(term)!), 0)).toBe(counts.warmedBytes);
+      expect(counts.warmedBytes).toBeLessThanOrEqual(budgetBytes);
+      expect(counts.warmedLists).toBe(resident.length);
+      const reads = counts.listReads;
+      // Their first query reads nothing and ranks as FTS5 does.
+      for (const term of resident) {
+        expect(bm25TopK(connection, [term], [1, 1, 1], 50)!.map((hit) => hit.chunkId)).toEqual(ftsTopK(connection, [term], [1, 1, 1], 50).map((hit) => hit.chunkId));
+      }
+      expect(keywordIndexCounts(connection).listReads).toBe(reads);
+      // A term above the share was not read ahead: its first query reads it.
+      const [common] = [...frequency].sort((a, b) => b[1] - a[1])[0];
+      expect(frequency.get(common)!).toBeGreaterThan(maxShare * rows);
+      bm25TopK(connection, [common], [1, 1, 1], 10);
+      expect(keywordIndexCounts(connection).listReads).toBe(reads + 1);
+    } finally {
+      connection.close();
+    }
   });
 
   it('leaves a term that is not one index token to FTS5', () => {
