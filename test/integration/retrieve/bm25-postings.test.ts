@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type Db } from '../../../src/main/store/db';
 import { bm25TopK, keywordIndexCounts, keywordIndexVersion, residentDocumentFrequency, warmKeywordIndex } from '../../../src/main/retrieve/bm25-postings';
 import { KeywordRowWriter } from '../../../src/main/retrieve/bm25-writes';
+import { removeDocuments, storeParsedDocument } from '../../../src/main/ingest/library-store';
+import type { ParsedDocument } from '../../../src/main/ingest/parse';
 import { keywordSearch } from '../../../src/main/retrieve/keyword-search';
 import { lexicalSearch } from '../../../src/main/retrieve/lexical-search';
 import { seededRandom } from '../../../src/main/lpu/runtime/sampler';
@@ -164,6 +166,35 @@ describe('BM25 from resident postings', () => {
       expect(keywordIndexCounts(db), what).toMatchObject({ lengthLoads: before.lengthLoads, changesApplied: before.changesApplied + i + 1 });
       expect(expectSameRanking(), what).toBeGreaterThan(10_000);
       expect(keywordIndexCounts(db).listReads, `${what}: resident lists are served, none read again`).toBe(reads);
+    }
+  });
+
+  it("follows ingestion's commit, re-index and removal of a document in place", () => {
+    for (const word of VOCABULARY) bm25TopK(db, [word], [1, 1, 1], 1);
+    const documentId = Number(
+      db
+        .prepare(`INSERT INTO documents (workspace_id, path, title, type, content_hash, size_bytes, status, created_at, updated_at) VALUES (1, ?, 'p', 'text', ?, 0, 'queued', 0, 0)`)
+        .run(`/p${Math.random()}`, `p${Math.random()}`).lastInsertRowid,
+    );
+    const parsed = (count: number): ParsedDocument => {
+      const chunks = generatedChunks(next, count).map((chunk, ordinal) => ({
+        ordinal, text: chunk.body, tokenCount: 1, pageStart: 1, pageEnd: 1, labelStart: null, labelEnd: null,
+        charStart: 0, charEnd: chunk.body.length, headingPath: chunk.heading, context: chunk.context, kind: 'paragraph' as const,
+      }));
+      const page = { number: 1, label: null, text: chunks.map((chunk) => chunk.text).join(' '), ocr: null };
+      return { status: 'indexed', format: 'text', title: 'p', pageCount: 1, chunkCount: chunks.length, notice: null, pagesHeldPeak: 1, pages: [page], chunks };
+    };
+    const file = { contentHash: 'h', sizeBytes: 1, mtimeMs: null };
+    const { lengthLoads, changesApplied, listReads } = keywordIndexCounts(db);
+    const steps: [string, () => void][] = [
+      ['indexed', () => storeParsedDocument(db, documentId, 1, parsed(60), file, null)],
+      ['indexed again', () => storeParsedDocument(db, documentId, 1, parsed(45), file, null)],
+      ['removed', () => void removeDocuments(db, [documentId])],
+    ];
+    for (const [i, [what, step]] of steps.entries()) {
+      step();
+      expect(keywordIndexCounts(db), what).toMatchObject({ lengthLoads, changesApplied: changesApplied + i + 1, listReads });
+      expectSameRanking();
     }
   });
 
