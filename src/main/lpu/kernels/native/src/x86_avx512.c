@@ -293,10 +293,12 @@ static void avx512_kq_gemm16(int format, float *out, const uint8_t *y, const uin
   for (int g0 = 0; g0 < groups; g0 += span) {
     for (int n = n0; n < n1; n += 4) {
       const int nr = n1 - n < 4 ? n1 - n : 4, gEnd = groups - g0 < span ? groups : g0 + span;
+      const int ahead = n + 4 + nr <= n1; // the next tile's rows, asked for now: they come from memory while these run
       for (int r = 0; r < nr; r++)
         for (int b = 0; b < nb; b++) {
           const uint8_t *wb = w + (size_t)(n + r) * rowBytes + (size_t)b * blockBytes;
           uint8_t *dst = wp + r * wpRow + (size_t)b * KQW_BYTES;
+          if (ahead) for (size_t line = 0; line < blockBytes; line += 64) _mm_prefetch((const char *)wb + 4 * rowBytes + line, _MM_HINT_T1);
           if (six) avx512_kq_unpack6(dst, wb);
           else avx512_kq_unpack45(dst, wb, format == LK_Q5_K);
         }
