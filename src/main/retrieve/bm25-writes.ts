@@ -60,7 +60,8 @@ export class KeywordRowWriter {
       if (dataVersion(this.db) === tracking.dataVersion) {
         const after = keywordIndexVersion(this.db);
         const rows = this.db.prepare(`SELECT row_id FROM ${CHANGED} ORDER BY row_id`).pluck().all() as number[];
-        const terms = this.db.prepare(`SELECT term, doc, col, COUNT(*) FROM ${ADDED_TERMS} GROUP BY term, doc, col ORDER BY term, doc`).raw();
+        // One row per instance, in the vocabulary's own term and row order, which applyKeywordChange adds up.
+        const terms = this.db.prepare(`SELECT term, doc, col, 1 FROM ${ADDED_TERMS}`).raw();
         const instances = () => terms.iterate() as IterableIterator<[string, number, string, number]>;
         applyKeywordChange(this.db, { before: tracking.before, after, rows, instances });
       }
