@@ -72,6 +72,8 @@ interface IndexState {
   loading?: { version: string; promise: Promise<void> };
   postings: Map<string, TermPostings>;
   postingBytes: number;
+  /** Rows each counted term (by stem) matches at lengths.version, for terms without a resident list. */
+  frequencies: Map<string, number>;
   /** Bumped per query so marks need no clearing. */
   epoch: number;
   instances: { all(term: string): unknown[] };
@@ -182,6 +184,7 @@ function stateOf(db: Db): IndexState | null {
       columns: db.prepare(`SELECT * FROM ${FTS_TABLE} LIMIT 0`).columns().map((column) => column.name),
       postings: new Map(),
       postingBytes: 0,
+      frequencies: new Map(),
       epoch: 0,
       instances: db.prepare('SELECT doc, col FROM temp.lockstep_chunk_terms WHERE term = ?').raw(),
       stemmer: new Stemmer(db, tokenizer),
@@ -291,6 +294,7 @@ function currentLengths(db: Db, state: IndexState, syncRows = SYNC_LENGTHS_ROWS,
     state.lengths = undefined;
     state.postings.clear();
     state.postingBytes = 0;
+    state.frequencies.clear();
   }
   const { rowCount } = indexTotals(db);
   if (rowCount === 0) return undefined;
@@ -492,13 +496,35 @@ export function residentKeywordVersion(db: Db): string | undefined {
   return state && !state.loading ? state.lengths?.version : undefined;
 }
 
-/** The rows a term's phrase matches, from its resident list when the index is at `version`; undefined when not resident. */
-export function residentDocumentFrequency(db: Db, term: string, version: string): number | undefined {
+/** The index terms whose posting lists are resident, least recently used first (tests and diagnostics). */
+export function residentLists(db: Db): string[] {
+  return [...(states.get(db)?.postings.keys() ?? [])];
+}
+
+/** Rows in the index, when this connection's resident state is at `version`. */
+export function residentRowCount(db: Db, version: string): number | undefined {
+  const lengths = states.get(db)?.lengths;
+  return lengths?.version === version ? lengths.rowCount : undefined;
+}
+
+/**
+ * The rows a term's phrase matches when the resident state is at `version`: its resident list's length, else a count
+ * remembered by stem (kept current through recorded writes that only add rows), else `count()` once. Undefined when no
+ * resident state is at `version` or the term is not one index token (the caller counts).
+ */
+export function documentFrequency(db: Db, term: string, version: string, count: () => number): number | undefined {
   const state = states.get(db);
   if (!state || state.lengths?.version !== version) return undefined;
   const [stem] = state.stemmer.stems([term]);
-  const postings = stem === null ? undefined : state.postings.get(stem);
-  return postings && !postings.overflow ? postings.count : undefined;
+  if (stem === null) return undefined;
+  const postings = state.postings.get(stem);
+  if (postings) return postings.count;
+  let rows = state.frequencies.get(stem);
+  if (rows === undefined) {
+    if (state.frequencies.size > 100_000) state.frequencies.clear();
+    state.frequencies.set(stem, (rows = count()));
+  }
+  return rows;
 }
 
 /** A committed write to the index, as its writer recorded it (bm25-writes.ts). */
@@ -508,6 +534,8 @@ export interface KeywordRowChange {
   after: string;
   /** Rows deleted or written, ascending and distinct: their earlier postings and lengths go. */
   rows: number[];
+  /** Whether the write deleted rows (whose terms are unknown: remembered counts are dropped) or only added new ones. */
+  deletesRows: boolean;
   /** The written rows' index terms: [term, row, column, occurrences], in term then row order (read only when applied). */
   instances: () => Iterable<[term: string, row: number, column: string, count: number]>;
 }
@@ -525,9 +553,15 @@ export function applyKeywordChange(db: Db, change: KeywordRowChange): boolean {
     const columns = state.columns.length;
     const written = rowLengths(db, change.rows); // the changed rows still there after the commit
     const added = new Map<string, { rows: number[]; tf: number[] }>();
+    if (change.deletesRows) state.frequencies.clear();
+    let previous: [string, number] | undefined;
     for (const [term, row, column, count] of change.instances()) {
+      if (!written.has(row)) continue;
+      // A counted term is in one more row: instances come term by term, row by row.
+      if ((previous?.[0] !== term || previous[1] !== row) && state.frequencies.has(term)) state.frequencies.set(term, state.frequencies.get(term)! + 1);
+      previous = [term, row];
       // Lists not resident are read whole, and current, when first asked for.
-      if (!state.postings.has(term) || !written.has(row)) continue;
+      if (!state.postings.has(term)) continue;
       let entries = added.get(term);
       if (!entries) added.set(term, (entries = { rows: [], tf: [] }));
       if (entries.rows[entries.rows.length - 1] !== row) {
@@ -553,6 +587,7 @@ export function applyKeywordChange(db: Db, change: KeywordRowChange): boolean {
     state.lengths = undefined;
     state.postings.clear();
     state.postingBytes = 0;
+    state.frequencies.clear();
     throw error;
   }
 }

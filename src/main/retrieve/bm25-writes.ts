@@ -17,6 +17,7 @@ const CLEAR = `INSERT INTO ${ADDED} (lockstep_keyword_added) VALUES ('delete-all
 
 interface Tracking {
   before: string;
+  deletesRows: boolean;
   /** PRAGMA data_version inside the transaction: it moves only when another connection commits. */
   dataVersion: number;
   insert: { run(...params: unknown[]): unknown };
@@ -46,6 +47,7 @@ export class KeywordRowWriter {
   delete(rowid: number): void {
     const tracking = this.track();
     this.deleteRow.run(rowid);
+    if (tracking) tracking.deletesRows = true;
     tracking?.forgetAdded.run(rowid);
     tracking?.changed.run(rowid);
   }
@@ -63,7 +65,7 @@ export class KeywordRowWriter {
         // One row per instance, in the vocabulary's own term and row order, which applyKeywordChange adds up.
         const terms = this.db.prepare(`SELECT term, doc, col, 1 FROM ${ADDED_TERMS}`).raw();
         const instances = () => terms.iterate() as IterableIterator<[string, number, string, number]>;
-        applyKeywordChange(this.db, { before: tracking.before, after, rows, instances });
+        applyKeywordChange(this.db, { before: tracking.before, after, rows, deletesRows: tracking.deletesRows, instances });
       }
     } catch (error) {
       log.warn('the keyword index postings could not follow a write; they are read again on the next search', error);
@@ -82,6 +84,7 @@ export class KeywordRowWriter {
     this.db.exec(CLEAR); // what a committed() that failed may have left
     return (this.tracking = {
       before,
+      deletesRows: false,
       dataVersion: dataVersion(this.db),
       insert: this.db.prepare(`INSERT INTO ${ADDED} (rowid, body, heading, context) VALUES (?, ?, ?, ?)`),
       forgetAdded: this.db.prepare(`DELETE FROM ${ADDED} WHERE rowid = ?`),

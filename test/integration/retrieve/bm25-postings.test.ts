@@ -3,7 +3,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type Db } from '../../../src/main/store/db';
-import { bm25TopK, keywordIndexCounts, keywordIndexVersion, residentDocumentFrequency, warmKeywordIndex } from '../../../src/main/retrieve/bm25-postings';
+import {
+  bm25TopK,
+  clearKeywordPostings,
+  documentFrequency,
+  keywordIndexCounts,
+  keywordIndexVersion,
+  residentLists,
+  warmKeywordIndex,
+} from '../../../src/main/retrieve/bm25-postings';
 import { KeywordRowWriter } from '../../../src/main/retrieve/bm25-writes';
 import { removeDocuments, storeParsedDocument } from '../../../src/main/ingest/library-store';
 import type { ParsedDocument } from '../../../src/main/ingest/parse';
@@ -198,6 +206,25 @@ describe('BM25 from resident postings', () => {
     }
   });
 
+  it('keeps counted term frequencies through recorded inserts without counting again, and counts again after deletes', () => {
+    bm25TopK(db, ['insulin'], [1, 1, 1], 1); // resident state current
+    clearKeywordPostings(db); // no list to read a frequency from: every one is counted
+    const words = ['cell', 'running', 'runs', 'insulin', 'vaccine', 'sleep'];
+    const truth = (word: string) => db.prepare('SELECT COUNT(*) FROM chunks_fts WHERE chunks_fts MATCH ?').pluck().get(`"${word}"`) as number;
+    let counted = 0;
+    const frequencies = () =>
+      words.map((word) => documentFrequency(db, word, keywordIndexVersion(db), () => (counted++, truth(word))));
+    expect(frequencies()).toEqual(words.map(truth));
+    expect(counted).toBe(words.length - 1); // 'running' and 'runs' share a stem
+    const ids = addChunks(db, generatedChunks(next, 50));
+    counted = 0;
+    expect(frequencies()).toEqual(words.map(truth));
+    expect(counted).toBe(0);
+    removeChunks(db, ids.slice(0, 10));
+    expect(frequencies()).toEqual(words.map(truth));
+    expect(counted).toBe(words.length - 1);
+  });
+
   it('reloads after writes it did not record: another connection, a direct insert, and not after a rolled-back one', () => {
     expectSameRanking();
     addChunks(db, generatedChunks(next, 20), { recorded: false });
@@ -338,8 +365,7 @@ describe('BM25 from resident postings', () => {
       const budgetBytes = bytesOf(rankable[0][1] + rankable[1][1] + rankable[2][1]) + 5;
       await warmKeywordIndex(connection, { budgetBytes, minRows: 20, maxShare });
       const counts = keywordIndexCounts(connection);
-      const version = keywordIndexVersion(connection);
-      const resident = [...frequency.keys()].filter((term) => residentDocumentFrequency(connection, term, version) !== undefined);
+      const resident = residentLists(connection);
       // Chosen from a sample, so the order among lists of nearly equal length may differ: most of the three longest
       // are read, and only rankable lists, no more than the budget holds.
       expect(rankable.slice(0, 3).filter(([term]) => resident.includes(term)).length).toBeGreaterThanOrEqual(2);
