@@ -42,6 +42,8 @@ const WARM_SAMPLE_ROWS = 2000;
 const WARM_MIN_ROWS = 2000;
 /** keyword-search's DEFAULT_MAX_TERM_SHARE: terms in more rows are left out of ranked queries, so not read ahead. */
 const WARM_MAX_SHARE = 0.1;
+/** How far a sampled estimate may fall short of a list's length: a term estimated above the budget left by more is skipped. */
+const WARM_ESTIMATE_SLACK = 1.5;
 
 /** One term's rows in rowid order, with its occurrences per column (tf[i * columns + c]); the first `count` are used. */
 interface TermPostings {
@@ -373,9 +375,11 @@ async function warmFrequentLists(db: Db, state: IndexState, lengths: Lengths, op
       if (!current()) return void picking.return([]);
     }
     let warmed = 0;
-    const smallest = (options.minRows ?? WARM_MIN_ROWS) * (4 + 2 * state.columns.length);
-    for (const term of step.value) {
-      if (budget - warmed < smallest) return;
+    const bytesPerRow = 4 + 2 * state.columns.length;
+    for (const { term, rows } of step.value) {
+      if (budget - warmed < (options.minRows ?? WARM_MIN_ROWS) * bytesPerRow) return;
+      // A list estimated well past what is left is not read only to be given back (at 1M rows that is ~50 ms a list).
+      if (rows * bytesPerRow > WARM_ESTIMATE_SLACK * (budget - warmed)) continue;
       await nextTurn();
       if (!current()) return; // a write or a close: what the next queries need is read then
       if (state.postings.has(term)) continue;

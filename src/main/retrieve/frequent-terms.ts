@@ -21,8 +21,14 @@ export interface FrequentTermOptions {
 const SAMPLE_TABLE = 'temp.lockstep_term_sample';
 const SAMPLE_ROWS_PER_STEP = 64;
 
+/** A candidate term and the rows it is estimated to be in. */
+export interface FrequentTerm {
+  term: string;
+  rows: number;
+}
+
 /** The candidate terms, most frequent first, as estimated; a generator that yields between pages of the sample. */
-export function* frequentTerms(db: Db, options: FrequentTermOptions): Generator<void, string[]> {
+export function* frequentTerms(db: Db, options: FrequentTermOptions): Generator<void, FrequentTerm[]> {
   const { lo, hi } = db.prepare('SELECT (SELECT MIN(id) FROM chunks) AS lo, (SELECT MAX(id) FROM chunks) AS hi').get() as { lo: number | null; hi: number | null };
   if (lo === null || hi === null) return [];
   db.exec(`CREATE VIRTUAL TABLE IF NOT EXISTS ${SAMPLE_TABLE} USING fts5(body, heading, context, content = '', tokenize = '${options.tokenizer.replaceAll("'", "''")}');
@@ -48,8 +54,7 @@ export function* frequentTerms(db: Db, options: FrequentTermOptions): Generator<
     return counts
       .map(([term, doc]) => ({ term, rows: doc * scale }))
       .filter(({ rows }) => rows >= options.minRows && rows <= options.maxShare * options.rowCount)
-      .sort((a, b) => b.rows - a.rows)
-      .map(({ term }) => term);
+      .sort((a, b) => b.rows - a.rows);
   } finally {
     if (db.open) clear();
   }
