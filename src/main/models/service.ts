@@ -166,6 +166,7 @@ export function summarize(model: InstalledModel): InstalledModelSummary {
     path: model.path,
     sizeBytes: model.files.reduce((sum, f) => sum + f.size, 0),
     architecture: model.architecture,
+    ...(model.notice && { notice: model.notice }),
   };
 }
 

@@ -61,6 +61,8 @@ export const installedModel = z.object({
   path: z.string(),
   sizeBytes: z.number(),
   architecture: z.string().nullable(),
+  /** The loader's word on how the model runs, for the import result (a multimodal model's images are not used). */
+  notice: z.string().optional(),
 });
 export type InstalledModelSummary = z.infer<typeof installedModel>;
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, realpathSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -10,6 +10,8 @@ import { createDispatcher } from '../../../src/main/ipc/dispatcher';
 import { createServices, type Services } from '../../../src/main/services';
 import { HubServer } from './hub-server';
 import { writeTinyLlamaFile } from '../../fixtures/lpu/tiny-models';
+import { randomMultimodalGemma3, writeHfFolder } from '../../fixtures/lpu/hf-models';
+import { SMOLLM_TOKENIZER_DIR } from '../../fixtures/tokenizers';
 
 // Any GGUF the emulator runs will do: a tiny random-weight llama written once per file.
 let modelDir: string;
@@ -21,11 +23,11 @@ beforeAll(() => {
 afterAll(() => rmSync(modelDir, { recursive: true, force: true }));
 
 /** The models domain behind the real dispatcher, so every request and event is checked against the contract. */
-function connect(services: Services) {
+function connect(services: Services, granted: string[] = [TINY_GGUF]) {
   const messages: ServerMessage[] = [];
   const waiters: (() => void)[] = [];
   // The caller was granted the model file, as the desktop app's picker or a drop grants it to its window.
-  const grantedPaths = new Set([realpathSync(TINY_GGUF)]);
+  const grantedPaths = new Set(granted.map((p) => realpathSync(p)));
   const connection = createDispatcher({ models }, { models: modelHandlers(services) }, 'test').connect((message) => {
     messages.push(message);
     waiters.splice(0).forEach((wake) => wake());
@@ -87,6 +89,19 @@ describe('models over IPC', () => {
 
     expect(await client.call('setActive', { kind: 'embedding', id: 'tiny-llama' })).toMatchObject({ ok: false, error: { code: 'model_wrong_kind' } });
     expect(await client.call('import', { path: '' })).toMatchObject({ ok: false, error: { code: 'invalid_argument' } });
+    client.close();
+  });
+
+  it("returns the loader's notice with an imported multimodal Gemma 3, which the contract carries to the renderer", async () => {
+    const folder = path.join(modelDir, 'gemma-3-mm');
+    writeHfFolder(folder, randomMultimodalGemma3('model.language_model').folder);
+    copyFileSync(path.join(SMOLLM_TOKENIZER_DIR, 'tokenizer.json'), path.join(folder, 'tokenizer.json'));
+    const client = connect(services, [folder]);
+    const imported = await client.call('import', { path: realpathSync(folder) });
+    expect(imported).toMatchObject({
+      t: 'result', ok: true,
+      value: { id: 'gemma-3-mm', format: 'hf-folder', architecture: 'gemma3', notice: 'Gemma3ForConditionalGeneration is a vision-language model: Lockstep runs its text model and does not use images (4 vision tensors left unread).' },
+    });
     client.close();
   });
 

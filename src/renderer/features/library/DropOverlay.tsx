@@ -38,7 +38,7 @@ export function DropOverlay() {
       const files = await filesFromDrop(event.dataTransfer);
       const models = files.filter((f) => f.name.toLowerCase().endsWith('.gguf'));
       const modelPaths = await grantedPaths(models);
-      if (modelPaths) for (const modelPath of modelPaths) void importModel(modelPath).then((name) => name && showToast(t('models.imported', { name })));
+      if (modelPaths) for (const modelPath of modelPaths) void importModel(modelPath);
       else if (models.length) showToast(t('models.importHint'));
       const documents = files.filter((f) => !f.name.toLowerCase().endsWith('.gguf'));
       if (!documents.length) return;

@@ -162,9 +162,8 @@ function ImportForm() {
     const paths = await choosePaths('files', 'models').catch((error: unknown) => (showToast(errorMessage(error)), []));
     if (!paths.length) return;
     setBusy(true);
-    const name = await importModel(paths[0]);
+    await importModel(paths[0]);
     setBusy(false);
-    if (name) showToast(t('models.imported', { name }));
   };
   return (
     <form
@@ -172,12 +171,9 @@ function ImportForm() {
       onSubmit={async (e) => {
         e.preventDefault();
         setBusy(true);
-        const name = await importModel(path.trim());
+        const imported = await importModel(path.trim());
         setBusy(false);
-        if (name) {
-          setPath('');
-          showToast(t('models.imported', { name }));
-        }
+        if (imported) setPath('');
       }}
     >
       <label className="field">

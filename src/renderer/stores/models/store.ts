@@ -1,6 +1,7 @@
 import { create } from 'zustand';
-import type { ActiveModels, DownloadProgress, ModelListing } from '../../../shared/contract/models';
+import type { ActiveModels, DownloadProgress, InstalledModelSummary, ModelListing } from '../../../shared/contract/models';
 import type { StreamHandle } from '../../../shared/contract/define';
+import { translateNow } from '../../i18n';
 import { client } from '../../ipc/client';
 import { errorMessage, isCancelled } from '../../ipc/errors';
 import { showToast, withToast } from '../ui/store';
@@ -71,16 +72,21 @@ export async function removeModel(id: string): Promise<void> {
   await loadModels();
 }
 
-export async function importModel(path: string): Promise<string | null> {
+/** Imports and selects a model, and says so with the loader's notice (a multimodal model's images are not used). */
+export async function importModel(path: string): Promise<InstalledModelSummary | null> {
   try {
     const model = await client.models.import({ path });
     await selectNewModel(model.id, model.kind);
-    return model.name;
+    showToast(importedMessage(model));
+    return model;
   } catch (error) {
     showToast(errorMessage(error));
     return null;
   }
 }
+
+export const importedMessage = (model: Pick<InstalledModelSummary, 'name' | 'notice'>): string =>
+  model.notice ? `${translateNow('models.imported', { name: model.name })} ${model.notice}` : translateNow('models.imported', { name: model.name });
 
 export const setActiveModel = (kind: ModelListing['kind'], id: string | null) =>
   withToast(async () => {
