@@ -86,6 +86,29 @@ describe.each(status.available ? status.paths : ['(native kernels not built)'])(
     });
   }
 
+  // The AVX-512 prefill GEMM (16-row blocks in lanes, a last block padded, several L2 passes at K = 8960) and the
+  // decode and small-M kernels, every M from 1 to 80: the same bits as the portable path (the WASM kernel sums in
+  // another order; the oracle test above bounds both), also when the worker cut leaves weight tiles of one to three rows.
+  for (const [K, N] of [[64, 37], [576, 13], [8960, 7]] as const) {
+    it(`matmulQ8 M=1..80 K=${K} N=${N}: bit for bit the portable path, whatever the split`, () => {
+      const random = seededRandom(K * 31 + N), maxM = 80, G = K / 32;
+      const x = tensor(maxM * K, random, 2), xq = arena.alloc(maxM * K), xs = arena.alloc(maxM * G * 4);
+      ts.quantizeRowsQ8(xq, xs, x, maxM, K);
+      const { w, ws } = q8Weights(N, K, random);
+      const full = arena.alloc(maxM * N * 4), split = arena.alloc(maxM * N * 4), portable = arena.alloc(maxM * N * 4);
+      for (let M = 1; M <= maxM; M++) {
+        k().matmulQ8(full, xq, xs, w, ws, M, K, N, 0, N);
+        k().matmulQ8(split, xq, xs, w, ws, M, K, N, 0, 2);
+        k().matmulQ8(split, xq, xs, w, ws, M, K, N, 2, N);
+        sets.get('generic')!.matmulQ8(portable, xq, xs, w, ws, M, K, N, 0, N);
+        const got = readF32(arena, full, M * N);
+        expect(got.some((v) => v !== 0)).toBe(true);
+        expect(got, `M=${M}`).toEqual(readF32(arena, portable, M * N));
+        expect(readF32(arena, split, M * N), `M=${M} (split)`).toEqual(got);
+      }
+    });
+  }
+
   for (const [M, K, N] of [[1, 40, 9], [5, 96, 13]] as const) {
     it(`matmulF32 and matmulF16 M=${M} K=${K} N=${N} match the TS oracle (2e-6 of Σ|x·w|)`, () => {
       const random = seededRandom(K + N), x = tensor(M * K, random), w = tensor(N * K, random), wh = f16Tensor(N * K, random);

@@ -419,57 +419,69 @@ static void row1_q8(float *out, const int8_t *x, const float *xs, const int8_t *
   }
 }
 
-// Activation rows sixteen to a vector: lane = row, each 4-byte k chunk biased to unsigned (x + 128); padding rows are 0.
-static void pack16(uint8_t *xp, float *sp, const int8_t *xq, const float *xs, int rows, int K) {
+// Activation rows sixteen to a vector: lane = row, each 4-byte k chunk as is (signed), and per (group, lane)
+// −128·Σx, the share of the weights' unsigned bias that VPDPBUSD adds; padding rows are 0.
+static void pack16(int8_t *xp, float *sp, int32_t *cp, const int8_t *xq, const float *xs, int rows, int K) {
   const int groups = K / LK_GROUP;
   for (int lane = 0; lane < 16; lane++)
     for (int g = 0; g < groups; g++) {
+      int32_t sum = 0;
       for (int c = 0; c < 8; c++) {
-        uint32_t v = 0;
-        if (lane < rows) memcpy(&v, xq + (size_t)lane * K + g * 32 + c * 4, 4);
-        v ^= 0x80808080u;
-        memcpy(xp + ((size_t)(g * 8 + c) * 16 + lane) * 4, &v, 4);
+        int8_t v[4] = { 0, 0, 0, 0 };
+        if (lane < rows) memcpy(v, xq + (size_t)lane * K + g * 32 + c * 4, 4);
+        sum += v[0] + v[1] + v[2] + v[3];
+        memcpy(xp + ((size_t)(g * 8 + c) * 16 + lane) * 4, v, 4);
       }
+      cp[g * 16 + lane] = -128 * sum;
       sp[g * 16 + lane] = lane < rows ? xs[(size_t)lane * groups + g] : 0.0f;
     }
 }
 
-// 128·Σ_{k∈g} w[k] for one group of 32 weights (the unsigned bias's contribution to VPDPBUSD).
-static inline int32_t bias_share(const int8_t *w) {
-  const __m256i s = _mm256_sad_epu8(_mm256_xor_si256(_mm256_loadu_si256((const __m256i *)w), _mm256_set1_epi8((char)0x80)), _mm256_setzero_si256());
-  const __m128i h = _mm_add_epi64(_mm256_castsi256_si128(s), _mm256_extracti128_si256(s, 1));
-  const int64_t biased = _mm_cvtsi128_si64(h) + _mm_extract_epi64(h, 1); // Σ(w + 128)
-  return (int32_t)((biased - 32 * 128) * 128);
+// Weight rows n..n+nr-1 biased to unsigned (w + 128) with their group scales as f32, asking for the next four
+// rows' lines meanwhile (they come from memory while these are used).
+static void unpack4(uint8_t *wp, float *wsp, const int8_t *w, const uint16_t *ws, int K, int n, int nr, int ahead) {
+  const int groups = K / LK_GROUP;
+  const __m512i bias = _mm512_set1_epi8((char)0x80);
+  for (int r = 0; r < nr; r++) {
+    const int8_t *row = w + (size_t)(n + r) * K;
+    int k = 0;
+    for (; k + 64 <= K; k += 64) {
+      if (ahead) _mm_prefetch((const char *)row + 4 * (size_t)K + k, _MM_HINT_T1);
+      _mm512_storeu_si512(wp + (size_t)r * K + k, _mm512_xor_si512(_mm512_loadu_si512(row + k), bias));
+    }
+    if (k < K) _mm256_storeu_si256((__m256i *)(wp + (size_t)r * K + k), _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)(row + k)), _mm256_set1_epi8((char)0x80)));
+    for (int g = 0; g < groups; g++) wsp[r * groups + g] = lk_f16_to_f32(ws[(size_t)(n + r) * groups + g]);
+  }
 }
 
 /**
- * Prefill GEMM tile: up to 2×16 activation rows (lanes) × nr weight rows. Each weight k chunk is broadcast into
- * VPDPBUSD against the packed rows, so one instruction does 64 multiply-adds and every lane ends each group holding
- * its exact group sum; scaling and accumulation follow the shared group order.
+ * Prefill GEMM tile: up to 2×16 activation rows (lanes) × NR unpacked weight rows. Each 4-byte weight chunk is
+ * broadcast into VPDPBUSD against the packed rows, so one instruction does 64 multiply-adds; each group's sums start
+ * at the activations' bias share, so every lane ends the group holding its exact sum, scaled and added in the
+ * shared group order.
  */
-static inline __attribute__((always_inline)) void tile_vnni(float *out, int N, const uint8_t *xp, const float *sp, size_t xpStride,
-    size_t spStride, int mv, int rows, const int8_t *w, const uint16_t *ws, int K, int n, int nr) {
+static inline __attribute__((always_inline)) void tile_vnni(float *out, int N, const int8_t *xp, const float *sp, const int32_t *cp,
+    size_t xpStride, size_t spStride, int mv, int rows, const uint8_t *wp, const float *wsp, int K, int n, int nr) {
   const int groups = K / LK_GROUP;
   __m512 acc[2][4];
   for (int i = 0; i < 2; i++) for (int r = 0; r < 4; r++) acc[i][r] = _mm512_setzero_ps();
   for (int g = 0; g < groups; g++) {
     __m512i a[2][4];
-    for (int r = 0; r < nr; r++) {
-      const __m512i start = _mm512_set1_epi32(-bias_share(w + (size_t)(n + r) * K + g * 32));
-      for (int i = 0; i < mv; i++) a[i][r] = start;
+    for (int i = 0; i < mv; i++) {
+      const __m512i start = _mm512_loadu_si512(cp + i * spStride + g * 16);
+      for (int r = 0; r < nr; r++) a[i][r] = start;
     }
+    #pragma GCC unroll 8
     for (int c = 0; c < 8; c++) {
       __m512i xv[2];
       for (int i = 0; i < mv; i++) xv[i] = _mm512_loadu_si512(xp + i * xpStride + (size_t)(g * 8 + c) * 64);
       for (int r = 0; r < nr; r++) {
-        int32_t chunk;
-        memcpy(&chunk, w + (size_t)(n + r) * K + g * 32 + c * 4, 4);
-        const __m512i wb = _mm512_set1_epi32(chunk);
-        for (int i = 0; i < mv; i++) a[i][r] = _mm512_dpbusd_epi32(a[i][r], xv[i], wb);
+        const __m512i wb = avx512_bcast32(wp + (size_t)r * K + g * 32 + c * 4);
+        for (int i = 0; i < mv; i++) a[i][r] = _mm512_dpbusd_epi32(a[i][r], wb, xv[i]);
       }
     }
     for (int r = 0; r < nr; r++) {
-      const __m512 wsc = _mm512_set1_ps(lk_f16_to_f32(ws[(size_t)(n + r) * groups + g]));
+      const __m512 wsc = _mm512_set1_ps(wsp[r * groups + g]);
       for (int i = 0; i < mv; i++) {
         const __m512 scale = _mm512_mul_ps(_mm512_loadu_ps(sp + i * spStride + g * 16), wsc);
         acc[i][r] = _mm512_add_ps(acc[i][r], _mm512_mul_ps(_mm512_cvtepi32_ps(a[i][r]), scale));
@@ -494,25 +506,42 @@ static void matmul_q8(float *out, const int8_t *xq, const float *xs, const int8_
   }
   const int blocks = (M + 15) / 16;
   const size_t xpStride = (size_t)groups * 512, spStride = (size_t)groups * 16;
-  uint8_t *xp = lk_scratch(1, xpStride * blocks);
+  int8_t *xp = lk_scratch(1, xpStride * blocks);
   float *sp = lk_scratch(2, spStride * blocks * 4);
+  int32_t *cp = lk_scratch(3, spStride * blocks * 4);
+  uint8_t *wp = lk_scratch(6, (size_t)K * 4);
+  float *wsp = lk_scratch(0, (size_t)groups * 4 * 4);
   for (int b = 0; b < blocks; b++) {
     const int rows = M - b * 16 < 16 ? M - b * 16 : 16;
-    pack16(xp + b * xpStride, sp + b * spStride, xq + (size_t)b * 16 * K, xs + (size_t)b * 16 * groups, rows, K);
+    pack16(xp + b * xpStride, sp + b * spStride, cp + b * spStride, xq + (size_t)b * 16 * K, xs + (size_t)b * 16 * groups, rows, K);
   }
-  for (int nb = n0; nb < n1; nb += 32) { // 32 weight rows stay in L2 while every 32-row pair of blocks passes
-    const int ne = nb + 32 < n1 ? nb + 32 : n1;
-    for (int b = 0; b < blocks; b += 2) {
-      const int mv = blocks - b >= 2 ? 2 : 1, rows = M - b * 16 < 32 ? M - b * 16 : 32;
-      float *o = out + (size_t)b * 16 * N;
-      const uint8_t *xb = xp + b * xpStride;
-      const float *sb = sp + b * spStride;
-      int n = nb;
-      for (; n + 4 <= ne; n += 4) {
-        if (mv == 2) tile_vnni(o, N, xb, sb, xpStride, spStride, 2, rows, w, ws, K, n, 4);
-        else tile_vnni(o, N, xb, sb, xpStride, spStride, 1, rows, w, ws, K, n, 4);
+  // Cache blocking over the prompt: as many 16-row blocks as keep their packed rows in ~512 KB of L2 pass each
+  // unpacked tile of four weight rows (one pass at M = 32 for every K of the bench models).
+  const int span = xpStride * 2 > (512u << 10) ? 2 : (int)((512u << 10) / xpStride) & ~1;
+  for (int b0 = 0; b0 < blocks; b0 += span) {
+    const int bEnd = blocks - b0 < span ? blocks : b0 + span;
+    for (int n = n0; n < n1; n += 4) {
+      const int nr = n1 - n < 4 ? n1 - n : 4;
+      unpack4(wp, wsp, w, ws, K, n, nr, n + 4 + nr <= n1);
+      for (int b = b0; b < bEnd; b += 2) {
+        const int mv = bEnd - b >= 2 ? 2 : 1, rows = M - b * 16 < 32 ? M - b * 16 : 32;
+        float *o = out + (size_t)b * 16 * N;
+        const int8_t *xb = xp + b * xpStride;
+        const float *sb = sp + b * spStride;
+        const int32_t *cb = cp + b * spStride;
+#define LK_Q8T(MV, NR) tile_vnni(o, N, xb, sb, cb, xpStride, spStride, MV, rows, wp, wsp, K, n, NR)
+        switch (mv * 4 + nr) { // each shape compiled on its own, so the tile's loops unroll
+          case 8 + 4: LK_Q8T(2, 4); break;
+          case 8 + 3: LK_Q8T(2, 3); break;
+          case 8 + 2: LK_Q8T(2, 2); break;
+          case 8 + 1: LK_Q8T(2, 1); break;
+          case 4 + 4: LK_Q8T(1, 4); break;
+          case 4 + 3: LK_Q8T(1, 3); break;
+          case 4 + 2: LK_Q8T(1, 2); break;
+          default: LK_Q8T(1, 1); break;
+        }
+#undef LK_Q8T
       }
-      for (; n < ne; n++) tile_vnni(o, N, xb, sb, xpStride, spStride, mv, rows, w, ws, K, n, 1);
     }
   }
 }
