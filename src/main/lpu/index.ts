@@ -48,6 +48,8 @@ export interface LpuModel {
     kernels: string;
     /** Each chip's busy fraction per functional unit over one decode step, from the static schedule. */
     unitUtilisationPerChip?: Record<string, number>[];
+    /** The loader's word on how the model runs (a multimodal model's images are not used). */
+    notice?: string;
   };
   tokenizer: {
     encode(text: string, opts?: { addBos?: boolean }): number[];
@@ -102,6 +104,7 @@ export async function loadLpuModel(modelPath: string, opts: LoadLpuModelOptions 
       cyclesPerPrefillToken: program.cycles.perPrefillToken,
       kernels: kernels.name,
       unitUtilisationPerChip: unitUtilisationPerChip(program.decodeSchedule, program.cycles.perDecodeToken, program.partitioning.chips),
+      ...(source.notice && { notice: source.notice }),
     },
     tokenizer,
     program,

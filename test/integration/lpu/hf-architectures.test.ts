@@ -1,14 +1,15 @@
 // Qwen3, Gemma 2, Gemma 3 and Phi-3 from Hugging Face folders: the same random weights loaded from safetensors and
 // from the GGUF that llama.cpp's converter rules make of them give the same model, and bit-for-bit the same logits
 // (one program, the same f32 weights). The GGUF path is checked against llama.cpp in parity.test.ts.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { inspectModel, openModel } from '../../../src/main/lpu/loader';
 import { emulatorLogits } from '../../../src/main/lpu/parity';
 import { AppError } from '../../../src/shared/errors';
+import { SMOLLM_TOKENIZER_DIR } from '../../fixtures/tokenizers';
 import { hfModelToGguf, randomHfModel, randomMultimodalGemma3, writeHfFolder, type HfArch, type MultimodalLayout } from '../../fixtures/lpu/hf-models';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'lpu-hf-archs-'));
@@ -60,6 +61,21 @@ describe('lockstep lpu compile on a multimodal Gemma 3 folder', () => {
     writeHfFolder(folder, randomMultimodalGemma3('language_model.model').folder);
     const out = JSON.parse(execFileSync(process.execPath, ['bin/lockstep.mjs', 'lpu', 'compile', folder, '--json', '--data-dir', path.join(dir, 'data')], { env: { ...process.env, LOCKSTEP_LOG: 'silent' } }).toString());
     expect(out).toMatchObject({ architecture: 'gemma3', notice: 'Gemma3ForConditionalGeneration is a vision-language model: Lockstep runs its text model and does not use images (4 vision tensors left unread).' });
+  }, 60_000);
+
+  it('lpu run says so too: on stderr before the text, and in --json', () => {
+    const folder = path.join(dir, 'mm-run');
+    writeHfFolder(folder, randomMultimodalGemma3('model.language_model').folder);
+    // a byte-level BPE whose ids for "ab" fall inside the toy's 320-row vocabulary
+    copyFileSync(path.join(SMOLLM_TOKENIZER_DIR, 'tokenizer.json'), path.join(folder, 'tokenizer.json'));
+    const notice = 'Gemma3ForConditionalGeneration is a vision-language model: Lockstep runs its text model and does not use images (4 vision tensors left unread).';
+    const args = ['bin/lockstep.mjs', 'lpu', 'run', folder, '--prompt', 'ab', '--greedy', '--max-tokens', '2', '--threads', '0', '--data-dir', path.join(dir, 'data')];
+    const env = { ...process.env, LOCKSTEP_LOG: 'silent' };
+    const text = spawnSync(process.execPath, args, { env, encoding: 'utf8' });
+    expect(text.status).toBe(0);
+    expect(text.stderr.split('\n')[0]).toBe(notice);
+    expect(text.stdout).not.toContain(notice);
+    expect(JSON.parse(execFileSync(process.execPath, [...args, '--json'], { env }).toString())).toMatchObject({ notice, tokens: expect.any(Array) });
   }, 60_000);
 });
 

@@ -91,6 +91,8 @@ export const lpuCommand: CommandModule = (program, cli) => {
       process.once('SIGINT', onSigint);
       try {
         const json = cli.json();
+        // before the text, on stderr, so stdout stays the generated text
+        if (!json && model.info.notice) process.stderr.write(`${model.info.notice}\n`);
         const result = await model.generate({
           ...(o.chat ? { messages: [{ role: 'user' as const, content: o.prompt }] } : { prompt: o.prompt }),
           maxTokens: o.maxTokens,
@@ -105,7 +107,7 @@ export const lpuCommand: CommandModule = (program, cli) => {
         const summary = {
           text: result.text, tokens: result.tokens, prompt_tokens: result.promptTokens, stop_reason: result.stopReason,
           cycles: result.cycles, wall_ms: result.wallMs, emulated_ms: result.emulatedMs, utilisation: result.utilisation,
-          chips: result.chips, weights: model.info.weights,
+          chips: result.chips, weights: model.info.weights, ...(model.info.notice && { notice: model.info.notice }),
         };
         if (json) cli.print(summary, () => '');
         else process.stderr.write(
