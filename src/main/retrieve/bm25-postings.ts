@@ -1,6 +1,7 @@
 import { log } from '../platform/log';
 import type { Db } from '../store/db';
 import { frequentTerms } from './frequent-terms';
+import { asRuns, forEachSpanWithin, lowerBound, type RowRuns } from './row-runs';
 
 // FTS5's bm25() ranking of OR-ed terms, computed from posting lists held in memory instead of by FTS5 itself. FTS5
 // scores every row a query matches with a docsize lookup and a walk of its instances (~1 µs a row, most of a search at
@@ -451,7 +452,12 @@ export function bm25TopK(
   terms: string[],
   weights: number[],
   k: number,
-  options: { syncRows?: number; version?: string; /** Only these rows (ascending), as a filtered FTS5 query ranks them. */ within?: number[] } = {},
+  options: {
+    syncRows?: number;
+    version?: string;
+    /** Only these rows, as a filtered FTS5 query ranks them; asked for only once the postings can answer. */
+    within?: () => RowRuns;
+  } = {},
 ): Bm25Hit[] | null {
   const state = stateOf(db);
   if (!state || terms.length === 0) return null;
@@ -470,11 +476,10 @@ export function bm25TopK(
   const unweighted = weightOf.every((w) => w === 1.0);
   const touched: number[] = [];
   // IDF and the average length stay the whole index's under a filter, as in FTS5; only the rows scored narrow.
-  const ranges = options.within ? asRanges(options.within) : null;
+  const within = options.within?.();
   for (const { rows, tf, count: hits } of lists) {
     const idf = state.idf.of(rowCount, hits);
-    const spans = ranges ? ranges.map(([first, last]) => [lowerBound(rows, hits, first), lowerBound(rows, hits, last + 1)]) : [[0, hits]];
-    for (const [from, to] of spans) {
+    const scoreSpan = (from: number, to: number) => {
       for (let i = from; i < to; i++) {
         const row = rows[i];
         // The phrase frequency as fts5_aux.c adds it: one column weight per instance, columns in order.
@@ -489,7 +494,9 @@ export function bm25TopK(
         }
         scores[row] += term;
       }
-    }
+    };
+    if (within) forEachSpanWithin(rows, hits, within, scoreSpan);
+    else scoreSpan(0, hits);
   }
   return topRows(touched, scores, k).map((row) => ({ chunkId: row, score: scores[row] }));
 }
@@ -574,7 +581,7 @@ export function applyKeywordChange(db: Db, change: KeywordRowChange): boolean {
       }
       entries.tf[(entries.rows.length - 1) * columns + state.columns.indexOf(column)] += count;
     }
-    const ranges = asRanges(change.rows);
+    const ranges = asRuns(change.rows);
     for (const [term, postings] of state.postings) {
       const next = withRowsReplaced(postings, ranges, added.get(term), columns);
       if (next === postings) continue;
@@ -596,31 +603,8 @@ export function applyKeywordChange(db: Db, change: KeywordRowChange): boolean {
   }
 }
 
-/** Ascending distinct rows as inclusive [first, last] runs: a document's chunks are one run. */
-function asRanges(rows: number[]): [number, number][] {
-  const ranges: [number, number][] = [];
-  for (const row of rows) {
-    const last = ranges[ranges.length - 1];
-    if (last && row === last[1] + 1) last[1] = row;
-    else ranges.push([row, row]);
-  }
-  return ranges;
-}
-
-/** The first index in rows[0, count) whose row is >= row. */
-function lowerBound(rows: Int32Array, count: number, row: number): number {
-  let lo = 0;
-  let hi = count;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (rows[mid] < row) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 /** A list without its entries in `ranges`, with `added` merged in by rowid; the same object when nothing changes. */
-function withRowsReplaced(postings: TermPostings, ranges: [number, number][], added: { rows: number[]; tf: number[] } | undefined, columns: number): TermPostings {
+function withRowsReplaced(postings: TermPostings, ranges: RowRuns, added: { rows: number[]; tf: number[] } | undefined, columns: number): TermPostings {
   const { rows, tf, count } = postings;
   const removed = ranges.some(([first, last]) => {
     const at = lowerBound(rows, count, first);

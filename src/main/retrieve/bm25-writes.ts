@@ -1,12 +1,13 @@
 import { log } from '../platform/log';
 import type { Db } from '../store/db';
 import { applyKeywordChange, keywordIndexVersion, keywordTokenizer, residentKeywordVersion } from './bm25-postings';
+import { applyWorkspaceRowsChange } from './workspace-rows';
 
 // Writes to the keyword index (chunks_fts) that keep this connection's resident BM25 postings current. chunks_fts is
 // contentless, so the rows written cannot be read back; each row is also written to a temporary FTS5 table with the
 // same columns and tokenizer, whose vocabulary gives the new rows' terms exactly as the index holds them, and the rows
 // written and deleted are listed. Both are temporary tables of the same connection, so a rolled-back transaction takes them with it.
-// After the commit, committed() moves the resident state from the version the write began on to the one it left.
+// After the commit, committed() moves the resident state (postings, workspaces' rows) from the version the write began on to the one it left.
 
 const FTS_TABLE = 'chunks_fts';
 const ADDED = 'temp.lockstep_keyword_added';
@@ -66,6 +67,7 @@ export class KeywordRowWriter {
         const terms = this.db.prepare(`SELECT term, doc, col, 1 FROM ${ADDED_TERMS}`).raw();
         const instances = () => terms.iterate() as IterableIterator<[string, number, string, number]>;
         applyKeywordChange(this.db, { before: tracking.before, after, rows, deletesRows: tracking.deletesRows, instances });
+        applyWorkspaceRowsChange(this.db, { before: tracking.before, after, rows });
       }
     } catch (error) {
       log.warn('the keyword index postings could not follow a write; they are read again on the next search', error);

@@ -1,6 +1,8 @@
 import type { Db } from '../store/db';
 import { bm25TopK, documentFrequency, keywordIndexVersion, residentRowCount } from './bm25-postings';
 import { queryTerms } from './keyword-query';
+import { asRuns } from './row-runs';
+import { workspaceRows } from './workspace-rows';
 
 export interface KeywordHit {
   chunkId: number;
@@ -139,7 +141,9 @@ export function matchChunks(db: Db, terms: string[], options: KeywordOptions, ve
   const match = terms.map(quote).join(' OR ');
   if (options.documentIds) {
     // A document set ranked from resident postings, over just its rows: the ranking FTS5's filtered query gives.
-    const ranked = bm25TopK(db, terms, [1.0, ...columnWeights(options)], options.k, { version, within: chunksOf(db, options.documentIds, options.workspaceId) });
+    const documentIds = options.documentIds;
+    const within = () => asRuns(chunksOf(db, documentIds, options.workspaceId));
+    const ranked = bm25TopK(db, terms, [1.0, ...columnWeights(options)], options.k, { version, within });
     if (ranked) return withChunkFacts(db, ranked);
   }
   if (!options.documentIds || options.documentIds.length > RANGED_DOCUMENTS) return matchRows(db, terms, match, options, null, version);
@@ -154,11 +158,15 @@ export function matchChunks(db: Db, terms: string[], options: KeywordOptions, ve
 function matchRows(db: Db, terms: string[], match: string, options: KeywordOptions, rowids: [number, number] | null, version: string): KeywordHit[] {
   const weights = columnWeights(options);
   const workspaceId = options.workspaceId !== undefined && !workspaceHoldsAll(db, options.workspaceId) ? options.workspaceId : undefined;
-  if (workspaceId === undefined && !options.documentIds) {
+  if (!options.documentIds) {
     // The same ranking from resident postings (bm25-postings.ts), when they can answer: ~1 µs a matched row saved.
+    // A workspace filter scores only its rows, with the whole index's IDF and average length as FTS5 keeps them.
     // (A document set was offered to them in matchChunks.)
-    const ranked = rowids === null ? bm25TopK(db, terms, [1.0, ...weights], options.k, { version }) : null;
+    const within = workspaceId === undefined ? undefined : () => workspaceRows(db, workspaceId, version);
+    const ranked = rowids === null ? bm25TopK(db, terms, [1.0, ...weights], options.k, { version, within }) : null;
     if (ranked) return withChunkFacts(db, ranked);
+  }
+  if (workspaceId === undefined && !options.documentIds) {
     // Ranked on the index alone, then only the top k rows read from chunks: joining every matched row first cost ~2.5x.
     const rows = db
       .prepare(
