@@ -10,6 +10,7 @@ import { inspectModel, openModel } from '../../../src/main/lpu/loader';
 import { emulatorLogits } from '../../../src/main/lpu/parity';
 import { AppError } from '../../../src/shared/errors';
 import { SMOLLM_TOKENIZER_DIR } from '../../fixtures/tokenizers';
+import { mistral3Layout, TINY_MISTRAL3_TEXT, tinyWeights, writeTinyGguf, writeTinyHfFolder } from '../../fixtures/lpu/tiny-models';
 import { hfModelToGguf, randomHfModel, randomMultimodalGemma3, writeHfFolder, type HfArch, type MultimodalLayout } from '../../fixtures/lpu/hf-models';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'lpu-hf-archs-'));
@@ -53,6 +54,53 @@ describe.each(['language_model.model', 'model.language_model'] as MultimodalLayo
     expect(Math.max(...theirs.flatMap((l) => Array.from(l, Math.abs)))).toBeGreaterThan(1);
     ours.forEach((logits, p) => expect(Array.from(logits)).toEqual(Array.from(theirs[p]!)));
   }, 60_000);
+});
+
+describe.each(['language_model.model', 'model.language_model'] as MultimodalLayout[])('multimodal Mistral 3 with its text model under %s', (layout) => {
+  it('loads the text model over MistralConfig defaults, skips the vision side, and is its GGUF: same config, weights and logits', async () => {
+    const weights = tinyWeights(TINY_MISTRAL3_TEXT, 11);
+    const folder = path.join(dir, `mistral3-${layout}`), file = path.join(dir, `mistral3-${layout}.gguf`);
+    writeTinyHfFolder(folder, TINY_MISTRAL3_TEXT, weights, 'F32', mistral3Layout(layout));
+    writeTinyGguf(file, TINY_MISTRAL3_TEXT, weights, 'F32');
+    const hf = openModel(folder), gg = openModel(file);
+    // rms_norm_eps and head_dim are not in text_config: MistralConfig's 1e-6 and hidden_size / heads, not our 1e-5 fallback
+    expect(hf.config).toMatchObject({ architecture: 'mistral', rmsEps: Math.fround(1e-6), headDim: 16, nHeads: 4, nKvHeads: 2, ropeTheta: 1e9, tiedEmbeddings: false, contextLength: 512 });
+    expect({ ...hf.config, name: '' }).toEqual({ ...gg.config, name: '' });
+    expect([...hf.weights.keys()].sort()).toEqual([...gg.weights.keys()].sort());
+    for (const [name, theirs] of gg.weights) {
+      const ours = hf.weights.get(name)!;
+      const a = new Float32Array(theirs.rows * theirs.cols), b = new Float32Array(ours.rows * ours.cols);
+      theirs.readRows(0, theirs.rows, a);
+      ours.readRows(0, ours.rows, b);
+      expect(b, name).toEqual(a);
+    }
+    expect(hf.parameterCount).toBe([...weights.values()].reduce((n, t) => n + t.data.length, 0));
+    expect(hf.notice).toBe('Mistral3ForConditionalGeneration is a vision-language model: Lockstep runs its text model and does not use images (4 vision tensors left unread).');
+    const ours = await emulatorLogits(hf, IDS, 'wasm'), theirs = await emulatorLogits(gg, IDS, 'wasm');
+    expect(Math.max(...theirs.flatMap((l) => Array.from(l, Math.abs)))).toBeGreaterThan(1); // logits that can differ
+    ours.forEach((logits, p) => expect(Array.from(logits)).toEqual(Array.from(theirs[p]!)));
+  }, 60_000);
+});
+
+describe('Mistral 3 text models it cannot run as they are', () => {
+  const weights = tinyWeights(TINY_MISTRAL3_TEXT, 11);
+  const open = (name: string, text: Record<string, unknown>) => {
+    const folder = path.join(dir, name);
+    writeTinyHfFolder(folder, TINY_MISTRAL3_TEXT, weights, 'F32', mistral3Layout('model.language_model', text));
+    return () => openModel(folder);
+  };
+
+  it('holds the context to the sliding window, 4096 where text_config leaves it to MistralConfig, and says so', () => {
+    const unstated = open('mistral3-window-default', { sliding_window: undefined, max_position_embeddings: 131_072 })();
+    expect(unstated.config.contextLength).toBe(4096);
+    expect(unstated.notice).toBe('Mistral3ForConditionalGeneration is a vision-language model: Lockstep runs its text model and does not use images (4 vision tensors left unread); its context is held to its 4096-token sliding window.');
+    expect(open('mistral3-window-null', { max_position_embeddings: 131_072 })().config.contextLength).toBe(131_072);
+  });
+
+  it('refuses a Ministral 3 text model (YaRN RoPE, position-scaled queries) and any other text model_type, saying which', () => {
+    expect(open('mistral3-ministral', { model_type: 'ministral3' })).toThrow('The Mistral3ForConditionalGeneration model in mistral3-ministral carries Ministral 3, whose YaRN RoPE and position-scaled queries (llama_4_scaling_beta) the LPU emulator does not run; the LPU emulator runs Mistral 3 folders whose text_config is a Mistral model (Mistral Small 3.1 and 3.2).');
+    expect(open('mistral3-llama', { model_type: 'llama' })).toThrow('The Mistral3ForConditionalGeneration model in mistral3-llama carries a "llama" text model, not a Mistral one; the LPU emulator runs Mistral 3 folders whose text_config is a Mistral model (Mistral Small 3.1 and 3.2).');
+  });
 });
 
 describe('lockstep lpu compile on a multimodal Gemma 3 folder', () => {
@@ -161,11 +209,11 @@ describe('Hugging Face folders the emulator refuses', () => {
   });
 
   it('an architecture it does not know, naming the ones it reads', () => {
-    const reads = 'is not supported in Hugging Face folders; the LPU emulator reads Llama, Mistral, Qwen2, Qwen3, Gemma 2, Gemma 3 (text, or the text model of the multimodal Gemma 3) and Phi-3 folders.';
+    const reads = 'is not supported in Hugging Face folders; the LPU emulator reads Llama, Mistral (and the text model of the multimodal Mistral 3), Qwen2, Qwen3, Gemma 2, Gemma 3 (text, or the text model of the multimodal Gemma 3) and Phi-3 folders.';
     expect(refusal({ ...phi3, architectures: ['FalconForCausalLM'], model_type: 'falcon' }).message).toBe(`The model architecture "FalconForCausalLM" ${reads}`);
     // multimodal and mixture-of-experts classes say what they are, even where model_type names a supported family
-    expect(refusal({ ...phi3, architectures: ['Mistral3ForConditionalGeneration'], model_type: 'mistral3', text_config: { model_type: 'mistral' } }).message)
-      .toBe(`The model architecture "Mistral3ForConditionalGeneration" (Mistral Small 3.1/3.2 with its vision encoder) ${reads}`);
+    expect(refusal({ ...phi3, architectures: ['Qwen2_5_VLForConditionalGeneration'], model_type: 'qwen2_5_vl', text_config: { model_type: 'qwen2_5_vl_text' } }).message)
+      .toBe(`The model architecture "Qwen2_5_VLForConditionalGeneration" (Qwen2.5-VL, a vision-language model) ${reads}`);
     expect(refusal({ ...phi3, architectures: ['Llama4ForConditionalGeneration'], model_type: 'llama4' }).message)
       .toBe(`The model architecture "Llama4ForConditionalGeneration" (Llama 4, a mixture of experts with a vision encoder) ${reads}`);
     expect(refusal({ ...phi3, architectures: ['MixtralForCausalLM'], model_type: 'mistral' }).message)

@@ -22,7 +22,22 @@ const HF_ARCHITECTURES: Record<string, Architecture> = {
 };
 
 /** Vision-language classes whose text model the emulator runs; their vision tower and projector are never read. */
-const MULTIMODAL_TEXT: Record<string, Architecture> = { Gemma3ForConditionalGeneration: 'gemma3' };
+const MULTIMODAL_TEXT: Record<string, Architecture> = { Gemma3ForConditionalGeneration: 'gemma3', Mistral3ForConditionalGeneration: 'mistral' };
+
+/**
+ * MistralConfig's defaults (transformers' configuration_mistral.py), over which Mistral3Config builds a text_config
+ * whose model_type is mistral or absent; head_dim defaults to hidden_size / num_attention_heads.
+ */
+const MISTRAL_TEXT_DEFAULTS: Record<string, unknown> = {
+  vocab_size: 32_000, hidden_size: 4096, intermediate_size: 14_336, num_hidden_layers: 32, num_attention_heads: 32,
+  num_key_value_heads: 8, max_position_embeddings: 131_072, rms_norm_eps: 1e-6, rope_theta: 10_000, tie_word_embeddings: false,
+  sliding_window: 4096,
+};
+
+/** Text models a Mistral3ForConditionalGeneration may carry besides plain Mistral, and what the emulator lacks for them. */
+const MISTRAL3_TEXT_REFUSED: Record<string, string> = {
+  ministral3: 'Ministral 3, whose YaRN RoPE and position-scaled queries (llama_4_scaling_beta) the LPU emulator does not run',
+};
 
 /**
  * Gemma3TextConfig's defaults (transformers' configuration_gemma3.py): a multimodal config.json nests in text_config
@@ -37,7 +52,6 @@ const GEMMA3_TEXT_DEFAULTS: Record<string, unknown> = {
 
 /** Classes people download beside the supported ones, named in the refusal so the user knows what the folder holds. */
 const REFUSED_CLASSES: Record<string, string> = {
-  Mistral3ForConditionalGeneration: 'Mistral Small 3.1/3.2 with its vision encoder',
   Llama4ForConditionalGeneration: 'Llama 4, a mixture of experts with a vision encoder',
   MllamaForConditionalGeneration: 'Llama 3.2 Vision, with cross-attention image layers',
   LlavaForConditionalGeneration: 'a LLaVA vision-language model',
@@ -186,12 +200,14 @@ export function openSafetensorsModel(folder: string): ModelSource {
   const architecture = REFUSED_CLASSES[archName] ? undefined : multimodal ?? HF_ARCHITECTURES[archName] ?? HF_ARCHITECTURES[String(topConfig.model_type)];
   if (!architecture) {
     const hint = REFUSED_CLASSES[archName] ? ` (${REFUSED_CLASSES[archName]})` : '';
-    throw new AppError('unsupported_model', `The model architecture "${archName}"${hint} is not supported in Hugging Face folders; the LPU emulator reads Llama, Mistral, Qwen2, Qwen3, Gemma 2, Gemma 3 (text, or the text model of the multimodal Gemma 3) and Phi-3 folders.`);
+    throw new AppError('unsupported_model', `The model architecture "${archName}"${hint} is not supported in Hugging Face folders; the LPU emulator reads Llama, Mistral (and the text model of the multimodal Mistral 3), Qwen2, Qwen3, Gemma 2, Gemma 3 (text, or the text model of the multimodal Gemma 3) and Phi-3 folders.`);
   }
   const nested = multimodal ? topConfig.text_config : topConfig;
   if (!nested || typeof nested !== 'object') throw new AppError('unsupported_model', `The config.json in ${path.basename(folder)} has no text_config, so the shape of its ${archName} text model is unknown.`);
   const stated = { ...ropeParameterKeys(nested as Record<string, unknown>, folder), ...(nested as Record<string, unknown>) };
-  const hf = architecture === 'gemma3' ? { ...GEMMA3_TEXT_DEFAULTS, ...stated } : stated;
+  const mistral3 = archName === 'Mistral3ForConditionalGeneration';
+  if (mistral3) refuseMistral3Text(stated, folder);
+  const hf = architecture === 'gemma3' ? { ...GEMMA3_TEXT_DEFAULTS, ...stated } : mistral3 ? { ...MISTRAL_TEXT_DEFAULTS, ...stated } : stated;
   const files = safetensorsFiles(folder);
 
   const dim = Number(hf.hidden_size);
@@ -224,6 +240,10 @@ export function openSafetensorsModel(folder: string): ModelSource {
     qkvBias: false,
     ...hfRopeScaling(hf, headDim, ropeTheta, folder),
   };
+  // Mistral attends within sliding_window tokens (4096 unless stated, as null in Mistral Small 3.1): within it, that is full attention
+  const mistralWindow = mistral3 ? hfNumber(hf, 'sliding_window') : undefined;
+  const windowNote = mistralWindow !== undefined && mistralWindow < config.contextLength ? `; its context is held to its ${mistralWindow}-token sliding window` : '';
+  if (windowNote) config.contextLength = mistralWindow!;
   const swaPattern = hfNumber(hf, 'sliding_window_pattern');
   if (architecture === 'gemma3' && swaPattern !== undefined && swaPattern !== 6) {
     throw new AppError('unsupported_model', `The model in ${path.basename(folder)} puts a global layer every ${swaPattern} layers; the LPU emulator runs Gemma 3's pattern of one in six.`);
@@ -280,8 +300,16 @@ export function openSafetensorsModel(folder: string): ModelSource {
     weights,
     tokenizer: { kind: 'hf-folder', folder: hasTokenizer ? folder : undefined, chatTemplate: chatTemplateOf(folder, tokConfig) },
     parameterCount,
-    ...(multimodal && { notice: `${archName} is a vision-language model: Lockstep runs its text model and does not use images (${visionTensors} vision tensors left unread).` }),
+    ...(multimodal && { notice: `${archName} is a vision-language model: Lockstep runs its text model and does not use images (${visionTensors} vision tensors left unread)${windowNote}.` }),
   };
+}
+
+/** Mistral3Config builds text_config by its model_type (mistral unless stated): only a plain Mistral block runs here. */
+function refuseMistral3Text(textConfig: Record<string, unknown>, folder: string): void {
+  const type = String(textConfig.model_type ?? 'mistral');
+  if (type === 'mistral') return;
+  const what = MISTRAL3_TEXT_REFUSED[type] ?? `a "${type}" text model, not a Mistral one`;
+  throw new AppError('unsupported_model', `The Mistral3ForConditionalGeneration model in ${path.basename(folder)} carries ${what}; the LPU emulator runs Mistral 3 folders whose text_config is a Mistral model (Mistral Small 3.1 and 3.2).`);
 }
 
 /**
