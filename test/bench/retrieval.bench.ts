@@ -3,9 +3,12 @@
 // recall@10 of the fast vector path (int8 arena + exact rescoring) against exact sqlite-vec float KNN, the anchor
 // measured in the same run, and BM25 from resident postings against FTS5's own bm25() ranking (the other anchor).
 // --json prints {runs: [{chunks, build_s, db_mb, rss_mb, hybrid_p50_ms, hybrid_p95_ms, recall_at_10, bm25_p50_ms,
-// bm25_p95_ms, bm25_recall_at_10, bm25_after_write_ms, bm25_first_query_p50_ms, bm25_first_query_cold_p50_ms}]}
+// bm25_p95_ms, bm25_recall_at_10, bm25_after_write_ms, bm25_first_query_p50_ms, bm25_first_query_cold_p50_ms,
+// workspace_bm25_p50_ms, workspace_bm25_p95_ms, workspace_fts5_p50_ms, workspace_fts5_p95_ms, workspace_bm25_agreement}]}
 // (bm25_* is the keyword stage of the hybrid searches; bm25_first_query_* that of 20 fresh claims after the read-ahead of
 // frequent terms' lists and, the anchor, with every list cold;
+// workspace_* the keyword ranking of the claims filtered to a workspace holding every other document: resident postings
+// against FTS5's filtered bm25() (the anchor), and the share of claims whose top 10 rows and scores are identical;
 // bm25_after_write_ms the keyword stage of the first search after indexing one 100-chunk document, whose write the
 // resident postings follow in place; its anchor, the same after a write they were not told of, is in the full figures);
 // without it, the full figures. Chunk texts are real SciFact sentences; vectors are clustered
@@ -22,7 +25,8 @@ import { completeVectorSet, createVectorSet, nearestChunks, writeVectorsToSet, t
 import { arenaSaved, forgetArena, hotSearchCounts, warmArena } from '../../src/main/embed/hot-vectors';
 import { bm25TopK, clearKeywordPostings, keywordIndexCounts, warmKeywordIndex } from '../../src/main/retrieve/bm25-postings';
 import { lexicalTerms } from '../../src/main/retrieve/lexical-search';
-import { rankedTerms } from '../../src/main/retrieve/keyword-search';
+import { matchChunks, rankedTerms } from '../../src/main/retrieve/keyword-search';
+import { workspaceRowReads } from '../../src/main/retrieve/workspace-rows';
 import { KeywordRowWriter } from '../../src/main/retrieve/bm25-writes';
 import { segmentForIndex } from '../../src/main/text/segment';
 import { DATABASE_FILE } from '../../src/main/store/db';
@@ -85,6 +89,40 @@ function fillLibrary(services: Services, chunkCount: number, textAt: (i: number)
   }
   completeVectorSet(db, set);
   return { ...set, status: 'complete', chunkCount };
+}
+
+/**
+ * Claims ranked within a workspace, from the resident postings and by FTS5's filtered bm25() (the anchor), top 10 with
+ * documents and contexts as keyword search returns them. The workspace holds every other document, so its rows are
+ * one run per document (the most runs a workspace of that size can have); the first ranking reads them, timed apart.
+ */
+function workspaceRankings(services: Services, queries: string[], workspaceId: number) {
+  const { db } = services;
+  const anchor = db.prepare(
+    `SELECT f.rowid AS chunkId, bm25(chunks_fts, 1.0, 1.0, 1.0) AS rank FROM chunks_fts f JOIN chunks c ON c.id = f.rowid JOIN documents d ON d.id = c.document_id
+     WHERE chunks_fts MATCH ? AND d.workspace_id = ? ORDER BY rank LIMIT 10`,
+  );
+  const postings: number[] = [];
+  const fts: number[] = [];
+  let identical = 0;
+  let compared = 0;
+  let firstMs = 0;
+  for (const query of queries) {
+    const terms = rankedTerms(db, lexicalTerms(db, query));
+    if (terms.length === 0) continue;
+    const reads = workspaceRowReads(db);
+    let started = performance.now();
+    const hits = matchChunks(db, terms, { k: 10, workspaceId });
+    const ms = performance.now() - started;
+    if (workspaceRowReads(db) > reads) firstMs = ms; // the workspace's rows read: not a steady-state figure
+    else postings.push(ms);
+    started = performance.now();
+    const exact = anchor.all(terms.map((term) => `"${term.replaceAll('"', '""')}"`).join(' OR '), workspaceId) as { chunkId: number; rank: number }[];
+    fts.push(performance.now() - started);
+    if (JSON.stringify(hits.map((hit) => [hit.chunkId, hit.score])) === JSON.stringify(exact.map((row) => [row.chunkId, -row.rank]))) identical++;
+    compared++;
+  }
+  return { postings, fts, agreement: round(identical / compared, 3), firstMs };
 }
 
 /** Claims timed as first queries, cold and after the read-ahead of frequent terms' lists. */
@@ -237,6 +275,10 @@ async function benchSize(chunkCount: number, queries: string[], freshQueries: st
       keywordRecalled += truth.size === 0 ? 1 : hits.filter((hit) => truth.has(hit.chunkId)).length / truth.size;
       keywordCompared++;
     }
+    // Every other document moved to a second workspace (no keyword write: the postings stay), then claims filtered to it.
+    const workspaceId = Number(services.db.prepare("INSERT INTO workspaces (name, created_at) VALUES ('Bench half', 0)").run().lastInsertRowid);
+    services.db.prepare('UPDATE documents SET workspace_id = ? WHERE id % 2 = 0').run(workspaceId);
+    const inWorkspace = workspaceRankings(services, queries, workspaceId);
     // Last, as they add documents: the first search after a write the postings follow, then after one they were not told of.
     const afterWrite = await searchAfterWrites(services, queries, textAt, true);
     const afterUnrecordedWrite = await searchAfterWrites(services, queries, textAt, false);
@@ -256,6 +298,11 @@ async function benchSize(chunkCount: number, queries: string[], freshQueries: st
       bm25_after_write_ms: percentile(afterWrite.keyword, 50),
       bm25_first_query_p50_ms: percentile(warmFirst, 50),
       bm25_first_query_cold_p50_ms: percentile(coldFirst, 50),
+      workspace_bm25_p50_ms: percentile(inWorkspace.postings, 50),
+      workspace_bm25_p95_ms: percentile(inWorkspace.postings, 95),
+      workspace_fts5_p50_ms: percentile(inWorkspace.fts, 50),
+      workspace_fts5_p95_ms: percentile(inWorkspace.fts, 95),
+      workspace_bm25_agreement: inWorkspace.agreement,
     };
     const details = {
       ...run,
@@ -276,6 +323,15 @@ async function benchSize(chunkCount: number, queries: string[], freshQueries: st
         // The keyword stage of FIRST_QUERIES fresh claims: with every list cold (anchor), and after the read-ahead.
         first_query: { cold: summary(coldFirst), after_read_ahead: summary(warmFirst), read_ahead_s: round(warmSeconds, 2), lists: warmed.warmedLists, mb: mb(warmed.warmedBytes) },
         after_write: { search_ms: percentile(afterWrite.keyword, 50), write_ms: percentile(afterWrite.write, 50) },
+        // Claims filtered to a workspace of every other document: postings against FTS5's filtered ranking, and the first
+        // ranking, which read the workspace's rows (one row per document through the chunks index).
+        workspace: {
+          resident_postings: summary(inWorkspace.postings),
+          anchor_fts5_bm25: summary(inWorkspace.fts),
+          speedup_p50: round(percentile(inWorkspace.fts, 50) / percentile(inWorkspace.postings, 50), 1),
+          first_ranking_ms: round(inWorkspace.firstMs),
+          agreement: inWorkspace.agreement,
+        },
         anchor_after_unrecorded_write: { search_ms: percentile(afterUnrecordedWrite.keyword, 50), write_ms: percentile(afterUnrecordedWrite.write, 50) },
       },
       search: Object.fromEntries(
