@@ -1,7 +1,7 @@
 import { open, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from '../../shared/errors';
-import { inspectModel } from '../lpu/loader/index';
+import { inspectModel, safetensorsFiles } from '../lpu/loader/index';
 
 // Validation before import: what a file or folder is, and whether the LPU emulator can run it. The LPU loader's
 // inspectModel judges header, architecture and tensor types; here we add what an import needs on top: a clear answer
@@ -52,8 +52,10 @@ async function inspectHfFolder(dir: string): Promise<ImportInspection> {
   if (missing.length) {
     throw new AppError('import_unsupported', `The folder ${folder} is not a complete Hugging Face model: it lacks ${missing.join(', ')}.`);
   }
+  // only the weights the loader reads: Mistral repos also hold consolidated.safetensors, the same weights again
+  const weights = new Set(safetensorsFiles(dir).map((file) => path.basename(file)));
   const files: { path: string; size: number }[] = [];
-  for (const name of [...names].filter((n) => HF_FOLDER_FILE.test(n)).sort()) {
+  for (const name of [...names].filter((n) => HF_FOLDER_FILE.test(n) && (!n.endsWith('.safetensors') || weights.has(n))).sort()) {
     const size = (await stat(path.join(dir, name))).size;
     if (name.endsWith('.safetensors')) await checkSafetensorsLength(path.join(dir, name), size);
     files.push({ path: name, size });

@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -9,7 +9,7 @@ import { resolveChatModel } from '../../../src/main/models/registry';
 import { ModelService } from '../../../src/main/models/service';
 import { sha256 } from './hub-server';
 import { SMOLLM_TOKENIZER_DIR } from '../../fixtures/tokenizers';
-import { writeTinyLlamaFile } from '../../fixtures/lpu/tiny-models';
+import { mistral3Layout, TINY_MISTRAL3_TEXT, tinyWeights, writeTinyHfFolder, writeTinyLlamaFile } from '../../fixtures/lpu/tiny-models';
 import { randomMultimodalGemma3, writeHfFolder } from '../../fixtures/lpu/hf-models';
 
 // A tiny random-weight llama with a SentencePiece vocabulary: a real GGUF the emulator runs, written once per file.
@@ -194,6 +194,24 @@ describe('importing models', () => {
       expect(imported).toMatchObject({ id: 'gemma-3-mm', architecture: 'gemma3', notice });
       const listing = (await new ModelService(dataDir, undefined, env).list()).find((m) => m.id === 'gemma-3-mm');
       expect(listing?.compatibility).toEqual({ lpu: true, note: `Runs on the LPU emulator (gemma3), checked against llama.cpp. ${notice}` });
+    });
+
+    it('imports a Mistral 3 folder for its text model: only the weights the index maps, not consolidated.safetensors', async () => {
+      const dir = path.join(scratch, 'mistral-small-3');
+      writeTinyHfFolder(dir, TINY_MISTRAL3_TEXT, tinyWeights(TINY_MISTRAL3_TEXT), 'F32', mistral3Layout('language_model.model'));
+      // the repo's layout: a sharded HF checkpoint, its index, and Mistral's own consolidated copy beside them
+      const shard = path.join(dir, 'model-00001-of-00001.safetensors');
+      renameSync(path.join(dir, 'model.safetensors'), shard);
+      const bytes = readFileSync(shard);
+      const names = Object.keys(JSON.parse(bytes.subarray(8, 8 + Number(bytes.readBigUInt64LE(0))).toString('utf8')) as object);
+      writeFileSync(path.join(dir, 'model.safetensors.index.json'), JSON.stringify({ metadata: {}, weight_map: Object.fromEntries(names.map((name) => [name, path.basename(shard)])) }));
+      writeFileSync(path.join(dir, 'consolidated.safetensors'), safetensors({ 'tok_embeddings.weight': { dtype: 'F32', shape: [4, 8], bytes: 128 } }));
+      const notice = 'Mistral3ForConditionalGeneration is a vision-language model: Lockstep runs its text model and does not use images (4 vision tensors left unread).';
+      const imported = await importModel(dataDir, dir, { env });
+      expect(imported).toMatchObject({ id: 'mistral-small-3', architecture: 'mistral', notice });
+      expect(imported.files.map((f) => f.path)).toEqual(['config.json', 'model-00001-of-00001.safetensors', 'model.safetensors.index.json', 'tokenizer.json', 'tokenizer_config.json']);
+      const listing = (await new ModelService(dataDir, undefined, env).list()).find((m) => m.id === 'mistral-small-3');
+      expect(listing?.compatibility).toEqual({ lpu: true, note: `Runs on the LPU emulator (mistral), checked against llama.cpp. ${notice}` });
     });
 
     it('names what a folder lacks', async () => {

@@ -6,6 +6,7 @@ import { isStringList } from './gguf';
 import type { ModelSource } from './model-source';
 
 export { readGgufMetadata } from './gguf';
+export { safetensorsFiles } from './safetensors';
 export type { ModelConfig, ModelSource, WeightSource } from './model-source';
 
 /** Opens a model: a .gguf file, or a Hugging Face folder with config.json and *.safetensors. */

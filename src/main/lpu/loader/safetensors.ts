@@ -326,7 +326,7 @@ function chatTemplateOf(folder: string, tokConfig: Record<string, unknown>): str
 }
 
 /** The weight files: those model.safetensors.index.json maps (a repo may also hold consolidated.safetensors), else every *.safetensors. */
-function safetensorsFiles(folder: string): string[] {
+export function safetensorsFiles(folder: string): string[] {
   const indexPath = path.join(folder, 'model.safetensors.index.json');
   const listed = existsSync(indexPath)
     ? [...new Set(Object.values((JSON.parse(readFileSync(indexPath, 'utf8')) as { weight_map?: Record<string, string> }).weight_map ?? {}))]
