@@ -1,9 +1,10 @@
 // `npx tsx test/bench/lpu-kernel-profile.ts --gemm all|Q4_K|Q6_K [--reps 60]`: the K-quant prefill matmuls at the sizes a prefill
 // chunk calls them with (M = 32 rows; K and the output rows of one emulated chip's cut at the Llama-3.2-1B and
 // Qwen2.5-1.5B shapes), one thread, weights rotated through ~96 MB so they come from DRAM as in a model. `gemm` is one
-// call of all 32 rows (on AVX-512 the 16-lane GEMM), `tiles` the same rows as calls of 4 (the 4-row tiles every x86
-// path has), alternated call by call; GOPS on the process's CPU time, so a loaded machine still gives the kernels'
-// own rates, and `speedup` = tiles time ÷ gemm time.
+// call of all 32 rows (the 16-lane GEMM on AVX-512, the 8-lane one on AVX2 and AVX-VNNI), `tiles` the same rows as
+// calls of as many rows as the path's tile holds (4 on AVX-512, 2 below: fewer than half a GEMM group), alternated
+// call by call; GOPS on the process's CPU time, so a loaded machine still gives the kernels' own rates, and
+// `speedup` = tiles time ÷ gemm time. LOCKSTEP_NATIVE_ISA=avx2 profiles the AVX2 path.
 import { randomFillSync } from 'node:crypto';
 import { createNativeKernels } from '../../src/main/lpu/kernels/native';
 import { createWasmKernels } from '../../src/main/lpu/kernels/wasm';
@@ -24,7 +25,7 @@ export function runGemmProfile(options: Map<string, string>): void {
   const memory = new wasm.Memory({ initial: 2048, maximum: 2048, shared: true }); // 128 MB
   const u8 = new Uint8Array(memory.buffer), f32 = new Float32Array(memory.buffer);
   const k = createNativeKernels(memory, createWasmKernels(memory, 'simd'));
-  const results = [];
+  const tileRows = k.name.includes('avx512') ? 4 : 2, results = [];
   const only = options.get('gemm');
   for (const { what, format, K, N } of SHAPES.filter((s) => !only || only === 'all' || only.split(',').includes(s.format))) {
     const { bytes, halves } = BLOCK[format];
@@ -42,7 +43,7 @@ export function runGemmProfile(options: Map<string, string>): void {
       for (const mode of ['gemm', 'tiles'] as const) {
         const started = process.cpuUsage();
         if (mode === 'gemm') matmul(out, y, at, M, K, N, 0, N);
-        else for (let m = 0; m < M; m += 4) matmul(out + m * N * 4, y + m * yRow, at, 4, K, N, 0, N);
+        else for (let m = 0; m < M; m += tileRows) matmul(out + m * N * 4, y + m * yRow, at, tileRows, K, N, 0, N);
         const used = process.cpuUsage(started);
         if (rep >= 3) time[mode] += used.user + used.system; // the first calls warm scratch and code
       }
@@ -50,5 +51,5 @@ export function runGemmProfile(options: Map<string, string>): void {
     const gops = (us: number) => Math.round((2 * M * K * N * reps) / us / 100) / 10;
     results.push({ what, format, M, K, N, gemm_gops_cpu: gops(time.gemm), tiles_gops_cpu: gops(time.tiles), speedup: Math.round((time.tiles / time.gemm) * 100) / 100 });
   }
-  console.log(JSON.stringify({ kernels: k.name, reps, shapes: results }));
+  console.log(JSON.stringify({ kernels: k.name, reps, tile_rows: tileRows, shapes: results }));
 }

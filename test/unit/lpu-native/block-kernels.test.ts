@@ -140,6 +140,47 @@ describe.each(status.available ? status.paths : ['(native kernels not built)'])(
     }
   }
 
+  // Every M from 1 to 80 through the prefill GEMMs (AVX-512: groups of 16; AVX2 and AVX-VNNI: groups of 8; a last
+  // group padded when at least half full, the rest through the tiles), odd N, K up to FFN-down width: the WASM bits.
+  for (const format of ['q4_k', 'q5_k', 'q6_k'] as const) {
+    for (const [K, N] of [[512, 9], [8960, 5]] as const) {
+      it(`${format} M=1..80 K=${K} N=${N}: bit for bit the WASM kernel at every row count`, () => {
+        const random = seededRandom(K * 13 + N), maxM = 80;
+        const w = putWeights(format, N, K, random), act = putActivations(format, maxM, K, random);
+        const out = arena.alloc(maxM * N * 4), outWasm = arena.alloc(maxM * N * 4);
+        for (let M = 1; M <= maxM; M++) {
+          matmul(k(), format, out, act, w, M, K, N, 0, N);
+          matmul(wasm, format, outWasm, act, w, M, K, N, 0, N);
+          const got = readF32(arena, out, M * N);
+          expect(got.some((v) => v !== 0)).toBe(true);
+          expect(got, `M=${M}`).toEqual(readF32(arena, outWasm, M * N));
+        }
+      });
+    }
+  }
+
+  // Largest quants against ±127 activations everywhere: the int16 partial sums of the 256-bit GEMM at their bounds.
+  it('K-quants with every quant at its largest against activations of ±127: the WASM bits (no int16 overflow)', () => {
+    const K = 512, N = 5;
+    for (const format of ['q4_k', 'q5_k', 'q6_k'] as const) {
+      const { blockBytes } = BLOCK_FORMATS[format], w = arena.alloc(N * (K / QK_K) * blockBytes);
+      u8.fill(0xff, w, w + N * (K / QK_K) * blockBytes);
+      for (let b = 0; b < (N * K) / QK_K; b++)
+        for (const field of HALF_FIELDS[format]) { const h = f32ToF16(0.01); u8[w + b * blockBytes + field] = h & 0xff; u8[w + b * blockBytes + field + 1] = h >> 8; }
+      for (const sign of [1, -1]) {
+        const M = 32, x = arena.alloc(M * K * 4), y = arena.alloc((M * K / QK_K) * Q8K_BLOCK_BYTES);
+        arena.f32.fill(2 * sign, x >> 2, (x >> 2) + M * K);
+        ts.quantizeRowsQ8K(y, x, M, K);
+        for (const rows of [5, 8, 16, 32]) {
+          const out = arena.alloc(rows * N * 4), outWasm = arena.alloc(rows * N * 4);
+          matmul(k(), format, out, { xq: y, xs: 0 }, w, rows, K, N, 0, N);
+          matmul(wasm, format, outWasm, { xq: y, xs: 0 }, w, rows, K, N, 0, N);
+          expect(readF32(arena, out, rows * N), `${format} ${sign} M=${rows}`).toEqual(readF32(arena, outWasm, rows * N));
+        }
+      }
+    }
+  });
+
   it('refuses weight rows or activations outside the arena, and a K that is not whole blocks', () => {
     const end = arena.memory.buffer.byteLength;
     expect(() => k().matmulQ4K(64, 64, end - 144 * 2, 1, 256, 4, 0, 4)).toThrow(/outside the arena/);

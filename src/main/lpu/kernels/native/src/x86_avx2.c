@@ -32,7 +32,12 @@ static inline v16f avx2_splat16(float f) { const __m256 h = _mm256_set1_ps(f); r
 #define LK_FLOOR(a) avx2_floor(a)
 #include "common.inc"
 #define LK_KQ_ROWS 2
+// The prefill GEMM (kq_gemm8.inc, after the block kernels whose helpers it uses) takes groups of 8 activation rows.
+#define LK_KQ_GEMM_LANES 8
+#define LK_KQ_GEMM16 LK_PATH(kq_gemm8)
+static void avx2_kq_gemm8(int format, float *out, const uint8_t *y, const uint8_t *w, int M, int K, int N, int n0, int n1);
 #include "blocks_x86.inc"
+#include "kq_gemm8.inc"
 
 // e^x for x ≤ 0, 8 lanes: the same Cephes polynomial as common.inc's vexp (clamped at -87).
 static inline __m256 exp8(__m256 x) {
@@ -345,7 +350,9 @@ static void matmul_q8(float *out, const int8_t *xq, const float *xs, const int8_
 #define LK_ACC_MADD(acc, p, s) _mm256_dpwssd_avx_epi32(acc, p, s)
 #undef LK_ACC_DOT_U8S8
 #define LK_ACC_DOT_U8S8(acc, u, s) _mm256_dpbusd_avx_epi32(acc, u, s)
+static void avxvnni_kq_gemm8(int format, float *out, const uint8_t *y, const uint8_t *w, int M, int K, int N, int n0, int n1);
 #include "blocks_x86.inc"
+#include "kq_gemm8.inc"
 #pragma GCC pop_options
 
 // The AVX2 and AVX-VNNI paths share every kernel but the block formats.
