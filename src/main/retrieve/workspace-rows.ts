@@ -28,6 +28,8 @@ interface State {
 }
 
 const states = new WeakMap<Db, State>();
+/** Workspaces whose runs are remembered at once. */
+const MAX_WORKSPACES = 1000;
 
 function stateOf(db: Db): State {
   let state = states.get(db);
@@ -65,6 +67,7 @@ export function workspaceRows(db: Db, workspaceId: number, version: string): Row
   const documents = state.documentsOf.all(workspaceId) as number[];
   readDocumentRuns(state, documents.filter((document) => !state.documentRuns.has(document)));
   const runs = joinRuns(documents.map((document) => state.documentRuns.get(document)!));
+  if (state.workspaces.size >= MAX_WORKSPACES) state.workspaces.clear(); // ids callers name, existing or not, stay bounded
   state.workspaces.set(workspaceId, { contentVersion, runs });
   return runs;
 }
