@@ -63,8 +63,8 @@ describe.each(['language_model.model', 'model.language_model'] as MultimodalLayo
     writeTinyHfFolder(folder, TINY_MISTRAL3_TEXT, weights, 'F32', mistral3Layout(layout));
     writeTinyGguf(file, TINY_MISTRAL3_TEXT, weights, 'F32');
     const hf = openModel(folder), gg = openModel(file);
-    // rms_norm_eps and head_dim are not in text_config: MistralConfig's 1e-6 and hidden_size / heads, not our 1e-5 fallback
-    expect(hf.config).toMatchObject({ architecture: 'mistral', rmsEps: Math.fround(1e-6), headDim: 16, nHeads: 4, nKvHeads: 2, ropeTheta: 1e9, tiedEmbeddings: false, contextLength: 512 });
+    // rms_norm_eps is not in text_config: MistralConfig's 1e-6, not our 1e-5 fallback; heads 32 wide over a dim of 64, as 128 over 5120
+    expect(hf.config).toMatchObject({ architecture: 'mistral', rmsEps: Math.fround(1e-6), headDim: 32, nHeads: 4, nKvHeads: 2, ropeTheta: 1e9, tiedEmbeddings: false, contextLength: 512 });
     expect({ ...hf.config, name: '' }).toEqual({ ...gg.config, name: '' });
     expect([...hf.weights.keys()].sort()).toEqual([...gg.weights.keys()].sort());
     for (const [name, theirs] of gg.weights) {
@@ -89,6 +89,13 @@ describe('Mistral 3 text models it cannot run as they are', () => {
     writeTinyHfFolder(folder, TINY_MISTRAL3_TEXT, weights, 'F32', mistral3Layout('model.language_model', text));
     return () => openModel(folder);
   };
+
+  it('takes head_dim as hidden_size / heads where text_config leaves it to MistralConfig', () => {
+    const narrow = { ...TINY_MISTRAL3_TEXT, headDim: undefined };
+    const folder = path.join(dir, 'mistral3-head-dim-default');
+    writeTinyHfFolder(folder, narrow, tinyWeights(narrow, 11), 'F32', mistral3Layout('model.language_model', { head_dim: undefined }));
+    expect(openModel(folder).config.headDim).toBe(16);
+  });
 
   it('holds the context to the sliding window, 4096 where text_config leaves it to MistralConfig, and says so', () => {
     const unstated = open('mistral3-window-default', { sliding_window: undefined, max_position_embeddings: 131_072 })();
