@@ -14,10 +14,10 @@ import {
 } from '../../../src/main/retrieve/bm25-postings';
 import { KeywordRowWriter } from '../../../src/main/retrieve/bm25-writes';
 import { removeDocuments, storeParsedDocument } from '../../../src/main/ingest/library-store';
-import type { ParsedDocument } from '../../../src/main/ingest/parse';
 import { keywordSearch } from '../../../src/main/retrieve/keyword-search';
 import { lexicalSearch } from '../../../src/main/retrieve/lexical-search';
 import { seededRandom } from '../../../src/main/lpu/runtime/sampler';
+import { generatedChunks, parsedDocument, VOCABULARY, wordFrom, type GeneratedChunk } from './generated-chunks';
 
 // The resident-postings ranking against FTS5's own `ORDER BY bm25(…) LIMIT k` on generated chunks: the same rows in the
 // same order (ties included: duplicated chunks score alike and go to the lower rowid), scores equal to 1e-12, before
@@ -25,15 +25,7 @@ import { seededRandom } from '../../../src/main/lpu/runtime/sampler';
 // KeywordRowWriter as ingestion's do, so the resident state follows them in place; writes it did not record (another
 // connection, a direct insert) still make it reload.
 
-/** Words drawn with a skewed distribution, so some terms are in most chunks and others in a handful. */
-const VOCABULARY = ('cell protein patient running runs ran gene expression tumour mouse model risk dose trial effect ' +
-  'insulin receptor signal pathway kinase neuron brain memory sleep diet obesity vaccine virus immune response').split(' ');
 const SCORE_TOLERANCE = 0;
-
-const wordFrom = (next: () => number) => VOCABULARY[Math.floor(VOCABULARY.length * next() ** 2.5)];
-const sentence = (next: () => number, words: number) => Array.from({ length: words }, () => wordFrom(next)).join(' ');
-
-type GeneratedChunk = { body: string; heading: string; context: string };
 
 /**
  * Writes a document's chunks the way ingestion does (chunks rows and their FTS rows in one transaction, after deleting
@@ -73,16 +65,6 @@ function removeChunks(db: Db, ids: number[]): void {
   const keywordRows = new KeywordRowWriter(db);
   db.transaction(() => removeRows(db, keywordRows, ids)).immediate();
   keywordRows.committed();
-}
-
-function generatedChunks(next: () => number, count: number) {
-  const chunks = Array.from({ length: count }, () => ({
-    body: sentence(next, 5 + Math.floor(next() * 40)),
-    heading: next() < 0.3 ? sentence(next, 1 + Math.floor(next() * 3)) : '',
-    context: next() < 0.2 ? sentence(next, 2) : '',
-  }));
-  // Exact copies of a few chunks: their scores tie, and the order among them must still be FTS5's.
-  return [...chunks, ...chunks.slice(0, 40)];
 }
 
 /** FTS5's own ranking, the reference. */
@@ -184,14 +166,7 @@ describe('BM25 from resident postings', () => {
         .prepare(`INSERT INTO documents (workspace_id, path, title, type, content_hash, size_bytes, status, created_at, updated_at) VALUES (1, ?, 'p', 'text', ?, 0, 'queued', 0, 0)`)
         .run(`/p${Math.random()}`, `p${Math.random()}`).lastInsertRowid,
     );
-    const parsed = (count: number): ParsedDocument => {
-      const chunks = generatedChunks(next, count).map((chunk, ordinal) => ({
-        ordinal, text: chunk.body, tokenCount: 1, pageStart: 1, pageEnd: 1, labelStart: null, labelEnd: null,
-        charStart: 0, charEnd: chunk.body.length, headingPath: chunk.heading, context: chunk.context, kind: 'paragraph' as const,
-      }));
-      const page = { number: 1, label: null, text: chunks.map((chunk) => chunk.text).join(' '), ocr: null };
-      return { status: 'indexed', format: 'text', title: 'p', pageCount: 1, chunkCount: chunks.length, notice: null, pagesHeldPeak: 1, pages: [page], chunks };
-    };
+    const parsed = (count: number) => parsedDocument(generatedChunks(next, count));
     const file = { contentHash: 'h', sizeBytes: 1, mtimeMs: null };
     const { lengthLoads, changesApplied, listReads } = keywordIndexCounts(db);
     const steps: [string, () => void][] = [

@@ -8,29 +8,15 @@ import { KeywordRowWriter } from '../../../src/main/retrieve/bm25-writes';
 import { keywordSearch } from '../../../src/main/retrieve/keyword-search';
 import { workspaceRowReads } from '../../../src/main/retrieve/workspace-rows';
 import { removeDocuments, storeParsedDocument } from '../../../src/main/ingest/library-store';
-import type { ParsedDocument } from '../../../src/main/ingest/parse';
 import { seededRandom } from '../../../src/main/lpu/runtime/sampler';
+import { generatedChunks as generated, parsedDocument, VOCABULARY, wordFrom, type GeneratedChunk } from './generated-chunks';
 
 // Searches filtered to a workspace, ranked from the resident postings over the workspace's rows, against FTS5's own
 // filtered `ORDER BY bm25(…) LIMIT k` (the query the app ran before): the same rows in the same order, ties included,
 // and bitwise the same scores, on workspaces whose documents interleave, an empty one, one holding every row, and
 // after recorded writes, a document moved between workspaces and writes the postings were not told of.
 
-const VOCABULARY = ('cell protein patient running runs ran gene expression tumour mouse model risk dose trial effect ' +
-  'insulin receptor signal pathway kinase neuron brain memory sleep diet obesity vaccine virus immune response').split(' ');
-const wordFrom = (next: () => number) => VOCABULARY[Math.floor(VOCABULARY.length * next() ** 2.5)];
-const sentence = (next: () => number, words: number) => Array.from({ length: words }, () => wordFrom(next)).join(' ');
-
-type GeneratedChunk = { body: string; heading: string; context: string };
-
-function generatedChunks(next: () => number, count: number): GeneratedChunk[] {
-  const chunks = Array.from({ length: count }, () => ({
-    body: sentence(next, 5 + Math.floor(next() * 40)),
-    heading: next() < 0.3 ? sentence(next, 1 + Math.floor(next() * 3)) : '',
-    context: next() < 0.2 ? sentence(next, 2) : '',
-  }));
-  return [...chunks, ...chunks.slice(0, 10)]; // copies tie, so the tie order is exercised
-}
+const generatedChunks = (next: () => number, count: number) => generated(next, count, 10);
 
 /**
  * Writes chunks as ingestion does (chunks rows and their keyword rows in one transaction, through KeywordRowWriter unless
@@ -174,14 +160,7 @@ describe('BM25 workspace filter from resident postings', () => {
   });
 
   it("follows recorded writes in place: only the written documents' rows are read again, no lengths or lists", () => {
-    const parsed = (count: number): ParsedDocument => {
-      const chunks = generatedChunks(next, count).map((chunk, ordinal) => ({
-        ordinal, text: chunk.body, tokenCount: 1, pageStart: 1, pageEnd: 1, labelStart: null, labelEnd: null,
-        charStart: 0, charEnd: chunk.body.length, headingPath: chunk.heading, context: chunk.context, kind: 'paragraph' as const,
-      }));
-      const page = { number: 1, label: null, text: chunks.map((chunk) => chunk.text).join(' '), ocr: null };
-      return { status: 'indexed', format: 'text', title: 'p', pageCount: 1, chunkCount: chunks.length, notice: null, pagesHeldPeak: 1, pages: [page], chunks };
-    };
+    const parsed = (count: number) => parsedDocument(generatedChunks(next, count));
     const queued = Number(
       prepare(`INSERT INTO documents (workspace_id, path, title, type, content_hash, size_bytes, status, created_at, updated_at) VALUES (2, ?, 'p', 'text', ?, 0, 'queued', 0, 0)`)
         .run(`/p${Math.random()}`, `p${Math.random()}`).lastInsertRowid,
