@@ -7,7 +7,8 @@ import { applyWorkspaceRowsChange } from './workspace-rows';
 // contentless, so the rows written cannot be read back; each row is also written to a temporary FTS5 table with the
 // same columns and tokenizer, whose vocabulary gives the new rows' terms exactly as the index holds them, and the rows
 // written and deleted are listed. Both are temporary tables of the same connection, so a rolled-back transaction takes them with it.
-// After the commit, committed() moves the resident state (postings, workspaces' rows) from the version the write began on to the one it left.
+// After the commit, committed() moves the resident state (postings, workspaces' rows) from the version the write began
+// on to the one it left.
 
 const FTS_TABLE = 'chunks_fts';
 const ADDED = 'temp.lockstep_keyword_added';
