@@ -159,6 +159,22 @@ describe.each(status.available ? status.paths : ['(native kernels not built)'])(
     }
   }
 
+  // Q4_0 at every M from 1 to 80 (AVX-512: the 16-lane GEMM from four rows on), odd N: the portable path's bits.
+  for (const [K, N] of [[512, 9], [8960, 5]] as const) {
+    it(`q4_0 M=1..80 K=${K} N=${N}: bit for bit the portable path at every row count`, () => {
+      const random = seededRandom(K * 17 + N), maxM = 80;
+      const w = putWeights('q4_0', N, K, random), act = putActivations('q4_0', maxM, K, random);
+      const out = arena.alloc(maxM * N * 4), portable = arena.alloc(maxM * N * 4);
+      for (let M = 1; M <= maxM; M++) {
+        matmul(k(), 'q4_0', out, act, w, M, K, N, 0, N);
+        matmul(sets.get('generic')!, 'q4_0', portable, act, w, M, K, N, 0, N);
+        const got = readF32(arena, out, M * N);
+        expect(got.some((v) => v !== 0)).toBe(true);
+        expect(got, `M=${M}`).toEqual(readF32(arena, portable, M * N));
+      }
+    });
+  }
+
   // Largest quants against ±127 activations everywhere: the int16 partial sums of the 256-bit GEMM at their bounds.
   it('K-quants with every quant at its largest against activations of ±127: the WASM bits (no int16 overflow)', () => {
     const K = 512, N = 5;

@@ -325,6 +325,8 @@ static void avx512_kq_gemm16(int format, float *out, const uint8_t *y, const uin
   }
 }
 #define LK_KQ_GEMM16 avx512_kq_gemm16
+static void q4_0_gemm16(float *out, const int8_t *xq, const float *xs, const uint8_t *w, int M, int K, int N, int n0, int n1);
+#define LK_Q4_0_GEMM16 q4_0_gemm16
 #define LK_ACC_MADD(acc, p, s) _mm256_dpwssd_epi32(acc, p, s)
 #define LK_ACC_DOT_U8S8(acc, u, s) _mm256_dpbusd_epi32(acc, u, s)
 #include "blocks_x86.inc"
@@ -420,8 +422,8 @@ static void row1_q8(float *out, const int8_t *x, const float *xs, const int8_t *
 }
 
 // Activation rows sixteen to a vector: lane = row, each 4-byte k chunk as is (signed), and per (group, lane)
-// −128·Σx, the share of the weights' unsigned bias that VPDPBUSD adds; padding rows are 0.
-static void pack16(int8_t *xp, float *sp, int32_t *cp, const int8_t *xq, const float *xs, int rows, int K) {
+// −bias·Σx, the share of the weights' unsigned bias (Q8_0's 128, Q4_0's 8) that VPDPBUSD adds; padding rows are 0.
+static void pack16(int8_t *xp, float *sp, int32_t *cp, const int8_t *xq, const float *xs, int rows, int K, int bias) {
   const int groups = K / LK_GROUP;
   for (int lane = 0; lane < 16; lane++)
     for (int g = 0; g < groups; g++) {
@@ -432,7 +434,7 @@ static void pack16(int8_t *xp, float *sp, int32_t *cp, const int8_t *xq, const f
         sum += v[0] + v[1] + v[2] + v[3];
         memcpy(xp + ((size_t)(g * 8 + c) * 16 + lane) * 4, v, 4);
       }
-      cp[g * 16 + lane] = -128 * sum;
+      cp[g * 16 + lane] = -bias * sum;
       sp[g * 16 + lane] = lane < rows ? xs[(size_t)lane * groups + g] : 0.0f;
     }
 }
@@ -451,6 +453,27 @@ static void unpack4(uint8_t *wp, float *wsp, const int8_t *w, const uint16_t *ws
     }
     if (k < K) _mm256_storeu_si256((__m256i *)(wp + (size_t)r * K + k), _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)(row + k)), _mm256_set1_epi8((char)0x80)));
     for (int g = 0; g < groups; g++) wsp[r * groups + g] = lk_f16_to_f32(ws[(size_t)(n + r) * groups + g]);
+  }
+}
+
+// Q4_0 weight rows n..n+nr-1 unpacked the same way: each 18-byte block's nibbles as 32 unsigned bytes (low nibbles
+// first, already biased by 8) and its scale d as f32.
+static void unpack4_q4_0(uint8_t *wp, float *wsp, const uint8_t *w, int K, int n, int nr, int ahead) {
+  const int groups = K / LK_GROUP;
+  const size_t rowBytes = (size_t)groups * 18;
+  const __m128i nibble = _mm_set1_epi8(0x0f);
+  for (int r = 0; r < nr; r++) {
+    const uint8_t *row = w + (size_t)(n + r) * rowBytes;
+    for (int g = 0; g < groups; g++) {
+      const uint8_t *blk = row + (size_t)g * 18;
+      if (ahead && g % 3 == 0) _mm_prefetch((const char *)blk + 4 * rowBytes, _MM_HINT_T1);
+      const __m128i q = _mm_loadu_si128((const __m128i *)(blk + 2));
+      _mm_storeu_si128((__m128i *)(wp + (size_t)r * K + g * 32), _mm_and_si128(q, nibble));
+      _mm_storeu_si128((__m128i *)(wp + (size_t)r * K + g * 32 + 16), _mm_and_si128(_mm_srli_epi16(q, 4), nibble));
+      uint16_t d;
+      memcpy(&d, blk, 2);
+      wsp[r * groups + g] = lk_f16_to_f32(d);
+    }
   }
 }
 
@@ -497,6 +520,11 @@ static inline __attribute__((always_inline)) void tile_vnni(float *out, int N, c
     }
 }
 
+static void gemm16(float *out, const int8_t *xq, const float *xs, const uint8_t *w, const uint16_t *ws, int M, int K, int N, int n0, int n1);
+// Q4_0 from four activation rows on: the Q8_0 GEMM on its unpacked nibbles (blocks_x86.inc calls it)
+static void q4_0_gemm16(float *out, const int8_t *xq, const float *xs, const uint8_t *w, int M, int K, int N, int n0, int n1) {
+  gemm16(out, xq, xs, w, NULL, M, K, N, n0, n1);
+}
 static void matmul_q8(float *out, const int8_t *xq, const float *xs, const int8_t *w, const uint16_t *ws, int M, int K, int N, int n0, int n1) {
   const int groups = K / LK_GROUP;
   if (M == 1) { row1_q8(out, xq, xs, w, ws, K, n0, n1); return; }
@@ -504,6 +532,12 @@ static void matmul_q8(float *out, const int8_t *xq, const float *xs, const int8_
     for (int m = 0; m < M; m++) row_q8(out + (size_t)m * N, xq + (size_t)m * K, xs + (size_t)m * groups, w, ws, K, n0, n1);
     return;
   }
+  gemm16(out, xq, xs, (const uint8_t *)w, ws, M, K, N, n0, n1);
+}
+
+// The 16-lane GEMM for Q8_0 (ws its scales) or, with ws NULL, Q4_0 blocks: M ≥ 4 activation rows.
+static void gemm16(float *out, const int8_t *xq, const float *xs, const uint8_t *w, const uint16_t *ws, int M, int K, int N, int n0, int n1) {
+  const int groups = K / LK_GROUP;
   const int blocks = (M + 15) / 16;
   const size_t xpStride = (size_t)groups * 512, spStride = (size_t)groups * 16;
   int8_t *xp = lk_scratch(1, xpStride * blocks);
@@ -513,7 +547,7 @@ static void matmul_q8(float *out, const int8_t *xq, const float *xs, const int8_
   float *wsp = lk_scratch(0, (size_t)groups * 4 * 4);
   for (int b = 0; b < blocks; b++) {
     const int rows = M - b * 16 < 16 ? M - b * 16 : 16;
-    pack16(xp + b * xpStride, sp + b * spStride, cp + b * spStride, xq + (size_t)b * 16 * K, xs + (size_t)b * 16 * groups, rows, K);
+    pack16(xp + b * xpStride, sp + b * spStride, cp + b * spStride, xq + (size_t)b * 16 * K, xs + (size_t)b * 16 * groups, rows, K, ws ? 128 : 8);
   }
   // Cache blocking over the prompt: as many 16-row blocks as keep their packed rows in ~512 KB of L2 pass each
   // unpacked tile of four weight rows (one pass at M = 32 for every K of the bench models).
@@ -522,7 +556,8 @@ static void matmul_q8(float *out, const int8_t *xq, const float *xs, const int8_
     const int bEnd = blocks - b0 < span ? blocks : b0 + span;
     for (int n = n0; n < n1; n += 4) {
       const int nr = n1 - n < 4 ? n1 - n : 4;
-      unpack4(wp, wsp, w, ws, K, n, nr, n + 4 + nr <= n1);
+      if (ws) unpack4(wp, wsp, (const int8_t *)w, ws, K, n, nr, n + 4 + nr <= n1);
+      else unpack4_q4_0(wp, wsp, w, K, n, nr, n + 4 + nr <= n1);
       for (int b = b0; b < bEnd; b += 2) {
         const int mv = bEnd - b >= 2 ? 2 : 1, rows = M - b * 16 < 32 ? M - b * 16 : 32;
         float *o = out + (size_t)b * 16 * N;
