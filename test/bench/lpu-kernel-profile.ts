@@ -7,7 +7,7 @@
 // divides by the process's CPU time in the calls instead of the wall clock, so a loaded machine still gives the
 // kernel's own rate, and `rows_per_call`/`cols_per_call` are the GEMM sizes the matmul kernels see.
 // `--matvec all|Q4_K,…` profiles decode's matvecs alone instead, in GB/s against memory bandwidth (lpu-matvec-profile.ts).
-// `--gemm all|Q4_K|Q6_K` profiles the K-quant prefill matmuls alone, the prefill GEMM against the 4-row tiles (lpu-gemm-profile.ts).
+// `--gemm all|Q4_K|Q6_K` profiles the K-quant prefill matmuls alone, the prefill GEMM against the path's tiles (lpu-gemm-profile.ts).
 // `--workers N` profiles decode on N parallel workers instead: kernels, barrier waits and dispatch per worker (lpu-worker-profile.ts).
 import { loadLpuModel } from '../../src/main/lpu';
 import type { KernelSet } from '../../src/main/lpu/kernels/abi';
