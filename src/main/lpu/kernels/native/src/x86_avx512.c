@@ -276,6 +276,20 @@ static inline __attribute__((always_inline)) void avx512_kq_tile16(float *out, s
     }
 }
 
+// Calls TILE(MV, NR) for the tile shape of MV 16-row groups by NR weight rows (MV 1-2, NR 1-4), each shape a call of
+// its own so the tile's loops unroll with constant bounds.
+#define LK_TILE_SHAPES(TILE, mv, nr) \
+  switch ((mv) * 4 + (nr)) { \
+    case 8 + 4: TILE(2, 4); break; \
+    case 8 + 3: TILE(2, 3); break; \
+    case 8 + 2: TILE(2, 2); break; \
+    case 8 + 1: TILE(2, 1); break; \
+    case 4 + 4: TILE(1, 4); break; \
+    case 4 + 3: TILE(1, 3); break; \
+    case 4 + 2: TILE(1, 2); break; \
+    default: TILE(1, 1); break; \
+  }
+
 /**
  * The K-quant matmul for activation rows 0..M-1 in groups of 16, the last one padded with zero rows that are never
  * stored (blocks_x86.inc sends it here when at least half full): four weight rows unpacked at a time, then every
@@ -309,16 +323,7 @@ static void avx512_kq_gemm16(int format, float *out, const uint8_t *y, const uin
         const int rows = M - 16 * g < 32 ? M - 16 * g : 32;
 #define LK_KQ16(MV, NR) (six ? avx512_kq_tile16(o, (size_t)N, xg, xpGroup, rows, wp, wpRow, nb, 1, MV, NR) \
                              : avx512_kq_tile16(o, (size_t)N, xg, xpGroup, rows, wp, wpRow, nb, 0, MV, NR))
-        switch (mv * 4 + nr) { // each shape compiled on its own, so the tile's loops unroll
-          case 8 + 4: LK_KQ16(2, 4); break;
-          case 8 + 3: LK_KQ16(2, 3); break;
-          case 8 + 2: LK_KQ16(2, 2); break;
-          case 8 + 1: LK_KQ16(2, 1); break;
-          case 4 + 4: LK_KQ16(1, 4); break;
-          case 4 + 3: LK_KQ16(1, 3); break;
-          case 4 + 2: LK_KQ16(1, 2); break;
-          default: LK_KQ16(1, 1); break;
-        }
+        LK_TILE_SHAPES(LK_KQ16, mv, nr);
 #undef LK_KQ16
       }
     }
@@ -565,16 +570,7 @@ static void gemm16(float *out, const int8_t *xq, const float *xs, const uint8_t 
         const float *sb = sp + b * spStride;
         const int32_t *cb = cp + b * spStride;
 #define LK_Q8T(MV, NR) tile_vnni(o, N, xb, sb, cb, xpStride, spStride, MV, rows, wp, wsp, K, n, NR)
-        switch (mv * 4 + nr) { // each shape compiled on its own, so the tile's loops unroll
-          case 8 + 4: LK_Q8T(2, 4); break;
-          case 8 + 3: LK_Q8T(2, 3); break;
-          case 8 + 2: LK_Q8T(2, 2); break;
-          case 8 + 1: LK_Q8T(2, 1); break;
-          case 4 + 4: LK_Q8T(1, 4); break;
-          case 4 + 3: LK_Q8T(1, 3); break;
-          case 4 + 2: LK_Q8T(1, 2); break;
-          default: LK_Q8T(1, 1); break;
-        }
+        LK_TILE_SHAPES(LK_Q8T, mv, nr);
 #undef LK_Q8T
       }
     }
